@@ -1,0 +1,56 @@
+import { defineConfig } from '@adonisjs/core/app'
+
+export default defineConfig({
+  /*
+   * Oryne keeps the AdonisJS conventions but names its folders by capability (DESIGN.md):
+   * the kernel lives in core/, the admin CLI in cli/. `node ace` stays available for
+   * framework generators; platform admins use `oryne`.
+   */
+  directories: {
+    config: 'config',
+    public: 'public',
+    contracts: 'core/contracts',
+    providers: 'core/providers',
+    languageFiles: 'resources/lang',
+    migrations: 'database/migrations',
+    seeders: 'database/seeders',
+    factories: 'database/factories',
+    views: 'resources/views',
+    start: 'start',
+    tmp: 'tmp',
+    tests: 'tests',
+    httpControllers: 'core/http/controllers',
+    models: 'core/models',
+    services: 'core/services',
+    exceptions: 'core/http',
+    mails: 'core/mails',
+    middleware: 'core/http/middleware',
+    policies: 'core/policies',
+    validators: 'core/validators',
+    commands: 'commands',
+    events: 'core/events',
+    listeners: 'core/listeners',
+    stubs: 'stubs',
+  },
+
+  commands: [() => import('@adonisjs/core/commands'), () => import('@adonisjs/lucid/commands')],
+
+  providers: [
+    () => import('@adonisjs/core/providers/app_provider'),
+    () => import('@adonisjs/core/providers/hash_provider'),
+    () => import('@adonisjs/core/providers/vinejs_provider'),
+    () => import('@adonisjs/lucid/database_provider'),
+    () => import('#core/providers/oryne_provider'),
+  ],
+
+  preloads: [() => import('#start/routes'), () => import('#start/kernel')],
+
+  tests: {
+    suites: [
+      { name: 'unit', files: ['tests/unit/**/*.spec.ts'], timeout: 10_000 },
+      { name: 'functional', files: ['tests/functional/**/*.spec.ts'], timeout: 60_000 },
+      { name: 'cli', files: ['tests/cli/**/*.spec.ts'], timeout: 120_000 },
+    ],
+    forceExit: false,
+  },
+})

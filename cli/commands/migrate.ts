@@ -1,0 +1,39 @@
+import type { Command } from 'commander'
+import { printJson, printTable } from '../output.js'
+import { withRuntime } from '../runtime.js'
+
+export function registerMigrate(program: Command) {
+  const migrate = program
+    .command('migrate')
+    .description('apply pending platform migrations (public schema)')
+    .option('--json', 'print a JSON summary')
+    .action(async (options: { json?: boolean }) => {
+      await withRuntime(async (runtime) => {
+        const { runPlatformMigrations } = await import('#core/database/platform_migrations')
+        const applied = await runPlatformMigrations(runtime.app)
+        if (options.json) printJson({ ok: true, platform: { applied } })
+        else
+          process.stdout.write(
+            applied.length ? `Applied ${applied.join(', ')}\n` : 'Platform schema is up to date.\n'
+          )
+      })
+    })
+
+  migrate
+    .command('status')
+    .description('list platform migrations and whether each has run')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      await withRuntime(async (runtime) => {
+        const { platformMigrationStatus } = await import('#core/database/platform_migrations')
+        const list = await platformMigrationStatus(runtime.app)
+        if (options.json)
+          printJson({ platform: list, pending: list.filter((m) => m.status === 'pending').length })
+        else
+          printTable(
+            ['migration', 'status', 'batch'],
+            list.map((m) => [m.name, m.status, m.batch])
+          )
+      })
+    })
+}

@@ -1,0 +1,47 @@
+import type { Command } from 'commander'
+import { listen } from '#core/http/listen'
+import { closeOnSignal, openRuntime } from '../runtime.js'
+
+export function registerUp(program: Command) {
+  program
+    .command('up')
+    .description(
+      'run Oryne on its embedded default: start PostgreSQL and Redis when not configured, migrate, serve HTTP and process jobs in one process'
+    )
+    .option('-p, --port <port>', 'port to listen on (default: PORT or 3333)')
+    .option('--host <host>', 'address to bind (default: HOST or 0.0.0.0)')
+    .action(async (options: { port?: string; host?: string }) => {
+      if (options.port) process.env.PORT = options.port
+      if (options.host) process.env.HOST = options.host
+      const started = Date.now()
+      const runtime = await openRuntime('web')
+      const stopped = closeOnSignal(runtime)
+      try {
+        const { runPlatformMigrations } = await import('#core/database/platform_migrations')
+        const migrated = await runPlatformMigrations(runtime.app)
+        const jobs = await runtime.app.container.make('oryne.jobs')
+        await jobs.work()
+        const http = await listen(runtime.app, {
+          host: process.env.HOST!,
+          port: Number(process.env.PORT),
+        })
+        const { services } = runtime
+        const lines = [
+          `Oryne is up in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+          `  API        ${http.url}/api/v1`,
+          `  Health     ${http.url}/health/ready`,
+          `  Metrics    ${http.url}/metrics`,
+          `  PostgreSQL ${services.database === 'embedded' ? 'embedded (storage/postgres)' : 'DATABASE_URL'}`,
+          `  Redis      ${services.redis === 'embedded' ? 'redis-server (storage/redis)' : services.redis === 'inline' ? 'none: jobs run inline' : 'REDIS_URL'}`,
+          `  Migrations ${migrated.length ? `${migrated.length} applied` : 'up to date'}`,
+          `  Platform API token ${process.env.ORYNE_PLATFORM_TOKEN} (Authorization: Bearer ...)`,
+          'Press Ctrl+C to stop.',
+        ]
+        process.stdout.write(lines.join('\n') + '\n')
+      } catch (error) {
+        await runtime.close()
+        throw error
+      }
+      await stopped
+    })
+}

@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs'
+import { Command, CommanderError } from 'commander'
+import { EXIT, reportFailure } from './output.js'
+import { registerUp } from './commands/up.js'
+import { registerServe } from './commands/serve.js'
+import { registerWorker } from './commands/worker.js'
+import { registerDoctor } from './commands/doctor.js'
+import { registerJobs } from './commands/jobs.js'
+import { registerMigrate } from './commands/migrate.js'
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+
+/**
+ * Command modules import only what needs no booted application; anything that
+ * reads a container service (db, jobs) is imported inside the action, after boot.
+ */
+/** Builds the `oryne` program: `noun verb` commands, `--help` at every level. */
+export function buildProgram() {
+  const program = new Command('oryne')
+    .description('Oryne: multi-tenant platform for schools, colleges and universities')
+    .version(pkg.version, '-v, --version', 'print the Oryne version')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureHelp({ sortSubcommands: true })
+    .exitOverride()
+
+  registerUp(program)
+  registerServe(program)
+  registerWorker(program)
+  registerDoctor(program)
+  registerMigrate(program)
+  registerJobs(program)
+
+  // Every nested command exits through the same override (usage errors -> 2).
+  const override = (command: Command) => {
+    command.exitOverride()
+    command.commands.forEach(override)
+  }
+  override(program)
+  return program
+}
+
+export async function main(argv: string[]) {
+  const program = buildProgram()
+  try {
+    await program.parseAsync(argv)
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and --version exit 0; every other commander error is a usage error.
+      process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage
+      return
+    }
+    reportFailure(error, argv.includes('--json'))
+  }
+}

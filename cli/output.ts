@@ -1,0 +1,51 @@
+import Table from 'cli-table3'
+import { OryneError } from '#core/errors'
+
+/** Exit codes every `oryne` command keeps: scripts rely on them. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const
+
+/** A person is at the terminal: prompts and progress bars are allowed. */
+export function interactive() {
+  return Boolean(process.stdin.isTTY && process.stdout.isTTY && !process.env.CI)
+}
+
+export function printJson(value: unknown) {
+  process.stdout.write(JSON.stringify(value, null, 2) + '\n')
+}
+
+export function printTable(head: string[], rows: Array<Array<string | number | null | undefined>>) {
+  const table = new Table({ head, style: { head: [], border: [] } })
+  table.push(
+    ...rows.map((row) =>
+      row.map((cell) => (cell === null || cell === undefined ? '' : String(cell)))
+    )
+  )
+  process.stdout.write(table.toString() + '\n')
+}
+
+export function errorBody(error: unknown) {
+  if (error instanceof OryneError) {
+    return {
+      code: error.code!,
+      message: error.message,
+      ...(error.hint ? { hint: error.hint } : {}),
+      ...(error.details !== undefined ? { details: error.details } : {}),
+    }
+  }
+  return { code: 'ERR_INTERNAL', message: error instanceof Error ? error.message : String(error) }
+}
+
+/** Reports a failed command on stderr (or as JSON on stdout with --json) and sets exit code 1. */
+export function reportFailure(error: unknown, json: boolean) {
+  const body = errorBody(error)
+  if (json) {
+    printJson({ ok: false, error: body })
+  } else {
+    process.stderr.write(`Error [${body.code}]: ${body.message}\n`)
+    if ('hint' in body && body.hint) process.stderr.write(`Hint: ${body.hint}\n`)
+    if (!(error instanceof OryneError) && error instanceof Error && process.env.ORYNE_DEBUG) {
+      process.stderr.write(`${error.stack}\n`)
+    }
+  }
+  process.exitCode = EXIT.failed
+}

@@ -1,0 +1,132 @@
+import { format } from 'node:util'
+import { Exception } from '@adonisjs/core/exceptions'
+
+/**
+ * Every error a user of Oryne can hit has a stable `ERR_*` code, an HTTP status,
+ * a plain message and a hint saying what to do next. docs/errors.md lists them;
+ * a test keeps that catalog and this file in step.
+ */
+export class OryneError extends Exception {
+  declare static code: string
+  declare static status: number
+  /** What the caller can do about it. */
+  hint?: string
+  /** Structured details (validation messages, failing checks, ...). */
+  details?: unknown
+
+  constructor(
+    args: unknown[] = [],
+    options: { details?: unknown; hint?: string; cause?: unknown } = {}
+  ) {
+    const self = new.target
+    super(format(self.message, ...args), {
+      code: self.code,
+      status: self.status,
+      cause: options.cause,
+    })
+    this.name = 'OryneError'
+    this.hint = options.hint ?? self.help
+    this.details = options.details
+  }
+}
+
+export type OryneErrorClass = typeof OryneError & {
+  new (
+    args?: unknown[],
+    options?: { details?: unknown; hint?: string; cause?: unknown }
+  ): OryneError
+}
+
+/** Declares an error of the catalog: `defineError('ERR_X', 404, 'Thing "%s" not found', 'hint')`. */
+export function defineError(
+  code: string,
+  status: number,
+  message: string,
+  hint?: string
+): OryneErrorClass {
+  return class extends OryneError {
+    static code = code
+    static status = status
+    static message = message
+    static help = hint
+  }
+}
+
+/* Generic HTTP */
+export const E_NOT_FOUND = defineError(
+  'ERR_NOT_FOUND',
+  404,
+  'Cannot %s %s',
+  'Check the method and path against the API reference at /api/v1/openapi.json.'
+)
+export const E_VALIDATION = defineError(
+  'ERR_VALIDATION',
+  400,
+  'The request is invalid',
+  'Fix the fields listed in error.details and send the request again.'
+)
+export const E_BAD_REQUEST = defineError('ERR_BAD_REQUEST', 400, '%s')
+export const E_PAYLOAD_TOO_LARGE = defineError(
+  'ERR_PAYLOAD_TOO_LARGE',
+  413,
+  'The request body is too large'
+)
+export const E_UNSUPPORTED_MEDIA_TYPE = defineError(
+  'ERR_UNSUPPORTED_MEDIA_TYPE',
+  415,
+  'Unsupported content type "%s"',
+  'Send JSON with Content-Type: application/json.'
+)
+export const E_INTERNAL = defineError(
+  'ERR_INTERNAL',
+  500,
+  'Something went wrong on our side',
+  'Retry later; if it persists, report the request id to your platform admin.'
+)
+export const E_SERVICE_UNAVAILABLE = defineError(
+  'ERR_SERVICE_UNAVAILABLE',
+  503,
+  'A service Oryne depends on is unavailable',
+  'See error.details for the failing checks; retry after they recover.'
+)
+
+/* Configuration and runtime */
+export const E_CONFIG_MISSING = defineError(
+  'ERR_CONFIG_MISSING',
+  500,
+  '%s',
+  'Set the variables named above; README.md lists them all.'
+)
+
+/* Jobs */
+export const E_JOB_UNKNOWN = defineError(
+  'ERR_JOB_UNKNOWN',
+  400,
+  'No job named "%s" is registered',
+  'Register it with defineJob() in a plugin or core before dispatching it.'
+)
+export const E_QUEUE_UNKNOWN = defineError(
+  'ERR_QUEUE_UNKNOWN',
+  404,
+  'No queue named "%s"',
+  'Run `oryne jobs status` to list the queues.'
+)
+export const E_JOB_NOT_FOUND = defineError(
+  'ERR_JOB_NOT_FOUND',
+  404,
+  'Job "%s" was not found in queue "%s"'
+)
+
+/* Platform API authentication (a static token until identity lands) */
+export const E_AUTH_REQUIRED = defineError(
+  'ERR_AUTH_REQUIRED',
+  401,
+  'Authentication is required',
+  'Send "Authorization: Bearer <token>".'
+)
+export const E_AUTH_INVALID_TOKEN = defineError(
+  'ERR_AUTH_INVALID_TOKEN',
+  401,
+  'The token is invalid',
+  'Use the platform token printed by `oryne up` or set in ORYNE_PLATFORM_TOKEN.'
+)

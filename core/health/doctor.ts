@@ -1,0 +1,140 @@
+import { execFile } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import pg from 'pg'
+import type { ApplicationService } from '@adonisjs/core/types'
+import type { RuntimeServices } from '../runtime/services.js'
+import { platformMigrationStatus } from '../database/platform_migrations.js'
+
+const exec = promisify(execFile)
+
+export type DoctorCheck = {
+  name: string
+  /** A failed required check makes `oryne doctor` exit 1; optional ones only warn. */
+  required: boolean
+  status: 'ok' | 'warn' | 'fail'
+  message: string
+  meta?: Record<string, unknown>
+}
+
+type Probe = Omit<DoctorCheck, 'name' | 'required'>
+
+const MIN_NODE = 24
+const MIN_POSTGRES = 15
+
+async function probe(
+  name: string,
+  required: boolean,
+  fn: () => Promise<Probe>
+): Promise<DoctorCheck> {
+  try {
+    return { name, required, ...(await fn()) }
+  } catch (error) {
+    return { name, required, status: required ? 'fail' : 'warn', message: (error as Error).message }
+  }
+}
+
+/** Everything `oryne doctor` looks at, in the order it prints them. */
+export async function runDoctor(
+  app: ApplicationService,
+  services: RuntimeServices,
+  storage: string
+) {
+  return Promise.all([
+    probe('node', true, async () => {
+      const major = Number(process.versions.node.split('.')[0])
+      return major >= MIN_NODE
+        ? { status: 'ok', message: `Node.js ${process.version}` }
+        : {
+            status: 'fail',
+            message: `Node.js ${process.version}; Oryne needs ${MIN_NODE} or newer`,
+          }
+    }),
+
+    probe('postgresql', true, async () => {
+      const client = new pg.Client({
+        connectionString: services.databaseUrl,
+        connectionTimeoutMillis: 3000,
+      })
+      client.on('error', () => {})
+      try {
+        await client.connect()
+        const { rows } = await client.query('SHOW server_version_num')
+        const num = Number(rows[0].server_version_num)
+        const version = `${Math.floor(num / 10000)}.${num % 10000}`
+        const meta = { version, source: services.database }
+        return num >= MIN_POSTGRES * 10000
+          ? { status: 'ok', message: `PostgreSQL ${version} (${services.database})`, meta }
+          : {
+              status: 'fail',
+              message: `PostgreSQL ${version}; Oryne needs ${MIN_POSTGRES} or newer`,
+              meta,
+            }
+      } finally {
+        await client.end().catch(() => {})
+      }
+    }),
+
+    probe('redis', services.redis !== 'inline', async () => {
+      const redis = await app.container.make('oryne.redis')
+      if (!redis.configured) {
+        return {
+          status: 'warn',
+          message: 'No Redis: jobs run inline in each process',
+          meta: { source: 'inline' },
+        }
+      }
+      const info = await Promise.race([
+        redis.shared().info('server'),
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error('Redis did not answer in 3 s')), 3000)
+        ),
+      ])
+      const version = /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown'
+      return {
+        status: 'ok',
+        message: `Redis ${version} (${services.redis})`,
+        meta: { version, source: services.redis },
+      }
+    }),
+
+    probe('storage', true, async () => {
+      await mkdir(storage, { recursive: true })
+      const file = join(storage, `.doctor-${randomBytes(4).toString('hex')}`)
+      await writeFile(file, 'ok')
+      await rm(file)
+      return { status: 'ok', message: `${storage} is writable` }
+    }),
+
+    probe('migrations', false, async () => {
+      const list = await platformMigrationStatus(app)
+      const pending = list.filter((m) => m.status === 'pending').map((m) => m.name)
+      return pending.length
+        ? {
+            status: 'warn',
+            message: `${pending.length} platform migration(s) pending: run \`oryne migrate\``,
+            meta: { pending },
+          }
+        : {
+            status: 'ok',
+            message: `${list.length} platform migration(s), none pending`,
+            meta: { pending },
+          }
+    }),
+
+    probe('pg_dump', false, async () => {
+      const { stdout } = await exec('pg_dump', ['--version'])
+      return { status: 'ok', message: stdout.trim() }
+    }).then((check) =>
+      check.status === 'ok'
+        ? check
+        : {
+            ...check,
+            message:
+              'pg_dump is not on PATH: tenant backups need it (apt-get install postgresql-client)',
+          }
+    ),
+  ])
+}

@@ -1,0 +1,10 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import { registry } from '../../observability/metrics.js'
+
+export default class MetricsController {
+  /** Prometheus text exposition of this process. */
+  async show({ response }: HttpContext) {
+    response.header('Content-Type', registry.contentType)
+    response.send(await registry.metrics())
+  }
+}

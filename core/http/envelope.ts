@@ -1,0 +1,48 @@
+import type { HttpContext } from '@adonisjs/core/http'
+
+export type Pagination = {
+  page?: number
+  per_page?: number
+  total?: number
+  last_page?: number
+  next_cursor?: string | null
+}
+
+export type ErrorBody = { code: string; message: string; hint?: string; details?: unknown }
+
+/** The one response shape of the API (DESIGN.md, "API conventions"). */
+export type Envelope<T = unknown> = {
+  success: boolean
+  data: T | null
+  meta: { timestamp: string; request_id: string; pagination?: Pagination }
+  error: ErrorBody | null
+}
+
+function meta(ctx: HttpContext, pagination?: Pagination): Envelope['meta'] {
+  return {
+    timestamp: new Date().toISOString(),
+    request_id: ctx.request.id() ?? '',
+    ...(pagination ? { pagination } : {}),
+  }
+}
+
+export function successEnvelope<T>(
+  ctx: HttpContext,
+  data: T,
+  pagination?: Pagination
+): Envelope<T> {
+  return { success: true, data, meta: meta(ctx, pagination), error: null }
+}
+
+export function errorEnvelope(ctx: HttpContext, error: ErrorBody, data: unknown = null): Envelope {
+  return { success: false, data, meta: meta(ctx), error }
+}
+
+/** Sends `data` in the envelope with `status` (200 by default). */
+export function respond<T>(
+  ctx: HttpContext,
+  data: T,
+  options: { status?: number; pagination?: Pagination } = {}
+) {
+  ctx.response.status(options.status ?? 200).json(successEnvelope(ctx, data, options.pagination))
+}

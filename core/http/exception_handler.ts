@@ -1,0 +1,64 @@
+import app from '@adonisjs/core/services/app'
+import { ExceptionHandler, type HttpContext } from '@adonisjs/core/http'
+import { errors as vineErrors } from '@vinejs/vine'
+import {
+  E_BAD_REQUEST,
+  E_INTERNAL,
+  E_NOT_FOUND,
+  E_PAYLOAD_TOO_LARGE,
+  E_UNSUPPORTED_MEDIA_TYPE,
+  E_VALIDATION,
+  OryneError,
+} from '../errors.js'
+import { errorEnvelope } from './envelope.js'
+
+/**
+ * Turns every error into the API envelope with a stable code. Framework and
+ * library errors are translated to catalog errors here, in one place; anything
+ * unknown becomes ERR_INTERNAL without leaking its message or stack.
+ */
+export default class HttpExceptionHandler extends ExceptionHandler {
+  protected debug = !app.inProduction
+  protected ignoreStatuses = [400, 401, 403, 404, 405, 409, 410, 413, 415, 422, 429]
+
+  async handle(error: unknown, ctx: HttpContext) {
+    const oryneError = toOryneError(error, ctx)
+    const status = oryneError.status
+    const body = {
+      code: oryneError.code!,
+      message: oryneError.message,
+      ...(oryneError.hint ? { hint: oryneError.hint } : {}),
+      ...(oryneError.details !== undefined ? { details: oryneError.details } : {}),
+    }
+    const retryAfter = (oryneError as { retryAfter?: number }).retryAfter
+    if (retryAfter) ctx.response.header('Retry-After', String(retryAfter))
+    ctx.response.status(status).json(errorEnvelope(ctx, body))
+  }
+
+  async report(error: unknown, ctx: HttpContext) {
+    return super.report(error, ctx)
+  }
+}
+
+function toOryneError(error: unknown, ctx: HttpContext): OryneError {
+  if (error instanceof OryneError) return error
+  if (error instanceof vineErrors.E_VALIDATION_ERROR) {
+    return new E_VALIDATION([], { details: (error as { messages: unknown }).messages })
+  }
+
+  const code = (error as { code?: string })?.code
+  const status = (error as { status?: number })?.status
+  switch (code) {
+    case 'E_ROUTE_NOT_FOUND':
+      return new E_NOT_FOUND([ctx.request.method(), ctx.request.url()])
+    case 'E_REQUEST_ENTITY_TOO_LARGE':
+      return new E_PAYLOAD_TOO_LARGE()
+    case 'E_INVALID_CONTENT_TYPE':
+      return new E_UNSUPPORTED_MEDIA_TYPE([ctx.request.header('content-type') ?? ''])
+  }
+  // Malformed bodies (bad JSON and the like) are the caller's fault, not ours.
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new E_BAD_REQUEST([(error as Error).message || 'Malformed request'])
+  }
+  return new E_INTERNAL([], { cause: error })
+}

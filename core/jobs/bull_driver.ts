@@ -1,0 +1,132 @@
+import Queue from 'bull'
+import type { Logger } from '@adonisjs/core/logger'
+import type { RedisConnections } from '../redis/connections.js'
+import { E_JOB_NOT_FOUND } from '../errors.js'
+import type {
+  DispatchOptions,
+  FailedJob,
+  JobDefinition,
+  JobPayload,
+  JobRunner,
+  JobsDriver,
+  QueueStatus,
+  ScheduleOptions,
+} from './types.js'
+
+/** Jobs on Redis through bull: survive restarts, shared by every worker process. */
+export class BullDriver implements JobsDriver {
+  readonly kind = 'bull'
+  #queues = new Map<string, Queue.Queue>()
+
+  constructor(
+    private redis: RedisConnections,
+    private logger: Logger,
+    private prefix = 'oryne'
+  ) {}
+
+  queue(name: string) {
+    let queue = this.#queues.get(name)
+    if (!queue) {
+      queue = new Queue(name, {
+        prefix: this.prefix,
+        createClient: (type) => {
+          if (type === 'client') return this.redis.shared()
+          if (type === 'subscriber') return this.redis.subscriber()
+          return this.redis.create()
+        },
+      })
+      queue.on('error', (error) => this.logger.error({ err: error, queue: name }, 'queue error'))
+      this.#queues.set(name, queue)
+    }
+    return queue
+  }
+
+  #jobOptions(definition: JobDefinition): Queue.JobOptions {
+    return {
+      attempts: definition.attempts,
+      backoff: { type: 'exponential', delay: definition.backoff },
+      timeout: definition.timeout,
+      // Completed jobs are trimmed; failed ones are kept for inspection and retry.
+      removeOnComplete: 1000,
+      removeOnFail: 10_000,
+    }
+  }
+
+  async dispatch(definition: JobDefinition, payload: JobPayload, options: DispatchOptions) {
+    const job = await this.queue(definition.queue).add(definition.name, payload, {
+      ...this.#jobOptions(definition),
+      delay: options.delay,
+      priority: options.priority,
+      jobId: options.jobId,
+    })
+    return String(job.id)
+  }
+
+  #repeat(options: ScheduleOptions): Queue.JobOptions['repeat'] {
+    if (options.cron) return { cron: options.cron, tz: options.tz }
+    return { every: options.every! }
+  }
+
+  async schedule(definition: JobDefinition, payload: JobPayload, options: ScheduleOptions) {
+    await this.queue(definition.queue).add(definition.name, payload, {
+      ...this.#jobOptions(definition),
+      repeat: this.#repeat(options),
+      jobId: options.key,
+    })
+  }
+
+  async unschedule(definition: JobDefinition, options: ScheduleOptions) {
+    const repeat = options.cron ? { cron: options.cron, tz: options.tz } : { every: options.every! }
+    await this.queue(definition.queue).removeRepeatable(definition.name, {
+      ...repeat,
+      jobId: options.key,
+    })
+  }
+
+  async work(definitions: JobDefinition[], run: JobRunner) {
+    for (const definition of definitions) {
+      this.queue(definition.queue).process(definition.name, definition.concurrency, (job) =>
+        run(definition, job.data as JobPayload, {
+          jobId: String(job.id),
+          attempt: job.attemptsMade + 1,
+        })
+      )
+    }
+  }
+
+  async status(queues: string[]): Promise<QueueStatus[]> {
+    return Promise.all(
+      queues.map(async (name) => {
+        const queue = this.queue(name)
+        const [counts, paused] = await Promise.all([queue.getJobCounts(), queue.getPausedCount()])
+        return { queue: name, ...counts, paused }
+      })
+    )
+  }
+
+  async failed(queueName: string, limit: number): Promise<FailedJob[]> {
+    const jobs = await this.queue(queueName).getFailed(0, limit - 1)
+    return jobs.filter(Boolean).map((job) => ({
+      id: String(job.id),
+      name: job.name,
+      queue: queueName,
+      tenant_id: (job.data as JobPayload)?.tenant_id ?? null,
+      attempts_made: job.attemptsMade,
+      failed_reason: job.failedReason ?? '',
+      failed_at: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
+      data: (job.data as JobPayload)?.data,
+    }))
+  }
+
+  async retry(queueName: string, jobId: string) {
+    const job = await this.queue(queueName).getJob(jobId)
+    if (!job || !(await job.isFailed())) throw new E_JOB_NOT_FOUND([jobId, queueName])
+    await job.retry()
+  }
+
+  async close() {
+    // close() waits for the jobs this process is running to finish.
+    await Promise.all([...this.#queues.values()].map((queue) => queue.close()))
+    this.#queues.clear()
+  }
+}

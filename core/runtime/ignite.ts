@@ -1,0 +1,34 @@
+import { Ignitor } from '@adonisjs/core'
+import type { ApplicationService } from '@adonisjs/core/types'
+
+export const APP_ROOT = new URL('../../', import.meta.url)
+
+function importer(filePath: string) {
+  if (filePath.startsWith('./') || filePath.startsWith('../')) {
+    return import(new URL(filePath, APP_ROOT).href)
+  }
+  return import(filePath)
+}
+
+/** The AdonisJS ignitor every Oryne entry point (CLI, tests, ace) starts from. */
+export function createIgnitor() {
+  return new Ignitor(APP_ROOT, { importer }).tap((app) => {
+    app.booting(async () => {
+      await import('#start/env')
+    })
+  })
+}
+
+/**
+ * Boots the application without listening for HTTP: for CLI commands and
+ * workers. `environment: 'web'` also loads routes, for processes that serve.
+ */
+export async function bootApp(
+  environment: 'console' | 'web' = 'console'
+): Promise<ApplicationService> {
+  const app = createIgnitor().createApp(environment)
+  await app.init()
+  await app.boot()
+  await app.start(() => {})
+  return app
+}

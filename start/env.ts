@@ -1,0 +1,36 @@
+/*
+ * Environment variables Oryne reads, validated once at boot. README.md documents each one.
+ * Values come from the process environment first, then from a `.env` file at the project root.
+ */
+import { Env } from '@adonisjs/core/env'
+import { prepareEnvironment } from '#core/runtime/environment'
+
+prepareEnvironment(new URL('../', import.meta.url))
+
+export default await Env.create(new URL('../', import.meta.url), {
+  NODE_ENV: Env.schema.enum(['development', 'production', 'test'] as const),
+  APP_NAME: Env.schema.string.optional(),
+  APP_KEY: Env.schema.secret(),
+  HOST: Env.schema.string({ format: 'host' }),
+  PORT: Env.schema.number(),
+  TRUST_PROXY: Env.schema.boolean.optional(),
+  LOG_LEVEL: Env.schema.enum([
+    'fatal',
+    'error',
+    'warn',
+    'info',
+    'debug',
+    'trace',
+    'silent',
+  ] as const),
+  LOG_PRETTY: Env.schema.boolean.optional(),
+
+  DATABASE_URL: Env.schema.string.optional(),
+  DATABASE_POOL_MAX: Env.schema.number.optional(),
+  REDIS_URL: Env.schema.string.optional(),
+  ORYNE_REDIS_PREFIX: Env.schema.string.optional(),
+
+  ORYNE_BASE_DOMAIN: Env.schema.string.optional(),
+  ORYNE_STORAGE_DIR: Env.schema.string.optional(),
+  ORYNE_PLATFORM_TOKEN: Env.schema.secret.optional(),
+})

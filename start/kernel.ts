@@ -1,0 +1,16 @@
+/*
+ * HTTP middleware. Server middleware run for every request, matched or not;
+ * router middleware only for requests that matched a route.
+ */
+import router from '@adonisjs/core/services/router'
+import server from '@adonisjs/core/services/server'
+
+server.errorHandler(() => import('#core/http/exception_handler'))
+
+server.use([() => import('#core/http/middleware/observe_request_middleware')])
+
+router.use([() => import('@adonisjs/core/bodyparser_middleware')])
+
+export const middleware = router.named({
+  platformToken: () => import('#core/http/middleware/platform_token_middleware'),
+})

@@ -1,0 +1,25 @@
+import { test } from '@japa/runner'
+
+test.group('Metrics', () => {
+  test('GET /metrics exposes request durations by route and status, and process metrics', async ({
+    client,
+    assert,
+  }) => {
+    await client.get('/health/live')
+    await client.get('/api/v1/missing')
+    const response = await client.get('/metrics')
+    response.assertStatus(200)
+    assert.include(response.header('content-type'), 'text/plain')
+    const text = response.text()
+    assert.match(
+      text,
+      /oryne_http_request_duration_seconds_count\{method="GET",route="\/health\/live",status="200"\} [1-9]/
+    )
+    assert.match(
+      text,
+      /oryne_http_request_duration_seconds_count\{method="GET",route="unmatched",status="404"\} [1-9]/
+    )
+    assert.match(text, /oryne_process_resident_memory_bytes \d+/)
+    assert.match(text, /oryne_nodejs_eventloop_lag_seconds/)
+  })
+})
