@@ -4,7 +4,7 @@ import { defineConfig, targets } from '@adonisjs/core/logger'
 import type { InferLoggers } from '@adonisjs/core/types'
 
 /**
- * Structured JSON logs on stdout (one object per line). Inside a request every
+ * Structured JSON logs on stderr (one object per line; stdout is kept for command output). Inside a request every
  * line carries `request_id`; inside a tenant context it also carries `tenant_id`.
  * LOG_PRETTY=true switches to human-readable output while developing.
  */
@@ -20,7 +20,7 @@ const loggerConfig = defineConfig({
           .pushIf(env.get('LOG_PRETTY', false) && !app.inProduction, targets.pretty())
           .pushIf(
             !env.get('LOG_PRETTY', false) || app.inProduction,
-            targets.file({ destination: 1 })
+            targets.file({ destination: 2 })
           )
           .toArray(),
       },

@@ -57,7 +57,7 @@ export const E_NOT_FOUND = defineError(
   'ERR_NOT_FOUND',
   404,
   'Cannot %s %s',
-  'Check the method and path against the API reference at /api/v1/openapi.json.'
+  'Check the method and path against docs/api.md.'
 )
 export const E_VALIDATION = defineError(
   'ERR_VALIDATION',

@@ -3,17 +3,7 @@ import type { HealthCheckResult } from '@adonisjs/core/types/health'
 import { DbCheck } from '@adonisjs/lucid/database'
 import db from '@adonisjs/lucid/services/db'
 import type { RedisConnections } from '../redis/connections.js'
-
-/** Fails a probe that outlasts `ms`, so a hung dependency cannot hang readiness. */
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout
-  return Promise.race([
-    promise,
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms)
-    }),
-  ]).finally(() => clearTimeout(timer))
-}
+import { withTimeout } from '../utils/with_timeout.js'
 
 class TimedDbCheck extends DbCheck {
   async run(): Promise<HealthCheckResult> {

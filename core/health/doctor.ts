@@ -7,6 +7,7 @@ import pg from 'pg'
 import type { ApplicationService } from '@adonisjs/core/types'
 import type { RuntimeServices } from '../runtime/services.js'
 import { platformMigrationStatus } from '../database/platform_migrations.js'
+import { withTimeout } from '../utils/with_timeout.js'
 
 const exec = promisify(execFile)
 
@@ -86,12 +87,7 @@ export async function runDoctor(
           meta: { source: 'inline' },
         }
       }
-      const info = await Promise.race([
-        redis.shared().info('server'),
-        new Promise<never>((_, reject) =>
-          setTimeout(() => reject(new Error('Redis did not answer in 3 s')), 3000)
-        ),
-      ])
+      const info = await withTimeout(redis.shared().info('server'), 3000, 'Redis')
       const version = /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown'
       return {
         status: 'ok',

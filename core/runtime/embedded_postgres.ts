@@ -1,8 +1,8 @@
 import { execFile, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { chown, mkdir, open, rm, stat, writeFile } from 'node:fs/promises'
+import { chmod, chown, mkdir, open, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir, userInfo } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
 import pg from 'pg'
 import getPort, { portNumbers } from 'get-port'
@@ -77,6 +77,7 @@ export class EmbeddedPostgres {
     }
 
     const ids = await postgresUserIds()
+    if (ids.uid !== undefined) await letPostgresUserIn(dirname(this.#options.dataDir))
     if (!(await exists(join(this.#options.dataDir, 'PG_VERSION')))) await this.#initdb(ids)
 
     const { postgres } = await binaries()
@@ -202,6 +203,13 @@ async function binaries(): Promise<{ postgres: string; initdb: string }> {
       `${name} is not installed: embedded PostgreSQL has no build for this platform. Set DATABASE_URL to use your own server.`
     )
   }
+}
+
+/** The `postgres` user must be able to reach the cluster through the folder that holds it. */
+async function letPostgresUserIn(folder: string) {
+  await mkdir(folder, { recursive: true })
+  const { mode } = await stat(folder)
+  if ((mode & 0o001) === 0) await chmod(folder, mode | 0o711)
 }
 
 /** PostgreSQL refuses to run as root: as root, run it as the `postgres` user (created when missing). */

@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { chmod, mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { EmbeddedPostgres } from './embedded_postgres.js'
 import { LocalRedis, findRedisServer } from './local_redis.js'
@@ -42,8 +42,6 @@ export async function startServices(options: StartServicesOptions = {}): Promise
   }
 
   const ephemeralRoot = options.storageDir ? null : await mkdtemp(join(tmpdir(), 'oryne-services-'))
-  // mkdtemp makes the folder private; the `postgres` user must be able to enter it.
-  if (ephemeralRoot) await chmod(ephemeralRoot, 0o755)
   const root = options.storageDir ?? ephemeralRoot!
   const stops: Array<() => Promise<void>> = []
 

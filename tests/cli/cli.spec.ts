@@ -1,0 +1,116 @@
+import { test } from '@japa/runner'
+import { readFileSync } from 'node:fs'
+import { runOryne } from '#tests/support/cli'
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'))
+
+/** The run's own services, so child processes never start their own. */
+const services = () => ({
+  DATABASE_URL: process.env.DATABASE_URL,
+  REDIS_URL: process.env.REDIS_URL,
+})
+
+test.group('oryne CLI basics', () => {
+  test('--help lists every top-level command and exits 0', async ({ assert }) => {
+    const result = await runOryne(['--help'])
+    assert.equal(result.code, 0)
+    for (const command of ['up', 'serve', 'worker', 'doctor', 'migrate', 'jobs']) {
+      assert.match(result.stdout, new RegExp(`^\\s+${command}\\b`, 'm'))
+    }
+  })
+
+  test('--help works at every level', async ({ assert }) => {
+    for (const args of [
+      ['jobs', '--help'],
+      ['migrate', '--help'],
+      ['jobs', 'failed', '--help'],
+      ['up', '--help'],
+    ]) {
+      const result = await runOryne(args)
+      assert.equal(result.code, 0, args.join(' '))
+      assert.match(result.stdout, /^Usage: oryne /m)
+    }
+  })
+
+  test('--version prints the package version', async ({ assert }) => {
+    const result = await runOryne(['--version'])
+    assert.equal(result.code, 0)
+    assert.equal(result.stdout.trim(), pkg.version)
+  })
+
+  test('usage errors exit 2', async ({ assert }) => {
+    const unknownCommand = await runOryne(['enrol-everyone'])
+    assert.equal(unknownCommand.code, 2)
+    assert.match(unknownCommand.stderr, /unknown command 'enrol-everyone'/)
+
+    const unknownOption = await runOryne(['doctor', '--colour'])
+    assert.equal(unknownOption.code, 2)
+
+    const missingArgument = await runOryne(['jobs', 'failed'])
+    assert.equal(missingArgument.code, 2)
+  })
+})
+
+test.group('oryne doctor', () => {
+  test('--json reports every check and exits 0 when the required ones pass', async ({ assert }) => {
+    const result = await runOryne(['doctor', '--json'], services())
+    assert.equal(result.code, 0, result.stderr)
+    const report = JSON.parse(result.stdout)
+    assert.isTrue(report.ok)
+    const byName = Object.fromEntries(report.checks.map((c: { name: string }) => [c.name, c]))
+    assert.sameMembers(Object.keys(byName), [
+      'node',
+      'postgresql',
+      'redis',
+      'storage',
+      'migrations',
+      'pg_dump',
+    ])
+    assert.equal(byName.node.status, 'ok')
+    assert.equal(byName.postgresql.status, 'ok')
+    assert.isAtLeast(Number(byName.postgresql.meta.version.split('.')[0]), 15)
+    assert.equal(byName.postgresql.meta.source, 'external')
+    assert.equal(byName.redis.status, 'ok')
+    assert.equal(byName.storage.status, 'ok')
+    assert.isTrue(byName.node.required)
+    assert.isFalse(byName.pg_dump.required)
+  })
+
+  test('exits 1 and names the failing check when PostgreSQL is unreachable', async ({ assert }) => {
+    const result = await runOryne(['doctor', '--json'], {
+      ...services(),
+      DATABASE_URL: 'postgres://oryne:oryne@127.0.0.1:1/oryne',
+    })
+    assert.equal(result.code, 1)
+    const report = JSON.parse(result.stdout)
+    assert.isFalse(report.ok)
+    const postgres = report.checks.find((c: { name: string }) => c.name === 'postgresql')
+    assert.equal(postgres.status, 'fail')
+    assert.match(postgres.message, /ECONNREFUSED/)
+  })
+})
+
+test.group('production configuration', () => {
+  test('refuses to start without DATABASE_URL and REDIS_URL, naming both', async ({ assert }) => {
+    const result = await runOryne(['serve'], {
+      NODE_ENV: 'production',
+      DATABASE_URL: '',
+      REDIS_URL: '',
+    })
+    assert.equal(result.code, 1)
+    assert.match(result.stderr, /ERR_CONFIG_MISSING/)
+    assert.match(result.stderr, /DATABASE_URL and REDIS_URL must be set/)
+  })
+
+  test('names only the missing one', async ({ assert }) => {
+    const result = await runOryne(['migrate', '--json'], {
+      NODE_ENV: 'production',
+      DATABASE_URL: process.env.DATABASE_URL,
+      REDIS_URL: '',
+    })
+    assert.equal(result.code, 1)
+    const body = JSON.parse(result.stdout)
+    assert.equal(body.error.code, 'ERR_CONFIG_MISSING')
+    assert.match(body.error.message, /^REDIS_URL must be set/)
+  })
+})
