@@ -20,13 +20,19 @@ test.group('Error catalog', () => {
   test('docs/errors.md lists every code with its HTTP status', async ({ assert }) => {
     const text = await catalog()
     for (const error of declared) {
-      assert.match(text, new RegExp(`\\| \`${error.code}\` \\| ${error.status} \\|`), `${error.code} is missing`)
+      assert.match(
+        text,
+        new RegExp(`\\| \`${error.code}\` \\| ${error.status} \\|`),
+        `${error.code} is missing`
+      )
     }
   })
 
   test('docs/errors.md lists no code that the code base does not raise', async ({ assert }) => {
-    const documented = [...(await catalog()).matchAll(/^\| `(ERR_[A-Z_]+)` \|/gm)].map((m) => m[1])
+    const text = await catalog()
+    const documented = [...text.matchAll(/^\| `(ERR_[A-Z_]+)` \|/gm)].map((m) => m[1])
     const codes = new Set(declared.map((error) => error.code))
-    for (const code of documented) assert.isTrue(codes.has(code), `${code} is documented but not declared`)
+    for (const code of documented)
+      assert.isTrue(codes.has(code), `${code} is documented but not declared`)
   })
 })
