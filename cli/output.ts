@@ -1,5 +1,5 @@
 import Table from 'cli-table3'
-import { OryneError } from '#core/errors'
+import { OryneError, toOryneError } from '#core/errors'
 
 /** Exit codes every `oryne` command keeps: scripts rely on them. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const
@@ -24,15 +24,18 @@ export function printTable(head: string[], rows: Array<Array<string | number | n
 }
 
 export function errorBody(error: unknown) {
-  if (error instanceof OryneError) {
-    return {
-      code: error.code!,
-      message: error.message,
-      ...(error.hint ? { hint: error.hint } : {}),
-      ...(error.details !== undefined ? { details: error.details } : {}),
-    }
+  const oryneError = toOryneError(error)
+  // Unlike the HTTP API, the CLI's user is the operator: show what really went wrong.
+  const message =
+    oryneError.code === 'ERR_INTERNAL' && error instanceof Error
+      ? error.message
+      : oryneError.message
+  return {
+    code: oryneError.code!,
+    message,
+    ...(oryneError.hint ? { hint: oryneError.hint } : {}),
+    ...(oryneError.details !== undefined ? { details: oryneError.details } : {}),
   }
-  return { code: 'ERR_INTERNAL', message: error instanceof Error ? error.message : String(error) }
 }
 
 /** Reports a failed command on stderr (or as JSON on stdout with --json) and sets exit code 1. */
@@ -42,7 +45,14 @@ export function reportFailure(error: unknown, json: boolean) {
     printJson({ ok: false, error: body })
   } else {
     process.stderr.write(`Error [${body.code}]: ${body.message}\n`)
-    if ('hint' in body && body.hint) process.stderr.write(`Hint: ${body.hint}\n`)
+    if (Array.isArray(body.details)) {
+      for (const detail of body.details as Array<{ field?: string; message?: string }>) {
+        process.stderr.write(
+          `  - ${detail.field ?? ''}: ${detail.message ?? JSON.stringify(detail)}\n`
+        )
+      }
+    }
+    if (body.hint) process.stderr.write(`Hint: ${body.hint}\n`)
     if (!(error instanceof OryneError) && error instanceof Error && process.env.ORYNE_DEBUG) {
       process.stderr.write(`${error.stack}\n`)
     }

@@ -1,14 +1,12 @@
 import app from '@adonisjs/core/services/app'
 import { ExceptionHandler, type HttpContext } from '@adonisjs/core/http'
-import { errors as vineErrors } from '@vinejs/vine'
 import {
   E_BAD_REQUEST,
-  E_INTERNAL,
   E_NOT_FOUND,
   E_PAYLOAD_TOO_LARGE,
   E_UNSUPPORTED_MEDIA_TYPE,
-  E_VALIDATION,
   OryneError,
+  toOryneError,
 } from '../errors.js'
 import { errorEnvelope } from './envelope.js'
 
@@ -22,7 +20,7 @@ export default class HttpExceptionHandler extends ExceptionHandler {
   protected ignoreStatuses = [400, 401, 403, 404, 405, 409, 410, 413, 415, 422, 429]
 
   async handle(error: unknown, ctx: HttpContext) {
-    const oryneError = toOryneError(error, ctx)
+    const oryneError = toHttpError(error, ctx)
     const status = oryneError.status
     const body = {
       code: oryneError.code!,
@@ -40,10 +38,9 @@ export default class HttpExceptionHandler extends ExceptionHandler {
   }
 }
 
-function toOryneError(error: unknown, ctx: HttpContext): OryneError {
-  if (error instanceof OryneError) return error
-  if (error instanceof vineErrors.E_VALIDATION_ERROR) {
-    return new E_VALIDATION([], { details: (error as { messages: unknown }).messages })
+function toHttpError(error: unknown, ctx: HttpContext): OryneError {
+  if (error instanceof OryneError || (error as { code?: string })?.code === 'E_VALIDATION_ERROR') {
+    return toOryneError(error)
   }
 
   const code = (error as { code?: string })?.code
@@ -60,5 +57,5 @@ function toOryneError(error: unknown, ctx: HttpContext): OryneError {
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return new E_BAD_REQUEST([(error as Error).message || 'Malformed request'])
   }
-  return new E_INTERNAL([], { cause: error })
+  return toOryneError(error)
 }

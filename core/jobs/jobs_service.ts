@@ -14,7 +14,12 @@ import type {
  * belongs to (or null for platform work); the worker hands it back to the
  * handler so that tenant context can be restored before any query runs.
  */
+/** Runs a job handler inside its tenant's context (installed by the tenancy provider). */
+export type TenantContextRunner = <T>(tenantId: string, fn: () => Promise<T>) => Promise<T>
+
 export class JobsService {
+  #tenantRunner: TenantContextRunner | null = null
+
   /** Job kinds this process already processes; work() can be called again as plugins register more. */
   #processing = new Set<string>()
 
@@ -22,6 +27,10 @@ export class JobsService {
     readonly driver: JobsDriver,
     private logger: Logger
   ) {}
+
+  useTenantContext(runner: TenantContextRunner) {
+    this.#tenantRunner = runner
+  }
 
   #definition(name: string) {
     const definition = findJob(name)
@@ -33,11 +42,18 @@ export class JobsService {
     return { tenant_id: tenantId ?? null, data, dispatched_at: new Date().toISOString() }
   }
 
-  /** Queues one run of `name`; returns the job id. */
+  /**
+   * Queues one run of `name`; returns the job id. The tenant defaults to the
+   * current tenant context; pass `tenantId: null` for platform work.
+   */
   dispatch<T>(name: string | JobDefinition<T>, data: T, options: DispatchOptions = {}) {
     const definition = typeof name === 'string' ? this.#definition(name) : name
-    return this.driver.dispatch(definition, this.#payload(data, options.tenantId), options)
+    const tenantId = options.tenantId === undefined ? this.currentTenantId() : options.tenantId
+    return this.driver.dispatch(definition, this.#payload(data, tenantId), options)
   }
+
+  /** Set by the tenancy provider: reads the tenant of the current context. */
+  currentTenantId: () => string | null = () => null
 
   /** Runs `name` on a cron expression or a fixed interval (bull repeatable jobs). */
   schedule<T>(name: string | JobDefinition<T>, data: T, options: ScheduleOptions) {
@@ -89,12 +105,20 @@ export class JobsService {
       })
       const started = Date.now()
       try {
-        const result = await definition.handle(payload.data, {
-          tenantId: payload.tenant_id,
-          jobId: meta.jobId,
-          attempt: meta.attempt,
-          logger,
-        })
+        const handle = () =>
+          Promise.resolve(
+            definition.handle(payload.data, {
+              tenantId: payload.tenant_id,
+              jobId: meta.jobId,
+              attempt: meta.attempt,
+              logger,
+            })
+          )
+        // A tenant job runs in its tenant's context, restored from the payload.
+        const result =
+          payload.tenant_id && this.#tenantRunner
+            ? await this.#tenantRunner(payload.tenant_id, handle)
+            : await handle()
         logger.info({ duration_ms: Date.now() - started }, 'job completed')
         return result
       } catch (error) {

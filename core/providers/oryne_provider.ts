@@ -4,13 +4,22 @@ import { JobsService } from '../jobs/jobs_service.js'
 import { BullDriver } from '../jobs/bull_driver.js'
 import { InlineDriver } from '../jobs/inline_driver.js'
 import { setQueueCountsSource } from '../observability/metrics.js'
+import { TenancyService } from '../tenancy/tenancy_service.js'
+import { TenantRegistry } from '../tenancy/tenant_registry.js'
+import { tenantContext } from '../tenancy/context.js'
+import tenancyConfig from '#config/tenancy'
+import { coreTenantMigrations } from '#database/tenant_migrations/index'
 
 declare module '@adonisjs/core/types' {
   interface ContainerBindings {
     'oryne.redis': RedisConnections
     'oryne.jobs': JobsService
+    'oryne.tenancy': TenancyService
   }
 }
+
+/** Redis channel on which processes tell each other that a tenant changed. */
+const TENANT_CHANGES = 'oryne:tenancy:changed'
 
 /** Registers Oryne's kernel services in the container and closes them on shutdown. */
 export default class OryneProvider {
@@ -34,9 +43,47 @@ export default class OryneProvider {
       this.#jobs = new JobsService(driver, logger)
       return this.#jobs
     })
+
+    this.app.container.singleton('oryne.tenancy', async (resolver) => {
+      const redis = await resolver.make('oryne.redis')
+      const jobs = await resolver.make('oryne.jobs')
+      const logger = await resolver.make('logger')
+      const registry = new TenantRegistry({
+        cacheTtlMs: tenancyConfig.cacheTtlMs,
+        onChange: (tenantId) => {
+          if (redis.configured)
+            redis
+              .shared()
+              .publish(TENANT_CHANGES, tenantId)
+              .catch(() => {})
+        },
+      })
+      if (redis.configured) {
+        const subscriber = redis.create()
+        await subscriber.subscribe(TENANT_CHANGES)
+        subscriber.on('message', (channel) => channel === TENANT_CHANGES && registry.invalidate())
+      }
+      jobs.currentTenantId = () => tenantContext.current()?.id ?? null
+      jobs.useTenantContext(async (tenantId, fn) => {
+        const tenant = await registry.findOrFail(tenantId)
+        return tenantContext.run(tenant, fn)
+      })
+      return new TenancyService(
+        registry,
+        jobs,
+        logger,
+        [coreTenantMigrations],
+        tenancyConfig.provisioningMethod,
+        {
+          plans: tenancyConfig.plans,
+          warningDays: tenancyConfig.billingWarningDays,
+        }
+      )
+    })
   }
 
   async ready() {
+    await this.app.container.make('oryne.tenancy')
     const jobs = await this.app.container.make('oryne.jobs')
     setQueueCountsSource(async () => {
       const counts: Record<string, Record<string, number>> = {}

@@ -22,7 +22,7 @@ test.group('Error catalog', () => {
     for (const error of declared) {
       assert.match(
         text,
-        new RegExp(`\\| \`${error.code}\` \\| ${error.status} \\|`),
+        new RegExp(`\\| \`${error.code}\`\\s+\\| ${error.status}\\s+\\|`),
         `${error.code} is missing`
       )
     }
@@ -30,7 +30,7 @@ test.group('Error catalog', () => {
 
   test('docs/errors.md lists no code that the code base does not raise', async ({ assert }) => {
     const text = await catalog()
-    const documented = [...text.matchAll(/^\| `(ERR_[A-Z_]+)` \|/gm)].map((m) => m[1])
+    const documented = [...text.matchAll(/^\| `(ERR_[A-Z_]+)`\s+\|/gm)].map((m) => m[1])
     const codes = new Set(declared.map((error) => error.code))
     for (const code of documented)
       assert.isTrue(codes.has(code), `${code} is documented but not declared`)

@@ -1,0 +1,29 @@
+import env from '#start/env'
+
+/** How tenants are found, provisioned and billed. Read by core/tenancy. */
+const tenancyConfig = {
+  /** Tried in this order on every request; the first that names a tenant wins. */
+  resolvers: ['domain', 'subdomain', 'header'] as Array<'domain' | 'subdomain' | 'header'>,
+  /** Requests to <slug>.<baseDomain> resolve to that tenant. */
+  baseDomain: env.get('ORYNE_BASE_DOMAIN')?.toLowerCase() ?? null,
+  /** Header naming the tenant by slug or id when no domain does. */
+  header: 'x-tenant-id',
+  /** How long a process trusts a cached tenant lookup; changes are also broadcast. */
+  cacheTtlMs: 5000,
+  /** Sent as Retry-After while a tenant is provisioning or failed. */
+  retryAfterSeconds: 5,
+  /** `clone` runs the current schema as one script; `replay` applies migrations one by one. */
+  provisioningMethod: 'clone' as 'clone' | 'replay',
+  /** Days past `paid_until` before automatic suspension, per plan. */
+  plans: {
+    free: { graceDays: 0 },
+    standard: { graceDays: 14 },
+    premium: { graceDays: 30 },
+  } as Record<string, { graceDays: number }>,
+  /** Tenants are warned this many days before they would be suspended. */
+  billingWarningDays: 7,
+  /** When the daily billing sweep runs (cron, UTC). */
+  billingSweepCron: '15 2 * * *',
+}
+
+export default tenancyConfig

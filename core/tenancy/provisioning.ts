@@ -1,0 +1,175 @@
+import { createHash, randomBytes } from 'node:crypto'
+import db from '@adonisjs/lucid/services/db'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import type { Logger } from '@adonisjs/core/logger'
+import { failpoint } from '../utils/failpoint.js'
+import type { TenantMigrationSet } from './migrations/define_tenant_migration.js'
+import { TenantMigrator, type MigrationMethod } from './migrations/tenant_migrator.js'
+import { scopeToTenant } from './tenant_db.js'
+import type { TenantRegistry } from './tenant_registry.js'
+import type { Actor, Tenant } from './types.js'
+
+/** Roles every tenant starts with; plugins add permissions to them when enabled. */
+export const BUILTIN_ROLES = ['TenantAdmin', 'Teacher', 'Student', 'Parent', 'Staff'] as const
+
+const INVITE_TTL_DAYS = 7
+
+/** The steps of provisioning, in order; each is also a failpoint `provision:<step>`. */
+export const PROVISIONING_STEPS = ['create_schema', 'migrate', 'seed', 'admin', 'activate'] as const
+
+async function resetSearchPath(trx: TransactionClientContract) {
+  await trx.rawQuery(`SELECT set_config('search_path', 'public', true)`)
+}
+
+/**
+ * Brings a tenant from `provisioning` to `active`. Every step runs in one
+ * PostgreSQL transaction (DDL included) under a per-tenant advisory lock, so a
+ * crash at any point leaves nothing behind and a rerun starts clean; a rerun
+ * after success finds the tenant active and does nothing. An error is
+ * recorded on the tenant (`failed`, with the message) for `retry`.
+ */
+export class Provisioner {
+  #migrator = new TenantMigrator()
+
+  constructor(
+    private registry: TenantRegistry,
+    private migrationSets: () => TenantMigrationSet[],
+    private logger: Logger
+  ) {}
+
+  async provision(
+    tenantId: string,
+    options: { method: MigrationMethod; actor: Actor }
+  ): Promise<{ tenant: Tenant; inviteToken: string | null }> {
+    const started = Date.now()
+    const before = await this.registry.findOrFail(tenantId)
+    if (before.status === 'active') return { tenant: before, inviteToken: null }
+
+    let attempts = (before.provisioning.attempts ?? 0) + 1
+    let step: string = PROVISIONING_STEPS[0]
+    try {
+      const result = await db.transaction(async (trx) => {
+        await trx.rawQuery('SELECT pg_advisory_xact_lock(hashtext(?))', [
+          `oryne:provision:${tenantId}`,
+        ])
+        const tenant = await this.registry.findOrFail(tenantId, trx)
+        if (tenant.status === 'active') return { tenant, inviteToken: null }
+        attempts = (tenant.provisioning.attempts ?? 0) + 1
+
+        step = 'create_schema'
+        failpoint(`provision:${step}`)
+        await trx.rawQuery(`CREATE SCHEMA IF NOT EXISTS "${tenant.schema_name}"`)
+        await scopeToTenant(trx, tenant)
+
+        step = 'migrate'
+        failpoint(`provision:${step}`)
+        const applied = await this.#migrator.migrate(trx, this.migrationSets(), options.method)
+
+        step = 'seed'
+        failpoint(`provision:${step}`)
+        await this.#seedRoles(trx)
+
+        step = 'admin'
+        failpoint(`provision:${step}`)
+        const inviteToken = tenant.admin_email
+          ? await this.#createAdmin(trx, tenant.admin_email)
+          : null
+
+        step = 'activate'
+        failpoint(`provision:${step}`)
+        await resetSearchPath(trx)
+        const provisioning = {
+          step: 'done',
+          attempts,
+          method: options.method,
+          migrations: applied.length,
+          duration_ms: Date.now() - started,
+          finished_at: new Date().toISOString(),
+        }
+        const active = await this.registry.transition(
+          tenant,
+          'active',
+          {
+            actor: options.actor,
+            event: 'provisioned',
+            data: {
+              method: options.method,
+              migrations: applied.length,
+              duration_ms: provisioning.duration_ms,
+            },
+            extra: { provisioning: JSON.stringify(provisioning) },
+          },
+          trx
+        )
+        return { tenant: active, inviteToken }
+      })
+      failpoint('provision:after_commit')
+      if (result.inviteToken) {
+        // Delivered by notifications once they exist; until then the platform log carries it.
+        this.logger.info(
+          {
+            tenant_id: tenantId,
+            email: result.tenant.admin_email,
+            invite_token: result.inviteToken,
+          },
+          'tenant admin invited'
+        )
+      }
+      return result
+    } catch (error) {
+      await this.#recordFailure(tenantId, step, attempts, error as Error, options.actor)
+      throw error
+    }
+  }
+
+  async #seedRoles(trx: TransactionClientContract) {
+    const rows = BUILTIN_ROLES.map(() => '(?, true)').join(', ')
+    await trx.rawQuery(
+      `INSERT INTO roles (name, builtin) VALUES ${rows} ON CONFLICT (name) DO NOTHING`,
+      [...BUILTIN_ROLES]
+    )
+  }
+
+  async #createAdmin(trx: TransactionClientContract, email: string) {
+    const token = randomBytes(24).toString('base64url')
+    const expires = new Date(Date.now() + INVITE_TTL_DAYS * 86_400_000)
+    const hash = createHash('sha256').update(token).digest('hex')
+    const { rows } = await trx.rawQuery(
+      `INSERT INTO users (email, name, status, invite_token_hash, invite_expires_at)
+       VALUES (?, ?, 'invited', ?, ?)
+       ON CONFLICT (email) DO UPDATE SET invite_token_hash = EXCLUDED.invite_token_hash,
+         invite_expires_at = EXCLUDED.invite_expires_at
+       RETURNING id`,
+      [email, email.split('@')[0], hash, expires]
+    )
+    await trx.rawQuery(
+      `INSERT INTO user_roles (user_id, role_id) SELECT ?, id FROM roles WHERE name = 'TenantAdmin'
+       ON CONFLICT DO NOTHING`,
+      [rows[0].id]
+    )
+    return token
+  }
+
+  async #recordFailure(
+    tenantId: string,
+    step: string,
+    attempts: number,
+    error: Error,
+    actor: Actor
+  ) {
+    try {
+      const tenant = await this.registry.findOrFail(tenantId)
+      if (tenant.status !== 'provisioning') return
+      await this.registry.transition(tenant, 'failed', {
+        actor,
+        reason: `${step}: ${error.message}`,
+        extra: { provisioning: JSON.stringify({ step, attempts, error: error.message }) },
+      })
+    } catch (recordError) {
+      this.logger.error(
+        { err: recordError, tenant_id: tenantId },
+        'could not record provisioning failure'
+      )
+    }
+  }
+}

@@ -1,0 +1,69 @@
+import vine from '@vinejs/vine'
+
+/**
+ * Settings every tenant carries and every plugin honours: dates and day
+ * boundaries in `time_zone`, money in integer minor units of `currency`.
+ */
+export type TenantSettings = {
+  /** IANA time zone, e.g. "Africa/Nairobi". */
+  time_zone: string
+  /** BCP 47 locale, e.g. "en-KE". */
+  locale: string
+  /** ISO 4217 code, e.g. "KES". */
+  currency: string
+  /** 1 (January) to 12. */
+  academic_year_start_month: number
+  /** ISO weekday the week starts on: 1 (Monday) to 7 (Sunday). */
+  week_start_day: number
+}
+
+export const DEFAULT_SETTINGS: TenantSettings = {
+  time_zone: 'UTC',
+  locale: 'en',
+  currency: 'USD',
+  academic_year_start_month: 9,
+  week_start_day: 1,
+}
+
+const timeZones = new Set([...Intl.supportedValuesOf('timeZone'), 'UTC'])
+const currencies = new Set(Intl.supportedValuesOf('currency'))
+
+function isLocale(value: string) {
+  try {
+    return Intl.getCanonicalLocales(value).length === 1
+  } catch {
+    return false
+  }
+}
+
+/** Fields of TenantSettings, each optional so that a PATCH can change one. */
+export const tenantSettingsSchema = vine.object({
+  time_zone: vine
+    .string()
+    .trim()
+    .in([...timeZones])
+    .optional(),
+  locale: vine
+    .string()
+    .trim()
+    .maxLength(35)
+    .use(
+      vine.createRule((value, _, field) => {
+        if (typeof value === 'string' && !isLocale(value))
+          field.report('Not a BCP 47 locale', 'locale', field)
+      })()
+    )
+    .optional(),
+  currency: vine
+    .string()
+    .trim()
+    .toUpperCase()
+    .in([...currencies])
+    .optional(),
+  academic_year_start_month: vine.number().withoutDecimals().range([1, 12]).optional(),
+  week_start_day: vine.number().withoutDecimals().range([1, 7]).optional(),
+})
+
+export function withDefaults(settings: Partial<TenantSettings> | undefined | null): TenantSettings {
+  return { ...DEFAULT_SETTINGS, ...(settings ?? {}) }
+}

@@ -1,0 +1,137 @@
+import db from '@adonisjs/lucid/services/db'
+import type { Logger } from '@adonisjs/core/logger'
+import type { JobsService } from '../jobs/jobs_service.js'
+import { E_CONFIRMATION_REQUIRED, E_TENANT_INVALID_TRANSITION } from '../errors.js'
+import type { TenantMigrationSet } from './migrations/define_tenant_migration.js'
+import type { MigrationMethod } from './migrations/tenant_migrator.js'
+import { Provisioner } from './provisioning.js'
+import { type TenantRegistry } from './tenant_registry.js'
+import { provisionTenantJob } from './jobs.js'
+import { TenantBilling, type BillingPolicy } from './billing.js'
+import type { TenantSettings } from './settings.js'
+import type { Actor, Tenant } from './types.js'
+
+export type CreateTenantInput = {
+  slug: string
+  name: string
+  plan?: string
+  adminEmail?: string | null
+  settings?: Partial<TenantSettings>
+}
+
+/**
+ * What platform admins do with tenants, behind both the HTTP API and the CLI:
+ * create (queued provisioning), lifecycle transitions, retry, delete.
+ */
+export class TenancyService {
+  readonly provisioner: Provisioner
+  readonly billing: TenantBilling
+  #migrationSets: TenantMigrationSet[]
+
+  constructor(
+    readonly registry: TenantRegistry,
+    private jobs: JobsService,
+    logger: Logger,
+    migrationSets: TenantMigrationSet[],
+    private method: MigrationMethod,
+    billingPolicy: BillingPolicy
+  ) {
+    this.#migrationSets = migrationSets
+    this.provisioner = new Provisioner(registry, () => this.#migrationSets, logger)
+    this.billing = new TenantBilling(registry, billingPolicy, logger)
+  }
+
+  /** Migration sets every tenant schema gets (core's; the plugin host adds enabled plugins'). */
+  migrationSets() {
+    return this.#migrationSets
+  }
+
+  /** Registers the tenant and queues its provisioning; returns it in `provisioning`. */
+  async create(input: CreateTenantInput, actor: Actor): Promise<Tenant> {
+    const tenant = await this.registry.create(input, actor)
+    await this.#queueProvisioning(tenant, actor)
+    return tenant
+  }
+
+  async #queueProvisioning(tenant: Tenant, actor: Actor) {
+    // One queued run per tenant and attempt; the pipeline itself is idempotent anyway.
+    const attempt = (tenant.provisioning.attempts ?? 0) + 1
+    await this.jobs.dispatch(
+      provisionTenantJob,
+      { tenant_id: tenant.id, actor, method: this.method },
+      { jobId: `provision:${tenant.id}:${attempt}:${Date.now()}` }
+    )
+  }
+
+  /** Provisions right here instead of through the queue (CLI --wait, benchmarks). */
+  provisionNow(tenantId: string, actor: Actor, method: MigrationMethod = this.method) {
+    return this.provisioner.provision(tenantId, { method, actor })
+  }
+
+  /** Queues provisioning again for a failed tenant, or one whose run crashed. */
+  async retry(slugOrId: string, actor: Actor): Promise<Tenant> {
+    const tenant = await this.registry.findOrFail(slugOrId)
+    if (tenant.status !== 'failed' && tenant.status !== 'provisioning') {
+      throw new E_TENANT_INVALID_TRANSITION([tenant.slug, tenant.status, 'provisioning'])
+    }
+    const again =
+      tenant.status === 'failed'
+        ? await this.registry.transition(tenant, 'provisioning', { actor, event: 'retry' })
+        : tenant
+    await this.#queueProvisioning(again, actor)
+    return again
+  }
+
+  async suspend(slugOrId: string, actor: Actor, reason?: string) {
+    const tenant = await this.registry.findOrFail(slugOrId)
+    return this.registry.transition(tenant, 'suspended', { actor, reason })
+  }
+
+  async resume(slugOrId: string, actor: Actor, reason?: string) {
+    const tenant = await this.registry.findOrFail(slugOrId)
+    if (tenant.status !== 'suspended') {
+      throw new E_TENANT_INVALID_TRANSITION([tenant.slug, tenant.status, 'active'])
+    }
+    return this.registry.transition(tenant, 'active', {
+      actor,
+      reason,
+      event: 'resumed',
+      extra: { billing_warned_at: null },
+    })
+  }
+
+  async archive(slugOrId: string, actor: Actor, reason?: string) {
+    const tenant = await this.registry.findOrFail(slugOrId)
+    return this.registry.transition(tenant, 'archived', { actor, reason })
+  }
+
+  async restore(slugOrId: string, actor: Actor, reason?: string) {
+    const tenant = await this.registry.findOrFail(slugOrId)
+    if (tenant.status !== 'archived') {
+      throw new E_TENANT_INVALID_TRANSITION([tenant.slug, tenant.status, 'active'])
+    }
+    return this.registry.transition(tenant, 'active', { actor, reason, event: 'restored' })
+  }
+
+  /**
+   * Drops the tenant's schema and marks it deleted (the registry row and its
+   * history stay; the slug is free again). Only archived tenants, and only
+   * when confirmed: nothing here can be undone.
+   */
+  async delete(slugOrId: string, actor: Actor, options: { force: boolean; reason?: string }) {
+    const tenant = await this.registry.findOrFail(slugOrId)
+    if (tenant.status !== 'archived') {
+      throw new E_TENANT_INVALID_TRANSITION([tenant.slug, tenant.status, 'deleted'])
+    }
+    if (!options.force) {
+      throw new E_CONFIRMATION_REQUIRED([
+        `Deleting "${tenant.slug}" drops its schema and every row in it; this cannot be undone`,
+      ])
+    }
+    return db.transaction(async (trx) => {
+      await trx.rawQuery(`DROP SCHEMA IF EXISTS "${tenant.schema_name}" CASCADE`)
+      await trx.from('tenant_domains').where('tenant_id', tenant.id).delete()
+      return this.registry.transition(tenant, 'deleted', { actor, reason: options.reason }, trx)
+    })
+  }
+}

@@ -1,0 +1,85 @@
+import vine from '@vinejs/vine'
+import tenancyConfig from '#config/tenancy'
+import { tenantSlugRule } from './slug.js'
+import { tenantSettingsSchema } from './settings.js'
+import { TENANT_STATUSES } from './lifecycle.js'
+
+/*
+ * Input rules shared by the platform API and the `oryne tenant` commands, so
+ * both refuse the same input with the same ERR_VALIDATION details.
+ */
+
+const plan = () => vine.string().trim().in(Object.keys(tenancyConfig.plans))
+const isoDate = () =>
+  vine
+    .string()
+    .trim()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+
+export const createTenantValidator = vine.compile(
+  vine.object({
+    slug: tenantSlugRule.clone(),
+    name: vine.string().trim().minLength(2).maxLength(200),
+    plan: plan().optional(),
+    admin_email: vine
+      .string()
+      .trim()
+      .email()
+      .normalizeEmail({ all_lowercase: true })
+      .maxLength(254)
+      .optional(),
+    settings: tenantSettingsSchema.clone().optional(),
+    plugins: vine.array(vine.string().trim()).optional(),
+  })
+)
+
+export const updateTenantValidator = vine.compile(
+  vine.object({
+    name: vine.string().trim().minLength(2).maxLength(200).optional(),
+    plan: plan().optional(),
+    settings: tenantSettingsSchema.clone().optional(),
+    paid_until: isoDate().nullable().optional(),
+  })
+)
+
+export const listTenantsValidator = vine.compile(
+  vine.object({
+    status: vine.enum(TENANT_STATUSES).optional(),
+    page: vine.number().withoutDecimals().min(1).optional(),
+    per_page: vine.number().withoutDecimals().range([1, 200]).optional(),
+  })
+)
+
+export const transitionValidator = vine.compile(
+  vine.object({
+    reason: vine.string().trim().maxLength(500).optional(),
+    force: vine.boolean().optional(),
+  })
+)
+
+/** Hostnames: labels of letters, digits and hyphens, at least one dot. */
+export const domainValidator = vine.compile(
+  vine.object({
+    domain: vine
+      .string()
+      .trim()
+      .toLowerCase()
+      .maxLength(253)
+      .regex(/^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/),
+  })
+)
+
+export const invoiceValidator = vine.compile(
+  vine.object({
+    number: vine.string().trim().maxLength(40).optional(),
+    amount_minor: vine.number().withoutDecimals().min(0),
+    currency: vine.string().trim().toUpperCase().fixedLength(3),
+    period_start: isoDate(),
+    period_end: isoDate(),
+    due_on: isoDate().optional(),
+  })
+)
+
+export const paymentValidator = vine.compile(
+  vine.object({ reference: vine.string().trim().maxLength(200).optional() })
+)
