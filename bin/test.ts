@@ -4,6 +4,7 @@
  */
 process.env.NODE_ENV = 'test'
 process.env.LOG_LEVEL ??= 'silent'
+process.env.ORYNE_BASE_DOMAIN ??= 'oryne.test'
 
 import { prettyPrintError } from '@adonisjs/core'
 import { configure, processCLIArgs, run } from '@japa/runner'
@@ -26,7 +27,8 @@ createIgnitor()
   })
   .run(() => run())
   .catch(async (error) => {
-    process.exitCode = 1
-    await services.stop().catch(() => {})
     prettyPrintError(error)
+    await services.stop().catch(() => {})
+    // The booted application still holds connections: leave now rather than hang.
+    process.exit(1)
   })

@@ -7,6 +7,7 @@ import { registerWorker } from './commands/worker.js'
 import { registerDoctor } from './commands/doctor.js'
 import { registerJobs } from './commands/jobs.js'
 import { registerMigrate } from './commands/migrate.js'
+import { registerTenant } from './commands/tenant/index.js'
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
 
@@ -29,6 +30,7 @@ export function buildProgram() {
   registerDoctor(program)
   registerMigrate(program)
   registerJobs(program)
+  registerTenant(program)
 
   // Every nested command exits through the same override (usage errors -> 2).
   const override = (command: Command) => {

@@ -13,4 +13,5 @@ router.use([() => import('@adonisjs/core/bodyparser_middleware')])
 
 export const middleware = router.named({
   platformToken: () => import('#core/http/middleware/platform_token_middleware'),
+  tenant: () => import('#core/http/middleware/tenant_middleware'),
 })

@@ -1,6 +1,6 @@
 import db from '@adonisjs/lucid/services/db'
 import type { Logger } from '@adonisjs/core/logger'
-import { E_INVOICE_ALREADY_PAID, E_INVOICE_NOT_FOUND } from '../errors.js'
+import { E_INVOICE_ALREADY_PAID, E_INVOICE_NOT_FOUND, E_VALIDATION } from '../errors.js'
 import type { TenantRegistry } from './tenant_registry.js'
 import type { Actor, Tenant } from './types.js'
 
@@ -76,6 +76,17 @@ export class TenantBilling {
     },
     actor: Actor
   ): Promise<Invoice> {
+    if (input.period_end < input.period_start) {
+      throw new E_VALIDATION([], {
+        details: [
+          {
+            field: 'period_end',
+            rule: 'afterOrEqual',
+            message: 'The period ends before it starts',
+          },
+        ],
+      })
+    }
     return db.transaction(async (trx) => {
       // Serialises numbering per tenant: concurrent invoices never get the same number.
       await trx.rawQuery('SELECT pg_advisory_xact_lock(hashtext(?))', [

@@ -1,7 +1,7 @@
 import db from '@adonisjs/lucid/services/db'
 import type { Logger } from '@adonisjs/core/logger'
 import type { JobsService } from '../jobs/jobs_service.js'
-import { E_CONFIRMATION_REQUIRED, E_TENANT_INVALID_TRANSITION } from '../errors.js'
+import { E_CONFIRMATION_REQUIRED, E_TENANT_INVALID_TRANSITION, E_VALIDATION } from '../errors.js'
 import type { TenantMigrationSet } from './migrations/define_tenant_migration.js'
 import type { MigrationMethod } from './migrations/tenant_migrator.js'
 import { Provisioner } from './provisioning.js'
@@ -17,6 +17,8 @@ export type CreateTenantInput = {
   plan?: string
   adminEmail?: string | null
   settings?: Partial<TenantSettings>
+  /** Plugins to enable once active. */
+  plugins?: string[]
 }
 
 /**
@@ -48,6 +50,16 @@ export class TenancyService {
 
   /** Registers the tenant and queues its provisioning; returns it in `provisioning`. */
   async create(input: CreateTenantInput, actor: Actor): Promise<Tenant> {
+    if (input.plugins?.length) {
+      // Until the plugin host lands there is no plugin to enable: say so rather than ignore the request.
+      throw new E_VALIDATION([], {
+        details: input.plugins.map((name, index) => ({
+          field: `plugins.${index}`,
+          rule: 'exists',
+          message: `Unknown plugin "${name}": no plugins are installed yet`,
+        })),
+      })
+    }
     const tenant = await this.registry.create(input, actor)
     await this.#queueProvisioning(tenant, actor)
     return tenant

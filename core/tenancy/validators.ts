@@ -1,7 +1,13 @@
 import vine from '@vinejs/vine'
 import tenancyConfig from '#config/tenancy'
 import { tenantSlugRule } from './slug.js'
-import { tenantSettingsSchema } from './settings.js'
+import {
+  DEFAULT_SETTINGS,
+  ISO_CURRENCIES,
+  knownKeysOnly,
+  oneOf,
+  tenantSettingsSchema,
+} from './settings.js'
 import { TENANT_STATUSES } from './lifecycle.js'
 
 /*
@@ -10,11 +16,23 @@ import { TENANT_STATUSES } from './lifecycle.js'
  */
 
 const plan = () => vine.string().trim().in(Object.keys(tenancyConfig.plans))
+const settings = () =>
+  tenantSettingsSchema.clone().use(knownKeysOnly(Object.keys(DEFAULT_SETTINGS)))
+
+/** A calendar date written YYYY-MM-DD that exists (no 2026-02-30). */
+const realDate = vine.createRule((value, _, field) => {
+  if (typeof value !== 'string') return
+  const parsed = new Date(`${value}T00:00:00Z`)
+  if (Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== value) {
+    field.report('Not a calendar date (YYYY-MM-DD)', 'date', field)
+  }
+})
 const isoDate = () =>
   vine
     .string()
     .trim()
     .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .use(realDate())
 
 export const createTenantValidator = vine.compile(
   vine.object({
@@ -28,7 +46,7 @@ export const createTenantValidator = vine.compile(
       .normalizeEmail({ all_lowercase: true })
       .maxLength(254)
       .optional(),
-    settings: tenantSettingsSchema.clone().optional(),
+    settings: settings().optional(),
     plugins: vine.array(vine.string().trim()).optional(),
   })
 )
@@ -37,7 +55,7 @@ export const updateTenantValidator = vine.compile(
   vine.object({
     name: vine.string().trim().minLength(2).maxLength(200).optional(),
     plan: plan().optional(),
-    settings: tenantSettingsSchema.clone().optional(),
+    settings: settings().optional(),
     paid_until: isoDate().nullable().optional(),
   })
 )
@@ -73,7 +91,11 @@ export const invoiceValidator = vine.compile(
   vine.object({
     number: vine.string().trim().maxLength(40).optional(),
     amount_minor: vine.number().withoutDecimals().min(0),
-    currency: vine.string().trim().toUpperCase().fixedLength(3),
+    currency: vine
+      .string()
+      .trim()
+      .toUpperCase()
+      .use(oneOf({ values: ISO_CURRENCIES, what: 'ISO 4217 currency code (e.g. KES)' })),
     period_start: isoDate(),
     period_end: isoDate(),
     due_on: isoDate().optional(),

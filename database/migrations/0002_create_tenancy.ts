@@ -25,7 +25,9 @@ export default class extends BaseSchema {
       table.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(this.now())
     })
     // A deleted tenant keeps its row (and history); its slug becomes free again.
-    this.schema.raw(`CREATE UNIQUE INDEX tenants_slug_live ON tenants (slug) WHERE status <> 'deleted'`)
+    this.schema.raw(
+      `CREATE UNIQUE INDEX tenants_slug_live ON tenants (slug) WHERE status <> 'deleted'`
+    )
     this.schema.raw(`CREATE INDEX tenants_status ON tenants (status)`)
 
     this.schema.createTable('tenant_domains', (table) => {

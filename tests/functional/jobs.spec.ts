@@ -2,6 +2,8 @@ import { test } from '@japa/runner'
 import { setTimeout as sleep } from 'node:timers/promises'
 import jobs from '#core/services/jobs'
 import { defineJob } from '#core/jobs/define_job'
+import { tenantContext } from '#core/tenancy/context'
+import { activeTenant } from '#tests/support/tenants'
 
 /** Waits until `check` holds, failing the test after `ms`. */
 async function eventually(check: () => boolean, ms = 10_000) {
@@ -13,11 +15,16 @@ async function eventually(check: () => boolean, ms = 10_000) {
   throw new Error('condition not met in time')
 }
 
-const echoed: Array<{ data: unknown; tenantId: string | null }> = []
+const echoed: Array<{ data: unknown; tenantId: string | null; contextTenant: string | null }> = []
 const echo = defineJob<{ text: string }>({
   name: 'test.echo',
   queue: 'test-roundtrip',
-  handle: (data, context) => void echoed.push({ data, tenantId: context.tenantId }),
+  handle: (data, context) =>
+    void echoed.push({
+      data,
+      tenantId: context.tenantId,
+      contextTenant: tenantContext.current()?.id ?? null,
+    }),
 })
 
 const flakyAttempts: Array<{ attempt: number; at: number }> = []
@@ -50,14 +57,20 @@ test.group('Jobs on bull through real Redis', (group) => {
     await jobs.work()
   })
 
-  test('a dispatched job runs with its data and tenant id', async ({ assert }) => {
+  test('a dispatched job runs with its data, and in its tenant context when it has one', async ({
+    assert,
+  }) => {
     assert.equal(jobs.driver.kind, 'bull')
-    await jobs.dispatch(echo, { text: 'hello' }, { tenantId: 'tenant-a' })
+    const tenant = await activeTenant()
+    await jobs.dispatch(echo, { text: 'hello' }, { tenantId: tenant.id })
     await jobs.dispatch('test.echo', { text: 'platform' })
-    await eventually(() => echoed.length === 2)
+    // Dispatched inside a tenant context, the job carries that tenant without being told.
+    await tenantContext.run(tenant, () => jobs.dispatch(echo, { text: 'implicit' }))
+    await eventually(() => echoed.length === 3)
     assert.sameDeepMembers(echoed, [
-      { data: { text: 'hello' }, tenantId: 'tenant-a' },
-      { data: { text: 'platform' }, tenantId: null },
+      { data: { text: 'hello' }, tenantId: tenant.id, contextTenant: tenant.id },
+      { data: { text: 'platform' }, tenantId: null, contextTenant: null },
+      { data: { text: 'implicit' }, tenantId: tenant.id, contextTenant: tenant.id },
     ])
   })
 
@@ -82,7 +95,8 @@ test.group('Jobs on bull through real Redis', (group) => {
     assert,
     client,
   }) => {
-    const id = await jobs.dispatch('test.doomed', { invoice: 7 }, { tenantId: 'tenant-b' })
+    const tenant = await activeTenant()
+    const id = await jobs.dispatch('test.doomed', { invoice: 7 }, { tenantId: tenant.id })
     let failed: Awaited<ReturnType<typeof jobs.failed>> = []
     const deadline = Date.now() + 10_000
     while (failed.length === 0 && Date.now() < deadline) {
@@ -91,7 +105,7 @@ test.group('Jobs on bull through real Redis', (group) => {
     }
     assert.lengthOf(failed, 1)
     assert.equal(failed[0].id, id)
-    assert.equal(failed[0].tenant_id, 'tenant-b')
+    assert.equal(failed[0].tenant_id, tenant.id)
     assert.equal(failed[0].attempts_made, 2)
     assert.equal(failed[0].failed_reason, 'the printer is on fire')
     assert.deepEqual(failed[0].data, { invoice: 7 })

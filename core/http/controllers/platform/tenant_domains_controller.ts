@@ -1,0 +1,21 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import tenancy from '../../../services/tenancy.js'
+import { domainValidator } from '../../../tenancy/validators.js'
+import { respond } from '../../envelope.js'
+
+const ACTOR = 'platform:token'
+
+export default class TenantDomainsController {
+  async store(ctx: HttpContext) {
+    const tenant = await tenancy.registry.findOrFail(ctx.params.slug)
+    const { domain } = await domainValidator.validate(ctx.request.body())
+    await tenancy.registry.addDomain(tenant, domain, ACTOR)
+    respond(ctx, { domains: await tenancy.registry.domains(tenant.id) }, { status: 201 })
+  }
+
+  async destroy(ctx: HttpContext) {
+    const tenant = await tenancy.registry.findOrFail(ctx.params.slug)
+    await tenancy.registry.removeDomain(tenant, ctx.params.domain, ACTOR)
+    respond(ctx, { domains: await tenancy.registry.domains(tenant.id) })
+  }
+}

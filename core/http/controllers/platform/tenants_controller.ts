@@ -1,0 +1,89 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import tenancy from '../../../services/tenancy.js'
+import { serializeTenant } from '../../../tenancy/serialize.js'
+import {
+  createTenantValidator,
+  listTenantsValidator,
+  transitionValidator,
+  updateTenantValidator,
+} from '../../../tenancy/validators.js'
+import { respond } from '../../envelope.js'
+
+/** Until platform users land, every platform call is attributed to the platform token. */
+const ACTOR = 'platform:token'
+
+export default class TenantsController {
+  async index(ctx: HttpContext) {
+    const query = await listTenantsValidator.validate(ctx.request.qs())
+    const { tenants, pagination } = await tenancy.registry.list({
+      status: query.status,
+      page: query.page,
+      perPage: query.per_page,
+    })
+    respond(ctx, tenants.map(serializeTenant), { pagination })
+  }
+
+  async store(ctx: HttpContext) {
+    const input = await createTenantValidator.validate(ctx.request.body())
+    const tenant = await tenancy.create(
+      {
+        slug: input.slug,
+        name: input.name,
+        plan: input.plan,
+        adminEmail: input.admin_email,
+        settings: input.settings,
+        plugins: input.plugins,
+      },
+      ACTOR
+    )
+    ctx.response.header('Location', `/api/v1/platform/tenants/${tenant.slug}`)
+    respond(ctx, serializeTenant(tenant), { status: 202 })
+  }
+
+  async show(ctx: HttpContext) {
+    const tenant = await tenancy.registry.findOrFail(ctx.params.slug)
+    const [domains, history] = await Promise.all([
+      tenancy.registry.domains(tenant.id),
+      tenancy.registry.history(tenant.id),
+    ])
+    respond(ctx, { ...serializeTenant(tenant), domains, plugins: [], history })
+  }
+
+  async update(ctx: HttpContext) {
+    const tenant = await tenancy.registry.findOrFail(ctx.params.slug)
+    const changes = await updateTenantValidator.validate(ctx.request.body())
+    const updated = await tenancy.registry.update(
+      tenant,
+      {
+        name: changes.name,
+        plan: changes.plan,
+        settings: changes.settings,
+        paid_until:
+          changes.paid_until === undefined
+            ? undefined
+            : changes.paid_until === null
+              ? null
+              : new Date(`${changes.paid_until}T23:59:59.999Z`),
+      },
+      ACTOR
+    )
+    respond(ctx, serializeTenant(updated))
+  }
+
+  /** POST /:slug/{suspend,resume,archive,restore,retry} */
+  async transition(ctx: HttpContext) {
+    const { reason } = await transitionValidator.validate(ctx.request.body())
+    const action = ctx.params.action as 'suspend' | 'resume' | 'archive' | 'restore' | 'retry'
+    const tenant =
+      action === 'retry'
+        ? await tenancy.retry(ctx.params.slug, ACTOR)
+        : await tenancy[action](ctx.params.slug, ACTOR, reason)
+    respond(ctx, serializeTenant(tenant), { status: action === 'retry' ? 202 : 200 })
+  }
+
+  async destroy(ctx: HttpContext) {
+    const { reason, force } = await transitionValidator.validate(ctx.request.body())
+    const tenant = await tenancy.delete(ctx.params.slug, ACTOR, { force: force === true, reason })
+    respond(ctx, serializeTenant(tenant))
+  }
+}

@@ -1,0 +1,492 @@
+import { test } from '@japa/runner'
+import { randomBytes } from 'node:crypto'
+import db from '@adonisjs/lucid/services/db'
+import { runOryne, type CliResult } from '#tests/support/cli'
+
+/**
+ * The run's PostgreSQL and Redis, with queues of this file's own: the test
+ * process itself may be working the default queues (the functional suite
+ * starts a worker), and a tenant must be provisioned by the `oryne` child
+ * that is told to provision it.
+ */
+const services = (queuePrefix = 'cli-tenant') => ({
+  DATABASE_URL: process.env.DATABASE_URL,
+  REDIS_URL: process.env.REDIS_URL,
+  ORYNE_REDIS_PREFIX: `${process.env.ORYNE_REDIS_PREFIX}-${queuePrefix}`,
+})
+
+const uniqueSlug = (label: string) => `cli-${label}-${randomBytes(3).toString('hex')}`
+
+function oryne(args: string[], env: Record<string, string | undefined> = {}) {
+  return runOryne(['tenant', ...args], { ...services(), ...env })
+}
+
+/** Runs `oryne tenant <args> --json` and parses what it printed. */
+async function oryneJson(args: string[], env: Record<string, string | undefined> = {}) {
+  const result = await oryne([...args, '--json'], env)
+  try {
+    return { ...result, body: JSON.parse(result.stdout) }
+  } catch {
+    throw new Error(
+      `oryne tenant ${args.join(' ')} printed no JSON:\n${result.stdout}\n${result.stderr}`
+    )
+  }
+}
+
+function expectFailure(
+  assert: any,
+  result: CliResult & { body: any },
+  code: string
+): Array<{ field: string; message: string }> {
+  assert.equal(result.code, 1, result.stderr)
+  assert.isFalse(result.body.ok)
+  assert.equal(result.body.error.code, code)
+  return result.body.error.details ?? []
+}
+
+/** A UTC day `offset` days from today, as YYYY-MM-DD. */
+const day = (offset: number) =>
+  new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10)
+
+const events = (tenant: { history: Array<{ event: string }> }) => tenant.history.map((e) => e.event)
+
+test.group('oryne tenant create, show, list', () => {
+  test('create --wait provisions the tenant; show and list describe it', async ({ assert }) => {
+    const slug = uniqueSlug('green')
+    const created = await oryneJson(
+      [
+        'create',
+        slug,
+        '--name',
+        'Green Valley School',
+        '--plan',
+        'premium',
+        '--admin-email',
+        'Head@Green-Valley.example.org',
+        '--setting',
+        'time_zone=Africa/Nairobi',
+        '--setting',
+        'week_start_day=7',
+        '--wait',
+      ],
+      { LOG_LEVEL: 'info' }
+    )
+    assert.equal(created.code, 0, created.stderr)
+    assert.equal(created.body.status, 'active')
+    assert.equal(created.body.plan, 'premium')
+    assert.deepInclude(created.body.settings, { time_zone: 'Africa/Nairobi', week_start_day: 7 })
+
+    // Until notifications exist, the invitation is delivered through the platform log.
+    const invited = created.stderr
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line))
+      .find((line) => line.msg === 'tenant admin invited')
+    assert.equal(invited?.email, 'head@green-valley.example.org')
+    assert.match(invited?.invite_token, /^[\w-]{20,}$/)
+
+    const shown = await oryneJson(['show', slug])
+    assert.equal(shown.code, 0, shown.stderr)
+    assert.includeMembers(Object.keys(shown.body), [
+      'id',
+      'slug',
+      'name',
+      'status',
+      'plan',
+      'paid_until',
+      'schema',
+      'settings',
+      'provisioning',
+      'created_at',
+      'updated_at',
+      'domains',
+      'plugins',
+      'history',
+    ])
+    assert.match(shown.body.schema, /^t_[0-9a-f]{32}$/)
+    assert.deepEqual(shown.body.plugins, [])
+    assert.deepEqual(shown.body.domains, [])
+    assert.isNull(shown.body.paid_until)
+    assert.equal(shown.body.provisioning.step, 'done')
+    assert.deepEqual(events(shown.body), ['created', 'provisioned'])
+    assert.match(shown.body.history[0].actor, /^cli:/)
+
+    const { rows: admins } = await db.rawQuery(
+      `SELECT u.status, u.invite_token_hash IS NOT NULL AS has_invite, r.name AS role
+         FROM "${shown.body.schema}".users u
+         JOIN "${shown.body.schema}".user_roles ur ON ur.user_id = u.id
+         JOIN "${shown.body.schema}".roles r ON r.id = ur.role_id
+        WHERE u.email = ?`,
+      ['head@green-valley.example.org']
+    )
+    assert.deepEqual(admins, [{ status: 'invited', has_invite: true, role: 'TenantAdmin' }])
+
+    const [listed, suspended] = await Promise.all([
+      oryneJson(['list']),
+      oryneJson(['list', '--status', 'suspended']),
+    ])
+    assert.equal(listed.code, 0, listed.stderr)
+    assert.isArray(listed.body)
+    for (const entry of listed.body) {
+      assert.sameMembers(Object.keys(entry), ['slug', 'name', 'status', 'plan', 'created_at'])
+    }
+    assert.deepInclude(listed.body, {
+      slug,
+      name: 'Green Valley School',
+      status: 'active',
+      plan: 'premium',
+      created_at: shown.body.created_at,
+    })
+    assert.notInclude(
+      suspended.body.map((t: { slug: string }) => t.slug),
+      slug
+    )
+
+    const duplicate = await oryne(['create', slug, '--name', 'Another School'])
+    assert.equal(duplicate.code, 1)
+    assert.include(duplicate.stderr, 'Error [ERR_TENANT_SLUG_TAKEN]')
+    assert.include(duplicate.stderr, 'Hint: Pick another slug.')
+  })
+
+  test('create refuses invalid input with ERR_VALIDATION and the failing fields', async ({
+    assert,
+  }) => {
+    const [reserved, malformed, badSetting, plugins] = await Promise.all([
+      oryneJson(['create', 'admin', '--name', 'Admin School']),
+      oryneJson(['create', 'A_b', '--name', 'Underscore School']),
+      oryneJson([
+        'create',
+        uniqueSlug('mars'),
+        '--name',
+        'Mars School',
+        '--setting',
+        'time_zone=Mars/Olympus',
+      ]),
+      oryneJson(['create', uniqueSlug('erp'), '--name', 'ERP School', '--plugins', 'erp']),
+    ])
+    const fields = (details: Array<{ field: string }>) => details.map((d) => d.field)
+    assert.deepEqual(fields(expectFailure(assert, reserved, 'ERR_VALIDATION')), ['slug'])
+    assert.deepEqual(fields(expectFailure(assert, malformed, 'ERR_VALIDATION')), ['slug'])
+    assert.deepEqual(fields(expectFailure(assert, badSetting, 'ERR_VALIDATION')), [
+      'settings.time_zone',
+    ])
+    const [plugin] = expectFailure(assert, plugins, 'ERR_VALIDATION')
+    assert.equal(plugin.field, 'plugins.0')
+    assert.include(plugin.message, '"erp"')
+  })
+
+  test('--help works on every tenant level', async ({ assert }) => {
+    const results = await Promise.all(
+      [['tenant'], ['tenant', 'domain'], ['tenant', 'invoice'], ['tenant', 'create']].map((args) =>
+        runOryne([...args, '--help'])
+      )
+    )
+    for (const result of results) {
+      assert.equal(result.code, 0, result.stderr)
+      assert.match(result.stdout, /^Usage: oryne tenant/m)
+    }
+    assert.includeMembers(
+      [...results[0].stdout.matchAll(/^ {2}([a-z-]+) /gm)].map((match) => match[1]),
+      [
+        'create',
+        'list',
+        'show',
+        'suspend',
+        'resume',
+        'archive',
+        'restore',
+        'retry',
+        'delete',
+        'domain',
+        'invoice',
+        'billing-sweep',
+      ]
+    )
+  })
+
+  test('usage errors exit 2', async ({ assert }) => {
+    const [missingName, malformedSetting] = await Promise.all([
+      oryne(['create', uniqueSlug('usage')]),
+      oryne(['create', uniqueSlug('usage'), '--name', 'Usage School', '--setting', 'time_zone']),
+    ])
+    assert.equal(missingName.code, 2)
+    assert.include(missingName.stderr, "required option '--name <name>'")
+    assert.equal(malformedSetting.code, 2)
+    assert.include(malformedSetting.stderr, 'Expected key=value')
+  })
+})
+
+test.group('oryne tenant lifecycle', () => {
+  test('suspend, resume, archive, restore; delete needs archived and --force; the slug is free again', async ({
+    assert,
+  }) => {
+    const slug = uniqueSlug('life')
+    const created = await oryneJson(['create', slug, '--name', 'Lifecycle School', '--wait'])
+    assert.equal(created.body.status, 'active', created.stderr)
+
+    for (const [action, status] of [
+      ['suspend', 'suspended'],
+      ['resume', 'active'],
+      ['archive', 'archived'],
+      ['restore', 'active'],
+      ['archive', 'archived'],
+    ]) {
+      const result = await oryneJson([action, slug, '--reason', `${action} for the test`])
+      assert.equal(result.code, 0, result.stderr)
+      assert.equal(result.body.status, status, action)
+    }
+
+    const unconfirmed = await oryneJson(['delete', slug])
+    expectFailure(assert, unconfirmed, 'ERR_CONFIRMATION_REQUIRED')
+    const stillThere = await oryneJson(['show', slug])
+    assert.equal(stillThere.body.status, 'archived')
+
+    const deleted = await oryneJson(['delete', slug, '--force', '--reason', 'closed down'])
+    assert.equal(deleted.code, 0, deleted.stderr)
+    assert.equal(deleted.body.status, 'deleted')
+    assert.deepEqual(events(deleted.body), [
+      'created',
+      'provisioned',
+      'suspended',
+      'resumed',
+      'archived',
+      'restored',
+      'archived',
+      'deleted',
+    ])
+    assert.equal(deleted.body.history[2].reason, 'suspend for the test')
+    assert.equal(deleted.body.history.at(-1).reason, 'closed down')
+    const { rows: schemas } = await db.rawQuery(
+      'SELECT 1 FROM information_schema.schemata WHERE schema_name = ?',
+      [deleted.body.schema]
+    )
+    assert.lengthOf(schemas, 0)
+
+    const gone = await oryneJson(['show', slug])
+    expectFailure(assert, gone, 'ERR_TENANT_NOT_FOUND')
+
+    const again = await oryneJson(['create', slug, '--name', 'Lifecycle School II', '--wait'])
+    assert.equal(again.code, 0, again.stderr)
+    assert.equal(again.body.status, 'active')
+    assert.notEqual(again.body.id, created.body.id)
+
+    const active = await oryneJson(['delete', slug, '--force'])
+    expectFailure(assert, active, 'ERR_TENANT_INVALID_TRANSITION')
+  })
+})
+
+test.group('oryne tenant domain', () => {
+  test('adds and removes domains; a domain belongs to one tenant only', async ({ assert }) => {
+    const [first, second] = [uniqueSlug('dom-a'), uniqueSlug('dom-b')]
+    await Promise.all([
+      oryneJson(['create', first, '--name', 'Domain School A']),
+      oryneJson(['create', second, '--name', 'Domain School B']),
+    ])
+    const domain = `${first}.example.org`
+
+    const added = await oryneJson(['domain', 'add', first, domain.toUpperCase()])
+    assert.equal(added.code, 0, added.stderr)
+    assert.deepEqual(added.body, { slug: first, domains: [domain] })
+
+    const [taken, invalid] = await Promise.all([
+      oryneJson(['domain', 'add', second, domain]),
+      oryneJson(['domain', 'add', second, 'not_a_domain']),
+    ])
+    expectFailure(assert, taken, 'ERR_TENANT_DOMAIN_TAKEN')
+    assert.deepEqual(
+      expectFailure(assert, invalid, 'ERR_VALIDATION').map((d) => d.field),
+      ['domain']
+    )
+
+    const removed = await oryneJson(['domain', 'remove', first, domain])
+    assert.deepEqual(removed.body, { slug: first, domains: [] })
+    const removedAgain = await oryneJson(['domain', 'remove', first, domain])
+    expectFailure(assert, removedAgain, 'ERR_TENANT_DOMAIN_NOT_FOUND')
+  })
+})
+
+test.group('oryne tenant billing', () => {
+  test('payments extend paid_until; the sweep warns, suspends, and a payment resumes', async ({
+    assert,
+  }) => {
+    const [overdue, dueSoon] = [uniqueSlug('overdue'), uniqueSlug('due-soon')]
+    const createdBoth = await Promise.all([
+      oryneJson(['create', overdue, '--name', 'Overdue School', '--plan', 'standard', '--wait']),
+      oryneJson(['create', dueSoon, '--name', 'Due Soon School', '--plan', 'standard', '--wait']),
+    ])
+    for (const created of createdBoth) assert.equal(created.body.status, 'active', created.stderr)
+
+    // Standard plan: 14 days of grace after paid_until, a warning 7 days before suspension.
+    const [oldInvoice, recentInvoice] = await Promise.all([
+      oryneJson([
+        'invoice',
+        'add',
+        overdue,
+        '--amount',
+        '150000',
+        '--currency',
+        'kes',
+        '--period-start',
+        day(-90),
+        '--period-end',
+        day(-60),
+      ]),
+      oryneJson([
+        'invoice',
+        'add',
+        dueSoon,
+        '--amount',
+        '99900',
+        '--currency',
+        'USD',
+        '--period-start',
+        day(-40),
+        '--period-end',
+        day(-10),
+        '--due-on',
+        day(-35),
+        '--number',
+        'INV-DUE-1',
+      ]),
+    ])
+    assert.equal(oldInvoice.code, 0, oldInvoice.stderr)
+    assert.deepInclude(oldInvoice.body, {
+      number: `${overdue.toUpperCase()}-0001`,
+      amount_minor: 150000,
+      currency: 'KES',
+      due_on: day(-90),
+      status: 'open',
+    })
+    assert.deepInclude(recentInvoice.body, { number: 'INV-DUE-1', due_on: day(-35) })
+
+    const [paidOld, paidRecent] = await Promise.all([
+      oryneJson(['invoice', 'pay', overdue, oldInvoice.body.number]),
+      oryneJson(['invoice', 'pay', dueSoon, 'INV-DUE-1', '--reference', 'BANK-42']),
+    ])
+    assert.equal(paidOld.body.tenant.paid_until, `${day(-60)}T23:59:59.999Z`)
+    assert.equal(paidRecent.code, 0, paidRecent.stderr)
+    assert.deepInclude(paidRecent.body.invoice, { status: 'paid', payment_reference: 'BANK-42' })
+    assert.equal(paidRecent.body.tenant.paid_until, `${day(-10)}T23:59:59.999Z`)
+    assert.equal(paidRecent.body.tenant.status, 'active')
+
+    const sweep = await oryneJson(['billing-sweep'])
+    assert.equal(sweep.code, 0, sweep.stderr)
+    assert.include(sweep.body.suspended, overdue)
+    assert.notInclude(sweep.body.warned, overdue)
+    assert.include(sweep.body.warned, dueSoon)
+    assert.notInclude(sweep.body.suspended, dueSoon)
+
+    const [suspended, secondSweep] = await Promise.all([
+      oryneJson(['show', overdue]),
+      oryneJson(['billing-sweep']),
+    ])
+    assert.equal(suspended.body.status, 'suspended')
+    assert.equal(suspended.body.history.at(-1).actor, 'system:billing')
+    assert.notInclude(secondSweep.body.warned, dueSoon, 'warned once per billing period')
+
+    const renewal = await oryneJson([
+      'invoice',
+      'add',
+      overdue,
+      '--amount',
+      '150000',
+      '--currency',
+      'KES',
+      '--period-start',
+      day(-59),
+      '--period-end',
+      day(30),
+    ])
+    const paidRenewal = await oryneJson(['invoice', 'pay', overdue, renewal.body.number])
+    assert.equal(paidRenewal.code, 0, paidRenewal.stderr)
+    assert.equal(paidRenewal.body.tenant.status, 'active')
+    assert.equal(paidRenewal.body.tenant.paid_until, `${day(30)}T23:59:59.999Z`)
+    assert.equal(paidRenewal.body.tenant.history.at(-1).event, 'resumed')
+  })
+})
+
+test.group('oryne tenant provisioning failures', () => {
+  test('--wait exits 1 with the error when provisioning fails; retry --wait recovers', async ({
+    assert,
+  }) => {
+    const slug = uniqueSlug('fails')
+    // Queues no child works: provisioning waits until the schema is sabotaged.
+    const env = services('fails')
+    const queued = await oryneJson(['create', slug, '--name', 'Failing School'], env)
+    assert.equal(queued.body.status, 'provisioning', queued.stderr)
+    await db.rawQuery(`CREATE SCHEMA "${queued.body.schema}"`)
+    await db.rawQuery(`CREATE TABLE "${queued.body.schema}".users (id int)`)
+
+    const failed = await oryneJson(['retry', slug, '--wait'], env)
+    assert.equal(failed.code, 1)
+    assert.equal(failed.body.status, 'failed')
+    assert.equal(failed.body.provisioning.step, 'migrate')
+    assert.include(failed.body.provisioning.error, 'users')
+    assert.equal(failed.body.history.at(-1).event, 'failed')
+
+    await db.rawQuery(`DROP SCHEMA "${queued.body.schema}" CASCADE`)
+    const retried = await oryneJson(['retry', slug, '--wait'], env)
+    assert.equal(retried.code, 0, retried.stderr)
+    assert.equal(retried.body.status, 'active')
+    assert.deepEqual(events(retried.body), ['created', 'failed', 'retry', 'provisioned'])
+  })
+
+  test('a crash at any provisioning step is recovered by retry, provisioning once', async ({
+    assert,
+  }) => {
+    const steps = ['create_schema', 'migrate', 'seed', 'admin', 'activate', 'after_commit']
+    const tenants = steps.map((step) => ({ step, slug: uniqueSlug(step.replace('_', '-')) }))
+    // Each crash gets queues of its own, so its job is provisioned by its own child only.
+    const env = (step: string) => services(`crash-${step}`)
+
+    for (const { step, slug } of tenants) {
+      const crashed = await oryne(
+        [
+          'create',
+          slug,
+          '--name',
+          'Crash School',
+          '--admin-email',
+          'head@crash.example.org',
+          '--wait',
+          '--json',
+        ],
+        { ...env(step), ORYNE_FAILPOINTS: `provision:${step}` }
+      )
+      assert.notEqual(crashed.code, 0, `${step}: the child should have died`)
+      // Everything before the commit is rolled back with the crash: no schema is left behind.
+      const tenant = await db
+        .from('tenants')
+        .where('slug', slug)
+        .whereNot('status', 'deleted')
+        .first()
+      const { rows: schemas } = await db.rawQuery(
+        'SELECT 1 FROM information_schema.schemata WHERE schema_name = ?',
+        [tenant.schema_name]
+      )
+      assert.equal(tenant.status, step === 'after_commit' ? 'active' : 'provisioning', step)
+      assert.lengthOf(schemas, step === 'after_commit' ? 1 : 0, step)
+    }
+
+    const retried = await Promise.all(
+      tenants.map(({ step, slug }) => oryneJson(['retry', slug, '--wait'], env(step)))
+    )
+    const shown = await Promise.all(tenants.map(({ slug }) => oryneJson(['show', slug])))
+
+    tenants.forEach(({ step }, index) => {
+      if (step === 'after_commit') {
+        // The crash came after the commit: the tenant is already active.
+        expectFailure(assert, retried[index], 'ERR_TENANT_INVALID_TRANSITION')
+      } else {
+        assert.equal(retried[index].code, 0, `${step}: ${retried[index].stderr}`)
+        assert.equal(retried[index].body.status, 'active', step)
+      }
+      assert.equal(shown[index].body.status, 'active', step)
+      assert.lengthOf(
+        events(shown[index].body).filter((event) => event === 'provisioned'),
+        1,
+        step
+      )
+    })
+  }).timeout(180_000)
+})
