@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import { listen } from '#core/http/listen'
 import { closeOnSignal, openRuntime } from '../runtime.js'
+import { cliActor } from '../actor.js'
 
 export function registerUp(program: Command) {
   program
@@ -20,7 +21,13 @@ export function registerUp(program: Command) {
         const { runPlatformMigrations } = await import('#core/database/platform_migrations')
         const migrated = await runPlatformMigrations(runtime.app)
         const jobs = await runtime.app.container.make('oryne.jobs')
-        await jobs.work()
+        const { startBackgroundWork } = await import('#core/jobs/background')
+        await startBackgroundWork(jobs)
+        const { ensureDemoTenant } = await import('#core/tenancy/demo')
+        const demo = await ensureDemoTenant(
+          await runtime.app.container.make('oryne.tenancy'),
+          cliActor()
+        )
         const http = await listen(runtime.app, {
           host: process.env.HOST!,
           port: Number(process.env.PORT),
@@ -35,6 +42,11 @@ export function registerUp(program: Command) {
           `  Redis      ${services.redis === 'embedded' ? 'redis-server (storage/redis)' : services.redis === 'inline' ? 'none: jobs run inline' : 'REDIS_URL'}`,
           `  Migrations ${migrated.length ? `${migrated.length} applied` : 'up to date'}`,
           `  Platform API token ${process.env.ORYNE_PLATFORM_TOKEN} (Authorization: Bearer ...)`,
+          `  Demo tenant ${demo.tenant.slug} (${demo.tenant.status}${demo.created ? ', created now' : ''}): send X-Tenant-ID: ${demo.tenant.slug}`,
+          `    try  curl -H 'X-Tenant-ID: ${demo.tenant.slug}' ${http.url}/api/v1/tenant`,
+          ...(demo.inviteToken
+            ? [`    admin ${demo.tenant.admin_email}, invite token ${demo.inviteToken}`]
+            : [`    not active: \`oryne tenant show ${demo.tenant.slug}\``]),
           'Press Ctrl+C to stop.',
         ]
         process.stdout.write(lines.join('\n') + '\n')

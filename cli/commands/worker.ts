@@ -10,7 +10,8 @@ export function registerWorker(program: Command) {
       const runtime = await openRuntime('console')
       const stopped = closeOnSignal(runtime)
       const jobs = await runtime.app.container.make('oryne.jobs')
-      await jobs.work(options.queue)
+      const { startBackgroundWork } = await import('#core/jobs/background')
+      await startBackgroundWork(jobs, options.queue)
       const queues = options.queue ?? jobs.queues()
       process.stdout.write(
         `Oryne worker (${jobs.driver.kind}) processing ${queues.length ? queues.join(', ') : 'no queues yet'}\n`

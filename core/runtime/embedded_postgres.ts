@@ -213,7 +213,7 @@ async function letPostgresUserIn(folder: string) {
 }
 
 /** PostgreSQL refuses to run as root: as root, run it as the `postgres` user (created when missing). */
-async function postgresUserIds(): Promise<{ uid?: number; gid?: number }> {
+export async function postgresUserIds(): Promise<{ uid?: number; gid?: number }> {
   if (userInfo().uid !== 0) return {}
   const lookup = async () => {
     const [uid, gid] = await Promise.all([

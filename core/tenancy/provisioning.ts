@@ -122,6 +122,17 @@ export class Provisioner {
     }
   }
 
+  /**
+   * Issues a fresh invite token to the tenant's admin (created when missing),
+   * returning it; the previous token stops working.
+   */
+  async inviteAdmin(tenant: Tenant, email: string): Promise<string> {
+    return db.transaction(async (trx) => {
+      await scopeToTenant(trx, tenant)
+      return this.#createAdmin(trx, email)
+    })
+  }
+
   async #seedRoles(trx: TransactionClientContract) {
     const rows = BUILTIN_ROLES.map(() => '(?, true)').join(', ')
     await trx.rawQuery(

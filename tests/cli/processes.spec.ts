@@ -86,6 +86,13 @@ test.group('oryne up (embedded default)', () => {
     assert.match(first.output(), /Migrations \d+ applied/)
     const ready = await getJson(`http://127.0.0.1:${port}/health/ready`)
     assert.equal(ready.status, 200)
+    assert.match(first.output(), /Demo tenant demo \(active, created now\)/)
+    assert.match(first.output(), /admin admin@demo\.oryne\.local, invite token \S{20,}/)
+    const demo = await fetch(`http://127.0.0.1:${port}/api/v1/tenant`, {
+      headers: { 'x-tenant-id': 'demo' },
+    })
+    assert.equal(demo.status, 200)
+    assert.equal(((await demo.json()) as { data: { name: string } }).data.name, 'Oryne Demo School')
 
     const postgres = await readState(join(storage, 'postgres.state.json'))
     const redis = await readState(join(storage, 'redis', 'state.json'))
@@ -101,6 +108,7 @@ test.group('oryne up (embedded default)', () => {
     cleanup(async () => void (await second.stop('SIGKILL')))
     await second.waitFor(/Oryne is up/, 60_000)
     assert.match(second.output(), /Migrations up to date/)
+    assert.match(second.output(), /Demo tenant demo \(active\)/)
     assert.equal(await second.stop('SIGINT'), 0)
   }).timeout(180_000)
 })

@@ -149,3 +149,18 @@ test.group('Jobs on bull through real Redis', (group) => {
     assert.match(response.text(), /oryne_queue_jobs\{queue="test-roundtrip",state="delayed"\} 1/)
   })
 })
+
+test.group('Background work of a worker process', () => {
+  test('schedules the daily billing sweep once, however many workers start', async ({ assert }) => {
+    const { startBackgroundWork } = await import('#core/jobs/background')
+    const { BullDriver } = await import('#core/jobs/bull_driver')
+    await startBackgroundWork(jobs)
+    await startBackgroundWork(jobs)
+    const queue = (jobs.driver as InstanceType<typeof BullDriver>).queue('tenancy')
+    const repeatable = await queue.getRepeatableJobs()
+    const sweeps = repeatable.filter((job) => job.name === 'core.billing_sweep')
+    assert.lengthOf(sweeps, 1)
+    assert.equal(sweeps[0].cron, '15 2 * * *')
+    assert.equal(sweeps[0].tz, 'UTC')
+  })
+})
