@@ -28,8 +28,10 @@ export async function ensureDemoTenant(
   }
   if (tenant.status === 'failed')
     tenant = await tenancy.registry.transition(tenant, 'provisioning', { actor, event: 'retry' })
-  if (tenant.status === 'provisioning')
-    tenant = (await tenancy.provisionNow(tenant.id, actor)).tenant
+  if (tenant.status === 'provisioning') {
+    const provisioned = await tenancy.provisionNow(tenant.id, actor)
+    tenant = provisioned.tenant
+  }
   // A demo a platform admin suspended or archived on purpose stays that way.
   const inviteToken =
     tenant.status === 'active'
