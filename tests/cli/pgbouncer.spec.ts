@@ -2,23 +2,9 @@ import { test } from '@japa/runner'
 import getPort from 'get-port'
 import type { Tenant } from '#core/tenancy/types'
 import { startOryne } from '#tests/support/cli'
+import { pool } from '#tests/support/concurrency'
 import { startPgBouncer } from '#tests/support/pgbouncer'
 import { activeTenant, addUsers } from '#tests/support/tenants'
-
-/** Runs `tasks` with at most `limit` in flight, in the order given. */
-async function pool<T>(tasks: Array<() => Promise<T>>, limit: number) {
-  const results: T[] = []
-  let next = 0
-  await Promise.all(
-    Array.from({ length: limit }, async () => {
-      while (next < tasks.length) {
-        const index = next++
-        results[index] = await tasks[index]()
-      }
-    })
-  )
-  return results
-}
 
 test.group('Tenant isolation behind PgBouncer (transaction pooling)', () => {
   test('2,100 interleaved requests for 3 tenants through PgBouncer each see only their own rows', async ({

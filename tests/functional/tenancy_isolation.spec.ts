@@ -6,6 +6,7 @@ import { withTenantDb } from '#core/tenancy/tenant_db'
 import { tenantContext } from '#core/tenancy/context'
 import type { Tenant } from '#core/tenancy/types'
 import { activeTenant, addUsers, PLATFORM_TOKEN } from '#tests/support/tenants'
+import { pool } from '#tests/support/concurrency'
 
 const base = () => `http://${process.env.HOST}:${process.env.PORT}`
 
@@ -15,21 +16,6 @@ async function listUsers(tenant: Tenant) {
   })
   const body = (await response.json()) as { data: Array<{ email: string }> }
   return { status: response.status, emails: body.data.map((u) => u.email) }
-}
-
-/** Runs `tasks` with at most `limit` in flight, in the order given. */
-async function pool<T>(tasks: Array<() => Promise<T>>, limit: number) {
-  const results: T[] = []
-  let next = 0
-  await Promise.all(
-    Array.from({ length: limit }, async () => {
-      while (next < tasks.length) {
-        const index = next++
-        results[index] = await tasks[index]()
-      }
-    })
-  )
-  return results
 }
 
 let probeResult: { searchPath: string; emails: string[] } | null = null
