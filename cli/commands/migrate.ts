@@ -5,17 +5,30 @@ import { withRuntime } from '../runtime.js'
 export function registerMigrate(program: Command) {
   const migrate = program
     .command('migrate')
-    .description('apply pending platform migrations (public schema)')
+    .description("apply pending platform migrations (public schema), then each tenant schema's")
     .option('--json', 'print a JSON summary')
     .action(async (options: { json?: boolean }) => {
       await withRuntime(async (runtime) => {
         const { runPlatformMigrations } = await import('#core/database/platform_migrations')
         const applied = await runPlatformMigrations(runtime.app)
-        if (options.json) printJson({ ok: true, platform: { applied } })
-        else
+        const tenancy = await runtime.app.container.make('oryne.tenancy')
+        const tenants = await tenancy.migrateAll()
+        const migratedTenants = tenants.filter((tenant) => tenant.applied.length)
+        if (options.json) printJson({ ok: true, platform: { applied }, tenants })
+        else {
           process.stdout.write(
-            applied.length ? `Applied ${applied.join(', ')}\n` : 'Platform schema is up to date.\n'
+            applied.length
+              ? `Platform: applied ${applied.join(', ')}\n`
+              : 'Platform schema is up to date.\n'
           )
+          process.stdout.write(
+            migratedTenants.length
+              ? migratedTenants
+                  .map((t) => `Tenant ${t.slug}: applied ${t.applied.join(', ')}\n`)
+                  .join('')
+              : `${tenants.length} tenant schema(s) up to date.\n`
+          )
+        }
       })
     })
 

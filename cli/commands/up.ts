@@ -20,14 +20,13 @@ export function registerUp(program: Command) {
       try {
         const { runPlatformMigrations } = await import('#core/database/platform_migrations')
         const migrated = await runPlatformMigrations(runtime.app)
+        const tenancy = await runtime.app.container.make('oryne.tenancy')
+        const tenantMigrations = await tenancy.migrateAll()
         const jobs = await runtime.app.container.make('oryne.jobs')
         const { startBackgroundWork } = await import('#core/jobs/background')
         await startBackgroundWork(jobs)
         const { ensureDemoTenant } = await import('#core/tenancy/demo')
-        const demo = await ensureDemoTenant(
-          await runtime.app.container.make('oryne.tenancy'),
-          cliActor()
-        )
+        const demo = await ensureDemoTenant(tenancy, cliActor())
         const http = await listen(runtime.app, {
           host: process.env.HOST!,
           port: Number(process.env.PORT),
@@ -40,7 +39,7 @@ export function registerUp(program: Command) {
           `  Metrics    ${http.url}/metrics`,
           `  PostgreSQL ${services.database === 'embedded' ? 'embedded (storage/postgres)' : 'DATABASE_URL'}`,
           `  Redis      ${services.redis === 'embedded' ? 'redis-server (storage/redis)' : services.redis === 'inline' ? 'none: jobs run inline' : 'REDIS_URL'}`,
-          `  Migrations ${migrated.length ? `${migrated.length} applied` : 'up to date'}`,
+          `  Migrations ${migrated.length ? `${migrated.length} applied` : 'up to date'}; ${tenantMigrations.filter((t) => t.applied.length).length} of ${tenantMigrations.length} tenant schema(s) migrated`,
           `  Platform API token ${process.env.ORYNE_PLATFORM_TOKEN} (Authorization: Bearer ...)`,
           `  Demo tenant ${demo.tenant.slug} (${demo.tenant.status}${demo.created ? ', created now' : ''}): send X-Tenant-ID: ${demo.tenant.slug}`,
           `    try  curl -H 'X-Tenant-ID: ${demo.tenant.slug}' ${http.url}/api/v1/tenant`,

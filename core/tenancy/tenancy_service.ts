@@ -3,7 +3,8 @@ import type { Logger } from '@adonisjs/core/logger'
 import type { JobsService } from '../jobs/jobs_service.js'
 import { E_CONFIRMATION_REQUIRED, E_TENANT_INVALID_TRANSITION, E_VALIDATION } from '../errors.js'
 import type { TenantMigrationSet } from './migrations/define_tenant_migration.js'
-import type { MigrationMethod } from './migrations/tenant_migrator.js'
+import { TenantMigrator, type MigrationMethod } from './migrations/tenant_migrator.js'
+import { scopeToTenant } from './tenant_db.js'
 import { Provisioner } from './provisioning.js'
 import { type TenantRegistry } from './tenant_registry.js'
 import { provisionTenantJob } from './jobs.js'
@@ -29,6 +30,7 @@ export class TenancyService {
   readonly provisioner: Provisioner
   readonly billing: TenantBilling
   #migrationSets: TenantMigrationSet[]
+  #migrator = new TenantMigrator()
 
   constructor(
     readonly registry: TenantRegistry,
@@ -78,6 +80,39 @@ export class TenancyService {
   /** Provisions right here instead of through the queue (CLI --wait, benchmarks). */
   provisionNow(tenantId: string, actor: Actor, method: MigrationMethod = this.method) {
     return this.provisioner.provision(tenantId, { method, actor })
+  }
+
+  /**
+   * Applies the pending tenant migrations of one tenant in one transaction
+   * (all or nothing), under the same per-tenant lock as provisioning.
+   */
+  async migrateTenant(tenant: Tenant): Promise<string[]> {
+    return db.transaction(async (trx) => {
+      await trx.rawQuery('SELECT pg_advisory_xact_lock(hashtext(?))', [
+        `oryne:provision:${tenant.id}`,
+      ])
+      await scopeToTenant(trx, tenant)
+      const applied = await this.#migrator.migrate(trx, this.#migrationSets, 'replay')
+      return applied.map((migration) => `${migration.owner}/${migration.name}`)
+    })
+  }
+
+  /**
+   * Brings every tenant whose schema exists (active, suspended, archived) up to
+   * date, one after another. `oryne migrate` (fleet issue) will add parallelism,
+   * fingerprints and resumable runs on top of migrateTenant().
+   */
+  async migrateAll(): Promise<Array<{ slug: string; applied: string[] }>> {
+    const rows = await db
+      .from('tenants')
+      .whereIn('status', ['active', 'suspended', 'archived'])
+      .orderBy('created_at')
+    const results = []
+    for (const row of rows) {
+      const tenant = await this.registry.findOrFail(row.id)
+      results.push({ slug: tenant.slug, applied: await this.migrateTenant(tenant) })
+    }
+    return results
   }
 
   /** Queues provisioning again for a failed tenant, or one whose run crashed. */
