@@ -4,6 +4,8 @@ export type LoadOptions = {
   connections?: number
   /** Seconds of load. */
   duration?: number
+  /** Sent with every request, e.g. the tenant and the bearer token. */
+  headers?: Record<string, string>
 }
 
 /** What a benchmark reports for one server under load. */
@@ -37,6 +39,7 @@ export async function load(url: string, options: LoadOptions = {}): Promise<Load
     connections: options.connections ?? 50,
     duration: options.duration ?? benchDuration(),
     workers: LOAD_WORKERS,
+    headers: options.headers,
   })
   return {
     requestsPerSecond: result.requests.mean,
@@ -53,6 +56,15 @@ export async function load(url: string, options: LoadOptions = {}): Promise<Load
  * Untimed load before measuring, so that JIT compilation, connection pools
  * and lazily imported controllers do not weigh on the measured run.
  */
-export async function warmUp(url: string, seconds = 2) {
-  await autocannon({ url, connections: 50, duration: seconds, workers: LOAD_WORKERS })
+export async function warmUp(
+  url: string,
+  options: { seconds?: number; headers?: Record<string, string> } = {}
+) {
+  await autocannon({
+    url,
+    connections: 50,
+    duration: options.seconds ?? 2,
+    workers: LOAD_WORKERS,
+    headers: options.headers,
+  })
 }

@@ -1,4 +1,4 @@
-import { cpus, totalmem } from 'node:os'
+import { cpus, loadavg, totalmem } from 'node:os'
 import type { LoadResult } from './load.js'
 
 export type Measured = { label: string; result: LoadResult }
@@ -15,46 +15,27 @@ export function machineFacts() {
   }
 }
 
-function fixed(value: number, digits: number) {
+/** 1, 5 and 15 minute load averages: on a shared machine, whether others were busy during a run. */
+export function loadAverage() {
+  return loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' / ')
+}
+
+export function fixed(value: number, digits: number) {
   return value.toFixed(digits)
 }
 
-/** Prints candidate and baseline side by side with candidate / baseline ratios, as a Markdown table. */
-export function printComparison(title: string, candidate: Measured, baseline: Measured) {
-  const rows: Array<[string, string, string, string]> = [
-    [
-      'Requests/s (mean)',
-      fixed(candidate.result.requestsPerSecond, 0),
-      fixed(baseline.result.requestsPerSecond, 0),
-      fixed(candidate.result.requestsPerSecond / baseline.result.requestsPerSecond, 2),
-    ],
-    [
-      'Latency p50 (ms)',
-      fixed(candidate.result.latencyP50Ms, 0),
-      fixed(baseline.result.latencyP50Ms, 0),
-      ratio(candidate.result.latencyP50Ms, baseline.result.latencyP50Ms),
-    ],
-    [
-      'Latency p99 (ms)',
-      fixed(candidate.result.latencyP99Ms, 0),
-      fixed(baseline.result.latencyP99Ms, 0),
-      ratio(candidate.result.latencyP99Ms, baseline.result.latencyP99Ms),
-    ],
-    [
-      'Requests (total)',
-      String(candidate.result.totalRequests),
-      String(baseline.result.totalRequests),
-      '',
-    ],
-    ['Errors', String(candidate.result.errors), String(baseline.result.errors), ''],
-    ['Non-2xx', String(candidate.result.non2xx), String(baseline.result.non2xx), ''],
-  ]
-  const header: [string, string, string, string] = [
-    '',
-    candidate.label,
-    baseline.label,
-    `${candidate.label} / ${baseline.label}`,
-  ]
+/** A ratio of two figures, or `n/a` when the divisor is 0 (autocannon rounds latencies to whole ms). */
+export function ratio(candidate: number, baseline: number) {
+  return baseline === 0 ? 'n/a' : fixed(candidate / baseline, 2)
+}
+
+/**
+ * Prints a Markdown table under `title`, then the machine it was measured on.
+ * The first column is a label (left-aligned), the others are figures (right-aligned).
+ */
+export function printTable(title: string, header: string[], rows: string[][]) {
   const widths = header.map((cell, column) =>
     Math.max(cell.length, ...rows.map((row) => row[column].length))
   )
@@ -73,7 +54,50 @@ export function printComparison(title: string, candidate: Measured, baseline: Me
   )
 }
 
-/** A latency of 0 ms (autocannon rounds to whole ms) makes a ratio meaningless. */
-function ratio(candidate: number, baseline: number) {
-  return baseline === 0 ? 'n/a' : fixed(candidate / baseline, 2)
+/** Prints candidate and baseline side by side with candidate / baseline ratios, as a Markdown table. */
+export function printComparison(title: string, candidate: Measured, baseline: Measured) {
+  printLoadTable(title, [candidate], baseline)
+}
+
+/**
+ * Prints load results of one or more candidates next to a baseline, each
+ * candidate with its own ratio column against that baseline.
+ */
+export function printLoadTable(title: string, candidates: Measured[], baseline: Measured) {
+  const all = [...candidates, baseline]
+  const ratios = (figure: (result: LoadResult) => number, divide = ratio) =>
+    candidates.map((candidate) => divide(figure(candidate.result), figure(baseline.result)))
+  const rows: string[][] = [
+    [
+      'Requests/s (mean)',
+      ...all.map(({ result }) => fixed(result.requestsPerSecond, 0)),
+      ...ratios(
+        (result) => result.requestsPerSecond,
+        (a, b) => fixed(a / b, 2)
+      ),
+    ],
+    [
+      'Latency p50 (ms)',
+      ...all.map(({ result }) => fixed(result.latencyP50Ms, 0)),
+      ...ratios((result) => result.latencyP50Ms),
+    ],
+    [
+      'Latency p99 (ms)',
+      ...all.map(({ result }) => fixed(result.latencyP99Ms, 0)),
+      ...ratios((result) => result.latencyP99Ms),
+    ],
+    [
+      'Requests (total)',
+      ...all.map(({ result }) => String(result.totalRequests)),
+      ...candidates.map(() => ''),
+    ],
+    ['Errors', ...all.map(({ result }) => String(result.errors)), ...candidates.map(() => '')],
+    ['Non-2xx', ...all.map(({ result }) => String(result.non2xx)), ...candidates.map(() => '')],
+  ]
+  const header = [
+    '',
+    ...all.map(({ label }) => label),
+    ...candidates.map(({ label }) => `${label} / ${baseline.label}`),
+  ]
+  printTable(title, header, rows)
 }

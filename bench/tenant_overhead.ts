@@ -1,0 +1,197 @@
+/*
+ * What tenancy costs on a tenant-scoped list endpoint. GET /api/v1/admin/users
+ * (tenant resolved from X-Tenant-ID, platform token checked, the query run in
+ * a transaction pinned to the tenant's schema) is measured next to routes that
+ * run the same SQL on the same tenant's tables and answer with the same
+ * envelope, in the same process:
+ * - "no tenancy": the tables named by schema, no resolution, no transaction;
+ * - "transaction only": the query in a transaction with the search_path set,
+ *   as the tenant endpoint does, but without resolving the tenant;
+ * so that the gap splits into what the transaction costs and what the rest of
+ * the tenant route costs (tenant resolution and context, platform token check,
+ * a controller instead of a closure). CPU per request of the server thread
+ * and of PostgreSQL shows on which side of the connection the time goes.
+ */
+process.env.LOG_LEVEL ??= 'warn'
+
+import { cpus } from 'node:os'
+import { setTimeout } from 'node:timers/promises'
+import type { HttpContext } from '@adonisjs/core/http'
+import type { QueryClientContract } from '@adonisjs/lucid/types/database'
+import { listen } from '#core/http/listen'
+import { respond } from '#core/http/envelope'
+import { benchDuration, load, warmUp, type LoadResult } from './support/load.js'
+import { fixed, loadAverage, printLoadTable, printTable } from './support/report.js'
+import { cpuWindow, maybeProfile, postmasterOf, type CpuUse } from './support/cpu.js'
+import { startOryne } from './support/oryne.js'
+
+const CONNECTIONS = 50
+const USERS = 20
+const TENANT_PATH = '/api/v1/admin/users'
+const NO_TENANCY_PATH = '/bench/users-no-tenancy'
+const TRANSACTION_ONLY_PATH = '/bench/users-transaction-only'
+const duration = benchDuration()
+
+/**
+ * The query of core's UsersController.index, with the tables optionally
+ * qualified by `schema`: users with their role names, ordered by email.
+ */
+function usersWithRoles(client: QueryClientContract, schema?: string) {
+  const table = (name: string) => (schema ? `${schema}.${name}` : name)
+  return client
+    .from(table('users'))
+    .leftJoin(table('user_roles'), 'user_roles.user_id', 'users.id')
+    .leftJoin(table('roles'), 'roles.id', 'user_roles.role_id')
+    .groupBy('users.id')
+    .orderBy('users.email')
+    .select(
+      'users.id',
+      'users.email',
+      'users.name',
+      'users.status',
+      'users.created_at',
+      client.raw(
+        `coalesce(array_agg(roles.name ORDER BY roles.name) FILTER (WHERE roles.name IS NOT NULL), '{}') AS roles`
+      )
+    )
+}
+
+type Measurement = { result: LoadResult; cpu: CpuUse }
+
+async function measure(
+  label: string,
+  url: string,
+  headers: Record<string, string>,
+  postmasterPid: number
+): Promise<Measurement> {
+  console.log(`${label}: warming up 2 s, then ${CONNECTIONS} connections for ${duration} s`)
+  await warmUp(url, { headers })
+  return maybeProfile(label.toLowerCase().replaceAll(' ', '_'), async () => {
+    const window = await cpuWindow(postmasterPid)
+    const result = await load(url, { connections: CONNECTIONS, duration, headers })
+    return { result, cpu: await window.finish() }
+  })
+}
+
+const oryne = await startOryne('web')
+
+try {
+  // These services resolve from the booted application, so they are imported after boot.
+  const { default: tenancy } = await import('#core/services/tenancy')
+  const { default: router } = await import('@adonisjs/core/services/router')
+  const { default: db } = await import('@adonisjs/lucid/services/db')
+  const { tenantContext } = await import('#core/tenancy/context')
+  const { scopeToTenant, withTenantDb } = await import('#core/tenancy/tenant_db')
+
+  // One tenant: its invited admin plus users, every one of them with a role.
+  const slug = `bench-overhead-${Date.now().toString(36)}`
+  const created = await tenancy.registry.create(
+    { slug, name: `Bench ${slug}`, adminEmail: `admin@${slug}.example` },
+    'bench'
+  )
+  const { tenant } = await tenancy.provisionNow(created.id, 'bench')
+  await tenantContext.run(tenant, () =>
+    withTenantDb(async (trx) => {
+      const rows = Array.from({ length: USERS - 1 }, (_, i) => ({
+        email: `user${String(i).padStart(2, '0')}@${slug}.example`,
+        name: `User ${i}`,
+      }))
+      await trx.insertQuery().table('users').multiInsert(rows)
+      await trx.rawQuery(
+        `INSERT INTO user_roles (user_id, role_id)
+         SELECT users.id, roles.id FROM users JOIN roles
+           ON roles.name = CASE WHEN users.name LIKE '%0' THEN 'Teacher' ELSE 'Student' END
+         WHERE users.email LIKE 'user%'`
+      )
+    })
+  )
+
+  // Routes are committed when listen() boots the server, so these come first.
+  router.get(NO_TENANCY_PATH, async (ctx: HttpContext) => {
+    respond(ctx, await usersWithRoles(db.connection(), tenant.schema_name))
+  })
+  router.get(TRANSACTION_ONLY_PATH, async (ctx: HttpContext) => {
+    const users = await db.transaction(async (trx) => {
+      await scopeToTenant(trx, tenant)
+      return usersWithRoles(trx)
+    })
+    respond(ctx, users)
+  })
+
+  const server = await listen(oryne.app, { host: '127.0.0.1', port: 0 })
+  // Every variant gets the same headers, so request parsing costs the same.
+  const headers = {
+    'x-tenant-id': slug,
+    'authorization': `Bearer ${process.env.ORYNE_PLATFORM_TOKEN}`,
+  }
+  const variants = [
+    { label: 'Tenant', path: TENANT_PATH },
+    { label: 'Transaction only', path: TRANSACTION_ONLY_PATH },
+    { label: 'No tenancy', path: NO_TENANCY_PATH },
+  ]
+
+  // Refuse to compare unless every variant answers 200 with the same users.
+  const bodies = await Promise.all(
+    variants.map(async ({ label, path }) => {
+      const response = await fetch(server.url + path, { headers })
+      const body = (await response.json()) as { data: unknown }
+      if (response.status !== 200) {
+        throw new Error(`${label} answered ${response.status}: ${JSON.stringify(body)}`)
+      }
+      return JSON.stringify(body.data)
+    })
+  )
+  if (new Set(bodies).size !== 1) {
+    throw new Error(`The variants answer differently:\n${bodies.join('\n')}`)
+  }
+  const users = JSON.parse(bodies[0]) as Array<{ roles: string[] }>
+  console.log(
+    `${users.length} users, ${users.filter((user) => user.roles.length).length} with a role; ` +
+      `${Buffer.byteLength(bodies[0])} bytes of data`
+  )
+  console.log(
+    `NODE_ENV=${process.env.NODE_ENV}, LOG_LEVEL=${process.env.LOG_LEVEL}, ` +
+      `database pool max ${process.env.DATABASE_POOL_MAX ?? 10}`
+  )
+  console.log(`Load average (1 / 5 / 15 min) before: ${loadAverage()}`)
+
+  const { rows: backend } = await db.rawQuery('SELECT pg_backend_pid() AS pid')
+  const postmasterPid = await postmasterOf(backend[0].pid)
+
+  const measurements: Measurement[] = []
+  for (const { label, path } of variants) {
+    measurements.push(await measure(label, server.url + path, headers, postmasterPid))
+  }
+
+  const [tenantResult, transactionResult, baselineResult] = measurements.map((m) => m.result)
+  printLoadTable(
+    `GET ${TENANT_PATH} (${USERS} users) against the same query without tenancy, ${CONNECTIONS} connections, ${duration} s`,
+    [
+      { label: 'Tenant', result: tenantResult },
+      { label: 'Transaction only', result: transactionResult },
+    ],
+    { label: 'No tenancy', result: baselineResult }
+  )
+  // Where the time goes: CPU per request on each side of the connection, and how busy each side was.
+  const perRequest = (cpuMs: (cpu: CpuUse) => number) =>
+    measurements.map((m) => fixed(cpuMs(m.cpu) / m.result.totalRequests, 3))
+  const percent = (share: (cpu: CpuUse) => number) =>
+    measurements.map((m) => `${fixed(100 * share(m.cpu), 0)}%`)
+  printTable(
+    'CPU during the same runs',
+    ['', ...variants.map(({ label }) => label)],
+    [
+      ['Server main thread, ms per request', ...perRequest((cpu) => cpu.threadMs)],
+      ['PostgreSQL, ms per request', ...perRequest((cpu) => cpu.postgresMs)],
+      ['Server main thread busy (of one core)', ...percent((cpu) => cpu.threadMs / cpu.wallMs)],
+      ['PostgreSQL busy (of one core)', ...percent((cpu) => cpu.postgresMs / cpu.wallMs)],
+      [`Machine busy (of ${cpus().length} cores)`, ...percent((cpu) => cpu.machineBusy)],
+      [`Other processes (of ${cpus().length} cores)`, ...percent((cpu) => cpu.othersBusy)],
+    ]
+  )
+  console.log(`\nLoad average (1 / 5 / 15 min) after: ${loadAverage()}`)
+  // Requests autocannon gave up on may still wait for a pooled connection: let them finish first.
+  await setTimeout(1000)
+} finally {
+  await oryne.stop()
+}
