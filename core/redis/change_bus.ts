@@ -1,0 +1,34 @@
+import type { Redis } from 'ioredis'
+import type { RedisConnections } from './connections.js'
+
+/**
+ * Tells every Oryne process that something it caches changed (a tenant's
+ * status, a tenant's plugins), over Redis pub/sub on one subscriber connection.
+ * Without Redis there is one process, and local invalidation is enough.
+ */
+export class ChangeBus {
+  #subscriber?: Redis
+  #handlers = new Map<string, Array<(message: string) => void>>()
+
+  constructor(private redis: RedisConnections) {}
+
+  publish(channel: string, message: string) {
+    if (this.redis.configured)
+      this.redis
+        .shared()
+        .publish(channel, message)
+        .catch(() => {})
+  }
+
+  async subscribe(channel: string, handler: (message: string) => void) {
+    if (!this.redis.configured) return
+    if (!this.#subscriber) {
+      this.#subscriber = this.redis.create()
+      this.#subscriber.on('message', (from, message) =>
+        this.#handlers.get(from)?.forEach((h) => h(message))
+      )
+    }
+    this.#handlers.set(channel, [...(this.#handlers.get(channel) ?? []), handler])
+    await this.#subscriber.subscribe(channel)
+  }
+}
