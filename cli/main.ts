@@ -7,7 +7,10 @@ import { registerWorker } from './commands/worker.js'
 import { registerDoctor } from './commands/doctor.js'
 import { registerJobs } from './commands/jobs.js'
 import { registerMigrate } from './commands/migrate.js'
+import { registerPlugin } from './commands/plugin.js'
 import { registerTenant } from './commands/tenant/index.js'
+import { registerUser } from './commands/user.js'
+import { registerPlatformAdmin } from './commands/platform_admin.js'
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
 
@@ -30,7 +33,10 @@ export function buildProgram() {
   registerDoctor(program)
   registerMigrate(program)
   registerJobs(program)
+  registerPlugin(program)
   registerTenant(program)
+  registerUser(program)
+  registerPlatformAdmin(program)
 
   // Every nested command exits through the same override (usage errors -> 2).
   const override = (command: Command) => {

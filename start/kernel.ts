@@ -9,9 +9,15 @@ server.errorHandler(() => import('#core/http/exception_handler'))
 
 server.use([() => import('#core/http/middleware/observe_request_middleware')])
 
-router.use([() => import('@adonisjs/core/bodyparser_middleware')])
+router.use([
+  () => import('@adonisjs/core/bodyparser_middleware'),
+  () => import('@adonisjs/auth/initialize_auth_middleware'),
+])
 
 export const middleware = router.named({
   platformToken: () => import('#core/http/middleware/platform_token_middleware'),
   tenant: () => import('#core/http/middleware/tenant_middleware'),
+  auth: () => import('#core/http/middleware/auth_middleware'),
+  tenantAdmin: () => import('#core/http/middleware/tenant_admin_middleware'),
+  pluginEnabled: () => import('#core/http/middleware/plugin_enabled_middleware'),
 })

@@ -12,6 +12,7 @@ const TenantDomainsController = () =>
   import('#core/http/controllers/platform/tenant_domains_controller')
 const TenantInvoicesController = () =>
   import('#core/http/controllers/platform/tenant_invoices_controller')
+const PluginsController = () => import('#core/http/controllers/platform/plugins_controller')
 const TenantProfileController = () =>
   import('#core/http/controllers/tenant/tenant_profile_controller')
 const UsersController = () => import('#core/http/controllers/tenant/users_controller')
@@ -40,6 +41,10 @@ router
     router.get('/tenants/:slug/invoices', [TenantInvoicesController, 'index'])
     router.post('/tenants/:slug/invoices', [TenantInvoicesController, 'store'])
     router.post('/tenants/:slug/invoices/:number/pay', [TenantInvoicesController, 'pay'])
+    router.get('/plugins', [PluginsController, 'index'])
+    router.get('/tenants/:slug/plugins', [PluginsController, 'forTenant'])
+    router.post('/tenants/:slug/plugins/:name/enable', [PluginsController, 'enable'])
+    router.post('/tenants/:slug/plugins/:name/disable', [PluginsController, 'disable'])
   })
   .prefix('/api/v1/platform')
   .use(middleware.platformToken())
@@ -48,8 +53,39 @@ router
 router
   .group(() => {
     router.get('/tenant', [TenantProfileController, 'show'])
-    // Guarded by the platform token until tenant users and JWTs land (identity issue).
-    router.get('/admin/users', [UsersController, 'index']).use(middleware.platformToken())
+    // A TenantAdmin's access token, or the platform token.
+    router.get('/admin/users', [UsersController, 'index']).use(middleware.tenantAdmin())
   })
   .prefix('/api/v1')
   .use(middleware.tenant())
+
+/* Identity: tenant users sign in on their tenant, platform users on the platform (docs/auth.md). */
+const TenantAuthController = () => import('#core/http/controllers/auth/tenant_auth_controller')
+const PlatformAuthController = () => import('#core/http/controllers/auth/platform_auth_controller')
+
+router
+  .group(() => {
+    router.post('/login', [TenantAuthController, 'login'])
+    router.post('/refresh', [TenantAuthController, 'refresh'])
+    router.post('/logout', [TenantAuthController, 'logout'])
+    router.post('/password-reset', [TenantAuthController, 'requestPasswordReset'])
+    router.post('/password-reset/confirm', [TenantAuthController, 'confirmPasswordReset'])
+    router.post('/invite/accept', [TenantAuthController, 'acceptInvite'])
+    router
+      .group(() => {
+        router.get('/me', [TenantAuthController, 'me'])
+        router.post('/password', [TenantAuthController, 'changePassword'])
+      })
+      .use(middleware.auth({ guard: 'tenant' }))
+  })
+  .prefix('/api/v1/auth')
+  .use(middleware.tenant())
+
+router
+  .group(() => {
+    router.post('/login', [PlatformAuthController, 'login'])
+    router.post('/refresh', [PlatformAuthController, 'refresh'])
+    router.post('/logout', [PlatformAuthController, 'logout'])
+    router.get('/me', [PlatformAuthController, 'me']).use(middleware.auth({ guard: 'platform' }))
+  })
+  .prefix('/api/v1/platform/auth')

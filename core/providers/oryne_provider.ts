@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import type { ApplicationService } from '@adonisjs/core/types'
 import { RedisConnections } from '../redis/connections.js'
 import { JobsService } from '../jobs/jobs_service.js'
@@ -9,17 +10,27 @@ import { TenantRegistry } from '../tenancy/tenant_registry.js'
 import { tenantContext } from '../tenancy/context.js'
 import tenancyConfig from '#config/tenancy'
 import { coreTenantMigrations } from '#database/tenant_migrations/index'
+import { ChangeBus } from '../redis/change_bus.js'
+import { PluginHost } from '../plugins/plugin_host.js'
+import { buildCatalog } from '../plugins/catalog.js'
+import { discoverPlugins } from '../plugins/discovery.js'
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'))
 
 declare module '@adonisjs/core/types' {
   interface ContainerBindings {
     'oryne.redis': RedisConnections
     'oryne.jobs': JobsService
     'oryne.tenancy': TenancyService
+    'oryne.plugins': PluginHost
+    'oryne.changes': ChangeBus
   }
 }
 
-/** Redis channel on which processes tell each other that a tenant changed. */
-const TENANT_CHANGES = 'oryne:tenancy:changed'
+/** Redis channels on which processes tell each other what changed (one set per deployment prefix). */
+const CHANNEL_PREFIX = process.env.ORYNE_REDIS_PREFIX || 'oryne'
+const TENANT_CHANGES = `${CHANNEL_PREFIX}:tenancy:changed`
+const PLUGIN_CHANGES = `${CHANNEL_PREFIX}:plugins:changed`
 
 /** Registers Oryne's kernel services in the container and closes them on shutdown. */
 export default class OryneProvider {
@@ -34,6 +45,19 @@ export default class OryneProvider {
       return this.#redis
     })
 
+    this.app.container.singleton('oryne.plugins', async (resolver) => {
+      const changes = await resolver.make('oryne.changes')
+      const tenancy = await resolver.make('oryne.tenancy')
+      const candidates = await discoverPlugins(this.app.appRoot)
+      const host = new PluginHost(buildCatalog(candidates, pkg.version), tenancy.registry, {
+        cacheTtlMs: tenancyConfig.cacheTtlMs,
+        onChange: (tenantId) => changes.publish(PLUGIN_CHANGES, tenantId),
+      })
+      await changes.subscribe(PLUGIN_CHANGES, (tenantId) => host.invalidate(tenantId))
+      tenancy.usePlugins(host)
+      return host
+    })
+
     this.app.container.singleton('oryne.jobs', async (resolver) => {
       const redis = await resolver.make('oryne.redis')
       const logger = await resolver.make('logger')
@@ -44,25 +68,19 @@ export default class OryneProvider {
       return this.#jobs
     })
 
+    this.app.container.singleton('oryne.changes', async (resolver) => {
+      return new ChangeBus(await resolver.make('oryne.redis'))
+    })
+
     this.app.container.singleton('oryne.tenancy', async (resolver) => {
-      const redis = await resolver.make('oryne.redis')
+      const changes = await resolver.make('oryne.changes')
       const jobs = await resolver.make('oryne.jobs')
       const logger = await resolver.make('logger')
       const registry = new TenantRegistry({
         cacheTtlMs: tenancyConfig.cacheTtlMs,
-        onChange: (tenantId) => {
-          if (redis.configured)
-            redis
-              .shared()
-              .publish(TENANT_CHANGES, tenantId)
-              .catch(() => {})
-        },
+        onChange: (tenantId) => changes.publish(TENANT_CHANGES, tenantId),
       })
-      if (redis.configured) {
-        const subscriber = redis.create()
-        await subscriber.subscribe(TENANT_CHANGES)
-        subscriber.on('message', (channel) => channel === TENANT_CHANGES && registry.invalidate())
-      }
+      await changes.subscribe(TENANT_CHANGES, () => registry.invalidate())
       jobs.currentTenantId = () => tenantContext.current()?.id ?? null
       jobs.useTenantContext(async (tenantId, fn) => {
         const tenant = await registry.findOrFail(tenantId)
@@ -83,7 +101,7 @@ export default class OryneProvider {
   }
 
   async ready() {
-    await this.app.container.make('oryne.tenancy')
+    await this.app.container.make('oryne.plugins')
     const jobs = await this.app.container.make('oryne.jobs')
     setQueueCountsSource(async () => {
       const counts: Record<string, Record<string, number>> = {}

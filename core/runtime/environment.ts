@@ -26,7 +26,8 @@ export function storageDir(appRoot: URL | string) {
 /**
  * Fills the environment before AdonisJS validates it: defaults for unset
  * variables and, outside production, secrets generated once and kept under
- * storage/ (APP_KEY, ORYNE_PLATFORM_TOKEN) so that they survive restarts.
+ * storage/ (APP_KEY, ORYNE_PLATFORM_TOKEN, ORYNE_JWT_KEYS) so that they survive
+ * restarts.
  */
 export function prepareEnvironment(appRoot: URL | string) {
   for (const [name, value] of Object.entries(DEFAULTS)) {
@@ -36,14 +37,19 @@ export function prepareEnvironment(appRoot: URL | string) {
   const dir = storageDir(appRoot)
   process.env.APP_KEY ||= generatedSecret(join(dir, 'app.key'))
   process.env.ORYNE_PLATFORM_TOKEN ||= generatedSecret(join(dir, 'platform.token'))
+  // One HS256 signing key, `kid:secret` (docs/auth.md): tokens survive restarts.
+  process.env.ORYNE_JWT_KEYS ||= generatedSecret(
+    join(dir, 'jwt.keys'),
+    () => `${randomBytes(4).toString('hex')}:${randomBytes(32).toString('base64url')}`
+  )
 }
 
-/** Reads a secret kept in `file`, creating it on first use. */
-function generatedSecret(file: string) {
+/** Reads a secret kept in `file`, creating it (with `make`) on first use. */
+function generatedSecret(file: string, make = () => randomBytes(32).toString('base64url')) {
   if (!existsSync(file)) {
     mkdirSync(dirname(file), { recursive: true })
     try {
-      writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600, flag: 'wx' })
+      writeFileSync(file, make(), { mode: 0o600, flag: 'wx' })
     } catch (error) {
       // Another Oryne process created it first: use theirs.
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error

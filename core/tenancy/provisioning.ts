@@ -79,6 +79,7 @@ export class Provisioner {
         failpoint(`provision:${step}`)
         await resetSearchPath(trx)
         const provisioning = {
+          ...(tenant.provisioning.plugins ? { plugins: tenant.provisioning.plugins } : {}),
           step: 'done',
           attempts,
           method: options.method,
@@ -174,7 +175,14 @@ export class Provisioner {
       await this.registry.transition(tenant, 'failed', {
         actor,
         reason: `${step}: ${error.message}`,
-        extra: { provisioning: JSON.stringify({ step, attempts, error: error.message }) },
+        extra: {
+          provisioning: JSON.stringify({
+            ...tenant.provisioning,
+            step,
+            attempts,
+            error: error.message,
+          }),
+        },
       })
     } catch (recordError) {
       this.logger.error(

@@ -5,6 +5,7 @@ import { E_CONFIRMATION_REQUIRED, E_TENANT_INVALID_TRANSITION, E_VALIDATION } fr
 import type { TenantMigrationSet } from './migrations/define_tenant_migration.js'
 import { TenantMigrator, type MigrationMethod } from './migrations/tenant_migrator.js'
 import { scopeToTenant } from './tenant_db.js'
+import type { PluginHost } from '../plugins/plugin_host.js'
 import { Provisioner } from './provisioning.js'
 import { type TenantRegistry } from './tenant_registry.js'
 import { provisionTenantJob } from './jobs.js'
@@ -45,20 +46,42 @@ export class TenancyService {
     this.billing = new TenantBilling(registry, billingPolicy, logger)
   }
 
-  /** Migration sets every tenant schema gets (core's; the plugin host adds enabled plugins'). */
+  #plugins?: PluginHost
+
+  /** Core's migration sets: what every tenant schema gets at provisioning. */
   migrationSets() {
     return this.#migrationSets
   }
 
+  /** Installed by the plugin host: plugin migrations and `--plugins` at creation. */
+  usePlugins(host: PluginHost) {
+    this.#plugins = host
+  }
+
+  get plugins(): PluginHost {
+    if (!this.#plugins) throw new Error('The plugin host is not ready')
+    return this.#plugins
+  }
+
   /** Registers the tenant and queues its provisioning; returns it in `provisioning`. */
   async create(input: CreateTenantInput, actor: Actor): Promise<Tenant> {
-    if (input.plugins?.length) {
-      // Until the plugin host lands there is no plugin to enable: say so rather than ignore the request.
+    const unknown = (input.plugins ?? [])
+      .map((name, index) => ({
+        name,
+        index,
+        entry: this.#plugins
+          ?.catalog()
+          .find((e) => (e.available ? e.manifest.name : e.name) === name),
+      }))
+      .filter(({ entry }) => !entry?.available)
+    if (unknown.length) {
       throw new E_VALIDATION([], {
-        details: input.plugins.map((name, index) => ({
+        details: unknown.map(({ name, index, entry }) => ({
           field: `plugins.${index}`,
           rule: 'exists',
-          message: `Unknown plugin "${name}": no plugins are installed yet`,
+          message: entry
+            ? `Plugin "${name}" is unavailable: ${(entry as { reasons: string[] }).reasons[0]}`
+            : `Unknown plugin "${name}"`,
         })),
       })
     }
@@ -77,9 +100,17 @@ export class TenancyService {
     )
   }
 
-  /** Provisions right here instead of through the queue (CLI --wait, benchmarks). */
-  provisionNow(tenantId: string, actor: Actor, method: MigrationMethod = this.method) {
-    return this.provisioner.provision(tenantId, { method, actor })
+  /**
+   * Provisions right here instead of through the queue (the queued job calls
+   * this too), then enables the plugins asked for at creation.
+   */
+  async provisionNow(tenantId: string, actor: Actor, method: MigrationMethod = this.method) {
+    const result = await this.provisioner.provision(tenantId, { method, actor })
+    const requested = result.tenant.provisioning.plugins ?? []
+    if (result.tenant.status === 'active' && requested.length) {
+      await this.plugins.enable(result.tenant, requested, { actor })
+    }
+    return result
   }
 
   /**
@@ -92,7 +123,12 @@ export class TenancyService {
         `oryne:provision:${tenant.id}`,
       ])
       await scopeToTenant(trx, tenant)
-      const applied = await this.#migrator.migrate(trx, this.#migrationSets, 'replay')
+      const pluginSets = this.#plugins ? await this.#plugins.migrationSets(tenant.id, trx) : []
+      const applied = await this.#migrator.migrate(
+        trx,
+        [...this.#migrationSets, ...pluginSets],
+        'replay'
+      )
       return applied.map((migration) => `${migration.owner}/${migration.name}`)
     })
   }

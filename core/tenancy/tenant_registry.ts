@@ -64,6 +64,7 @@ export class TenantRegistry {
       plan?: string
       adminEmail?: string | null
       settings?: Partial<TenantSettings>
+      plugins?: string[]
     },
     actor: Actor
   ): Promise<Tenant> {
@@ -81,6 +82,7 @@ export class TenantRegistry {
             schema_name: schemaNameFor(id),
             settings: JSON.stringify(withDefaults(input.settings)),
             admin_email: input.adminEmail ?? null,
+            provisioning: JSON.stringify(input.plugins?.length ? { plugins: input.plugins } : {}),
           })
           .returning('*')
         await this.record(trx, id, { event: 'created', to: 'provisioning', actor })

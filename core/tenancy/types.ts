@@ -26,6 +26,8 @@ export type ProvisioningState = {
   method?: 'clone' | 'replay'
   duration_ms?: number
   finished_at?: string
+  /** Plugins asked for at creation, enabled once the tenant is active. */
+  plugins?: string[]
 }
 
 export type TenantHistoryEntry = {

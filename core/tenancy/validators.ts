@@ -39,13 +39,8 @@ export const createTenantValidator = vine.compile(
     slug: tenantSlugRule.clone(),
     name: vine.string().trim().minLength(2).maxLength(200),
     plan: plan().optional(),
-    admin_email: vine
-      .string()
-      .trim()
-      .email()
-      .normalizeEmail({ all_lowercase: true })
-      .maxLength(254)
-      .optional(),
+    // Lowercased only, as identity does: no provider-specific rewriting (Gmail dots), so sign-in finds the same address.
+    admin_email: vine.string().trim().toLowerCase().email().maxLength(254).optional(),
     settings: settings().optional(),
     plugins: vine.array(vine.string().trim()).optional(),
   })

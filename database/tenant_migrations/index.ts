@@ -1,9 +1,10 @@
 import type { TenantMigrationSet } from '#core/tenancy/migrations/define_tenant_migration'
 import identity from './0001_identity.js'
 import auditLog from './0002_audit_log.js'
+import sessions from './0003_sessions.js'
 
 /** Core's migrations of every tenant schema, in order. Plugins bring their own sets. */
 export const coreTenantMigrations: TenantMigrationSet = {
   owner: 'core',
-  migrations: [identity, auditLog],
+  migrations: [identity, auditLog, sessions],
 }

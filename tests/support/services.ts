@@ -36,10 +36,13 @@ export async function startTestServices(): Promise<TestServices> {
   process.env.HOST = '127.0.0.1'
   process.env.PORT = String(await getPort())
 
+  let stopped = false
   return {
     databaseUrl: process.env.DATABASE_URL,
     redisUrl: services.redisUrl!,
     async stop() {
+      if (stopped) return
+      stopped = true
       const client = new pg.Client({ connectionString: serverUrl })
       await client.connect()
       await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)

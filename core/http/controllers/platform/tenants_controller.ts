@@ -46,7 +46,9 @@ export default class TenantsController {
       tenancy.registry.domains(tenant.id),
       tenancy.registry.history(tenant.id),
     ])
-    respond(ctx, { ...serializeTenant(tenant), domains, plugins: [], history })
+    const states = await tenancy.plugins.forTenant(tenant)
+    const plugins = states.filter((plugin) => plugin.status !== 'not_installed')
+    respond(ctx, { ...serializeTenant(tenant), domains, plugins, history })
   }
 
   async update(ctx: HttpContext) {

@@ -1,0 +1,74 @@
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+
+export type AccountStatus = 'invited' | 'active' | 'disabled'
+
+/** A tenant or platform user as identity reasons about it. */
+export type Account = {
+  id: string
+  email: string
+  name: string
+  status: AccountStatus
+  password_hash: string | null
+  roles: string[]
+  last_login_at: Date | null
+  created_at: Date
+}
+
+/** Who made an authenticated request, as the `tenant` and `platform` guards give it. */
+export type AuthUser = {
+  id: string
+  email: string
+  name: string
+  status: AccountStatus
+  roles: string[]
+  /** The tenant id, or `platform`. */
+  tid: string
+  /** The sign-in session the access token belongs to. */
+  sessionId: string
+  /** `jti` of the access token. */
+  tokenId: string
+}
+
+/** What a client gets on sign-in, refresh, invite acceptance and password change. */
+export type TokenPair = {
+  access_token: string
+  refresh_token: string
+  token_type: 'Bearer'
+  expires_in: number
+}
+
+/** Where a sign-in came from, kept on the session. */
+export type SessionMeta = { ip?: string | null; userAgent?: string | null }
+
+export type Trx = TransactionClientContract
+
+/**
+ * Where a realm's users and sessions live: tenant users in the tenant's schema
+ * (through withTenantDb), platform users in `public`.
+ */
+export interface AccountStore {
+  /** `tid` of this realm's tokens: the current tenant's id, or `platform`. */
+  tid(): string
+  /** Tables of this realm's sessions and refresh tokens. */
+  readonly tables: { sessions: string; tokens: string }
+  run<T>(fn: (trx: Trx) => Promise<T>): Promise<T>
+  findByEmail(trx: Trx, email: string): Promise<Account | null>
+  findById(trx: Trx, id: string): Promise<Account | null>
+  /** The account, when `sessionId` is one of its sessions and not revoked. */
+  findBySession(trx: Trx, id: string, sessionId: string): Promise<Account | null>
+  setPasswordHash(trx: Trx, id: string, passwordHash: string): Promise<void>
+  touchLogin(trx: Trx, id: string, at: Date): Promise<void>
+}
+
+/** An account as APIs and the CLI show it: never its password hash. */
+export function presentAccount(account: Account) {
+  return {
+    id: account.id,
+    email: account.email,
+    name: account.name,
+    status: account.status,
+    roles: account.roles,
+    last_login_at: account.last_login_at,
+    created_at: account.created_at,
+  }
+}
