@@ -53,6 +53,10 @@ export class PluginHost {
     return entry.available ? entry.manifest.name : entry.name
   }
 
+  entry(name: string): CatalogEntry | undefined {
+    return this.entries.get(name)
+  }
+
   available(): AvailablePlugin[] {
     return this.catalog().filter((entry): entry is AvailablePlugin => entry.available)
   }

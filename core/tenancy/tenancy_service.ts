@@ -10,18 +10,9 @@ import { Provisioner } from './provisioning.js'
 import { type TenantRegistry } from './tenant_registry.js'
 import { provisionTenantJob } from './jobs.js'
 import { TenantBilling, type BillingPolicy } from './billing.js'
-import type { TenantSettings } from './settings.js'
-import type { Actor, Tenant } from './types.js'
+import type { Actor, CreateTenantInput, Tenant } from './types.js'
 
-export type CreateTenantInput = {
-  slug: string
-  name: string
-  plan?: string
-  adminEmail?: string | null
-  settings?: Partial<TenantSettings>
-  /** Plugins to enable once active. */
-  plugins?: string[]
-}
+export type { CreateTenantInput } from './types.js'
 
 /**
  * What platform admins do with tenants, behind both the HTTP API and the CLI:
@@ -32,6 +23,7 @@ export class TenancyService {
   readonly billing: TenantBilling
   #migrationSets: TenantMigrationSet[]
   #migrator = new TenantMigrator()
+  #plugins?: PluginHost
 
   constructor(
     readonly registry: TenantRegistry,
@@ -45,8 +37,6 @@ export class TenancyService {
     this.provisioner = new Provisioner(registry, () => this.#migrationSets, logger)
     this.billing = new TenantBilling(registry, billingPolicy, logger)
   }
-
-  #plugins?: PluginHost
 
   /** Core's migration sets: what every tenant schema gets at provisioning. */
   migrationSets() {
@@ -65,26 +55,15 @@ export class TenancyService {
 
   /** Registers the tenant and queues its provisioning; returns it in `provisioning`. */
   async create(input: CreateTenantInput, actor: Actor): Promise<Tenant> {
-    const unknown = (input.plugins ?? [])
-      .map((name, index) => ({
-        name,
-        index,
-        entry: this.#plugins
-          ?.catalog()
-          .find((e) => (e.available ? e.manifest.name : e.name) === name),
-      }))
-      .filter(({ entry }) => !entry?.available)
-    if (unknown.length) {
-      throw new E_VALIDATION([], {
-        details: unknown.map(({ name, index, entry }) => ({
-          field: `plugins.${index}`,
-          rule: 'exists',
-          message: entry
-            ? `Plugin "${name}" is unavailable: ${(entry as { reasons: string[] }).reasons[0]}`
-            : `Unknown plugin "${name}"`,
-        })),
-      })
-    }
+    const refused = (input.plugins ?? []).flatMap((name, index) => {
+      const entry = this.#plugins?.entry(name)
+      if (entry?.available) return []
+      const message = entry
+        ? `Plugin "${name}" is unavailable: ${entry.reasons[0]}`
+        : `Unknown plugin "${name}"`
+      return [{ field: `plugins.${index}`, rule: 'exists', message }]
+    })
+    if (refused.length) throw new E_VALIDATION([], { details: refused })
     const tenant = await this.registry.create(input, actor)
     await this.#queueProvisioning(tenant, actor)
     return tenant

@@ -10,7 +10,7 @@ import {
 } from '../errors.js'
 import { canTransition, type TenantStatus } from './lifecycle.js'
 import { withDefaults, type TenantSettings } from './settings.js'
-import type { Actor, Tenant, TenantHistoryEntry } from './types.js'
+import type { Actor, CreateTenantInput, Tenant, TenantHistoryEntry } from './types.js'
 
 type Client = typeof db | TransactionClientContract
 
@@ -57,17 +57,7 @@ export class TenantRegistry {
     return tenant
   }
 
-  async create(
-    input: {
-      slug: string
-      name: string
-      plan?: string
-      adminEmail?: string | null
-      settings?: Partial<TenantSettings>
-      plugins?: string[]
-    },
-    actor: Actor
-  ): Promise<Tenant> {
+  async create(input: CreateTenantInput, actor: Actor): Promise<Tenant> {
     const id = randomUUID()
     try {
       return await db.transaction(async (trx) => {

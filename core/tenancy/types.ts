@@ -43,3 +43,13 @@ export type TenantHistoryEntry = {
 
 /** Who did something: `platform:<token|user id>`, `cli:<os user>`, `system:<job>`. */
 export type Actor = string
+
+export type CreateTenantInput = {
+  slug: string
+  name: string
+  plan?: string
+  adminEmail?: string | null
+  settings?: Partial<TenantSettings>
+  /** Plugins to enable once the tenant is active. */
+  plugins?: string[]
+}
