@@ -9,6 +9,7 @@ import {
   tenantSettingsSchema,
 } from './settings.js'
 import { TENANT_STATUSES } from './lifecycle.js'
+import type { CreateTenantInput } from './types.js'
 
 /*
  * Input rules shared by the platform API and the `oryne tenant` commands, so
@@ -100,3 +101,16 @@ export const invoiceValidator = vine.compile(
 export const paymentValidator = vine.compile(
   vine.object({ reference: vine.string().trim().maxLength(200).optional() })
 )
+
+/** Validates a create request (API body or CLI options) into what TenancyService.create takes. */
+export async function validateCreateTenant(data: unknown): Promise<CreateTenantInput> {
+  const input = await createTenantValidator.validate(data)
+  return {
+    slug: input.slug,
+    name: input.name,
+    plan: input.plan,
+    adminEmail: input.admin_email,
+    settings: input.settings,
+    plugins: input.plugins,
+  }
+}

@@ -106,8 +106,8 @@ export function registerTenantCreate(tenant: Command) {
         }
       ) => {
         await withRuntime(async (runtime) => {
-          const { createTenantValidator } = await import('#core/tenancy/validators')
-          const input = await createTenantValidator.validate({
+          const { validateCreateTenant } = await import('#core/tenancy/validators')
+          const input = await validateCreateTenant({
             slug,
             name: options.name,
             plan: options.plan,
@@ -116,17 +116,7 @@ export function registerTenantCreate(tenant: Command) {
             plugins: options.plugins,
           })
           const tenancy = await tenancyOf(runtime)
-          const created = await tenancy.create(
-            {
-              slug: input.slug,
-              name: input.name,
-              plan: input.plan,
-              adminEmail: input.admin_email,
-              settings: input.settings,
-              plugins: input.plugins,
-            },
-            cliActor()
-          )
+          const created = await tenancy.create(input, cliActor())
           await report(tenancy, created, options)
         })
       }

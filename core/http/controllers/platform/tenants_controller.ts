@@ -2,10 +2,10 @@ import type { HttpContext } from '@adonisjs/core/http'
 import tenancy from '../../../services/tenancy.js'
 import { serializeTenant } from '../../../tenancy/serialize.js'
 import {
-  createTenantValidator,
   listTenantsValidator,
   transitionValidator,
   updateTenantValidator,
+  validateCreateTenant,
 } from '../../../tenancy/validators.js'
 import { respond } from '../../envelope.js'
 
@@ -24,18 +24,7 @@ export default class TenantsController {
   }
 
   async store(ctx: HttpContext) {
-    const input = await createTenantValidator.validate(ctx.request.body())
-    const tenant = await tenancy.create(
-      {
-        slug: input.slug,
-        name: input.name,
-        plan: input.plan,
-        adminEmail: input.admin_email,
-        settings: input.settings,
-        plugins: input.plugins,
-      },
-      ACTOR
-    )
+    const tenant = await tenancy.create(await validateCreateTenant(ctx.request.body()), ACTOR)
     ctx.response.header('Location', `/api/v1/platform/tenants/${tenant.slug}`)
     respond(ctx, serializeTenant(tenant), { status: 202 })
   }
