@@ -1,4 +1,6 @@
 import type { Router } from '@adonisjs/core/http'
+import type { EventHandler } from '../events/events.js'
+import type { ResourceDefinition } from '../resources/define_resource.js'
 import type { TenantMigration } from '../tenancy/migrations/define_tenant_migration.js'
 
 /** Roles every tenant has; a plugin grants its permissions to them by default. */
@@ -28,6 +30,10 @@ export type PluginManifest = {
   migrations?: TenantMigration[]
   /** Routes, mounted under /api/v1/<name> and answered only for tenants that enabled the plugin. */
   routes?: (router: Router) => void
+  /** Low-code resources: each gets its CRUD API under /api/v1/<name>/<resource> (see core/resources). */
+  resources?: ResourceDefinition[]
+  /** Event hooks: handlers by event name (`erp.students.created`), run only for tenants that enabled the plugin. */
+  events?: Record<string, EventHandler>
 }
 
 export function definePlugin(manifest: PluginManifest): PluginManifest {

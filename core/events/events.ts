@@ -1,0 +1,55 @@
+import { tenantContext } from '../tenancy/context.js'
+import type { Tenant } from '../tenancy/types.js'
+
+/** A domain event, always of one tenant: `<plugin>.<resource>.<verb>`, e.g. `erp.students.created`. */
+export type OryneEvent<T = Record<string, unknown>> = {
+  name: string
+  tenantId: string
+  payload: T
+  /** Who caused it (`user:<id>`, `platform`, `api_key:<id>`, `system`). */
+  actor: string
+  at: Date
+}
+
+export type EventHandler = (event: OryneEvent) => unknown | Promise<unknown>
+
+/**
+ * Who listens: the plugin host registers the event hooks of every available
+ * plugin here and delivers an event only to plugins the event's tenant enabled.
+ */
+export type EventListenerSource = (event: OryneEvent) => EventHandler[] | Promise<EventHandler[]>
+
+let listenersOf: EventListenerSource = () => []
+let onHandlerError: (error: unknown, event: OryneEvent) => void = () => {}
+
+export function useEventListeners(
+  source: EventListenerSource,
+  onError: (error: unknown, event: OryneEvent) => void
+) {
+  listenersOf = source
+  onHandlerError = onError
+}
+
+async function deliver(tenant: Tenant, event: OryneEvent) {
+  // A fresh tenant context: handlers open their own transactions, never the emitter's (committed) one.
+  for (const handler of await tenantContext.run(tenant, () => listenersOf(event))) {
+    try {
+      await tenantContext.run(tenant, () => handler(event))
+    } catch (error) {
+      onHandlerError(error, event)
+    }
+  }
+}
+
+/**
+ * Emits an event of the current tenant. Inside a tenant transaction it is
+ * delivered after the commit (never for work that was rolled back); otherwise
+ * at once. A failing handler is logged and never fails the emitter.
+ */
+export async function emitEvent(name: string, payload: Record<string, unknown>, actor = 'system') {
+  const tenant = tenantContext.require()
+  const event: OryneEvent = { name, tenantId: tenant.id, payload, actor, at: new Date() }
+  const trx = tenantContext.transaction()
+  if (trx) trx.after('commit', () => void deliver(tenant, event))
+  else await deliver(tenant, event)
+}
