@@ -7,6 +7,7 @@ import { registerWorker } from './commands/worker.js'
 import { registerDoctor } from './commands/doctor.js'
 import { registerJobs } from './commands/jobs.js'
 import { registerMigrate } from './commands/migrate.js'
+import { registerBackup } from './commands/backup.js'
 import { registerPlugin } from './commands/plugin.js'
 import { registerTenant } from './commands/tenant/index.js'
 import { registerUser } from './commands/user.js'
@@ -25,6 +26,8 @@ export function buildProgram() {
     .version(pkg.version, '-v, --version', 'print the Oryne version')
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ sortSubcommands: true })
+    // Options after a subcommand belong to it (`migrate status --tenant` vs `migrate --tenant`).
+    .enablePositionalOptions()
     .exitOverride()
 
   registerUp(program)
@@ -32,6 +35,7 @@ export function buildProgram() {
   registerWorker(program)
   registerDoctor(program)
   registerMigrate(program)
+  registerBackup(program)
   registerJobs(program)
   registerPlugin(program)
   registerTenant(program)

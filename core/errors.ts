@@ -77,6 +77,12 @@ export const E_UNSUPPORTED_MEDIA_TYPE = defineError(
   'Unsupported content type "%s"',
   'Send JSON with Content-Type: application/json.'
 )
+export const E_RATE_LIMITED = defineError(
+  'ERR_RATE_LIMITED',
+  429,
+  'Too many requests: %s',
+  'Wait for the Retry-After delay (seconds), then retry; X-RateLimit-* headers show the budget.'
+)
 export const E_INTERNAL = defineError(
   'ERR_INTERNAL',
   500,
@@ -240,6 +246,37 @@ export const E_PLUGIN_REQUIRED_BY = defineError(
   'Plugin "%s" is needed by %s, enabled for this tenant',
   'Disable those first.'
 )
+export const E_PLUGIN_UNINSTALL_BLOCKED = defineError(
+  'ERR_PLUGIN_UNINSTALL_BLOCKED',
+  409,
+  'Plugin "%s" cannot be uninstalled: %s keep data that depends on it',
+  'Uninstall those first (`oryne plugin uninstall <name> --tenant <slug> --purge`).'
+)
+export const E_PLUGIN_EXISTS = defineError(
+  'ERR_PLUGIN_EXISTS',
+  409,
+  'A plugin named "%s" already exists (%s)',
+  'Pick another name, or remove that folder first.'
+)
+export const E_PLUGIN_MIGRATIONS_STALE = defineError(
+  'ERR_PLUGIN_MIGRATIONS_STALE',
+  409,
+  'The migrations of %s do not match their resources',
+  'Run `oryne plugin make-migration <name>` and commit the migration and snapshot it writes.'
+)
+export const E_PLUGIN_MIGRATION_UNSAFE = defineError(
+  'ERR_PLUGIN_MIGRATION_UNSAFE',
+  409,
+  'Some changes to %s could fail or lose data on existing rows',
+  'See error.details; give new required fields a default, or pass --allow-unsafe after checking the data.'
+)
+/** Uninstall --purge takes a tenant backup first; without the backup service it refuses. */
+export const E_BACKUP_UNAVAILABLE = defineError(
+  'ERR_BACKUP_UNAVAILABLE',
+  503,
+  'Tenant backups are not available in this installation, so nothing was dropped',
+  'Install the backup service (core/backup), or back the tenant up yourself and retry once it exists.'
+)
 
 /* Identity */
 export const E_AUTH_INVALID_CREDENTIALS = defineError(
@@ -306,4 +343,166 @@ export const E_USER_EMAIL_TAKEN = defineError(
   'ERR_USER_EMAIL_TAKEN',
   409,
   'A user with the email "%s" already exists'
+)
+export const E_LAST_TENANT_ADMIN = defineError(
+  'ERR_LAST_TENANT_ADMIN',
+  409,
+  'This would leave the institution without an active TenantAdmin',
+  'Give the TenantAdmin role to another active user first.'
+)
+
+/* Access control: roles, API keys, MFA */
+export const E_ROLE_NOT_FOUND = defineError(
+  'ERR_ROLE_NOT_FOUND',
+  404,
+  'No role "%s"',
+  'GET /api/v1/admin/roles lists the roles of this institution.'
+)
+export const E_ROLE_EXISTS = defineError(
+  'ERR_ROLE_EXISTS',
+  409,
+  'A role named "%s" already exists',
+  'Pick another name, or change the existing role.'
+)
+export const E_ROLE_BUILTIN = defineError(
+  'ERR_ROLE_BUILTIN',
+  409,
+  'Role "%s" is built in: %s',
+  'Create a custom role instead.'
+)
+export const E_ROLE_IN_USE = defineError(
+  'ERR_ROLE_IN_USE',
+  409,
+  'Role "%s" is held by %s user(s)',
+  'Assign those users other roles first (PUT /api/v1/admin/users/:id/roles).'
+)
+export const E_API_KEY_NOT_FOUND = defineError(
+  'ERR_API_KEY_NOT_FOUND',
+  404,
+  'No API key "%s"',
+  'GET /api/v1/admin/api-keys lists the keys of this institution.'
+)
+export const E_AUTH_API_KEY_EXPIRED = defineError(
+  'ERR_AUTH_API_KEY_EXPIRED',
+  401,
+  'The API key has expired',
+  'Ask a tenant admin for a new key.'
+)
+export const E_AUTH_API_KEY_REVOKED = defineError(
+  'ERR_AUTH_API_KEY_REVOKED',
+  401,
+  'The API key was revoked',
+  'Ask a tenant admin for a new key.'
+)
+export const E_AUTH_MFA_INVALID = defineError(
+  'ERR_AUTH_MFA_INVALID',
+  401,
+  'The authentication code is incorrect',
+  'Enter the current 6-digit code from your authenticator app, or an unused recovery code.'
+)
+export const E_AUTH_MFA_CHALLENGE_INVALID = defineError(
+  'ERR_AUTH_MFA_CHALLENGE_INVALID',
+  401,
+  'The MFA sign-in step is invalid, expired or used up',
+  'Sign in again with your email and password.'
+)
+export const E_MFA_ALREADY_ENABLED = defineError(
+  'ERR_MFA_ALREADY_ENABLED',
+  409,
+  'Two-factor authentication is already enabled',
+  'Disable it first (DELETE /auth/mfa) to enrol a new device.'
+)
+export const E_MFA_NOT_ENABLED = defineError(
+  'ERR_MFA_NOT_ENABLED',
+  409,
+  'Two-factor authentication is not enabled',
+  'Enrol first: POST /auth/mfa/enroll, then POST /auth/mfa/confirm with a code.'
+)
+
+/* Fleet operations: migrations across tenants, backups */
+export const E_TENANT_LOCKED = defineError(
+  'ERR_TENANT_LOCKED',
+  409,
+  'Tenant "%s" is being changed by another process: %s',
+  'Wait for that run to finish (or stop it), then run the command again.'
+)
+export const E_MIGRATION_FAILED = defineError(
+  'ERR_MIGRATION_FAILED',
+  500,
+  '%s',
+  'Fix the failing tenants listed (see each error), then run `oryne migrate` again: it resumes where it stopped.'
+)
+export const E_MIGRATION_IRREVERSIBLE = defineError(
+  'ERR_MIGRATION_IRREVERSIBLE',
+  409,
+  'Migration %s has no down step, so it cannot be rolled back',
+  'Restore a backup taken before it instead (`oryne backup restore`).'
+)
+export const E_MIGRATION_NOTHING_TO_ROLL_BACK = defineError(
+  'ERR_MIGRATION_NOTHING_TO_ROLL_BACK',
+  409,
+  'Tenant "%s" has no applied migration of %s',
+  '`oryne migrate status --tenant <slug>` lists what is applied.'
+)
+export const E_BACKUP_NOT_FOUND = defineError(
+  'ERR_BACKUP_NOT_FOUND',
+  404,
+  'No backup archive at %s',
+  '`oryne backup list <slug>` lists the archives of a tenant.'
+)
+export const E_BACKUP_CORRUPT = defineError(
+  'ERR_BACKUP_CORRUPT',
+  422,
+  'The archive %s is corrupted or truncated: %s',
+  'Use another copy of the archive; nothing was restored from this one.'
+)
+export const E_BACKUP_DOWNGRADE = defineError(
+  'ERR_BACKUP_DOWNGRADE',
+  409,
+  'The archive was made by newer software than this installation: %s',
+  'Upgrade Oryne and the plugins named to at least the archive versions, then restore.'
+)
+export const E_BACKUP_INCOMPATIBLE = defineError(
+  'ERR_BACKUP_INCOMPATIBLE',
+  409,
+  'The archive cannot be restored here: %s',
+  'Install the plugins it needs (see details), then restore.'
+)
+export const E_BACKUP_KEY_MISSING = defineError(
+  'ERR_BACKUP_KEY_MISSING',
+  400,
+  '%s',
+  'Set ORYNE_BACKUP_KEY (32 bytes, base64) to the key the archive was encrypted with.'
+)
+
+/* Low-code resources */
+export const E_RECORD_NOT_FOUND = defineError(
+  'ERR_RECORD_NOT_FOUND',
+  404,
+  'No %s record with id "%s"',
+  'Check the id; the record may not exist, or your role may not let you see it.'
+)
+export const E_RESOURCE_NOT_FOUND = defineError(
+  'ERR_RESOURCE_NOT_FOUND',
+  404,
+  'No resource "%s"',
+  'Resources are named <plugin>/<resource>; GET /api/v1/openapi.json lists them.'
+)
+export const E_CONFLICT = defineError(
+  'ERR_CONFLICT',
+  409,
+  'Conflicts with existing data: %s',
+  'Change the fields listed in error.details (a unique value is already taken).'
+)
+export const E_RECORD_IN_USE = defineError(
+  'ERR_RECORD_IN_USE',
+  409,
+  'This %s record is still referenced by other records',
+  'Delete or change the records that reference it first (error.details names them).'
+)
+export const E_CUSTOM_FIELD_NOT_FOUND = defineError(
+  'ERR_CUSTOM_FIELD_NOT_FOUND',
+  404,
+  '%s has no custom field "%s"',
+  'GET /api/v1/admin/resources/<plugin>/<resource>/fields lists them.'
 )

@@ -1,6 +1,8 @@
 import tenancyConfig from '#config/tenancy'
 import type { JobsService } from './jobs_service.js'
 import { billingSweepJob } from '../tenancy/jobs.js'
+import { auditRetentionJob } from '../audit/retention.js'
+import { scheduledBackupsJob } from '../backup/schedule.js'
 
 /**
  * What every worker process starts: processing the registered jobs and the
@@ -14,4 +16,24 @@ export async function startBackgroundWork(jobs: JobsService, queues?: string[]) 
     {},
     { cron: tenancyConfig.billingSweepCron, tz: 'UTC', key: 'billing-sweep', tenantId: null }
   )
+  await jobs.schedule(
+    auditRetentionJob,
+    {},
+    { cron: '45 2 * * *', tz: 'UTC', key: 'audit-retention', tenantId: null }
+  )
+  // Daily backups of every active tenant unless ORYNE_BACKUP_SCHEDULE=off (docs/operations.md).
+  const backupCron = process.env.ORYNE_BACKUP_SCHEDULE ?? '15 1 * * *'
+  if (backupCron === 'off') {
+    await jobs.unschedule(scheduledBackupsJob, {
+      cron: '15 1 * * *',
+      tz: 'UTC',
+      key: 'scheduled-backups',
+    })
+  } else {
+    await jobs.schedule(
+      scheduledBackupsJob,
+      {},
+      { cron: backupCron, tz: 'UTC', key: 'scheduled-backups', tenantId: null }
+    )
+  }
 }

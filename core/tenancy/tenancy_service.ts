@@ -114,8 +114,8 @@ export class TenancyService {
 
   /**
    * Brings every tenant whose schema exists (active, suspended, archived) up to
-   * date, one after another. `oryne migrate` (fleet issue) will add parallelism,
-   * fingerprints and resumable runs on top of migrateTenant().
+   * date, one after another (`oryne up`). `oryne migrate` runs the fleet runner
+   * instead (core/fleet: concurrency, fingerprints, resumable runs).
    */
   async migrateAll(): Promise<Array<{ slug: string; applied: string[] }>> {
     const rows = await db

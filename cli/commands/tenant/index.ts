@@ -1,5 +1,6 @@
 import type { Command } from 'commander'
 import { registerTenantBilling } from './billing.js'
+import { registerTenantClone } from './clone.js'
 import { registerTenantCreate } from './create.js'
 import { registerTenantDomains } from './domains.js'
 import { registerTenantInspect } from './inspect.js'
@@ -14,4 +15,5 @@ export function registerTenant(program: Command) {
   registerTenantLifecycle(tenant)
   registerTenantDomains(tenant)
   registerTenantBilling(tenant)
+  registerTenantClone(tenant)
 }

@@ -9,9 +9,10 @@ export type CompiledMigration = { owner: string; name: string; checksum: string;
 /** How a tenant schema is brought to the current state. */
 export type MigrationMethod = 'clone' | 'replay'
 
-const LEDGER = 'oryne_migrations'
+/** The per-schema ledger of applied tenant migrations. */
+export const LEDGER = 'oryne_migrations'
 
-const LEDGER_DDL = `CREATE TABLE IF NOT EXISTS ${LEDGER} (
+export const LEDGER_DDL = `CREATE TABLE IF NOT EXISTS ${LEDGER} (
   owner varchar(100) NOT NULL,
   name varchar(200) NOT NULL,
   checksum char(64) NOT NULL,
@@ -24,14 +25,24 @@ function knex(): Knex {
   return db.connection().getWriteClient() as unknown as Knex
 }
 
-/** Turns a migration into the SQL it runs (schema builder calls compiled, bindings inlined). */
-function compile(owner: string, migration: TenantMigration): CompiledMigration {
+/** The SQL of one direction of a migration (schema builder calls compiled, bindings inlined). */
+function toSql(step: NonNullable<TenantMigration['down']>): string[] {
   const client = knex()
   const builder = client.schema
-  migration.up(builder, client)
-  const sql = builder.toSQL().map((query) => client.raw(query.sql, query.bindings ?? []).toQuery())
+  step(builder, client)
+  return builder.toSQL().map((query) => client.raw(query.sql, query.bindings ?? []).toQuery())
+}
+
+/** Turns a migration into the SQL it runs. */
+function compile(owner: string, migration: TenantMigration): CompiledMigration {
+  const sql = toSql(migration.up)
   const checksum = createHash('sha256').update(sql.join(';\n')).digest('hex')
   return { owner, name: migration.name, checksum, sql }
+}
+
+/** The SQL that undoes a migration, or null when it declares no `down`. */
+export function compileDown(migration: TenantMigration): string[] | null {
+  return migration.down ? toSql(migration.down) : null
 }
 
 const compiled = new Map<TenantMigration, CompiledMigration>()
