@@ -1,7 +1,8 @@
 import type { Command } from 'commander'
 import type { Tenant } from '#core/tenancy/types'
+import { cliActor } from '../actor.js'
 import { passwordInput } from '../password_input.js'
-import { printJson, printTable } from '../output.js'
+import { interactive, printJson, printTable } from '../output.js'
 import { withRuntime, type Runtime } from '../runtime.js'
 
 type UserView = {
@@ -47,10 +48,30 @@ function printUser(user: UserView, extra: Array<[string, string]> = []) {
 
 type TenantOptions = { tenant: string; json?: boolean }
 
+/** A person at a terminal confirms an erasure by typing the email; scripts pass --yes. */
+async function confirmErase(email: string) {
+  if (!interactive()) return false
+  const { input } = await import('@inquirer/prompts')
+  try {
+    const typed = await input(
+      {
+        message: `Erasing "${email}" anonymises the account for good. Type the email to confirm:`,
+      },
+      { output: process.stderr }
+    )
+    return typed.trim().toLowerCase() === email
+  } catch (error) {
+    if ((error as Error).name === 'ExitPromptError') return false
+    throw error
+  }
+}
+
 export function registerUser(program: Command) {
   const user = program
     .command('user')
-    .description('create, list, disable and enable a tenant’s users; reset their passwords')
+    .description(
+      'create, list, disable and enable a tenant’s users; reset their passwords; export or erase their personal data'
+    )
 
   user
     .command('create')
@@ -90,7 +111,7 @@ export function registerUser(program: Command) {
         await withRuntime(async (runtime) => {
           const { identity } = await import('#core/auth/identity')
           const { user: created, inviteToken } = await inTenant(runtime, options.tenant, () =>
-            identity.tenantUsers.create({ ...input, password })
+            identity.tenantUsers.create({ ...input, password }, { actor: cliActor() })
           )
           if (options.json) {
             return printJson(inviteToken ? { ...created, invite_token: inviteToken } : created)
@@ -138,7 +159,7 @@ export function registerUser(program: Command) {
         await withRuntime(async (runtime) => {
           const { identity } = await import('#core/auth/identity')
           const changed = await inTenant(runtime, options.tenant, () =>
-            identity.tenantUsers.setDisabled(email, action === 'disable')
+            identity.tenantUsers.setDisabled(email, action === 'disable', { actor: cliActor() })
           )
           if (options.json) printJson(changed)
           else process.stdout.write(`User "${changed.email}" is ${changed.status}.\n`)
@@ -168,14 +189,18 @@ export function registerUser(program: Command) {
         const { identity } = await import('#core/auth/identity')
         await inTenant(runtime, options.tenant, async () => {
           if (password !== undefined) {
-            const changed = await identity.tenantUsers.setPassword(email, password)
+            const changed = await identity.tenantUsers.setPassword(email, password, {
+              actor: cliActor(),
+            })
             if (options.json) return printJson(changed)
             process.stdout.write(
               `Password of "${changed.email}" changed; their sessions have ended.\n`
             )
             return
           }
-          const { kind, token } = await identity.tenantUsers.issueRecovery(email)
+          const { kind, token } = await identity.tenantUsers.issueRecovery(email, {
+            actor: cliActor(),
+          })
           const found = await identity.tenantUsers.find(email)
           if (options.json) return printJson({ ...found, [`${kind}_token`]: token })
           printUser(found, [[`${kind} token`, token]])
@@ -185,6 +210,62 @@ export function registerUser(program: Command) {
               : 'The user has not accepted their invitation: this new invite token (shown once, valid for 7 days) replaces the old one; the user accepts it at POST /api/v1/auth/invite/accept.\n'
           )
         })
+      })
+    })
+  user
+    .command('export')
+    .description(
+      'print a user’s personal data across core and every enabled plugin, as one JSON archive'
+    )
+    .requiredOption('--tenant <slug>', 'the tenant')
+    .requiredOption('--email <email>', 'the user’s email')
+    .option('--json', 'print JSON (the archive is JSON either way)')
+    .action(async (options: TenantOptions & { email: string }) => {
+      const { userEmailValidator } = await import('#core/auth/validators')
+      const { email } = await userEmailValidator.validate({ email: options.email })
+      await withRuntime(async (runtime) => {
+        const { identity } = await import('#core/auth/identity')
+        const { personalData } = await import('#core/auth/personal_data')
+        await runtime.app.container.make('oryne.plugins')
+        const archive = await inTenant(runtime, options.tenant, async () => {
+          const found = await identity.tenantUsers.find(email)
+          return personalData.export(found.id, { actor: cliActor() })
+        })
+        printJson(archive)
+      })
+    })
+
+  user
+    .command('erase')
+    .description(
+      'anonymise a user (email, name, sessions, MFA; plugins erase theirs) and disable them; records that must stay are kept'
+    )
+    .requiredOption('--tenant <slug>', 'the tenant')
+    .requiredOption('--email <email>', 'the user’s email')
+    .option('--yes', 'confirm without a prompt (scripts)')
+    .option('--json', 'print JSON')
+    .action(async (options: TenantOptions & { email: string; yes?: boolean }) => {
+      const { userEmailValidator } = await import('#core/auth/validators')
+      const { E_CONFIRMATION_REQUIRED } = await import('#core/errors')
+      const { email } = await userEmailValidator.validate({ email: options.email })
+      const confirmed = options.yes === true || (await confirmErase(email))
+      if (!confirmed) {
+        throw new E_CONFIRMATION_REQUIRED([`Erasing "${email}" cannot be undone`], {
+          hint: 'Pass --yes, or type the email at the prompt of a terminal.',
+        })
+      }
+      await withRuntime(async (runtime) => {
+        const { identity } = await import('#core/auth/identity')
+        const { personalData } = await import('#core/auth/personal_data')
+        await runtime.app.container.make('oryne.plugins')
+        const erased = await inTenant(runtime, options.tenant, async () => {
+          const found = await identity.tenantUsers.find(email)
+          return personalData.erase(found.id, { actor: cliActor() })
+        })
+        if (options.json) return printJson(erased)
+        process.stdout.write(
+          `User ${erased.id} ("${email}") is erased: anonymised, disabled, sessions ended.\n`
+        )
       })
     })
 }

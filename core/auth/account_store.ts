@@ -1,4 +1,4 @@
-import type { Account, Trx } from './types.js'
+import type { Account, RealmTables, Trx } from './types.js'
 
 type Shape = {
   /** SELECT ... FROM <users> u [JOIN ...]: one account per row, `u` aliasing the users table. */
@@ -6,9 +6,7 @@ type Shape = {
   /** Appended after the WHERE clause (e.g. GROUP BY u.id when roles are aggregated). */
   groupBy?: string
   users: string
-  sessions: string
-  tokens: string
-}
+} & RealmTables
 
 /**
  * What platform and tenant accounts share: look-ups by email, id and live
@@ -16,10 +14,15 @@ type Shape = {
  * accounts live and which tenant id their tokens carry.
  */
 export abstract class SqlAccountStore {
-  readonly tables: { sessions: string; tokens: string }
+  readonly tables: RealmTables
 
   constructor(protected shape: Shape) {
-    this.tables = { sessions: shape.sessions, tokens: shape.tokens }
+    this.tables = {
+      sessions: shape.sessions,
+      tokens: shape.tokens,
+      mfa: shape.mfa,
+      mfaChallenges: shape.mfaChallenges,
+    }
   }
 
   protected async one(trx: Trx, where: string, bindings: string[]): Promise<Account | null> {

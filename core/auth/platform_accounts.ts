@@ -20,6 +20,8 @@ export class PlatformAccounts extends SqlAccountStore implements AccountStore {
       users: 'platform_users',
       sessions: 'platform_sessions',
       tokens: 'platform_refresh_tokens',
+      mfa: 'platform_user_mfa',
+      mfaChallenges: 'platform_mfa_challenges',
     })
   }
 

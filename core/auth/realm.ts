@@ -2,12 +2,15 @@ import logger from '@adonisjs/core/services/logger'
 import {
   E_AUTH_ACCOUNT_DISABLED,
   E_AUTH_INVALID_CREDENTIALS,
+  E_AUTH_MFA_CHALLENGE_INVALID,
+  E_AUTH_MFA_INVALID,
   E_AUTH_SESSION_ENDED,
   E_AUTH_TOKEN_REUSED,
   E_VALIDATION,
   OryneError,
 } from '../errors.js'
 import type { AccessClaims, AccessTokens } from './access_tokens.js'
+import { Mfa, type MfaChallenge } from './mfa.js'
 import { assertPasswordPolicy } from './password_policy.js'
 import { hashPassword, needsRehash, verifyPassword } from './passwords.js'
 import { SessionStore } from './sessions.js'
@@ -31,6 +34,7 @@ async function commitThenThrow<T>(
  */
 export class Realm<Store extends AccountStore = AccountStore> {
   readonly sessions: SessionStore
+  readonly mfa: Mfa
 
   constructor(
     readonly accounts: Store,
@@ -38,7 +42,13 @@ export class Realm<Store extends AccountStore = AccountStore> {
     protected now: () => Date
   ) {
     this.sessions = new SessionStore(accounts.tables, now)
+    this.mfa = new Mfa(accounts, now, (trx, userId, action) =>
+      this.audited(trx, userId, `core.mfa.${action}`)
+    )
   }
+
+  /** Records a user's own change to their account (tenant users have an audit log; the platform has none yet). */
+  protected async audited(_trx: Trx, _userId: string, _action: string): Promise<void> {}
 
   /** Starts a session for an active account and returns its first tokens. */
   protected async startSession(trx: Trx, account: Account, meta: SessionMeta): Promise<TokenPair> {
@@ -67,15 +77,38 @@ export class Realm<Store extends AccountStore = AccountStore> {
    * whether an email has an account. Only with the right password does a
    * disabled account learn that it is disabled.
    */
-  async login(email: string, password: string, meta: SessionMeta = {}): Promise<TokenPair> {
+  async login(
+    email: string,
+    password: string,
+    meta: SessionMeta = {},
+    code?: string
+  ): Promise<TokenPair | MfaChallenge> {
     const account = await this.accounts.run((trx) => this.accounts.findByEmail(trx, email))
     const usable = account && account.status !== 'invited' ? account.password_hash : null
     const matches = await verifyPassword(usable, password)
     if (!account || !matches) throw new E_AUTH_INVALID_CREDENTIALS()
     if (account.status === 'disabled') throw new E_AUTH_ACCOUNT_DISABLED()
     const rehash = needsRehash(account.password_hash!) ? await hashPassword(password) : null
-    return this.accounts.run(async (trx) => {
+    return commitThenThrow(this.accounts, async (trx) => {
       if (rehash) await this.accounts.setPasswordHash(trx, account.id, rehash)
+      // With MFA on, the password alone opens the second step (or the code sent along passes it).
+      if (await this.mfa.enabled(trx, account.id)) {
+        if (code === undefined) return this.mfa.challenge(trx, account.id)
+        if (!(await this.mfa.verify(trx, account.id, code))) return new E_AUTH_MFA_INVALID()
+      }
+      await this.accounts.touchLogin(trx, account.id, this.now())
+      return this.startSession(trx, account, meta)
+    })
+  }
+
+  /** The second sign-in step: the MFA token of `login` and a TOTP or recovery code. */
+  async completeMfa(mfaToken: string, code: string, meta: SessionMeta = {}): Promise<TokenPair> {
+    return commitThenThrow(this.accounts, async (trx) => {
+      const userId = await this.mfa.complete(trx, mfaToken, code)
+      if (userId instanceof OryneError) return userId
+      const account = await this.accounts.findById(trx, userId)
+      if (account?.status === 'disabled') return new E_AUTH_ACCOUNT_DISABLED()
+      if (account?.status !== 'active') return new E_AUTH_MFA_CHALLENGE_INVALID()
       await this.accounts.touchLogin(trx, account.id, this.now())
       return this.startSession(trx, account, meta)
     })
@@ -154,6 +187,7 @@ export class Realm<Store extends AccountStore = AccountStore> {
     return this.accounts.run(async (trx) => {
       await this.accounts.setPasswordHash(trx, account.id, passwordHash)
       await this.sessions.revokeAllOf(trx, account.id, 'password_changed')
+      await this.audited(trx, account.id, 'core.auth.password_change')
       return this.startSession(trx, account, meta)
     })
   }

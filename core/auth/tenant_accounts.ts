@@ -19,6 +19,8 @@ export class TenantAccounts extends SqlAccountStore implements AccountStore {
       users: 'users',
       sessions: 'auth_sessions',
       tokens: 'refresh_tokens',
+      mfa: 'user_mfa',
+      mfaChallenges: 'mfa_challenges',
     })
   }
 
@@ -30,9 +32,16 @@ export class TenantAccounts extends SqlAccountStore implements AccountStore {
     return withTenantDb(fn)
   }
 
-  /** Users with their roles, by email. */
-  async list(trx: Trx): Promise<Account[]> {
-    const { rows } = await trx.rawQuery(`${SELECT_ACCOUNT} GROUP BY u.id ORDER BY u.email`)
+  /** Users with their roles, by email; `where` (on `u`) and paging narrow the list. */
+  async list(
+    trx: Trx,
+    options: { where?: string; bindings?: unknown[]; limit?: number; offset?: number } = {}
+  ): Promise<Account[]> {
+    const paged = options.limit !== undefined
+    const { rows } = await trx.rawQuery(
+      `${SELECT_ACCOUNT} ${options.where ?? ''} GROUP BY u.id ORDER BY u.email${paged ? ' LIMIT ? OFFSET ?' : ''}`,
+      [...(options.bindings ?? []), ...(paged ? [options.limit, options.offset ?? 0] : [])] as any[]
+    )
     return rows
   }
 }

@@ -1,4 +1,5 @@
 import logger from '@adonisjs/core/services/logger'
+import { recordAudit } from '../audit/audit.js'
 import { E_AUTH_INVITE_INVALID, E_AUTH_RESET_TOKEN_INVALID } from '../errors.js'
 import { tenantContext } from '../tenancy/context.js'
 import { assertPasswordPolicy } from './password_policy.js'
@@ -16,6 +17,15 @@ export const INVITE_TTL_MS = 7 * 86_400_000
 
 /** Tenant users: the shared flows, plus invitations and password resets. */
 export class TenantRealm extends Realm<TenantAccounts> {
+  protected override async audited(trx: Trx, userId: string, action: string) {
+    await recordAudit(trx, {
+      actor: `user:${userId}`,
+      action,
+      resource: 'core.users',
+      resource_id: userId,
+    })
+  }
+
   /**
    * Accepts an invitation (the tenant admin's from provisioning, or one from
    * `oryne user create`): sets the password, activates the account and signs
@@ -54,6 +64,7 @@ export class TenantRealm extends Realm<TenantAccounts> {
       // Accepted twice at once: only the first one wins.
       if (!Number(accepted)) throw new E_AUTH_INVITE_INVALID()
       const account = (await this.accounts.findById(trx, invited.id))!
+      await this.audited(trx, account.id, 'core.auth.invite_accept')
       return this.startSession(trx, account, meta)
     })
   }
@@ -121,6 +132,7 @@ export class TenantRealm extends Realm<TenantAccounts> {
       if (!Number(used)) throw new E_AUTH_RESET_TOKEN_INVALID()
       await this.accounts.setPasswordHash(trx, reset.user_id, passwordHash)
       await this.sessions.revokeAllOf(trx, reset.user_id, 'password_reset')
+      await this.audited(trx, reset.user_id, 'core.auth.password_reset')
     })
     return { email: reset.email }
   }

@@ -42,6 +42,9 @@ export type SessionMeta = { ip?: string | null; userAgent?: string | null }
 
 export type Trx = TransactionClientContract
 
+/** Where a realm keeps its sessions, refresh tokens, MFA enrolments and MFA sign-in challenges. */
+export type RealmTables = { sessions: string; tokens: string; mfa: string; mfaChallenges: string }
+
 /**
  * Where a realm's users and sessions live: tenant users in the tenant's schema
  * (through withTenantDb), platform users in `public`.
@@ -49,8 +52,8 @@ export type Trx = TransactionClientContract
 export interface AccountStore {
   /** `tid` of this realm's tokens: the current tenant's id, or `platform`. */
   tid(): string
-  /** Tables of this realm's sessions and refresh tokens. */
-  readonly tables: { sessions: string; tokens: string }
+  /** Tables of this realm's sessions, refresh tokens and MFA. */
+  readonly tables: RealmTables
   run<T>(fn: (trx: Trx) => Promise<T>): Promise<T>
   findByEmail(trx: Trx, email: string): Promise<Account | null>
   findById(trx: Trx, id: string): Promise<Account | null>

@@ -65,3 +65,33 @@ export const setPasswordValidator = vine.compile(
 export const createPlatformAdminValidator = vine.compile(
   vine.object({ email: emailRule(), name: name().optional(), password: newPassword() })
 )
+
+export const adminCreateUserValidator = vine.compile(
+  vine.object({
+    email: emailRule(),
+    name: name().optional(),
+    roles: vine.array(vine.string().trim().minLength(1).maxLength(60)).minLength(1).maxLength(20),
+    password: newPassword().optional(),
+  })
+)
+
+export const adminUpdateUserValidator = vine.compile(
+  vine.object({ email: emailRule().optional(), name: name().optional() })
+)
+
+export const setRolesValidator = vine.compile(
+  vine.object({
+    roles: vine.array(vine.string().trim().minLength(1).maxLength(60)).minLength(1).maxLength(20),
+  })
+)
+
+const code = () => vine.string().trim().minLength(6).maxLength(20)
+
+/** `otp`: the TOTP (or recovery) code of a user with MFA on, sent along to skip the second step. */
+export const loginWithCodeValidator = vine.compile(
+  vine.object({ email: emailRule(), password: givenPassword(), otp: code().optional() })
+)
+
+export const mfaLoginValidator = vine.compile(vine.object({ mfa_token: opaque(), code: code() }))
+
+export const mfaCodeValidator = vine.compile(vine.object({ code: code() }))

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { HttpContext } from '@adonisjs/core/http'
+import app from '@adonisjs/core/services/app'
 import env from '#start/env'
 import { E_AUTH_INVALID_TOKEN, E_AUTH_REQUIRED, E_FORBIDDEN } from '../errors.js'
 import { bearerToken, looksLikeJwt } from '../auth/guard.js'
@@ -7,7 +8,24 @@ import { tenantContext } from '../tenancy/context.js'
 import { withTenantDb } from '../tenancy/tenant_db.js'
 import type { ResourcePrincipal } from '../resources/define_resource.js'
 
-export type Principal = ResourcePrincipal
+/**
+ * Who is calling, as permission checks, row rules, hooks, rate limits and the
+ * audit log see it. The extra fields are optional, so a ResourcePrincipal is
+ * still a Principal.
+ */
+export type Principal = ResourcePrincipal & {
+  /** API keys: the name a tenant admin gave the key. */
+  name?: string
+  /**
+   * API keys: requests per hour the key may make (the rate limiter reads it);
+   * null or absent: the tier of its kind applies.
+   */
+  rateLimitPerHour?: number | null
+  /** The same as the rate limiter's tier shape, present only when the key has a limit of its own. */
+  rateLimit?: { requests: number; duration: number }
+  /** API keys: the permissions the key is limited to. */
+  scopes?: string[]
+}
 
 /** Whether `granted` (exact, `<plugin>.*`, `<plugin>.<resource>.*` or `*`) covers `permission`. */
 export function permits(granted: Iterable<string>, permission: string) {
@@ -18,18 +36,49 @@ export function permits(granted: Iterable<string>, permission: string) {
   return false
 }
 
+/** How the audit log and events name a principal: `user:<id>`, `api_key:<id>` or `platform`. */
+export function actorOf(principal: Pick<Principal, 'kind' | 'id'>) {
+  return principal.kind === 'platform' ? 'platform' : `${principal.kind}:${principal.id}`
+}
+
 const ROLE_CACHE_MS = 5_000
 const rolePermissions = new Map<string, { roles: Map<string, string[]>; expires: number }>()
 
-/** Forgets the cached role permissions of a tenant (call after a role changes). */
-export function invalidateRolePermissions(tenantId?: string) {
+const ROLE_CHANGES = `${process.env.ORYNE_REDIS_PREFIX || 'oryne'}:rbac:changed`
+let listening: Promise<void> | undefined
+
+/** Other processes forget a tenant's cached roles when one of them changes them (over Redis). */
+function listenForRoleChanges() {
+  listening ??= (async () => {
+    const changes = await app.container.make('oryne.changes')
+    await changes.subscribe(ROLE_CHANGES, (tenantId) => rolePermissions.delete(tenantId))
+  })().catch(() => {
+    // Without the bus, the short cache lifetime bounds how stale another process can be.
+  })
+}
+
+/**
+ * Forgets the cached role permissions of a tenant (call after a role changes);
+ * with `broadcast`, every other Oryne process forgets them too.
+ */
+export function invalidateRolePermissions(
+  tenantId?: string,
+  options: { broadcast?: boolean } = {}
+) {
   if (tenantId) rolePermissions.delete(tenantId)
   else rolePermissions.clear()
+  if (options.broadcast && tenantId) {
+    app.container
+      .make('oryne.changes')
+      .then((changes) => changes.publish(ROLE_CHANGES, tenantId))
+      .catch(() => {})
+  }
 }
 
 /** The permissions each role of the current tenant holds (cached briefly per tenant). */
 export async function permissionsByRole(): Promise<Map<string, string[]>> {
   const tenant = tenantContext.require()
+  listenForRoleChanges()
   const cached = rolePermissions.get(tenant.id)
   if (cached && cached.expires > Date.now()) return cached.roles
   const rows = await withTenantDb((trx) => trx.from('roles').select('name', 'permissions'))
@@ -52,37 +101,65 @@ export async function principalForRoles(
     kind,
     id,
     roles,
+    ...(scopes ? { scopes } : {}),
     // API keys are limited to their scopes, whatever the roles behind them grant.
-    can: (permission) =>
-      permits(granted, permission) && (!scopes || permits(scopes, permission)),
+    can: (permission) => permits(granted, permission) && (!scopes || permits(scopes, permission)),
   }
 }
 
 const PLATFORM: Principal = { kind: 'platform', id: 'platform', roles: [], can: () => true }
 
+/** Partner API keys start with this, which tells them from JWTs and the platform token. */
+export const API_KEY_PREFIX = 'oryne_'
+
 function digest(value: string) {
   return createHash('sha256').update(value).digest()
+}
+
+/** The API key of a request: `X-API-Key: oryne_...`, or `Authorization: Bearer oryne_...`. */
+function apiKeyOf(ctx: HttpContext) {
+  const header = ctx.request.header('x-api-key')?.trim()
+  if (header) return header
+  const token = bearerToken(ctx)
+  return token?.startsWith(API_KEY_PREFIX) ? token : undefined
 }
 
 const PRINCIPAL = Symbol('oryne.principal')
 
 /**
- * Who is calling a tenant route: a tenant user (access JWT of this tenant), or
- * the platform acting through ORYNE_PLATFORM_TOKEN (every permission). Resolved
- * once per request.
+ * Who is calling a tenant route: a tenant user (access JWT of this tenant), a
+ * partner API key of this tenant (limited to its scopes), or the platform
+ * acting through ORYNE_PLATFORM_TOKEN (every permission). Resolved once per
+ * request.
  */
 export async function principalOf(ctx: HttpContext): Promise<Principal> {
   const memo = ctx as unknown as Record<symbol, Principal | undefined>
   if (memo[PRINCIPAL]) return memo[PRINCIPAL]
+  const apiKey = apiKeyOf(ctx)
   const token = bearerToken(ctx)
-  if (!token) throw new E_AUTH_REQUIRED()
+  if (!apiKey && !token) throw new E_AUTH_REQUIRED()
   let principal: Principal
-  if (looksLikeJwt(token)) {
+  if (apiKey) {
+    const { apiKeys } = await import('../auth/api_keys.js')
+    const key = await apiKeys.authenticate(apiKey)
+    principal = {
+      kind: 'api_key',
+      id: key.id,
+      roles: [],
+      name: key.name,
+      scopes: key.scopes,
+      rateLimitPerHour: key.rate_limit_per_hour,
+      ...(key.rate_limit_per_hour
+        ? { rateLimit: { requests: key.rate_limit_per_hour, duration: 3600 } }
+        : {}),
+      can: (permission) => permits(key.scopes, permission),
+    }
+  } else if (looksLikeJwt(token!)) {
     const user = await ctx.auth.use('tenant').authenticate()
     principal = await principalForRoles('user', user.id, user.roles)
   } else {
     const expected = env.get('ORYNE_PLATFORM_TOKEN')?.release()
-    if (!expected || !timingSafeEqual(digest(token), digest(expected)))
+    if (!expected || !timingSafeEqual(digest(token!), digest(expected)))
       throw new E_AUTH_INVALID_TOKEN()
     principal = PLATFORM
   }

@@ -3,7 +3,9 @@ import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import { identity } from '#core/auth/identity'
+import type { TokenPair } from '#core/auth/types'
 import { tenantContext } from '#core/tenancy/context'
+import { withTenantDb } from '#core/tenancy/tenant_db'
 import type { Tenant } from '#core/tenancy/types'
 import { runOryne, type CliResult } from '#tests/support/cli'
 import { activeTenant } from '#tests/support/tenants'
@@ -55,8 +57,11 @@ async function json(result: Promise<CliResult>) {
 const oryne = (line: string) => runOryne(argv(line), services())
 const oryneJson = (line: string) => json(oryne(`${line} --json`))
 
-function signIn(tenant: Tenant, email: string, password = PASSWORD) {
-  return tenantContext.run(tenant, () => identity.tenant.login(email, password))
+/** Signs in a user without MFA: the token pair. */
+async function signIn(tenant: Tenant, email: string, password = PASSWORD) {
+  return (await tenantContext.run(tenant, () =>
+    identity.tenant.login(email, password)
+  )) as TokenPair
 }
 
 function addUser(tenant: Tenant, email: string, role: string) {
@@ -215,6 +220,53 @@ test.group('oryne user', (group) => {
     assert.equal(usage.code, 2)
     assert.match(usage.stderr, /--tenant/)
   })
+
+  test('export prints the personal-data archive; erase needs --yes, then anonymises; both audited', async ({
+    assert,
+  }) => {
+    const { user: made } = await addUser(tenant, 'leaver@school.example', 'Student')
+    await signIn(tenant, 'leaver@school.example')
+    const exported = await oryneJson(
+      `user export --tenant ${tenant.slug} --email leaver@school.example`
+    )
+    assert.equal(exported.code, 0, exported.stderr)
+    assert.equal(exported.body.format, 'oryne.personal-data.v1')
+    assert.deepInclude(exported.body.user, { id: made.id, email: 'leaver@school.example' })
+    assert.lengthOf(exported.body.sessions, 1)
+
+    const unconfirmed = await oryneJson(
+      `user erase --tenant ${tenant.slug} --email leaver@school.example`
+    )
+    assert.equal(unconfirmed.code, 1)
+    assert.equal(unconfirmed.body.error.code, 'ERR_CONFIRMATION_REQUIRED')
+    const erased = await oryneJson(
+      `user erase --tenant ${tenant.slug} --email leaver@school.example --yes`
+    )
+    assert.equal(erased.code, 0, erased.stderr)
+    assert.deepInclude(erased.body, { id: made.id, erased: true })
+
+    const after = await tenantContext.run(tenant, () => identity.tenantUsers.get(made.id))
+    assert.deepInclude(after, { email: `erased-${made.id}@invalid`, status: 'disabled' })
+    const gone = await oryneJson(
+      `user export --tenant ${tenant.slug} --email leaver@school.example`
+    )
+    assert.equal(gone.body.error.code, 'ERR_USER_NOT_FOUND')
+
+    const actions = await tenantContext.run(tenant, () =>
+      withTenantDb((trx) =>
+        trx
+          .from('audit_log')
+          .where({ resource: 'core.users', resource_id: made.id })
+          .orderBy('id')
+          .select('actor', 'action')
+      )
+    )
+    assert.deepEqual(
+      actions.map((entry) => entry.action),
+      ['core.users.create', 'core.personal_data.export', 'core.personal_data.erase']
+    )
+    assert.match(actions[2].actor, /^cli:/)
+  })
 })
 
 test.group('oryne platform-admin', () => {
@@ -226,7 +278,7 @@ test.group('oryne platform-admin', () => {
     const created = await json(oryneWithInput(argv(create), PASSWORD))
     assert.equal(created.code, 0, created.stderr)
     assert.deepInclude(created.body, { email, roles: ['PlatformAdmin'], status: 'active' })
-    const tokens = await identity.platform.login(email, PASSWORD)
+    const tokens = (await identity.platform.login(email, PASSWORD)) as TokenPair
     const claims = await identity.tokens.verify(tokens.access_token)
     assert.equal(claims.tid, 'platform')
 

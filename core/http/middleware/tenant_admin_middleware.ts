@@ -1,20 +1,16 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
-import { E_FORBIDDEN } from '../../errors.js'
-import { bearerToken, looksLikeJwt } from '../../auth/guard.js'
-import PlatformTokenMiddleware from './platform_token_middleware.js'
+import { principalOf } from '../../rbac/authorize.js'
 
 /**
- * Tenant administration routes: a TenantAdmin of the resolved tenant (access
- * JWT), or the platform token (ORYNE_PLATFORM_TOKEN) acting for the platform.
+ * Tenant administration routes (after the tenant middleware): the caller must
+ * be someone of this tenant — a user's access token, a partner API key — or
+ * the platform token. What each may do is checked per action by its
+ * permission (core/rbac/abilities.ts); TenantAdmin holds every one.
  */
 export default class TenantAdminMiddleware {
   async handle(ctx: HttpContext, next: NextFn) {
-    const token = bearerToken(ctx)
-    if (!token || !looksLikeJwt(token)) return new PlatformTokenMiddleware().handle(ctx, next)
-    const user = await ctx.auth.use('tenant').authenticate()
-    if (!user.roles.includes('TenantAdmin'))
-      throw new E_FORBIDDEN(['this needs the TenantAdmin role'])
+    await principalOf(ctx)
     return next()
   }
 }

@@ -2,7 +2,12 @@ import type { HttpContext } from '@adonisjs/core/http'
 import { identity } from '../../../auth/identity.js'
 import { bearerToken, type AuthRealm } from '../../../auth/guard.js'
 import type { SessionMeta } from '../../../auth/types.js'
-import { loginValidator, logoutValidator, refreshValidator } from '../../../auth/validators.js'
+import {
+  loginWithCodeValidator,
+  logoutValidator,
+  mfaLoginValidator,
+  refreshValidator,
+} from '../../../auth/validators.js'
 import { E_AUTH_REQUIRED } from '../../../errors.js'
 import { respond } from '../../envelope.js'
 
@@ -17,9 +22,22 @@ export function sessionMeta(ctx: HttpContext): SessionMeta {
 export abstract class SessionsController {
   protected abstract realm: AuthRealm
 
+  /**
+   * The token pair; for a user with MFA on, `{mfa_required, mfa_token}` for
+   * the second step instead (or the pair at once when `otp` is sent along).
+   */
   async login(ctx: HttpContext) {
-    const { email, password } = await loginValidator.validate(ctx.request.body())
-    respond(ctx, await identity[this.realm].login(email, password, sessionMeta(ctx)))
+    const { email, password, otp } = await loginWithCodeValidator.validate(ctx.request.body())
+    respond(ctx, await identity[this.realm].login(email, password, sessionMeta(ctx), otp))
+  }
+
+  /** The second sign-in step of a user with MFA on. */
+  async loginMfa(ctx: HttpContext) {
+    const input = await mfaLoginValidator.validate(ctx.request.body())
+    respond(
+      ctx,
+      await identity[this.realm].completeMfa(input.mfa_token, input.code, sessionMeta(ctx))
+    )
   }
 
   async refresh(ctx: HttpContext) {
@@ -46,12 +64,14 @@ export abstract class SessionsController {
 
   async me(ctx: HttpContext) {
     const user = ctx.auth.use(this.realm).getUserOrFail()
+    const mfa = await identity[this.realm].mfa.status(user.id)
     respond(ctx, {
       id: user.id,
       email: user.email,
       name: user.name,
       status: user.status,
       roles: user.roles,
+      mfa_enabled: mfa.enabled,
       ...(this.realm === 'tenant'
         ? { tenant: { id: ctx.tenant.id, slug: ctx.tenant.slug, name: ctx.tenant.name } }
         : {}),

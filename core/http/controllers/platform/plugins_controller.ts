@@ -4,8 +4,8 @@ import app from '@adonisjs/core/services/app'
 import tenancy from '../../../services/tenancy.js'
 import { serializeCatalogEntry } from '../../../plugins/serialize.js'
 import { respond } from '../../envelope.js'
+import { platformActor } from '../../../auth/actors.js'
 
-const ACTOR = 'platform:token'
 const enableBody = vine.compile(vine.object({ with_dependencies: vine.boolean().optional() }))
 
 export default class PluginsController {
@@ -26,7 +26,7 @@ export default class PluginsController {
     const tenant = await tenancy.registry.findOrFail(ctx.params.slug)
     const { with_dependencies: withDependencies } = await enableBody.validate(ctx.request.body())
     const enabled = await plugins.enable(tenant, [ctx.params.name], {
-      actor: ACTOR,
+      actor: platformActor(ctx),
       withDependencies,
     })
     respond(ctx, { enabled, plugins: await plugins.forTenant(tenant) })
@@ -35,7 +35,7 @@ export default class PluginsController {
   async disable(ctx: HttpContext) {
     const plugins = await app.container.make('oryne.plugins')
     const tenant = await tenancy.registry.findOrFail(ctx.params.slug)
-    await plugins.disable(tenant, ctx.params.name, { actor: ACTOR })
+    await plugins.disable(tenant, ctx.params.name, { actor: platformActor(ctx) })
     respond(ctx, { disabled: ctx.params.name, plugins: await plugins.forTenant(tenant) })
   }
 }

@@ -3,8 +3,7 @@ import tenancy from '../../../services/tenancy.js'
 import { serializeTenant } from '../../../tenancy/serialize.js'
 import { invoiceValidator, paymentValidator } from '../../../tenancy/validators.js'
 import { respond } from '../../envelope.js'
-
-const ACTOR = 'platform:token'
+import { platformActor } from '../../../auth/actors.js'
 
 export default class TenantInvoicesController {
   async index(ctx: HttpContext) {
@@ -15,13 +14,20 @@ export default class TenantInvoicesController {
   async store(ctx: HttpContext) {
     const tenant = await tenancy.registry.findOrFail(ctx.params.slug)
     const input = await invoiceValidator.validate(ctx.request.body())
-    respond(ctx, await tenancy.billing.recordInvoice(tenant, input, ACTOR), { status: 201 })
+    respond(ctx, await tenancy.billing.recordInvoice(tenant, input, platformActor(ctx)), {
+      status: 201,
+    })
   }
 
   async pay(ctx: HttpContext) {
     const tenant = await tenancy.registry.findOrFail(ctx.params.slug)
     const { reference } = await paymentValidator.validate(ctx.request.body())
-    const result = await tenancy.billing.pay(tenant, ctx.params.number, { reference }, ACTOR)
+    const result = await tenancy.billing.pay(
+      tenant,
+      ctx.params.number,
+      { reference },
+      platformActor(ctx)
+    )
     respond(ctx, { invoice: result.invoice, tenant: serializeTenant(result.tenant) })
   }
 }

@@ -8,9 +8,7 @@ import {
   validateCreateTenant,
 } from '../../../tenancy/validators.js'
 import { respond } from '../../envelope.js'
-
-/** Until platform users land, every platform call is attributed to the platform token. */
-const ACTOR = 'platform:token'
+import { platformActor } from '../../../auth/actors.js'
 
 export default class TenantsController {
   async index(ctx: HttpContext) {
@@ -24,7 +22,10 @@ export default class TenantsController {
   }
 
   async store(ctx: HttpContext) {
-    const tenant = await tenancy.create(await validateCreateTenant(ctx.request.body()), ACTOR)
+    const tenant = await tenancy.create(
+      await validateCreateTenant(ctx.request.body()),
+      platformActor(ctx)
+    )
     ctx.response.header('Location', `/api/v1/platform/tenants/${tenant.slug}`)
     respond(ctx, serializeTenant(tenant), { status: 202 })
   }
@@ -56,7 +57,7 @@ export default class TenantsController {
               ? null
               : new Date(`${changes.paid_until}T23:59:59.999Z`),
       },
-      ACTOR
+      platformActor(ctx)
     )
     respond(ctx, serializeTenant(updated))
   }
@@ -67,14 +68,17 @@ export default class TenantsController {
     const action = ctx.params.action as 'suspend' | 'resume' | 'archive' | 'restore' | 'retry'
     const tenant =
       action === 'retry'
-        ? await tenancy.retry(ctx.params.slug, ACTOR)
-        : await tenancy[action](ctx.params.slug, ACTOR, reason)
+        ? await tenancy.retry(ctx.params.slug, platformActor(ctx))
+        : await tenancy[action](ctx.params.slug, platformActor(ctx), reason)
     respond(ctx, serializeTenant(tenant), { status: action === 'retry' ? 202 : 200 })
   }
 
   async destroy(ctx: HttpContext) {
     const { reason, force } = await transitionValidator.validate(ctx.request.body())
-    const tenant = await tenancy.delete(ctx.params.slug, ACTOR, { force: force === true, reason })
+    const tenant = await tenancy.delete(ctx.params.slug, platformActor(ctx), {
+      force: force === true,
+      reason,
+    })
     respond(ctx, serializeTenant(tenant))
   }
 }
