@@ -41,6 +41,8 @@ export default defineConfig({
     () => import('@adonisjs/core/providers/vinejs_provider'),
     () => import('@adonisjs/lucid/database_provider'),
     () => import('@adonisjs/auth/auth_provider'),
+    () => import('@adonisjs/cors/cors_provider'),
+    () => import('@adonisjs/limiter/limiter_provider'),
     () => import('#core/providers/oryne_provider'),
   ],
 
@@ -55,6 +57,7 @@ export default defineConfig({
       { name: 'unit', files: ['tests/unit/**/*.spec.ts'], timeout: 10_000 },
       { name: 'functional', files: ['tests/functional/**/*.spec.ts'], timeout: 60_000 },
       { name: 'cli', files: ['tests/cli/**/*.spec.ts'], timeout: 120_000 },
+      { name: 'browser', files: ['tests/browser/**/*.spec.ts'], timeout: 120_000 },
     ],
     forceExit: false,
   },

@@ -34,4 +34,5 @@ export default await Env.create(new URL('../', import.meta.url), {
   ORYNE_STORAGE_DIR: Env.schema.string.optional(),
   ORYNE_PLATFORM_TOKEN: Env.schema.secret.optional(),
   ORYNE_JWT_KEYS: Env.schema.secret.optional(),
+  ORYNE_AUDIT_RETENTION_DAYS: Env.schema.number.optional(),
 })

@@ -7,11 +7,16 @@ import server from '@adonisjs/core/services/server'
 
 server.errorHandler(() => import('#core/http/exception_handler'))
 
-server.use([() => import('#core/http/middleware/observe_request_middleware')])
+server.use([
+  () => import('#core/http/middleware/observe_request_middleware'),
+  () => import('#core/http/middleware/security_headers_middleware'),
+  () => import('@adonisjs/cors/cors_middleware'),
+])
 
 router.use([
   () => import('@adonisjs/core/bodyparser_middleware'),
   () => import('@adonisjs/auth/initialize_auth_middleware'),
+  () => import('#core/http/middleware/rate_limit_middleware'),
 ])
 
 export const middleware = router.named({

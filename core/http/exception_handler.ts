@@ -4,6 +4,7 @@ import {
   E_BAD_REQUEST,
   E_NOT_FOUND,
   E_PAYLOAD_TOO_LARGE,
+  E_RATE_LIMITED,
   E_UNSUPPORTED_MEDIA_TYPE,
   OryneError,
   toOryneError,
@@ -52,6 +53,18 @@ function toHttpError(error: unknown, ctx: HttpContext): OryneError {
       return new E_PAYLOAD_TOO_LARGE()
     case 'E_INVALID_CONTENT_TYPE':
       return new E_UNSUPPORTED_MEDIA_TYPE([ctx.request.header('content-type') ?? ''])
+    case 'E_TOO_MANY_REQUESTS': {
+      // @adonisjs/limiter used directly (limiter.define): the same answer as Oryne's tiers.
+      const { limit, availableIn } = (error as { response: { limit: number; availableIn: number } })
+        .response
+      const retryAfter = Math.max(1, availableIn)
+      return Object.assign(
+        new E_RATE_LIMITED([`at most ${limit} requests`], {
+          details: { limit, retry_after: retryAfter },
+        }),
+        { retryAfter }
+      )
+    }
   }
   // Malformed bodies (bad JSON and the like) are the caller's fault, not ours.
   if (typeof status === 'number' && status >= 400 && status < 500) {

@@ -1,0 +1,67 @@
+import string from '@adonisjs/core/helpers/string'
+import RateLimiterBridge from '@adonisjs/limiter/stores/bridge'
+import type { LimiterConsumptionOptions, LimiterManagerStoreFactory } from '@adonisjs/limiter/types'
+import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible'
+import type { RedisConnections } from '../redis/connections.js'
+
+function limiterOptions(options: LimiterConsumptionOptions, keyPrefix: string) {
+  return {
+    keyPrefix,
+    points: options.requests,
+    duration: string.seconds.parse(options.duration),
+    blockDuration: options.blockDuration ? string.seconds.parse(options.blockDuration) : 0,
+  }
+}
+
+/**
+ * The @adonisjs/limiter store of Oryne: counters in the process's shared Redis
+ * connection (core/redis/connections.ts), so every API process counts against
+ * the same limits. @adonisjs/limiter's own Redis store needs @adonisjs/redis,
+ * a second set of connections to the same server; this one reuses ours. If
+ * Redis stops answering, an in-process counter takes over (rate-limiter-flexible's
+ * insurance limiter) rather than failing every request.
+ */
+class SharedRedisStore extends RateLimiterBridge {
+  readonly name = 'redis'
+
+  constructor(redis: RedisConnections, options: LimiterConsumptionOptions, keyPrefix: string) {
+    const config = limiterOptions(options, keyPrefix)
+    super(
+      new RateLimiterRedis({
+        ...config,
+        storeClient: redis.shared(),
+        insuranceLimiter: new RateLimiterMemory(config),
+      })
+    )
+  }
+
+  /** Forgets nothing shared: keys expire by themselves, and FLUSHDB would drop the queues too. */
+  async clear() {}
+}
+
+/** Counters in this process only: for Oryne running with Redis inline (no REDIS_URL). */
+class MemoryStore extends RateLimiterBridge {
+  readonly name = 'memory'
+  #config: ReturnType<typeof limiterOptions>
+
+  constructor(options: LimiterConsumptionOptions, keyPrefix: string) {
+    const config = limiterOptions(options, keyPrefix)
+    super(new RateLimiterMemory(config))
+    this.#config = config
+  }
+
+  async clear() {
+    this.rateLimiter = new RateLimiterMemory(this.#config)
+  }
+}
+
+/** Redis when the process has one, process memory when Redis is inline. */
+export function sharedLimiterStore(
+  redis: RedisConnections,
+  keyPrefix: string
+): LimiterManagerStoreFactory {
+  return (options) =>
+    redis.configured
+      ? new SharedRedisStore(redis, options, keyPrefix)
+      : new MemoryStore(options, keyPrefix)
+}

@@ -1,0 +1,468 @@
+import {
+  changePasswordValidator,
+  inviteAcceptValidator,
+  loginWithCodeValidator,
+  logoutValidator,
+  mfaLoginValidator,
+  passwordResetConfirmValidator,
+  passwordResetValidator,
+  refreshValidator,
+} from '../auth/validators.js'
+import {
+  adminCreateUserValidator,
+  adminUpdateUserValidator,
+  setRolesValidator,
+} from '../auth/validators.js'
+import {
+  auditQueryValidator,
+  createApiKeyValidator,
+  createRoleValidator,
+  listUsersValidator,
+  updateRoleValidator,
+} from '../rbac/validators.js'
+import {
+  createTenantValidator,
+  domainValidator,
+  invoiceValidator,
+  listTenantsValidator,
+  paymentValidator,
+  transitionValidator,
+  updateTenantValidator,
+} from '../tenancy/validators.js'
+import {
+  E_AUTH_ACCOUNT_DISABLED,
+  E_AUTH_INVALID_CREDENTIALS,
+  E_AUTH_INVITE_INVALID,
+  E_AUTH_MFA_CHALLENGE_INVALID,
+  E_AUTH_MFA_INVALID,
+  E_AUTH_RESET_TOKEN_INVALID,
+  E_AUTH_SESSION_ENDED,
+  E_AUTH_TOKEN_REUSED,
+  E_API_KEY_NOT_FOUND,
+  E_LAST_TENANT_ADMIN,
+  E_ROLE_BUILTIN,
+  E_ROLE_EXISTS,
+  E_ROLE_IN_USE,
+  E_ROLE_NOT_FOUND,
+  E_USER_EMAIL_TAKEN,
+  E_USER_NOT_FOUND,
+  E_CONFIRMATION_REQUIRED,
+  E_INVOICE_ALREADY_PAID,
+  E_INVOICE_NOT_FOUND,
+  E_JOB_NOT_FOUND,
+  E_PLUGIN_DEPENDENCIES_MISSING,
+  E_PLUGIN_NOT_FOUND,
+  E_PLUGIN_REQUIRED_BY,
+  E_PLUGIN_UNAVAILABLE,
+  E_QUEUE_UNKNOWN,
+  E_SERVICE_UNAVAILABLE,
+  E_TENANT_DOMAIN_NOT_FOUND,
+  E_TENANT_DOMAIN_TAKEN,
+  E_TENANT_INVALID_TRANSITION,
+  E_TENANT_NOT_FOUND,
+  E_TENANT_SLUG_TAKEN,
+  type OryneErrorClass,
+} from '../errors.js'
+import { describeOperations, type OperationDoc } from './operations.js'
+import { arrayOf, ref, type JsonSchema } from './schemas.js'
+
+/*
+ * The core routes, described once. Request schemas are the routes' own
+ * VineJS validators; answers are the schemas of schemas.ts.
+ */
+
+const signedIn: JsonSchema = { oneOf: [ref('TokenPair'), ref('MfaChallenge')] }
+const flag = (name: string): JsonSchema => ({
+  type: 'object',
+  properties: { [name]: { const: true } },
+  required: [name],
+})
+const domains: JsonSchema = {
+  type: 'object',
+  properties: { domains: arrayOf({ type: 'string' }) },
+  required: ['domains'],
+}
+const tenantPlugins = (extra: Record<string, JsonSchema>): JsonSchema => ({
+  type: 'object',
+  properties: { ...extra, plugins: arrayOf(ref('TenantPlugin')) },
+  required: ['plugins'],
+})
+
+/** The sign-in routes of one realm (`/api/v1/auth` or `/api/v1/platform/auth`). */
+function sessionRoutes(prefix: string, who: string, tag: string): Record<string, OperationDoc> {
+  const failures: OryneErrorClass[] = [E_AUTH_INVALID_CREDENTIALS, E_AUTH_ACCOUNT_DISABLED]
+  return {
+    [`POST ${prefix}/login`]: {
+      summary: `Sign in (${who})`,
+      description:
+        'Email and password (and `otp` when MFA is on) for an access token and a refresh token. ' +
+        'Accounts with MFA and no `otp` get an MFA challenge to complete at `/login/mfa`. ' +
+        'Failed attempts are limited per address and email (docs/api.md, "Rate limits").',
+      tags: [tag],
+      security: [],
+      body: loginWithCodeValidator,
+      data: signedIn,
+      errors: [...failures, E_AUTH_MFA_INVALID],
+    },
+    [`POST ${prefix}/login/mfa`]: {
+      summary: 'Complete a sign-in with an MFA code',
+      tags: [tag],
+      security: [],
+      body: mfaLoginValidator,
+      data: ref('TokenPair'),
+      errors: [E_AUTH_MFA_INVALID, E_AUTH_MFA_CHALLENGE_INVALID, E_AUTH_ACCOUNT_DISABLED],
+    },
+    [`POST ${prefix}/refresh`]: {
+      summary: 'Renew the tokens',
+      description:
+        'Trades a refresh token for a new pair; the old one stops working. Reusing a rotated ' +
+        'token revokes the whole session.',
+      tags: [tag],
+      security: [],
+      body: refreshValidator,
+      data: ref('TokenPair'),
+      errors: [E_AUTH_TOKEN_REUSED, E_AUTH_SESSION_ENDED, E_AUTH_ACCOUNT_DISABLED],
+    },
+    [`POST ${prefix}/logout`]: {
+      summary: 'Sign out',
+      description:
+        'Ends the session of the refresh token sent, or else of the bearer access token.',
+      tags: [tag],
+      security: [],
+      body: logoutValidator,
+      data: flag('signed_out'),
+    },
+    [`GET ${prefix}/me`]: {
+      summary: 'The signed-in user',
+      tags: [tag],
+      data: ref('CurrentUser'),
+    },
+  }
+}
+
+/** /api/v1/admin: each action checks its permission (core.users.read, core.users.manage, ...). */
+function adminOperations(): Record<string, OperationDoc> {
+  const users = 'Admin: users'
+  const roles = 'Admin: roles'
+  const keys = 'Admin: api-keys'
+  const user = (summary: string, extra: Partial<OperationDoc> = {}): OperationDoc => ({
+    summary,
+    tags: [users],
+    data: ref('User'),
+    ...extra,
+    errors: [E_USER_NOT_FOUND, ...(extra.errors ?? [])],
+  })
+  const role: JsonSchema = {
+    type: 'object',
+    properties: {
+      name: { type: 'string' },
+      description: { type: ['string', 'null'] },
+      permissions: arrayOf({ type: 'string' }),
+      builtin: { type: 'boolean' },
+    },
+    required: ['name', 'permissions'],
+  }
+  return {
+    'GET /api/v1/admin/users': {
+      summary: "The tenant's users",
+      tags: [users],
+      query: listUsersValidator,
+      data: arrayOf(ref('User')),
+      paginated: true,
+    },
+    'POST /api/v1/admin/users': {
+      summary: 'Create a user (with a password) or invite one',
+      description: 'An invited user comes with `invite_token`, answered once.',
+      tags: [users],
+      status: 201,
+      body: adminCreateUserValidator,
+      data: ref('User'),
+      errors: [E_USER_EMAIL_TAKEN, E_ROLE_NOT_FOUND],
+    },
+    'GET /api/v1/admin/users/:id': user('A user'),
+    'PATCH /api/v1/admin/users/:id': user('Change a user (email, name)', {
+      body: adminUpdateUserValidator,
+      errors: [E_USER_EMAIL_TAKEN],
+    }),
+    'PUT /api/v1/admin/users/:id/roles': user("Replace a user's roles", {
+      body: setRolesValidator,
+      errors: [E_ROLE_NOT_FOUND, E_LAST_TENANT_ADMIN],
+    }),
+    'POST /api/v1/admin/users/:id/disable': user('Disable a user (every session ends)', {
+      errors: [E_LAST_TENANT_ADMIN],
+    }),
+    'POST /api/v1/admin/users/:id/enable': user('Enable a user again'),
+    'GET /api/v1/admin/users/:id/export': user("Export a user's personal data (every plugin)", {
+      data: { type: 'object' },
+    }),
+    'POST /api/v1/admin/users/:id/erase': user("Erase a user's personal data", {
+      data: { type: 'object' },
+      errors: [E_LAST_TENANT_ADMIN],
+    }),
+    'GET /api/v1/admin/roles': { summary: 'Roles', tags: [roles], data: arrayOf(role) },
+    'POST /api/v1/admin/roles': {
+      summary: 'Create a custom role',
+      tags: [roles],
+      status: 201,
+      body: createRoleValidator,
+      data: role,
+      errors: [E_ROLE_EXISTS],
+    },
+    'GET /api/v1/admin/roles/:name': {
+      summary: 'A role',
+      tags: [roles],
+      data: role,
+      errors: [E_ROLE_NOT_FOUND],
+    },
+    'PATCH /api/v1/admin/roles/:name': {
+      summary: 'Change a role',
+      tags: [roles],
+      body: updateRoleValidator,
+      data: role,
+      errors: [E_ROLE_NOT_FOUND, E_ROLE_BUILTIN, E_ROLE_EXISTS],
+    },
+    'DELETE /api/v1/admin/roles/:name': {
+      summary: 'Delete a custom role',
+      tags: [roles],
+      data: { type: 'object', properties: { deleted: { type: 'string' } } },
+      errors: [E_ROLE_NOT_FOUND, E_ROLE_BUILTIN, E_ROLE_IN_USE],
+    },
+    'POST /api/v1/admin/api-keys': {
+      summary: 'Create a partner API key',
+      description: 'The key (`oryne_...`) is answered once; only its digest is kept.',
+      tags: [keys],
+      status: 201,
+      body: createApiKeyValidator,
+      data: { type: 'object', properties: { key: { type: 'string' } }, required: ['key'] },
+    },
+    'DELETE /api/v1/admin/api-keys/:id': {
+      summary: 'Revoke an API key',
+      tags: [keys],
+      data: { type: 'object' },
+      errors: [E_API_KEY_NOT_FOUND],
+    },
+    'GET /api/v1/admin/audit': {
+      summary: 'The audit log',
+      tags: ['Admin: audit'],
+      query: auditQueryValidator,
+      data: arrayOf({ type: 'object' }),
+      paginated: true,
+    },
+  }
+}
+
+const platformTags = {
+  tenants: 'Platform: tenants',
+  plugins: 'Platform: plugins',
+  queues: 'Platform: queues',
+}
+
+const operations: Record<string, OperationDoc> = {
+  ...sessionRoutes('/api/v1/auth', 'tenant user', 'Auth'),
+  ...sessionRoutes('/api/v1/platform/auth', 'platform user', 'Platform: auth'),
+
+  'POST /api/v1/auth/password': {
+    summary: 'Change the password',
+    description: 'Every session of the user ends; a new one is returned.',
+    tags: ['Auth'],
+    body: changePasswordValidator,
+    data: ref('TokenPair'),
+    errors: [E_AUTH_INVALID_CREDENTIALS],
+  },
+  'POST /api/v1/auth/password-reset': {
+    summary: 'Request a password reset',
+    description: 'Always 202, whether or not the email has an account.',
+    tags: ['Auth'],
+    security: [],
+    status: 202,
+    body: passwordResetValidator,
+    data: flag('requested'),
+  },
+  'POST /api/v1/auth/password-reset/confirm': {
+    summary: 'Set a new password with a reset token',
+    tags: ['Auth'],
+    security: [],
+    body: passwordResetConfirmValidator,
+    data: flag('password_changed'),
+    errors: [E_AUTH_RESET_TOKEN_INVALID],
+  },
+  'POST /api/v1/auth/invite/accept': {
+    summary: 'Accept an invitation',
+    description: 'Activates an invited user with their chosen password and signs them in.',
+    tags: ['Auth'],
+    security: [],
+    body: inviteAcceptValidator,
+    data: ref('TokenPair'),
+    errors: [E_AUTH_INVITE_INVALID],
+  },
+
+  'GET /api/v1/tenant': {
+    summary: 'The tenant of the request',
+    tags: ['Tenant'],
+    security: [],
+    data: ref('TenantProfile'),
+  },
+  ...adminOperations(),
+
+  'GET /api/v1/platform/tenants': {
+    summary: 'List tenants',
+    tags: [platformTags.tenants],
+    query: listTenantsValidator,
+    data: arrayOf(ref('Tenant')),
+    paginated: true,
+  },
+  'POST /api/v1/platform/tenants': {
+    summary: 'Create a tenant',
+    description: 'Registers the tenant and queues its provisioning (202); `Location` names it.',
+    tags: [platformTags.tenants],
+    status: 202,
+    body: createTenantValidator,
+    data: ref('Tenant'),
+    errors: [E_TENANT_SLUG_TAKEN, E_PLUGIN_NOT_FOUND, E_PLUGIN_UNAVAILABLE],
+  },
+  'GET /api/v1/platform/tenants/:slug': {
+    summary: 'A tenant with its domains, plugins and history',
+    tags: [platformTags.tenants],
+    data: ref('Tenant'),
+    errors: [E_TENANT_NOT_FOUND],
+  },
+  'PATCH /api/v1/platform/tenants/:slug': {
+    summary: 'Change a tenant (name, plan, settings, paid_until)',
+    tags: [platformTags.tenants],
+    body: updateTenantValidator,
+    data: ref('Tenant'),
+    errors: [E_TENANT_NOT_FOUND],
+  },
+  'DELETE /api/v1/platform/tenants/:slug': {
+    summary: "Delete an archived tenant's data for good",
+    tags: [platformTags.tenants],
+    body: transitionValidator,
+    data: ref('Tenant'),
+    errors: [E_TENANT_NOT_FOUND, E_TENANT_INVALID_TRANSITION, E_CONFIRMATION_REQUIRED],
+  },
+  'POST /api/v1/platform/tenants/:slug/:action': {
+    summary: 'Lifecycle transition',
+    description: 'suspend, resume, archive, restore, or retry a failed provisioning (202).',
+    tags: [platformTags.tenants],
+    body: transitionValidator,
+    data: ref('Tenant'),
+    errors: [E_TENANT_NOT_FOUND, E_TENANT_INVALID_TRANSITION],
+  },
+  'POST /api/v1/platform/tenants/:slug/domains': {
+    summary: 'Add a custom domain',
+    tags: [platformTags.tenants],
+    status: 201,
+    body: domainValidator,
+    data: domains,
+    errors: [E_TENANT_NOT_FOUND, E_TENANT_DOMAIN_TAKEN],
+  },
+  'DELETE /api/v1/platform/tenants/:slug/domains/:domain': {
+    summary: 'Remove a custom domain',
+    tags: [platformTags.tenants],
+    data: domains,
+    errors: [E_TENANT_NOT_FOUND, E_TENANT_DOMAIN_NOT_FOUND],
+  },
+  'GET /api/v1/platform/tenants/:slug/invoices': {
+    summary: "A tenant's invoices",
+    tags: [platformTags.tenants],
+    data: arrayOf({ type: 'object' }),
+    errors: [E_TENANT_NOT_FOUND],
+  },
+  'POST /api/v1/platform/tenants/:slug/invoices': {
+    summary: 'Record an invoice',
+    tags: [platformTags.tenants],
+    status: 201,
+    body: invoiceValidator,
+    data: { type: 'object' },
+    errors: [E_TENANT_NOT_FOUND],
+  },
+  'POST /api/v1/platform/tenants/:slug/invoices/:number/pay': {
+    summary: 'Mark an invoice paid',
+    description:
+      '`paid_until` moves to the end of its period; a tenant suspended for non-payment resumes.',
+    tags: [platformTags.tenants],
+    body: paymentValidator,
+    data: {
+      type: 'object',
+      properties: { invoice: { type: 'object' }, tenant: ref('Tenant') },
+      required: ['invoice', 'tenant'],
+    },
+    errors: [E_TENANT_NOT_FOUND, E_INVOICE_NOT_FOUND, E_INVOICE_ALREADY_PAID],
+  },
+
+  'GET /api/v1/platform/plugins': {
+    summary: 'Installed plugins, available or not (with the reasons)',
+    tags: [platformTags.plugins],
+    data: arrayOf(ref('Plugin')),
+  },
+  'GET /api/v1/platform/tenants/:slug/plugins': {
+    summary: "Plugins' state for a tenant",
+    tags: [platformTags.plugins],
+    data: arrayOf(ref('TenantPlugin')),
+    errors: [E_TENANT_NOT_FOUND],
+  },
+  'POST /api/v1/platform/tenants/:slug/plugins/:name/enable': {
+    summary: 'Enable a plugin for a tenant',
+    description:
+      'Dependencies first (unless `with_dependencies` is false), migrations and grants, live at once.',
+    tags: [platformTags.plugins],
+    body: {
+      type: 'object',
+      properties: { with_dependencies: { type: 'boolean', default: true } },
+    },
+    data: tenantPlugins({ enabled: arrayOf({ type: 'string' }) }),
+    errors: [
+      E_TENANT_NOT_FOUND,
+      E_PLUGIN_NOT_FOUND,
+      E_PLUGIN_UNAVAILABLE,
+      E_PLUGIN_DEPENDENCIES_MISSING,
+    ],
+  },
+  'POST /api/v1/platform/tenants/:slug/plugins/:name/disable': {
+    summary: 'Disable a plugin for a tenant (data kept)',
+    tags: [platformTags.plugins],
+    data: tenantPlugins({ disabled: { type: 'string' } }),
+    errors: [E_TENANT_NOT_FOUND, E_PLUGIN_NOT_FOUND, E_PLUGIN_REQUIRED_BY],
+  },
+
+  'GET /api/v1/platform/queues': {
+    summary: 'Jobs per queue and state',
+    tags: [platformTags.queues],
+    data: {
+      type: 'object',
+      properties: { driver: { type: 'string' }, queues: arrayOf(ref('Queue')) },
+      required: ['driver', 'queues'],
+    },
+    errors: [E_SERVICE_UNAVAILABLE],
+  },
+  'GET /api/v1/platform/queues/:queue/failed': {
+    summary: 'Failed jobs of a queue',
+    tags: [platformTags.queues],
+    query: {
+      type: 'object',
+      properties: { limit: { type: 'integer', minimum: 1, maximum: 500 } },
+    },
+    data: arrayOf(ref('FailedJob')),
+    errors: [E_QUEUE_UNKNOWN],
+  },
+  'POST /api/v1/platform/queues/:queue/jobs/:id/retry': {
+    summary: 'Queue a failed job again',
+    tags: [platformTags.queues],
+    status: 202,
+    data: { type: 'object' },
+    errors: [E_QUEUE_UNKNOWN, E_JOB_NOT_FOUND],
+  },
+
+  'GET /api/v1/openapi.json': {
+    summary: 'This document',
+    description:
+      'OpenAPI 3.1, not enveloped. With a tenant (X-Tenant-ID, its domain or subdomain): only the ' +
+      'plugins it enabled, with its custom fields; without: every route of every available plugin.',
+    tags: ['Meta'],
+    security: [],
+    optionalTenant: true,
+    raw: { contentType: 'application/json', schema: { type: 'object' } },
+  },
+}
+
+describeOperations(operations)

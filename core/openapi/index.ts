@@ -1,0 +1,9 @@
+export { buildOpenApiDocument, registeredRoutes, type DocumentOptions } from './document.js'
+export {
+  describeOperations,
+  schemaOf,
+  type OperationDoc,
+  type SecuritySchemeName,
+} from './operations.js'
+export { useResourceOpenApi, type OpenApiContribution, type ResourceOpenApi } from './resources.js'
+export type { JsonSchema } from './schemas.js'

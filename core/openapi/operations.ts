@@ -1,0 +1,71 @@
+import type { OryneErrorClass } from '../errors.js'
+import type { JsonSchema } from './schemas.js'
+
+/** What the document can say about a route beyond what the router knows. */
+export type OperationDoc = {
+  summary: string
+  description?: string
+  tags?: string[]
+  /**
+   * Who may call it: any one of these security schemes (see document.ts);
+   * `[]` for a public route. Absent: derived from the route's middleware.
+   */
+  security?: SecuritySchemeName[]
+  /** The request body: a compiled VineJS validator (its toJSONSchema()) or a JSON Schema. */
+  body?: SchemaSource
+  /** The query string, the same way; each property becomes a query parameter. */
+  query?: SchemaSource
+  /** Schema of `data` in the success envelope. */
+  data?: JsonSchema
+  /** Success status (200 unless said). */
+  status?: number
+  /** `meta.pagination` is present. */
+  paginated?: boolean
+  /** Catalog errors the route raises besides those its middleware and validation imply. */
+  errors?: OryneErrorClass[]
+  /** Reads the tenant when the request names one (X-Tenant-ID, domain), without needing it. */
+  optionalTenant?: boolean
+  /** Answered without the envelope, in this content type (e.g. the OpenAPI document, HTML). */
+  raw?: { contentType: string; schema?: JsonSchema }
+}
+
+export type SecuritySchemeName = 'tenantUser' | 'platformUser' | 'platformToken' | 'apiKey'
+
+export type SchemaSource = JsonSchema | { toJSONSchema(): unknown }
+
+/** The JSON Schema of a VineJS validator, or the schema itself. */
+export function schemaOf(source: SchemaSource): JsonSchema {
+  const schema =
+    typeof source.toJSONSchema === 'function'
+      ? ((source as { toJSONSchema(): unknown }).toJSONSchema() as JsonSchema)
+      : (source as JsonSchema)
+  return withoutEmptyRequired(schema)
+}
+
+/** VineJS writes `required: []` for objects without required properties; drop it (noise). */
+function withoutEmptyRequired(schema: JsonSchema): JsonSchema {
+  if (!schema || typeof schema !== 'object') return schema
+  if (Array.isArray(schema)) return schema.map((item) => withoutEmptyRequired(item)) as never
+  const copy: JsonSchema = {}
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === 'required' && Array.isArray(value) && value.length === 0) continue
+    copy[key] =
+      value && typeof value === 'object' ? withoutEmptyRequired(value as JsonSchema) : value
+  }
+  return copy
+}
+
+const operations = new Map<string, OperationDoc>()
+
+/**
+ * Documents routes by `"<METHOD> <pattern>"` as the router has them
+ * (`"POST /api/v1/auth/login"`). Routes nobody describes still appear in the
+ * document, with what their middleware tells (security, tenant, errors).
+ */
+export function describeOperations(docs: Record<string, OperationDoc>) {
+  for (const [key, doc] of Object.entries(docs)) operations.set(key, doc)
+}
+
+export function operationDoc(method: string, pattern: string): OperationDoc | undefined {
+  return operations.get(`${method} ${pattern}`)
+}

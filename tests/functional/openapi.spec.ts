@@ -1,0 +1,192 @@
+import { test } from '@japa/runner'
+import router from '@adonisjs/core/services/router'
+import { Validator } from '@seriousme/openapi-schema-validator'
+import { Ajv2020 } from 'ajv/dist/2020.js'
+import { activeTenant, PLATFORM_TOKEN } from '#tests/support/tenants'
+
+type Doc = Record<string, any>
+
+/** Every `$ref` of the document points at something it defines. */
+function danglingRefs(doc: Doc) {
+  const missing: string[] = []
+  const walk = (node: unknown) => {
+    if (!node || typeof node !== 'object') return
+    for (const [key, value] of Object.entries(node)) {
+      if (key === '$ref' && typeof value === 'string') {
+        const target = value
+          .slice(2)
+          .split('/')
+          .reduce<any>((at, part) => at?.[part], doc)
+        if (target === undefined) missing.push(value)
+      } else walk(value)
+    }
+  }
+  walk(doc)
+  return missing
+}
+
+/** The document's path matching a router pattern (`:param` matches one segment). */
+function documentedPath(doc: Doc, pattern: string) {
+  // `/imports/:id` is `/imports/{id}`, not the literal `/imports/students` beside it.
+  const exact = pattern.replaceAll(/:(\w+)/g, '{$1}')
+  if (doc.paths[exact]) return exact
+  const expected = pattern.split('/')
+  return Object.keys(doc.paths).find((path) => {
+    const parts = path.split('/')
+    return (
+      parts.length === expected.length &&
+      parts.every((part, i) => expected[i] === part || expected[i].startsWith(':'))
+    )
+  })
+}
+
+test.group('OpenAPI document', () => {
+  test('GET /api/v1/openapi.json is a valid OpenAPI 3.1 document, not enveloped', async ({
+    client,
+    assert,
+  }) => {
+    const response = await client.get('/api/v1/openapi.json')
+    response.assertStatus(200)
+    assert.match(response.header('content-type') ?? '', /application\/json/)
+    const doc = response.body()
+    assert.equal(doc.openapi, '3.1.0')
+    assert.notProperty(doc, 'success')
+
+    const validator = new Validator()
+    const result = await validator.validate(doc)
+    assert.deepEqual(result.errors ?? [], [], 'the validator reports no error')
+    assert.isTrue(result.valid)
+    assert.equal(validator.version, '3.1')
+    assert.deepEqual(danglingRefs(doc), [])
+
+    // The OpenAPI schema leaves Schema Objects open: check each against JSON Schema 2020-12 itself.
+    const ajv = new Ajv2020({ strict: false, validateFormats: false })
+    const schemas: unknown[] = Object.values(doc.components.schemas)
+    for (const item of Object.values(doc.paths) as any[]) {
+      for (const operation of Object.values(item) as any[]) {
+        const bodies = [operation.requestBody, ...Object.values(operation.responses)]
+        for (const body of bodies as any[])
+          schemas.push(body?.content?.['application/json']?.schema)
+        for (const parameter of operation.parameters ?? []) schemas.push(parameter.schema)
+      }
+    }
+    for (const schema of schemas.filter(Boolean)) {
+      assert.isTrue(ajv.validateSchema(schema as object), ajv.errorsText())
+    }
+  })
+
+  test('every route the router serves under /api/v1 is in the document', async ({
+    client,
+    assert,
+  }) => {
+    const doc = (await client.get('/api/v1/openapi.json')).body()
+    const routes = Object.values(router.toJSON())
+      .flat()
+      .filter((route) => route.pattern.startsWith('/api/v1/'))
+    assert.isAbove(routes.length, 20)
+    for (const route of routes) {
+      const path = documentedPath(doc, route.pattern)
+      assert.isDefined(path, `${route.pattern} is documented`)
+      for (const method of route.methods.filter((m) => m !== 'HEAD')) {
+        assert.property(doc.paths[path!], method.toLowerCase(), `${method} ${route.pattern}`)
+      }
+    }
+    // A parameter restricted to a few values becomes one path per value.
+    assert.property(doc.paths, '/api/v1/platform/tenants/{slug}/suspend')
+    assert.notProperty(doc.paths, '/api/v1/platform/tenants/{slug}/{action}')
+    const ids = Object.values(doc.paths).flatMap((item: any) =>
+      Object.values(item).map((operation: any) => operation.operationId)
+    )
+    assert.lengthOf(new Set(ids), ids.length, 'operation ids are unique')
+  })
+
+  test('sign-in is described from its validator, with its security and catalog errors', async ({
+    client,
+    assert,
+  }) => {
+    const doc = (await client.get('/api/v1/openapi.json')).body()
+    const login = doc.paths['/api/v1/auth/login'].post
+    assert.deepEqual(login.security, [])
+    const body = login.requestBody.content['application/json'].schema
+    assert.includeMembers(body.required, ['email', 'password'])
+    assert.equal(body.properties.email.format, 'email')
+    assert.isTrue(
+      login.parameters.some((p: any) => p.$ref === '#/components/parameters/TenantId'),
+      'tenant routes take X-Tenant-ID'
+    )
+    const codesOf = (status: string) =>
+      login.responses[status].content['application/json'].schema.allOf[1].properties.error
+        .properties.code.enum
+    assert.include(codesOf('401'), 'ERR_AUTH_INVALID_CREDENTIALS')
+    assert.include(codesOf('400'), 'ERR_VALIDATION')
+    assert.include(codesOf('404'), 'ERR_TENANT_NOT_FOUND')
+    assert.include(codesOf('429'), 'ERR_RATE_LIMITED')
+    assert.property(login.responses['429'].headers, 'Retry-After')
+
+    const me = doc.paths['/api/v1/auth/me'].get
+    assert.deepEqual(me.security, [{ tenantUser: [] }])
+    assert.include(me.responses['401'].description, 'ERR_AUTH_TOKEN_EXPIRED')
+
+    const createTenant = doc.paths['/api/v1/platform/tenants'].post
+    assert.deepEqual(createTenant.security, [{ platformUser: [] }, { platformToken: [] }])
+    assert.property(createTenant.responses, '202')
+    assert.include(createTenant.responses['409'].description, 'ERR_TENANT_SLUG_TAKEN')
+    assert.equal(
+      createTenant.requestBody.content['application/json'].schema.properties.slug.type,
+      'string'
+    )
+    const listTenants = doc.paths['/api/v1/platform/tenants'].get
+    assert.includeMembers(
+      listTenants.parameters.map((p: any) => p.name),
+      ['status', 'page', 'per_page']
+    )
+
+    assert.sameMembers(Object.keys(doc.components.securitySchemes), [
+      'tenantUser',
+      'platformUser',
+      'platformToken',
+      'apiKey',
+    ])
+    assert.include(doc.components.schemas.ErrorCode.enum, 'ERR_RATE_LIMITED')
+  })
+
+  test("a tenant's document lists only the plugins it enabled; unknown tenants are refused", async ({
+    client,
+    assert,
+  }) => {
+    const [withNotes, without] = await Promise.all([activeTenant(), activeTenant()])
+    const enabled = await client
+      .post(`/api/v1/platform/tenants/${withNotes.slug}/plugins/notes/enable`)
+      .bearerToken(PLATFORM_TOKEN())
+    enabled.assertStatus(200)
+
+    const generic = (await client.get('/api/v1/openapi.json')).body()
+    const mine = (
+      await client.get('/api/v1/openapi.json').header('X-Tenant-ID', withNotes.slug)
+    ).body()
+    const theirs = (
+      await client.get('/api/v1/openapi.json').header('X-Tenant-ID', without.slug)
+    ).body()
+
+    assert.property(generic.paths, '/api/v1/notes/notes')
+    assert.property(mine.paths, '/api/v1/notes/notes')
+    assert.notProperty(theirs.paths, '/api/v1/notes/notes')
+    assert.equal(mine['x-tenant'].slug, withNotes.slug)
+    assert.notProperty(generic, 'x-tenant')
+    assert.deepEqual(mine.paths['/api/v1/notes/notes'].get.tags, ['notes'])
+    assert.include(
+      mine.paths['/api/v1/notes/notes'].get.responses['404'].description,
+      'ERR_PLUGIN_DISABLED'
+    )
+
+    // Resource routes come with the resource engine's description, merged over the derived one.
+    const books = generic.paths['/api/v1/library-lite/books'].get
+    assert.equal(books.operationId, 'library-lite.books.list')
+    assert.include(books.responses['429'].description, 'ERR_RATE_LIMITED')
+    assert.notProperty(theirs.paths, '/api/v1/library-lite/books')
+
+    const unknown = await client.get('/api/v1/openapi.json').header('X-Tenant-ID', 'no-such-school')
+    unknown.assertStatus(404)
+    assert.equal(unknown.body().error.code, 'ERR_TENANT_NOT_FOUND')
+  })
+})
