@@ -1,18 +1,27 @@
 import semver from 'semver'
 import type { PluginManifest } from './define_plugin.js'
+import { settingsDefaultsProblems } from './settings.js'
 
 export type PluginCandidate = {
   /** Where it was found: a folder of plugins/ or an npm package. */
   source: string
+  /** The folder holding the manifest (a plugin's migrations, resources and snapshot live there). */
+  directory?: string
   manifest?: unknown
   /** Set when the manifest could not even be loaded. */
   loadError?: string
 }
 
-export type AvailablePlugin = { available: true; source: string; manifest: PluginManifest }
+export type AvailablePlugin = {
+  available: true
+  source: string
+  directory?: string
+  manifest: PluginManifest
+}
 export type UnavailablePlugin = {
   available: false
   source: string
+  directory?: string
   name: string
   version?: string
   reasons: string[]
@@ -35,15 +44,24 @@ const RESERVED = new Set([
   'tenant',
 ])
 
+/** Why `name` cannot name a plugin, or null when it can. */
+export function pluginNameProblem(name: string): string | null {
+  if (!NAME.test(name)) return 'name: must be kebab-case (e.g. "library")'
+  if (RESERVED.has(name)) return `name: "${name}" is reserved by the core API`
+  return null
+}
+
 /** Problems of one manifest, each naming the field; empty when it is well-formed. */
 function manifestProblems(value: unknown): string[] {
   if (!value || typeof value !== 'object')
     return ['the manifest is not an object (export default definePlugin({...}))']
   const m = value as Record<string, any>
   const problems: string[] = []
-  if (typeof m.name !== 'string' || !NAME.test(m.name))
-    problems.push('name: must be kebab-case (e.g. "library")')
-  else if (RESERVED.has(m.name)) problems.push(`name: "${m.name}" is reserved by the core API`)
+  const nameProblem =
+    typeof m.name === 'string'
+      ? pluginNameProblem(m.name)
+      : 'name: must be kebab-case (e.g. "library")'
+  if (nameProblem) problems.push(nameProblem)
   if (typeof m.version !== 'string' || !semver.valid(m.version))
     problems.push(`version: "${m.version}" is not semver`)
   if (typeof m.host !== 'string' || !semver.validRange(m.host))
@@ -66,7 +84,7 @@ function manifestProblems(value: unknown): string[] {
   for (const [role, granted] of Object.entries(m.grants ?? {})) {
     if (!ROLES.has(role)) problems.push(`grants.${role}: not a built-in role`)
     for (const permission of (granted as string[]) ?? []) {
-      if (permission !== `${m.name}.*` && !(m.permissions ?? []).includes(permission)) {
+      if (typeof permission !== 'string' || !expandGrant(m, permission).length) {
         problems.push(`grants.${role}: "${permission}" is not one of this plugin's permissions`)
       }
     }
@@ -75,6 +93,69 @@ function manifestProblems(value: unknown): string[] {
     problems.push('routes: must be a function')
   if (m.migrations !== undefined && !Array.isArray(m.migrations))
     problems.push('migrations: must be an array')
+  if (Array.isArray(m.migrations)) {
+    const seen = new Set<string>()
+    m.migrations.forEach((migration: any, index: number) => {
+      if (typeof migration?.name !== 'string' || typeof migration?.up !== 'function')
+        problems.push(`migrations.${index}: not a migration (use defineTenantMigration)`)
+      else if (seen.has(migration.name))
+        problems.push(`migrations.${index}: "${migration.name}" is declared twice`)
+      else seen.add(migration.name)
+    })
+  }
+  return [...problems, ...extensionProblems(m)]
+}
+
+const JOB_NAME = /^[a-z][a-z0-9-]*\.[a-z][a-z0-9_.-]*$/
+const RESOURCE_NAME = /^[a-z][a-z0-9_]*$/
+const CHANNELS = new Set(['email', 'in_app', 'push', 'sms'])
+
+/** Problems of the fields beyond identity: resources, settings, jobs, events, templates, privacy. */
+function extensionProblems(m: Record<string, any>): string[] {
+  const problems: string[] = []
+  if (m.resources !== undefined && !Array.isArray(m.resources))
+    problems.push('resources: must be an array')
+  const resourceNames = new Set<string>()
+  for (const [index, resource] of (Array.isArray(m.resources) ? m.resources : []).entries()) {
+    const name = resource?.name
+    if (typeof name !== 'string' || !RESOURCE_NAME.test(name))
+      problems.push(`resources.${index}.name: must be snake_case (e.g. "books")`)
+    else if (resourceNames.has(name)) problems.push(`resources.${name}: declared twice`)
+    else resourceNames.add(name)
+    if (!resource?.fields || typeof resource.fields !== 'object')
+      problems.push(`resources.${name ?? index}.fields: must be an object of field builders`)
+  }
+  if (m.settings !== undefined) {
+    if (typeof m.settings?.schema?.getProperties !== 'function')
+      problems.push('settings.schema: must be a VineJS object schema (vine.object({...}))')
+    if (!m.settings?.defaults || typeof m.settings.defaults !== 'object')
+      problems.push('settings.defaults: must be an object of default values')
+  }
+  if (m.events !== undefined) {
+    if (!m.events || typeof m.events !== 'object') problems.push('events: must be an object')
+    else
+      for (const [event, handler] of Object.entries(m.events))
+        if (typeof handler !== 'function') problems.push(`events.${event}: must be a function`)
+  }
+  if (m.jobs !== undefined && !Array.isArray(m.jobs)) problems.push('jobs: must be an array')
+  for (const [index, job] of (Array.isArray(m.jobs) ? m.jobs : []).entries()) {
+    if (typeof job?.handle !== 'function' || typeof job?.name !== 'string')
+      problems.push(`jobs.${index}: not a job (use defineJob)`)
+    else if (!JOB_NAME.test(job.name) || !job.name.startsWith(`${m.name}.`))
+      problems.push(`jobs.${index}: "${job.name}" must look like ${m.name}.<job>`)
+  }
+  if (m.notifications !== undefined && (!m.notifications || typeof m.notifications !== 'object'))
+    problems.push('notifications: must be an object of templates')
+  for (const [key, template] of Object.entries(m.notifications ?? {}) as Array<[string, any]>) {
+    if (typeof template?.body !== 'string')
+      problems.push(`notifications.${key}.body: must be a string`)
+    for (const channel of template?.channels ?? [])
+      if (!CHANNELS.has(channel))
+        problems.push(`notifications.${key}.channels: "${channel}" is not a channel`)
+  }
+  for (const hook of ['exportPersonalData', 'erasePersonalData'])
+    if (m.privacy?.[hook] !== undefined && typeof m.privacy[hook] !== 'function')
+      problems.push(`privacy.${hook}: must be a function`)
   return problems
 }
 
@@ -84,10 +165,10 @@ function manifestProblems(value: unknown): string[] {
  * themselves available), no cycles. The others are listed with the reasons,
  * each naming the plugin and the field; the host boots either way.
  */
-export function buildCatalog(
+export async function buildCatalog(
   candidates: PluginCandidate[],
   hostVersion: string
-): Map<string, CatalogEntry> {
+): Promise<Map<string, CatalogEntry>> {
   const entries = new Map<string, CatalogEntry>()
   for (const candidate of candidates) {
     const raw = candidate.manifest as Record<string, any> | undefined
@@ -95,6 +176,8 @@ export function buildCatalog(
     const problems = candidate.loadError
       ? [`could not be loaded: ${candidate.loadError}`]
       : manifestProblems(raw)
+    if (!problems.length && raw!.settings)
+      problems.push(...(await settingsDefaultsProblems(raw!.settings)))
     if (
       !problems.length &&
       !semver.satisfies(hostVersion, raw!.host, { includePrerelease: true })
@@ -109,11 +192,17 @@ export function buildCatalog(
         ? {
             available: false,
             source: candidate.source,
+            directory: candidate.directory,
             name,
             version: raw?.version,
             reasons: problems,
           }
-        : { available: true, source: candidate.source, manifest: raw as PluginManifest }
+        : {
+            available: true,
+            source: candidate.source,
+            directory: candidate.directory,
+            manifest: raw as PluginManifest,
+          }
     )
   }
 
@@ -142,6 +231,7 @@ export function buildCatalog(
         entries.set(name, {
           available: false,
           source: entry.source,
+          directory: entry.directory,
           name,
           version: entry.manifest.version,
           reasons,
@@ -182,4 +272,18 @@ export function withDependencies(entries: Map<string, CatalogEntry>, names: stri
   }
   names.forEach(visit)
   return ordered
+}
+
+/**
+ * The permissions a grant stands for: itself, or for a wildcard (`<plugin>.*`,
+ * `<plugin>.<resource>.*`) every permission of the plugin under that prefix.
+ */
+export function expandGrant(
+  manifest: Pick<PluginManifest, 'permissions'>,
+  grant: string
+): string[] {
+  const permissions = manifest.permissions ?? []
+  if (!grant.endsWith('.*')) return permissions.includes(grant) ? [grant] : []
+  const prefix = grant.slice(0, -1)
+  return permissions.filter((permission) => permission.startsWith(prefix))
 }

@@ -1,5 +1,9 @@
 import type { Router } from '@adonisjs/core/http'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import type { VineObject } from '@vinejs/vine'
 import type { EventHandler } from '../events/events.js'
+import type { JobDefinition } from '../jobs/types.js'
+import type { Tenant } from '../tenancy/types.js'
 import type { ResourceDefinition } from '../resources/define_resource.js'
 import type { TenantMigration } from '../tenancy/migrations/define_tenant_migration.js'
 
@@ -7,10 +11,50 @@ import type { TenantMigration } from '../tenancy/migrations/define_tenant_migrat
 export type BuiltinRole = 'TenantAdmin' | 'Teacher' | 'Student' | 'Parent' | 'Staff'
 
 /**
+ * Per-tenant settings: a VineJS object schema and the values a tenant has
+ * until its admin sets others. Stored per tenant (only what was set); read
+ * with `pluginSettings(name)` from the SDK, defaults applied.
+ */
+export type PluginSettingsDeclaration<T extends Record<string, unknown> = Record<string, unknown>> =
+  {
+    schema: VineObject<any, any, any, any>
+    defaults: T
+  }
+
+/** A message the notification service can send on the plugin's behalf (declared now, sent later). */
+export type NotificationTemplate = {
+  /** Where it may go; the notification service picks among them per user preference. */
+  channels?: Array<'email' | 'in_app' | 'push' | 'sms'>
+  /** Subject line (email) or title (push, in-app); `{{name}}` placeholders. */
+  subject?: string
+  /** Body text with `{{name}}` placeholders. */
+  body: string
+  description?: string
+}
+
+/** What privacy hooks receive: the tenant transaction every plugin's hook runs in. */
+export type PrivacyContext = { trx: TransactionClientContract; tenant: Tenant; plugin: string }
+
+/**
+ * How a plugin exports and erases one user's personal data (Moodle's privacy API
+ * is the anchor). Core runs them across every plugin enabled for the tenant, so
+ * one request covers every module. Erasure anonymises records that must stay.
+ */
+export type PrivacyHooks = {
+  /** The user's personal data this plugin stores, as plain JSON. */
+  exportPersonalData?: (userId: string, ctx: PrivacyContext) => unknown | Promise<unknown>
+  /** Erases (or anonymises) it; returns a summary, e.g. `{ erased: 3, anonymised: 1 }`. */
+  erasePersonalData?: (userId: string, ctx: PrivacyContext) => unknown | Promise<unknown>
+}
+
+/**
  * The one declaration of a plugin (plugins/<name>/plugin.ts, or the file an npm
  * package names in its package.json under "oryne": {"plugin": "..."}).
  * Everything is plain data or functions: a plugin needs no import from the host
  * at run time, so the same manifest works from this repository or from npm.
+ * `migrations`, `resources` and `routes`, when left out, are found by convention
+ * next to the manifest: `migrations/NNNN_*.ts` (default exports, in file order),
+ * `resources/*.ts` (every exported resource) and `routes.ts` (default export).
  */
 export type PluginManifest = {
   /** kebab-case, unique: also the URL prefix /api/v1/<name> and the permission prefix. */
@@ -34,6 +78,14 @@ export type PluginManifest = {
   resources?: ResourceDefinition[]
   /** Event hooks: handlers by event name (`erp.students.created`), run only for tenants that enabled the plugin. */
   events?: Record<string, EventHandler>
+  /** Per-tenant settings with their defaults. */
+  settings?: PluginSettingsDeclaration
+  /** Jobs (made with defineJob, named `<plugin>.<job>`), registered when the plugin loads. */
+  jobs?: JobDefinition[]
+  /** Notification templates by key, kept for the notification service. */
+  notifications?: Record<string, NotificationTemplate>
+  /** Export and erasure of a user's personal data. */
+  privacy?: PrivacyHooks
 }
 
 export function definePlugin(manifest: PluginManifest): PluginManifest {

@@ -1,15 +1,66 @@
 import { existsSync } from 'node:fs'
 import { readdir, readFile } from 'node:fs/promises'
-import { isAbsolute, join, resolve } from 'node:path'
+import { dirname, isAbsolute, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { PluginCandidate } from './catalog.js'
 
-async function importManifest(file: string, source: string): Promise<PluginCandidate> {
+const MIGRATION_FILE = /^\d{4}_[a-z0-9_]+\.(ts|js)$/
+const CODE_FILE = /^[^.].*(?<!\.d)\.(ts|js)$/
+
+async function importDefault(file: string) {
+  const module = await import(pathToFileURL(file).href)
+  return module.default
+}
+
+/** Code files of a folder next to the manifest, sorted by name (`.ts` preferred over a same-named `.js`). */
+async function codeFiles(directory: string, pattern: RegExp): Promise<string[]> {
+  if (!existsSync(directory)) return []
+  const entries = await readdir(directory)
+  const names = entries.filter((name) => pattern.test(name)).sort()
+  const stems = new Set(names.filter((name) => name.endsWith('.ts')).map((n) => n.slice(0, -3)))
+  return names
+    .filter((name) => name.endsWith('.ts') || !stems.has(name.slice(0, -3)))
+    .map((name) => join(directory, name))
+}
+
+/**
+ * Fills what the manifest leaves out from the plugin's folder, by convention:
+ * `migrations/NNNN_*.ts` (default exports, in file order), `resources/*.ts`
+ * (every exported resource declaration) and `routes.ts` (default export).
+ */
+async function withConventions(manifest: Record<string, any>, directory: string) {
+  const filled = { ...manifest }
+  if (filled.migrations === undefined) {
+    const files = await codeFiles(join(directory, 'migrations'), MIGRATION_FILE)
+    if (files.length) filled.migrations = await Promise.all(files.map(importDefault))
+  }
+  if (filled.resources === undefined) {
+    const files = await codeFiles(join(directory, 'resources'), CODE_FILE)
+    const resources = []
+    for (const file of files) {
+      const exported = Object.values(await import(pathToFileURL(file).href))
+      resources.push(
+        ...exported.filter((value: any) => value && typeof value === 'object' && value.fields)
+      )
+    }
+    if (resources.length) filled.resources = resources
+  }
+  if (filled.routes === undefined) {
+    const file = ['routes.ts', 'routes.js'].map((name) => join(directory, name)).find(existsSync)
+    if (file) filled.routes = await importDefault(file)
+  }
+  return filled
+}
+
+/** Loads one plugin's manifest (and what it leaves to convention); failures become `loadError`. */
+export async function importManifest(file: string, source: string): Promise<PluginCandidate> {
+  const directory = dirname(file)
   try {
-    const module = await import(pathToFileURL(file).href)
-    return { source, manifest: module.default }
+    const manifest = await importDefault(file)
+    if (!manifest || typeof manifest !== 'object') return { source, directory, manifest }
+    return { source, directory, manifest: await withConventions(manifest, directory) }
   } catch (error) {
-    return { source, loadError: (error as Error).message.split('\n')[0] }
+    return { source, directory, loadError: (error as Error).message.split('\n')[0] }
   }
 }
 
@@ -31,11 +82,14 @@ async function folderPlugins(root: string, appRoot: string): Promise<PluginCandi
 /**
  * npm packages the application depends on that declare themselves Oryne plugins:
  * `"oryne": { "plugin": "./dist/plugin.js" }` in their package.json. Only
- * declared dependencies are read, so discovery does not walk node_modules.
+ * declared dependencies are read, so discovery does not walk node_modules;
+ * outside production devDependencies count too, so that a plugin being
+ * developed can be linked in with `npm install --save-dev ../my-plugin`.
  */
 async function packagePlugins(appRoot: string): Promise<PluginCandidate[]> {
   const pkg = JSON.parse(await readFile(join(appRoot, 'package.json'), 'utf8'))
-  const names = Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies })
+  const development = process.env.NODE_ENV !== 'production' ? pkg.devDependencies : {}
+  const names = Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies, ...development })
   const found: PluginCandidate[] = []
   for (const name of names.sort()) {
     const directory = join(appRoot, 'node_modules', name)
@@ -53,18 +107,24 @@ async function packagePlugins(appRoot: string): Promise<PluginCandidate[]> {
   return found
 }
 
+/** The folders searched for plugin folders: plugins/ and those of ORYNE_PLUGIN_PATHS (colon-separated). */
+export function pluginRoots(appRoot: string): string[] {
+  const extra = (process.env.ORYNE_PLUGIN_PATHS ?? '')
+    .split(':')
+    .filter(Boolean)
+    .map((path) => (isAbsolute(path) ? path : join(appRoot, path)))
+  return [join(appRoot, 'plugins'), ...extra]
+}
+
 /**
  * Every plugin Oryne can see: the folders of plugins/, folders of the extra
  * roots in ORYNE_PLUGIN_PATHS (colon-separated), and npm packages.
  */
 export async function discoverPlugins(appRootUrl: URL): Promise<PluginCandidate[]> {
   const appRoot = fileURLToPath(appRootUrl).replace(/\/$/, '')
-  const extra = (process.env.ORYNE_PLUGIN_PATHS ?? '')
-    .split(':')
-    .filter(Boolean)
-    .map((path) => (isAbsolute(path) ? path : join(appRoot, path)))
-  const roots = [join(appRoot, 'plugins'), ...extra]
-  const fromFolders = await Promise.all(roots.map((root) => folderPlugins(root, appRoot)))
+  const fromFolders = await Promise.all(
+    pluginRoots(appRoot).map((root) => folderPlugins(root, appRoot))
+  )
   const fromPackages = await packagePlugins(appRoot)
   return [...fromFolders.flat(), ...fromPackages]
 }

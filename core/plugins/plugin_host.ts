@@ -2,17 +2,28 @@ import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import {
   E_PLUGIN_DEPENDENCIES_MISSING,
+  E_PLUGIN_DISABLED,
   E_PLUGIN_NOT_FOUND,
   E_PLUGIN_REQUIRED_BY,
   E_PLUGIN_UNAVAILABLE,
+  E_PLUGIN_UNINSTALL_BLOCKED,
 } from '../errors.js'
+import type { EventHandler, OryneEvent } from '../events/events.js'
+import { defineJob } from '../jobs/define_job.js'
 import type { TenantMigrationSet } from '../tenancy/migrations/define_tenant_migration.js'
 import { TenantMigrator } from '../tenancy/migrations/tenant_migrator.js'
 import { scopeToTenant } from '../tenancy/tenant_db.js'
 import type { TenantRegistry } from '../tenancy/tenant_registry.js'
 import type { Actor, Tenant } from '../tenancy/types.js'
-import { withDependencies, type AvailablePlugin, type CatalogEntry } from './catalog.js'
+import {
+  expandGrant,
+  withDependencies,
+  type AvailablePlugin,
+  type CatalogEntry,
+} from './catalog.js'
 import type { PluginManifest } from './define_plugin.js'
+import { effectiveSettings, validateSettingChanges } from './settings.js'
+import { dropTables, pluginTables, type PluginTable } from './uninstall.js'
 
 export type TenantPluginState = {
   name: string
@@ -20,6 +31,15 @@ export type TenantPluginState = {
   available: boolean
   status: 'enabled' | 'disabled' | 'not_installed'
   enabled_at: Date | null
+}
+
+/** What `uninstall --purge` drops for one tenant (the dry run shows it, the real run does it). */
+export type UninstallPlan = {
+  plugin: string
+  tenant: string
+  installed: boolean
+  tables: PluginTable[]
+  ledger_rows: number
 }
 
 /** The per-tenant lock shared by provisioning, migrations and plugin changes. */
@@ -38,6 +58,7 @@ function lockTenant(trx: TransactionClientContract, tenant: Tenant) {
 export class PluginHost {
   #migrator = new TenantMigrator()
   #enabled = new Map<string, { names: Set<string>; expires: number }>()
+  #settings = new Map<string, { byPlugin: Map<string, Record<string, unknown>>; expires: number }>()
 
   constructor(
     private entries: Map<string, CatalogEntry>,
@@ -82,9 +103,41 @@ export class PluginHost {
       await db.table('plugins').multiInsert(rows).knexQuery.onConflict(['name', 'version']).ignore()
   }
 
+  /** The folder of a plugin's manifest (its migrations and snapshot live there). */
+  directory(name: string): string | undefined {
+    return this.entries.get(name)?.directory
+  }
+
   invalidate(tenantId?: string) {
-    if (tenantId) this.#enabled.delete(tenantId)
-    else this.#enabled.clear()
+    if (tenantId) {
+      this.#enabled.delete(tenantId)
+      this.#settings.delete(tenantId)
+    } else {
+      this.#enabled.clear()
+      this.#settings.clear()
+    }
+  }
+
+  /** Registers the jobs of every available plugin (defineJob is idempotent for the same handler). */
+  registerJobs() {
+    for (const { manifest } of this.available())
+      for (const job of manifest.jobs ?? []) defineJob(job)
+  }
+
+  /** Handlers of `event` from the plugins its tenant enabled, dependencies first. */
+  async eventHandlers(event: OryneEvent): Promise<EventHandler[]> {
+    const enabled = await this.enabledNames(event.tenantId)
+    return withDependencies(this.entries, [...enabled].sort())
+      .map((name) => this.entries.get(name))
+      .flatMap((entry) => (entry?.available && entry.manifest.events?.[event.name]) || [])
+  }
+
+  /** Manifests of the plugins enabled for a tenant, dependencies first. */
+  async enabledManifests(tenantId: string): Promise<PluginManifest[]> {
+    const enabled = await this.enabledNames(tenantId)
+    return withDependencies(this.entries, [...enabled].sort())
+      .filter((name) => enabled.has(name) && this.entries.get(name)?.available)
+      .map((name) => this.plugin(name))
   }
 
   async enabledNames(tenantId: string): Promise<Set<string>> {
@@ -194,6 +247,35 @@ export class PluginHost {
     return enabledNow
   }
 
+  /**
+   * Enables `names` for every active tenant, one tenant (one transaction) at a
+   * time; a tenant that refuses does not stop the others. Returns each
+   * tenant's outcome.
+   */
+  async enableForAllTenants(
+    names: string[],
+    options: { actor: Actor; withDependencies?: boolean }
+  ): Promise<Array<{ tenant: string; enabled?: string[]; error?: unknown }>> {
+    names.forEach((name) => this.plugin(name))
+    const outcomes: Array<{ tenant: string; enabled?: string[]; error?: unknown }> = []
+    for (let page = 1; ; page++) {
+      const { tenants, pagination } = await this.registry.list({
+        status: 'active',
+        page,
+        perPage: 200,
+      })
+      for (const tenant of tenants) {
+        try {
+          outcomes.push({ tenant: tenant.slug, enabled: await this.enable(tenant, names, options) })
+        } catch (error) {
+          outcomes.push({ tenant: tenant.slug, error })
+        }
+      }
+      if (page >= pagination.last_page) break
+    }
+    return outcomes
+  }
+
   /** Disables one plugin for the tenant; its tables and rows stay. */
   async disable(tenant: Tenant, name: string, options: { actor: Actor }) {
     this.plugin(name)
@@ -226,6 +308,186 @@ export class PluginHost {
     this.#changed(tenant.id)
   }
 
+  /** The tenant's settings of a plugin, defaults applied; cached per tenant in every process. */
+  async settings(tenantId: string, name: string): Promise<Record<string, unknown>> {
+    const manifest = this.plugin(name)
+    let cached = this.#settings.get(tenantId)
+    if (!cached || cached.expires <= Date.now()) {
+      cached = { byPlugin: new Map(), expires: Date.now() + this.options.cacheTtlMs }
+      this.#settings.set(tenantId, cached)
+    }
+    let values = cached.byPlugin.get(name)
+    if (!values) {
+      const row = await db
+        .from('tenant_plugins')
+        .where({ tenant_id: tenantId, plugin: name })
+        .select('settings')
+        .first()
+      values = effectiveSettings(manifest, row?.settings ?? {})
+      cached.byPlugin.set(name, values)
+    }
+    return values
+  }
+
+  /** Settings with what a tenant admin needs to change them: defaults, what was set, the schema. */
+  async settingsView(tenant: Tenant, name: string) {
+    const manifest = this.plugin(name)
+    const row = await db
+      .from('tenant_plugins')
+      .where({ tenant_id: tenant.id, plugin: name })
+      .select('settings', 'status')
+      .first()
+    return {
+      plugin: name,
+      status: (row?.status ?? 'not_installed') as TenantPluginState['status'],
+      values: effectiveSettings(manifest, row?.settings ?? {}),
+      defaults: manifest.settings?.defaults ?? {},
+      set: row?.settings ?? {},
+      schema: manifest.settings?.schema.toJSONSchema() ?? null,
+    }
+  }
+
+  /**
+   * Validates `changes` against the plugin's settings schema (on top of the
+   * current values) and stores them for the tenant; every process sees them
+   * at once. The plugin must be installed for the tenant (enabled or disabled).
+   */
+  async updateSettings(
+    tenant: Tenant,
+    name: string,
+    changes: Record<string, unknown>,
+    options: { actor: Actor }
+  ) {
+    const manifest = this.plugin(name)
+    await db.transaction(async (trx) => {
+      await lockTenant(trx, tenant)
+      const row = await trx
+        .from('tenant_plugins')
+        .where({ tenant_id: tenant.id, plugin: name })
+        .forUpdate()
+        .first()
+      if (!row) throw new E_PLUGIN_DISABLED([name])
+      const stored = row.settings ?? {}
+      const validated = await validateSettingChanges(
+        manifest,
+        effectiveSettings(manifest, stored),
+        changes
+      )
+      await trx
+        .from('tenant_plugins')
+        .where({ tenant_id: tenant.id, plugin: name })
+        .update({ settings: JSON.stringify({ ...stored, ...validated }), updated_at: new Date() })
+      await this.registry.record(trx, tenant.id, {
+        event: 'plugin.settings_changed',
+        actor: options.actor,
+        data: { plugin: name, changed: Object.keys(validated) },
+      })
+    })
+    this.#changed(tenant.id)
+    return this.settingsView(tenant, name)
+  }
+
+  /** Enabled or disabled plugins of the tenant that depend on `name`. */
+  async #installedDependents(trx: TransactionClientContract, tenant: Tenant, name: string) {
+    const rows = await trx.from('public.tenant_plugins').where({ tenant_id: tenant.id })
+    return rows
+      .filter((row) => {
+        const entry = this.entries.get(row.plugin)
+        return entry?.available && Object.hasOwn(entry.manifest.dependencies ?? {}, name)
+      })
+      .map((row) => ({ name: row.plugin as string, status: row.status as string }))
+  }
+
+  /** What uninstalling would drop for the tenant: its tables with row counts, ledger rows. */
+  async uninstallPlan(tenant: Tenant, name: string): Promise<UninstallPlan> {
+    const manifest = this.plugin(name)
+    return db.transaction(async (trx) => {
+      await scopeToTenant(trx, tenant)
+      return this.#plan(trx, tenant, manifest)
+    })
+  }
+
+  async #plan(trx: TransactionClientContract, tenant: Tenant, manifest: PluginManifest) {
+    const row = await trx
+      .from('public.tenant_plugins')
+      .where({ tenant_id: tenant.id, plugin: manifest.name })
+      .first()
+    const tables = await pluginTables(trx, tenant, manifest)
+    const ledger = await this.#migrator.applied(trx)
+    const ledgerRows = [...ledger.keys()].filter((key) => key.startsWith(`${manifest.name}/`))
+    return {
+      plugin: manifest.name,
+      tenant: tenant.slug,
+      installed: Boolean(row) || ledgerRows.length > 0 || tables.length > 0,
+      tables,
+      ledger_rows: ledgerRows.length,
+    }
+  }
+
+  /**
+   * Uninstalls a plugin from a tenant for good: refuses while a plugin that
+   * depends on it is installed there, runs `beforeDrop` (the backup) once the
+   * plan is known, then in one transaction drops the plugin's tables, its
+   * ledger rows, its permissions in the tenant's roles and its tenant_plugins row.
+   */
+  async uninstall(
+    tenant: Tenant,
+    name: string,
+    options: { actor: Actor; beforeDrop?: (plan: UninstallPlan) => Promise<unknown> }
+  ): Promise<UninstallPlan & { backup: unknown }> {
+    const manifest = this.plugin(name)
+    const check = async (trx: TransactionClientContract) => {
+      const dependents = await this.#installedDependents(trx, tenant, name)
+      const enabled = dependents.filter((d) => d.status === 'enabled').map((d) => d.name)
+      if (enabled.length)
+        throw new E_PLUGIN_REQUIRED_BY([name, enabled.join(', ')], {
+          details: { dependents: enabled },
+        })
+      if (dependents.length) {
+        const names = dependents.map((d) => d.name)
+        throw new E_PLUGIN_UNINSTALL_BLOCKED([name, names.join(', ')], {
+          details: { dependents: names },
+        })
+      }
+    }
+    const plan = await db.transaction(async (trx) => {
+      await check(trx)
+      await scopeToTenant(trx, tenant)
+      return this.#plan(trx, tenant, manifest)
+    })
+    if (!plan.installed) return { ...plan, backup: null }
+    const backup = options.beforeDrop ? await options.beforeDrop(plan) : null
+
+    const dropped = await db.transaction(async (trx) => {
+      await lockTenant(trx, tenant)
+      await check(trx)
+      await scopeToTenant(trx, tenant)
+      const current = await this.#plan(trx, tenant, manifest)
+      await dropTables(
+        trx,
+        current.tables.map((t) => t.table)
+      )
+      await trx.from('oryne_migrations').where('owner', name).delete()
+      await trx.rawQuery(
+        `UPDATE roles SET permissions = (
+           SELECT coalesce(jsonb_agg(value ORDER BY value), '[]'::jsonb)
+           FROM jsonb_array_elements_text(permissions) AS value WHERE value NOT LIKE ?
+         ) WHERE permissions::text LIKE ?`,
+        [`${name}.%`, `%"${name}.%`]
+      )
+      await trx.rawQuery(`SELECT set_config('search_path', 'public', true)`)
+      await trx.from('tenant_plugins').where({ tenant_id: tenant.id, plugin: name }).delete()
+      await this.registry.record(trx, tenant.id, {
+        event: 'plugin.uninstalled',
+        actor: options.actor,
+        data: { plugin: name, tables: current.tables },
+      })
+      return current
+    })
+    this.#changed(tenant.id)
+    return { ...dropped, backup }
+  }
+
   #changed(tenantId: string) {
     this.invalidate(tenantId)
     this.options.onChange?.(tenantId)
@@ -234,9 +496,7 @@ export class PluginHost {
   /** Adds the plugin's default grants to the built-in roles (never removes what a tenant admin added). */
   async #seedGrants(trx: TransactionClientContract, manifest: PluginManifest) {
     for (const [role, granted] of Object.entries(manifest.grants ?? {})) {
-      const permissions = (granted ?? []).flatMap((permission) =>
-        permission === `${manifest.name}.*` ? (manifest.permissions ?? []) : [permission]
-      )
+      const permissions = (granted ?? []).flatMap((grant) => expandGrant(manifest, grant))
       await trx.rawQuery(
         `UPDATE roles SET permissions = (
            SELECT coalesce(jsonb_agg(DISTINCT value ORDER BY value), '[]'::jsonb)

@@ -14,6 +14,7 @@ import { ChangeBus } from '../redis/change_bus.js'
 import { PluginHost } from '../plugins/plugin_host.js'
 import { buildCatalog } from '../plugins/catalog.js'
 import { discoverPlugins } from '../plugins/discovery.js'
+import { useEventListeners } from '../events/events.js'
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'))
 
@@ -49,12 +50,23 @@ export default class OryneProvider {
       const changes = await resolver.make('oryne.changes')
       const tenancy = await resolver.make('oryne.tenancy')
       const candidates = await discoverPlugins(this.app.appRoot)
-      const host = new PluginHost(buildCatalog(candidates, pkg.version), tenancy.registry, {
+      const host = new PluginHost(await buildCatalog(candidates, pkg.version), tenancy.registry, {
         cacheTtlMs: tenancyConfig.cacheTtlMs,
         onChange: (tenantId) => changes.publish(PLUGIN_CHANGES, tenantId),
       })
       await changes.subscribe(PLUGIN_CHANGES, (tenantId) => host.invalidate(tenantId))
       tenancy.usePlugins(host)
+      // Plugin jobs and event hooks: events reach only plugins their tenant enabled.
+      host.registerJobs()
+      const logger = await resolver.make('logger')
+      useEventListeners(
+        (event) => host.eventHandlers(event),
+        (error, event) =>
+          logger.error(
+            { err: error, event: event.name, tenant_id: event.tenantId },
+            'event hook failed'
+          )
+      )
       return host
     })
 

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { test } from '@japa/runner'
 import getPort from 'get-port'
 import { runOryne, startOryne } from '#tests/support/cli'
@@ -42,6 +43,23 @@ test.group('oryne plugin', () => {
     assert.equal(disabled.code, 0, disabled.stderr)
     assert.match(disabled.stdout, /its data is kept/)
     assert.equal((await notes()).status, 404)
+
+    // Settings changed by another process reach the running server's cache at once (change bus).
+    const greet = async () => {
+      const response = await fetch(`http://127.0.0.1:${port}/api/v1/greetings/hello/Ada`, {
+        method: 'POST',
+        headers: { 'x-tenant-id': tenant.slug },
+      })
+      return ((await response.json()) as any).data.greeting
+    }
+    await runOryne(['plugin', 'enable', 'greetings', '--tenant', tenant.slug], services())
+    assert.equal(await greet(), 'Hello, Ada.')
+    const set = await runOryne(
+      ['plugin', 'settings', 'greetings', '--tenant', tenant.slug, '--set', 'salutation=Hi'],
+      services()
+    )
+    assert.equal(set.code, 0, set.stderr)
+    assert.equal(await greet(), 'Hi, Ada.')
     assert.equal(await server.stop('SIGTERM'), 0)
   }).timeout(120_000)
 
@@ -91,5 +109,137 @@ test.group('oryne plugin', () => {
 
     const usage = await runOryne(['plugin', 'enable', 'notes'], services())
     assert.equal(usage.code, 2)
+  })
+
+  test('settings are shown with their defaults, and changed only with valid values', async ({
+    assert,
+  }) => {
+    const tenant = await activeTenant()
+    await runOryne(['plugin', 'enable', 'journal', '--tenant', tenant.slug], services())
+    const settings = (...args: string[]) =>
+      runOryne(
+        ['plugin', 'settings', 'journal', '--tenant', tenant.slug, ...args, '--json'],
+        services()
+      )
+
+    const shown = await settings()
+    assert.equal(shown.code, 0, shown.stderr)
+    assert.deepEqual(JSON.parse(shown.stdout).values, { max_entries: 100, visibility: 'private' })
+
+    const invalid = await settings('--set', 'max_entries=many', '--set', 'visibility=school')
+    assert.equal(invalid.code, 1)
+    const error = JSON.parse(invalid.stdout).error
+    assert.equal(error.code, 'ERR_VALIDATION')
+    assert.deepEqual(
+      error.details.map((d: { field: string }) => d.field),
+      ['max_entries']
+    )
+
+    const changed = await settings('--set', 'max_entries=12', '--set', 'visibility=school')
+    assert.equal(changed.code, 0, changed.stdout)
+    assert.deepEqual(JSON.parse(changed.stdout).values, { max_entries: 12, visibility: 'school' })
+    assert.deepEqual(JSON.parse((await settings()).stdout).set, {
+      max_entries: 12,
+      visibility: 'school',
+    })
+  })
+
+  test('--all-tenants enables for every active tenant; the tenant is required one way or the other', async ({
+    assert,
+  }) => {
+    const [a, b] = [await activeTenant(), await activeTenant()]
+    await runOryne(['plugin', 'enable', 'notes', '--tenant', b.slug], services())
+    const all = await runOryne(
+      ['plugin', 'enable', 'notes-tags', '--all-tenants', '--json'],
+      services()
+    )
+    assert.equal(all.code, 0, all.stdout + all.stderr)
+    const byTenant = Object.fromEntries(
+      JSON.parse(all.stdout).tenants.map((t: { tenant: string; enabled: string[] }) => [
+        t.tenant,
+        t.enabled,
+      ])
+    )
+    assert.deepEqual(byTenant[a.slug], ['notes', 'notes-tags'])
+    assert.deepEqual(byTenant[b.slug], ['notes-tags'])
+
+    assert.equal((await runOryne(['plugin', 'enable', 'notes'], services())).code, 2)
+    assert.equal(
+      (
+        await runOryne(
+          ['plugin', 'enable', 'notes', '--tenant', a.slug, '--all-tenants'],
+          services()
+        )
+      ).code,
+      2
+    )
+  })
+
+  test('uninstall: the dry run counts the rows; the real run backs up first or refuses', async ({
+    assert,
+  }) => {
+    const tenant = await activeTenant()
+    await runOryne(['plugin', 'enable', 'greetings', '--tenant', tenant.slug], services())
+    const { tenantContext } = await import('#core/tenancy/context')
+    const { withTenantDb } = await import('#core/tenancy/tenant_db')
+    const visits = () =>
+      tenantContext.run(tenant, () =>
+        withTenantDb(async (trx) => {
+          const exists = await trx.rawQuery(`SELECT to_regclass('greetings_visits') AS t`)
+          return exists.rows[0].t
+            ? Number((await trx.from('greetings_visits').count('* as n'))[0].n)
+            : null
+        })
+      )
+    await tenantContext.run(tenant, () =>
+      withTenantDb((trx) =>
+        trx
+          .insertQuery()
+          .table('greetings_visits')
+          .multiInsert([{ name: 'Ada' }, { name: 'Bob' }])
+      )
+    )
+
+    const usage = await runOryne(
+      ['plugin', 'uninstall', 'greetings', '--tenant', tenant.slug],
+      services()
+    )
+    assert.equal(usage.code, 2)
+
+    const dryRun = await runOryne(
+      [
+        'plugin',
+        'uninstall',
+        'greetings',
+        '--tenant',
+        tenant.slug,
+        '--purge',
+        '--dry-run',
+        '--json',
+      ],
+      services()
+    )
+    assert.equal(dryRun.code, 0, dryRun.stderr)
+    assert.deepEqual(JSON.parse(dryRun.stdout).tables, [{ table: 'greetings_visits', rows: 2 }])
+    const table = await runOryne(
+      ['plugin', 'uninstall', 'greetings', '--tenant', tenant.slug, '--purge', '--dry-run'],
+      services()
+    )
+    assert.match(table.stdout, /greetings_visits\s*│\s*2/)
+    assert.equal(await visits(), 2)
+
+    const real = await runOryne(
+      ['plugin', 'uninstall', 'greetings', '--tenant', tenant.slug, '--purge', '--json'],
+      services()
+    )
+    if (existsSync(new URL('../../core/backup/index.ts', import.meta.url))) {
+      assert.equal(real.code, 0, real.stdout + real.stderr)
+      assert.isNotNull(JSON.parse(real.stdout).backup)
+      assert.isNull(await visits())
+    } else {
+      assert.equal(real.code, 1)
+      assert.equal(JSON.parse(real.stdout).error.code, 'ERR_BACKUP_UNAVAILABLE')
+      assert.equal(await visits(), 2)
+    }
   })
 })

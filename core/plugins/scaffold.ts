@@ -1,0 +1,135 @@
+import { existsSync } from 'node:fs'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { E_PLUGIN_EXISTS, E_VALIDATION } from '../errors.js'
+import { pluginNameProblem } from './catalog.js'
+import { importManifest } from './discovery.js'
+import type { PluginManifest } from './define_plugin.js'
+import { makeMigration } from './workshop.js'
+
+/*
+ * `oryne plugin new <name>`: a plugin in the house shape (plugin.ts, one
+ * resource, its generated migration and snapshot, a test) that works as it is:
+ * its own test passes before the author changes a line.
+ */
+
+const title = (name: string) =>
+  name
+    .split('-')
+    .map((part) => part[0].toUpperCase() + part.slice(1))
+    .join(' ')
+
+function manifestSource(name: string, hostRange: string) {
+  return `import { definePlugin } from '@oryne/sdk'
+
+/**
+ * ${title(name)}. Its resources (resources/), migrations (migrations/) and tests
+ * (tests/) are found next to this file; see docs/plugins.md.
+ */
+export default definePlugin({
+  name: '${name}',
+  version: '0.1.0',
+  host: '${hostRange}',
+  description: '${title(name)} for institutions',
+  permissions: [
+    '${name}.items.read',
+    '${name}.items.create',
+    '${name}.items.update',
+    '${name}.items.delete',
+  ],
+  grants: { TenantAdmin: ['${name}.*'], Teacher: ['${name}.items.read'] },
+})
+`
+}
+
+const RESOURCE_SOURCE = `import { defineResource, field } from '@oryne/sdk'
+
+/** One item: its table, CRUD API, validation and permissions all come from this declaration. */
+export const items = defineResource({
+  name: 'items',
+  description: 'Things this plugin keeps for an institution',
+  fields: {
+    title: field.string({ required: true, max: 200, search: true }),
+    notes: field.text(),
+    done: field.boolean({ default: false }),
+  },
+  defaultSort: '-created_at',
+})
+`
+
+function testSource(name: string) {
+  return `import { test } from '@japa/runner'
+import { tenantApi, testTenant } from '@oryne/sdk/testing'
+
+test.group('${title(name)}', () => {
+  test('an institution that enabled it keeps its items', async ({ client, assert }) => {
+    const tenant = await testTenant({ plugins: ['${name}'] })
+    const api = tenantApi(client, tenant)
+
+    const created = await api.post('/${name}/items').json({ title: 'First item' })
+    created.assertStatus(201)
+
+    const listed = await api.get('/${name}/items')
+    listed.assertStatus(200)
+    assert.deepEqual(
+      listed.body().data.map((item: { title: string }) => item.title),
+      ['First item']
+    )
+  })
+
+  test('an institution that did not enable it gets ERR_PLUGIN_DISABLED', async ({ client }) => {
+    const tenant = await testTenant()
+    const response = await tenantApi(client, tenant).get('/${name}/items')
+    response.assertStatus(404)
+    response.assertBodyContains({ error: { code: 'ERR_PLUGIN_DISABLED' } })
+  })
+})
+`
+}
+
+export type ScaffoldResult = { name: string; directory: string; files: string[] }
+
+/**
+ * Writes the plugin into `<root>/<name>` and generates its first migration.
+ * Refuses a name that is not a valid plugin name, that another installed
+ * plugin uses (`taken`), or whose folder exists.
+ */
+export async function scaffoldPlugin(options: {
+  name: string
+  root: string
+  hostVersion: string
+  taken: (name: string) => string | undefined
+}): Promise<ScaffoldResult> {
+  const { name, root } = options
+  const problem = pluginNameProblem(name)
+  if (problem)
+    throw new E_VALIDATION([], {
+      details: [{ field: 'name', rule: 'plugin_name', message: problem }],
+    })
+  const directory = join(root, name)
+  const owner = options.taken(name)
+  if (owner) throw new E_PLUGIN_EXISTS([name, owner])
+  if (existsSync(directory)) throw new E_PLUGIN_EXISTS([name, directory])
+
+  const files: Array<[string, string]> = [
+    ['plugin.ts', manifestSource(name, `^${options.hostVersion}`)],
+    ['resources/items.ts', RESOURCE_SOURCE],
+    [`tests/${name.replaceAll('-', '_')}.spec.ts`, testSource(name)],
+  ]
+  for (const [file, source] of files) {
+    await mkdir(join(directory, file, '..'), { recursive: true })
+    await writeFile(join(directory, file), source)
+  }
+  const loaded = await importManifest(join(directory, 'plugin.ts'), directory)
+  if (loaded.loadError) throw new Error(`The scaffolded plugin does not load: ${loaded.loadError}`)
+  const plan = await makeMigration({ manifest: loaded.manifest as PluginManifest, directory })
+  return {
+    name,
+    directory,
+    files: [
+      ...files.map(([file]) => file),
+      `migrations/${plan.name}.ts`,
+      'migrations/.snapshot.json',
+    ],
+  }
+}

@@ -1,0 +1,83 @@
+/*
+ * The Oryne SDK: everything a plugin may use from core, behind one import path
+ * (`@oryne/sdk`, the workspace package in packages/sdk). Built-in and
+ * third-party plugins import nothing else from core. Test helpers live in
+ * `@oryne/sdk/testing`.
+ */
+
+/* Declaring a plugin */
+export {
+  definePlugin,
+  type BuiltinRole,
+  type NotificationTemplate,
+  type PluginManifest,
+  type PluginSettingsDeclaration,
+  type PrivacyContext,
+  type PrivacyHooks,
+} from '../plugins/define_plugin.js'
+export { defineSettings } from '../plugins/settings.js'
+
+/* Low-code resources */
+export {
+  defineResource,
+  field,
+  type DecimalFieldOptions,
+  type FieldDefinition,
+  type FieldOptions,
+  type FieldType,
+  type HookContext,
+  type NumberFieldOptions,
+  type ReferenceFieldOptions,
+  type ResourceAction,
+  type ResourceDefinition,
+  type ResourceHooks,
+  type ResourcePrincipal,
+  type ResourceRecord,
+  type RowRule,
+  type RowRuleQuery,
+  type RowRuleSubquery,
+  type StringFieldOptions,
+} from '../resources/define_resource.js'
+
+/* Tenant data */
+export {
+  defineTenantMigration,
+  type TenantMigration,
+} from '../tenancy/migrations/define_tenant_migration.js'
+export { withTenantDb, readTenantDb, type TenantTable } from '../tenancy/tenant_db.js'
+export type {
+  QueryClientContract as QueryClient,
+  TransactionClientContract as Trx,
+} from '@adonisjs/lucid/types/database'
+export { tenantCacheKey, tenantStoragePath } from '../tenancy/scoping.js'
+export { tenantContext } from '../tenancy/context.js'
+export { TenantModel } from '../tenancy/tenant_model.js'
+export type { Tenant } from '../tenancy/types.js'
+
+/* HTTP */
+export { respond, type Envelope, type Pagination } from '../http/envelope.js'
+export { actorOf, authorize, permits, principalOf, type Principal } from '../rbac/authorize.js'
+export type { HttpContext, Router } from '@adonisjs/core/http'
+
+/* Validation: the host's VineJS, so that schemas and errors are the ones Oryne reports. */
+export { default as vine } from '@vinejs/vine'
+
+/* Services */
+export { emitEvent, type EventHandler, type OryneEvent } from '../events/events.js'
+export { recordAudit, diffRecords, type AuditEntry } from '../audit/audit.js'
+export { defineJob } from '../jobs/define_job.js'
+export type { JobContext, JobDefinition } from '../jobs/types.js'
+export { pluginSettings } from './settings.js'
+export { dispatchJob, signingKey, tenantFilePath, tenantUsers } from './services.js'
+export type { JobsService } from '../jobs/jobs_service.js'
+export type { MultipartFile } from '@adonisjs/core/bodyparser'
+
+/* Errors: catalog errors a plugin may throw, and defineError for its own `E_*` codes. */
+export {
+  defineError,
+  OryneError,
+  E_BAD_REQUEST,
+  E_FORBIDDEN,
+  E_NOT_FOUND,
+  E_VALIDATION,
+} from '../errors.js'

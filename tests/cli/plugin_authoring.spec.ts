@@ -1,0 +1,127 @@
+import { randomBytes } from 'node:crypto'
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { test } from '@japa/runner'
+import { runOryne } from '#tests/support/cli'
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+
+/** A folder under tmp/ on ORYNE_PLUGIN_PATHS for this test only, removed afterwards. */
+async function scratchRoot(cleanup: (fn: () => Promise<void>) => void) {
+  const relative = `tmp/plugin-authoring-${randomBytes(4).toString('hex')}`
+  await mkdir(join(ROOT, relative), { recursive: true })
+  cleanup(() => rm(join(ROOT, relative), { recursive: true, force: true }))
+  const env = {
+    DATABASE_URL: process.env.DATABASE_URL,
+    REDIS_URL: process.env.REDIS_URL,
+    ORYNE_PLUGIN_PATHS: `${process.env.ORYNE_PLUGIN_PATHS}:${relative}`,
+  }
+  return { relative, absolute: join(ROOT, relative), env }
+}
+
+test.group('oryne plugin: authoring', () => {
+  test("a scaffolded plugin's own test passes at once", async ({ assert, cleanup }) => {
+    const scratch = await scratchRoot(cleanup)
+    const created = await runOryne(
+      ['plugin', 'new', 'book-club', '--dir', scratch.relative, '--json'],
+      scratch.env
+    )
+    assert.equal(created.code, 0, created.stdout + created.stderr)
+    assert.sameMembers(JSON.parse(created.stdout).files, [
+      'plugin.ts',
+      'resources/items.ts',
+      'tests/book_club.spec.ts',
+      'migrations/0001_create_book_club_items.ts',
+      'migrations/.snapshot.json',
+    ])
+    const manifest = await readFile(join(scratch.absolute, 'book-club/plugin.ts'), 'utf8')
+    assert.deepEqual(
+      [...manifest.matchAll(/from '([^']+)'/g)].map((m) => m[1]),
+      ['@oryne/sdk']
+    )
+
+    const tested = await runOryne(['plugin', 'test', 'book-club'], scratch.env, 110_000)
+    assert.equal(tested.code, 0, tested.stdout + tested.stderr)
+    assert.match(tested.stdout, /2 passed/)
+
+    const again = await runOryne(
+      ['plugin', 'new', 'book-club', '--dir', scratch.relative],
+      scratch.env
+    )
+    assert.equal(again.code, 1)
+    assert.match(again.stderr, /ERR_PLUGIN_EXISTS/)
+    const reserved = await runOryne(
+      ['plugin', 'new', 'admin', '--dir', scratch.relative],
+      scratch.env
+    )
+    assert.equal(reserved.code, 1)
+    assert.match(reserved.stderr, /reserved by the core API/)
+  }).timeout(180_000)
+
+  test('make-migration follows the resources; check fails until it has, and on edited migrations', async ({
+    assert,
+    cleanup,
+  }) => {
+    const scratch = await scratchRoot(cleanup)
+    const oryne = (...args: string[]) => runOryne(['plugin', ...args], scratch.env)
+    assert.equal((await oryne('new', 'reading-log', '--dir', scratch.relative)).code, 0)
+    const dir = join(scratch.absolute, 'reading-log')
+    assert.equal((await oryne('check', 'reading-log')).code, 0)
+
+    const resource = join(dir, 'resources/items.ts')
+    const source = await readFile(resource, 'utf8')
+    await writeFile(
+      resource,
+      source.replace(
+        'done: field.boolean({ default: false }),',
+        'done: field.boolean({ default: false }),\n    pages: field.integer({ required: true }),'
+      )
+    )
+    const stale = await oryne('check', 'reading-log', '--json')
+    assert.equal(stale.code, 1)
+    const error = JSON.parse(stale.stdout).error
+    assert.equal(error.code, 'ERR_PLUGIN_MIGRATIONS_STALE')
+    assert.deepEqual(error.details, [
+      {
+        field: 'reading-log',
+        message: 'not migrated yet: add column reading_log_items.pages integer',
+      },
+    ])
+
+    const unsafe = await oryne('make-migration', 'reading-log', '--json')
+    assert.equal(unsafe.code, 1)
+    assert.equal(JSON.parse(unsafe.stdout).error.code, 'ERR_PLUGIN_MIGRATION_UNSAFE')
+
+    await writeFile(
+      resource,
+      source.replace(
+        'done: field.boolean({ default: false }),',
+        'done: field.boolean({ default: false }),\n    pages: field.integer({ required: true, default: 0 }),'
+      )
+    )
+    const made = await oryne('make-migration', 'reading-log', '--json')
+    assert.equal(made.code, 0, made.stdout + made.stderr)
+    assert.equal(JSON.parse(made.stdout).name, '0002_alter_reading_log_items')
+    const migration = join(dir, 'migrations/0002_alter_reading_log_items.ts')
+    assert.include(
+      await readFile(migration, 'utf8'),
+      "table.integer('pages').notNullable().defaultTo(0)"
+    )
+    assert.equal((await oryne('check', 'reading-log')).code, 0)
+
+    await writeFile(
+      migration,
+      (await readFile(migration, 'utf8')).replace('.defaultTo(0)', '.defaultTo(1)')
+    )
+    const edited = await oryne('check', 'reading-log', '--json')
+    assert.equal(edited.code, 1)
+    assert.deepEqual(JSON.parse(edited.stdout).error.details, [
+      {
+        field: 'reading-log',
+        message:
+          'migration 0002_alter_reading_log_items was edited after the snapshot (checksum differs)',
+      },
+    ])
+  }).timeout(180_000)
+})
