@@ -30,14 +30,16 @@ const USERS = 20
 const TENANT_PATH = '/api/v1/admin/users'
 const NO_TENANCY_PATH = '/bench/users-no-tenancy'
 const TRANSACTION_ONLY_PATH = '/bench/users-transaction-only'
+const QUALIFIED_PATH = '/bench/users-tenant-qualified'
 const duration = benchDuration()
 
 /**
  * The query of core's UsersController.index, with the tables optionally
  * qualified by `schema`: users with their role names, ordered by email.
  */
-function usersWithRoles(client: QueryClientContract, schema?: string) {
-  const table = (name: string) => (schema ? `${schema}.${name}` : name)
+function usersWithRoles(client: QueryClientContract, schema?: string | ((name: string) => string)) {
+  const table = (name: string) =>
+    typeof schema === 'function' ? schema(name) : schema ? `${schema}.${name}` : name
   return client
     .from(table('users'))
     .leftJoin(table('user_roles'), 'user_roles.user_id', 'users.id')
@@ -81,7 +83,8 @@ try {
   const { default: router } = await import('@adonisjs/core/services/router')
   const { default: db } = await import('@adonisjs/lucid/services/db')
   const { tenantContext } = await import('#core/tenancy/context')
-  const { scopeToTenant, withTenantDb } = await import('#core/tenancy/tenant_db')
+  const { scopeToTenant, withTenantDb, readTenantDb } = await import('#core/tenancy/tenant_db')
+  const { middleware } = await import('#start/kernel')
 
   // One tenant: its invited admin plus users, every one of them with a role.
   const slug = `bench-overhead-${Date.now().toString(36)}`
@@ -107,6 +110,13 @@ try {
   )
 
   // Routes are committed when listen() boots the server, so these come first.
+  // The tenant route's middleware (tenant resolution, TenantAdmin or platform token), with the
+  // read schema-qualified and outside a transaction (readTenantDb).
+  router
+    .get(QUALIFIED_PATH, async (ctx: HttpContext) => {
+      respond(ctx, await readTenantDb((client, table) => usersWithRoles(client, table)))
+    })
+    .use([middleware.tenant(), middleware.tenantAdmin()])
   router.get(NO_TENANCY_PATH, async (ctx: HttpContext) => {
     respond(ctx, await usersWithRoles(db.connection(), tenant.schema_name))
   })
@@ -126,6 +136,7 @@ try {
   }
   const variants = [
     { label: 'Tenant', path: TENANT_PATH },
+    { label: 'Tenant, qualified read', path: QUALIFIED_PATH },
     { label: 'Transaction only', path: TRANSACTION_ONLY_PATH },
     { label: 'No tenancy', path: NO_TENANCY_PATH },
   ]
@@ -163,11 +174,14 @@ try {
     measurements.push(await measure(label, server.url + path, headers, postmasterPid))
   }
 
-  const [tenantResult, transactionResult, baselineResult] = measurements.map((m) => m.result)
+  const [tenantResult, qualifiedResult, transactionResult, baselineResult] = measurements.map(
+    (m) => m.result
+  )
   printLoadTable(
     `GET ${TENANT_PATH} (${USERS} users) against the same query without tenancy, ${CONNECTIONS} connections, ${duration} s`,
     [
       { label: 'Tenant', result: tenantResult },
+      { label: 'Tenant, qualified read', result: qualifiedResult },
       { label: 'Transaction only', result: transactionResult },
     ],
     { label: 'No tenancy', result: baselineResult }

@@ -6,6 +6,7 @@
 import app from '@adonisjs/core/services/app'
 import router from '@adonisjs/core/services/router'
 import { middleware } from '#start/kernel'
+import { mountResources } from '#core/resources/routes'
 
 const plugins = await app.container.make('oryne.plugins')
 
@@ -16,3 +17,7 @@ for (const { manifest } of plugins.available()) {
     .prefix(`/api/v1/${manifest.name}`)
     .use([middleware.tenant(), middleware.pluginEnabled({ plugin: manifest.name })])
 }
+
+// Low-code resources: CRUD under /api/v1/<plugin>/<resource>, and tenant custom fields (docs/resources.md).
+const logger = await app.container.make('logger')
+mountResources(router, plugins, middleware, (message) => logger.warn(message))

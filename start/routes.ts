@@ -21,6 +21,12 @@ router.get('/health/live', [HealthController, 'live'])
 router.get('/health/ready', [HealthController, 'ready'])
 router.get('/metrics', [MetricsController, 'show'])
 
+/* The OpenAPI 3.1 document and the HTML API reference rendering it (docs/api.md). */
+const DocsController = () => import('#core/http/controllers/docs_controller')
+router.get('/api/v1/openapi.json', [DocsController, 'openapi'])
+router.get('/docs', [DocsController, 'show'])
+router.get('/docs/:file', [DocsController, 'asset'])
+
 /* Platform API: platform admins, across tenants. */
 router
   .group(() => {
@@ -53,19 +59,63 @@ router
 router
   .group(() => {
     router.get('/tenant', [TenantProfileController, 'show'])
-    // A TenantAdmin's access token, or the platform token.
-    router.get('/admin/users', [UsersController, 'index']).use(middleware.tenantAdmin())
   })
   .prefix('/api/v1')
   .use(middleware.tenant())
 
+/*
+ * Tenant administration (docs/auth.md): a tenant user's access token, a partner API key or the
+ * platform token; each action checks its permission (TenantAdmin holds them all).
+ */
+const RolesController = () => import('#core/http/controllers/tenant/roles_controller')
+const ApiKeysController = () => import('#core/http/controllers/tenant/api_keys_controller')
+const AuditController = () => import('#core/http/controllers/tenant/audit_controller')
+const PersonalDataController = () =>
+  import('#core/http/controllers/tenant/personal_data_controller')
+const TenantPluginsController = () => import('#core/http/controllers/tenant/plugins_controller')
+
+router
+  .group(() => {
+    router.get('/users', [UsersController, 'index'])
+    router.post('/users', [UsersController, 'store'])
+    router.get('/users/:id', [UsersController, 'show'])
+    router.patch('/users/:id', [UsersController, 'update'])
+    router.put('/users/:id/roles', [UsersController, 'setRoles'])
+    router.post('/users/:id/disable', [UsersController, 'disable'])
+    router.post('/users/:id/enable', [UsersController, 'enable'])
+    router.delete('/users/:id/mfa', [UsersController, 'resetMfa'])
+    router.get('/users/:id/export', [PersonalDataController, 'export'])
+    router.post('/users/:id/erase', [PersonalDataController, 'erase'])
+    router.get('/roles', [RolesController, 'index'])
+    router.post('/roles', [RolesController, 'store'])
+    router.get('/roles/:name', [RolesController, 'show'])
+    router.patch('/roles/:name', [RolesController, 'update'])
+    router.delete('/roles/:name', [RolesController, 'destroy'])
+    router.get('/permissions', [RolesController, 'permissions'])
+    router.get('/api-keys', [ApiKeysController, 'index'])
+    router.post('/api-keys', [ApiKeysController, 'store'])
+    router.get('/api-keys/:id', [ApiKeysController, 'show'])
+    router.delete('/api-keys/:id', [ApiKeysController, 'revoke'])
+    router.get('/audit', [AuditController, 'index'])
+    router.get('/plugins', [TenantPluginsController, 'index'])
+    router.post('/plugins/:name/enable', [TenantPluginsController, 'enable'])
+    router.post('/plugins/:name/disable', [TenantPluginsController, 'disable'])
+    router.get('/plugins/:name/settings', [TenantPluginsController, 'settings'])
+    router.patch('/plugins/:name/settings', [TenantPluginsController, 'updateSettings'])
+  })
+  .prefix('/api/v1/admin')
+  .use([middleware.tenant(), middleware.tenantAdmin()])
+
 /* Identity: tenant users sign in on their tenant, platform users on the platform (docs/auth.md). */
 const TenantAuthController = () => import('#core/http/controllers/auth/tenant_auth_controller')
 const PlatformAuthController = () => import('#core/http/controllers/auth/platform_auth_controller')
+const TenantMfaController = () => import('#core/http/controllers/auth/mfa_controller')
+const PlatformMfaController = () => import('#core/http/controllers/auth/platform_mfa_controller')
 
 router
   .group(() => {
     router.post('/login', [TenantAuthController, 'login'])
+    router.post('/login/mfa', [TenantAuthController, 'loginMfa'])
     router.post('/refresh', [TenantAuthController, 'refresh'])
     router.post('/logout', [TenantAuthController, 'logout'])
     router.post('/password-reset', [TenantAuthController, 'requestPasswordReset'])
@@ -75,6 +125,12 @@ router
       .group(() => {
         router.get('/me', [TenantAuthController, 'me'])
         router.post('/password', [TenantAuthController, 'changePassword'])
+        router.get('/me/export', [PersonalDataController, 'exportOwn'])
+        router.get('/mfa', [TenantMfaController, 'show'])
+        router.post('/mfa/enroll', [TenantMfaController, 'enroll'])
+        router.post('/mfa/confirm', [TenantMfaController, 'confirm'])
+        router.post('/mfa/recovery-codes', [TenantMfaController, 'renewRecoveryCodes'])
+        router.post('/mfa/disable', [TenantMfaController, 'disable'])
       })
       .use(middleware.auth({ guard: 'tenant' }))
   })
@@ -84,8 +140,18 @@ router
 router
   .group(() => {
     router.post('/login', [PlatformAuthController, 'login'])
+    router.post('/login/mfa', [PlatformAuthController, 'loginMfa'])
     router.post('/refresh', [PlatformAuthController, 'refresh'])
     router.post('/logout', [PlatformAuthController, 'logout'])
-    router.get('/me', [PlatformAuthController, 'me']).use(middleware.auth({ guard: 'platform' }))
+    router
+      .group(() => {
+        router.get('/me', [PlatformAuthController, 'me'])
+        router.get('/mfa', [PlatformMfaController, 'show'])
+        router.post('/mfa/enroll', [PlatformMfaController, 'enroll'])
+        router.post('/mfa/confirm', [PlatformMfaController, 'confirm'])
+        router.post('/mfa/recovery-codes', [PlatformMfaController, 'renewRecoveryCodes'])
+        router.post('/mfa/disable', [PlatformMfaController, 'disable'])
+      })
+      .use(middleware.auth({ guard: 'platform' }))
   })
   .prefix('/api/v1/platform/auth')

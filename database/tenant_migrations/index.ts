@@ -2,9 +2,11 @@ import type { TenantMigrationSet } from '#core/tenancy/migrations/define_tenant_
 import identity from './0001_identity.js'
 import auditLog from './0002_audit_log.js'
 import sessions from './0003_sessions.js'
+import customFields from './0004_custom_fields.js'
+import accessControl from './0005_access_control.js'
 
 /** Core's migrations of every tenant schema, in order. Plugins bring their own sets. */
 export const coreTenantMigrations: TenantMigrationSet = {
   owner: 'core',
-  migrations: [identity, auditLog, sessions],
+  migrations: [identity, auditLog, sessions, customFields, accessControl],
 }
