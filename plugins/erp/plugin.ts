@@ -1,0 +1,194 @@
+import {
+  academicYears,
+  classes,
+  periods,
+  rooms,
+  sections,
+  subjects,
+  terms,
+} from './resources/structure.js'
+import { guardians, students, teachers } from './resources/people.js'
+import { admissionCampaigns, applicants } from './resources/admissions.js'
+import {
+  feeCategories,
+  feeComponents,
+  feeDiscounts,
+  feeSchedules,
+  feeStructures,
+  invoiceLines,
+  invoices,
+  payments,
+  refunds,
+} from './resources/fees.js'
+import { attendanceMarks, leaveApplications } from './resources/attendance.js'
+import { substitutions, timetableSlots } from './resources/timetable.js'
+import { paymentHooks, refundHooks } from './services/fees.js'
+import { slotHooks, substitutionHooks } from './services/timetable.js'
+import { leaveHooks } from './services/attendance.js'
+import { erpRoutes } from './routes.js'
+import { erpSettingsDeclaration } from './settings.js'
+import { definePlugin } from '@oryne/sdk'
+
+const RESOURCES = [
+  academicYears,
+  terms,
+  classes,
+  teachers,
+  sections,
+  subjects,
+  rooms,
+  periods,
+  students,
+  guardians,
+  admissionCampaigns,
+  applicants,
+  feeCategories,
+  feeStructures,
+  feeComponents,
+  feeDiscounts,
+  feeSchedules,
+  invoices,
+  invoiceLines,
+  payments,
+  refunds,
+  attendanceMarks,
+  leaveApplications,
+  timetableSlots,
+  substitutions,
+].map((resource) => {
+  const hooks = {
+    payments: paymentHooks,
+    refunds: refundHooks,
+    timetable_slots: slotHooks,
+    substitutions: substitutionHooks,
+    leave_applications: leaveHooks,
+  }[resource.name]
+  return hooks ? { ...resource, hooks } : resource
+})
+
+const crud = (resource: string) =>
+  ['read', 'create', 'update', 'delete'].map((action) => `erp.${resource}.${action}`)
+const read = (...resources: string[]) => resources.map((resource) => `erp.${resource}.read`)
+
+/**
+ * ERP: the institution's people and structure, admissions, fees, attendance
+ * and timetable. Other plugins bill through its fees service
+ * (`createInvoice`, exported from plugins/erp/services/fees.ts).
+ */
+export default definePlugin({
+  name: 'erp',
+  version: '1.0.0',
+  host: '^0.1.0',
+  description: 'Students, guardians, teachers, admissions, fees, attendance and timetable',
+  permissions: [
+    ...RESOURCES.flatMap((resource) => crud(resource.name)),
+    'erp.students.sensitive',
+    'erp.students.health',
+    'erp.students.import',
+    'erp.teachers.sensitive',
+    'erp.applicants.review',
+    'erp.applicants.enrol',
+    'erp.fee_schedules.generate',
+    'erp.reports.read',
+    'erp.leave_applications.decide',
+  ],
+  grants: {
+    TenantAdmin: ['erp.*'],
+    Staff: [
+      'erp.students.*',
+      'erp.guardians.*',
+      'erp.teachers.read',
+      'erp.admission_campaigns.*',
+      'erp.applicants.*',
+      'erp.fee_categories.*',
+      'erp.fee_structures.*',
+      'erp.fee_components.*',
+      'erp.fee_discounts.*',
+      'erp.fee_schedules.*',
+      'erp.invoices.*',
+      'erp.invoice_lines.read',
+      'erp.payments.*',
+      'erp.refunds.*',
+      'erp.reports.read',
+      'erp.leave_applications.*',
+      'erp.attendance_marks.read',
+      ...read(
+        'academic_years',
+        'terms',
+        'classes',
+        'sections',
+        'subjects',
+        'rooms',
+        'periods',
+        'timetable_slots',
+        'substitutions'
+      ),
+    ],
+    Teacher: [
+      'erp.students.read',
+      'erp.guardians.read',
+      'erp.attendance_marks.read',
+      'erp.attendance_marks.create',
+      'erp.attendance_marks.update',
+      'erp.leave_applications.read',
+      'erp.leave_applications.decide',
+      ...read(
+        'academic_years',
+        'terms',
+        'classes',
+        'sections',
+        'subjects',
+        'rooms',
+        'periods',
+        'teachers',
+        'timetable_slots',
+        'substitutions'
+      ),
+    ],
+    Student: [
+      ...read(
+        'students',
+        'guardians',
+        'attendance_marks',
+        'invoices',
+        'invoice_lines',
+        'payments',
+        'leave_applications'
+      ),
+      ...read(
+        'academic_years',
+        'terms',
+        'classes',
+        'sections',
+        'subjects',
+        'periods',
+        'timetable_slots'
+      ),
+    ],
+    Parent: [
+      ...read(
+        'students',
+        'guardians',
+        'attendance_marks',
+        'invoices',
+        'invoice_lines',
+        'payments',
+        'leave_applications',
+        'fee_discounts'
+      ),
+      'erp.leave_applications.create',
+      ...read(
+        'academic_years',
+        'terms',
+        'classes',
+        'sections',
+        'subjects',
+        'periods',
+        'timetable_slots'
+      ),
+    ],
+  },
+  settings: erpSettingsDeclaration,
+  resources: RESOURCES,
+  routes: erpRoutes,
+})

@@ -1,0 +1,228 @@
+import { enrolApplicant, transitionApplicant } from './services/admissions.js'
+import { attendanceSummary, decideLeave, markSection } from './services/attendance.js'
+import { generateSchedule, outstandingReport } from './services/fees.js'
+import { ATTENDANCE_STATUSES } from './resources/attendance.js'
+import { APPLICANT_STATUSES } from './resources/admissions.js'
+import { erpSettings } from './settings.js'
+import { findImport, startStudentImport } from './services/imports.js'
+import { E_ERP_NOT_FOUND } from './errors.js'
+import {
+  actorOf,
+  authorize,
+  E_VALIDATION,
+  type HttpContext,
+  type Principal,
+  readTenantDb,
+  respond,
+  type Router,
+  vine,
+} from '@oryne/sdk'
+
+const id = () =>
+  vine
+    .string()
+    .trim()
+    .regex(/^\d{1,18}$/)
+const date = () =>
+  vine.date({ formats: ['YYYY-MM-DD'] }).transform((d) => d.toISOString().slice(0, 10))
+
+const transition = vine.compile(
+  vine.object({
+    to: vine.enum(APPLICANT_STATUSES),
+    note: vine.string().trim().maxLength(2000).optional(),
+  })
+)
+const enrol = vine.compile(
+  vine.object({
+    enrollment_no: vine.string().trim().minLength(1).maxLength(40).optional(),
+    section_id: id().optional(),
+    student_email: vine.string().trim().email().optional(),
+  })
+)
+const bulkMarks = vine.compile(
+  vine.object({
+    section_id: id(),
+    date: date(),
+    session: vine.string().trim().minLength(1).maxLength(40).optional(),
+    marks: vine
+      .array(
+        vine.object({
+          student_id: id(),
+          status: vine.enum(ATTENDANCE_STATUSES),
+          note: vine.string().trim().maxLength(300).optional(),
+        })
+      )
+      .minLength(1)
+      .maxLength(2000)
+      .distinct('student_id'),
+  })
+)
+const summaryQuery = vine.compile(
+  vine.object({
+    from: date(),
+    to: date(),
+    section_id: id().optional(),
+    student_id: id().optional(),
+  })
+)
+const reportQuery = vine.compile(
+  vine.object({ class_id: id().optional(), section_id: id().optional() })
+)
+const decision = vine.compile(
+  vine.object({ note: vine.string().trim().maxLength(2000).optional() })
+)
+
+/** The `:id` of the route: digits only, so a junk id is a 404 and never reaches SQL. */
+function paramId(ctx: HttpContext, what: string): string {
+  const value = String(ctx.params.id)
+  if (!/^\d{1,18}$/.test(value)) throw new E_ERP_NOT_FOUND([what, value.slice(0, 40)])
+  return value
+}
+
+function requestId(ctx: HttpContext) {
+  return ctx.request.id() ?? undefined
+}
+
+/**
+ * The student ids a Student or Parent may see (their own profile, their
+ * children); null when the principal is not restricted.
+ */
+async function visibleStudents(principal: Principal): Promise<string[] | null> {
+  const restricted =
+    principal.roles.length > 0 &&
+    principal.roles.every((role) => role === 'Student' || role === 'Parent')
+  if (principal.kind !== 'user' || !restricted || principal.roles.includes('TenantAdmin'))
+    return null
+  return readTenantDb(async (client, table) => {
+    const own = await client.from(table('erp_students')).where('user_id', principal.id).select('id')
+    const children = await client
+      .from(table('erp_guardians'))
+      .where('user_id', principal.id)
+      .select('student_id as id')
+    return [...own, ...children].map((row) => String(row.id))
+  })
+}
+
+/** The ERP workflows that are more than CRUD (the resources get their CRUD routes from the host). */
+export function erpRoutes(router: Router) {
+  router.post('/applicants/:id/transition', async (ctx) => {
+    const principal = await authorize(ctx, 'erp.applicants.review')
+    const input = await transition.validate(ctx.request.body())
+    respond(
+      ctx,
+      await transitionApplicant(
+        paramId(ctx, 'Applicant'),
+        input.to,
+        input.note ?? null,
+        actorOf(principal),
+        requestId(ctx)
+      )
+    )
+  })
+
+  router.post('/applicants/:id/enrol', async (ctx) => {
+    const principal = await authorize(ctx, 'erp.applicants.enrol')
+    const input = await enrol.validate(ctx.request.body())
+    respond(
+      ctx,
+      await enrolApplicant(paramId(ctx, 'Applicant'), input, actorOf(principal), requestId(ctx)),
+      { status: 201 }
+    )
+  })
+
+  router.post('/fee_schedules/:id/generate', async (ctx) => {
+    const principal = await authorize(ctx, 'erp.fee_schedules.generate')
+    respond(ctx, await generateSchedule(paramId(ctx, 'Fee schedule'), actorOf(principal)), {
+      status: 201,
+    })
+  })
+
+  router.get('/reports/outstanding', async (ctx) => {
+    await authorize(ctx, 'erp.reports.read')
+    respond(ctx, await outstandingReport(await reportQuery.validate(ctx.request.qs())))
+  })
+
+  router.post('/attendance/bulk', async (ctx) => {
+    const principal = await authorize(ctx, 'erp.attendance_marks.create')
+    const input = await bulkMarks.validate(ctx.request.body())
+    const settings = await erpSettings()
+    const result = await markSection(
+      { ...input, session: input.session ?? 'day' },
+      {
+        actor: actorOf(principal),
+        userId: principal.kind === 'user' ? principal.id : null,
+        threshold: settings.attendance_threshold,
+        windowDays: settings.attendance_window_days,
+        requestId: requestId(ctx),
+      }
+    )
+    if (result.not_in_section.length) {
+      ctx.response.status(422)
+      return ctx.response.send({
+        success: false,
+        data: null,
+        meta: { timestamp: new Date().toISOString(), request_id: requestId(ctx) },
+        error: {
+          code: 'ERR_VALIDATION',
+          message: 'Some students are not in this section',
+          details: result.not_in_section.map((student) => ({
+            field: 'marks',
+            student_id: student,
+            rule: 'in_section',
+          })),
+        },
+      })
+    }
+    respond(ctx, result)
+  })
+
+  router.get('/attendance/summary', async (ctx) => {
+    const principal = await authorize(ctx, 'erp.attendance_marks.read')
+    const query = await summaryQuery.validate(ctx.request.qs())
+    const visible = await visibleStudents(principal)
+    let studentIds = query.student_id ? [query.student_id] : null
+    if (visible) studentIds = (studentIds ?? visible).filter((student) => visible.includes(student))
+    respond(ctx, await attendanceSummary({ ...query, student_ids: studentIds }))
+  })
+
+  router.post('/imports/students', async (ctx) => {
+    const principal = await authorize(ctx, 'erp.students.import')
+    const file = ctx.request.file('file', { extnames: ['csv', 'txt'], size: '200mb' })
+    if (!file || !file.isValid || !file.tmpPath) {
+      throw new E_VALIDATION([], {
+        details: [
+          {
+            field: 'file',
+            rule: 'file',
+            message: file?.errors[0]?.message ?? 'Send the CSV as multipart field "file"',
+          },
+        ],
+      })
+    }
+    const created = await startStudentImport(file.tmpPath, file.clientName, actorOf(principal))
+    respond(ctx, created, { status: 202 })
+  })
+
+  router.get('/imports/:id', async (ctx) => {
+    await authorize(ctx, 'erp.students.import')
+    respond(ctx, await findImport(paramId(ctx, 'Import')))
+  })
+
+  for (const [verb, outcome] of [
+    ['approve', 'approved'],
+    ['reject', 'rejected'],
+  ] as const) {
+    router.post(`/leave_applications/:id/${verb}`, async (ctx) => {
+      const principal = await authorize(ctx, 'erp.leave_applications.decide')
+      const input = await decision.validate(ctx.request.body())
+      respond(
+        ctx,
+        await decideLeave(paramId(ctx, 'Leave application'), outcome, input.note ?? null, {
+          actor: actorOf(principal),
+          userId: principal.kind === 'user' ? principal.id : null,
+          requestId: requestId(ctx),
+        })
+      )
+    })
+  }
+}

@@ -1,0 +1,144 @@
+import { lmsSettingsDeclaration } from './settings.js'
+import { courseSections, courses, enrolments } from './resources/courses.js'
+import { materials } from './resources/materials.js'
+import { assignments, submissions } from './resources/assignments.js'
+import {
+  gradeCategories,
+  grades,
+  rubricCriteria,
+  rubricLevels,
+  rubrics,
+} from './resources/grading.js'
+import { liveAttendance, liveSessions } from './resources/live.js'
+import {
+  courseHooks,
+  enrolmentHooks,
+  syncStudentUser,
+  syncTeacherUser,
+} from './services/courses.js'
+import { assignmentHooks, rubricCriterionHooks, rubricLevelHooks } from './services/grading.js'
+import { materialHooks } from './services/materials.js'
+import { liveAttendanceHooks, liveSessionHooks } from './services/live.js'
+import { lmsRoutes } from './routes.js'
+import './jobs/due_soon.js'
+import { type ResourceDefinition, type ResourceHooks, definePlugin } from '@oryne/sdk'
+
+const HOOKS: Record<string, ResourceHooks> = {
+  courses: courseHooks,
+  enrolments: enrolmentHooks,
+  materials: materialHooks,
+  assignments: assignmentHooks,
+  rubric_criteria: rubricCriterionHooks,
+  rubric_levels: rubricLevelHooks,
+  live_sessions: liveSessionHooks,
+  live_attendance: liveAttendanceHooks,
+}
+
+const RESOURCES: ResourceDefinition[] = [
+  courses,
+  courseSections,
+  enrolments,
+  materials,
+  gradeCategories,
+  rubrics,
+  rubricCriteria,
+  rubricLevels,
+  assignments,
+  submissions,
+  grades,
+  liveSessions,
+  liveAttendance,
+].map((resource) =>
+  HOOKS[resource.name] ? { ...resource, hooks: HOOKS[resource.name] } : resource
+)
+
+/** The CRUD permissions a resource uses (actions it turns off have none). */
+function crud(resource: ResourceDefinition) {
+  return (['read', 'create', 'update', 'delete'] as const)
+    .filter((action) => resource.permissions?.[action] !== false)
+    .map((action) => `lms.${resource.name}.${action}`)
+}
+
+const all = (...names: string[]) => RESOURCES.filter((r) => names.includes(r.name)).flatMap(crud)
+const read = (...names: string[]) => names.map((name) => `lms.${name}.read`)
+
+/** Course content everyone in a course reads. */
+const CONTENT = [
+  'courses',
+  'course_sections',
+  'materials',
+  'grade_categories',
+  'rubrics',
+  'rubric_criteria',
+  'rubric_levels',
+  'assignments',
+  'live_sessions',
+]
+/** Records of one student. */
+const STUDENT_RECORDS = ['enrolments', 'submissions', 'grades', 'live_attendance']
+
+/**
+ * LMS: courses drawn from ERP teachers and students, materials, assignments
+ * with attempts and late policies, rubric grading, weighted gradebooks and
+ * live classes. A Teacher manages the courses they teach, a Student sees
+ * their own work, a Parent their children's (resources/rules.ts).
+ */
+export default definePlugin({
+  name: 'lms',
+  version: '1.0.0',
+  host: '^0.1.0',
+  description:
+    'Courses, materials, assignments and submissions, rubrics and gradebooks, live classes',
+  dependencies: { erp: '^1.0.0' },
+  permissions: [
+    ...RESOURCES.flatMap(crud),
+    'lms.submissions.submit',
+    'lms.submissions.grade',
+    'lms.grades.release',
+    'lms.gradebook.read',
+    'lms.live_sessions.join',
+    'lms.live_attendance.capture',
+  ],
+  grants: {
+    TenantAdmin: ['lms.*'],
+    // Teachers are assigned their courses by an admin and manage everything inside them.
+    Teacher: [
+      'lms.courses.read',
+      'lms.courses.update',
+      ...all(
+        'course_sections',
+        'enrolments',
+        'materials',
+        'grade_categories',
+        'rubrics',
+        'rubric_criteria',
+        'rubric_levels',
+        'assignments',
+        'live_sessions',
+        'live_attendance'
+      ),
+      ...read('submissions', 'grades'),
+      'lms.submissions.grade',
+      'lms.grades.release',
+      'lms.gradebook.read',
+      'lms.live_sessions.join',
+      'lms.live_attendance.capture',
+    ],
+    Student: [
+      ...read(...CONTENT, ...STUDENT_RECORDS),
+      'lms.submissions.submit',
+      'lms.gradebook.read',
+      'lms.live_sessions.join',
+    ],
+    Parent: [...read(...CONTENT, ...STUDENT_RECORDS), 'lms.gradebook.read'],
+    // The registrar's office: the course catalogue and enrolments.
+    Staff: [...read('courses', 'course_sections', 'live_sessions'), ...all('enrolments')],
+  },
+  settings: lmsSettingsDeclaration,
+  resources: RESOURCES,
+  routes: lmsRoutes,
+  events: {
+    'erp.teachers.updated': syncTeacherUser,
+    'erp.students.updated': syncStudentUser,
+  },
+})
