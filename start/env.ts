@@ -35,4 +35,14 @@ export default await Env.create(new URL('../', import.meta.url), {
   ORYNE_PLATFORM_TOKEN: Env.schema.secret.optional(),
   ORYNE_JWT_KEYS: Env.schema.secret.optional(),
   ORYNE_AUDIT_RETENTION_DAYS: Env.schema.number.optional(),
+
+  GNS_API_URL: Env.schema.string.optional({ format: 'url', tld: false }),
+  GNS_API_KEY: Env.schema.secret.optional(),
+  GNS_TIMEOUT_MS: Env.schema.number.optional(),
+  ORYNE_NOTIFICATION_ATTEMPTS: Env.schema.number.optional(),
+  ORYNE_NOTIFICATION_BACKOFF_MS: Env.schema.number.optional(),
+  ORYNE_NOTIFICATION_DEDUP_SECONDS: Env.schema.number.optional(),
+  ORYNE_SEARCH_DRIVER: Env.schema.enum.optional(['postgres', 'typesense'] as const),
+  TYPESENSE_URL: Env.schema.string.optional({ format: 'url', tld: false }),
+  TYPESENSE_API_KEY: Env.schema.secret.optional(),
 })

@@ -155,3 +155,41 @@ router
       .use(middleware.auth({ guard: 'platform' }))
   })
   .prefix('/api/v1/platform/auth')
+
+/* Notifications (docs/notifications.md): the signed-in user's inbox and preferences, the admin's settings. */
+const NotificationsController = () =>
+  import('#core/http/controllers/tenant/notifications_controller')
+const NotificationAdminController = () =>
+  import('#core/http/controllers/tenant/notification_admin_controller')
+
+router
+  .group(() => {
+    router.get('/', [NotificationsController, 'index'])
+    router.get('/unread-count', [NotificationsController, 'unreadCount'])
+    router.post('/read-all', [NotificationsController, 'readAll'])
+    router.get('/preferences', [NotificationsController, 'preferences'])
+    router.put('/preferences', [NotificationsController, 'updatePreferences'])
+    router.post('/:id/read', [NotificationsController, 'read'])
+  })
+  .prefix('/api/v1/notifications')
+  .use([middleware.tenant(), middleware.auth({ guard: 'tenant' })])
+
+router
+  .group(() => {
+    router.get('/templates', [NotificationAdminController, 'templates'])
+    router.put('/templates/:key', [NotificationAdminController, 'updateTemplate'])
+    router.delete('/templates/:key', [NotificationAdminController, 'resetTemplate'])
+    router.get('/defaults', [NotificationAdminController, 'defaults'])
+    router.put('/defaults', [NotificationAdminController, 'updateDefaults'])
+    router.get('/dead-letters', [NotificationAdminController, 'deadLetters'])
+    router.post('/dead-letters/:id/retry', [NotificationAdminController, 'retry'])
+    router.post('/send', [NotificationAdminController, 'send'])
+  })
+  .prefix('/api/v1/admin/notifications')
+  .use([middleware.tenant(), middleware.tenantAdmin()])
+
+/* Search across the tenant's searchable resources (docs/search.md). */
+const SearchController = () => import('#core/http/controllers/tenant/search_controller')
+router
+  .get('/api/v1/search', [SearchController, 'index'])
+  .use([middleware.tenant(), middleware.tenantAdmin()])

@@ -70,23 +70,34 @@ export class TenantRealm extends Realm<TenantAccounts> {
   }
 
   /**
-   * Issues a reset token to an active user and delivers it (through the log,
-   * until notifications exist). Returns the token, or null when there is no
-   * such active user: the HTTP answer is the same either way.
+   * Issues a reset token to an active user and sends it with the mandatory
+   * `core.password_reset` notification (GNS; without GNS, outside production,
+   * the delivery is logged with its data). Returns the token, or null when
+   * there is no such active user: the HTTP answer is the same either way.
    */
   async requestPasswordReset(email: string): Promise<string | null> {
-    const token = await this.accounts.run(async (trx) => {
+    const issued = await this.accounts.run(async (trx) => {
       const account = await this.accounts.findByEmail(trx, email)
       if (account?.status !== 'active') return null
-      return this.issueResetToken(trx, account.id)
+      return { userId: account.id, token: await this.issueResetToken(trx, account.id) }
     })
-    if (token) {
-      logger.info(
-        { tenant_id: tenantContext.require().id, email, reset_token: token },
-        'password reset requested'
+    if (!issued) return null
+    try {
+      const { notify } = await import('../notifications/notify.js')
+      await notify({
+        userIds: [issued.userId],
+        template: 'core.password_reset',
+        data: { email, token: issued.token, expires_in_minutes: RESET_TOKEN_TTL_MS / 60_000 },
+        priority: 'high',
+      })
+    } catch (error) {
+      // The token stands; the user can ask again. The answer must not tell whether the account exists.
+      logger.error(
+        { err: error, tenant_id: tenantContext.require().id },
+        'password reset notification failed'
       )
     }
-    return token
+    return issued.token
   }
 
   /** A new reset token for the user; earlier unused ones stop working. */

@@ -1,0 +1,8 @@
+/*
+ * Search (docs/search.md): one interface, two drivers — PostgreSQL full-text
+ * (default) and Typesense (scale-out).
+ */
+export { search, searchMany, searchDriver, useSearchDriver } from './search_service.js'
+export { PostgresSearchDriver } from './postgres_driver.js'
+export { TypesenseSearchDriver } from './typesense_driver.js'
+export type { SearchDriver, SearchHit, SearchOptions, SearchPage } from './types.js'

@@ -1,0 +1,90 @@
+import app from '@adonisjs/core/services/app'
+import { E_FORBIDDEN, E_RESOURCE_NOT_FOUND, E_VALIDATION } from '../errors.js'
+import { resourceCatalogOf } from '../resources/catalog.js'
+import type { ResourcePrincipal } from '../resources/define_resource.js'
+import type { ResourceModel } from '../resources/model.js'
+import { tenantContext } from '../tenancy/context.js'
+import { PostgresSearchDriver } from './postgres_driver.js'
+import { TypesenseSearchDriver } from './typesense_driver.js'
+import type { SearchDriver, SearchHit, SearchOptions } from './types.js'
+
+let configured: SearchDriver | undefined
+
+/** The driver ORYNE_SEARCH_DRIVER names: `postgres` (default) or `typesense` (TYPESENSE_URL, TYPESENSE_API_KEY). */
+export function searchDriver(): SearchDriver {
+  if (!configured) {
+    const url = process.env.TYPESENSE_URL
+    configured =
+      process.env.ORYNE_SEARCH_DRIVER === 'typesense' && url
+        ? new TypesenseSearchDriver(url, process.env.TYPESENSE_API_KEY ?? '')
+        : new PostgresSearchDriver()
+  }
+  return configured
+}
+
+/** Replaces the driver (tests run one suite against both). */
+export function useSearchDriver(driver: SearchDriver | undefined) {
+  configured = driver
+}
+
+/** A searchable resource of a plugin the current tenant enabled, by `<plugin>.<resource>`. */
+export async function searchableResource(key: string): Promise<ResourceModel> {
+  const host = await app.container.make('oryne.plugins')
+  const model = resourceCatalogOf(host).get(key)
+  const enabled = await host.enabledNames(tenantContext.require().id)
+  if (!model || !enabled.has(model.plugin)) throw new E_RESOURCE_NOT_FOUND([key])
+  if (!model.searchFields.length)
+    throw new E_VALIDATION([], {
+      details: [{ field: 'types', rule: 'searchable', message: `${key} has no searchable fields` }],
+    })
+  return model
+}
+
+/** Every searchable resource of the tenant's enabled plugins that the principal may list. */
+export async function searchableResources(principal: ResourcePrincipal) {
+  const host = await app.container.make('oryne.plugins')
+  const enabled = await host.enabledNames(tenantContext.require().id)
+  return resourceCatalogOf(host)
+    .all()
+    .filter((model) => enabled.has(model.plugin) && model.searchFields.length)
+    .filter((model) => model.permissions.list !== false && principal.can(model.permissions.list))
+}
+
+/**
+ * Searches one resource of the current tenant with the configured driver:
+ * the list endpoint's permission, row rules and field visibility apply.
+ */
+export async function search(
+  resource: string | ResourceModel,
+  query: string,
+  options: SearchOptions
+) {
+  const model = typeof resource === 'string' ? await searchableResource(resource) : resource
+  const permission = model.permissions.list
+  if (permission === false || !options.principal.can(permission))
+    throw new E_FORBIDDEN([`this needs the ${permission || `${model.key}.read`} permission`])
+  return searchDriver().search(model, query, options)
+}
+
+/**
+ * Searches several resources at once (the `/api/v1/search` endpoint): each
+ * ranked by the driver, merged by score, one page of the merged list.
+ */
+export async function searchMany(
+  models: ResourceModel[],
+  query: string,
+  options: SearchOptions & { page: number; perPage: number }
+) {
+  const window = { ...options, page: 1, perPage: options.page * options.perPage }
+  const pages = await Promise.all(models.map((model) => search(model, query, window)))
+  const hits: SearchHit[] = pages
+    .flatMap((page) => page.hits)
+    .sort(
+      (a, b) => b.score - a.score || a.type.localeCompare(b.type) || Number(a.id) - Number(b.id)
+    )
+  const total = pages.reduce((sum, page) => sum + page.total, 0)
+  return {
+    hits: hits.slice((options.page - 1) * options.perPage, options.page * options.perPage),
+    total,
+  }
+}

@@ -1,0 +1,22 @@
+import type { ResourcePrincipal } from '../resources/define_resource.js'
+import type { ResourceModel } from '../resources/model.js'
+
+export type SearchOptions = {
+  /** Whose row rules and field visibility apply. */
+  principal: ResourcePrincipal
+  page?: number
+  perPage?: number
+}
+
+/** One match: the record as the principal sees it in the list endpoint, with a relevance score. */
+export type SearchHit = { type: string; id: string; score: number; record: Record<string, unknown> }
+
+export type SearchPage = { hits: SearchHit[]; total: number }
+
+/** What both drivers do, for one resource of the current tenant. */
+export interface SearchDriver {
+  readonly kind: 'postgres' | 'typesense'
+  search(model: ResourceModel, query: string, options: SearchOptions): Promise<SearchPage>
+  /** Brings the index of one resource up to date with its table (no-op for PostgreSQL). */
+  reindex(model: ResourceModel): Promise<{ indexed: number }>
+}

@@ -1,0 +1,141 @@
+import { test } from '@japa/runner'
+import type { ApiClient } from '@japa/api-client'
+import { searchDriver, useSearchDriver, TypesenseSearchDriver } from '#core/search/index'
+import { searchableResource } from '#core/search/search_service'
+import { tenantContext } from '#core/tenancy/context'
+import type { Tenant } from '#core/tenancy/types'
+import { tenantApi } from '#tests/support/access'
+import { createUser, PASSWORD } from '#tests/support/auth'
+import { activeTenant, PLATFORM_TOKEN } from '#tests/support/tenants'
+
+/*
+ * One contract, two drivers: GET /api/v1/search ranks matches, applies the
+ * list endpoint's row rules and stays inside the tenant. The PostgreSQL driver
+ * always runs; the Typesense driver only when TYPESENSE_URL points at a
+ * Typesense server (otherwise its tests are reported as skipped, not passed).
+ */
+
+async function school(client: ApiClient, family = 'Marlowe') {
+  const tenant = await activeTenant()
+  ;(
+    await client
+      .post(`/api/v1/platform/tenants/${tenant.slug}/plugins/erp/enable`)
+      .bearerToken(PLATFORM_TOKEN())
+      .json({})
+  ).assertStatus(200)
+  const admin = tenantApi(client, tenant, PLATFORM_TOKEN())
+  const email = `kid@${tenant.slug}.example`
+  const { user } = await createUser(tenant, { email, role: 'Student' })
+  const login = await client
+    .post('/api/v1/auth/login')
+    .header('x-tenant-id', tenant.slug)
+    .json({ email, password: PASSWORD })
+  const students: Record<string, string> = {}
+  for (const [no, first, last, userId] of [
+    ['S-1', 'Kit', family, user.id],
+    ['S-2', 'Christopher', family, null],
+    ['S-3', 'Ada', 'Lovelace', null],
+  ] as const) {
+    const created = await admin.post('/erp/students', {
+      enrollment_no: no,
+      first_name: first,
+      last_name: last,
+      ...(userId ? { user_id: userId } : {}),
+    })
+    created.assertStatus(201)
+    students[first] = String(created.body().data.id)
+  }
+  return {
+    tenant,
+    admin,
+    student: tenantApi(client, tenant, login.body().data.access_token),
+    students,
+  }
+}
+
+async function reindex(tenant: Tenant) {
+  await tenantContext.run(tenant, async () =>
+    searchDriver().reindex(await searchableResource('erp.students'))
+  )
+}
+
+function contract(driver: 'postgres' | 'typesense') {
+  const skip = driver === 'typesense' && !process.env.TYPESENSE_URL
+  const reason = 'TYPESENSE_URL is not set: the Typesense driver was not tested'
+
+  test.group(`Search contract (${driver})`, (group) => {
+    group.each.timeout(60_000)
+    group.setup(() => {
+      if (driver === 'typesense' && !skip)
+        useSearchDriver(
+          new TypesenseSearchDriver(process.env.TYPESENSE_URL!, process.env.TYPESENSE_API_KEY ?? '')
+        )
+      return () => useSearchDriver(undefined)
+    })
+
+    test('matches are ranked, carry the record as the list shows it, and page', async ({
+      client,
+      assert,
+    }) => {
+      const s = await school(client)
+      await reindex(s.tenant)
+      const found = await s.admin.get('/search?q=Marlowe&types=erp.students')
+      found.assertStatus(200)
+      assert.sameMembers(
+        found.body().data.map((hit: any) => hit.id),
+        [s.students.Kit, s.students.Christopher]
+      )
+      assert.equal(found.body().meta.pagination.total, 2)
+      const hit = found.body().data[0]
+      assert.equal(hit.type, 'erp.students')
+      assert.equal(hit.record.last_name, 'Marlowe')
+      assert.isAbove(hit.score, 0)
+      const paged = await s.admin.get('/search?q=Marlowe&per_page=1&page=2')
+      assert.lengthOf(paged.body().data, 1)
+      assert.equal(paged.body().meta.pagination.total, 2)
+      assert.lengthOf((await s.admin.get('/search?q=Lovelace')).body().data, 1)
+    }).skip(skip, reason)
+
+    test('row rules apply: a student finds only their own record', async ({ client, assert }) => {
+      const s = await school(client)
+      await reindex(s.tenant)
+      const mine = await s.student.get('/search?q=Marlowe')
+      mine.assertStatus(200)
+      assert.deepEqual(
+        mine.body().data.map((hit: any) => hit.id),
+        [s.students.Kit]
+      )
+      assert.equal(mine.body().meta.pagination.total, 1)
+    }).skip(skip, reason)
+
+    test('another tenant finds nothing of this one', async ({ client, assert }) => {
+      const s = await school(client)
+      await reindex(s.tenant)
+      const other = await school(client, 'Byron')
+      await reindex(other.tenant)
+      // Same ids in both schemas, different people: only the tenant's own match.
+      assert.lengthOf((await other.admin.get('/search?q=Marlowe')).body().data, 0)
+      assert.lengthOf((await other.admin.get('/search?q=Byron')).body().data, 2)
+      assert.lengthOf((await s.admin.get('/search?q=Byron')).body().data, 0)
+    }).skip(skip, reason)
+  })
+}
+
+contract('postgres')
+contract('typesense')
+
+test.group('Search requests', () => {
+  test('bad input is a 4xx with details', async ({ client, assert }) => {
+    const s = await school(client)
+    const missing = await s.admin.get('/search')
+    missing.assertStatus(400)
+    assert.equal(missing.body().error.code, 'ERR_VALIDATION')
+    ;(await s.admin.get('/search?q=x&types=erp.ghosts')).assertStatus(404)
+    const unsearchable = await s.admin.get('/search?q=x&types=erp.guardians')
+    unsearchable.assertStatus(400)
+    assert.equal(unsearchable.body().error.details[0].rule, 'searchable')
+    ;(await s.admin.get('/search?q=x&types=erp.students').header('authorization', '')).assertStatus(
+      401
+    )
+  })
+})
