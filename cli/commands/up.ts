@@ -27,6 +27,14 @@ export function registerUp(program: Command) {
         await startBackgroundWork(jobs)
         const { ensureDemoTenant } = await import('#core/tenancy/demo')
         const demo = await ensureDemoTenant(tenancy, cliActor())
+        // The demo school: ERP and LMS with sample data (seeded once; later runs find it seeded).
+        const { seedDemo } = await import('#core/plugins/demo')
+        const demoData =
+          demo.tenant.status === 'active'
+            ? await seedDemo(await runtime.app.container.make('oryne.plugins'), demo.tenant, {
+                actor: cliActor(),
+              })
+            : null
         const http = await listen(runtime.app, {
           host: process.env.HOST!,
           port: Number(process.env.PORT),
@@ -46,6 +54,11 @@ export function registerUp(program: Command) {
           ...(demo.inviteToken
             ? [`    admin ${demo.tenant.admin_email}, invite token ${demo.inviteToken}`]
             : [`    not active: \`oryne tenant show ${demo.tenant.slug}\``]),
+          ...(demoData
+            ? [
+                `    plugins ${[...demoData.seeded, ...demoData.skipped.map((s) => s.plugin)].join(', ') || 'none'}; sign in with ${demoData.accounts.map((a) => a.email).join(', ')} (password ${demoData.accounts[0]?.password ?? '-'})`,
+              ]
+            : []),
           'Press Ctrl+C to stop.',
         ]
         process.stdout.write(lines.join('\n') + '\n')

@@ -11,6 +11,10 @@ import { scheduledBackupsJob } from '../backup/schedule.js'
  */
 export async function startBackgroundWork(jobs: JobsService, queues?: string[]) {
   await jobs.work(queues)
+  // Per-tenant schedules of plugins (e.g. the LMS's due-soon sweep), for every tenant that enabled them.
+  const { default: app } = await import('@adonisjs/core/services/app')
+  const { declareAllPluginSchedules } = await import('../plugins/schedules.js')
+  await declareAllPluginSchedules(jobs, await app.container.make('oryne.plugins'))
   await jobs.schedule(
     billingSweepJob,
     {},

@@ -30,6 +30,8 @@ export type NotificationTemplate = {
   /** Body text with `{{name}}` placeholders. */
   body: string
   description?: string
+  /** Sent whatever the user's preferences (security messages); nobody can switch it off. */
+  mandatory?: boolean
 }
 
 /** What privacy hooks receive: the tenant transaction every plugin's hook runs in. */
@@ -86,6 +88,25 @@ export type PluginManifest = {
   notifications?: Record<string, NotificationTemplate>
   /** Export and erasure of a user's personal data. */
   privacy?: PrivacyHooks
+  /**
+   * Repeatable jobs run per tenant that enabled the plugin: scheduled when it is
+   * enabled (and for every such tenant when a worker starts), removed when it is
+   * disabled. The job runs in the tenant's context.
+   */
+  schedules?: PluginSchedule[]
+  /** Fills a tenant with realistic sample data (`oryne tenant seed-demo`), dependencies' demo data first. */
+  demo?: (trx: TransactionClientContract, context: DemoContext) => unknown | Promise<unknown>
+}
+
+/** A per-tenant repeatable job: a cron expression (in `tz`, UTC by default) or a fixed interval in ms. */
+export type PluginSchedule = { job: JobDefinition; cron?: string; every?: number; tz?: string }
+
+/** Users a demo seed links its records to, created by core before any plugin seeds. */
+export type DemoPerson = { id: string; email: string }
+export type DemoContext = {
+  teachers: DemoPerson[]
+  students: DemoPerson[]
+  parents: DemoPerson[]
 }
 
 export function definePlugin(manifest: PluginManifest): PluginManifest {

@@ -63,7 +63,14 @@ export class PluginHost {
   constructor(
     private entries: Map<string, CatalogEntry>,
     private registry: TenantRegistry,
-    private options: { cacheTtlMs: number; onChange?: (tenantId: string) => void }
+    private options: {
+      cacheTtlMs: number
+      onChange?: (tenantId: string) => void
+      /** After plugins were enabled for a tenant (committed): e.g. start their per-tenant schedules. */
+      afterEnable?: (tenant: Tenant, manifests: PluginManifest[]) => Promise<unknown>
+      /** After a plugin was disabled for a tenant (committed). */
+      afterDisable?: (tenant: Tenant, manifest: PluginManifest) => Promise<unknown>
+    }
   ) {}
 
   catalog(): CatalogEntry[] {
@@ -244,6 +251,12 @@ export class PluginHost {
       return toEnable
     })
     this.#changed(tenant.id)
+    if (enabledNow.length) {
+      await this.options.afterEnable?.(
+        tenant,
+        enabledNow.map((name) => this.plugin(name))
+      )
+    }
     return enabledNow
   }
 
@@ -306,6 +319,7 @@ export class PluginHost {
       }
     })
     this.#changed(tenant.id)
+    await this.options.afterDisable?.(tenant, this.plugin(name))
   }
 
   /** The tenant's settings of a plugin, defaults applied; cached per tenant in every process. */

@@ -15,6 +15,8 @@ import { PluginHost } from '../plugins/plugin_host.js'
 import { buildCatalog } from '../plugins/catalog.js'
 import { discoverPlugins } from '../plugins/discovery.js'
 import { useEventListeners } from '../events/events.js'
+// Core jobs every worker processes: notification deliveries.
+import '../notifications/delivery.js'
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'))
 
@@ -50,9 +52,15 @@ export default class OryneProvider {
       const changes = await resolver.make('oryne.changes')
       const tenancy = await resolver.make('oryne.tenancy')
       const candidates = await discoverPlugins(this.app.appRoot)
+      const jobs = await resolver.make('oryne.jobs')
+      const schedules = await import('../plugins/schedules.js')
       const host = new PluginHost(await buildCatalog(candidates, pkg.version), tenancy.registry, {
         cacheTtlMs: tenancyConfig.cacheTtlMs,
         onChange: (tenantId) => changes.publish(PLUGIN_CHANGES, tenantId),
+        afterEnable: (tenant, manifests) =>
+          schedules.startPluginSchedules(jobs, tenant.id, manifests),
+        afterDisable: (tenant, manifest) =>
+          schedules.stopPluginSchedules(jobs, tenant.id, manifest),
       })
       await changes.subscribe(PLUGIN_CHANGES, (tenantId) => host.invalidate(tenantId))
       tenancy.usePlugins(host)

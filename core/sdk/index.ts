@@ -9,6 +9,8 @@
 export {
   definePlugin,
   type BuiltinRole,
+  type DemoContext,
+  type DemoPerson,
   type NotificationTemplate,
   type PluginManifest,
   type PluginSettingsDeclaration,
@@ -71,6 +73,14 @@ export { pluginSettings } from './settings.js'
 export { dispatchJob, signingKey, tenantFilePath, tenantUsers } from './services.js'
 export type { JobsService } from '../jobs/jobs_service.js'
 export type { MultipartFile } from '@adonisjs/core/bodyparser'
+export {
+  notify,
+  type Channel,
+  type NotifyInput,
+  type NotifyResult,
+  type Priority,
+} from '../notifications/index.js'
+export { search, type SearchHit, type SearchOptions, type SearchPage } from '../search/index.js'
 
 /* Errors: catalog errors a plugin may throw, and defineError for its own `E_*` codes. */
 export {

@@ -2,7 +2,7 @@ import { DateTime } from 'luxon'
 import { createInvoices } from './services/fees.js'
 import { formatNumber, nextNumbers } from './services/counters.js'
 import { tenantToday } from './services/dates.js'
-import { type Trx } from '@oryne/sdk'
+import { type DemoContext, type Trx } from '@oryne/sdk'
 
 const FIRST = [
   'Amara',
@@ -82,19 +82,13 @@ async function insert(trx: Trx, table: string, rows: Record<string, unknown>[]) 
   return out
 }
 
-export type DemoPeople = {
-  teacherUsers: Array<{ email: string; id: string }>
-  studentUsers: Array<{ email: string; id: string }>
-  parentUsers: Array<{ email: string; id: string }>
-}
-
 /**
  * A realistic small school: one academic year with two terms, 10 classes of
  * two sections, 15 teachers, 200 students with guardians, a weekly timetable,
  * the current term's fees (invoiced, mostly paid) and attendance so far.
  * `people` are tenant users created by the caller (Teacher, Student, Parent).
  */
-export async function seedErpDemo(trx: Trx, people: DemoPeople) {
+export async function seedErpDemo(trx: Trx, people: DemoContext) {
   const rand = random(7)
   const today = DateTime.fromISO(tenantToday())
   const yearStart = DateTime.fromObject({
@@ -136,8 +130,8 @@ export async function seedErpDemo(trx: Trx, people: DemoPeople) {
     Array.from({ length: 15 }, (_, i) => ({
       employee_no: formatNumber('EMP', i + 1, 4),
       name: `${FIRST[(i * 7) % FIRST.length]} ${LAST[(i * 3) % LAST.length]}`,
-      user_id: people.teacherUsers[i]?.id ?? null,
-      email: people.teacherUsers[i]?.email ?? null,
+      user_id: people.teachers[i]?.id ?? null,
+      email: people.teachers[i]?.email ?? null,
       status: 'active',
     }))
   )
@@ -194,7 +188,7 @@ export async function seedErpDemo(trx: Trx, people: DemoPeople) {
         gender: rand() < 0.5 ? 'female' : 'male',
         class_id: section.class_id,
         section_id: section.id,
-        user_id: people.studentUsers[i]?.id ?? null,
+        user_id: people.students[i]?.id ?? null,
         status: 'active',
         contact_phone: `+1 555 01${String(i).padStart(3, '0')}`,
         admitted_on: yearStart.toISODate(),
@@ -206,10 +200,10 @@ export async function seedErpDemo(trx: Trx, people: DemoPeople) {
     'erp_guardians',
     students.map((student, i) => ({
       student_id: student.id,
-      user_id: people.parentUsers[i]?.id ?? null,
+      user_id: people.parents[i]?.id ?? null,
       name: `${i % 2 ? 'Mr' : 'Ms'} ${student.last_name}`,
       relation: i % 2 ? 'father' : 'mother',
-      email: people.parentUsers[i]?.email ?? `guardian${i + 1}@example.org`,
+      email: people.parents[i]?.email ?? `guardian${i + 1}@example.org`,
       phone: `+1 555 02${String(i).padStart(3, '0')}`,
       primary: true,
     }))

@@ -26,7 +26,9 @@ import { paymentHooks, refundHooks } from './services/fees.js'
 import { slotHooks, substitutionHooks } from './services/timetable.js'
 import { leaveHooks } from './services/attendance.js'
 import { erpRoutes } from './routes.js'
+import { seedErpDemo } from './demo.js'
 import { erpSettingsDeclaration } from './settings.js'
+import { erpNotifications, notifyGuardiansOfAttendance } from './notifications.js'
 import { definePlugin } from '@oryne/sdk'
 
 const RESOURCES = [
@@ -191,4 +193,7 @@ export default definePlugin({
   settings: erpSettingsDeclaration,
   resources: RESOURCES,
   routes: erpRoutes,
+  notifications: erpNotifications,
+  events: { 'erp.attendance.below_threshold': notifyGuardiansOfAttendance },
+  demo: seedErpDemo,
 })

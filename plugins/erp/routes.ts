@@ -187,7 +187,7 @@ export function erpRoutes(router: Router) {
 
   router.post('/imports/students', async (ctx) => {
     const principal = await authorize(ctx, 'erp.students.import')
-    const file = ctx.request.file('file', { extnames: ['csv', 'txt'], size: '200mb' })
+    const file = ctx.request.file('file', { extnames: ['csv', 'txt'] })
     if (!file || !file.isValid || !file.tmpPath) {
       throw new E_VALIDATION([], {
         details: [

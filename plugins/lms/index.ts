@@ -3,11 +3,6 @@
  * call these services; they never read the LMS tables themselves.
  */
 export { default } from './plugin.js'
-export {
-  announceDueSoon,
-  assignmentDueSoonJob,
-  scheduleDueSoon,
-  unscheduleDueSoon,
-} from './jobs/due_soon.js'
+export { announceDueSoon, assignmentDueSoonJob } from './jobs/due_soon.js'
 export { gradebook, type GradebookOptions } from './services/gradebook.js'
 export { enrolSection } from './services/courses.js'

@@ -1,4 +1,5 @@
 import { lmsSettingsDeclaration } from './settings.js'
+import { seedLmsDemo } from './demo.js'
 import { courseSections, courses, enrolments } from './resources/courses.js'
 import { materials } from './resources/materials.js'
 import { assignments, submissions } from './resources/assignments.js'
@@ -20,7 +21,8 @@ import { assignmentHooks, rubricCriterionHooks, rubricLevelHooks } from './servi
 import { materialHooks } from './services/materials.js'
 import { liveAttendanceHooks, liveSessionHooks } from './services/live.js'
 import { lmsRoutes } from './routes.js'
-import './jobs/due_soon.js'
+import { lmsNotifications, notifyAssignmentDue, notifyGradePublished } from './notifications.js'
+import { assignmentDueSoonJob, DUE_SOON_CRON } from './jobs/due_soon.js'
 import { type ResourceDefinition, type ResourceHooks, definePlugin } from '@oryne/sdk'
 
 const HOOKS: Record<string, ResourceHooks> = {
@@ -135,10 +137,15 @@ export default definePlugin({
     Staff: [...read('courses', 'course_sections', 'live_sessions'), ...all('enrolments')],
   },
   settings: lmsSettingsDeclaration,
+  demo: seedLmsDemo,
+  schedules: [{ job: assignmentDueSoonJob, cron: DUE_SOON_CRON }],
   resources: RESOURCES,
   routes: lmsRoutes,
+  notifications: lmsNotifications,
   events: {
     'erp.teachers.updated': syncTeacherUser,
     'erp.students.updated': syncStudentUser,
+    'lms.grade.published': notifyGradePublished,
+    'lms.assignment.due_soon': notifyAssignmentDue,
   },
 })

@@ -705,6 +705,30 @@ test.group('ERP plugin', (group) => {
       ['C-1', 'C-2', 'C-6']
     )
 
+    // A broken file (an unclosed quote) fails once, clearly, keeping the rows before it.
+    const broken = await client
+      .post('/api/v1/erp/imports/students')
+      .header('x-tenant-id', s.tenant.slug)
+      .bearerToken(s.staff.token)
+      .file(
+        'file',
+        Buffer.from(
+          'enrollment_no,first_name,last_name\nB-1,Ok,Row\nB-2,"Never closed,Row\nB-3,X,Y\n'
+        ),
+        { filename: 'broken.csv' }
+      )
+    broken.assertStatus(202)
+    let state: any
+    for (let i = 0; i < 200; i++) {
+      state = (await erp(client, s, s.staff, 'get', `/imports/${broken.body().data.id}`)).body()
+        .data
+      if (state.status !== 'queued' && state.status !== 'running') break
+      await sleep(50)
+    }
+    assert.equal(state.status, 'failed')
+    assert.equal(state.imported, 1)
+    assert.include(state.errors.at(-1).reason, 'malformed CSV')
+
     const noFile = await erp(client, s, s.staff, 'post', '/imports/students').json({})
     noFile.assertStatus(400)
     const teacher = await client

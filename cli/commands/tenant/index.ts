@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import { registerTenantBilling } from './billing.js'
 import { registerTenantClone } from './clone.js'
+import { registerTenantSeedDemo } from './seed_demo.js'
 import { registerTenantCreate } from './create.js'
 import { registerTenantDomains } from './domains.js'
 import { registerTenantInspect } from './inspect.js'
@@ -16,4 +17,5 @@ export function registerTenant(program: Command) {
   registerTenantDomains(tenant)
   registerTenantBilling(tenant)
   registerTenantClone(tenant)
+  registerTenantSeedDemo(tenant)
 }

@@ -37,6 +37,25 @@ const COLUMNS = [
 ]
 const REQUIRED = ['enrollment_no', 'first_name', 'last_name']
 
+/*
+ * One batch is one statement with one parameter: the rows as a JSON array,
+ * expanded by json_to_recordset. A multi-row VALUES list would bind 8
+ * parameters per row, and both knex and PostgreSQL pay for each of them
+ * (building, parsing and planning 8,000 placeholders per batch).
+ */
+const UPSERT_STUDENTS = `
+INSERT INTO erp_students
+  (enrollment_no, first_name, last_name, date_of_birth, gender, status, class_id, section_id)
+SELECT r.enrollment_no, r.first_name, r.last_name, r.date_of_birth, r.gender, r.status,
+       r.class_id, r.section_id
+  FROM json_to_recordset(?::json) AS r(enrollment_no text, first_name text, last_name text,
+       date_of_birth date, gender text, status text, class_id bigint, section_id bigint)
+    ON CONFLICT (enrollment_no) DO UPDATE SET
+       first_name = excluded.first_name, last_name = excluded.last_name,
+       date_of_birth = excluded.date_of_birth, gender = excluded.gender,
+       status = excluded.status, class_id = excluded.class_id,
+       section_id = excluded.section_id, updated_at = now()`
+
 type RowError = { line: number; reason: string }
 type StudentRow = Record<string, unknown>
 
@@ -185,27 +204,12 @@ export async function runStudentImport(importId: string) {
     }
     const committed = lastLine
     await withTenantDb(async (trx) => {
-      if (unique.length) {
-        await trx
-          .insertQuery()
-          .table('erp_students')
-          .multiInsert(unique)
-          .onConflict('enrollment_no')
-          .merge([
-            'first_name',
-            'last_name',
-            'date_of_birth',
-            'gender',
-            'status',
-            'class_id',
-            'section_id',
-            'updated_at',
-          ])
-      }
+      if (unique.length) await trx.rawQuery(UPSERT_STUDENTS, [JSON.stringify(unique)])
       await trx.rawQuery(
         `UPDATE erp_imports SET processed = ?, imported = ?, failed = ?, last_line = ?,
-           errors = CASE WHEN jsonb_array_length(errors) >= ? THEN errors
-                         ELSE errors || ?::jsonb END,
+           errors = (SELECT coalesce(jsonb_agg(entry ORDER BY position), '[]'::jsonb)
+                       FROM jsonb_array_elements(errors || ?::jsonb) WITH ORDINALITY AS kept(entry, position)
+                      WHERE position <= ?),
            updated_at = now()
          WHERE id = ?`,
         [
@@ -213,46 +217,89 @@ export async function runStudentImport(importId: string) {
           progress.imported,
           progress.failed,
           committed,
-          MAX_REPORTED_ERRORS,
           JSON.stringify(rowErrors.slice(0, MAX_REPORTED_ERRORS)),
+          MAX_REPORTED_ERRORS,
           importId,
         ]
       )
     })
   }
 
-  for await (const { record, info } of parser as AsyncIterable<{
-    record: Record<string, string>
-    info: { lines: number }
-  }>) {
-    if (unknownColumns === null) {
-      unknownColumns = Object.keys(record).filter((column) => !COLUMNS.includes(column))
-      const missing = REQUIRED.filter((column) => !(column in record))
-      if (missing.length) {
-        await withTenantDb((trx) =>
-          trx
-            .from('erp_imports')
-            .where('id', importId)
-            .update({
-              status: 'failed',
-              errors: JSON.stringify([
-                { line: 1, reason: `missing columns: ${missing.join(', ')}` },
-              ]),
-              finished_at: new Date(),
-            })
-        )
-        return findImport(importId)
-      }
-    }
-    const line = info.lines
-    if (line <= resumeAfter) continue
-    lastLine = line
-    const student = toStudent(record, classes, sections)
-    if (typeof student === 'string') errors.push({ line, reason: student })
-    else batch.push(student)
-    if (batch.length + errors.length >= BATCH) await flush()
+  /*
+   * One batch is written while the next is parsed and checked, so that the
+   * parser and PostgreSQL work at the same time. At most one batch is in
+   * flight and batches commit in file order, so a resumed import still starts
+   * after its last committed line.
+   */
+  let writing: Promise<void> = Promise.resolve()
+  const write = async () => {
+    await writing
+    // flush() takes the batch and the progress before its first await.
+    writing = flush()
+    // Awaited before the next batch and at the end; never left unhandled meanwhile.
+    writing.catch(() => {})
   }
-  await flush()
+
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{
+      record: Record<string, string>
+      info: { lines: number }
+    }>) {
+      if (unknownColumns === null) {
+        unknownColumns = Object.keys(record).filter((column) => !COLUMNS.includes(column))
+        const missing = REQUIRED.filter((column) => !(column in record))
+        if (missing.length) {
+          await withTenantDb((trx) =>
+            trx
+              .from('erp_imports')
+              .where('id', importId)
+              .update({
+                status: 'failed',
+                errors: JSON.stringify([
+                  { line: 1, reason: `missing columns: ${missing.join(', ')}` },
+                ]),
+                finished_at: new Date(),
+              })
+          )
+          return findImport(importId)
+        }
+      }
+      const line = info.lines
+      if (line <= resumeAfter) continue
+      lastLine = line
+      const student = toStudent(record, classes, sections)
+      if (typeof student === 'string') errors.push({ line, reason: student })
+      else batch.push(student)
+      if (batch.length + errors.length >= BATCH) await write()
+    }
+    await write()
+    await writing
+  } catch (error) {
+    // A failed file or batch: let the batch in flight settle before the job is retried.
+    await writing.catch(() => {})
+    const code = (error as { code?: string }).code ?? ''
+    if (!code.startsWith('CSV_')) throw error
+    // A malformed file (e.g. an unclosed quote) fails the same way on every retry: keep the
+    // rows committed before it, and say where and why the file is broken.
+    await write()
+    await writing
+    await withTenantDb((trx) =>
+      trx.rawQuery(
+        `UPDATE erp_imports SET status = 'failed', finished_at = now(), updated_at = now(),
+           errors = errors || ?::jsonb WHERE id = ?`,
+        [
+          JSON.stringify([
+            {
+              line: (error as { lines?: number }).lines ?? lastLine + 1,
+              reason: `malformed CSV, the import stopped here: ${(error as Error).message}`,
+            },
+          ]),
+          importId,
+        ]
+      )
+    )
+    return findImport(importId)
+  }
   await withTenantDb((trx) =>
     trx
       .from('erp_imports')

@@ -1,5 +1,5 @@
 import { lmsSettings } from '../settings.js'
-import { withTenantDb, emitEvent, defineJob, type JobsService } from '@oryne/sdk'
+import { withTenantDb, emitEvent, defineJob } from '@oryne/sdk'
 
 /** How often each tenant's sweep runs: an assignment is announced at most 15 minutes late. */
 export const DUE_SOON_CRON = '*/15 * * * *'
@@ -64,28 +64,3 @@ export const assignmentDueSoonJob = defineJob<Record<string, never>>({
     return announceDueSoon()
   },
 })
-
-const scheduleKey = (tenantId: string) => `lms.assignment_due_soon:${tenantId}`
-
-/**
- * Schedules the due-soon sweep of one tenant (scheduling again replaces the
- * schedule). The plugin host calls it when a tenant enables the LMS, and for
- * every tenant with the LMS enabled when a worker starts:
- * `await scheduleDueSoon(jobs, tenant.id)` with the jobs service.
- */
-export function scheduleDueSoon(
-  jobs: Pick<JobsService, 'schedule'>,
-  tenantId: string,
-  cron = DUE_SOON_CRON
-) {
-  return jobs.schedule(assignmentDueSoonJob, {}, { tenantId, cron, key: scheduleKey(tenantId) })
-}
-
-/** Stops the sweep of one tenant (the LMS was disabled for it). */
-export function unscheduleDueSoon(jobs: Pick<JobsService, 'unschedule'>, tenantId: string) {
-  return jobs.unschedule(assignmentDueSoonJob, {
-    tenantId,
-    cron: DUE_SOON_CRON,
-    key: scheduleKey(tenantId),
-  })
-}
