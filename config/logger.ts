@@ -2,6 +2,7 @@ import env from '#start/env'
 import app from '@adonisjs/core/services/app'
 import { defineConfig, targets } from '@adonisjs/core/logger'
 import type { InferLoggers } from '@adonisjs/core/types'
+import { tenantLogFields } from '#core/tenancy/scoping'
 
 /**
  * Structured JSON logs on stderr (one object per line; stdout is kept for command output). Inside a request every
@@ -15,6 +16,9 @@ const loggerConfig = defineConfig({
       enabled: env.get('LOG_LEVEL') !== 'silent',
       name: env.get('APP_NAME', 'oryne'),
       level: env.get('LOG_LEVEL', 'info'),
+      // Every line written inside a tenant context carries its tenant id (unless the logger is bound to one).
+      mixin: (_line: object, _level: number, logger: { bindings(): Record<string, unknown> }) =>
+        'tenant_id' in logger.bindings() ? {} : tenantLogFields(),
       transport: {
         targets: targets()
           .pushIf(env.get('LOG_PRETTY', false) && !app.inProduction, targets.pretty())

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { test } from '@japa/runner'
@@ -33,6 +33,8 @@ const books = defineResource({
 
 /** Writes the generated migration, imports it and returns the SQL it compiles to. */
 async function sqlOf(before: Record<string, TableSnapshot>, after: Record<string, TableSnapshot>) {
+  // Inside the repository, so the generated file resolves @oryne/sdk; tmp/ is not in a fresh clone.
+  await mkdir(TMP, { recursive: true })
   const dir = await mkdtemp(join(TMP, 'generator-'))
   try {
     const file = join(dir, '0001_generated.ts')

@@ -26,6 +26,8 @@ export default class ObserveRequestMiddleware {
           route,
           status,
           duration_ms: Math.round(seconds * 1e5) / 100,
+          // Written after the tenant context has ended, so the tenant is named here.
+          ...(ctx.tenant ? { tenant_id: ctx.tenant.id } : {}),
         },
         'request completed'
       )
