@@ -18,6 +18,20 @@ function prefixPattern(value: string) {
   return `${value.slice(0, -1).replace(/[\\%_]/g, (c) => `\\${c}`)}%`
 }
 
+/** The columns an audit entry is shown with (the admin API, personal-data exports). */
+export const AUDIT_COLUMNS = [
+  'id',
+  'actor',
+  'action',
+  'resource',
+  'resource_id',
+  'data',
+  'ip',
+  'user_agent',
+  'request_id',
+  'created_at',
+]
+
 /** The current tenant's audit entries, newest first, filtered and paginated. */
 export async function listAudit(filters: AuditFilters) {
   const page = filters.page ?? 1
@@ -36,18 +50,7 @@ export async function listAudit(filters: AuditFilters) {
       .orderBy('id', 'desc')
       .offset((page - 1) * perPage)
       .limit(perPage)
-      .select(
-        'id',
-        'actor',
-        'action',
-        'resource',
-        'resource_id',
-        'data',
-        'ip',
-        'user_agent',
-        'request_id',
-        'created_at'
-      )
+      .select(AUDIT_COLUMNS)
     const count = Number(total)
     const pagination: Pagination = {
       page,

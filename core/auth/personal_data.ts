@@ -1,4 +1,5 @@
 import { recordAudit, type AuditOrigin } from '../audit/audit.js'
+import { AUDIT_COLUMNS } from '../audit/audit_log.js'
 import { runPrivacyHook } from '../plugins/privacy.js'
 import { tenantContext } from '../tenancy/context.js'
 import { withTenantDb } from '../tenancy/tenant_db.js'
@@ -54,17 +55,7 @@ export const personalData = {
         .orWhere((query) => query.where('resource', 'core.users').where('resource_id', account.id))
         .orderBy('id', 'desc')
         .limit(AUDIT_LIMIT)
-        .select(
-          'id',
-          'actor',
-          'action',
-          'resource',
-          'resource_id',
-          'data',
-          'ip',
-          'user_agent',
-          'created_at'
-        )
+        .select(AUDIT_COLUMNS)
       const plugins = await runPrivacyHook(trx, 'exportPersonalData', account.id)
       await recordAudit(trx, {
         ...origin,

@@ -71,6 +71,7 @@ export { defineJob } from '../jobs/define_job.js'
 export type { JobContext, JobDefinition } from '../jobs/types.js'
 export { pluginSettings } from './settings.js'
 export { dispatchJob, signingKey, tenantFilePath, tenantUsers } from './services.js'
+export { insertRows, seededRandom } from './demo.js'
 export type { JobsService } from '../jobs/jobs_service.js'
 export type { MultipartFile } from '@adonisjs/core/bodyparser'
 export {

@@ -2,7 +2,7 @@ import { DateTime } from 'luxon'
 import { createInvoices } from './services/fees.js'
 import { formatNumber, nextNumbers } from './services/counters.js'
 import { tenantToday } from './services/dates.js'
-import { type DemoContext, type Trx } from '@oryne/sdk'
+import { insertRows, seededRandom, type DemoContext, type Trx } from '@oryne/sdk'
 
 const FIRST = [
   'Amara',
@@ -59,29 +59,6 @@ const SUBJECTS = [
   ['CS', 'Computing'],
 ]
 
-/** A small deterministic generator, so two demo tenants look alike. */
-function random(seed: number) {
-  let state = seed >>> 0
-  return () => {
-    state = (state * 1664525 + 1013904223) >>> 0
-    return state / 2 ** 32
-  }
-}
-
-async function insert(trx: Trx, table: string, rows: Record<string, unknown>[]) {
-  const out: Record<string, any>[] = []
-  for (let start = 0; start < rows.length; start += 1000) {
-    out.push(
-      ...(await trx
-        .insertQuery()
-        .table(table)
-        .multiInsert(rows.slice(start, start + 1000))
-        .returning('*'))
-    )
-  }
-  return out
-}
-
 /**
  * A realistic small school: one academic year with two terms, 10 classes of
  * two sections, 15 teachers, 200 students with guardians, a weekly timetable,
@@ -89,14 +66,14 @@ async function insert(trx: Trx, table: string, rows: Record<string, unknown>[]) 
  * `people` are tenant users created by the caller (Teacher, Student, Parent).
  */
 export async function seedErpDemo(trx: Trx, people: DemoContext) {
-  const rand = random(7)
+  const rand = seededRandom(7)
   const today = DateTime.fromISO(tenantToday())
   const yearStart = DateTime.fromObject({
     year: today.month >= 8 ? today.year : today.year - 1,
     month: 8,
     day: 1,
   })
-  const [year] = await insert(trx, 'erp_academic_years', [
+  const [year] = await insertRows(trx, 'erp_academic_years', [
     {
       name: `${yearStart.year}-${String(yearStart.year + 1).slice(2)}`,
       starts_on: yearStart.toISODate(),
@@ -104,7 +81,7 @@ export async function seedErpDemo(trx: Trx, people: DemoContext) {
       current: true,
     },
   ])
-  const terms = await insert(trx, 'erp_terms', [
+  const terms = await insertRows(trx, 'erp_terms', [
     {
       academic_year_id: year.id,
       name: 'Term 1',
@@ -119,12 +96,12 @@ export async function seedErpDemo(trx: Trx, people: DemoContext) {
     },
   ])
   const term = terms.find((t) => DateTime.fromJSDate(t.ends_on) >= today) ?? terms[1]
-  const classes = await insert(
+  const classes = await insertRows(
     trx,
     'erp_classes',
     Array.from({ length: 10 }, (_, i) => ({ name: `Grade ${i + 1}`, grade_level: i + 1 }))
   )
-  const teachers = await insert(
+  const teachers = await insertRows(
     trx,
     'erp_teachers',
     Array.from({ length: 15 }, (_, i) => ({
@@ -135,7 +112,7 @@ export async function seedErpDemo(trx: Trx, people: DemoContext) {
       status: 'active',
     }))
   )
-  const sections = await insert(
+  const sections = await insertRows(
     trx,
     'erp_sections',
     classes.flatMap((klass, i) =>
@@ -147,17 +124,17 @@ export async function seedErpDemo(trx: Trx, people: DemoContext) {
       }))
     )
   )
-  const subjects = await insert(
+  const subjects = await insertRows(
     trx,
     'erp_subjects',
     SUBJECTS.map(([code, name]) => ({ code, name }))
   )
-  const rooms = await insert(
+  const rooms = await insertRows(
     trx,
     'erp_rooms',
     Array.from({ length: 12 }, (_, i) => ({ name: `Room ${101 + i}`, capacity: 35 }))
   )
-  const periods = await insert(
+  const periods = await insertRows(
     trx,
     'erp_periods',
     Array.from({ length: 6 }, (_, i) => ({
@@ -170,7 +147,7 @@ export async function seedErpDemo(trx: Trx, people: DemoContext) {
 
   // 200 students, 10 per section; the first ones get the Student users, their guardians the Parent users.
   const enrolment = await nextNumbers(trx, 'enrollment', 200)
-  const students = await insert(
+  const students = await insertRows(
     trx,
     'erp_students',
     Array.from({ length: 200 }, (_, i) => {
@@ -195,7 +172,7 @@ export async function seedErpDemo(trx: Trx, people: DemoContext) {
       }
     })
   )
-  await insert(
+  await insertRows(
     trx,
     'erp_guardians',
     students.map((student, i) => ({
@@ -228,7 +205,7 @@ export async function seedErpDemo(trx: Trx, people: DemoContext) {
   }
   // Sections can come round twice in one period: keep the first booking of each.
   const seen = new Set<string>()
-  await insert(
+  await insertRows(
     trx,
     'erp_timetable_slots',
     slots.filter((slot) => {
@@ -240,12 +217,12 @@ export async function seedErpDemo(trx: Trx, people: DemoContext) {
   )
 
   // Fees for the current term: tuition and activities per class, invoiced to every student; most have paid.
-  const categories = await insert(trx, 'erp_fee_categories', [
+  const categories = await insertRows(trx, 'erp_fee_categories', [
     { name: 'Tuition' },
     { name: 'Activities' },
     { name: 'Library' },
   ])
-  const structures = await insert(
+  const structures = await insertRows(
     trx,
     'erp_fee_structures',
     classes.map((klass) => ({
@@ -254,7 +231,7 @@ export async function seedErpDemo(trx: Trx, people: DemoContext) {
       term_id: term.id,
     }))
   )
-  await insert(
+  await insertRows(
     trx,
     'erp_fee_components',
     structures.flatMap((structure, i) => [
@@ -263,7 +240,7 @@ export async function seedErpDemo(trx: Trx, people: DemoContext) {
     ])
   )
   const issued = DateTime.fromJSDate(term.starts_on)
-  const schedules = await insert(
+  const schedules = await insertRows(
     trx,
     'erp_fee_schedules',
     structures.map((structure) => ({
@@ -299,7 +276,7 @@ export async function seedErpDemo(trx: Trx, people: DemoContext) {
   }
   const paying = invoices.filter(() => rand() < 0.6)
   const receipts = await nextNumbers(trx, 'receipt', paying.length)
-  await insert(
+  await insertRows(
     trx,
     'erp_payments',
     paying.map((invoice, i) => ({
@@ -340,7 +317,7 @@ export async function seedErpDemo(trx: Trx, people: DemoContext) {
       }
     })
   )
-  await insert(trx, 'erp_attendance_marks', marks)
+  await insertRows(trx, 'erp_attendance_marks', marks)
 
   return { classes, sections, students, teachers, subjects, term, year }
 }

@@ -1,27 +1,4 @@
-import { type DemoContext, type Trx } from '@oryne/sdk'
-
-/** A small deterministic generator, so two demo tenants look alike. */
-function random(seed: number) {
-  let state = seed >>> 0
-  return () => {
-    state = (state * 1664525 + 1013904223) >>> 0
-    return state / 2 ** 32
-  }
-}
-
-async function insert(trx: Trx, table: string, rows: Record<string, unknown>[]) {
-  const out: Record<string, any>[] = []
-  for (let start = 0; start < rows.length; start += 1000) {
-    out.push(
-      ...(await trx
-        .insertQuery()
-        .table(table)
-        .multiInsert(rows.slice(start, start + 1000))
-        .returning('*'))
-    )
-  }
-  return out
-}
+import { insertRows, seededRandom, type DemoContext, type Trx } from '@oryne/sdk'
 
 const DAY = 86_400_000
 
@@ -31,7 +8,7 @@ const DAY = 86_400_000
  * two homework assignments graded and released and an exam still to come.
  */
 export async function seedLmsDemo(trx: Trx, _people: DemoContext) {
-  const rand = random(11)
+  const rand = seededRandom(11)
   const sections = await trx
     .from('erp_sections as s')
     .join('erp_classes as c', 'c.id', 's.class_id')
@@ -43,7 +20,7 @@ export async function seedLmsDemo(trx: Trx, _people: DemoContext) {
   if (!sections.length || !teachers.length || !subjects.length) return { courses: 0 }
 
   const now = Date.now()
-  const courses = await insert(
+  const courses = await insertRows(
     trx,
     'lms_courses',
     sections.slice(0, 20).map((section, i) => {
@@ -60,7 +37,7 @@ export async function seedLmsDemo(trx: Trx, _people: DemoContext) {
       }
     })
   )
-  const courseSections = await insert(
+  const courseSections = await insertRows(
     trx,
     'lms_course_sections',
     courses.map((course, i) => ({
@@ -77,7 +54,7 @@ export async function seedLmsDemo(trx: Trx, _people: DemoContext) {
       sections.slice(0, 20).map((s) => s.id)
     )
     .select('id', 'user_id', 'section_id')
-  const enrolments = await insert(
+  const enrolments = await insertRows(
     trx,
     'lms_enrolments',
     courses.flatMap((course, i) =>
@@ -92,7 +69,7 @@ export async function seedLmsDemo(trx: Trx, _people: DemoContext) {
         }))
     )
   )
-  const categories = await insert(
+  const categories = await insertRows(
     trx,
     'lms_grade_categories',
     courses.flatMap((course) => [
@@ -102,7 +79,7 @@ export async function seedLmsDemo(trx: Trx, _people: DemoContext) {
   )
   const categoryOf = (courseId: unknown, name: string) =>
     categories.find((c) => String(c.course_id) === String(courseId) && c.name === name)!.id
-  const assignments = await insert(
+  const assignments = await insertRows(
     trx,
     'lms_assignments',
     courses.flatMap((course) =>
@@ -147,8 +124,8 @@ export async function seedLmsDemo(trx: Trx, _people: DemoContext) {
       })
     }
   }
-  const saved = await insert(trx, 'lms_submissions', submissions)
-  await insert(
+  const saved = await insertRows(trx, 'lms_submissions', submissions)
+  await insertRows(
     trx,
     'lms_grades',
     saved.map((submission) => {
