@@ -12,6 +12,7 @@ import { registerPlugin } from './commands/plugin.js'
 import { registerTenant } from './commands/tenant/index.js'
 import { registerUser } from './commands/user.js'
 import { registerPlatformAdmin } from './commands/platform_admin.js'
+import { registerSearch } from './commands/search.js'
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
 
@@ -41,6 +42,7 @@ export function buildProgram() {
   registerTenant(program)
   registerUser(program)
   registerPlatformAdmin(program)
+  registerSearch(program)
 
   // Every nested command exits through the same override (usage errors -> 2).
   const override = (command: Command) => {

@@ -552,3 +552,29 @@ export const E_SEARCH_UNAVAILABLE = defineError(
   'Search is unavailable: %s',
   'Check the search driver (ORYNE_SEARCH_DRIVER, TYPESENSE_URL) and try again.'
 )
+
+/* Files (docs/storage.md) */
+export const E_FILE_NOT_FOUND = defineError(
+  'ERR_FILE_NOT_FOUND',
+  404,
+  'No file "%s"',
+  'Check the file id; files of another institution are never visible.'
+)
+export const E_FILE_TOO_LARGE = defineError(
+  'ERR_FILE_TOO_LARGE',
+  413,
+  'The file is larger than %s MB',
+  'Send a smaller file (the limit is ORYNE_UPLOAD_MAX_MB).'
+)
+export const E_FILE_TYPE_NOT_ALLOWED = defineError(
+  'ERR_FILE_TYPE_NOT_ALLOWED',
+  415,
+  'Files of type "%s" are not accepted',
+  'Send one of the extensions listed in error.details.allowed.'
+)
+export const E_FILE_LINK_INVALID = defineError(
+  'ERR_FILE_LINK_INVALID',
+  403,
+  'The download link is invalid or has expired',
+  'Ask for a fresh link: GET /api/v1/files/:id returns one.'
+)

@@ -193,3 +193,15 @@ const SearchController = () => import('#core/http/controllers/tenant/search_cont
 router
   .get('/api/v1/search', [SearchController, 'index'])
   .use([middleware.tenant(), middleware.tenantAdmin()])
+
+/* Tenant files (docs/storage.md); a download is authorised by its signed link alone. */
+const FilesController = () => import('#core/http/controllers/tenant/files_controller')
+router
+  .group(() => {
+    router.post('/', [FilesController, 'store'])
+    router.get('/:id', [FilesController, 'show'])
+    router.delete('/:id', [FilesController, 'destroy'])
+  })
+  .prefix('/api/v1/files')
+  .use([middleware.tenant(), middleware.tenantAdmin()])
+router.get('/api/v1/files/:id/download', [FilesController, 'download']).use(middleware.tenant())

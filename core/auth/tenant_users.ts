@@ -11,7 +11,7 @@ import type { Pagination } from '../http/envelope.js'
 import { tenantContext } from '../tenancy/context.js'
 import { assertPasswordPolicy } from './password_policy.js'
 import { hashPassword } from './passwords.js'
-import type { TenantRealm } from './tenant_realm.js'
+import { INVITE_TTL_MS, type TenantRealm } from './tenant_realm.js'
 import { presentAccount, type Account, type Trx } from './types.js'
 
 export type NewTenantUser = {
@@ -164,8 +164,8 @@ export class TenantUsers {
 
   /**
    * Creates a user with one role or more: active when a password is given,
-   * otherwise invited, with the invitation token returned (it is shown once,
-   * and logged until notifications deliver it).
+   * otherwise invited, with the invitation token returned (shown once) and sent
+   * to the user as the mandatory `core.invitation` notification.
    */
   async create(input: NewTenantUser, origin: AuditOrigin = SYSTEM) {
     const roles = [...new Set(input.roles ?? (input.role ? [input.role] : []))]
@@ -202,21 +202,38 @@ export class TenantUsers {
         })
         return { user: presentAccount(account), inviteToken }
       })
-      if (created.inviteToken) {
-        logger.info(
-          {
-            tenant_id: tenantContext.require().id,
-            email: created.user.email,
-            invite_token: created.inviteToken,
-          },
-          'user invited'
-        )
-      }
+      if (created.inviteToken) await this.#sendInvitation(created.user, created.inviteToken)
       return created
     } catch (error) {
       // Created by someone else between the check and the insert.
       if ((error as { code?: string }).code === '23505') throw new E_USER_EMAIL_TAKEN([input.email])
       throw error
+    }
+  }
+
+  /**
+   * Sends the invitation through notifications (`core.invitation`, mandatory).
+   * The user and the token stand if it fails: the administrator has the token
+   * and can ask for a new one (`issueRecovery`).
+   */
+  async #sendInvitation(user: { id: string; email: string; name: string }, token: string) {
+    const tenant = tenantContext.require()
+    try {
+      const { notify } = await import('../notifications/notify.js')
+      await notify({
+        userIds: [user.id],
+        template: 'core.invitation',
+        data: {
+          name: user.name,
+          email: user.email,
+          institution: tenant.name,
+          token,
+          expires_in_days: INVITE_TTL_MS / 86_400_000,
+        },
+        priority: 'high',
+      })
+    } catch (error) {
+      logger.error({ err: error, tenant_id: tenant.id }, 'invitation notification failed')
     }
   }
 

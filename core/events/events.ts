@@ -30,9 +30,25 @@ export function useEventListeners(
   onHandlerError = onError
 }
 
+const coreListeners: Array<{ matches: (event: OryneEvent) => boolean; handle: EventHandler }> = []
+
+/**
+ * Core's own listeners (search indexing, ...): called for every event they
+ * match, of every tenant, after the plugins' hooks, with the same error
+ * handling. Registered once at import time.
+ */
+export function onCoreEvent(matches: (event: OryneEvent) => boolean, handle: EventHandler) {
+  coreListeners.push({ matches, handle })
+}
+
 async function deliver(tenant: Tenant, event: OryneEvent) {
+  const own = coreListeners.filter((listener) => listener.matches(event))
+  const handlers = [
+    ...(await tenantContext.run(tenant, () => listenersOf(event))),
+    ...own.map((listener) => listener.handle),
+  ]
   // A fresh tenant context: handlers open their own transactions, never the emitter's (committed) one.
-  for (const handler of await tenantContext.run(tenant, () => listenersOf(event))) {
+  for (const handler of handlers) {
     try {
       await tenantContext.run(tenant, () => handler(event))
     } catch (error) {

@@ -23,7 +23,7 @@ export type RegisteredTemplate = {
   variables: string[]
 }
 
-/** Core's own templates. password_reset is mandatory: nobody can switch it off. */
+/** Core's own templates. password_reset and invitation are mandatory: nobody can switch them off. */
 const CORE_TEMPLATES: Record<string, NotificationTemplate> = {
   password_reset: {
     channels: ['email'],
@@ -32,6 +32,15 @@ const CORE_TEMPLATES: Record<string, NotificationTemplate> = {
       'Someone asked to reset the password of {{email}}. Use this code within ' +
       '{{expires_in_minutes}} minutes: {{token}}. If it was not you, ignore this message.',
     description: 'A password reset code (always sent)',
+    mandatory: true,
+  },
+  invitation: {
+    channels: ['email'],
+    subject: 'You are invited to {{institution}}',
+    body:
+      'Hello {{name}}, you have been invited to {{institution}} as {{email}}. Choose your password ' +
+      'with this invitation code within {{expires_in_days}} days: {{token}}.',
+    description: 'An invitation to a new account (always sent)',
     mandatory: true,
   },
   welcome_email: {

@@ -17,6 +17,8 @@ import { discoverPlugins } from '../plugins/discovery.js'
 import { useEventListeners } from '../events/events.js'
 // Core jobs every worker processes: notification deliveries.
 import '../notifications/delivery.js'
+// Search indexing on resource changes (Typesense) and its job.
+import '../search/indexing.js'
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'))
 

@@ -16,6 +16,7 @@ export const CORE_PERMISSIONS = {
   'core.custom_fields.manage': 'Add and remove custom fields on resources',
   'core.notifications.manage':
     'Override notification templates, set tenant defaults, see and retry dead letters',
+  'core.files.manage': 'Read and delete every uploaded file, not only one’s own',
 } as const
 
 export type CorePermission = keyof typeof CORE_PERMISSIONS

@@ -82,6 +82,16 @@ export {
   type Priority,
 } from '../notifications/index.js'
 export { search, type SearchHit, type SearchOptions, type SearchPage } from '../search/index.js'
+export {
+  deleteFile,
+  fileUrl,
+  findFile,
+  readFile,
+  storeFile,
+  type FileLink,
+  type FileRecord,
+  type StoreFileOptions,
+} from '../storage/index.js'
 
 /* Errors: catalog errors a plugin may throw, and defineError for its own `E_*` codes. */
 export {

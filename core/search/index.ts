@@ -6,3 +6,4 @@ export { search, searchMany, searchDriver, useSearchDriver } from './search_serv
 export { PostgresSearchDriver } from './postgres_driver.js'
 export { TypesenseSearchDriver } from './typesense_driver.js'
 export type { SearchDriver, SearchHit, SearchOptions, SearchPage } from './types.js'
+export { reindexTenant, searchIndexJob, type ReindexOutcome } from './indexing.js'

@@ -44,4 +44,8 @@ export class PostgresSearchDriver implements SearchDriver {
     // The table is the index.
     return { indexed: 0 }
   }
+
+  async sync() {
+    return { indexed: 0, removed: 0 }
+  }
 }

@@ -19,4 +19,9 @@ export interface SearchDriver {
   search(model: ResourceModel, query: string, options: SearchOptions): Promise<SearchPage>
   /** Brings the index of one resource up to date with its table (no-op for PostgreSQL). */
   reindex(model: ResourceModel): Promise<{ indexed: number }>
+  /**
+   * Brings the index entries of these records in step with their rows: rows
+   * that exist are (re)indexed, missing ones removed (no-op for PostgreSQL).
+   */
+  sync(model: ResourceModel, ids: string[]): Promise<{ indexed: number; removed: number }>
 }

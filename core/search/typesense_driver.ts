@@ -90,6 +90,58 @@ export class TypesenseSearchDriver implements SearchDriver {
     })
   }
 
+  /**
+   * Upserts the documents of the rows with these ids and removes those whose
+   * row is gone. A resource never indexed yet gets a full reindex instead.
+   */
+  async sync(model: ResourceModel, ids: string[]) {
+    const alias = TypesenseSearchDriver.alias(model)
+    const exists = await this.#client
+      .aliases(alias)
+      .retrieve()
+      .then(() => true)
+      .catch(() => false)
+    if (!exists) return { ...(await this.reindex(model)), removed: 0 }
+    const fields = model.searchFields.map((field) => field.name)
+    const schema = tenantContext.require().schema_name
+    const rows = await readTenantDb((client) =>
+      selectRows(
+        client,
+        `SELECT t.id, ${fields.map((field) => `t.${ident(field)}`).join(', ')} FROM ${tableOf(model, schema)}
+          WHERE t.id = ANY(?::bigint[])`,
+        [ids]
+      )
+    )
+    return this.#unavailable(async () => {
+      if (rows.length)
+        await this.#client
+          .collections(alias)
+          .documents()
+          .import(
+            rows.map((row) => ({
+              ...Object.fromEntries(fields.map((field) => [field, row[field] ?? undefined])),
+              id: String(row.id),
+            })),
+            { action: 'upsert' }
+          )
+      const found = new Set(rows.map((row) => String(row.id)))
+      let removed = 0
+      for (const id of ids.filter((candidate) => !found.has(candidate))) {
+        const gone = await this.#client
+          .collections(alias)
+          .documents(id)
+          .delete()
+          .then(() => true)
+          .catch((error: { httpStatus?: number }) => {
+            if (error.httpStatus === 404) return false
+            throw error
+          })
+        if (gone) removed++
+      }
+      return { indexed: rows.length, removed }
+    })
+  }
+
   async search(model: ResourceModel, query: string, options: SearchOptions): Promise<SearchPage> {
     const page = options.page ?? 1
     const perPage = options.perPage ?? 20

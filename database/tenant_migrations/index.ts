@@ -5,9 +5,10 @@ import sessions from './0003_sessions.js'
 import customFields from './0004_custom_fields.js'
 import accessControl from './0005_access_control.js'
 import notifications from './0006_notifications.js'
+import files from './0007_files.js'
 
 /** Core's migrations of every tenant schema, in order. Plugins bring their own sets. */
 export const coreTenantMigrations: TenantMigrationSet = {
   owner: 'core',
-  migrations: [identity, auditLog, sessions, customFields, accessControl, notifications],
+  migrations: [identity, auditLog, sessions, customFields, accessControl, notifications, files],
 }

@@ -1,0 +1,77 @@
+import app from '@adonisjs/core/services/app'
+import { onCoreEvent, type OryneEvent } from '../events/events.js'
+import { defineJob } from '../jobs/define_job.js'
+import { resourceCatalogOf } from '../resources/catalog.js'
+import type { ResourceModel } from '../resources/model.js'
+import { tenantContext } from '../tenancy/context.js'
+import { searchDriver } from './search_service.js'
+
+/*
+ * Keeps a search index in step with the tables: the resource engine's
+ * `<plugin>.<resource>.created|updated|deleted` events of searchable resources
+ * queue a `core.search_index` job, which re-reads the rows and upserts or
+ * removes their documents. The PostgreSQL driver searches the tables
+ * themselves, so nothing is queued for it.
+ */
+
+const CHANGE = /\.(created|updated|deleted)$/
+
+async function catalog() {
+  return resourceCatalogOf(await app.container.make('oryne.plugins'))
+}
+
+/** Re-reads these records of a resource and updates their index entries (the current tenant). */
+export const searchIndexJob = defineJob<{ resource: string; ids: string[] }>({
+  name: 'core.search_index',
+  queue: 'search',
+  attempts: 5,
+  backoff: 2000,
+  handle: async (data) => {
+    const resources = await catalog()
+    const model = resources.get(data.resource)
+    if (!model?.searchFields.length) return
+    await searchDriver().sync(model, data.ids)
+  },
+})
+
+async function onResourceChange(event: OryneEvent) {
+  if (searchDriver().kind === 'postgres') return
+  const resource = event.payload.resource
+  const id = event.payload.id
+  if (typeof resource !== 'string' || id === undefined || id === null) return
+  if (`${resource}.${event.name.split('.').at(-1)}` !== event.name) return
+  const resources = await catalog()
+  const model = resources.get(resource)
+  if (!model?.searchFields.length) return
+  const { default: jobs } = await import('../services/jobs.js')
+  await jobs.dispatch(searchIndexJob, { resource: model.key, ids: [String(id)] })
+}
+
+onCoreEvent((event) => CHANGE.test(event.name), onResourceChange)
+
+export type ReindexOutcome = { resource: string; indexed: number }
+
+/**
+ * Rebuilds the index of the current tenant's searchable resources (those of
+ * its enabled plugins, or only `only`), one after the other; `onResource`
+ * hears of each as it finishes (the CLI's progress bar).
+ */
+export async function reindexTenant(
+  options: { only?: ResourceModel[]; onResource?: (outcome: ReindexOutcome) => void } = {}
+): Promise<ReindexOutcome[]> {
+  const host = await app.container.make('oryne.plugins')
+  const enabled = await host.enabledNames(tenantContext.require().id)
+  const models =
+    options.only ??
+    resourceCatalogOf(host)
+      .all()
+      .filter((model) => enabled.has(model.plugin) && model.searchFields.length)
+  const outcomes: ReindexOutcome[] = []
+  for (const model of models.filter((candidate) => enabled.has(candidate.plugin))) {
+    const { indexed } = await searchDriver().reindex(model)
+    const outcome = { resource: model.key, indexed }
+    outcomes.push(outcome)
+    options.onResource?.(outcome)
+  }
+  return outcomes
+}

@@ -1,0 +1,19 @@
+/*
+ * Storage (docs/storage.md): tenant files on Drive (the storage directory by
+ * default, S3/MinIO by configuration), always under `tenants/<tenant id>/`,
+ * recorded in the tenant's `files` table and downloaded through signed links.
+ */
+export {
+  acceptUpload,
+  deleteFile,
+  fileUrl,
+  findFile,
+  openFile,
+  readFile,
+  safeFileName,
+  storeFile,
+  type FileRecord,
+  type StoreFileOptions,
+} from './files.js'
+export { signFileLink, validFileLink, type FileLink } from './links.js'
+export { storageConfig } from './config.js'
