@@ -22,6 +22,8 @@ export type NewTenantUser = {
   /** ... or several (the admin API). */
   roles?: string[]
   password?: string
+  /** Send the invitation notification to an invited user (default true; demo accounts are not mailed). */
+  sendInvitation?: boolean
 }
 
 export type UserFilters = {
@@ -202,7 +204,9 @@ export class TenantUsers {
         })
         return { user: presentAccount(account), inviteToken }
       })
-      if (created.inviteToken) await this.#sendInvitation(created.user, created.inviteToken)
+      if (created.inviteToken && input.sendInvitation !== false) {
+        await this.#sendInvitation(created.user, created.inviteToken)
+      }
       return created
     } catch (error) {
       // Created by someone else between the check and the insert.

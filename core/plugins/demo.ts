@@ -104,6 +104,8 @@ async function findOrCreate(
       .replace(/^./, (c) => c.toUpperCase()),
     role,
     password: withPassword ? DEMO_PASSWORD : undefined,
+    // Demo accounts live at .demo.oryne.local: nobody to mail an invitation to.
+    sendInvitation: false,
   })
   return { id: user.id, email }
 }

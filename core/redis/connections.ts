@@ -24,6 +24,8 @@ export class RedisConnections {
     const client = new Redis(this.#url, { lazyConnect: false, ...options })
     // ioredis reconnects by itself; errors are surfaced by health checks and job failures.
     client.on('error', () => {})
+    // bull adds listeners per queue to the shared client and subscriber: one queue per plugin area.
+    client.setMaxListeners(100)
     this.#created.add(client)
     return client
   }
