@@ -19,16 +19,16 @@ process.env.ORYNE_RATE_LIMIT_ADMIN ??= 'off'
 import { randomUUID } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { cpus } from 'node:os'
 import { setTimeout } from 'node:timers/promises'
 import pg from 'pg'
 import type { HttpContext } from '@adonisjs/core/http'
 import { listen } from '#core/http/listen'
 import { respond } from '#core/http/envelope'
-import { benchDuration, load, warmUp, type LoadResult } from './support/load.js'
-import { fixed, loadAverage, printLoadTable, printTable } from './support/report.js'
-import { cpuWindow, maybeProfile, postmasterOf, type CpuUse } from './support/cpu.js'
+import { benchDuration } from './support/load.js'
+import { loadAverage, printLoadTable } from './support/report.js'
+import { postmasterOf } from './support/cpu.js'
 import { startOryne } from './support/oryne.js'
+import { measureRoute, printCpuTable, type Measurement } from './support/measured.js'
 
 const CONNECTIONS = 50
 const ROWS = 20
@@ -36,23 +36,6 @@ const RESOURCE_PATH = '/api/v1/library-lite/books'
 const LUCID_PATH = '/api/v1/library-lite/bench-books'
 const LUCID_QUALIFIED_PATH = '/api/v1/library-lite/bench-books-qualified'
 const duration = benchDuration()
-
-type Measurement = { result: LoadResult; cpu: CpuUse }
-
-async function measure(
-  label: string,
-  url: string,
-  headers: Record<string, string>,
-  postmasterPid: number
-): Promise<Measurement> {
-  console.log(`${label}: warming up 2 s, then ${CONNECTIONS} connections for ${duration} s`)
-  await warmUp(url, { headers })
-  return maybeProfile(label.toLowerCase().replace(/\W+/g, '_'), async () => {
-    const window = await cpuWindow(postmasterPid)
-    const result = await load(url, { connections: CONNECTIONS, duration, headers })
-    return { result, cpu: await window.finish() }
-  })
-}
 
 const oryne = await startOryne('web')
 let bare: pg.Pool | undefined
@@ -225,7 +208,9 @@ try {
 
   const measurements: Measurement[] = []
   for (const { label, url } of variants) {
-    measurements.push(await measure(label, url, headers, postmasterPid))
+    measurements.push(
+      await measureRoute(label, url, { headers, postmasterPid, connections: CONNECTIONS, duration })
+    )
   }
   const [resource, lucid, lucidQualified, nodePg] = measurements.map((m) => m.result)
 
@@ -244,21 +229,9 @@ try {
     [{ label: 'Resource', result: resource }],
     { label: 'node:http + pg', result: nodePg }
   )
-  const perRequest = (cpuMs: (cpu: CpuUse) => number) =>
-    measurements.map((m) => fixed(cpuMs(m.cpu) / m.result.totalRequests, 3))
-  const percent = (share: (cpu: CpuUse) => number) =>
-    measurements.map((m) => `${fixed(100 * share(m.cpu), 0)}%`)
-  printTable(
-    'CPU during the same runs',
-    ['', ...variants.map(({ label }) => label)],
-    [
-      ['Server main thread, ms per request', ...perRequest((cpu) => cpu.threadMs)],
-      ['PostgreSQL, ms per request', ...perRequest((cpu) => cpu.postgresMs)],
-      ['Server main thread busy (of one core)', ...percent((cpu) => cpu.threadMs / cpu.wallMs)],
-      ['PostgreSQL busy (of one core)', ...percent((cpu) => cpu.postgresMs / cpu.wallMs)],
-      [`Machine busy (of ${cpus().length} cores)`, ...percent((cpu) => cpu.machineBusy)],
-      [`Other processes (of ${cpus().length} cores)`, ...percent((cpu) => cpu.othersBusy)],
-    ]
+  printCpuTable(
+    variants.map(({ label }) => label),
+    measurements
   )
   console.log(`\nTargets (issue 4): Resource / Lucid >= 0.85, Resource / node:http + pg >= 0.60.`)
   console.log(`Load average (1 / 5 / 15 min) after: ${loadAverage()}`)

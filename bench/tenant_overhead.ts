@@ -15,16 +15,16 @@
 process.env.LOG_LEVEL ??= 'warn'
 process.env.ORYNE_RATE_LIMIT_ADMIN ??= 'off'
 
-import { cpus } from 'node:os'
 import { setTimeout } from 'node:timers/promises'
 import type { HttpContext } from '@adonisjs/core/http'
 import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 import { listen } from '#core/http/listen'
 import { respond } from '#core/http/envelope'
-import { benchDuration, load, warmUp, type LoadResult } from './support/load.js'
-import { fixed, loadAverage, printLoadTable, printTable } from './support/report.js'
-import { cpuWindow, maybeProfile, postmasterOf, type CpuUse } from './support/cpu.js'
+import { benchDuration } from './support/load.js'
+import { loadAverage, printLoadTable } from './support/report.js'
+import { postmasterOf } from './support/cpu.js'
 import { startOryne } from './support/oryne.js'
+import { measureRoute, printCpuTable, type Measurement } from './support/measured.js'
 
 const CONNECTIONS = 50
 const USERS = 20
@@ -56,23 +56,6 @@ function usersWithRoles(client: QueryClientContract, schema?: string | ((name: s
         `coalesce(array_agg(roles.name ORDER BY roles.name) FILTER (WHERE roles.name IS NOT NULL), '{}') AS roles`
       )
     )
-}
-
-type Measurement = { result: LoadResult; cpu: CpuUse }
-
-async function measure(
-  label: string,
-  url: string,
-  headers: Record<string, string>,
-  postmasterPid: number
-): Promise<Measurement> {
-  console.log(`${label}: warming up 2 s, then ${CONNECTIONS} connections for ${duration} s`)
-  await warmUp(url, { headers })
-  return maybeProfile(label.toLowerCase().replaceAll(' ', '_'), async () => {
-    const window = await cpuWindow(postmasterPid)
-    const result = await load(url, { connections: CONNECTIONS, duration, headers })
-    return { result, cpu: await window.finish() }
-  })
 }
 
 const oryne = await startOryne('web')
@@ -168,7 +151,14 @@ try {
 
   const measurements: Measurement[] = []
   for (const { label, path } of variants) {
-    measurements.push(await measure(label, server.url + path, headers, postmasterPid))
+    measurements.push(
+      await measureRoute(label, server.url + path, {
+        headers,
+        postmasterPid,
+        connections: CONNECTIONS,
+        duration,
+      })
+    )
   }
 
   const [tenantResult, transactionResult, baselineResult] = measurements.map((m) => m.result)
@@ -181,21 +171,9 @@ try {
     { label: 'No tenancy', result: baselineResult }
   )
   // Where the time goes: CPU per request on each side of the connection, and how busy each side was.
-  const perRequest = (cpuMs: (cpu: CpuUse) => number) =>
-    measurements.map((m) => fixed(cpuMs(m.cpu) / m.result.totalRequests, 3))
-  const percent = (share: (cpu: CpuUse) => number) =>
-    measurements.map((m) => `${fixed(100 * share(m.cpu), 0)}%`)
-  printTable(
-    'CPU during the same runs',
-    ['', ...variants.map(({ label }) => label)],
-    [
-      ['Server main thread, ms per request', ...perRequest((cpu) => cpu.threadMs)],
-      ['PostgreSQL, ms per request', ...perRequest((cpu) => cpu.postgresMs)],
-      ['Server main thread busy (of one core)', ...percent((cpu) => cpu.threadMs / cpu.wallMs)],
-      ['PostgreSQL busy (of one core)', ...percent((cpu) => cpu.postgresMs / cpu.wallMs)],
-      [`Machine busy (of ${cpus().length} cores)`, ...percent((cpu) => cpu.machineBusy)],
-      [`Other processes (of ${cpus().length} cores)`, ...percent((cpu) => cpu.othersBusy)],
-    ]
+  printCpuTable(
+    variants.map(({ label }) => label),
+    measurements
   )
   console.log(`\nLoad average (1 / 5 / 15 min) after: ${loadAverage()}`)
   // Requests autocannon gave up on may still wait for a pooled connection: let them finish first.
