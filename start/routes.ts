@@ -194,6 +194,22 @@ router
   .get('/api/v1/search', [SearchController, 'index'])
   .use([middleware.tenant(), middleware.tenantAdmin()])
 
+/*
+ * Presigned uploads and the storage quota (docs/storage.md); the fs driver's PUT is authorised by its
+ * signature. Registered before /api/v1/files/:id, which would take /files/usage.
+ */
+const UploadsController = () => import('#core/storage/uploads_controller')
+router
+  .group(() => {
+    router.post('/uploads', [UploadsController, 'store'])
+    router.get('/uploads/:id', [UploadsController, 'show'])
+    router.post('/uploads/:id/confirm', [UploadsController, 'confirm'])
+    router.get('/files/usage', [UploadsController, 'usage'])
+  })
+  .prefix('/api/v1')
+  .use([middleware.tenant(), middleware.tenantAdmin()])
+router.put('/api/v1/uploads/:id/content', [UploadsController, 'content']).use(middleware.tenant())
+
 /* Tenant files (docs/storage.md); a download is authorised by its signed link alone. */
 const FilesController = () => import('#core/http/controllers/tenant/files_controller')
 router
@@ -205,3 +221,52 @@ router
   .prefix('/api/v1/files')
   .use([middleware.tenant(), middleware.tenantAdmin()])
 router.get('/api/v1/files/:id/download', [FilesController, 'download']).use(middleware.tenant())
+
+/* Outbound webhooks (docs/webhooks.md): endpoints, deliveries and redelivery (core.webhooks.manage). */
+const WebhooksController = () => import('#core/webhooks/webhooks_controller')
+router
+  .group(() => {
+    router.get('/', [WebhooksController, 'index'])
+    router.post('/', [WebhooksController, 'store'])
+    router.get('/:id', [WebhooksController, 'show'])
+    router.patch('/:id', [WebhooksController, 'update'])
+    router.delete('/:id', [WebhooksController, 'destroy'])
+    router.post('/:id/rotate-secret', [WebhooksController, 'rotateSecret'])
+    router.get('/:id/deliveries', [WebhooksController, 'deliveries'])
+    router.post('/:id/deliveries/:deliveryId/redeliver', [WebhooksController, 'redeliver'])
+  })
+  .prefix('/api/v1/admin/webhooks')
+  .use([middleware.tenant(), middleware.tenantAdmin()])
+
+/* Reports (docs/reports.md): exports, PDF documents, the dashboard and scheduled reports. */
+const { reportRoutes } = await import('#core/reports/routes')
+reportRoutes(router, middleware)
+
+/*
+ * Admin console (docs/console.md): the built page at /console, and the few API routes it needed
+ * that the public API lacked: the module catalog and uninstall dry run for tenant admins, the
+ * institution's backups (core.backups.manage), the fleet's migration state for platform admins.
+ */
+const { registerConsoleRoutes } = await import('#core/console/routes')
+registerConsoleRoutes()
+const PluginCatalogController = () =>
+  import('#core/http/controllers/tenant/plugin_catalog_controller')
+const BackupsController = () => import('#core/http/controllers/tenant/backups_controller')
+const FleetController = () => import('#core/http/controllers/platform/fleet_controller')
+router
+  .group(() => {
+    router.get('/plugins/catalog', [PluginCatalogController, 'index'])
+    router.get('/plugins/:name/uninstall-plan', [PluginCatalogController, 'uninstallPlan'])
+    router.get('/backups', [BackupsController, 'index'])
+    router.get('/backups/:id/download', [BackupsController, 'download'])
+    router.post('/backups/:id/restore-request', [BackupsController, 'requestRestore'])
+  })
+  .prefix('/api/v1/admin')
+  .use([middleware.tenant(), middleware.tenantAdmin()])
+router.get('/api/v1/platform/fleet', [FleetController, 'show']).use(middleware.platformToken())
+
+/* The signed-in user's live stream of in-app notifications (server-sent events, docs/notifications.md). */
+const NotificationStreamController = () => import('#core/notifications/stream_controller')
+router
+  .get('/api/v1/notifications/stream', [NotificationStreamController, 'stream'])
+  .use([middleware.tenant(), middleware.auth({ guard: 'tenant' })])

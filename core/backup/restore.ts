@@ -323,6 +323,14 @@ async function prepareTarget(
   await trx.rawQuery(`SELECT set_config('search_path', ?, true)`, [`${quote(loading)}, public`])
   await trx.rawQuery([LEDGER_DDL, ...migrations.flatMap((m) => m.sql)].join(';\n'))
   await trx.rawQuery(`SELECT set_config('search_path', 'public', true)`)
+  // Rows a migration seeds (a settings row, default categories) are in the archive as they were
+  // at backup time: the archive is the one source, so the new tables start empty.
+  const seeded = await trx.rawQuery(
+    `SELECT string_agg(format('%I.%I', schemaname, tablename), ', ') AS tables
+       FROM pg_tables WHERE schemaname = ?`,
+    [loading]
+  )
+  if (seeded.rows[0]?.tables) await trx.rawQuery(`TRUNCATE ${seeded.rows[0].tables}`)
 
   const { rows } = await trx.rawQuery(
     `SELECT c.relname AS name, array_agg(a.attname::text) AS columns

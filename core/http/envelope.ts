@@ -14,24 +14,30 @@ export type ErrorBody = { code: string; message: string; hint?: string; details?
 export type Envelope<T = unknown> = {
   success: boolean
   data: T | null
-  meta: { timestamp: string; request_id: string; pagination?: Pagination }
+  meta: { timestamp: string; request_id: string; pagination?: Pagination; [key: string]: unknown }
   error: ErrorBody | null
 }
 
-function meta(ctx: HttpContext, pagination?: Pagination): Envelope['meta'] {
+function meta(
+  ctx: HttpContext,
+  pagination?: Pagination,
+  extra?: Record<string, unknown>
+): Envelope['meta'] {
   return {
     timestamp: new Date().toISOString(),
     request_id: ctx.request.id() ?? '',
     ...(pagination ? { pagination } : {}),
+    ...extra,
   }
 }
 
 export function successEnvelope<T>(
   ctx: HttpContext,
   data: T,
-  pagination?: Pagination
+  pagination?: Pagination,
+  extra?: Record<string, unknown>
 ): Envelope<T> {
-  return { success: true, data, meta: meta(ctx, pagination), error: null }
+  return { success: true, data, meta: meta(ctx, pagination, extra), error: null }
 }
 
 export function errorEnvelope(ctx: HttpContext, error: ErrorBody, data: unknown = null): Envelope {
@@ -47,10 +53,11 @@ export function errorEnvelope(ctx: HttpContext, error: ErrorBody, data: unknown 
 export function respond<T>(
   ctx: HttpContext,
   data: T,
-  options: { status?: number; pagination?: Pagination } = {}
+  /** `meta`: more members of the envelope's meta (e.g. a search's facet counts). */
+  options: { status?: number; pagination?: Pagination; meta?: Record<string, unknown> } = {}
 ) {
   ctx.response
     .status(options.status ?? 200)
     .header('Content-Type', 'application/json; charset=utf-8')
-    .send(JSON.stringify(successEnvelope(ctx, data, options.pagination)))
+    .send(JSON.stringify(successEnvelope(ctx, data, options.pagination, options.meta)))
 }

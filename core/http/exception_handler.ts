@@ -5,11 +5,16 @@ import {
   E_NOT_FOUND,
   E_PAYLOAD_TOO_LARGE,
   E_RATE_LIMITED,
+  E_SERVICE_UNAVAILABLE,
   E_UNSUPPORTED_MEDIA_TYPE,
   OryneError,
   toOryneError,
 } from '../errors.js'
 import { errorEnvelope } from './envelope.js'
+import { outageOf } from './outages.js'
+
+/** Seconds a client should wait before retrying during an outage of PostgreSQL or Redis. */
+const OUTAGE_RETRY_AFTER = 5
 
 /**
  * Turns every error into the API envelope with a stable code. Framework and
@@ -66,6 +71,14 @@ function toHttpError(error: unknown, ctx: HttpContext): OryneError {
       )
     }
   }
+  const outage = outageOf(error)
+  if (outage)
+    return Object.assign(
+      new E_SERVICE_UNAVAILABLE([], {
+        details: [{ service: outage, status: 'unreachable' }],
+      }),
+      { retryAfter: OUTAGE_RETRY_AFTER }
+    )
   // Malformed bodies (bad JSON and the like) are the caller's fault, not ours.
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return new E_BAD_REQUEST([(error as Error).message || 'Malformed request'])

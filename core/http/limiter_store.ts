@@ -13,6 +13,19 @@ function limiterOptions(options: LimiterConsumptionOptions, keyPrefix: string) {
   }
 }
 
+const insurance = new Map<string, RateLimiterMemory>()
+
+/**
+ * The in-process counters used while Redis is unreachable: one per limit, kept
+ * across requests (a store is built per request), so limits still hold.
+ */
+function insuranceFor(config: ReturnType<typeof limiterOptions>) {
+  const key = `${config.keyPrefix}|${config.points}|${config.duration}|${config.blockDuration}`
+  let limiter = insurance.get(key)
+  if (!limiter) insurance.set(key, (limiter = new RateLimiterMemory(config)))
+  return limiter
+}
+
 /**
  * The @adonisjs/limiter store of Oryne: counters in the process's shared Redis
  * connection (core/redis/connections.ts), so every API process counts against
@@ -30,7 +43,9 @@ class SharedRedisStore extends RateLimiterBridge {
       new RateLimiterRedis({
         ...config,
         storeClient: redis.shared(),
-        insuranceLimiter: new RateLimiterMemory(config),
+        // While Redis is (re)connecting, count in this process at once instead of waiting for it.
+        rejectIfRedisNotReady: true,
+        insuranceLimiter: insuranceFor(config),
       })
     )
   }

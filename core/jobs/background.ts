@@ -5,12 +5,25 @@ import { auditRetentionJob } from '../audit/retention.js'
 import { scheduledBackupsJob } from '../backup/schedule.js'
 
 /**
- * What every worker process starts: processing the registered jobs and the
- * platform's repeatable jobs (bull keeps one schedule per key, however many
- * workers declare it).
+ * What a worker process starts: processing the registered jobs and, unless
+ * `schedules` is false (workers behind a single `oryne scheduler`), declaring
+ * the repeatable jobs (bull keeps one schedule per key, however many
+ * processes declare it).
  */
-export async function startBackgroundWork(jobs: JobsService, queues?: string[]) {
+export async function startBackgroundWork(
+  jobs: JobsService,
+  queues?: string[],
+  options: { schedules?: boolean } = {}
+) {
   await jobs.work(queues)
+  if (options.schedules !== false) await declareSchedules(jobs)
+}
+
+/**
+ * The platform's repeatable jobs and every enabled plugin's per-tenant
+ * schedules. Idempotent: declaring again changes nothing that is in place.
+ */
+export async function declareSchedules(jobs: JobsService) {
   // Per-tenant schedules of plugins (e.g. the LMS's due-soon sweep), for every tenant that enabled them.
   const { default: app } = await import('@adonisjs/core/services/app')
   const { declareAllPluginSchedules } = await import('../plugins/schedules.js')

@@ -49,7 +49,9 @@ export class JobsService {
   dispatch<T>(name: string | JobDefinition<T>, data: T, options: DispatchOptions = {}) {
     const definition = typeof name === 'string' ? this.#definition(name) : name
     const tenantId = options.tenantId === undefined ? this.currentTenantId() : options.tenantId
-    return this.driver.dispatch(definition, this.#payload(data, tenantId), options)
+    // A job id deduplicates within its tenant: tenants' own counters (import 1, import 2) must not collide.
+    const jobId = options.jobId && tenantId ? `${tenantId}.${options.jobId}` : options.jobId
+    return this.driver.dispatch(definition, this.#payload(data, tenantId), { ...options, jobId })
   }
 
   /** Set by the tenancy provider: reads the tenant of the current context. */

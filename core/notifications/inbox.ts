@@ -1,5 +1,6 @@
 import { E_NOTIFICATION_NOT_FOUND } from '../errors.js'
 import { withTenantDb } from '../tenancy/tenant_db.js'
+import { publishUnreadAfterCommit } from './stream.js'
 
 /*
  * The in-app channel: notifications stored in the tenant's schema, read by
@@ -54,19 +55,20 @@ export async function unreadCount(userId: string) {
 /** Marks one of the user's notifications read (reading again keeps the first time). */
 export async function markRead(userId: string, id: string) {
   if (!/^[0-9a-f-]{36}$/i.test(id)) throw new E_NOTIFICATION_NOT_FOUND([id])
-  return withTenantDb(async (trx) => {
-    const row = await trx.from('notifications').where({ id, user_id: userId }).first()
-    if (!row) throw new E_NOTIFICATION_NOT_FOUND([id])
-    if (!row.read_at) {
-      const [updated] = await trx
-        .from('notifications')
-        .where({ id })
-        .update({ read_at: new Date() })
-        .returning(COLUMNS)
-      return present(updated)
-    }
-    return present(row)
+  const { row, changed } = await withTenantDb(async (trx) => {
+    const found = await trx.from('notifications').where({ id, user_id: userId }).first()
+    if (!found) throw new E_NOTIFICATION_NOT_FOUND([id])
+    if (found.read_at) return { row: found, changed: false }
+    const [updated] = await trx
+      .from('notifications')
+      .where({ id })
+      .update({ read_at: new Date() })
+      .returning(COLUMNS)
+    return { row: updated, changed: true }
   })
+  // The user's other open streams (tabs, devices) show the new count.
+  if (changed) await publishUnreadAfterCommit(userId)
+  return present(row)
 }
 
 /** Marks every unread notification of the user read; returns how many changed. */
@@ -79,5 +81,6 @@ export async function markAllRead(userId: string) {
       .update({ read_at: new Date() })
       .returning('id')
   )
+  if (changed.length) await publishUnreadAfterCommit(userId)
   return changed.length
 }

@@ -1,8 +1,10 @@
 import logger from '@adonisjs/core/services/logger'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { tenantContext } from '../tenancy/context.js'
 import { withTenantDb } from '../tenancy/tenant_db.js'
 import { claim, release, stableJson } from './dedup.js'
 import { queueDelivery, type Priority } from './delivery.js'
+import { publishStored } from './stream.js'
 import { channelsFor } from './preferences.js'
 import { assertVariables, findTemplate, renderTemplate } from './templates.js'
 
@@ -20,6 +22,13 @@ export type NotifyInput = {
    * template, within ORYNE_NOTIFICATION_DEDUP_SECONDS); default: the data.
    */
   dedupKey?: string
+  /**
+   * Sends it at most once ever per user, template and this key (e.g.
+   * `<invoice id>:<date>` for one reminder per invoice per day), enforced by a
+   * unique key in the tenant's schema: concurrent senders cannot both send.
+   * Users who already had it are listed in `deduplicated`.
+   */
+  once?: string
 }
 
 export type NotifyResult = {
@@ -58,7 +67,13 @@ export async function notify(input: NotifyInput): Promise<NotifyResult> {
     else deduplicated.push(userId)
   }
 
-  let stored: { inApp: number; deliveries: string[]; skipped: string[] }
+  let stored: {
+    inApp: number
+    inAppRows: Array<Record<string, any>>
+    deliveries: string[]
+    skipped: string[]
+    repeated: string[]
+  }
   try {
     stored = await withTenantDb(async (trx) => {
       const override = await trx
@@ -69,14 +84,17 @@ export async function notify(input: NotifyInput): Promise<NotifyResult> {
       const subject = subjectSource ? renderTemplate(subjectSource, data) : null
       const body = renderTemplate(override?.body ?? template.body, data)
 
-      const users = fresh.length
-        ? await trx.from('users').whereIn('id', fresh).whereNot('status', 'disabled').select('id')
+      const allowed = input.once ? await claimOnce(trx, template.key, fresh, input.once) : fresh
+      const users = allowed.length
+        ? await trx.from('users').whereIn('id', allowed).whereNot('status', 'disabled').select('id')
         : []
       const reachable = users.map((user) => user.id as string)
       const channels = await channelsFor(trx, template, reachable)
       const inApp = reachable.filter((id) => channels.get(id)!.includes('in_app'))
+      // Returned for the live stream (stream.ts), published once committed.
+      const inAppRows: Array<Record<string, any>> = []
       if (inApp.length) {
-        await trx
+        const rows = await trx
           .insertQuery()
           .table('notifications')
           .multiInsert(
@@ -89,6 +107,17 @@ export async function notify(input: NotifyInput): Promise<NotifyResult> {
               priority,
             }))
           )
+          .returning([
+            'id',
+            'user_id',
+            'template',
+            'subject',
+            'body',
+            'data',
+            'priority',
+            'created_at',
+          ])
+        inAppRows.push(...rows)
       }
       const external = reachable.flatMap((userId) =>
         channels
@@ -114,8 +143,10 @@ export async function notify(input: NotifyInput): Promise<NotifyResult> {
       const deliveries = inserted.map((row) => row.id)
       return {
         inApp: inApp.length,
+        inAppRows,
         deliveries,
-        skipped: fresh.filter((id) => !reachable.includes(id) || !channels.get(id)!.length),
+        skipped: allowed.filter((id) => !reachable.includes(id) || !channels.get(id)!.length),
+        repeated: fresh.filter((id) => !allowed.includes(id)),
       }
     })
   } catch (error) {
@@ -125,7 +156,7 @@ export async function notify(input: NotifyInput): Promise<NotifyResult> {
 
   const queue = () => Promise.all(stored.deliveries.map((id) => queueDelivery(id, priority)))
   const open = tenantContext.transaction()
-  if (open)
+  if (open) {
     open.after(
       'commit',
       () =>
@@ -133,12 +164,38 @@ export async function notify(input: NotifyInput): Promise<NotifyResult> {
           logger.error({ err: error, tenant_id: tenant.id }, 'notification deliveries not queued')
         )
     )
-  else await queue()
+    open.after('commit', () => void publishStored(tenant, stored.inAppRows))
+  } else {
+    await queue()
+    await publishStored(tenant, stored.inAppRows)
+  }
 
   return {
     in_app: stored.inApp,
     queued: stored.deliveries.length,
     skipped: [...skipped, ...stored.skipped],
-    deduplicated,
+    deduplicated: [...deduplicated, ...stored.repeated],
   }
+}
+
+/**
+ * The users (of `userIds`) who have not had `template` with this `once` key:
+ * their rows are inserted now, in the notification's transaction, so a
+ * concurrent sender waits on the key and then skips them.
+ */
+async function claimOnce(
+  trx: TransactionClientContract,
+  template: string,
+  userIds: string[],
+  key: string
+): Promise<string[]> {
+  if (!userIds.length) return []
+  const { rows } = await trx.rawQuery(
+    `INSERT INTO notification_once (template, user_id, key)
+     SELECT ?, u.id, ? FROM users u WHERE u.id = ANY(?::uuid[])
+     ON CONFLICT DO NOTHING
+     RETURNING user_id`,
+    [template, key.slice(0, 200), userIds] as any[]
+  )
+  return (rows as Array<{ user_id: string }>).map((row) => row.user_id)
 }

@@ -49,6 +49,28 @@ const CORE_TEMPLATES: Record<string, NotificationTemplate> = {
     body: 'Hello {{name}}, your account at {{institution}} is ready.',
     description: 'Sent when an account is created',
   },
+  webhook_disabled: {
+    channels: ['email', 'in_app'],
+    subject: 'A webhook endpoint was disabled',
+    body:
+      'The webhook endpoint {{url}} has failed every delivery since {{failing_since}} and was ' +
+      'disabled. Fix the receiver, then enable it again and redeliver what it missed.',
+    description: 'An outbound webhook endpoint kept failing and was disabled (tenant admins)',
+  },
+  report_ready: {
+    channels: ['in_app', 'email'],
+    subject: 'Your report "{{title}}" is ready',
+    body:
+      'Your scheduled report "{{title}}" ({{rows}} rows) is ready: {{url}} (the link works until ' +
+      '{{expires_at}}; GET /api/v1/exports/{{export_id}} gives a fresh one).',
+    description: 'A scheduled export is ready to download (docs/reports.md)',
+  },
+  report_digest: {
+    channels: ['in_app', 'email'],
+    subject: '{{title}}',
+    body: '{{title}}, {{date}}: {{summary}}',
+    description: 'A scheduled digest of the dashboard figures (docs/reports.md)',
+  },
 }
 
 type Token = [string, string, number, number, Token[]?]

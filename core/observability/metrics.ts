@@ -38,3 +38,25 @@ new Gauge({
     }
   },
 })
+
+export type FleetMigrationCounts = { up_to_date: number; behind: number; failed: number }
+
+let fleetSource: (() => Promise<FleetMigrationCounts>) | null = null
+
+/** The fleet module plugs in how many tenants are behind on migrations; read at scrape time. */
+export function setFleetMigrationSource(source: (() => Promise<FleetMigrationCounts>) | null) {
+  fleetSource = source
+}
+
+new Gauge({
+  name: 'oryne_tenant_migrations',
+  help: 'Tenants by migration state: up_to_date (fingerprint matches), behind (to check or migrate), failed (last run failed)',
+  labelNames: ['state'] as const,
+  registers: [registry],
+  async collect() {
+    this.reset()
+    if (!fleetSource) return
+    const counts = await fleetSource().catch(() => null)
+    if (counts) for (const [state, value] of Object.entries(counts)) this.set({ state }, value)
+  },
+})

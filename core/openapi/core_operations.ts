@@ -52,6 +52,7 @@ import {
   E_JOB_NOT_FOUND,
   E_PLUGIN_DEPENDENCIES_MISSING,
   E_PLUGIN_NOT_FOUND,
+  E_BACKUP_NOT_FOUND,
   E_PLUGIN_REQUIRED_BY,
   E_PLUGIN_UNAVAILABLE,
   E_QUEUE_UNKNOWN,
@@ -64,7 +65,12 @@ import {
   type OryneErrorClass,
 } from '../errors.js'
 import { describeOperations, type OperationDoc } from './operations.js'
+import { reportOperations } from '../reports/openapi.js'
 import { arrayOf, ref, type JsonSchema } from './schemas.js'
+// Platform services describe their routes next to their code.
+import '../webhooks/openapi.js'
+import '../storage/openapi.js'
+import '../notifications/stream_openapi.js'
 
 /*
  * The core routes, described once. Request schemas are the routes' own
@@ -466,3 +472,109 @@ const operations: Record<string, OperationDoc> = {
 }
 
 describeOperations(operations)
+
+/* Routes added for the admin console (docs/console.md); any client may use them. */
+const moduleEntry: JsonSchema = {
+  type: 'object',
+  properties: {
+    name: { type: 'string' },
+    version: { type: ['string', 'null'] },
+    available: { type: 'boolean' },
+    status: { enum: ['enabled', 'disabled', 'not_installed'] },
+    enabled_at: { type: ['string', 'null'], format: 'date-time' },
+    description: { type: ['string', 'null'] },
+    dependencies: { type: 'object', additionalProperties: { type: 'string' } },
+    dependents: arrayOf({ type: 'string' }),
+  },
+  required: ['name', 'status', 'dependencies', 'dependents'],
+}
+const backupEntry: JsonSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    reason: { type: 'string' },
+    actor: { type: 'string' },
+    size_bytes: { type: 'integer' },
+    sha256: { type: 'string' },
+    encrypted: { type: 'boolean' },
+    with_files: { type: 'boolean' },
+    summary: { type: 'object' },
+    created_at: { type: 'string', format: 'date-time' },
+    present: { type: 'boolean' },
+  },
+  required: ['id', 'created_at', 'present'],
+}
+describeOperations({
+  'GET /api/v1/admin/plugins/catalog': {
+    summary: 'Every installed plugin with its state here, description and dependencies',
+    description:
+      'Needs core.plugins.manage. `dependents`: installed plugins that declare this one.',
+    tags: ['Admin: plugins'],
+    data: arrayOf(moduleEntry),
+  },
+  'GET /api/v1/admin/plugins/:name/uninstall-plan': {
+    summary: 'What uninstalling a plugin would drop here (dry run: changes nothing)',
+    description: 'Needs core.plugins.manage. The tables with their row counts, and ledger rows.',
+    tags: ['Admin: plugins'],
+    data: {
+      type: 'object',
+      properties: {
+        plugin: { type: 'string' },
+        installed: { type: 'boolean' },
+        tables: arrayOf({
+          type: 'object',
+          properties: { table: { type: 'string' }, rows: { type: 'integer' } },
+        }),
+        ledger_rows: { type: 'integer' },
+      },
+      required: ['plugin', 'installed', 'tables', 'ledger_rows'],
+    },
+    errors: [E_PLUGIN_NOT_FOUND],
+  },
+  'GET /api/v1/admin/backups': {
+    summary: 'The institution’s backups, newest first',
+    description: 'Needs core.backups.manage. Server paths are never shown.',
+    tags: ['Admin: backups'],
+    data: arrayOf(backupEntry),
+  },
+  'GET /api/v1/admin/backups/:id/download': {
+    summary: 'Download a backup archive',
+    tags: ['Admin: backups'],
+    raw: { contentType: 'application/gzip' },
+    errors: [E_BACKUP_NOT_FOUND],
+  },
+  'POST /api/v1/admin/backups/:id/restore-request': {
+    summary: 'Ask the platform admins to restore a backup',
+    description:
+      'Recorded in the tenant history (`backup.restore_requested`) and the audit log; a platform ' +
+      'admin restores with `oryne backup restore`.',
+    tags: ['Admin: backups'],
+    status: 202,
+    data: {
+      type: 'object',
+      properties: { backup_id: { type: 'string' }, status: { const: 'requested' } },
+      required: ['backup_id', 'status'],
+    },
+    errors: [E_BACKUP_NOT_FOUND],
+  },
+  'GET /api/v1/platform/fleet': {
+    summary: 'The fleet’s migration state',
+    description:
+      'Tenants at their target, to check, failed in the last run (`oryne migrate status`).',
+    tags: ['Platform: fleet'],
+    data: {
+      type: 'object',
+      properties: {
+        tenants: { type: 'integer' },
+        up_to_date: { type: 'integer' },
+        to_check: { type: 'integer' },
+        failed: arrayOf({ type: 'object' }),
+        last_run: { type: ['object', 'null'] },
+      },
+      required: ['tenants', 'up_to_date', 'to_check', 'failed'],
+    },
+  },
+})
+
+/* Reports (docs/reports.md): exports, documents, the dashboard and scheduled reports. */
+describeOperations(reportOperations)

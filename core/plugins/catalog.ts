@@ -91,6 +91,10 @@ function manifestProblems(value: unknown): string[] {
   }
   if (m.routes !== undefined && typeof m.routes !== 'function')
     problems.push('routes: must be a function')
+  for (const hook of ['calendar', 'holidays'] as const) {
+    if (m[hook] !== undefined && typeof m[hook] !== 'function')
+      problems.push(`${hook}: must be a function`)
+  }
   if (m.migrations !== undefined && !Array.isArray(m.migrations))
     problems.push('migrations: must be an array')
   if (Array.isArray(m.migrations)) {

@@ -6,6 +6,8 @@ import type { JobDefinition } from '../jobs/types.js'
 import type { Tenant } from '../tenancy/types.js'
 import type { ResourceDefinition } from '../resources/define_resource.js'
 import type { TenantMigration } from '../tenancy/migrations/define_tenant_migration.js'
+import type { DocumentDefinition } from '../reports/define_document.js'
+import type { StatDefinition } from '../reports/define_stat.js'
 
 /** Roles every tenant has; a plugin grants its permissions to them by default. */
 export type BuiltinRole = 'TenantAdmin' | 'Teacher' | 'Student' | 'Parent' | 'Staff'
@@ -96,6 +98,38 @@ export type PluginManifest = {
   schedules?: PluginSchedule[]
   /** Fills a tenant with realistic sample data (`oryne tenant seed-demo`), dependencies' demo data first. */
   demo?: (trx: TransactionClientContract, context: DemoContext) => unknown | Promise<unknown>
+  /** PDF documents rendered from the plugin's records (docs/reports.md), e.g. a fee receipt. */
+  documents?: DocumentDefinition[]
+  /** Dashboard statistics (docs/reports.md), cached per tenant and invalidated by events. */
+  stats?: StatDefinition[]
+  /**
+   * The requesting user's dated entries this plugin contributes to calendars
+   * (the events plugin's iCalendar feed merges every enabled plugin's). Runs in
+   * the tenant's context; returns only that user's entries between `from` and `to`.
+   */
+  calendar?: (query: CalendarQuery) => CalendarEntry[] | Promise<CalendarEntry[]>
+  /**
+   * The institution's holidays between two dates (YYYY-MM-DD, inclusive) this
+   * plugin knows of; other plugins ask core (`holidayOn`) without depending on it.
+   */
+  holidays?: (range: { from: string; to: string }) => Holiday[] | Promise<Holiday[]>
+}
+
+/** A day the institution is closed (no classes, no attendance), in the tenant's time zone. */
+export type Holiday = { date: string; title: string }
+
+/** Whose entries and which window (ISO 8601 instants) a calendar provider is asked for. */
+export type CalendarQuery = { userId: string; from: string; to: string }
+
+/** One dated item of a user's calendar; `uid` is stable across calls (e.g. `assignment-42`; core prefixes the plugin). */
+export type CalendarEntry = {
+  uid: string
+  title: string
+  starts_at: string
+  ends_at?: string | null
+  all_day?: boolean
+  description?: string | null
+  kind: string
 }
 
 /** A per-tenant repeatable job: a cron expression (in `tz`, UTC by default) or a fixed interval in ms. */

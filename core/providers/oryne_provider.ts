@@ -4,7 +4,7 @@ import { RedisConnections } from '../redis/connections.js'
 import { JobsService } from '../jobs/jobs_service.js'
 import { BullDriver } from '../jobs/bull_driver.js'
 import { InlineDriver } from '../jobs/inline_driver.js'
-import { setQueueCountsSource } from '../observability/metrics.js'
+import { setFleetMigrationSource, setQueueCountsSource } from '../observability/metrics.js'
 import { TenancyService } from '../tenancy/tenancy_service.js'
 import { TenantRegistry } from '../tenancy/tenant_registry.js'
 import { tenantContext } from '../tenancy/context.js'
@@ -19,6 +19,8 @@ import { useEventListeners } from '../events/events.js'
 import '../notifications/delivery.js'
 // Search indexing on resource changes (Typesense) and its job.
 import '../search/indexing.js'
+// Outbound webhooks: the event listener that creates deliveries, and their job.
+import '../webhooks/delivery.js'
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'))
 
@@ -123,6 +125,8 @@ export default class OryneProvider {
   }
 
   async ready() {
+    const redis = await this.app.container.make('oryne.redis')
+    await redis.warmUp()
     await this.app.container.make('oryne.plugins')
     const jobs = await this.app.container.make('oryne.jobs')
     setQueueCountsSource(async () => {
@@ -130,10 +134,21 @@ export default class OryneProvider {
       for (const { queue, ...states } of await jobs.status()) counts[queue] = states
       return counts
     })
+    const tenancy = await this.app.container.make('oryne.tenancy')
+    setFleetMigrationSource(async () => {
+      const { fleetStatus } = await import('../fleet/status.js')
+      const status = await fleetStatus(tenancy)
+      return {
+        up_to_date: status.up_to_date,
+        behind: status.to_check,
+        failed: status.failed.length,
+      }
+    })
   }
 
   async shutdown() {
     setQueueCountsSource(null)
+    setFleetMigrationSource(null)
     // Jobs first: running jobs finish while Redis is still connected.
     await this.#jobs?.close()
     await this.#redis?.quit()

@@ -17,6 +17,9 @@ export const CORE_PERMISSIONS = {
   'core.notifications.manage':
     'Override notification templates, set tenant defaults, see and retry dead letters',
   'core.files.manage': 'Read and delete every uploaded file, not only one’s own',
+  'core.webhooks.manage': 'Subscribe webhook endpoints to events, see and redeliver deliveries',
+  'core.backups.manage': 'List and download the institution’s backups, request a restore',
+  'core.reports.manage': 'Subscribe users to scheduled reports (exports and dashboard digests)',
 } as const
 
 export type CorePermission = keyof typeof CORE_PERMISSIONS

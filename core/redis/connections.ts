@@ -10,6 +10,7 @@ export class RedisConnections {
   #shared?: Redis
   #subscriber?: Redis
   #created = new Set<Redis>()
+  #closed = false
 
   constructor(url: string | null) {
     this.#url = url
@@ -21,6 +22,9 @@ export class RedisConnections {
 
   #connect(options: RedisOptions = {}) {
     if (!this.#url) throw new Error('Redis is not configured (REDIS_URL is unset)')
+    // Work finishing after shutdown must not open a connection nobody closes (it would
+    // retry forever and keep the process alive).
+    if (this.#closed) throw new Error('Redis connections are closed: the application is stopping')
     const client = new Redis(this.#url, { lazyConnect: false, ...options })
     // ioredis reconnects by itself; errors are surfaced by health checks and job failures.
     client.on('error', () => {})
@@ -35,6 +39,26 @@ export class RedisConnections {
     return this.#shared
   }
 
+  /**
+   * Opens the shared connection and waits (at most `timeoutMs`) until it is
+   * ready, so the first requests after boot do not find it still connecting.
+   * Never throws: an unreachable Redis is the health check's to report.
+   */
+  async warmUp(timeoutMs = 5000) {
+    if (!this.configured) return
+    const client = this.shared()
+    if (client.status === 'ready') return
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, timeoutMs)
+      function done() {
+        clearTimeout(timer)
+        client.off('ready', done)
+        resolve()
+      }
+      client.once('ready', done)
+    })
+  }
+
   subscriber() {
     this.#subscriber ??= this.#connect({ maxRetriesPerRequest: null, enableReadyCheck: false })
     return this.#subscriber
@@ -46,6 +70,7 @@ export class RedisConnections {
   }
 
   async quit() {
+    this.#closed = true
     await Promise.all(
       [...this.#created].map((client) => client.quit().catch(() => client.disconnect()))
     )

@@ -1,6 +1,7 @@
 import { E_VALIDATION } from '../errors.js'
 import type { ResourcePrincipal } from './define_resource.js'
 import { MASK, visibilityOf, type RowCondition } from './access.js'
+import { matchCondition, type MatchMode } from '../search/document.js'
 import type { ResourceCustomFields } from './custom_fields.js'
 import { OPERATORS, type CompiledField, type Operator } from './fields.js'
 import type { ResourceModel, SortKey } from './model.js'
@@ -441,16 +442,14 @@ export function tableOf(model: ResourceModel, schema: string) {
 export function whereOf(
   model: ResourceModel,
   query: Pick<ListQuery, 'filters' | 'search'> & Partial<Pick<ListQuery, 'sort' | 'after'>>,
-  rows: RowCondition
+  rows: RowCondition,
+  match: MatchMode = 'words'
 ) {
   const parts = new SqlParts()
   for (const filter of query.filters) condition(filter, parts)
   if (query.search) {
-    const document = model.searchFields.map((field) => field.expr).join(', ')
-    parts.add(
-      `to_tsvector('simple', concat_ws(' ', ${document})) @@ plainto_tsquery('simple', ?)`,
-      query.search
-    )
+    const matched = matchCondition(model, query.search, match)
+    parts.add(matched.sql, ...matched.bindings)
   }
   if (rows) parts.add(rows.sql, ...rows.bindings)
   if (query.after && query.sort) keyset(query.sort, query.after, parts)

@@ -9,8 +9,11 @@
 export {
   definePlugin,
   type BuiltinRole,
+  type CalendarEntry,
+  type CalendarQuery,
   type DemoContext,
   type DemoPerson,
+  type Holiday,
   type NotificationTemplate,
   type PluginManifest,
   type PluginSettingsDeclaration,
@@ -47,6 +50,7 @@ export {
   type TenantMigration,
 } from '../tenancy/migrations/define_tenant_migration.js'
 export { withTenantDb, readTenantDb, type TenantTable } from '../tenancy/tenant_db.js'
+export { createSearchIndexes } from '../search/document.js'
 export type {
   QueryClientContract as QueryClient,
   TransactionClientContract as Trx,
@@ -72,6 +76,13 @@ export type { JobContext, JobDefinition } from '../jobs/types.js'
 export { pluginSettings } from './settings.js'
 export { dispatchJob, signingKey, tenantFilePath, tenantUsers } from './services.js'
 export { insertRows, seededRandom } from './demo.js'
+export {
+  assertNotHoliday,
+  calendarEntries,
+  holidayOn,
+  holidaysBetween,
+  E_HOLIDAY,
+} from '../plugins/calendar.js'
 export type { JobsService } from '../jobs/jobs_service.js'
 export type { MultipartFile } from '@adonisjs/core/bodyparser'
 export {
@@ -102,3 +113,19 @@ export {
   E_NOT_FOUND,
   E_VALIDATION,
 } from '../errors.js'
+
+/* Reports: PDF documents and dashboard statistics a plugin declares in its manifest (docs/reports.md). */
+export {
+  defineDocument,
+  defineStat,
+  type DocumentContext,
+  type DocumentDefinition,
+  type DocumentWriter,
+  type StatDefinition,
+  type StatValue,
+  type TableColumn,
+  type TenantFormat,
+} from '../reports/index.js'
+
+/* Presigned uploads: a plugin registers its purposes (limits per purpose, docs/storage.md). */
+export { registerUploadPurpose, type UploadPurpose } from '../storage/index.js'

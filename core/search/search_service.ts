@@ -4,6 +4,8 @@ import { resourceCatalogOf } from '../resources/catalog.js'
 import type { ResourcePrincipal } from '../resources/define_resource.js'
 import type { ResourceModel } from '../resources/model.js'
 import { tenantContext } from '../tenancy/context.js'
+import { facetableFields } from './facets.js'
+import { highlightsOf } from './highlight.js'
 import { PostgresSearchDriver } from './postgres_driver.js'
 import { TypesenseSearchDriver } from './typesense_driver.js'
 import type { SearchDriver, SearchHit, SearchOptions } from './types.js'
@@ -63,7 +65,38 @@ export async function search(
   const permission = model.permissions.list
   if (permission === false || !options.principal.can(permission))
     throw new E_FORBIDDEN([`this needs the ${permission || `${model.key}.read`} permission`])
-  return searchDriver().search(model, query, options)
+  if (options.facets?.length) {
+    const allowed = new Set(facetableFields(model, options.principal).map((field) => field.name))
+    const unknown = options.facets.filter((name) => !allowed.has(name))
+    if (unknown.length)
+      throw new E_VALIDATION([], {
+        details: unknown.map((name) => ({
+          field: 'facets',
+          rule: 'facetable',
+          message: `${name} is not a facet of ${model.key}; use one of ${[...allowed].join(', ') || '(none)'}`,
+        })),
+      })
+  }
+  const found = await searchDriver().search(model, query, options)
+  for (const hit of found.hits) {
+    const highlights = highlightsOf(model, hit.record, query)
+    if (Object.keys(highlights).length) hit.highlights = highlights
+  }
+  return found
+}
+
+/** Facets and filters are fields of one resource: refuses them over several. */
+export function oneTypeOnly(models: ResourceModel[]) {
+  if (models.length !== 1)
+    throw new E_VALIDATION([], {
+      details: [
+        {
+          field: 'types',
+          rule: 'single_type',
+          message: 'facets and filters apply to one resource: name exactly one in types',
+        },
+      ],
+    })
 }
 
 /**
@@ -75,6 +108,8 @@ export async function searchMany(
   query: string,
   options: SearchOptions & { page: number; perPage: number }
 ) {
+  if (options.facets?.length || options.filters?.length) oneTypeOnly(models)
+  if (models.length === 1) return search(models[0], query, options)
   const window = { ...options, page: 1, perPage: options.page * options.perPage }
   const pages = await Promise.all(models.map((model) => search(model, query, window)))
   const hits: SearchHit[] = pages

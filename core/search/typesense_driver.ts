@@ -2,10 +2,11 @@ import Typesense from 'typesense'
 import { E_SEARCH_UNAVAILABLE } from '../errors.js'
 import { rowCondition } from '../resources/access.js'
 import type { ResourceModel } from '../resources/model.js'
-import { present, projectionOf, tableOf } from '../resources/query.js'
+import { present, projectionOf, tableOf, whereOf } from '../resources/query.js'
 import { ident, selectRows } from '../resources/sql.js'
 import { tenantContext } from '../tenancy/context.js'
 import { readTenantDb } from '../tenancy/tenant_db.js'
+import { facetCounts } from './facets.js'
 import type { SearchDriver, SearchOptions, SearchPage } from './types.js'
 
 /** Candidates Typesense returns per query; row rules are applied to them in PostgreSQL. */
@@ -160,18 +161,26 @@ export class TypesenseSearchDriver implements SearchDriver {
       id: String((hit.document as { id: string }).id),
       score: Number(hit.text_match ?? 0),
     }))
-    if (!ranked.length) return { hits: [], total: 0 }
+    if (!ranked.length) return { hits: [], total: 0, ...(options.facets ? { facets: {} } : {}) }
     const schema = tenantContext.require().schema_name
     const rows = await rowCondition(model, options.principal, schema)
     const projection = projectionOf(model, options.principal, null)
-    const visible = await readTenantDb((client) =>
-      selectRows(
-        client,
-        `SELECT ${projection.select} FROM ${tableOf(model, schema)}
-          WHERE t.id = ANY(?::bigint[])${rows ? ` AND ${rows.sql}` : ''}`,
-        [ranked.map((hit) => hit.id), ...(rows?.bindings ?? [])]
-      )
-    )
+    // Typesense ranks; filters, row rules and visibility are PostgreSQL's, as in the list endpoint.
+    const filtered = whereOf(model, { filters: options.filters ?? [], search: null }, rows)
+    const where = {
+      sql: `${filtered.sql ? `${filtered.sql} AND` : ' WHERE'} t.id = ANY(?::bigint[])`,
+      bindings: [...filtered.bindings, ranked.map((hit) => hit.id)],
+    }
+    const [visible, facets] = await Promise.all([
+      readTenantDb((client) =>
+        selectRows(
+          client,
+          `SELECT ${projection.select} FROM ${tableOf(model, schema)}${where.sql}`,
+          where.bindings
+        )
+      ),
+      options.facets?.length ? facetCounts(model, schema, where, options.facets) : undefined,
+    ])
     const byId = new Map(visible.map((row) => [String(row.id), row]))
     const hits = ranked
       .filter((hit) => byId.has(hit.id))
@@ -181,6 +190,10 @@ export class TypesenseSearchDriver implements SearchDriver {
         score: hit.score,
         record: present(byId.get(hit.id)!, projection),
       }))
-    return { hits: hits.slice((page - 1) * perPage, page * perPage), total: hits.length }
+    return {
+      hits: hits.slice((page - 1) * perPage, page * perPage),
+      total: hits.length,
+      ...(facets ? { facets } : {}),
+    }
   }
 }

@@ -38,4 +38,8 @@ export const storageConfig = {
       .filter(Boolean) ?? DEFAULT_EXTENSIONS,
   /** How long a signed download link lasts. */
   linkTtlSeconds: () => positive('ORYNE_FILE_LINK_TTL_SECONDS', 600),
+  /** How long a presigned upload URL lasts; an upload not confirmed by then stops reserving quota. */
+  uploadTtlSeconds: () => positive('ORYNE_UPLOAD_URL_TTL_SECONDS', 900),
+  /** Storage each tenant may use, in MB, unless its `storage_quota` row says otherwise. */
+  quotaBytes: () => Math.floor(positive('ORYNE_STORAGE_QUOTA_MB', 5120) * 1024 * 1024),
 }

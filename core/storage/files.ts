@@ -15,6 +15,7 @@ import { readTenantDb, withTenantDb } from '../tenancy/tenant_db.js'
 import { storageConfig } from './config.js'
 import { diskKey, storageDisk } from './disk.js'
 import { signFileLink, type FileLink } from './links.js'
+import { assertQuota } from './quota.js'
 
 /** A stored file of the current tenant, as the API and the SDK return it. */
 export type FileRecord = {
@@ -92,6 +93,8 @@ export function acceptUpload(file: MultipartFile | null): MultipartFile {
 }
 
 async function insertRecord(trx: TransactionClientContract, row: Omit<FileRecord, 'created_at'>) {
+  // Every stored file counts against the tenant's quota, like presigned uploads.
+  await assertQuota(trx, row.size)
   const [inserted] = await trx.insertQuery().table('files').insert(row).returning(COLUMNS)
   await recordAudit(trx, {
     actor: row.uploaded_by,

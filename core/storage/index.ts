@@ -17,3 +17,16 @@ export {
 } from './files.js'
 export { signFileLink, validFileLink, type FileLink } from './links.js'
 export { storageConfig } from './config.js'
+export {
+  registerUploadPurpose,
+  uploadPurposes,
+  type UploadPurpose,
+} from './purposes.js'
+export { storageUsage, type StorageUsage } from './quota.js'
+export {
+  confirmUpload,
+  requestUpload,
+  type UploadRecord,
+  type UploadRequest,
+  type UploadTarget,
+} from './uploads.js'

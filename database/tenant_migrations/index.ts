@@ -6,9 +6,21 @@ import customFields from './0004_custom_fields.js'
 import accessControl from './0005_access_control.js'
 import notifications from './0006_notifications.js'
 import files from './0007_files.js'
+import platformServices from './0008_platform_services.js'
+import reports from './0009_reports.js'
 
 /** Core's migrations of every tenant schema, in order. Plugins bring their own sets. */
 export const coreTenantMigrations: TenantMigrationSet = {
   owner: 'core',
-  migrations: [identity, auditLog, sessions, customFields, accessControl, notifications, files],
+  migrations: [
+    identity,
+    auditLog,
+    sessions,
+    customFields,
+    accessControl,
+    notifications,
+    files,
+    platformServices,
+    reports,
+  ],
 }

@@ -74,6 +74,23 @@ test.group('Jobs on bull through real Redis', (group) => {
     ])
   })
 
+  test('a job id deduplicates within its tenant only: two tenants numbering their work alike both run', async ({
+    assert,
+  }) => {
+    const [first, second] = [await activeTenant(), await activeTenant()]
+    const before = echoed.length
+    for (const tenant of [first, second, first])
+      await tenantContext.run(tenant, () =>
+        jobs.dispatch(echo, { text: `import 1 of ${tenant.slug}` }, { jobId: 'import-1' })
+      )
+    await eventually(() => echoed.length >= before + 2)
+    await sleep(300)
+    assert.sameDeepMembers(
+      echoed.slice(before).map((entry) => entry.tenantId),
+      [first.id, second.id]
+    )
+  })
+
   test('a failing job is retried with exponential backoff until it succeeds', async ({
     assert,
   }) => {

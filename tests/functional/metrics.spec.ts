@@ -21,5 +21,9 @@ test.group('Metrics', () => {
     )
     assert.match(text, /oryne_process_resident_memory_bytes \d+/)
     assert.match(text, /oryne_nodejs_eventloop_lag_seconds/)
+    // Alerting on tenants behind on migrations reads this gauge.
+    assert.match(text, /oryne_tenant_migrations\{state="up_to_date"\} \d+/)
+    assert.match(text, /oryne_tenant_migrations\{state="behind"\} \d+/)
+    assert.match(text, /oryne_tenant_migrations\{state="failed"\} \d+/)
   })
 })

@@ -108,6 +108,83 @@ function contract(driver: 'postgres' | 'typesense') {
       assert.equal(mine.body().meta.pagination.total, 1)
     }).skip(skip, reason)
 
+    test('words match as prefixes, misspelt words still match, hits highlight the matched prefixes', async ({
+      client,
+      assert,
+    }) => {
+      const s = await school(client)
+      ;(
+        await s.admin.post('/erp/students', {
+          enrollment_no: 'S-4',
+          first_name: 'Tag',
+          last_name: '<b>Marlowe</b>',
+        })
+      ).assertStatus(201)
+      await reindex(s.tenant)
+      const ids = async (query: string) => {
+        const response = await s.admin.get(
+          `/search?types=erp.students&q=${encodeURIComponent(query)}`
+        )
+        response.assertStatus(200)
+        return response.body().data.map((hit: any) => hit.id)
+      }
+      assert.includeMembers(await ids('Marl'), [s.students.Kit, s.students.Christopher])
+      assert.deepEqual(await ids('chris marl'), [s.students.Christopher])
+      assert.deepEqual(await ids('Lovelaxe'), [s.students.Ada])
+      assert.deepEqual(await ids('Christofer'), [s.students.Christopher])
+      assert.deepEqual(await ids('Zebedee'), [])
+      // Operators and quotes are separators, never syntax: no error, no injection.
+      assert.deepEqual(await ids(`'); DROP TABLE erp_students; --`), [])
+      assert.deepEqual(await ids('&|!:*()'), [])
+
+      const found = await s.admin.get('/search?types=erp.students&q=chris')
+      assert.equal(found.body().data[0].highlights.first_name, '<mark>Chris</mark>topher')
+      const tagged = await s.admin.get('/search?types=erp.students&q=tag%20marlowe')
+      assert.equal(
+        tagged.body().data[0].highlights.last_name,
+        '&lt;b&gt;<mark>Marlowe</mark>&lt;/b&gt;'
+      )
+    }).skip(skip, reason)
+
+    test('facets count the matches per keyword value; filters narrow them; row rules apply to both', async ({
+      client,
+      assert,
+    }) => {
+      const s = await school(client)
+      ;(
+        await s.admin.post('/erp/students', {
+          enrollment_no: 'S-5',
+          first_name: 'Nell',
+          last_name: 'Marlowe',
+          gender: 'female',
+          status: 'inactive',
+        })
+      ).assertStatus(201)
+      await reindex(s.tenant)
+      const faceted = await s.admin.get('/search?q=marlowe&types=erp.students&facets=status,gender')
+      faceted.assertStatus(200)
+      assert.equal(faceted.body().meta.pagination.total, 3)
+      assert.deepEqual(faceted.body().meta.facets.status, [
+        { value: 'active', count: 2 },
+        { value: 'inactive', count: 1 },
+      ])
+      assert.deepEqual(faceted.body().meta.facets.gender, [
+        { value: null, count: 2 },
+        { value: 'female', count: 1 },
+      ])
+      const narrowed = await s.admin.get(
+        '/search?q=marlowe&types=erp.students&facets=gender&filter[status]=inactive'
+      )
+      narrowed.assertStatus(200)
+      assert.deepEqual(
+        narrowed.body().data.map((hit: any) => hit.record.first_name),
+        ['Nell']
+      )
+      assert.deepEqual(narrowed.body().meta.facets.gender, [{ value: 'female', count: 1 }])
+      const own = await s.student.get('/search?q=marlowe&types=erp.students&facets=status')
+      assert.deepEqual(own.body().meta.facets.status, [{ value: 'active', count: 1 }])
+    }).skip(skip, reason)
+
     test('another tenant finds nothing of this one', async ({ client, assert }) => {
       const s = await school(client)
       await reindex(s.tenant)
@@ -134,6 +211,18 @@ test.group('Search requests', () => {
     const unsearchable = await s.admin.get('/search?q=x&types=erp.guardians')
     unsearchable.assertStatus(400)
     assert.equal(unsearchable.body().error.details[0].rule, 'searchable')
+    const several = await s.admin.get('/search?q=x&types=erp.students,erp.teachers&facets=status')
+    several.assertStatus(400)
+    assert.equal(several.body().error.details[0].rule, 'single_type')
+    const filtered = await s.admin.get('/search?q=x&filter[status]=active')
+    filtered.assertStatus(400)
+    assert.equal(filtered.body().error.details[0].rule, 'single_type')
+    const notFacet = await s.admin.get('/search?q=x&types=erp.students&facets=first_name')
+    notFacet.assertStatus(400)
+    assert.equal(notFacet.body().error.details[0].rule, 'facetable')
+    const badFilter = await s.admin.get('/search?q=x&types=erp.students&filter[status]=flying')
+    badFilter.assertStatus(400)
+    assert.equal(badFilter.body().error.code, 'ERR_VALIDATION')
     ;(await s.admin.get('/search?q=x&types=erp.students').header('authorization', '')).assertStatus(
       401
     )

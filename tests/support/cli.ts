@@ -47,12 +47,19 @@ export type RunningOryne = {
   stop(signal?: NodeJS.Signals): Promise<number | null>
 }
 
-/** Starts a long-running `oryne` command (serve, up, worker) and lets the test drive it. */
+/**
+ * Starts a long-running `oryne` command (serve, up, worker) and lets the test
+ * drive it; `bin` runs another entry (the production build's) instead.
+ */
 export function startOryne(
   args: string[],
-  env: Record<string, string | undefined> = {}
+  env: Record<string, string | undefined> = {},
+  options: { bin?: string } = {}
 ): RunningOryne {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: childEnv(env) })
+  const child = spawn(process.execPath, [options.bin ?? BIN, ...args], {
+    cwd: ROOT,
+    env: childEnv(env),
+  })
   let output = ''
   child.stdout!.on('data', (chunk) => (output += chunk))
   child.stderr!.on('data', (chunk) => (output += chunk))

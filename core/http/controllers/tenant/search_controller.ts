@@ -2,29 +2,50 @@ import type { HttpContext } from '@adonisjs/core/http'
 import vine from '@vinejs/vine'
 import { respond } from '../../envelope.js'
 import { principalOf } from '../../../rbac/authorize.js'
+import { customFieldsOf } from '../../../resources/custom_fields.js'
+import { parseListQuery } from '../../../resources/query.js'
 import {
   searchableResource,
   searchableResources,
   searchMany,
+  oneTypeOnly,
 } from '../../../search/search_service.js'
 
 const searchQuery = vine.compile(
   vine.object({
     q: vine.string().trim().minLength(1).maxLength(200),
     types: vine.string().trim().maxLength(1000).optional(),
+    facets: vine.string().trim().maxLength(500).optional(),
     page: vine.number().withoutDecimals().min(1).max(100).optional(),
     per_page: vine.number().withoutDecimals().min(1).max(100).optional(),
   })
 )
 
 /**
+ * The query string split into the search's own parameters and the
+ * `filter[...]` ones (for the list endpoint's parser). Read from the raw
+ * string: the framework's parser turns `a,b` into an array.
+ */
+function readQuery(queryString: string | null | undefined) {
+  const own: Record<string, string> = {}
+  const filters = new URLSearchParams()
+  for (const [key, value] of new URLSearchParams(queryString ?? ''))
+    if (key.startsWith('filter[')) filters.append(key, value)
+    else own[key] = value
+  return { own, filters }
+}
+
+/**
  * GET /api/v1/search?q=&types=erp.students,lms.courses&page=&per_page= — the
  * searchable resources the caller may list (or those named), ranked and
- * merged; row rules and field visibility as in each list endpoint.
+ * merged; row rules and field visibility as in each list endpoint. With one
+ * type, `facets=status,active` counts the matches per value and
+ * `filter[status]=active` narrows them, as on the list endpoint.
  */
 export default class SearchController {
   async index(ctx: HttpContext) {
-    const input = await searchQuery.validate(ctx.request.qs())
+    const { own, filters } = readQuery(ctx.request.parsedUrl.query)
+    const input = await searchQuery.validate(own)
     const principal = await principalOf(ctx)
     const models = input.types
       ? await Promise.all(
@@ -33,9 +54,28 @@ export default class SearchController {
             .map(searchableResource)
         )
       : await searchableResources(principal)
+    if (filters.size) oneTypeOnly(models)
+    const parsed = filters.size
+      ? parseListQuery(models[0], filters.toString(), await customFieldsOf(models[0]), principal)
+          .filters
+      : []
+    const facets = input.facets
+      ?.split(',')
+      .map((name) => name.trim())
+      .filter(Boolean)
     const page = input.page ?? 1
     const perPage = input.per_page ?? 20
-    const { hits, total } = await searchMany(models, input.q, { principal, page, perPage })
+    const {
+      hits,
+      total,
+      facets: counts,
+    } = await searchMany(models, input.q, {
+      principal,
+      page,
+      perPage,
+      filters: parsed,
+      facets,
+    })
     respond(ctx, hits, {
       pagination: {
         page,
@@ -43,6 +83,7 @@ export default class SearchController {
         total,
         last_page: Math.max(1, Math.ceil(total / perPage)),
       },
+      ...(counts ? { meta: { facets: counts } } : {}),
     })
   }
 }

@@ -1,0 +1,34 @@
+import app from '@adonisjs/core/services/app'
+import { resourceCatalogOf } from '../resources/catalog.js'
+import type { ResourceModel } from '../resources/model.js'
+import { ResourceService } from '../resources/resource_service.js'
+import { tenantContext } from '../tenancy/context.js'
+import { E_REPORT_RESOURCE_UNKNOWN } from './errors.js'
+
+/*
+ * The resource engine as reports use it: the same catalog and the same list
+ * service as /api/v1/<plugin>/<resource>, so an export applies exactly the
+ * filters, permissions, row rules and field visibility the list does.
+ */
+
+let service: ResourceService | undefined
+
+export async function resourceEngine() {
+  const host = await app.container.make('oryne.plugins')
+  const catalog = resourceCatalogOf(host)
+  service ??= new ResourceService(catalog)
+  return { host, catalog, service }
+}
+
+/** A listable resource of a plugin the current tenant enabled; ERR_REPORT_RESOURCE_UNKNOWN otherwise. */
+export async function listableResource(key: string): Promise<ResourceModel> {
+  const { host, catalog } = await resourceEngine()
+  const model = catalog.get(key)
+  if (
+    !model ||
+    model.permissions.list === false ||
+    !(await host.isEnabled(tenantContext.require().id, model.plugin))
+  )
+    throw new E_REPORT_RESOURCE_UNKNOWN([key])
+  return model
+}
