@@ -10,6 +10,15 @@ export const erpNotifications: Record<string, NotificationTemplate> = {
       '(as of {{as_of}}), under the {{threshold}}% the school expects.',
     description: "A student's attendance fell under the threshold (to the guardians)",
   },
+  fee_reminder: {
+    channels: ['email', 'push', 'in_app'],
+    subject: 'Fee reminder: invoice {{invoice_number}} for {{student_name}}',
+    body:
+      'Invoice {{invoice_number}} for {{student_name}} ({{balance}} outstanding) {{when}}. ' +
+      'Please pay it, or contact the school office if you already have.',
+    description:
+      'An unpaid invoice is due soon or overdue (to the guardians and the student), at most daily',
+  },
 }
 
 /** `erp.attendance.below_threshold`: tells the student's guardians who have an account. */

@@ -24,10 +24,14 @@ import { attendanceMarks, leaveApplications } from './resources/attendance.js'
 import { substitutions, timetableSlots } from './resources/timetable.js'
 import { paymentHooks, refundHooks } from './services/fees.js'
 import { slotHooks, substitutionHooks } from './services/timetable.js'
-import { leaveHooks } from './services/attendance.js'
+import { attendanceMarkHooks, leaveHooks } from './services/attendance.js'
+import { erpCalendar } from './calendar.js'
 import { erpRoutes } from './routes.js'
+import { erpDocuments } from './documents.js'
+import { erpStats } from './stats.js'
 import { seedErpDemo } from './demo.js'
 import { erpSettingsDeclaration } from './settings.js'
+import { feeRemindersJob, FEE_REMINDERS_CRON } from './jobs/fee_reminders.js'
 import { erpNotifications, notifyGuardiansOfAttendance } from './notifications.js'
 import { definePlugin } from '@oryne/sdk'
 
@@ -64,6 +68,7 @@ const RESOURCES = [
     timetable_slots: slotHooks,
     substitutions: substitutionHooks,
     leave_applications: leaveHooks,
+    attendance_marks: attendanceMarkHooks,
   }[resource.name]
   return hooks ? { ...resource, hooks } : resource
 })
@@ -195,5 +200,10 @@ export default definePlugin({
   routes: erpRoutes,
   notifications: erpNotifications,
   events: { 'erp.attendance.below_threshold': notifyGuardiansOfAttendance },
+  jobs: [feeRemindersJob],
+  schedules: [{ job: feeRemindersJob, cron: FEE_REMINDERS_CRON }],
   demo: seedErpDemo,
+  documents: erpDocuments,
+  stats: erpStats,
+  calendar: erpCalendar,
 })

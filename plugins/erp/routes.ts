@@ -1,5 +1,6 @@
 import { enrolApplicant, transitionApplicant } from './services/admissions.js'
 import { attendanceSummary, decideLeave, markSection } from './services/attendance.js'
+import { dayTimetable } from './services/timetable.js'
 import { generateSchedule, outstandingReport } from './services/fees.js'
 import { ATTENDANCE_STATUSES } from './resources/attendance.js'
 import { APPLICANT_STATUSES } from './resources/admissions.js'
@@ -70,6 +71,9 @@ const reportQuery = vine.compile(
 )
 const decision = vine.compile(
   vine.object({ note: vine.string().trim().maxLength(2000).optional() })
+)
+const dayQuery = vine.compile(
+  vine.object({ date: date(), section_id: id().optional(), teacher_id: id().optional() })
 )
 
 /** The `:id` of the route: digits only, so a junk id is a 404 and never reaches SQL. */
@@ -183,6 +187,13 @@ export function erpRoutes(router: Router) {
     let studentIds = query.student_id ? [query.student_id] : null
     if (visible) studentIds = (studentIds ?? visible).filter((student) => visible.includes(student))
     respond(ctx, await attendanceSummary({ ...query, student_ids: studentIds }))
+  })
+
+  /* One date of the timetable: the day's classes, or the holiday and none. */
+  router.get('/timetable/day', async (ctx) => {
+    await authorize(ctx, 'erp.timetable_slots.read')
+    const { date: day, ...who } = await dayQuery.validate(ctx.request.qs())
+    respond(ctx, await dayTimetable(day, who))
   })
 
   router.post('/imports/students', async (ctx) => {

@@ -21,8 +21,11 @@ import { assignmentHooks, rubricCriterionHooks, rubricLevelHooks } from './servi
 import { materialHooks } from './services/materials.js'
 import { liveAttendanceHooks, liveSessionHooks } from './services/live.js'
 import { lmsRoutes } from './routes.js'
+import { lmsDocuments } from './documents.js'
+import { lmsStats } from './stats.js'
 import { lmsNotifications, notifyAssignmentDue, notifyGradePublished } from './notifications.js'
 import { assignmentDueSoonJob, DUE_SOON_CRON } from './jobs/due_soon.js'
+import { lmsCalendar } from './calendar.js'
 import { type ResourceDefinition, type ResourceHooks, definePlugin } from '@oryne/sdk'
 
 const HOOKS: Record<string, ResourceHooks> = {
@@ -138,6 +141,9 @@ export default definePlugin({
   },
   settings: lmsSettingsDeclaration,
   demo: seedLmsDemo,
+  documents: lmsDocuments,
+  stats: lmsStats,
+  calendar: lmsCalendar,
   schedules: [{ job: assignmentDueSoonJob, cron: DUE_SOON_CRON }],
   resources: RESOURCES,
   routes: lmsRoutes,

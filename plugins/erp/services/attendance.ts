@@ -1,5 +1,6 @@
 import { E_ERP_NOT_FOUND, E_INVALID_TRANSITION } from '../errors.js'
-import { emitEvent, readTenantDb, recordAudit, withTenantDb } from '@oryne/sdk'
+import { isoDate } from './dates.js'
+import { assertNotHoliday, emitEvent, readTenantDb, recordAudit, withTenantDb } from '@oryne/sdk'
 
 export type BulkMarks = {
   section_id: string
@@ -28,6 +29,8 @@ export async function markSection(
     requestId?: string
   }
 ) {
+  // Holidays come from whichever plugin declares them (events), asked through core.
+  await assertNotHoliday(input.date)
   return withTenantDb(async (trx) => {
     const ids = input.marks.map((mark) => mark.student_id)
     const members = await trx
@@ -209,5 +212,15 @@ export const leaveHooks = {
       )
       .first()
     if (!own) throw new E_ERP_NOT_FOUND(['Student', String(data.student_id)])
+  },
+}
+
+/** Single marks written through the resource API are refused on holidays too. */
+export const attendanceMarkHooks = {
+  async beforeCreate(data: Record<string, unknown>) {
+    await assertNotHoliday(isoDate(data.date))
+  },
+  async beforeUpdate(changes: Record<string, unknown>, before: Record<string, unknown>) {
+    if (changes.date !== undefined) await assertNotHoliday(isoDate(changes.date ?? before.date))
   },
 }

@@ -127,11 +127,18 @@ export async function startStudentImport(tmpPath: string, fileName: string, acto
     await copyFile(tmpPath, stored)
     await rm(tmpPath, { force: true })
   })
-  await dispatchJob(
-    importStudents,
-    { import_id: String(importRow.id) },
-    { jobId: `erp-import-${importRow.id}` }
-  )
+  try {
+    await dispatchJob(
+      importStudents,
+      { import_id: String(importRow.id) },
+      { jobId: `erp-import-${importRow.id}` }
+    )
+  } catch (error) {
+    // Not queued (Redis unreachable): no import may stay `queued` with nothing to run it.
+    await withTenantDb((trx) => trx.from('erp_imports').where('id', importRow.id).delete())
+    await rm(stored, { force: true })
+    throw error
+  }
   return importRow
 }
 

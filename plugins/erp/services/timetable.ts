@@ -1,6 +1,6 @@
 import { E_TIMETABLE_CLASH } from '../errors.js'
 import { isoDate } from './dates.js'
-import { type Trx } from '@oryne/sdk'
+import { holidayOn, readTenantDb, type Trx } from '@oryne/sdk'
 
 type Row = Record<string, any>
 
@@ -91,4 +91,67 @@ export const substitutionHooks = {
         `the substitute already covers another slot in this period on ${isoDate(data.date)}`,
       ])
   },
+}
+
+/** ISO weekday (1 = Monday ... 7 = Sunday) of a YYYY-MM-DD date. */
+export function weekdayOf(date: string) {
+  return ((new Date(`${date}T00:00:00Z`).getUTCDay() + 6) % 7) + 1
+}
+
+/**
+ * What a section (or a teacher) has on one date: the weekly slots of that
+ * weekday with the day's substitutions applied, in period order. On a holiday
+ * (declared by any plugin, asked through core) the day carries the holiday and
+ * no classes.
+ */
+export async function dayTimetable(
+  date: string,
+  who: { section_id?: string; teacher_id?: string }
+) {
+  const weekday = weekdayOf(date)
+  const holiday = await holidayOn(date)
+  if (holiday) return { date, weekday, holiday, slots: [] }
+  const slots = await readTenantDb((client, table) => {
+    const query = client
+      .from(table('erp_timetable_slots', 't'))
+      .join(table('erp_periods', 'p'), 'p.id', 't.period_id')
+      .leftJoin(table('erp_substitutions', 's'), (join) => {
+        join.on('s.slot_id', 't.id').andOnVal('s.date', date)
+      })
+      .where('t.weekday', weekday)
+      .orderBy('p.position')
+      .select(
+        't.id as slot_id',
+        't.section_id',
+        't.subject_id',
+        't.room_id',
+        't.teacher_id as timetabled_teacher_id',
+        client.raw('coalesce(s.teacher_id, t.teacher_id) AS teacher_id'),
+        's.id as substitution_id',
+        'p.name as period',
+        'p.starts_at',
+        'p.ends_at'
+      )
+    if (who.section_id) query.where('t.section_id', who.section_id)
+    if (who.teacher_id)
+      query.where((q) =>
+        q
+          .where((own) => own.where('t.teacher_id', who.teacher_id!).whereNull('s.id'))
+          .orWhere('s.teacher_id', who.teacher_id!)
+      )
+    return query
+  })
+  return {
+    date,
+    weekday,
+    holiday: null,
+    slots: slots.map((slot: Row) =>
+      Object.fromEntries(
+        Object.entries(slot).map(([key, value]) => [
+          key,
+          key.endsWith('_id') && value !== null ? String(value) : value,
+        ])
+      )
+    ),
+  }
 }

@@ -1,0 +1,165 @@
+import { E_AI_NOT_FOUND } from './errors.js'
+import { ITEM_TYPES, recordInteractions } from './services/interactions.js'
+import { recommend } from './services/recommendations.js'
+import { atRiskStudents } from './services/at_risk.js'
+import { MODEL_KINDS, modelKind } from './services/kinds.js'
+import { listModels, presentModel, promoteModel, registerModel } from './services/registry.js'
+import { readUploadedModel } from './services/uploads.js'
+import {
+  addDocument,
+  checkOnDemand,
+  deleteDocument,
+  listDocuments,
+  plagiarismReport,
+  recheckSubmission,
+} from './services/plagiarism.js'
+import { actorOf, authorize, respond, vine, type HttpContext, type Router } from '@oryne/sdk'
+
+const interactionsInput = vine.compile(
+  vine.object({
+    interactions: vine
+      .array(
+        vine.object({
+          client_id: vine.string().trim().minLength(1).maxLength(120).optional(),
+          user_id: vine.string().uuid(),
+          item_type: vine.enum(ITEM_TYPES),
+          item_id: vine
+            .string()
+            .trim()
+            .regex(/^[A-Za-z0-9._:-]{1,64}$/),
+          weight: vine.number().min(0.001).max(1000).optional(),
+          occurred_at: vine.date({ formats: { utc: true } }).optional(),
+        })
+      )
+      .minLength(1)
+      .maxLength(5000),
+  })
+)
+
+const recommendationsQuery = vine.compile(
+  vine.object({
+    type: vine.enum(ITEM_TYPES),
+    limit: vine.number().withoutDecimals().min(1).max(100).optional(),
+    user_id: vine.string().uuid().optional(),
+  })
+)
+
+const checkInput = vine.compile(
+  vine.object({ text: vine.string().minLength(1).maxLength(200_000) })
+)
+
+const documentInput = vine.compile(
+  vine.object({
+    external_id: vine
+      .string()
+      .trim()
+      .regex(/^[\w.:\/-]{1,200}$/),
+    title: vine.string().trim().minLength(1).maxLength(300),
+    text: vine.string().minLength(1).maxLength(1_000_000),
+  })
+)
+
+const pageQuery = vine.compile(
+  vine.object({
+    page: vine.number().withoutDecimals().min(1).max(100_000).optional(),
+    per_page: vine.number().withoutDecimals().min(1).max(200).optional(),
+  })
+)
+
+const atRiskQuery = vine.compile(
+  vine.object({
+    limit: vine.number().withoutDecimals().min(1).max(1000).optional(),
+    min_risk: vine.number().min(0).max(1).optional(),
+  })
+)
+
+const modelsQuery = vine.compile(vine.object({ kind: vine.enum(MODEL_KINDS).optional() }))
+
+/** A digits-only route parameter, so a junk id is a 404 and never reaches SQL. */
+function param(ctx: HttpContext, name: string, what: string, digits = 9): string {
+  const value = String(ctx.params[name])
+  if (!new RegExp(`^\\d{1,${digits}}$`).test(value))
+    throw new E_AI_NOT_FOUND([what, value.slice(0, 40)])
+  return value
+}
+
+export function aiRoutes(router: Router) {
+  router.post('/interactions', async (ctx) => {
+    const principal = await authorize(ctx, 'ai.interactions.create')
+    const { interactions } = await interactionsInput.validate(ctx.request.body())
+    const result = await recordInteractions(interactions, actorOf(principal))
+    respond(ctx, result, { status: result.recorded ? 201 : 200 })
+  })
+
+  router.get('/recommendations', async (ctx) => {
+    const principal = await authorize(ctx, 'ai.recommendations.read')
+    const query = await recommendationsQuery.validate(ctx.request.qs())
+    respond(ctx, await recommend(principal, { ...query, limit: query.limit ?? 10 }))
+  })
+
+  router.post('/plagiarism/check', async (ctx) => {
+    await authorize(ctx, 'ai.plagiarism.check')
+    const { text } = await checkInput.validate(ctx.request.body())
+    respond(ctx, await checkOnDemand(text))
+  })
+
+  router.get('/plagiarism/reports/:submissionId', async (ctx) => {
+    const principal = await authorize(ctx, 'ai.plagiarism_reports.read')
+    respond(ctx, await plagiarismReport(principal, param(ctx, 'submissionId', 'Submission', 18)))
+  })
+
+  router.post('/plagiarism/reports/:submissionId/check', async (ctx) => {
+    const principal = await authorize(ctx, 'ai.plagiarism.check')
+    respond(ctx, await recheckSubmission(principal, param(ctx, 'submissionId', 'Submission', 18)))
+  })
+
+  router.post('/plagiarism/documents', async (ctx) => {
+    const principal = await authorize(ctx, 'ai.plagiarism_documents.manage')
+    const input = await documentInput.validate(ctx.request.body())
+    respond(ctx, await addDocument(input, actorOf(principal)), { status: 201 })
+  })
+
+  router.get('/plagiarism/documents', async (ctx) => {
+    await authorize(ctx, 'ai.plagiarism_documents.manage')
+    const { page = 1, per_page: perPage = 50 } = await pageQuery.validate(ctx.request.qs())
+    respond(ctx, await listDocuments(page, perPage))
+  })
+
+  router.delete('/plagiarism/documents/:id', async (ctx) => {
+    const principal = await authorize(ctx, 'ai.plagiarism_documents.manage')
+    respond(
+      ctx,
+      await deleteDocument(param(ctx, 'id', 'Reference document', 18), actorOf(principal))
+    )
+  })
+
+  router.get('/at-risk', async (ctx) => {
+    const principal = await authorize(ctx, 'ai.at_risk.read')
+    const query = await atRiskQuery.validate(ctx.request.qs())
+    respond(
+      ctx,
+      await atRiskStudents(principal, { limit: query.limit ?? 100, min_risk: query.min_risk ?? 0 })
+    )
+  })
+
+  router.get('/models', async (ctx) => {
+    await authorize(ctx, 'ai.models.read')
+    const { kind } = await modelsQuery.validate(ctx.request.qs())
+    respond(ctx, await listModels(kind))
+  })
+
+  // Bring your own model: multipart `file` (.onnx), `kind` and `io` (declared inputs and outputs, JSON).
+  router.post('/models', async (ctx) => {
+    const principal = await authorize(ctx, 'ai.models.manage')
+    const upload = await readUploadedModel(ctx)
+    const row = await registerModel({ ...upload, source: 'uploaded', actor: actorOf(principal) })
+    respond(ctx, presentModel(row), { status: 201 })
+  })
+
+  router.post('/models/:kind/:version/promote', async (ctx) => {
+    const principal = await authorize(ctx, 'ai.models.manage')
+    const kind = modelKind(String(ctx.params.kind))
+    const version = Number(param(ctx, 'version', 'Model version'))
+    respond(ctx, presentModel(await promoteModel(kind, version, actorOf(principal))))
+  })
+}

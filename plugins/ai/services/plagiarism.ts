@@ -1,0 +1,361 @@
+import {
+  readTenantDb,
+  recordAudit,
+  tenantFilePath,
+  withTenantDb,
+  type Principal,
+  type Trx,
+} from '@oryne/sdk'
+import { readFile } from 'node:fs/promises'
+import { E_AI_DOCUMENT_EXISTS, E_AI_NOT_FOUND, E_AI_TEXT_TOO_LONG } from '../errors.js'
+import { tokenize, type Token } from '../plagiarism/tokens.js'
+import { winnow } from '../plagiarism/winnow.js'
+import { alignPassages, passageFeatures, type Passage } from '../plagiarism/align.js'
+import { aiSettings } from '../settings.js'
+import { scorePassages } from './plagiarism_scorer.js'
+import { extractText, isReadable } from './text_extraction.js'
+import { seesCourseWork, submissionForCheck } from './school.js'
+
+/*
+ * Plagiarism checks: winnowing fingerprints of the checked text find the
+ * candidate sources (prior submissions of the tenant, its reference
+ * documents) through the hash index; their texts are aligned word by word
+ * into passages; the ONNX scorer decides which passages are reported.
+ * Offsets are characters of the ORIGINAL checked text and source text.
+ */
+
+/** Sources aligned per check: the ones sharing the most fingerprints. */
+const CANDIDATES = 30
+
+export type Match = {
+  source: { kind: 'submission' | 'document'; id: string; external_id?: string }
+  start: number
+  end: number
+  source_start: number
+  source_end: number
+  probability: number
+}
+
+export type CheckResult = { score: number; words: number; matches: Match[] }
+
+type Scope = { excludeStudentId?: string | null; excludeSubmissionId?: string | null }
+
+/** Checks a text against the tenant's sources. */
+export async function checkText(text: string, scope: Scope = {}): Promise<CheckResult> {
+  const {
+    winnow_k: k,
+    winnow_window: w,
+    plagiarism_threshold: threshold,
+    plagiarism_common_fingerprint_sources: common,
+  } = await aiSettings()
+  const query = tokenize(text)
+  const fingerprints = winnow(query, k, w)
+  if (!fingerprints.length) return { score: 0, words: query.length, matches: [] }
+  const positions = new Map<number, number[]>()
+  for (const fp of fingerprints)
+    positions.set(fp.hash, [...(positions.get(fp.hash) ?? []), fp.position])
+  const hashes = [...positions.keys()]
+
+  const { sources, seedRows } = await readTenantDb(async (client, table) => {
+    // Index-only: sources sharing the most uncommon fingerprints, exclusions applied after.
+    const candidates = await client
+      .from(table('ai_fingerprints', 'f'))
+      .whereRaw(
+        `f.hash = ANY(ARRAY(SELECT q.hash FROM ${table('ai_fingerprint_frequency', 'q')}
+                             WHERE q.hash = ANY(?::int[]) AND q.sources <= ?))`,
+        [hashes, common]
+      )
+      .groupBy('f.source_id')
+      .select('f.source_id')
+      .count('* as shared')
+      .orderBy([{ column: 'shared', order: 'desc' }, { column: 'f.source_id' }])
+      .limit(CANDIDATES * 2)
+    const ranked = candidates.map((row) => String(row.source_id))
+    if (!ranked.length) return { sources: [], seedRows: [] }
+    const kept = await client
+      .from(table('ai_plagiarism_sources', 's'))
+      .whereIn('s.id', ranked)
+      .if(scope.excludeStudentId, (q) =>
+        q.whereRaw('s.student_id IS DISTINCT FROM ?', [scope.excludeStudentId!])
+      )
+      .if(scope.excludeSubmissionId, (q) =>
+        q.whereRaw('s.submission_id IS DISTINCT FROM ?', [scope.excludeSubmissionId!])
+      )
+      .select('s.id')
+    const keptIds = new Set(kept.map((row) => String(row.id)))
+    const ids = ranked.filter((id) => keptIds.has(id)).slice(0, CANDIDATES)
+    if (!ids.length) return { sources: [], seedRows: [] }
+    const [found, seeds] = await Promise.all([
+      client
+        .from(table('ai_plagiarism_sources', 's'))
+        .whereIn('s.id', ids)
+        .select('s.id', 's.kind', 's.submission_id', 's.external_id', 's.text'),
+      client
+        .from(table('ai_fingerprints', 'f'))
+        .whereIn('f.source_id', ids)
+        .whereRaw('f.hash = ANY(?::int[])', [hashes])
+        .select('f.source_id', 'f.hash', 'f.position'),
+    ])
+    return { sources: found, seedRows: seeds }
+  })
+
+  const seedsBySource = new Map<string, Array<{ q: number; s: number }>>()
+  for (const row of seedRows) {
+    const list = seedsBySource.get(String(row.source_id)) ?? []
+    for (const q of positions.get(Number(row.hash)) ?? []) list.push({ q, s: Number(row.position) })
+    seedsBySource.set(String(row.source_id), list)
+  }
+  const found: Array<{ source: (typeof sources)[number]; tokens: Token[]; passage: Passage }> = []
+  for (const source of sources) {
+    const tokens = tokenize(source.text)
+    for (const passage of alignPassages(
+      query,
+      tokens,
+      seedsBySource.get(String(source.id)) ?? [],
+      k
+    ))
+      found.push({ source, tokens, passage })
+  }
+  const probabilities = await scorePassages(
+    found.map(({ passage }) => passageFeatures(passage, query))
+  )
+
+  const matches: Match[] = []
+  const covered = new Uint8Array(query.length)
+  found.forEach(({ source, tokens, passage }, i) => {
+    if (probabilities[i] < threshold) return
+    covered.fill(1, passage.qs, passage.qe)
+    matches.push({
+      source:
+        source.kind === 'submission'
+          ? { kind: 'submission', id: String(source.submission_id) }
+          : { kind: 'document', id: String(source.id), external_id: source.external_id },
+      start: query[passage.qs].start,
+      end: query[passage.qe - 1].end,
+      source_start: tokens[passage.ss].start,
+      source_end: tokens[passage.se - 1].end,
+      probability: Math.round(probabilities[i] * 1e4) / 1e4,
+    })
+  })
+  matches.sort((a, b) => a.start - b.start || b.end - a.end)
+  const score = covered.reduce((sum, value) => sum + value, 0) / query.length
+  return { score: Math.round(score * 1e4) / 1e4, words: query.length, matches }
+}
+
+/** Checks a text on demand, synchronously up to the `plagiarism_sync_max_words` setting. */
+export async function checkOnDemand(text: string) {
+  const { plagiarism_sync_max_words: max } = await aiSettings()
+  const words = tokenize(text).length
+  if (words > max) throw new E_AI_TEXT_TOO_LONG([words, max])
+  return checkText(text)
+}
+
+/** Stores a text as a source with its fingerprints (in the open transaction). */
+async function indexSource(
+  trx: Trx,
+  source: {
+    kind: 'submission' | 'document'
+    text: string
+    submission_id?: string
+    course_id?: string
+    student_id?: string
+    external_id?: string
+    title?: string
+  }
+) {
+  const { winnow_k: k, winnow_window: w } = await aiSettings()
+  const tokens = tokenize(source.text)
+  const [row] = await trx
+    .insertQuery()
+    .table('ai_plagiarism_sources')
+    .insert({ ...source, words: tokens.length, k })
+    .returning(['id', 'kind', 'external_id', 'title', 'words', 'created_at'])
+  const fingerprints = winnow(tokens, k, w)
+  if (fingerprints.length) {
+    await trx.rawQuery(
+      `INSERT INTO ai_fingerprints (source_id, hash, position)
+       SELECT ?, unnest(?::int[]), unnest(?::int[])`,
+      [row.id, fingerprints.map((fp) => fp.hash), fingerprints.map((fp) => fp.position)]
+    )
+    // In hash order, so that concurrent indexing locks the counters in the same order.
+    await trx.rawQuery(
+      `INSERT INTO ai_fingerprint_frequency (hash, sources)
+       SELECT h, 1 FROM (SELECT DISTINCT unnest(?::int[]) AS h) d ORDER BY h
+       ON CONFLICT (hash) DO UPDATE SET sources = ai_fingerprint_frequency.sources + 1`,
+      [fingerprints.map((fp) => fp.hash)]
+    )
+  }
+  return row
+}
+
+/** Removes sources (their fingerprints cascade), keeping the frequency counters true. */
+async function removeSources(
+  trx: Trx,
+  where: { id?: string; submission_id?: string; kind?: string }
+) {
+  const rows = await trx.from('ai_plagiarism_sources').where(where).select('id')
+  const ids = rows.map((row) => String(row.id))
+  if (!ids.length) return []
+  await trx.rawQuery(
+    `UPDATE ai_fingerprint_frequency q SET sources = q.sources - d.n
+       FROM (SELECT hash, count(DISTINCT source_id) AS n FROM ai_fingerprints
+              WHERE source_id = ANY(?::bigint[]) GROUP BY hash ORDER BY hash) d
+      WHERE q.hash = d.hash`,
+    [ids]
+  )
+  return trx
+    .from('ai_plagiarism_sources')
+    .whereIn('id', ids)
+    .delete()
+    .returning(['id', 'external_id', 'title', 'words', 'created_at'])
+}
+
+/** The text a submission's check reads: its text, then the text of each readable file. */
+async function submissionText(
+  submission: NonNullable<Awaited<ReturnType<typeof submissionForCheck>>>
+) {
+  const parts = submission.text?.trim() ? [submission.text] : []
+  const unreadable: string[] = []
+  for (const file of submission.files) {
+    if (!isReadable(file.name)) continue
+    try {
+      parts.push(await extractText(await readFile(tenantFilePath(file.key)), file.name))
+    } catch {
+      unreadable.push(file.name)
+    }
+  }
+  return { text: parts.join('\n\n'), unreadable }
+}
+
+/**
+ * Checks a handed-in submission against the tenant's other sources (the same
+ * student's earlier attempts left out), stores its report, then adds it to
+ * the sources later checks compare against. Running it again replaces both.
+ */
+export async function checkSubmission(submissionId: string) {
+  const submission = await submissionForCheck(submissionId)
+  if (!submission) throw new E_AI_NOT_FOUND(['Submission', submissionId])
+  const { text, unreadable } = await submissionText(submission)
+  const result = await checkText(text, {
+    excludeStudentId: submission.student_id,
+    excludeSubmissionId: submission.id,
+  })
+  return withTenantDb(async (trx) => {
+    const report = {
+      submission_id: submission.id,
+      course_id: submission.course_id,
+      score: result.score,
+      matches: JSON.stringify(result.matches),
+      words: result.words,
+      checked_at: new Date(),
+    }
+    await trx.rawQuery(
+      `INSERT INTO ai_plagiarism_reports (submission_id, course_id, score, matches, words, checked_at)
+       VALUES (:submission_id, :course_id, :score, :matches, :words, :checked_at)
+       ON CONFLICT (submission_id) DO UPDATE
+         SET score = EXCLUDED.score, matches = EXCLUDED.matches, words = EXCLUDED.words, checked_at = EXCLUDED.checked_at`,
+      report
+    )
+    await removeSources(trx, { submission_id: submission.id })
+    if (text.trim())
+      await indexSource(trx, {
+        kind: 'submission',
+        text,
+        submission_id: submission.id,
+        course_id: submission.course_id,
+        student_id: submission.student_id,
+      })
+    return { submission_id: submission.id, ...result, unreadable_files: unreadable, text }
+  })
+}
+
+/** A submission's report, for the principal who may see it: unrestricted, or the course's teacher; 404 otherwise. */
+export async function plagiarismReport(principal: Principal, submissionId: string) {
+  const report = await readTenantDb((client, table) =>
+    client.from(table('ai_plagiarism_reports', 'r')).where('r.submission_id', submissionId).first()
+  )
+  if (!report || !(await seesCourseWork(principal, String(report.course_id))))
+    throw new E_AI_NOT_FOUND(['Plagiarism report of submission', submissionId])
+  return {
+    submission_id: String(report.submission_id),
+    course_id: String(report.course_id),
+    score: Number(report.score),
+    words: Number(report.words),
+    matches: report.matches as Match[],
+    checked_at: new Date(report.checked_at).toISOString(),
+  }
+}
+
+/** Re-checks a submission on demand, for the principal who may see its course's work. */
+export async function recheckSubmission(principal: Principal, submissionId: string) {
+  const submission = await submissionForCheck(submissionId)
+  if (!submission || !(await seesCourseWork(principal, submission.course_id)))
+    throw new E_AI_NOT_FOUND(['Submission', submissionId])
+  await checkSubmission(submissionId)
+  return plagiarismReport(principal, submissionId)
+}
+
+/* Reference documents: the tenant's own corpus checks compare against. */
+
+export async function addDocument(
+  input: { external_id: string; title: string; text: string },
+  actor: string
+) {
+  return withTenantDb(async (trx) => {
+    const taken = await trx
+      .from('ai_plagiarism_sources')
+      .where('external_id', input.external_id)
+      .first()
+    if (taken) throw new E_AI_DOCUMENT_EXISTS([input.external_id])
+    const row = await indexSource(trx, { kind: 'document', ...input }).catch((error) => {
+      // Two concurrent uploads of one id: the unique index decides, the loser hears why.
+      if ((error as { code?: string }).code === '23505')
+        throw new E_AI_DOCUMENT_EXISTS([input.external_id])
+      throw error
+    })
+    await recordAudit(trx, {
+      actor,
+      action: 'ai.plagiarism_documents.create',
+      subject: `ai.plagiarism_documents:${row.id}`,
+      data: { external_id: input.external_id, words: row.words },
+    })
+    return presentDocument(row)
+  })
+}
+
+function presentDocument(row: Record<string, any>) {
+  return {
+    id: String(row.id),
+    external_id: row.external_id,
+    title: row.title,
+    words: Number(row.words),
+    created_at: new Date(row.created_at).toISOString(),
+  }
+}
+
+export async function listDocuments(page: number, perPage: number) {
+  const rows = await readTenantDb((client, table) =>
+    client
+      .from(table('ai_plagiarism_sources', 's'))
+      .where('s.kind', 'document')
+      .orderBy('s.id')
+      .offset((page - 1) * perPage)
+      .limit(perPage)
+      .select('s.id', 's.external_id', 's.title', 's.words', 's.created_at')
+  )
+  return rows.map(presentDocument)
+}
+
+export async function deleteDocument(id: string, actor: string) {
+  return withTenantDb(async (trx) => {
+    const [row] = await removeSources(trx, { id, kind: 'document' })
+    if (!row) throw new E_AI_NOT_FOUND(['Reference document', id])
+    await recordAudit(trx, {
+      actor,
+      action: 'ai.plagiarism_documents.delete',
+      subject: `ai.plagiarism_documents:${id}`,
+      data: { external_id: row.external_id },
+    })
+    return presentDocument(row)
+  })
+}

@@ -1,0 +1,42 @@
+import ort from 'onnxruntime-node'
+import { AI_DEFAULTS } from '../settings.js'
+import { trainScorer } from '../plagiarism/scorer.js'
+import { currentTenantId, promotedModel } from './registry.js'
+import { modelSession } from './sessions.js'
+
+/*
+ * The passage scorer a check uses: the tenant's promoted plagiarism model, or
+ * until it has one, the built-in scorer, trained once per process on
+ * generated text (no tenant data, so every tenant may share it).
+ */
+
+let builtIn: Promise<ort.InferenceSession> | undefined
+
+function builtInScorer() {
+  builtIn ??= ort.InferenceSession.create(
+    trainScorer({
+      k: AI_DEFAULTS.winnow_k,
+      w: AI_DEFAULTS.winnow_window,
+      threshold: AI_DEFAULTS.plagiarism_threshold,
+    }).bytes
+  )
+  return builtIn
+}
+
+/** Probabilities that each passage (a row of features) is copied. */
+export async function scorePassages(rows: number[][]): Promise<Float32Array> {
+  if (!rows.length) return new Float32Array()
+  const model = await promotedModel('plagiarism')
+  const session = model?.file_id
+    ? await modelSession(currentTenantId(), { ...model, file_id: model.file_id }).then(
+        (loaded) => loaded.session
+      )
+    : await builtInScorer()
+  const output = await session.run({
+    features: new ort.Tensor('float32', Float32Array.from(rows.flat()), [
+      rows.length,
+      rows[0].length,
+    ]),
+  })
+  return output.probability.data as Float32Array
+}

@@ -1,0 +1,94 @@
+import { cardGatewayConfig } from '../payments/card_gateway.js'
+import { verifySignature } from '../payments/signature.js'
+import { estoreSettings } from '../settings.js'
+import { markPaid } from './orders.js'
+import { invalidField } from './validation.js'
+import { withTenantDb, type Trx } from '@oryne/sdk'
+
+type GatewayEvent = {
+  id: string
+  type: string
+  created?: number
+  data: { object: { id: string; amount?: number; metadata?: Record<string, string> } }
+}
+
+function parseEvent(rawBody: string): GatewayEvent {
+  let event: GatewayEvent
+  try {
+    event = JSON.parse(rawBody)
+  } catch {
+    throw invalidField('body', 'json', 'The webhook body is not JSON')
+  }
+  const valid =
+    event &&
+    typeof event.id === 'string' &&
+    event.id.length > 0 &&
+    event.id.length <= 200 &&
+    typeof event.type === 'string' &&
+    typeof event.data?.object?.id === 'string'
+  if (!valid) throw invalidField('body', 'event', 'The webhook body is not a gateway event')
+  return event
+}
+
+/** What one event does; the outcome is stored with the event. */
+async function apply(trx: Trx, event: GatewayEvent): Promise<string> {
+  const sessionId = event.data.object.id
+  const payment = await trx
+    .from('estore_payments')
+    .where({ provider: 'card', external_id: sessionId })
+    .first()
+  if (!payment) return 'unknown_session'
+  if (event.type === 'checkout.session.expired') {
+    await trx
+      .from('estore_payments')
+      .where({ id: payment.id, status: 'pending' })
+      .update({ status: 'failed', updated_at: new Date() })
+    return 'payment_failed'
+  }
+  if (event.type !== 'checkout.session.completed') return 'ignored'
+  const order = await trx.from('estore_orders').where('id', payment.order_id).forUpdate().first()
+  const amount = Number(event.data.object.amount)
+  if (amount !== Number(order.total)) return 'amount_mismatch'
+  if (order.status !== 'placed') {
+    // Paid after the reservation was released: kept for staff to refund.
+    await trx
+      .from('estore_payments')
+      .where('id', payment.id)
+      .update({ status: 'succeeded', reference: 'late payment', updated_at: new Date() })
+    return `order_${order.status}`
+  }
+  await markPaid(trx, order, {
+    provider: 'card',
+    amount,
+    externalId: sessionId,
+    actor: 'estore:card-gateway',
+  })
+  return 'order_paid'
+}
+
+/**
+ * A webhook of the card gateway: the signature is checked over the raw body
+ * (services must not re-serialise it), then the event is stored under its id
+ * in the same transaction as its effect, so that a redelivered or replayed
+ * event changes nothing the second time.
+ */
+export async function receiveCardWebhook(rawBody: string, signature: string | undefined) {
+  const settings = await estoreSettings()
+  const { webhookSecret } = cardGatewayConfig(settings)
+  verifySignature(signature, rawBody, webhookSecret, settings.webhook_tolerance_seconds)
+  const event = parseEvent(rawBody)
+  return withTenantDb(async (trx) => {
+    const { rows } = await trx.rawQuery(
+      `INSERT INTO estore_webhook_events (event_id, type, payload, outcome)
+       VALUES (?, ?, ?, 'received') ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
+      [event.id, event.type.slice(0, 100), rawBody]
+    )
+    if (!rows.length) {
+      const stored = await trx.from('estore_webhook_events').where('event_id', event.id).first()
+      return { event_id: event.id, duplicate: true, outcome: stored.outcome }
+    }
+    const outcome = await apply(trx, event)
+    await trx.from('estore_webhook_events').where('event_id', event.id).update({ outcome })
+    return { event_id: event.id, duplicate: false, outcome }
+  })
+}

@@ -1,0 +1,36 @@
+import { residentRecords } from './rules.js'
+import { defineResource, field } from '@oryne/sdk'
+
+export const LEAVE_STATUSES = ['pending', 'approved', 'rejected', 'returned'] as const
+
+/** The out-pass register: a resident student leaves with approval and is marked back. */
+export const leavePasses = defineResource({
+  name: 'leave_passes',
+  permissions: { update: false, delete: false },
+  fields: {
+    student_id: field.reference('erp.students', {
+      required: true,
+      as: 'student',
+      onDelete: 'cascade',
+    }),
+    hostel_id: field.reference('hostels', { as: 'hostel', readOnly: true }),
+    destination: field.string({ required: true, max: 200 }),
+    reason: field.text({ max: 2000 }),
+    leaves_at: field.datetime({ required: true }),
+    returns_by: field.datetime({ required: true }),
+    status: field.enum(LEAVE_STATUSES, { default: 'pending', readOnly: true, index: true }),
+    decided_by: field.reference('core.users', {
+      as: 'decider',
+      readOnly: true,
+      onDelete: 'set null',
+    }),
+    decided_at: field.datetime({ readOnly: true }),
+    returned_at: field.datetime({ readOnly: true }),
+    late: field.boolean({ readOnly: true }),
+  },
+  rowRules: {
+    Student: residentRecords().Student,
+    Parent: residentRecords().Parent,
+  },
+  defaultSort: '-leaves_at',
+})

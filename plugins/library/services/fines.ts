@@ -1,0 +1,116 @@
+import { createInvoice } from '../../erp/index.js'
+import { E_FINE_CLOSED, E_FINE_INVOICED, E_LIBRARY_NOT_FOUND } from '../errors.js'
+import type { LibrarySettings } from '../settings.js'
+import { addDays, daysBetween, isoDate, tenantToday } from './dates.js'
+import type { Row } from './members.js'
+import { emitEvent, type Trx } from '@oryne/sdk'
+
+export type Charge = { kind: 'overdue' | 'lost' | 'damaged'; amount: number; days_overdue?: number }
+
+/** Who waives a charge at the desk, and why. */
+export type Waiver = { userId: string | null; reason: string }
+
+/** The overdue fine of a loan closed on `closedOn`: overdue days times the daily rate, capped (0: no cap). */
+export function overdueFine(loan: Row, closedOn: string) {
+  const days = Math.max(0, daysBetween(isoDate(loan.due_on), closedOn))
+  const perDay = Number(loan.fine_per_day)
+  const cap = Number(loan.fine_cap)
+  const amount = cap ? Math.min(days * perDay, cap) : days * perDay
+  return { days, amount }
+}
+
+/** What a lost or damaged copy costs: the copy's replacement cost, else its title's, else the setting. */
+export function replacementCost(copy: Row, title: Row | undefined, settings: LibrarySettings) {
+  for (const value of [copy.replacement_cost, title?.replacement_cost]) {
+    if (value !== null && value !== undefined && Number(value) > 0) return Number(value)
+  }
+  return settings.default_replacement_cost
+}
+
+const LABELS = { overdue: 'overdue', lost: 'lost copy', damaged: 'damaged copy' }
+
+/**
+ * Records the charges of a closed loan. A student's charges are billed on one
+ * ERP invoice (source `library`), in the same transaction; ERP has no invoice
+ * for staff, so theirs stay owed to the library. Waived charges are recorded
+ * as waived and never billed.
+ */
+export async function chargeLoan(
+  trx: Trx,
+  context: { loan: Row; member: Row; title: Row; copy: Row },
+  charges: Charge[],
+  settings: LibrarySettings,
+  waiver: Waiver | null
+): Promise<Row[]> {
+  const due = charges.filter((charge) => charge.amount > 0)
+  if (!due.length) return []
+  const { loan, member, title, copy } = context
+  let invoice: Row | null = null
+  if (!waiver && member.kind === 'student') {
+    const today = tenantToday()
+    invoice = await createInvoice(trx, {
+      student_id: member.student_id,
+      source: 'library',
+      due_on: addDays(today, settings.invoice_due_days),
+      note: `Library loan ${loan.id}, copy ${copy.barcode}`,
+      lines: due.map((charge) => ({
+        description: `Library fine, ${LABELS[charge.kind]}: "${String(title.title).slice(0, 120)}"${
+          charge.kind === 'overdue' ? ` (${charge.days_overdue} days)` : ''
+        }`,
+        amount: charge.amount,
+      })),
+    })
+  }
+  const status = waiver ? 'waived' : invoice ? 'invoiced' : 'owed'
+  const rows = await trx
+    .insertQuery()
+    .table('library_fines')
+    .multiInsert(
+      due.map((charge) => ({
+        loan_id: loan.id,
+        member_id: member.id,
+        student_id: member.student_id,
+        user_id: member.user_id,
+        kind: charge.kind,
+        amount: charge.amount,
+        days_overdue: charge.days_overdue ?? 0,
+        status,
+        invoice_id: invoice?.id ?? null,
+        waived_by: waiver?.userId ?? null,
+        waive_reason: waiver?.reason ?? null,
+        closed_at: waiver ? new Date() : null,
+      }))
+    )
+    .returning('*')
+  return rows
+}
+
+/** Waives or settles (paid at the desk) a fine still owed to the library. */
+export async function closeFine(
+  trx: Trx,
+  fineId: string,
+  outcome: 'waived' | 'paid',
+  by: { actor: string; userId: string | null; reason: string | null }
+) {
+  const fine = await trx.from('library_fines').where('id', fineId).forUpdate().first()
+  if (!fine) throw new E_LIBRARY_NOT_FOUND(['Fine', fineId])
+  if (fine.status === 'invoiced') throw new E_FINE_INVOICED([fineId, fine.invoice_id])
+  if (fine.status !== 'owed') throw new E_FINE_CLOSED([fineId, fine.status])
+  const [closed] = await trx
+    .from('library_fines')
+    .where('id', fineId)
+    .update({
+      status: outcome,
+      waived_by: outcome === 'waived' ? by.userId : null,
+      waive_reason: outcome === 'waived' ? by.reason : null,
+      closed_at: new Date(),
+      updated_at: new Date(),
+    })
+    .returning('*')
+  await emitEvent(
+    `library.fine.${outcome}`,
+    { fine_id: String(fineId), loan_id: String(fine.loan_id), amount: Number(fine.amount) },
+    by.actor
+  )
+  return closed
+}

@@ -1,0 +1,10 @@
+import { createSearchIndexes, defineTenantMigration } from '@oryne/sdk'
+
+/** GIN indexes (full text and trigrams) over the searchable fields, in declaration order. */
+export default defineTenantMigration({
+  name: '0003_transport_search_indexes',
+  up(schema) {
+    createSearchIndexes(schema, 'transport_routes', ['name'])
+    createSearchIndexes(schema, 'transport_vehicles', ['registration'])
+  },
+})

@@ -1,0 +1,253 @@
+import { test } from '@japa/runner'
+import type { ApiClient } from '@japa/api-client'
+import { tenantContext } from '#core/tenancy/context'
+import { withTenantDb } from '#core/tenancy/tenant_db'
+import { seededRandom } from '#core/sdk/demo'
+import type { Tenant } from '#core/tenancy/types'
+import { PASSWORD, createUser } from '#tests/support/auth'
+import { PLATFORM_TOKEN, activeTenant } from '#tests/support/tenants'
+import { trainModel } from '#plugins/ai/services/lifecycle'
+import { evaluate } from '#plugins/ai/services/evaluation'
+
+/*
+ * At-risk prediction: a school whose students' attendance, grades, late or
+ * missing work and fees follow a hidden risk; the model is trained on it,
+ * promoted, and lists students by risk to admins and to each teacher for
+ * their own students.
+ */
+
+const PEOPLE = {
+  head: 'TenantAdmin',
+  teacher: 'Teacher',
+  teacher2: 'Teacher',
+  student: 'Student',
+} as const
+type Who = keyof typeof PEOPLE
+type School = { tenant: Tenant; tokens: Record<Who, string>; taught: string[]; risky: string[] }
+
+const STUDENTS = 60
+const DAY = 86_400_000
+
+function call(client: ApiClient, school: School, who: Who, path: string) {
+  return client
+    .get(`/api/v1${path}`)
+    .header('x-tenant-id', school.tenant.slug)
+    .bearerToken(school.tokens[who])
+}
+
+/** Students with a hidden risk r: absent, late, behind on fees and failing more often as r grows. */
+async function seedSchool(tenant: Tenant, teacherUserId: string) {
+  const random = seededRandom(99)
+  return tenantContext.run(tenant, () =>
+    withTenantDb(async (trx) => {
+      const [course] = await trx
+        .insertQuery()
+        .table('lms_courses')
+        .insert({
+          code: 'RISK',
+          title: 'Risk course',
+          teacher_user_id: teacherUserId,
+          status: 'active',
+        })
+        .returning('id')
+      const [other] = await trx
+        .insertQuery()
+        .table('lms_courses')
+        .insert({ code: 'OTHER', title: 'Other course', status: 'active' })
+        .returning('id')
+      const assignments = await trx
+        .insertQuery()
+        .table('lms_assignments')
+        .multiInsert(
+          [course.id, other.id].flatMap((courseId) =>
+            Array.from({ length: 6 }, (_, week) => ({
+              course_id: courseId,
+              title: `Week ${week}`,
+              due_at: new Date(Date.now() - (7 - week) * 7 * DAY),
+              max_points: 10,
+              status: 'published',
+            }))
+          )
+        )
+        .returning(['id', 'course_id', 'due_at'])
+      const taught: string[] = []
+      const risky: string[] = []
+      for (let n = 0; n < STUDENTS; n++) {
+        const risk = random()
+        const [student] = await trx
+          .insertQuery()
+          .table('erp_students')
+          .insert({ enrollment_no: `R-${n}`, first_name: 'Pupil', last_name: `R${n}` })
+          .returning('id')
+        const courseId = n % 3 === 0 ? course.id : other.id
+        if (courseId === course.id) taught.push(String(student.id))
+        if (risk > 0.8) risky.push(String(student.id))
+        await trx
+          .insertQuery()
+          .table('lms_enrolments')
+          .insert({ course_id: courseId, student_id: student.id, status: 'active' })
+        await trx
+          .insertQuery()
+          .table('erp_attendance_marks')
+          .multiInsert(
+            Array.from({ length: 20 }, (_, day) => ({
+              student_id: student.id,
+              date: new Date(Date.now() - (day + 1) * DAY).toISOString().slice(0, 10),
+              status: random() < 0.05 + 0.5 * risk ? 'absent' : 'present',
+            }))
+          )
+        for (const [week, assignment] of assignments
+          .filter((a) => a.course_id === courseId)
+          .entries()) {
+          if (random() < 0.4 * risk) continue // missing work
+          const [submission] = await trx
+            .insertQuery()
+            .table('lms_submissions')
+            .insert({
+              assignment_id: assignment.id,
+              course_id: courseId,
+              student_id: student.id,
+              attempt: 1,
+              status: 'graded',
+              submitted_at: assignment.due_at,
+              late: random() < 0.6 * risk,
+            })
+            .returning('id')
+          const share = Math.min(
+            1,
+            Math.max(0, 0.9 - 0.6 * risk - 0.04 * risk * week + 0.2 * (random() - 0.5))
+          )
+          const points = Math.round(share * 1000) / 100
+          await trx
+            .insertQuery()
+            .table('lms_grades')
+            .insert({
+              submission_id: submission.id,
+              assignment_id: assignment.id,
+              course_id: courseId,
+              student_id: student.id,
+              attempt: 1,
+              points,
+              penalty_percent: 0,
+              final_points: points,
+              released: true,
+              released_at: new Date(),
+              graded_at: new Date(new Date(assignment.due_at).getTime() + DAY),
+            })
+        }
+        if (random() < risk - 0.3)
+          await trx
+            .insertQuery()
+            .table('erp_invoices')
+            .insert({
+              number: `INV-R-${n}`,
+              student_id: student.id,
+              issued_on: '2026-01-10',
+              due_on: '2026-02-10',
+              amount: 50_000,
+              status: 'open',
+            })
+      }
+      return { taught, risky }
+    })
+  )
+}
+
+let opened: Promise<School> | undefined
+async function openSchool(client: ApiClient): Promise<School> {
+  const tenant = await activeTenant()
+  const enabled = await client
+    .post(`/api/v1/platform/tenants/${tenant.slug}/plugins/ai/enable`)
+    .bearerToken(PLATFORM_TOKEN())
+    .json({})
+  enabled.assertStatus(200)
+  const tokens = {} as Record<Who, string>
+  const users = {} as Record<Who, string>
+  for (const [who, role] of Object.entries(PEOPLE) as Array<[Who, string]>) {
+    const email = `${who}@${tenant.slug}.example`
+    const { user } = await createUser(tenant, { email, role })
+    users[who] = user.id
+    const login = await client
+      .post('/api/v1/auth/login')
+      .header('x-tenant-id', tenant.slug)
+      .json({ email, password: PASSWORD })
+    tokens[who] = login.body().data.access_token
+  }
+  const { taught, risky } = await seedSchool(tenant, users.teacher)
+  return { tenant, tokens, taught, risky }
+}
+const schoolFor = (client: ApiClient) => (opened ??= openSchool(client))
+
+test.group('AI: at-risk students', () => {
+  test('nothing is listed before a model is promoted', async ({ client, assert }) => {
+    const school = await schoolFor(client)
+    const response = await call(client, school, 'head', '/ai/at-risk')
+    response.assertStatus(409)
+    assert.equal(response.body().error.code, 'ERR_AI_NO_MODEL')
+  })
+
+  test('the model trained on the school is promoted and ranks the risky students first, with their top features', async ({
+    client,
+    assert,
+  }) => {
+    const school = await schoolFor(client)
+    const evaluation = await tenantContext.run(school.tenant, () => evaluate('at_risk'))
+    assert.isAbove(evaluation.rows[0].metrics.auc, 0.8)
+    const trained = await tenantContext.run(school.tenant, () => trainModel('at_risk', 'test'))
+    assert.isTrue(trained.promoted)
+
+    const response = await call(client, school, 'head', '/ai/at-risk?limit=100')
+    response.assertStatus(200)
+    const { students } = response.body().data
+    assert.lengthOf(students, STUDENTS)
+    const risks = students.map((s: { risk: number }) => s.risk)
+    assert.deepEqual(
+      risks,
+      [...risks].sort((a, b) => b - a)
+    )
+    // The students with the highest hidden risk sit near the top (at random their mean rank would be the middle).
+    const ranks = students
+      .map((s: { student_id: string }, rank: number) =>
+        school.risky.includes(s.student_id) ? rank : -1
+      )
+      .filter((rank: number) => rank >= 0)
+    const meanRank = ranks.reduce((sum: number, rank: number) => sum + rank, 0) / ranks.length
+    assert.isBelow(meanRank, STUDENTS * 0.3)
+    const first = students[0]
+    assert.sameMembers(Object.keys(first.features), [
+      'attendance_rate',
+      'grade_trend',
+      'late_or_missing_rate',
+      'fee_arrears',
+    ])
+    assert.isAtLeast(first.top_features.length, 1)
+    for (const entry of first.top_features) assert.isAbove(entry.contribution, 0)
+
+    const filtered = await call(client, school, 'head', '/ai/at-risk?min_risk=0.5&limit=5')
+    filtered.assertStatus(200)
+    assert.isAtMost(filtered.body().data.students.length, 5)
+    for (const student of filtered.body().data.students) assert.isAtLeast(student.risk, 0.5)
+  })
+
+  test('a teacher sees their own students only; students may not list anyone; bad queries are 400', async ({
+    client,
+    assert,
+  }) => {
+    const school = await schoolFor(client)
+    const teacher = await call(client, school, 'teacher', '/ai/at-risk?limit=1000')
+    teacher.assertStatus(200)
+    assert.sameMembers(
+      teacher.body().data.students.map((s: { student_id: string }) => s.student_id),
+      school.taught
+    )
+    const teacher2 = await call(client, school, 'teacher2', '/ai/at-risk')
+    teacher2.assertStatus(200)
+    assert.deepEqual(teacher2.body().data.students, [])
+    const student = await call(client, school, 'student', '/ai/at-risk')
+    student.assertStatus(403)
+    for (const query of ['limit=0', 'min_risk=2', 'limit=abc']) {
+      const bad = await call(client, school, 'head', `/ai/at-risk?${query}`)
+      bad.assertStatus(400)
+    }
+  })
+})

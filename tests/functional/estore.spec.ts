@@ -1,0 +1,794 @@
+import { test } from '@japa/runner'
+import type { ApiClient } from '@japa/api-client'
+import { onCoreEvent, type OryneEvent } from '#core/events/events'
+import { tenantContext } from '#core/tenancy/context'
+import { withTenantDb } from '#core/tenancy/tenant_db'
+import type { Tenant } from '#core/tenancy/types'
+import { PASSWORD, createUser } from '#tests/support/auth'
+import { PLATFORM_TOKEN, activeTenant } from '#tests/support/tenants'
+import { PaymentGateway } from '#tests/support/payment_gateway'
+import { releaseReservationsJob } from '#plugins/estore/jobs/release_reservations'
+
+/*
+ * The e-store end to end through HTTP, each step as the role that performs
+ * it: Staff run the catalogue and the orders, Students, Parents and Teachers
+ * shop, a TenantAdmin configures the card gateway. The gateway is a real HTTP
+ * server (tests/support/payment_gateway.ts) that opens checkout sessions and
+ * sends signed webhooks to the running server.
+ */
+
+const PEOPLE = {
+  head: 'TenantAdmin',
+  staff: 'Staff',
+  student: 'Student',
+  student2: 'Student',
+  parent: 'Parent',
+  teacher: 'Teacher',
+} as const
+type Who = keyof typeof PEOPLE
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete'
+
+type Store = {
+  tenant: Tenant
+  tokens: Record<Who, string>
+  users: Record<Who, string>
+  gateway: PaymentGateway
+  grade9: string
+  s1: string
+  s2: string
+  /** Product and variant ids by name / SKU. */
+  products: Record<string, string>
+  variants: Record<string, string>
+  events: OryneEvent[]
+}
+
+function call(client: ApiClient, store: Store, who: Who | null, method: Method, path: string) {
+  const request = client[method](`/api/v1${path}`).header('x-tenant-id', store.tenant.slug)
+  return who ? request.bearerToken(store.tokens[who]) : request
+}
+
+/** Requests to /api/v1/estore<path> as `who`. */
+function shop(client: ApiClient, store: Store, who: Who | null) {
+  return (method: Method, path: string) => call(client, store, who, method, `/estore${path}`)
+}
+
+async function ok(request: Promise<any> | any, status = 200) {
+  const response = await request
+  if (response.status() !== status) {
+    throw new Error(
+      `Expected ${status}, got ${response.status()}: ${JSON.stringify(response.body())}`
+    )
+  }
+  return response.body().data
+}
+
+function errorCode(response: any) {
+  return response.body().error?.code
+}
+
+/** Reads the tenant's tables (for invariants the API does not expose in one call). */
+function inTenant(store: Store, fn: (trx: any) => Promise<any>): Promise<any> {
+  return tenantContext.run(store.tenant, () => withTenantDb(fn))
+}
+
+async function openStore(client: ApiClient): Promise<Store> {
+  const tenant = await activeTenant()
+  const enabled = await client
+    .post(`/api/v1/platform/tenants/${tenant.slug}/plugins/estore/enable`)
+    .bearerToken(PLATFORM_TOKEN())
+    .json({})
+  enabled.assertStatus(200)
+
+  const events: OryneEvent[] = []
+  onCoreEvent(
+    (event) => event.tenantId === tenant.id && event.name.startsWith('estore.'),
+    (event) => void events.push(event)
+  )
+
+  const tokens = {} as Record<Who, string>
+  const users = {} as Record<Who, string>
+  for (const [who, role] of Object.entries(PEOPLE) as Array<[Who, string]>) {
+    const email = `${who}@${tenant.slug}.example`
+    const { user } = await createUser(tenant, { email, role })
+    users[who] = user.id
+    const login = await client
+      .post('/api/v1/auth/login')
+      .header('x-tenant-id', tenant.slug)
+      .json({ email, password: PASSWORD })
+    login.assertStatus(200)
+    tokens[who] = login.body().data.access_token
+  }
+  const gateway = new PaymentGateway()
+  const partial = { tenant, tokens, users, gateway, events } as Store
+  const erp = (path: string, body: object) =>
+    ok(call(client, partial, 'head', 'post', `/erp${path}`).json(body), 201)
+
+  const grade9 = await erp('/classes', { name: 'Grade 9', grade_level: 9 })
+  const grade10 = await erp('/classes', { name: 'Grade 10', grade_level: 10 })
+  const student = (no: string, classId: string, userId: string) =>
+    erp('/students', {
+      enrollment_no: no,
+      first_name: 'Pupil',
+      last_name: no,
+      class_id: classId,
+      user_id: userId,
+    })
+  const s1 = await student('E-001', grade9.id, users.student)
+  const s2 = await student('E-002', grade10.id, users.student2)
+  await erp('/guardians', { student_id: s1.id, user_id: users.parent, name: 'Pat Parent' })
+
+  await gateway.start()
+  gateway.sendWebhooksTo(
+    `http://${process.env.HOST}:${process.env.PORT}/api/v1/estore/webhooks/card`,
+    { 'x-tenant-id': tenant.slug }
+  )
+  await ok(
+    call(client, partial, 'head', 'patch', '/admin/plugins/estore/settings').json({
+      card_api_url: gateway.url,
+      card_api_key: gateway.apiKey,
+      card_webhook_secret: gateway.webhookSecret,
+    })
+  )
+
+  const staff = shop(client, partial, 'staff')
+  const uniforms = await ok(staff('post', '/categories').json({ name: 'Uniforms' }), 201)
+  const product = (body: object) =>
+    ok(
+      staff('post', '/products').json({ category_id: uniforms.id, status: 'active', ...body }),
+      201
+    )
+  const polo = await product({ name: 'Polo shirt', tax_rate_bp: 500 })
+  const workbook = await product({
+    name: 'Workbook 9',
+    audience: 'classes',
+    audience_class_ids: [Number(grade9.id)],
+  })
+  const planner = await product({ name: 'Planner', audience: 'roles', audience_roles: ['Teacher'] })
+  const draft = await product({ name: 'Hoodie (coming soon)', status: 'draft' })
+  const variants: Record<string, string> = {}
+  const variant = async (
+    productId: string,
+    sku: string,
+    price: number,
+    stock: number,
+    extra = {}
+  ) => {
+    const created = await ok(
+      staff('post', '/variants').json({ product_id: productId, sku, price, ...extra }),
+      201
+    )
+    variants[sku] = created.id
+    if (stock)
+      await ok(staff('post', `/variants/${created.id}/stock`).json({ quantity: stock }), 201)
+  }
+  await variant(polo.id, 'POLO-M', 1000, 50, { size: 'M', colour: 'Navy' })
+  await variant(polo.id, 'POLO-L', 1000, 3, { size: 'L', colour: 'Navy', low_stock_threshold: 2 })
+  await variant(workbook.id, 'WB-9', 1500, 20)
+  await variant(planner.id, 'PLANNER', 800, 10)
+  await variant(draft.id, 'HOODIE-M', 3000, 10)
+  return {
+    ...partial,
+    grade9: grade9.id,
+    s1: s1.id,
+    s2: s2.id,
+    products: { polo: polo.id, workbook: workbook.id, planner: planner.id, draft: draft.id },
+    variants,
+  }
+}
+
+let opened: Promise<Store> | undefined
+function storeFor(client: ApiClient) {
+  opened ??= openStore(client)
+  return opened
+}
+
+/** Puts `quantity` of a variant in `who`'s cart and checks out; returns the order. */
+async function buy(
+  client: ApiClient,
+  store: Store,
+  who: Who,
+  sku: string,
+  quantity: number,
+  body: object = {}
+) {
+  const as = shop(client, store, who)
+  await ok(as('put', '/cart/items').json({ variant_id: store.variants[sku], quantity }))
+  return ok(as('post', '/checkout').json(body), 201)
+}
+
+/** The first event of the store matching `matches`, waiting for its delivery (events leave after the commit). */
+async function eventOf(store: Store, matches: (event: OryneEvent) => boolean) {
+  for (let i = 0; i < 50; i++) {
+    const found = store.events.find(matches)
+    if (found) return found
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  return undefined
+}
+
+async function stockOf(client: ApiClient, store: Store, sku: string) {
+  return ok(shop(client, store, 'staff')('get', `/variants/${store.variants[sku]}/stock-balance`))
+}
+
+async function orderCount(store: Store) {
+  const row = await inTenant(store, (trx) => trx.from('estore_orders').count('* as n').first())
+  return Number(row.n)
+}
+
+test.group('E-store: catalogue and visibility', () => {
+  test('customers see the active products offered to them; staff see all', async ({
+    client,
+    assert,
+  }) => {
+    const store = await storeFor(client)
+    const names = async (who: Who) =>
+      (await ok(shop(client, store, who)('get', '/products?per_page=100')))
+        .map((p: any) => p.name)
+        .sort()
+    assert.deepEqual(await names('student'), ['Polo shirt', 'Workbook 9'])
+    assert.deepEqual(await names('student2'), ['Polo shirt'])
+    assert.deepEqual(await names('parent'), ['Polo shirt', 'Workbook 9'])
+    assert.deepEqual(await names('teacher'), ['Planner', 'Polo shirt'])
+    assert.lengthOf(await names('staff'), 4)
+
+    const hidden = await shop(
+      client,
+      store,
+      'student2'
+    )('get', `/products/${store.products.workbook}`)
+    hidden.assertStatus(404)
+    const variants = await ok(shop(client, store, 'student2')('get', '/variants?per_page=100'))
+    assert.sameMembers(
+      variants.map((v: any) => v.sku),
+      ['POLO-M', 'POLO-L']
+    )
+  })
+
+  test('only staff manage the catalogue; stock changes only through the ledger', async ({
+    client,
+    assert,
+  }) => {
+    const store = await storeFor(client)
+    const student = shop(client, store, 'student')
+    const denied = await student('post', '/products').json({ name: 'Contraband' })
+    denied.assertStatus(403)
+    const adjust = await student('post', `/variants/${store.variants['POLO-M']}/stock`).json({
+      quantity: 5,
+    })
+    adjust.assertStatus(403)
+    const ledger = await student('get', '/stock_movements')
+    ledger.assertStatus(403)
+
+    // stock is read-only on the resource: the engine refuses or ignores it.
+    const staff = shop(client, store, 'staff')
+    const before = await stockOf(client, store, 'POLO-M')
+    const patched = await staff('patch', `/variants/${store.variants['POLO-M']}`).json({
+      stock: 999,
+    })
+    assert.oneOf(patched.status(), [200, 400])
+    const after = await stockOf(client, store, 'POLO-M')
+    assert.equal(after.stock, before.stock)
+    assert.equal(after.stock, after.ledger_total)
+
+    const bad = await staff('post', '/products').json({
+      name: 'Bad audience',
+      audience: 'classes',
+      audience_class_ids: ['not-an-id'],
+    })
+    bad.assertStatus(400)
+    assert.equal(errorCode(bad), 'ERR_VALIDATION')
+    const zero = await staff('post', `/variants/${store.variants['POLO-M']}/stock`).json({
+      quantity: 0,
+    })
+    zero.assertStatus(400)
+    const writeOff = await staff('post', `/variants/${store.variants['POLO-L']}/stock`).json({
+      quantity: -99,
+    })
+    writeOff.assertStatus(409)
+    assert.equal(errorCode(writeOff), 'ERR_ESTORE_OUT_OF_STOCK')
+  })
+})
+
+test.group('E-store: cart, checkout and the order lifecycle', () => {
+  test('a student checks out (offline); staff confirm payment and fulfil; receipt and events follow', async ({
+    client,
+    assert,
+  }) => {
+    const store = await storeFor(client)
+    const student = shop(client, store, 'student')
+    const before = await stockOf(client, store, 'POLO-M')
+    await ok(
+      student('put', '/cart/items').json({ variant_id: store.variants['POLO-M'], quantity: 2 })
+    )
+    const cart = await ok(student('get', '/cart'))
+    assert.equal(cart.subtotal, 2000)
+    assert.equal(cart.tax, 100)
+    assert.equal(cart.total, 2100)
+
+    const order = await ok(student('post', '/checkout').json({}), 201)
+    assert.equal(order.status, 'placed')
+    assert.equal(order.payment_method, 'offline')
+    assert.equal(order.total, 2100)
+    assert.lengthOf(order.items, 1)
+    assert.isNotNull(order.reserved_until)
+    assert.equal((await stockOf(client, store, 'POLO-M')).stock, before.stock - 2)
+    assert.deepEqual((await ok(student('get', '/cart'))).items, [])
+
+    const again = await student('post', '/checkout').json({})
+    again.assertStatus(409)
+    assert.equal(errorCode(again), 'ERR_ESTORE_CART_EMPTY')
+
+    // Other customers do not see it; the student cannot confirm their own payment.
+    const foreign = await shop(client, store, 'student2')('get', `/orders/${order.id}`)
+    foreign.assertStatus(404)
+    const own = await ok(student('get', '/orders'))
+    assert.isTrue(own.every((o: any) => o.user_id === store.users.student))
+    const self = await student('post', `/orders/${order.id}/confirm-payment`).json({})
+    self.assertStatus(403)
+
+    const staff = shop(client, store, 'staff')
+    const paid = await ok(
+      staff('post', `/orders/${order.id}/confirm-payment`).json({ reference: 'CASH-1' })
+    )
+    assert.equal(paid.status, 'paid')
+    assert.match(paid.receipt_no, /^RCPT-\d{6}$/)
+    assert.equal(paid.payments[0].status, 'succeeded')
+    const twice = await staff('post', `/orders/${order.id}/confirm-payment`).json({})
+    twice.assertStatus(409)
+    assert.equal(errorCode(twice), 'ERR_ESTORE_ORDER_NOT_PAYABLE')
+
+    const fulfilled = await ok(staff('post', `/orders/${order.id}/fulfil`))
+    assert.equal(fulfilled.status, 'fulfilled')
+    const back = await staff('post', `/orders/${order.id}/cancel`).json({})
+    back.assertStatus(409)
+    assert.equal(errorCode(back), 'ERR_ESTORE_INVALID_TRANSITION')
+
+    const paidEvent = await eventOf(
+      store,
+      (e) => e.name === 'estore.order.paid' && e.payload.order_id === order.id
+    )
+    assert.exists(paidEvent)
+    assert.equal(paidEvent!.payload.user_id, store.users.student)
+    assert.deepEqual(paidEvent!.payload.items, [
+      { product_id: store.products.polo, variant_id: store.variants['POLO-M'], quantity: 2 },
+    ])
+    assert.exists(
+      await eventOf(
+        store,
+        (e) => e.name === 'estore.order.placed' && e.payload.order_id === order.id
+      )
+    )
+  })
+
+  test('receipts are numbered per tenant without gaps', async ({ client, assert }) => {
+    const store = await storeFor(client)
+    const staff = shop(client, store, 'staff')
+    const receipts: string[] = []
+    for (let i = 0; i < 3; i++) {
+      const order = await buy(client, store, 'student2', 'POLO-M', 1)
+      receipts.push(
+        (await ok(staff('post', `/orders/${order.id}/confirm-payment`).json({}))).receipt_no
+      )
+    }
+    const numbers = receipts.map((r) => Number(r.slice(5)))
+    assert.deepEqual(numbers, [numbers[0], numbers[0] + 1, numbers[0] + 2])
+    const all = await inTenant(store, (trx) =>
+      trx
+        .from('estore_orders')
+        .whereNotNull('receipt_no')
+        .orderBy('receipt_no')
+        .select('receipt_no')
+    )
+    all.forEach((row: any, i: number) =>
+      assert.equal(row.receipt_no, `RCPT-${String(i + 1).padStart(6, '0')}`)
+    )
+  })
+
+  test('bad input is a 4xx with a stable code and writes nothing', async ({ client, assert }) => {
+    const store = await storeFor(client)
+    const student2 = shop(client, store, 'student2')
+    const notOffered = await student2('put', '/cart/items').json({
+      variant_id: store.variants['WB-9'],
+      quantity: 1,
+    })
+    notOffered.assertStatus(409)
+    assert.equal(errorCode(notOffered), 'ERR_ESTORE_NOT_AVAILABLE')
+    const draft = await student2('put', '/cart/items').json({
+      variant_id: store.variants['HOODIE-M'],
+      quantity: 1,
+    })
+    draft.assertStatus(409)
+    for (const body of [
+      { variant_id: store.variants['POLO-M'], quantity: -1 },
+      { variant_id: 'abc', quantity: 1 },
+      { variant_id: store.variants['POLO-M'], quantity: 1.5 },
+      { variant_id: store.variants['POLO-M'] },
+    ]) {
+      const response = await student2('put', '/cart/items').json(body)
+      response.assertStatus(400)
+      assert.equal(errorCode(response), 'ERR_VALIDATION')
+    }
+    const missing = await student2('put', '/cart/items').json({ variant_id: '999999', quantity: 1 })
+    missing.assertStatus(404)
+
+    const orders = await orderCount(store)
+    const polo = await stockOf(client, store, 'POLO-M')
+    const poloL = await stockOf(client, store, 'POLO-L')
+    await ok(
+      student2('put', '/cart/items').json({ variant_id: store.variants['POLO-M'], quantity: 1 })
+    )
+    await ok(
+      student2('put', '/cart/items').json({ variant_id: store.variants['POLO-L'], quantity: 50 })
+    )
+    const method = await student2('post', '/checkout').json({ payment_method: 'bitcoin' })
+    method.assertStatus(400)
+    const key = await student2('post', '/checkout')
+      .header('idempotency-key', 'k'.repeat(300))
+      .json({})
+    key.assertStatus(400)
+    // One line cannot be reserved: nothing of the other line is reserved either.
+    const short = await student2('post', '/checkout').json({})
+    short.assertStatus(409)
+    assert.equal(errorCode(short), 'ERR_ESTORE_OUT_OF_STOCK')
+    assert.equal(await orderCount(store), orders)
+    assert.equal((await stockOf(client, store, 'POLO-M')).stock, polo.stock)
+    assert.equal((await stockOf(client, store, 'POLO-L')).movements, poloL.movements)
+    assert.lengthOf((await ok(student2('get', '/cart'))).items, 2)
+    await ok(student2('delete', '/cart'))
+
+    const anonymous = await shop(client, store, null)('get', '/cart')
+    anonymous.assertStatus(401)
+  })
+
+  test('an Idempotency-Key makes a retried checkout answer the same order', async ({
+    client,
+    assert,
+  }) => {
+    const store = await storeFor(client)
+    const student = shop(client, store, 'student')
+    await ok(
+      student('put', '/cart/items').json({ variant_id: store.variants['POLO-M'], quantity: 1 })
+    )
+    const orders = await orderCount(store)
+    const first = await student('post', '/checkout').header('idempotency-key', 'chk-1').json({})
+    first.assertStatus(201)
+    const retry = await student('post', '/checkout').header('idempotency-key', 'chk-1').json({})
+    retry.assertStatus(201)
+    assert.equal(retry.header('idempotent-replayed'), 'true')
+    assert.equal(retry.body().data.id, first.body().data.id)
+    assert.equal(await orderCount(store), orders + 1)
+    const other = await student('post', '/checkout')
+      .header('idempotency-key', 'chk-1')
+      .json({ payment_method: 'card' })
+    other.assertStatus(422)
+    assert.equal(errorCode(other), 'ERR_ESTORE_IDEMPOTENCY_MISMATCH')
+  })
+
+  test('customers cancel their own placed orders; expired reservations go back to stock by the scheduled job', async ({
+    client,
+    assert,
+  }) => {
+    const store = await storeFor(client)
+    const before = await stockOf(client, store, 'POLO-M')
+    const mine = await buy(client, store, 'student', 'POLO-M', 3)
+    const foreign = await shop(
+      client,
+      store,
+      'student2'
+    )('post', `/orders/${mine.id}/cancel`).json({})
+    foreign.assertStatus(404)
+    const cancelled = await ok(
+      shop(
+        client,
+        store,
+        'student'
+      )('post', `/orders/${mine.id}/cancel`).json({ reason: 'wrong size' })
+    )
+    assert.equal(cancelled.status, 'cancelled')
+    assert.equal((await stockOf(client, store, 'POLO-M')).stock, before.stock)
+
+    const stale = await buy(client, store, 'student', 'POLO-M', 4)
+    const fresh = await buy(client, store, 'student', 'POLO-M', 1)
+    await inTenant(store, (trx) =>
+      trx
+        .from('estore_orders')
+        .where('id', stale.id)
+        .update({ reserved_until: new Date(Date.now() - 1000) })
+    )
+    const result: any = await tenantContext.run(store.tenant, () =>
+      releaseReservationsJob.handle({}, { tenantId: store.tenant.id } as any)
+    )
+    assert.include(result.order_ids, stale.id)
+    assert.notInclude(result.order_ids, fresh.id)
+    const staff = shop(client, store, 'staff')
+    const released = await ok(staff('get', `/orders/${stale.id}`))
+    assert.equal(released.status, 'cancelled')
+    assert.equal(released.cancel_reason, 'reservation expired')
+    const balance = await stockOf(client, store, 'POLO-M')
+    assert.equal(balance.stock, before.stock - 1)
+    assert.equal(balance.stock, balance.ledger_total)
+    const movements = await ok(
+      staff('get', `/stock_movements?filter[order_id][eq]=${stale.id}&sort=id`)
+    )
+    assert.deepEqual(
+      movements.map((m: any) => [m.reason, m.quantity]),
+      [
+        ['reservation', -4],
+        ['release', 4],
+      ]
+    )
+    const late = await staff('post', `/orders/${stale.id}/confirm-payment`).json({})
+    late.assertStatus(409)
+    assert.equal(errorCode(late), 'ERR_ESTORE_ORDER_NOT_PAYABLE')
+    assert.exists(
+      await eventOf(
+        store,
+        (e) => e.name === 'estore.order.cancelled' && e.payload.order_id === stale.id
+      )
+    )
+  })
+
+  test('charging the ERP account pays at once through an ERP invoice', async ({
+    client,
+    assert,
+  }) => {
+    const store = await storeFor(client)
+    const order = await buy(client, store, 'student', 'WB-9', 2, { payment_method: 'account' })
+    assert.equal(order.status, 'paid')
+    assert.equal(order.student_id, store.s1)
+    assert.isNotNull(order.invoice_id)
+    const invoice = await ok(
+      call(client, store, 'head', 'get', `/erp/invoices/${order.invoice_id}`)
+    )
+    assert.equal(invoice.source, 'estore')
+    assert.equal(Number(invoice.amount), 3000)
+    assert.equal(invoice.student_id, store.s1)
+
+    const parent = shop(client, store, 'parent')
+    await ok(
+      parent('put', '/cart/items').json({ variant_id: store.variants['POLO-M'], quantity: 1 })
+    )
+    const stranger = await parent('post', '/checkout').json({
+      payment_method: 'account',
+      student_id: store.s2,
+    })
+    stranger.assertStatus(403)
+    assert.equal(errorCode(stranger), 'ERR_ESTORE_NO_STUDENT_ACCOUNT')
+    const child = await ok(
+      parent('post', '/checkout').json({ payment_method: 'account', student_id: store.s1 }),
+      201
+    )
+    assert.equal(child.status, 'paid')
+
+    const staff = shop(client, store, 'staff')
+    await ok(
+      staff('put', '/cart/items').json({ variant_id: store.variants['POLO-M'], quantity: 1 })
+    )
+    const noAccount = await staff('post', '/checkout').json({ payment_method: 'account' })
+    noAccount.assertStatus(403)
+    await ok(staff('delete', '/cart'))
+  })
+
+  test('partial refunds keep the order paid until they reach its total', async ({
+    client,
+    assert,
+  }) => {
+    const store = await storeFor(client)
+    const staff = shop(client, store, 'staff')
+    const order = await buy(client, store, 'student2', 'POLO-M', 1)
+    const early = await staff('post', `/orders/${order.id}/refunds`).json({ amount: 100 })
+    early.assertStatus(409)
+    await ok(staff('post', `/orders/${order.id}/confirm-payment`).json({}))
+    const denied = await shop(
+      client,
+      store,
+      'student2'
+    )('post', `/orders/${order.id}/refunds`).json({
+      amount: 100,
+    })
+    denied.assertStatus(403)
+    const part = await ok(
+      staff('post', `/orders/${order.id}/refunds`).json({ amount: 500, reason: 'stain' }),
+      201
+    )
+    assert.equal(part.order.status, 'paid')
+    assert.equal(part.order.refunded, 500)
+    const over = await staff('post', `/orders/${order.id}/refunds`).json({ amount: 1000 })
+    over.assertStatus(409)
+    assert.equal(errorCode(over), 'ERR_ESTORE_OVER_REFUND')
+    const rest = await ok(staff('post', `/orders/${order.id}/refunds`).json({ amount: 550 }), 201)
+    assert.equal(rest.order.status, 'refunded')
+    assert.equal(rest.order.refunded, 1050)
+    await eventOf(
+      store,
+      (e) =>
+        e.name === 'estore.order.refunded' &&
+        e.payload.order_id === order.id &&
+        e.payload.full === true
+    )
+    const refunded = store.events.filter(
+      (e) => e.name === 'estore.order.refunded' && e.payload.order_id === order.id
+    )
+    assert.deepEqual(
+      refunded.map((e) => [e.payload.amount, e.payload.full]),
+      [
+        [500, false],
+        [550, true],
+      ]
+    )
+  })
+
+  test('reports: sales by product and period, low stock with an alert to staff', async ({
+    client,
+    assert,
+  }) => {
+    const store = await storeFor(client)
+    const staff = shop(client, store, 'staff')
+    const today = new Date().toISOString().slice(0, 10)
+    const report = await ok(staff('get', `/reports/sales?from=${today}&to=${today}&period=day`))
+    const polo = report.rows.find((row: any) => row.product_id === store.products.polo)
+    const paidPolo = await inTenant(store, (trx) =>
+      trx
+        .from('estore_order_items as i')
+        .join('estore_orders as o', 'o.id', 'i.order_id')
+        .whereNotNull('o.paid_at')
+        .where('i.product_id', store.products.polo)
+        .sum('i.quantity as units')
+        .first()
+    )
+    assert.equal(polo.units, Number(paidPolo.units))
+    assert.equal(polo.period, today)
+    const denied = await shop(
+      client,
+      store,
+      'student'
+    )('get', `/reports/sales?from=${today}&to=${today}`)
+    denied.assertStatus(403)
+    const invalid = await staff('get', '/reports/sales?from=yesterday&to=today')
+    invalid.assertStatus(400)
+
+    // POLO-L: stock 3, threshold 2; selling 1 crosses the threshold.
+    await buy(client, store, 'student2', 'POLO-L', 1)
+    const low = await ok(staff('get', '/reports/low-stock'))
+    assert.include(
+      low.map((row: any) => row.sku),
+      'POLO-L'
+    )
+    const alert = await eventOf(
+      store,
+      (e) => e.name === 'estore.stock.low' && e.payload.sku === 'POLO-L'
+    )
+    assert.exists(alert)
+    assert.equal(alert!.payload.stock, 2)
+    let inbox: any[] = []
+    for (let i = 0; i < 20 && !inbox.length; i++) {
+      inbox = await ok(call(client, store, 'staff', 'get', '/notifications'))
+      if (!inbox.length) await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    assert.isTrue(inbox.some((n: any) => JSON.stringify(n).includes('POLO-L')))
+  })
+})
+
+test.group('E-store: card gateway and signed webhooks', (group) => {
+  group.teardown(async () => (await opened)?.gateway.stop())
+
+  test('hosted checkout: one session per Idempotency-Key, paid by the signed webhook', async ({
+    client,
+    assert,
+  }) => {
+    const store = await storeFor(client)
+    const student = shop(client, store, 'student')
+    const order = await buy(client, store, 'student', 'POLO-M', 1, { payment_method: 'card' })
+    assert.equal(order.status, 'placed')
+    const created = store.gateway.requests.length
+    const first = await student('post', `/orders/${order.id}/card-session`).header(
+      'idempotency-key',
+      'pay-1'
+    )
+    first.assertStatus(201)
+    const retry = await student('post', `/orders/${order.id}/card-session`).header(
+      'idempotency-key',
+      'pay-1'
+    )
+    retry.assertStatus(201)
+    assert.equal(retry.body().data.redirect_url, first.body().data.redirect_url)
+    assert.equal(store.gateway.requests.length, created + 1)
+    assert.equal(store.gateway.requests.at(-1)!.status, 200)
+    const url = first.body().data.redirect_url as string
+    assert.isTrue(url.startsWith(`${store.gateway.url}/pay/cs_`))
+    const sessionId = url.split('/').at(-1)!
+    const foreign = await shop(
+      client,
+      store,
+      'student2'
+    )('post', `/orders/${order.id}/card-session`)
+    foreign.assertStatus(404)
+
+    const { event, delivery } = await store.gateway.pay(sessionId)
+    assert.equal(delivery.status, 200)
+    assert.equal(delivery.body.data.outcome, 'order_paid')
+    const paid = await ok(student('get', `/orders/${order.id}`))
+    assert.equal(paid.status, 'paid')
+    assert.match(paid.receipt_no, /^RCPT-/)
+
+    // The same event again (freshly signed): acknowledged, nothing changes.
+    const replay = await store.gateway.deliver(event)
+    assert.equal(replay.status, 200)
+    assert.isTrue(replay.body.data.duplicate)
+    const payments = await ok(
+      shop(client, store, 'staff')('get', `/payments?filter[order_id][eq]=${order.id}`)
+    )
+    assert.deepEqual(
+      payments.map((p: any) => p.status),
+      ['succeeded']
+    )
+    assert.equal((await ok(student('get', `/orders/${order.id}`))).receipt_no, paid.receipt_no)
+    await eventOf(store, (e) => e.name === 'estore.order.paid' && e.payload.order_id === order.id)
+    assert.lengthOf(
+      store.events.filter((e) => e.name === 'estore.order.paid' && e.payload.order_id === order.id),
+      1
+    )
+    const again = await student('post', `/orders/${order.id}/card-session`)
+    again.assertStatus(409)
+    assert.equal(errorCode(again), 'ERR_ESTORE_ORDER_NOT_PAYABLE')
+
+    // A card refund goes through the gateway.
+    const refund = await ok(
+      shop(
+        client,
+        store,
+        'staff'
+      )('post', `/orders/${order.id}/refunds`)
+        .header('idempotency-key', 'rf-1')
+        .json({ amount: 300 }),
+      201
+    )
+    assert.match(refund.refund.external_id, /^re_/)
+    assert.equal(store.gateway.sessions.get(sessionId)!.refunded, 300)
+  })
+
+  test('tampered, unsigned, wrongly keyed and stale webhooks are refused and change nothing', async ({
+    client,
+    assert,
+  }) => {
+    const store = await storeFor(client)
+    const order = await buy(client, store, 'student', 'POLO-M', 1, { payment_method: 'card' })
+    const session = await ok(
+      shop(client, store, 'student')('post', `/orders/${order.id}/card-session`),
+      201
+    )
+    const gatewaySession = store.gateway.sessions.get(session.redirect_url.split('/').at(-1))!
+    const event = store.gateway.event('checkout.session.completed', gatewaySession)
+
+    const tampered = await store.gateway.deliver(
+      { ...event, id: `${event.id}-t` },
+      { tamper: (raw) => raw.replace(`"amount":${gatewaySession.amount}`, '"amount":1') }
+    )
+    assert.equal(tampered.status, 400)
+    assert.equal(tampered.body.error.code, 'ERR_ESTORE_WEBHOOK_SIGNATURE')
+    const wrongKey = await store.gateway.deliver(event, { secret: 'whsec_wrong' })
+    assert.equal(wrongKey.body.error.code, 'ERR_ESTORE_WEBHOOK_SIGNATURE')
+    const unsigned = await store.gateway.deliver(event, { signature: null })
+    assert.equal(unsigned.status, 400)
+    assert.equal(unsigned.body.error.code, 'ERR_ESTORE_WEBHOOK_SIGNATURE')
+    const stale = await store.gateway.deliver(event, {
+      timestamp: Math.floor(Date.now() / 1000) - 600,
+    })
+    assert.equal(stale.status, 400)
+    assert.equal(stale.body.error.code, 'ERR_ESTORE_WEBHOOK_STALE')
+
+    assert.equal(
+      (await ok(shop(client, store, 'staff')('get', `/orders/${order.id}`))).status,
+      'placed'
+    )
+    const stored = await inTenant(store, (trx) =>
+      trx.from('estore_webhook_events').whereIn('event_id', [event.id, `${event.id}-t`])
+    )
+    assert.lengthOf(stored, 0)
+
+    // The genuine delivery still works afterwards.
+    const genuine = await store.gateway.deliver(event)
+    assert.equal(genuine.status, 200)
+    assert.equal(genuine.body.data.outcome, 'order_paid')
+  })
+})

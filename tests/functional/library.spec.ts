@@ -1,0 +1,989 @@
+import { test } from '@japa/runner'
+import type { ApiClient } from '@japa/api-client'
+import { tenantContext } from '#core/tenancy/context'
+import { withTenantDb } from '#core/tenancy/tenant_db'
+import type { Tenant } from '#core/tenancy/types'
+import { PASSWORD, createUser } from '#tests/support/auth'
+import { PLATFORM_TOKEN, activeTenant } from '#tests/support/tenants'
+import { addDays, tenantToday } from '#plugins/library/services/dates'
+import { sweepLoans } from '#plugins/library/jobs/reminders'
+import { libraryCalendar } from '#plugins/library/calendar'
+import { seedLibraryDemo } from '#plugins/library/demo'
+
+/*
+ * The library end to end through HTTP, each step as the role that performs
+ * it: a TenantAdmin sets the card rules, the librarian (Staff) runs the desk,
+ * Students and a Parent follow their own (their child's) loans, reservations
+ * and fines, and a Teacher borrows as a staff member. Every test works on
+ * titles and copies of its own, so tests do not depend on each other's order.
+ */
+
+const PEOPLE = {
+  head: 'TenantAdmin',
+  librarian: 'Staff',
+  teacher: 'Teacher',
+  student: 'Student',
+  student2: 'Student',
+  student3: 'Student',
+  parent: 'Parent',
+} as const
+type Who = keyof typeof PEOPLE
+
+type School = {
+  tenant: Tenant
+  tokens: Record<Who, string>
+  users: Record<Who, string>
+  /** ERP student ids: s1 is `student` (child of `parent`), s2 `student2`, s3 `student3`. */
+  s1: string
+  s2: string
+  s3: string
+}
+
+type Method = 'get' | 'post' | 'patch' | 'delete'
+
+function call(client: ApiClient, school: School, who: Who, method: Method, path: string) {
+  return client[method](`/api/v1${path}`)
+    .header('x-tenant-id', school.tenant.slug)
+    .bearerToken(school.tokens[who])
+}
+
+function as(client: ApiClient, school: School, who: Who) {
+  return {
+    get: (path: string) => call(client, school, who, 'get', `/library${path}`),
+    post: (path: string) => call(client, school, who, 'post', `/library${path}`),
+    patch: (path: string) => call(client, school, who, 'patch', `/library${path}`),
+    erpGet: (path: string) => call(client, school, who, 'get', `/erp${path}`),
+    erpPost: (path: string) => call(client, school, who, 'post', `/erp${path}`),
+  }
+}
+
+/** Asserts the status, showing the error of the envelope when it differs. */
+async function answered(request: Promise<any> | any, status: number) {
+  const response = await request
+  if (response.status() !== status)
+    throw new Error(
+      `Expected ${status}, got ${response.status()}: ${JSON.stringify(response.body())}`
+    )
+  return response.body().data
+}
+
+const created = (request: Promise<any> | any) => answered(request, 201)
+const ok = (request: Promise<any> | any) => answered(request, 200)
+
+/** Asserts the response is a refusal with `status` and `code`. */
+async function refused(request: Promise<any> | any, status: number, code: string) {
+  const response = await request
+  if (response.status() !== status || response.body().error?.code !== code)
+    throw new Error(
+      `Expected ${status} ${code}, got ${response.status()}: ${JSON.stringify(response.body())}`
+    )
+  return response.body().error
+}
+
+/** SQL in the school's tenant schema: test set-up only (back-dating loans), never the thing asserted. */
+function inSchool<T>(school: School, fn: (trx: any) => Promise<T>) {
+  return tenantContext.run(school.tenant, () => withTenantDb(fn))
+}
+
+function todayOf(school: School) {
+  return tenantContext.run(school.tenant, () => tenantToday())
+}
+
+/** Moves an open loan's due date `days` before today, as if it had been issued long ago. */
+function backDate(school: School, loanId: string, days: number) {
+  return inSchool(school, async (trx) => {
+    await trx
+      .from('library_loans')
+      .where('id', loanId)
+      .update({ due_on: addDays(tenantToday(), -days) })
+  })
+}
+
+/** The in-app notification bodies of `who`, once one contains `text` (events are delivered after the commit). */
+async function inboxWith(client: ApiClient, school: School, who: Who, text: string) {
+  let bodies: string[] = []
+  for (let i = 0; i < 50 && !bodies.some((body) => body.includes(text)); i++) {
+    if (i) await new Promise((resolve) => setTimeout(resolve, 100))
+    const page = await call(client, school, who, 'get', '/notifications?per_page=100')
+    bodies = page.body().data.map((n: { body: string }) => n.body)
+  }
+  return bodies
+}
+
+async function openSchool(client: ApiClient): Promise<School> {
+  const tenant = await activeTenant()
+  // The library depends on the ERP: enabling it enables the ERP first.
+  ;(
+    await client
+      .post(`/api/v1/platform/tenants/${tenant.slug}/plugins/library/enable`)
+      .bearerToken(PLATFORM_TOKEN())
+      .json({})
+  ).assertStatus(200)
+  const tokens = {} as Record<Who, string>
+  const users = {} as Record<Who, string>
+  for (const [who, role] of Object.entries(PEOPLE) as Array<[Who, string]>) {
+    const email = `${who}@${tenant.slug}.example`
+    const { user } = await createUser(tenant, { email, role })
+    users[who] = user.id
+    const login = await client
+      .post('/api/v1/auth/login')
+      .header('x-tenant-id', tenant.slug)
+      .json({ email, password: PASSWORD })
+    login.assertStatus(200)
+    tokens[who] = login.body().data.access_token
+  }
+  const partial = { tenant, tokens, users } as School
+  const head = as(client, partial, 'head')
+  const grade = await created(head.erpPost('/classes').json({ name: 'Grade 7', grade_level: 7 }))
+  const student = (no: string, userId: string) =>
+    created(
+      head.erpPost('/students').json({
+        enrollment_no: no,
+        first_name: 'Pupil',
+        last_name: no,
+        class_id: grade.id,
+        user_id: userId,
+      })
+    )
+  const s1 = await student('L-001', users.student)
+  const s2 = await student('L-002', users.student2)
+  const s3 = await student('L-003', users.student3)
+  await created(
+    head.erpPost('/guardians').json({ student_id: s1.id, user_id: users.parent, name: 'Pat' })
+  )
+  // Students: 3 loans of 14 days, one renewal, 100 a day capped at 500. Teachers: no cap.
+  await created(
+    head.post('/card_rules').json({
+      name: 'Students',
+      role: 'Student',
+      max_loans: 3,
+      loan_days: 14,
+      renewals_allowed: 1,
+      fine_per_day: 100,
+      fine_cap: 500,
+    })
+  )
+  await created(
+    head.post('/card_rules').json({
+      name: 'Teachers',
+      role: 'Teacher',
+      max_loans: 10,
+      loan_days: 28,
+      renewals_allowed: 3,
+      fine_per_day: 50,
+      fine_cap: 0,
+    })
+  )
+  return { ...partial, s1: s1.id, s2: s2.id, s3: s3.id }
+}
+
+let opened: Promise<School> | undefined
+function schoolFor(client: ApiClient) {
+  opened ??= openSchool(client)
+  return opened
+}
+
+let shelf = 0
+/** A title with `count` lendable copies (barcodes returned), catalogued by the librarian. */
+async function newTitle(client: ApiClient, school: School, count = 1, fields = {}) {
+  const desk = as(client, school, 'librarian')
+  shelf++
+  const title = await created(
+    desk.post('/titles').json({ title: `Book ${shelf}`, authors: 'A. Writer', ...fields })
+  )
+  const barcodes: string[] = []
+  for (let i = 1; i <= count; i++) {
+    const copy = await created(
+      desk
+        .post('/copies')
+        .json({ title_id: title.id, barcode: `B${shelf}-${i}`, shelf_location: 'A1' })
+    )
+    barcodes.push(copy.barcode)
+  }
+  return { title, barcodes }
+}
+
+function issue(
+  client: ApiClient,
+  school: School,
+  barcode: string,
+  borrower: Record<string, string>
+) {
+  return as(client, school, 'librarian')
+    .post('/circulation/issue')
+    .json({ barcode, ...borrower })
+}
+
+test.group('Library: catalogue', () => {
+  test('the librarian catalogues titles and copies; borrowers read, never write', async ({
+    client,
+    assert,
+  }) => {
+    const school = await schoolFor(client)
+    const { title, barcodes } = await newTitle(client, school, 2, { isbn: '978-0-14-143951-8' })
+    const student = as(client, school, 'student')
+    const copies = await ok(student.get(`/copies?filter[title_id]=${title.id}`))
+    assert.deepEqual(
+      copies.map((c: any) => [c.barcode, c.status]),
+      barcodes.map((b) => [b, 'available'])
+    )
+    await refused(student.post('/titles').json({ title: 'Mine' }), 403, 'ERR_FORBIDDEN')
+    // The status belongs to circulation.
+    await refused(
+      as(client, school, 'librarian').patch(`/copies/${copies[0].id}`).json({ status: 'on_loan' }),
+      400,
+      'ERR_VALIDATION'
+    )
+    await refused(
+      as(client, school, 'librarian')
+        .post('/copies')
+        .json({ title_id: title.id, barcode: barcodes[0] }),
+      409,
+      'ERR_CONFLICT'
+    )
+  })
+
+  test('a CSV import is all or nothing, with every bad row reported by number', async ({
+    client,
+    assert,
+  }) => {
+    const school = await schoolFor(client)
+    const desk = as(client, school, 'librarian')
+    const before = (await desk.get('/titles?per_page=1')).body().meta.pagination.total
+    const bad = [
+      'isbn,title,authors,year,barcode,shelf_location,reference_only',
+      '9780553380163,A Brief History of Time,Stephen Hawking,1998,IMP-1,S1,false',
+      '9780553380163,A Brief History of Time,Stephen Hawking,1998,IMP-2,S1,',
+      'not-an-isbn,Broken,,1998,IMP-3,S1,',
+      '9780198526636,The Selfish Gene,Richard Dawkins,nineteen,IMP-1,S2,maybe',
+      ',,Nobody,,IMP-5,,',
+    ].join('\n')
+    const error = await refused(
+      desk.post('/imports/catalogue').json({ csv: bad }),
+      422,
+      'ERR_LIBRARY_IMPORT_INVALID'
+    )
+    assert.deepEqual(
+      error.details.map((d: any) => [d.row, d.field]),
+      [
+        [4, 'isbn'],
+        [5, 'year'],
+        [5, 'barcode'],
+        [5, 'reference_only'],
+        [6, 'title'],
+      ]
+    )
+    assert.equal((await desk.get('/titles?per_page=1')).body().meta.pagination.total, before)
+
+    const good = [
+      'isbn,title,authors,subjects,publisher,year,replacement_cost,barcode,shelf_location,reference_only',
+      '9780553380163,A Brief History of Time,Stephen Hawking,Physics,Bantam,1998,1800,IMP-1,S1,false',
+      '9780553380163,A Brief History of Time,Stephen Hawking,Physics,Bantam,1998,1800,IMP-2,S1,',
+      '9780192806871,Oxford Dictionary,Oxford,Reference,OUP,2010,,IMP-3,R1,yes',
+      ',Class notes,,,,,,,,',
+    ].join('\n')
+    const result = await created(desk.post('/imports/catalogue').json({ csv: good }))
+    assert.deepEqual(result, { titles_created: 3, titles_matched: 0, copies_created: 3 })
+    const imported = await ok(
+      desk.get('/copies?filter[barcode][in]=IMP-1,IMP-2,IMP-3&include=title')
+    )
+    assert.deepEqual(
+      imported.map((c: any) => [c.barcode, c.title.title, c.reference_only]),
+      [
+        ['IMP-1', 'A Brief History of Time', false],
+        ['IMP-2', 'A Brief History of Time', false],
+        ['IMP-3', 'Oxford Dictionary', true],
+      ]
+    )
+    // The same barcodes again: refused against the catalogue, nothing written.
+    const again = await refused(
+      desk.post('/imports/catalogue').json({ csv: good }),
+      422,
+      'ERR_LIBRARY_IMPORT_INVALID'
+    )
+    assert.deepEqual(
+      again.details.map((d: any) => d.row),
+      [2, 3, 4]
+    )
+    await refused(
+      as(client, school, 'student').post('/imports/catalogue').json({ csv: good }),
+      403,
+      'ERR_FORBIDDEN'
+    )
+  })
+})
+
+test.group('Library: circulation', () => {
+  test('issue, renew and return by barcode, with a stable code for every refusal', async ({
+    client,
+    assert,
+  }) => {
+    const school = await schoolFor(client)
+    const { title, barcodes } = await newTitle(client, school, 1)
+    const loan = await created(issue(client, school, barcodes[0], { student_id: school.s1 }))
+    assert.equal(loan.title_id, title.id)
+    assert.equal(loan.due_on, addDays(todayOf(school), 14))
+    await refused(
+      issue(client, school, barcodes[0], { student_id: school.s2 }),
+      409,
+      'ERR_LIBRARY_COPY_NOT_AVAILABLE'
+    )
+    await refused(
+      issue(client, school, 'NO-SUCH-COPY', { student_id: school.s2 }),
+      404,
+      'ERR_LIBRARY_COPY_NOT_FOUND'
+    )
+    await refused(issue(client, school, barcodes[0], {}), 400, 'ERR_LIBRARY_BORROWER_REQUIRED')
+    await refused(
+      as(client, school, 'student').post('/circulation/issue').json({ barcode: barcodes[0] }),
+      403,
+      'ERR_FORBIDDEN'
+    )
+
+    const desk = as(client, school, 'librarian')
+    const renewed = await ok(desk.post('/circulation/renew').json({ barcode: barcodes[0] }))
+    assert.equal(renewed.renewals, 1)
+    await refused(
+      desk.post('/circulation/renew').json({ barcode: barcodes[0] }),
+      409,
+      'ERR_LIBRARY_RENEWAL_LIMIT'
+    )
+    const back = await ok(desk.post('/circulation/return').json({ barcode: barcodes[0] }))
+    assert.equal(back.loan.status, 'returned')
+    assert.deepEqual([back.days_overdue, back.fine_total, back.fines], [0, 0, []])
+    await refused(
+      desk.post('/circulation/return').json({ barcode: barcodes[0] }),
+      409,
+      'ERR_LIBRARY_COPY_NOT_ON_LOAN'
+    )
+    const [copy] = await ok(desk.get(`/copies?filter[barcode]=${barcodes[0]}`))
+    assert.equal(copy.status, 'available')
+  })
+
+  test('reference-only copies, the loan limit and suspended members are refused', async ({
+    client,
+  }) => {
+    const school = await schoolFor(client)
+    const desk = as(client, school, 'librarian')
+    const { title } = await newTitle(client, school, 0)
+    await created(
+      desk
+        .post('/copies')
+        .json({ title_id: title.id, barcode: `REF-${title.id}`, reference_only: true })
+    )
+    await refused(
+      issue(client, school, `REF-${title.id}`, { student_id: school.s3 }),
+      409,
+      'ERR_LIBRARY_COPY_REFERENCE_ONLY'
+    )
+    const { barcodes } = await newTitle(client, school, 4)
+    for (const barcode of barcodes.slice(0, 3))
+      await created(issue(client, school, barcode, { student_id: school.s3 }))
+    await refused(
+      issue(client, school, barcodes[3], { student_id: school.s3 }),
+      409,
+      'ERR_LIBRARY_LOAN_LIMIT_REACHED'
+    )
+    const [copy] = await ok(desk.get(`/copies?filter[barcode]=${barcodes[3]}`))
+    if (copy.status !== 'available') throw new Error('A refused issue changed the copy')
+    for (const barcode of barcodes.slice(0, 3))
+      await ok(desk.post('/circulation/return').json({ barcode }))
+
+    const [member] = await ok(desk.get(`/members?filter[student_id]=${school.s3}`))
+    await ok(desk.patch(`/members/${member.id}`).json({ status: 'suspended' }))
+    await refused(
+      issue(client, school, barcodes[3], { student_id: school.s3 }),
+      409,
+      'ERR_LIBRARY_MEMBER_SUSPENDED'
+    )
+    await ok(desk.patch(`/members/${member.id}`).json({ status: 'active' }))
+  })
+
+  test('50 concurrent issues of one copy: exactly one loan, the others ERR_LIBRARY_COPY_NOT_AVAILABLE', async ({
+    client,
+    assert,
+  }) => {
+    const school = await schoolFor(client)
+    const { barcodes } = await newTitle(client, school, 1)
+    const students: string[] = await inSchool(school, async (trx) => {
+      const rows = await trx
+        .insertQuery()
+        .table('erp_students')
+        .multiInsert(
+          Array.from({ length: 50 }, (_, i) => ({
+            enrollment_no: `RUSH-${barcodes[0]}-${i}`,
+            first_name: 'Rush',
+            last_name: String(i),
+          }))
+        )
+        .returning('id')
+      return rows.map((row: { id: string }) => String(row.id))
+    })
+    const answers = await Promise.all(
+      students.map((student) => issue(client, school, barcodes[0], { student_id: student }))
+    )
+    const statuses = answers.map((answer) => answer.status())
+    assert.equal(statuses.filter((status) => status === 201).length, 1)
+    assert.equal(statuses.filter((status) => status === 409).length, 49)
+    for (const answer of answers.filter((a) => a.status() === 409))
+      assert.equal(answer.body().error.code, 'ERR_LIBRARY_COPY_NOT_AVAILABLE')
+    const loans = await ok(
+      as(client, school, 'librarian').get(
+        `/loans?filter[copy_id]=${answers.find((a) => a.status() === 201)!.body().data.copy_id}`
+      )
+    )
+    assert.lengthOf(loans, 1)
+
+    // PostgreSQL itself refuses a second open loan of the copy, whatever writes it.
+    const second = await inSchool<unknown>(school, (trx) =>
+      trx.insertQuery().table('library_loans').insert({
+        copy_id: loans[0].copy_id,
+        title_id: loans[0].title_id,
+        member_id: loans[0].member_id,
+        issued_at: new Date(),
+        due_on: tenantToday(),
+        status: 'open',
+      })
+    ).catch((error) => error)
+    const refusal = second as { code?: string; constraint?: string }
+    assert.equal(refusal.code, '23505')
+    assert.equal(refusal.constraint, 'library_loans_one_open_per_copy')
+  })
+})
+
+test.group('Library: tenants', () => {
+  test('another tenant neither sees nor lends the school’s copies', async ({ client, assert }) => {
+    const school = await schoolFor(client)
+    const { barcodes } = await newTitle(client, school, 1)
+    const loan = await created(issue(client, school, barcodes[0], { student_id: school.s2 }))
+    const other = await activeTenant()
+    const platform = (method: 'get' | 'post', path: string) =>
+      client[method](`/api/v1${path}`)
+        .header('x-tenant-id', other.slug)
+        .bearerToken(PLATFORM_TOKEN())
+    ;(
+      await platform('post', `/platform/tenants/${other.slug}/plugins/library/enable`).json({})
+    ).assertStatus(200)
+    await refused(
+      platform('post', '/library/circulation/issue').json({
+        barcode: barcodes[0],
+        student_id: school.s2,
+      }),
+      404,
+      'ERR_LIBRARY_COPY_NOT_FOUND'
+    )
+    assert.deepEqual(await ok(platform('get', '/library/loans')), [])
+    await refused(platform('get', `/library/loans/${loan.id}`), 404, 'ERR_RECORD_NOT_FOUND')
+    await ok(
+      as(client, school, 'librarian').post('/circulation/return').json({ barcode: barcodes[0] })
+    )
+  })
+})
+
+test.group('Library: fines', () => {
+  test('an overdue return bills the fine on an ERP invoice of the student', async ({
+    client,
+    assert,
+  }) => {
+    const school = await schoolFor(client)
+    const { title, barcodes } = await newTitle(client, school, 2)
+    const late = await created(issue(client, school, barcodes[0], { student_id: school.s1 }))
+    const later = await created(issue(client, school, barcodes[1], { student_id: school.s1 }))
+    await backDate(school, late.id, 4)
+    await backDate(school, later.id, 9)
+    const desk = as(client, school, 'librarian')
+
+    const first = await ok(desk.post('/circulation/return').json({ barcode: barcodes[0] }))
+    assert.equal(first.days_overdue, 4)
+    assert.equal(first.fine_total, 400)
+    const [fine] = first.fines
+    assert.equal(fine.status, 'invoiced')
+    const invoice = await ok(as(client, school, 'head').erpGet(`/invoices/${fine.invoice_id}`))
+    assert.equal(invoice.student_id, school.s1)
+    assert.equal(invoice.amount, 400)
+    assert.equal(invoice.source, 'library')
+    assert.equal(invoice.status, 'open')
+    const lines = await ok(
+      as(client, school, 'head').erpGet(`/invoice_lines?filter[invoice_id]=${invoice.id}`)
+    )
+    assert.deepEqual(
+      lines.map((line: any) => [line.description, line.amount]),
+      [[`Library fine, overdue: "${title.title}" (4 days)`, 400]]
+    )
+    // Nine days at 100 a day is capped at 500.
+    const second = await ok(desk.post('/circulation/return').json({ barcode: barcodes[1] }))
+    assert.deepEqual([second.days_overdue, second.fine_total], [9, 500])
+
+    // The student and their parent see the fine and its invoice; another student sees neither.
+    for (const who of ['student', 'parent'] as const) {
+      const fines = await ok(as(client, school, who).get(`/fines?filter[loan_id]=${late.id}`))
+      assert.deepEqual(
+        fines.map((f: any) => f.amount),
+        [400]
+      )
+      await ok(as(client, school, who).erpGet(`/invoices/${fine.invoice_id}`))
+    }
+    assert.deepEqual(
+      await ok(as(client, school, 'student2').get(`/fines?filter[loan_id]=${late.id}`)),
+      []
+    )
+    await refused(
+      as(client, school, 'student2').erpGet(`/invoices/${fine.invoice_id}`),
+      404,
+      'ERR_RECORD_NOT_FOUND'
+    )
+    // A billed fine is settled in the ERP, not waived at the library.
+    await refused(
+      desk.post(`/fines/${fine.id}/waive`).json({ reason: 'First time' }),
+      409,
+      'ERR_LIBRARY_FINE_INVOICED'
+    )
+  })
+
+  test('staff fines are owed to the library and waived by staff with a reason', async ({
+    client,
+    assert,
+  }) => {
+    const school = await schoolFor(client)
+    const { barcodes } = await newTitle(client, school, 2)
+    const desk = as(client, school, 'librarian')
+    const loan = await created(
+      issue(client, school, barcodes[0], { user_id: school.users.teacher })
+    )
+    assert.equal(loan.due_on, addDays(todayOf(school), 28))
+    await backDate(school, loan.id, 30)
+    const invoicesBefore = (await as(client, school, 'head').erpGet('/invoices?per_page=1')).body()
+      .meta.pagination.total
+    const back = await ok(desk.post('/circulation/return').json({ barcode: barcodes[0] }))
+    // Teachers: 50 a day, no cap.
+    assert.deepEqual(
+      [back.fine_total, back.fines[0].status, back.fines[0].invoice_id],
+      [1500, 'owed', null]
+    )
+    assert.equal(
+      (await as(client, school, 'head').erpGet('/invoices?per_page=1')).body().meta.pagination
+        .total,
+      invoicesBefore
+    )
+    const fineId = back.fines[0].id
+    const mine = await ok(as(client, school, 'teacher').get('/fines'))
+    assert.deepEqual(
+      mine.map((f: any) => f.id),
+      [fineId]
+    )
+    await refused(
+      as(client, school, 'teacher').post(`/fines/${fineId}/waive`).json({ reason: 'Please' }),
+      403,
+      'ERR_FORBIDDEN'
+    )
+    await refused(desk.post(`/fines/${fineId}/waive`).json({}), 400, 'ERR_VALIDATION')
+    const waived = await ok(desk.post(`/fines/${fineId}/waive`).json({ reason: 'Was on leave' }))
+    assert.deepEqual(
+      [waived.status, waived.waive_reason, waived.waived_by],
+      ['waived', 'Was on leave', school.users.librarian]
+    )
+    await refused(desk.post(`/fines/${fineId}/settle`).json({}), 409, 'ERR_LIBRARY_FINE_CLOSED')
+
+    // Waived at the desk on return: recorded, never billed.
+    const student = await created(issue(client, school, barcodes[1], { student_id: school.s2 }))
+    await backDate(school, student.id, 2)
+    const kind = await ok(
+      desk.post('/circulation/return').json({ barcode: barcodes[1], waive_reason: 'Was ill' })
+    )
+    assert.deepEqual([kind.fines[0].status, kind.fines[0].invoice_id], ['waived', null])
+    assert.equal(
+      (await as(client, school, 'head').erpGet('/invoices?per_page=1')).body().meta.pagination
+        .total,
+      invoicesBefore
+    )
+  })
+
+  test('lost and damaged copies are charged their replacement cost', async ({ client, assert }) => {
+    const school = await schoolFor(client)
+    const { barcodes } = await newTitle(client, school, 2, { replacement_cost: 2500 })
+    const desk = as(client, school, 'librarian')
+    await created(issue(client, school, barcodes[0], { student_id: school.s2 }))
+    const lost = await ok(desk.post('/circulation/lost').json({ barcode: barcodes[0] }))
+    assert.deepEqual(
+      lost.fines.map((f: any) => [f.kind, f.amount, f.status]),
+      [['lost', 2500, 'invoiced']]
+    )
+    await refused(
+      issue(client, school, barcodes[0], { student_id: school.s2 }),
+      409,
+      'ERR_LIBRARY_COPY_NOT_AVAILABLE'
+    )
+    await created(issue(client, school, barcodes[1], { student_id: school.s2 }))
+    const damaged = await ok(
+      desk
+        .post('/circulation/return')
+        .json({ barcode: barcodes[1], condition: 'damaged', damage_charge: 700 })
+    )
+    assert.deepEqual(
+      damaged.fines.map((f: any) => [f.kind, f.amount]),
+      [['damaged', 700]]
+    )
+    const copies = await ok(desk.get(`/copies?filter[barcode][in]=${barcodes.join(',')}`))
+    assert.deepEqual(
+      copies.map((c: any) => c.status),
+      ['lost', 'damaged']
+    )
+    await refused(
+      desk.post('/circulation/return').json({ barcode: barcodes[1], damage_charge: -1 }),
+      400,
+      'ERR_VALIDATION'
+    )
+  })
+})
+
+test.group('Library: reservations', () => {
+  test('the queue of a title is first come, first served, and a hold is kept for its member', async ({
+    client,
+    assert,
+  }) => {
+    const school = await schoolFor(client)
+    const { title, barcodes } = await newTitle(client, school, 1)
+    const desk = as(client, school, 'librarian')
+    await created(issue(client, school, barcodes[0], { student_id: school.s3 }))
+    const first = await created(
+      as(client, school, 'student').post('/reservations').json({ title_id: title.id })
+    )
+    const second = await created(
+      as(client, school, 'student2').post('/reservations').json({ title_id: title.id })
+    )
+    assert.deepEqual(
+      [first.status, first.student_id, second.student_id],
+      ['waiting', school.s1, school.s2]
+    )
+    await refused(
+      as(client, school, 'parent')
+        .post('/reservations')
+        .json({ title_id: title.id, student_id: school.s1 }),
+      409,
+      'ERR_LIBRARY_ALREADY_RESERVED'
+    )
+    await refused(
+      as(client, school, 'parent')
+        .post('/reservations')
+        .json({ title_id: title.id, student_id: school.s2 }),
+      404,
+      'ERR_LIBRARY_NOT_FOUND'
+    )
+    await refused(
+      desk.post('/circulation/renew').json({ barcode: barcodes[0] }),
+      409,
+      'ERR_LIBRARY_TITLE_RESERVED'
+    )
+
+    const back = await ok(desk.post('/circulation/return').json({ barcode: barcodes[0] }))
+    assert.equal(back.held_for_reservation, first.id)
+    const told = await inboxWith(client, school, 'student', `"${title.title}" is waiting for you`)
+    assert.isTrue(told.some((body) => body.includes(`"${title.title}" is waiting for you`)))
+    const [ready] = await ok(
+      as(client, school, 'student').get(`/reservations?filter[title_id]=${title.id}`)
+    )
+    assert.deepEqual([ready.status, ready.hold_until], ['ready', addDays(todayOf(school), 3)])
+    await refused(
+      issue(client, school, barcodes[0], { student_id: school.s2 }),
+      409,
+      'ERR_LIBRARY_RESERVATION_HELD'
+    )
+    await created(issue(client, school, barcodes[0], { student_id: school.s1 }))
+    const queue = await ok(desk.get(`/reservations?filter[title_id]=${title.id}&sort=id`))
+    assert.deepEqual(
+      queue.map((r: any) => r.status),
+      ['fulfilled', 'waiting']
+    )
+    await ok(desk.post('/circulation/return').json({ barcode: barcodes[0] }))
+    const [held] = await ok(
+      as(client, school, 'student2').get(`/reservations?filter[status]=ready`)
+    )
+    assert.equal(held.id, second.id)
+
+    // Leaving the queue puts the held copy back on the shelf; a closed reservation stays closed.
+    await refused(
+      as(client, school, 'student').post(`/reservations/${second.id}/cancel`),
+      404,
+      'ERR_LIBRARY_NOT_FOUND'
+    )
+    const cancelled = await ok(
+      as(client, school, 'student2').post(`/reservations/${second.id}/cancel`)
+    )
+    assert.equal(cancelled.status, 'cancelled')
+    await refused(
+      as(client, school, 'student2').post(`/reservations/${second.id}/cancel`),
+      409,
+      'ERR_LIBRARY_RESERVATION_CLOSED'
+    )
+    const [copy] = await ok(desk.get(`/copies?filter[barcode]=${barcodes[0]}`))
+    assert.equal(copy.status, 'available')
+  })
+})
+
+test.group('Library: who sees what', () => {
+  test('students see their own loans, a parent their child’s, a teacher their own', async ({
+    client,
+    assert,
+  }) => {
+    const school = await schoolFor(client)
+    const { barcodes } = await newTitle(client, school, 3)
+    const own = await created(issue(client, school, barcodes[0], { student_id: school.s1 }))
+    const other = await created(issue(client, school, barcodes[1], { student_id: school.s2 }))
+    const staff = await created(
+      issue(client, school, barcodes[2], { user_id: school.users.teacher })
+    )
+    const ids = (rows: any[]) => rows.map((row) => row.id)
+    const visible = async (who: Who) =>
+      ids(
+        await ok(
+          as(client, school, who).get(`/loans?filter[id][in]=${own.id},${other.id},${staff.id}`)
+        )
+      )
+    assert.deepEqual(await visible('student'), [own.id])
+    assert.deepEqual(await visible('parent'), [own.id])
+    assert.deepEqual(await visible('student2'), [other.id])
+    assert.deepEqual(await visible('teacher'), [staff.id])
+    assert.sameMembers(await visible('librarian'), [own.id, other.id, staff.id])
+    await refused(
+      as(client, school, 'student2').get(`/loans/${own.id}`),
+      404,
+      'ERR_RECORD_NOT_FOUND'
+    )
+
+    // The overdue report is the librarian's.
+    await backDate(school, other.id, 3)
+    const report = await ok(as(client, school, 'librarian').get('/reports/overdue'))
+    const line = report.loans.find((l: any) => l.loan_id === other.id)
+    assert.deepEqual([line.days_overdue, line.fine_accrued, line.student_id], [3, 300, school.s2])
+    await refused(as(client, school, 'student').get('/reports/overdue'), 403, 'ERR_FORBIDDEN')
+
+    // Calendars show the due date to the borrower and to the guardian.
+    const from = new Date(Date.now() - 86_400_000).toISOString()
+    const to = new Date(Date.now() + 40 * 86_400_000).toISOString()
+    for (const who of ['student', 'parent'] as const) {
+      const entries = await tenantContext.run(school.tenant, () =>
+        libraryCalendar({ userId: school.users[who], from, to })
+      )
+      assert.deepInclude(
+        entries.map((entry) => [entry.uid, entry.starts_at, entry.all_day]),
+        [`loan-${own.id}-due`, own.due_on, true] as any
+      )
+      assert.notInclude(
+        entries.map((entry) => entry.uid),
+        `loan-${other.id}-due`
+      )
+    }
+    for (const barcode of barcodes)
+      await ok(as(client, school, 'librarian').post('/circulation/return').json({ barcode }))
+  })
+})
+
+test.group('Library: reminders, settings and demo data', () => {
+  test('the sweep announces due-soon and overdue loans once and notifies the borrower', async ({
+    client,
+    assert,
+  }) => {
+    const school = await schoolFor(client)
+    const { barcodes } = await newTitle(client, school, 2)
+    const soon = await created(issue(client, school, barcodes[0], { student_id: school.s1 }))
+    const overdue = await created(issue(client, school, barcodes[1], { student_id: school.s1 }))
+    await inSchool(school, async (trx) => {
+      await trx
+        .from('library_loans')
+        .where('id', soon.id)
+        .update({ due_on: addDays(tenantToday(), 1) })
+      await trx
+        .from('library_loans')
+        .where('id', overdue.id)
+        .update({ due_on: addDays(tenantToday(), -2) })
+    })
+    const swept = await tenantContext.run(school.tenant, () => sweepLoans())
+    assert.isAtLeast(swept.due_soon, 1)
+    assert.isAtLeast(swept.overdue, 1)
+    const again = await tenantContext.run(school.tenant, () => sweepLoans())
+    assert.deepEqual([again.due_soon, again.overdue], [0, 0])
+
+    const tomorrow = addDays(todayOf(school), 1)
+    const overdueNotes = await inboxWith(client, school, 'student', 'is 2 day(s) overdue')
+    assert.isTrue(overdueNotes.some((body) => body.includes('is 2 day(s) overdue')))
+    const dueNotes = await inboxWith(
+      client,
+      school,
+      'student',
+      `due back at the library on ${tomorrow}`
+    )
+    assert.isTrue(dueNotes.some((body) => body.includes(`due back at the library on ${tomorrow}`)))
+    for (const barcode of barcodes)
+      await ok(as(client, school, 'librarian').post('/circulation/return').json({ barcode }))
+  })
+
+  test('an uncollected hold expires and the copy goes to the next member in the queue', async ({
+    client,
+    assert,
+  }) => {
+    const school = await schoolFor(client)
+    const { title, barcodes } = await newTitle(client, school, 1)
+    const desk = as(client, school, 'librarian')
+    await created(issue(client, school, barcodes[0], { student_id: school.s3 }))
+    const first = await created(
+      as(client, school, 'student').post('/reservations').json({ title_id: title.id })
+    )
+    const second = await created(
+      as(client, school, 'student2').post('/reservations').json({ title_id: title.id })
+    )
+    await ok(desk.post('/circulation/return').json({ barcode: barcodes[0] }))
+    await inSchool(school, (trx) =>
+      trx
+        .from('library_reservations')
+        .where('id', first.id)
+        .update({ hold_until: addDays(tenantToday(), -1) })
+    )
+    const swept = await tenantContext.run(school.tenant, () => sweepLoans())
+    assert.isAtLeast(swept.holds_expired, 1)
+    const queue = await ok(desk.get(`/reservations?filter[title_id]=${title.id}&sort=id`))
+    assert.deepEqual(
+      queue.map((r: any) => [r.id, r.status]),
+      [
+        [first.id, 'expired'],
+        [second.id, 'ready'],
+      ]
+    )
+    await ok(as(client, school, 'student2').post(`/reservations/${second.id}/cancel`))
+
+    // A reservation that missed the last copy coming back (set up in SQL) is served by the sweep.
+    const { title: other, barcodes: shelved } = await newTitle(client, school, 1)
+    const missed = await inSchool(school, async (trx) => {
+      const member = await trx.from('library_members').where('student_id', school.s1).first()
+      const [row] = await trx
+        .insertQuery()
+        .table('library_reservations')
+        .insert({
+          title_id: other.id,
+          member_id: member.id,
+          student_id: school.s1,
+          status: 'waiting',
+        })
+        .returning('id')
+      return String(row.id)
+    })
+    const served = await tenantContext.run(school.tenant, () => sweepLoans())
+    assert.isAtLeast(served.copies_held, 1)
+    const [ready] = await ok(
+      as(client, school, 'student').get(`/reservations?filter[title_id]=${other.id}`)
+    )
+    assert.deepEqual(
+      [ready.id, ready.status, ready.copy_id],
+      [missed, 'ready', (await ok(desk.get(`/copies?filter[barcode]=${shelved[0]}`)))[0].id]
+    )
+    await ok(as(client, school, 'student').post(`/reservations/${missed}/cancel`))
+  })
+
+  test('a personal-data export carries the user’s library records', async ({ client, assert }) => {
+    const school = await schoolFor(client)
+    const { barcodes } = await newTitle(client, school, 1)
+    const loan = await created(issue(client, school, barcodes[0], { student_id: school.s2 }))
+    const archive = await ok(
+      call(client, school, 'head', 'get', `/admin/users/${school.users.student2}/export`)
+    )
+    const library = archive.plugins.library
+    assert.deepEqual(
+      library.members.map((m: any) => String(m.student_id)),
+      [school.s2]
+    )
+    assert.include(
+      library.loans.map((l: any) => String(l.id)),
+      loan.id
+    )
+    const others = await ok(
+      call(client, school, 'head', 'get', `/admin/users/${school.users.student3}/export`)
+    )
+    assert.notInclude(
+      others.plugins.library.loans.map((l: any) => String(l.id)),
+      loan.id
+    )
+    await ok(
+      as(client, school, 'librarian').post('/circulation/return').json({ barcode: barcodes[0] })
+    )
+  })
+
+  test('card rules need a role or a class; settings are validated', async ({ client }) => {
+    const school = await schoolFor(client)
+    const head = as(client, school, 'head')
+    const rule = {
+      name: 'Nobody',
+      max_loans: 1,
+      loan_days: 7,
+      renewals_allowed: 0,
+      fine_per_day: 0,
+      fine_cap: 0,
+    }
+    await refused(head.post('/card_rules').json(rule), 400, 'ERR_VALIDATION')
+    await refused(head.post('/card_rules').json({ ...rule, role: 'Student' }), 409, 'ERR_CONFLICT')
+    await refused(
+      call(client, school, 'head', 'patch', '/admin/plugins/library/settings').json({
+        hold_days: 0,
+      }),
+      400,
+      'ERR_VALIDATION'
+    )
+    await refused(
+      as(client, school, 'librarian').post('/reservations/abc/cancel'),
+      404,
+      'ERR_LIBRARY_NOT_FOUND'
+    )
+  })
+
+  test('the demo seed catalogues books and lends them to the first demo students', async ({
+    client,
+    assert,
+  }) => {
+    const tenant = await activeTenant()
+    ;(
+      await client
+        .post(`/api/v1/platform/tenants/${tenant.slug}/plugins/library/enable`)
+        .bearerToken(PLATFORM_TOKEN())
+        .json({})
+    ).assertStatus(200)
+    const people: Array<{ id: string; email: string }> = []
+    for (let i = 1; i <= 3; i++) {
+      const email = `student${i}@${tenant.slug}.example`
+      const { user } = await createUser(tenant, { email, role: 'Student' })
+      people.push({ id: user.id, email })
+    }
+    const seeded = await tenantContext.run(tenant, () =>
+      withTenantDb(async (trx) => {
+        await trx
+          .insertQuery()
+          .table('erp_students')
+          .multiInsert(
+            people.map((person, i) => ({
+              enrollment_no: `D-${i + 1}`,
+              first_name: 'Demo',
+              last_name: String(i + 1),
+              user_id: person.id,
+            }))
+          )
+        return seedLibraryDemo(trx, { teachers: [], students: people, parents: [] })
+      })
+    )
+    assert.deepEqual(seeded, { titles: 8, copies: 19, loans: 3 })
+    const login = await client
+      .post('/api/v1/auth/login')
+      .header('x-tenant-id', tenant.slug)
+      .json({ email: people[0].email, password: PASSWORD })
+    const token = login.body().data.access_token
+    const loans = await client
+      .get('/api/v1/library/loans?filter[status]=open')
+      .header('x-tenant-id', tenant.slug)
+      .bearerToken(token)
+    assert.lengthOf(loans.body().data, 1)
+    const reservations = await client
+      .get('/api/v1/library/reservations')
+      .header('x-tenant-id', tenant.slug)
+      .bearerToken(token)
+    assert.deepEqual(
+      reservations.body().data.map((r: any) => r.status),
+      ['waiting']
+    )
+  })
+})
