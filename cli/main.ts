@@ -3,7 +3,7 @@ import { Command, CommanderError } from 'commander'
 import { EXIT, reportFailure } from './output.js'
 import { registerUp } from './commands/up.js'
 import { registerServe } from './commands/serve.js'
-import { registerWorker } from './commands/worker.js'
+import { registerScheduler, registerWorker } from './commands/worker.js'
 import { registerDoctor } from './commands/doctor.js'
 import { registerJobs } from './commands/jobs.js'
 import { registerMigrate } from './commands/migrate.js'
@@ -13,6 +13,7 @@ import { registerTenant } from './commands/tenant/index.js'
 import { registerUser } from './commands/user.js'
 import { registerPlatformAdmin } from './commands/platform_admin.js'
 import { registerSearch } from './commands/search.js'
+import { registerAi } from './commands/ai.js'
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
 
@@ -34,6 +35,7 @@ export function buildProgram() {
   registerUp(program)
   registerServe(program)
   registerWorker(program)
+  registerScheduler(program)
   registerDoctor(program)
   registerMigrate(program)
   registerBackup(program)
@@ -43,6 +45,7 @@ export function buildProgram() {
   registerUser(program)
   registerPlatformAdmin(program)
   registerSearch(program)
+  registerAi(program)
 
   // Every nested command exits through the same override (usage errors -> 2).
   const override = (command: Command) => {

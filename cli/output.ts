@@ -43,6 +43,8 @@ export function reportFailure(error: unknown, json: boolean) {
   const body = errorBody(error)
   if (json) {
     printJson({ ok: false, error: body })
+    if (!(error instanceof OryneError) && error instanceof Error && process.env.ORYNE_DEBUG)
+      process.stderr.write(`${error.stack}\n`)
   } else {
     process.stderr.write(`Error [${body.code}]: ${body.message}\n`)
     if (Array.isArray(body.details)) {
