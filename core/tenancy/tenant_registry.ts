@@ -123,10 +123,13 @@ export class TenantRegistry {
     })
   }
 
-  async list(options: { status?: TenantStatus; page?: number; perPage?: number } = {}) {
+  async list(
+    options: { status?: TenantStatus; page?: number; perPage?: number; newestFirst?: boolean } = {}
+  ) {
     const page = options.page ?? 1
     const perPage = options.perPage ?? 50
-    const query = db.from('tenants').orderBy('created_at', 'asc').orderBy('slug', 'asc')
+    const direction = options.newestFirst ? 'desc' : 'asc'
+    const query = db.from('tenants').orderBy('created_at', direction).orderBy('slug', direction)
     if (options.status) query.where('status', options.status)
     else query.whereNot('status', 'deleted')
     const result = await query.paginate(page, perPage)

@@ -61,6 +61,8 @@ export const listTenantsValidator = vine.compile(
     status: vine.enum(TENANT_STATUSES).optional(),
     page: vine.number().withoutDecimals().min(1).optional(),
     per_page: vine.number().withoutDecimals().range([1, 200]).optional(),
+    /** `created_at` (oldest first, the default) or `-created_at` (newest first). */
+    sort: vine.enum(['created_at', '-created_at'] as const).optional(),
   })
 )
 

@@ -261,7 +261,7 @@ test.group('Admin console: users, roles, MFA, audit, backups, platform pages', (
   }) => {
     const email = `ops-${uniqueSlug()}@platform.example`
     await identity.platformUsers.create({ email, password: PASSWORD })
-    // The list is paginated newest first: a tenant made now is on the first page, however many the suite made.
+    // The console lists newest first (sort=-created_at): a tenant made now is on the first page, however many the suite made.
     const listed = await activeTenant()
     const page = await open()
     await signIn(page, { email })

@@ -100,6 +100,31 @@ test.group('Platform tenants API', (group) => {
     }
   })
 
+  test('the list pages oldest first, or newest first with sort=-created_at', async ({
+    client,
+    assert,
+  }) => {
+    const slug = uniqueSlug('newest')
+    ;(
+      await client
+        .post('/api/v1/platform/tenants')
+        .bearerToken(PLATFORM_TOKEN())
+        .json({ slug, name: 'Newest' })
+    ).assertStatus(202)
+    const newest = await client
+      .get('/api/v1/platform/tenants?sort=-created_at&per_page=1')
+      .bearerToken(PLATFORM_TOKEN())
+    newest.assertStatus(200)
+    assert.equal(newest.body().data[0].slug, slug)
+    const oldest = await client
+      .get('/api/v1/platform/tenants?per_page=1')
+      .bearerToken(PLATFORM_TOKEN())
+    assert.notEqual(oldest.body().data[0].slug, slug)
+    const bad = await client.get('/api/v1/platform/tenants?sort=name').bearerToken(PLATFORM_TOKEN())
+    bad.assertStatus(400)
+    assert.equal(bad.body().error.code, 'ERR_VALIDATION')
+  })
+
   test('a slug in use is a 409 ERR_TENANT_SLUG_TAKEN', async ({ client, assert }) => {
     const slug = uniqueSlug('dup')
     const first = await client

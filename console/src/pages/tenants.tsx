@@ -53,7 +53,10 @@ function Progress(props: { tenant: Tenant }) {
 export function Tenants() {
   const [page, setPage] = useState(1)
   const tenants = useLoad(
-    () => call<Tenant[]>('/api/v1/platform/tenants', { query: { page, per_page: 50 } }),
+    () =>
+      call<Tenant[]>('/api/v1/platform/tenants', {
+        query: { page, per_page: 50, sort: '-created_at' },
+      }),
     [page]
   )
   const action = useAction()

@@ -17,6 +17,7 @@ export default class TenantsController {
       status: query.status,
       page: query.page,
       perPage: query.per_page,
+      newestFirst: query.sort === '-created_at',
     })
     respond(ctx, tenants.map(serializeTenant), { pagination })
   }
