@@ -23,7 +23,16 @@ import {
 } from './catalog.js'
 import type { PluginManifest } from './define_plugin.js'
 import { effectiveSettings, validateSettingChanges } from './settings.js'
-import { dropTables, pluginTables, type PluginTable } from './uninstall.js'
+import {
+  dependentsOutside,
+  dropTables,
+  dropViews,
+  E_PLUGIN_PURGE_BLOCKED,
+  pluginTables,
+  pluginViews,
+  type PluginTable,
+  type PluginView,
+} from './uninstall.js'
 
 export type TenantPluginState = {
   name: string
@@ -39,6 +48,8 @@ export type UninstallPlan = {
   tenant: string
   installed: boolean
   tables: PluginTable[]
+  /** Dropped before the tables they read. */
+  views: PluginView[]
   ledger_rows: number
 }
 
@@ -412,7 +423,7 @@ export class PluginHost {
       .map((row) => ({ name: row.plugin as string, status: row.status as string }))
   }
 
-  /** What uninstalling would drop for the tenant: its tables with row counts, ledger rows. */
+  /** What uninstalling would drop for the tenant: its views, its tables with row counts, ledger rows. */
   async uninstallPlan(tenant: Tenant, name: string): Promise<UninstallPlan> {
     const manifest = this.plugin(name)
     return db.transaction(async (trx) => {
@@ -427,13 +438,15 @@ export class PluginHost {
       .where({ tenant_id: tenant.id, plugin: manifest.name })
       .first()
     const tables = await pluginTables(trx, tenant, manifest)
+    const views = await pluginViews(trx, tenant, manifest)
     const ledger = await this.#migrator.applied(trx)
     const ledgerRows = [...ledger.keys()].filter((key) => key.startsWith(`${manifest.name}/`))
     return {
       plugin: manifest.name,
       tenant: tenant.slug,
-      installed: Boolean(row) || ledgerRows.length > 0 || tables.length > 0,
+      installed: Boolean(row) || ledgerRows.length > 0 || tables.length > 0 || views.length > 0,
       tables,
+      views,
       ledger_rows: ledgerRows.length,
     }
   }
@@ -441,8 +454,11 @@ export class PluginHost {
   /**
    * Uninstalls a plugin from a tenant for good: refuses while a plugin that
    * depends on it is installed there, runs `beforeDrop` (the backup) once the
-   * plan is known, then in one transaction drops the plugin's tables, its
-   * ledger rows, its permissions in the tenant's roles and its tenant_plugins row.
+   * plan is known, then in one transaction drops the plugin's views and
+   * tables, its ledger rows, its permissions in the tenant's roles and its
+   * tenant_plugins row. Nothing is dropped with CASCADE: while an object the
+   * plugin did not create (another plugin's view or foreign key, a view made
+   * by hand) depends on them, it refuses with ERR_PLUGIN_PURGE_BLOCKED.
    */
   async uninstall(
     tenant: Tenant,
@@ -464,10 +480,22 @@ export class PluginHost {
         })
       }
     }
+    const purgeable = async (trx: TransactionClientContract, plan: UninstallPlan) => {
+      const outside = await dependentsOutside(trx, tenant, [
+        ...plan.views.map((v) => v.view),
+        ...plan.tables.map((t) => t.table),
+      ])
+      if (outside.length)
+        throw new E_PLUGIN_PURGE_BLOCKED([name, outside.join(', ')], {
+          details: { dependents: outside },
+        })
+    }
     const plan = await db.transaction(async (trx) => {
       await check(trx)
       await scopeToTenant(trx, tenant)
-      return this.#plan(trx, tenant, manifest)
+      const found = await this.#plan(trx, tenant, manifest)
+      await purgeable(trx, found)
+      return found
     })
     if (!plan.installed) return { ...plan, backup: null }
     const backup = options.beforeDrop ? await options.beforeDrop(plan) : null
@@ -477,6 +505,8 @@ export class PluginHost {
       await check(trx)
       await scopeToTenant(trx, tenant)
       const current = await this.#plan(trx, tenant, manifest)
+      await purgeable(trx, current)
+      await dropViews(trx, tenant, current.views)
       await dropTables(
         trx,
         current.tables.map((t) => t.table)
@@ -494,7 +524,7 @@ export class PluginHost {
       await this.registry.record(trx, tenant.id, {
         event: 'plugin.uninstalled',
         actor: options.actor,
-        data: { plugin: name, tables: current.tables },
+        data: { plugin: name, tables: current.tables, views: current.views },
       })
       return current
     })

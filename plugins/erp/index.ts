@@ -1,13 +1,16 @@
 /*
  * What the ERP exports to plugins that depend on it (library, hostel,
- * transport, e-store bill through the fees service). Plugins call these
- * services; they never write the ERP tables themselves.
+ * transport, e-store bill through the fees service; hostel and transport
+ * bill terms through `billTermCharges`). Plugins call these services; they
+ * never write the ERP tables themselves.
  */
 export { default } from './plugin.js'
 export {
   balanceOf,
+  billTermCharges,
   createInvoice,
   createInvoices,
   type InvoiceLineInput,
   type NewInvoice,
+  type TermCharge,
 } from './services/fees.js'

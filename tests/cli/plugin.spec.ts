@@ -257,4 +257,82 @@ test.group('oryne plugin', () => {
       assert.equal(await visits(), 2)
     }
   })
+
+  test("uninstall --purge drops a plugin's views with its tables, and never what it did not create", async ({
+    assert,
+  }) => {
+    const [school, other] = [await activeTenant(), await activeTenant()]
+    for (const tenant of [school, other]) {
+      const enabled = await runOryne(
+        ['plugin', 'enable', 'hostel', '--tenant', tenant.slug],
+        services()
+      )
+      assert.equal(enabled.code, 0, enabled.stderr)
+    }
+    const { tenantContext } = await import('#core/tenancy/context')
+    const { withTenantDb } = await import('#core/tenancy/tenant_db')
+    const sql = (tenant: typeof school, statement: string, bindings: unknown[] = []) =>
+      tenantContext.run(tenant, () =>
+        withTenantDb(async (trx) => (await trx.rawQuery(statement, bindings as any)).rows)
+      )
+    // Every table and view (materialized or not) of the tenant's schema.
+    const relations = async (tenant: typeof school) =>
+      (
+        await sql(
+          tenant,
+          `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = ? AND c.relkind IN ('r', 'p', 'v', 'm') ORDER BY c.relname COLLATE "C"`,
+          [tenant.schema_name]
+        )
+      ).map((row: { relname: string }) => row.relname)
+    const before = await relations(school)
+    assert.includeMembers(before, ['hostel_room_residents', 'hostel_rooms', 'erp_students'])
+    const otherBefore = await relations(other)
+    const purge = (...flags: string[]) =>
+      runOryne(
+        ['plugin', 'uninstall', 'hostel', '--tenant', school.slug, '--purge', '--json', ...flags],
+        services()
+      )
+
+    const dryRun = await purge('--dry-run')
+    assert.equal(dryRun.code, 0, dryRun.stderr)
+    assert.deepEqual(JSON.parse(dryRun.stdout).views, [
+      { view: 'hostel_room_residents', materialized: false },
+    ])
+    assert.includeMembers(
+      JSON.parse(dryRun.stdout).tables.map((t: { table: string }) => t.table),
+      ['hostel_rooms', 'hostel_allocations', 'hostel_term_charges']
+    )
+
+    // A view the plugin did not create reads its table: purge names it and drops nothing.
+    await sql(school, 'CREATE VIEW room_report AS SELECT id, number FROM hostel_rooms')
+    const blocked = await purge()
+    assert.equal(blocked.code, 1, blocked.stderr)
+    const error = JSON.parse(blocked.stdout).error
+    assert.equal(error.code, 'ERR_PLUGIN_PURGE_BLOCKED')
+    assert.deepEqual(error.details.dependents, ['view room_report'])
+    assert.deepEqual(await relations(school), [...before, 'room_report'].sort())
+
+    await sql(school, 'DROP VIEW room_report')
+    const real = await purge()
+    assert.equal(real.code, 0, real.stdout + real.stderr)
+    assert.deepEqual(JSON.parse(real.stdout).views, [
+      { view: 'hostel_room_residents', materialized: false },
+    ])
+    const after = await relations(school)
+    assert.deepEqual(
+      after.filter((relation: string) => relation.startsWith('hostel_')),
+      []
+    )
+    assert.deepEqual(
+      after,
+      before.filter((relation: string) => !relation.startsWith('hostel_'))
+    )
+    // The other tenant keeps its hostel, view included, and the view still answers.
+    assert.deepEqual(await relations(other), otherBefore)
+    assert.includeMembers(otherBefore, ['hostel_room_residents'])
+    assert.deepEqual(await sql(other, 'SELECT count(*)::int AS n FROM hostel_room_residents'), [
+      { n: 0 },
+    ])
+  }).timeout(180_000)
 })

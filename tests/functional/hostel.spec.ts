@@ -653,6 +653,22 @@ test.group('Hostel: fees', () => {
       .json({ term_id: term.id })
     assert.equal(later.body().data.invoiced, 1)
     assert.lengthOf((await listInvoices()).body().data, 3)
+    // Each run is audited against the term, with what it billed; the latest first.
+    const audit = await call(
+      client,
+      school,
+      'head',
+      'get',
+      `/admin/audit?resource=erp.terms&resource_id=${term.id}&action=hostel.fees.generate`
+    )
+    audit.assertStatus(200)
+    const entries = audit.body().data
+    assert.deepEqual(
+      entries.map((e: any) => [e.action, e.actor]),
+      Array(4).fill(['hostel.fees.generate', `user:${school.users.office}`])
+    )
+    assert.deepEqual(entries[0].data, { invoiced: 1, amount: 42_500 })
+    assert.deepEqual(entries[1].data, { invoiced: 0, amount: 0 })
 
     const charges = await as(client, school, 'office').get(
       `/term_charges?filter[term_id][eq]=${term.id}&filter[student_id][in]=${ids.join(',')}`

@@ -463,6 +463,30 @@ test.group('Transport: fees', () => {
       .json({ term_id: term.id })
     assert.equal(again.body().data.invoiced, 0)
     assert.lengthOf((await listInvoices()).body().data, 2)
+    const lines = await as(client, school, 'head').erp(
+      'get',
+      `/invoice_lines?filter[invoice_id][eq]=${invoices[0].id}`
+    )
+    assert.match(lines.body().data[0].description, /^Transport Spring: .+, stop .+$/)
+    // Each run is audited against the term, with what it billed.
+    const audit = await call(
+      client,
+      school,
+      'head',
+      'get',
+      `/admin/audit?resource=erp.terms&resource_id=${term.id}&action=transport.fees.generate`
+    )
+    audit.assertStatus(200)
+    const entries = audit.body().data
+    assert.deepEqual(
+      entries.map((e: any) => [e.action, e.actor]),
+      Array(3).fill(['transport.fees.generate', `user:${school.users.office}`])
+    )
+    assert.deepEqual(entries[0].data, { invoiced: 0, amount: 0 })
+    assert.sameDeepMembers(
+      entries.slice(1).map((e: any) => e.data),
+      runs.map((run) => ({ invoiced: run.body().data.invoiced, amount: run.body().data.amount }))
+    )
     const charges = await as(client, school, 'office').get(
       `/term_charges?filter[term_id][eq]=${term.id}&per_page=100`
     )

@@ -7,7 +7,7 @@ import {
 } from '../errors.js'
 import { formatNumber, nextNumbers } from './counters.js'
 import { daysBetween, isoDate, tenantToday } from './dates.js'
-import { emitEvent, tenantContext, type Trx, withTenantDb } from '@oryne/sdk'
+import { emitEvent, recordAudit, tenantContext, type Trx, withTenantDb } from '@oryne/sdk'
 
 type Row = Record<string, any>
 
@@ -147,6 +147,106 @@ export async function createInvoices(trx: Trx, invoices: NewInvoice[]): Promise<
 export async function createInvoice(trx: Trx, invoice: NewInvoice): Promise<Row> {
   const [created] = await createInvoices(trx, [invoice])
   return created
+}
+
+/** One student's charge for a term, as a plugin that bills terms (hostel, transport) selected it. */
+export type TermCharge = {
+  student_id: string | number
+  /** Minor units of the tenant's currency. */
+  amount: number
+  /** The invoice line's text. */
+  description: string
+  /** The claim row's own columns: what the charge is for (an allocation, an assignment and stop). */
+  claim?: Record<string, unknown>
+}
+
+/**
+ * Bills a term's charges into invoices, one per student, for a plugin that
+ * keeps a claims table (`<plugin>_term_charges`, unique on term and student,
+ * with `amount` and `invoice_id`). Each (term, student) is claimed before its
+ * invoice is made, so a second run, or two at once, bill nobody twice; a
+ * student claimed already is skipped. Records the `<source>.fees.generate`
+ * audit entry and, when something was billed, emits `<source>.fees.generated`.
+ */
+export async function billTermCharges(
+  trx: Trx,
+  input: {
+    claimsTable: string
+    /** The billing plugin: the invoices' source and the prefix of its audit action and event. */
+    source: string
+    term: { id: string | number; name: string }
+    due_on: string
+    /** The invoices' note. */
+    note: string
+    charges: TermCharge[]
+    actor: string
+  }
+) {
+  const { claimsTable, source, term } = input
+  // A student with two charges is claimed once, for the first.
+  const byStudent = new Map<string, TermCharge>()
+  for (const charge of input.charges) {
+    if (!byStudent.has(String(charge.student_id))) byStudent.set(String(charge.student_id), charge)
+  }
+  const claimed: Row[] = byStudent.size
+    ? await trx
+        .insertQuery()
+        .table(claimsTable)
+        .multiInsert(
+          [...byStudent.values()].map((charge) => ({
+            ...charge.claim,
+            term_id: term.id,
+            student_id: charge.student_id,
+            amount: charge.amount,
+          }))
+        )
+        .onConflict(['term_id', 'student_id'])
+        .ignore()
+        .returning('*')
+    : []
+  const invoices = await createInvoices(
+    trx,
+    claimed.map((claim) => ({
+      student_id: claim.student_id,
+      source,
+      due_on: input.due_on,
+      note: input.note,
+      lines: [
+        {
+          description: byStudent.get(String(claim.student_id))!.description,
+          amount: Number(claim.amount),
+        },
+      ],
+    }))
+  )
+  if (claimed.length) {
+    await trx.rawQuery(
+      `UPDATE ?? c SET invoice_id = v.invoice_id, updated_at = now()
+         FROM unnest(?::bigint[], ?::bigint[]) AS v(id, invoice_id) WHERE c.id = v.id`,
+      [claimsTable, claimed.map((c) => c.id), invoices.map((i) => i.id)]
+    )
+  }
+  const billed = await trx.from(claimsTable).where('term_id', term.id).count('* as n').first()
+  const result = {
+    invoiced: invoices.length,
+    amount: claimed.reduce((sum, c) => sum + Number(c.amount), 0),
+    invoice_ids: invoices.map((i) => String(i.id)),
+    already_billed: Number(billed?.n ?? 0) - invoices.length,
+  }
+  await recordAudit(trx, {
+    actor: input.actor,
+    action: `${source}.fees.generate`,
+    subject: `erp.terms:${term.id}`,
+    data: { invoiced: result.invoiced, amount: result.amount },
+  })
+  if (invoices.length) {
+    await emitEvent(
+      `${source}.fees.generated`,
+      { term_id: String(term.id), invoices: invoices.length, amount: result.amount },
+      input.actor
+    )
+  }
+  return result
 }
 
 /** Payment hooks: checks the amount against the invoice, numbers the receipt, updates the invoice. */
