@@ -28,11 +28,14 @@ async function newestIn(folder: string): Promise<number> {
   return newest
 }
 
-/** Whether the built console is missing or older than any of its sources. */
-export async function consoleIsStale() {
+/**
+ * Whether the built console is missing or older than any of its sources;
+ * with `sources: false`, only whether it is missing (console/ is not read).
+ */
+export async function consoleIsStale(options: { sources?: boolean } = {}) {
   const index = join(CONSOLE_OUTPUT, 'index.html')
   if (!existsSync(index)) return true
-  if (!existsSync(CONSOLE_SOURCE)) return false
+  if (options.sources === false || !existsSync(CONSOLE_SOURCE)) return false
   return (await modifiedAt(index)) < (await newestIn(CONSOLE_SOURCE))
 }
 
@@ -78,9 +81,9 @@ async function build() {
 let building: Promise<void> | null = null
 
 /** Builds the console when its output is missing or stale; concurrent callers share one build. */
-export function ensureConsoleBuilt(): Promise<void> {
+export function ensureConsoleBuilt(options: { sources?: boolean } = {}): Promise<void> {
   building ??= (async () => {
-    if (await consoleIsStale()) await build()
+    if (await consoleIsStale(options)) await build()
   })().finally(() => {
     building = null
   })

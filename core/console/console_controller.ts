@@ -6,6 +6,13 @@ import { E_NOT_FOUND, E_SERVICE_UNAVAILABLE } from '../errors.js'
 import { CONSOLE_OUTPUT, ensureConsoleBuilt } from './build.js'
 
 /**
+ * Outside production, how long one look at console/ answers page loads: a
+ * reload storm walks the sources once, and an edit is built on the first load
+ * this long after the last look (about the time it takes to switch windows).
+ */
+export const SOURCE_CHECK_INTERVAL_MS = 2_000
+
+/**
  * The console's script and stylesheet come from this origin and call its API;
  * styles set from script go through the CSSOM, so no 'unsafe-inline' at all.
  */
@@ -24,14 +31,19 @@ const CONSOLE_POLICY = [
 /** Built file names are vite's `<name>-<hash>.<ext>`: nothing else is served. */
 const ASSET = /^[\w-]+\.(js|css|svg|woff2?)$/
 
-let checked = false
+let checkedAt: number | null = null
 
-/** In production the build is checked once per process; elsewhere on every page load, to pick up edits. */
+/**
+ * In production the build is checked once per process, for being there only:
+ * production ships it built and never reads console/. Elsewhere the sources
+ * are compared at most once per SOURCE_CHECK_INTERVAL_MS, to pick up edits.
+ */
 async function built() {
-  if (checked && app.inProduction) return
+  if (checkedAt !== null && (app.inProduction || Date.now() - checkedAt < SOURCE_CHECK_INTERVAL_MS))
+    return
   try {
-    await ensureConsoleBuilt()
-    checked = true
+    await ensureConsoleBuilt({ sources: !app.inProduction })
+    checkedAt = Date.now()
   } catch (error) {
     if (existsSync(join(CONSOLE_OUTPUT, 'index.html'))) return
     throw new E_SERVICE_UNAVAILABLE([], {

@@ -41,11 +41,44 @@ new Gauge({
 
 export type FleetMigrationCounts = { up_to_date: number; behind: number; failed: number }
 
-let fleetSource: (() => Promise<FleetMigrationCounts>) | null = null
+/**
+ * How long one count of the fleet answers scrapes. Counting reads the tenant
+ * registry and every tenant's migration fingerprint; Prometheus scrapes every
+ * 15 s by default, but several scrapers (replicas, a dashboard, someone with
+ * curl) can ask far more often. Within this window a burst of scrapes costs
+ * one count, and a change in the fleet shows up at the latest this much later.
+ */
+export const FLEET_COUNTS_TTL_MS = 15_000
 
-/** The fleet module plugs in how many tenants are behind on migrations; read at scrape time. */
+let fleetSource: (() => Promise<FleetMigrationCounts>) | null = null
+let fleetCounts: { at: number; counts: Promise<FleetMigrationCounts | null> } | null = null
+
+/**
+ * The fleet module plugs in how many tenants are behind on migrations; read at
+ * scrape time, at most once per FLEET_COUNTS_TTL_MS. Returns the source it
+ * replaces.
+ */
 export function setFleetMigrationSource(source: (() => Promise<FleetMigrationCounts>) | null) {
+  const previous = fleetSource
   fleetSource = source
+  fleetCounts = null
+  return previous
+}
+
+/** The cached count, or a new one; concurrent scrapes share the count in flight. */
+function currentFleetCounts(source: () => Promise<FleetMigrationCounts>) {
+  const now = Date.now()
+  if (fleetCounts && now - fleetCounts.at < FLEET_COUNTS_TTL_MS) return fleetCounts.counts
+  const entry: NonNullable<typeof fleetCounts> = {
+    at: now,
+    counts: source().catch(() => {
+      // A failed count is not kept: the next scrape tries again.
+      if (fleetCounts === entry) fleetCounts = null
+      return null
+    }),
+  }
+  fleetCounts = entry
+  return entry.counts
 }
 
 new Gauge({
@@ -56,7 +89,7 @@ new Gauge({
   async collect() {
     this.reset()
     if (!fleetSource) return
-    const counts = await fleetSource().catch(() => null)
+    const counts = await currentFleetCounts(fleetSource)
     if (counts) for (const [state, value] of Object.entries(counts)) this.set({ state }, value)
   },
 })

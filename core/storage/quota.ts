@@ -18,16 +18,18 @@ export type StorageUsage = {
  * request until it is confirmed (its file then counts) or expires.
  */
 export async function storageUsage(trx: TransactionClientContract): Promise<StorageUsage> {
-  const [quotaRow, filesRow, uploadsRow] = await Promise.all([
-    trx.from('storage_quota').where('id', 1).select('quota_bytes').first(),
-    trx.from('files').select(trx.raw('coalesce(sum(size), 0) AS bytes, count(*) AS n')).first(),
-    trx
-      .from('uploads')
-      .where('status', 'pending')
-      .where('expires_at', '>', trx.raw('now()'))
-      .select(trx.raw('coalesce(sum(size), 0) AS bytes, count(*) AS n'))
-      .first(),
-  ])
+  // One after another: a transaction is one connection, which runs one query at a time.
+  const quotaRow = await trx.from('storage_quota').where('id', 1).select('quota_bytes').first()
+  const filesRow = await trx
+    .from('files')
+    .select(trx.raw('coalesce(sum(size), 0) AS bytes, count(*) AS n'))
+    .first()
+  const uploadsRow = await trx
+    .from('uploads')
+    .where('status', 'pending')
+    .where('expires_at', '>', trx.raw('now()'))
+    .select(trx.raw('coalesce(sum(size), 0) AS bytes, count(*) AS n'))
+    .first()
   const quota = quotaRow?.quota_bytes ? Number(quotaRow.quota_bytes) : storageConfig.quotaBytes()
   const used = Number(filesRow.bytes)
   const reserved = Number(uploadsRow.bytes)

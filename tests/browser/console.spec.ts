@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs'
-import { mkdir } from 'node:fs/promises'
+import { mkdir, stat, utimes } from 'node:fs/promises'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { test } from '@japa/runner'
 import app from '@adonisjs/core/services/app'
 import { chromium, type Browser, type Page } from 'playwright-core'
+import { SOURCE_CHECK_INTERVAL_MS } from '#core/console/console_controller'
 import { listen } from '#core/http/listen'
 import type { Tenant } from '#core/tenancy/types'
 import { activeTenant } from '#tests/support/tenants'
@@ -169,5 +171,31 @@ test.group('Admin console in a browser', (group) => {
     assert.equal(missing.status, 404)
     const refused = (await missing.json()) as { error: { code: string } }
     assert.equal(refused.error.code, 'ERR_NOT_FOUND')
+  })
+
+  test('outside production an edited source is built on the first load after the check interval', async ({
+    assert,
+    cleanup,
+  }) => {
+    // The ETag follows the served index.html's modification time: a new build, a new tag.
+    const load = async () => {
+      const response = await fetch(`${baseUrl}/console`)
+      assert.equal(response.status, 200)
+      return response.headers.get('etag')
+    }
+    await load()
+    await sleep(SOURCE_CHECK_INTERVAL_MS)
+    const before = await load()
+    assert.isString(before)
+    const source = app.makePath('console/index.html')
+    const { atime, mtime } = await stat(source)
+    cleanup(() => utimes(source, atime, mtime))
+    await utimes(source, new Date(), new Date())
+
+    assert.equal(await load(), before, 'within the interval the sources are not looked at again')
+    await sleep(SOURCE_CHECK_INTERVAL_MS)
+    const rebuilt = await load()
+    assert.notEqual(rebuilt, before, 'the first load after it builds the edit')
+    assert.equal(await load(), rebuilt)
   })
 })

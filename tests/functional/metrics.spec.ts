@@ -1,4 +1,5 @@
 import { test } from '@japa/runner'
+import { setFleetMigrationSource } from '#core/observability/metrics'
 
 test.group('Metrics', () => {
   test('GET /metrics exposes request durations by route and status, and process metrics', async ({
@@ -25,5 +26,23 @@ test.group('Metrics', () => {
     assert.match(text, /oryne_tenant_migrations\{state="up_to_date"\} \d+/)
     assert.match(text, /oryne_tenant_migrations\{state="behind"\} \d+/)
     assert.match(text, /oryne_tenant_migrations\{state="failed"\} \d+/)
+  })
+
+  test('a burst of scrapes counts the fleet once', async ({ client, assert, cleanup }) => {
+    let counted = 0
+    const previous = setFleetMigrationSource(async () => {
+      counted++
+      return { up_to_date: 40 + counted, behind: 2, failed: 1 }
+    })
+    cleanup(() => void setFleetMigrationSource(previous))
+
+    const first = await client.get('/metrics')
+    const burst = await Promise.all([1, 2, 3].map(() => client.get('/metrics')))
+    for (const response of [first, ...burst]) {
+      response.assertStatus(200)
+      assert.match(response.text(), /oryne_tenant_migrations\{state="up_to_date"\} 41\n/)
+      assert.match(response.text(), /oryne_tenant_migrations\{state="behind"\} 2\n/)
+    }
+    assert.equal(counted, 1)
   })
 })
