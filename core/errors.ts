@@ -103,6 +103,12 @@ export const E_CONFIG_MISSING = defineError(
   '%s',
   'Set the variables named above; README.md lists them all.'
 )
+export const E_CONFIG_INVALID = defineError(
+  'ERR_CONFIG_INVALID',
+  500,
+  '%s',
+  'Correct the variable named above; README.md describes each one.'
+)
 
 /* Jobs */
 export const E_JOB_UNKNOWN = defineError(

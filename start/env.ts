@@ -29,6 +29,9 @@ export default await Env.create(new URL('../', import.meta.url), {
   DATABASE_POOL_MAX: Env.schema.number.optional(),
   REDIS_URL: Env.schema.string.optional(),
   ORYNE_REDIS_PREFIX: Env.schema.string.optional(),
+  ORYNE_JOB_LOCK_MS: Env.schema.number.optional(),
+  ORYNE_JOB_STALLED_CHECK_MS: Env.schema.number.optional(),
+  ORYNE_JOB_MAX_STALLS: Env.schema.number.optional(),
 
   ORYNE_BASE_DOMAIN: Env.schema.string.optional(),
   ORYNE_STORAGE_DIR: Env.schema.string.optional(),
@@ -45,4 +48,9 @@ export default await Env.create(new URL('../', import.meta.url), {
   ORYNE_SEARCH_DRIVER: Env.schema.enum.optional(['postgres', 'typesense'] as const),
   TYPESENSE_URL: Env.schema.string.optional({ format: 'url', tld: false }),
   TYPESENSE_API_KEY: Env.schema.secret.optional(),
+
+  SENTRY_DSN: Env.schema.string.optional({ format: 'url', tld: false }),
+  SENTRY_ENVIRONMENT: Env.schema.string.optional(),
+  SENTRY_RELEASE: Env.schema.string.optional(),
+  SENTRY_SAMPLE_RATE: Env.schema.number.optional(),
 })

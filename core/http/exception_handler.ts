@@ -10,6 +10,8 @@ import {
   OryneError,
   toOryneError,
 } from '../errors.js'
+import { reportError } from '../observability/error_reporting.js'
+import { identifiedPrincipal } from '../rbac/authorize.js'
 import { errorEnvelope } from './envelope.js'
 import { outageOf } from './outages.js'
 
@@ -39,8 +41,29 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     ctx.response.status(status).json(errorEnvelope(ctx, body))
   }
 
+  /**
+   * Logs as AdonisJS does, and sends server faults (5xx) to the error
+   * collector when one is configured. Outages are left to the health checks
+   * and alerts: one report per request while PostgreSQL is down helps nobody.
+   */
   async report(error: unknown, ctx: HttpContext) {
-    return super.report(error, ctx)
+    await super.report(error, ctx)
+    const oryneError = toHttpError(error, ctx)
+    if (oryneError.status < 500 || outageOf(error)) return
+    const principal = identifiedPrincipal(ctx)
+    reportError(error, {
+      tags: {
+        principal: principal?.kind,
+        request_id: ctx.request.id(),
+        method: ctx.request.method(),
+        route: ctx.route?.pattern ?? 'unmatched',
+        status: oryneError.status,
+        code: oryneError.code,
+        // The tenant context has ended by now; the middleware left the tenant on ctx.
+        tenant_id: ctx.tenant?.id,
+      },
+      userId: principal?.kind === 'user' ? principal.id : undefined,
+    })
   }
 }
 

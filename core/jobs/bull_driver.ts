@@ -6,6 +6,7 @@ import type {
   DispatchOptions,
   FailedJob,
   JobDefinition,
+  JobGaveUp,
   JobPayload,
   JobRunner,
   JobsDriver,
@@ -13,16 +14,69 @@ import type {
   ScheduleOptions,
 } from './types.js'
 
+/** How a crashed worker's jobs are found and retried (config/jobs.ts). */
+export type StalledJobSettings = {
+  lockDurationMs: number
+  stalledIntervalMs: number
+  maxStalledCount: number
+}
+
 /** Jobs on Redis through bull: survive restarts, shared by every worker process. */
 export class BullDriver implements JobsDriver {
   readonly kind = 'bull'
   #queues = new Map<string, Queue.Queue>()
+  #gaveUp: Array<(failure: JobGaveUp) => void> = []
 
   constructor(
     private redis: RedisConnections,
     private logger: Logger,
-    private prefix = 'oryne'
+    private prefix = 'oryne',
+    private stalled?: StalledJobSettings
   ) {}
+
+  onGiveUp(listener: (failure: JobGaveUp) => void) {
+    this.#gaveUp.push(listener)
+  }
+
+  #settings(): Queue.AdvancedSettings | undefined {
+    if (!this.stalled) return undefined
+    const { lockDurationMs, stalledIntervalMs, maxStalledCount } = this.stalled
+    return {
+      lockDuration: lockDurationMs,
+      lockRenewTime: Math.floor(lockDurationMs / 2),
+      stalledInterval: stalledIntervalMs,
+      maxStalledCount,
+    }
+  }
+
+  /** Logs recoveries and reports jobs that fail for good (the queue emits `failed` for every failed try). */
+  #watch(queue: Queue.Queue, name: string) {
+    queue.on('error', (error) => this.logger.error({ err: error, queue: name }, 'queue error'))
+    queue.on('stalled', (job) =>
+      this.logger.warn(
+        {
+          queue: name,
+          job: job.name,
+          job_id: String(job.id),
+          tenant_id: (job.data as JobPayload)?.tenant_id ?? undefined,
+        },
+        'job stalled (its worker stopped): queued again'
+      )
+    )
+    queue.on('failed', async (job, error) => {
+      // A try that will be retried leaves the job delayed or waiting; only a final failure leaves it failed.
+      if (!this.#gaveUp.length || !(await job.isFailed().catch(() => false))) return
+      const failure: JobGaveUp = {
+        name: job.name,
+        queue: name,
+        jobId: String(job.id),
+        tenantId: (job.data as JobPayload)?.tenant_id ?? null,
+        attemptsMade: job.attemptsMade,
+        error,
+      }
+      for (const listener of this.#gaveUp) listener(failure)
+    })
+  }
 
   queue(name: string) {
     let queue = this.#queues.get(name)
@@ -34,8 +88,9 @@ export class BullDriver implements JobsDriver {
           if (type === 'subscriber') return this.redis.subscriber()
           return this.redis.create()
         },
+        settings: this.#settings(),
       })
-      queue.on('error', (error) => this.logger.error({ err: error, queue: name }, 'queue error'))
+      this.#watch(queue, name)
       this.#queues.set(name, queue)
     }
     return queue

@@ -6,6 +6,7 @@ import type {
   DispatchOptions,
   FailedJob,
   JobDefinition,
+  JobGaveUp,
   JobPayload,
   JobRunner,
   JobsDriver,
@@ -37,7 +38,13 @@ export class InlineDriver implements JobsDriver {
   #completed = 0
   #closing = false
 
+  #gaveUp: Array<(failure: JobGaveUp) => void> = []
+
   constructor(private logger: Logger) {}
+
+  onGiveUp(listener: (failure: JobGaveUp) => void) {
+    this.#gaveUp.push(listener)
+  }
 
   #later(ms: number, fn: () => void) {
     const timer = setTimeout(() => {
@@ -64,6 +71,16 @@ export class InlineDriver implements JobsDriver {
           this.#later(delay, () => this.#execute({ ...entry, attempt: entry.attempt + 1 }))
         } else {
           this.#failed.set(entry.id, { ...entry, reason: error.message, failedAt: new Date() })
+          const { definition, payload } = entry
+          for (const listener of this.#gaveUp)
+            listener({
+              name: definition.name,
+              queue: definition.queue,
+              jobId: entry.id,
+              tenantId: payload.tenant_id,
+              attemptsMade: entry.attempt,
+              error,
+            })
         }
       })
       .finally(() => this.#active.delete(running))

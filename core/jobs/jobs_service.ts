@@ -1,5 +1,6 @@
 import type { Logger } from '@adonisjs/core/logger'
 import { E_JOB_UNKNOWN, E_QUEUE_UNKNOWN } from '../errors.js'
+import { reportError } from '../observability/error_reporting.js'
 import { findJob, registeredJobs } from './define_job.js'
 import type {
   DispatchOptions,
@@ -26,7 +27,21 @@ export class JobsService {
   constructor(
     readonly driver: JobsDriver,
     private logger: Logger
-  ) {}
+  ) {
+    driver.onGiveUp((failure) => {
+      const tags = {
+        job: failure.name,
+        queue: failure.queue,
+        job_id: failure.jobId,
+        tenant_id: failure.tenantId,
+      }
+      logger.error(
+        { ...tags, err: failure.error, attempts_made: failure.attemptsMade },
+        'job failed for good'
+      )
+      reportError(failure.error, { tags })
+    })
+  }
 
   useTenantContext(runner: TenantContextRunner) {
     this.#tenantRunner = runner

@@ -75,6 +75,16 @@ export type QueueStatus = {
   paused: number
 }
 
+/** A job that failed for good: out of attempts, or recovered from crashed workers too often. */
+export type JobGaveUp = {
+  name: string
+  queue: string
+  jobId: string
+  tenantId: string | null
+  attemptsMade: number
+  error: Error
+}
+
 /** Runs one try of a job; the jobs service wraps handlers with context and logging. */
 export type JobRunner = (
   definition: JobDefinition,
@@ -96,6 +106,8 @@ export interface JobsDriver {
   status(queues: string[]): Promise<QueueStatus[]>
   failed(queue: string, limit: number): Promise<FailedJob[]>
   retry(queue: string, jobId: string): Promise<void>
+  /** Called once per job that fails for good, in the process that saw it fail. */
+  onGiveUp(listener: (failure: JobGaveUp) => void): void
   /** Stops taking jobs and waits for running ones to finish. */
   close(): Promise<void>
 }

@@ -5,6 +5,12 @@ import { JobsService } from '../jobs/jobs_service.js'
 import { BullDriver } from '../jobs/bull_driver.js'
 import { InlineDriver } from '../jobs/inline_driver.js'
 import { setFleetMigrationSource, setQueueCountsSource } from '../observability/metrics.js'
+import {
+  configureErrorReporting,
+  flushErrorReports,
+  reportError,
+} from '../observability/error_reporting.js'
+import jobsConfig from '#config/jobs'
 import { TenancyService } from '../tenancy/tenancy_service.js'
 import { TenantRegistry } from '../tenancy/tenant_registry.js'
 import { tenantContext } from '../tenancy/context.js'
@@ -47,6 +53,13 @@ export default class OryneProvider {
   constructor(protected app: ApplicationService) {}
 
   register() {
+    configureErrorReporting({
+      dsn: process.env.SENTRY_DSN || undefined,
+      environment: process.env.SENTRY_ENVIRONMENT || this.app.nodeEnvironment,
+      release: process.env.SENTRY_RELEASE || `oryne@${pkg.version}`,
+      sampleRate: process.env.SENTRY_SAMPLE_RATE ? Number(process.env.SENTRY_SAMPLE_RATE) : 1,
+    })
+
     this.app.container.singleton('oryne.redis', () => {
       this.#redis = new RedisConnections(process.env.REDIS_URL || null)
       return this.#redis
@@ -73,11 +86,13 @@ export default class OryneProvider {
       const logger = await resolver.make('logger')
       useEventListeners(
         (event) => host.eventHandlers(event),
-        (error, event) =>
+        (error, event) => {
           logger.error(
             { err: error, event: event.name, tenant_id: event.tenantId },
             'event hook failed'
           )
+          reportError(error, { tags: { event: event.name, tenant_id: event.tenantId } })
+        }
       )
       return host
     })
@@ -86,7 +101,7 @@ export default class OryneProvider {
       const redis = await resolver.make('oryne.redis')
       const logger = await resolver.make('logger')
       const driver = redis.configured
-        ? new BullDriver(redis, logger, process.env.ORYNE_REDIS_PREFIX || 'oryne')
+        ? new BullDriver(redis, logger, process.env.ORYNE_REDIS_PREFIX || 'oryne', jobsConfig)
         : new InlineDriver(logger)
       this.#jobs = new JobsService(driver, logger)
       return this.#jobs
@@ -152,5 +167,6 @@ export default class OryneProvider {
     // Jobs first: running jobs finish while Redis is still connected.
     await this.#jobs?.close()
     await this.#redis?.quit()
+    await flushErrorReports()
   }
 }

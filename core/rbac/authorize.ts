@@ -167,6 +167,11 @@ export async function principalOf(ctx: HttpContext): Promise<Principal> {
   return principal
 }
 
+/** The caller this request has already identified, if any; never authenticates (for logs and error reports). */
+export function identifiedPrincipal(ctx: HttpContext): Principal | undefined {
+  return (ctx as unknown as Record<symbol, Principal | undefined>)[PRINCIPAL]
+}
+
 /** The caller, who must hold `permission`; otherwise 403 ERR_FORBIDDEN naming it. */
 export async function authorize(ctx: HttpContext, permission: string): Promise<Principal> {
   const principal = await principalOf(ctx)
