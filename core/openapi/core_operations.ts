@@ -514,20 +514,25 @@ describeOperations({
   },
   'GET /api/v1/admin/plugins/:name/uninstall-plan': {
     summary: 'What uninstalling a plugin would drop here (dry run: changes nothing)',
-    description: 'Needs core.plugins.manage. The tables with their row counts, and ledger rows.',
+    description:
+      'Needs core.plugins.manage. The views (dropped first), the tables with their row counts, and ledger rows.',
     tags: ['Admin: plugins'],
     data: {
       type: 'object',
       properties: {
         plugin: { type: 'string' },
         installed: { type: 'boolean' },
+        views: arrayOf({
+          type: 'object',
+          properties: { view: { type: 'string' }, materialized: { type: 'boolean' } },
+        }),
         tables: arrayOf({
           type: 'object',
           properties: { table: { type: 'string' }, rows: { type: 'integer' } },
         }),
         ledger_rows: { type: 'integer' },
       },
-      required: ['plugin', 'installed', 'tables', 'ledger_rows'],
+      required: ['plugin', 'installed', 'views', 'tables', 'ledger_rows'],
     },
     errors: [E_PLUGIN_NOT_FOUND],
   },

@@ -38,17 +38,16 @@ async function notifyGuardians(event: OryneEvent, template: string, verb: string
       .select('g.user_id', 's.first_name', 's.last_name')
   )
   if (!rows.length) return
-  const [vehicle, stop] = await withTenantDb((trx) =>
-    Promise.all([
-      trx
-        .from('transport_trips as t')
-        .join('transport_vehicles as v', 'v.id', 't.vehicle_id')
-        .where('t.id', payload.trip_id)
-        .select('v.registration')
-        .first(),
-      trx.from('transport_stops').where('id', payload.stop_id).select('name').first(),
-    ])
-  )
+  // One transaction runs one query at a time: these two go in turn.
+  const [vehicle, stop] = await withTenantDb(async (trx) => [
+    await trx
+      .from('transport_trips as t')
+      .join('transport_vehicles as v', 'v.id', 't.vehicle_id')
+      .where('t.id', payload.trip_id)
+      .select('v.registration')
+      .first(),
+    await trx.from('transport_stops').where('id', payload.stop_id).select('name').first(),
+  ])
   await notify({
     userIds: rows.map((row) => row.user_id),
     template,

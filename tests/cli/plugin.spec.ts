@@ -240,7 +240,7 @@ test.group('oryne plugin', () => {
       ['plugin', 'uninstall', 'greetings', '--tenant', tenant.slug, '--purge', '--dry-run'],
       services()
     )
-    assert.match(table.stdout, /greetings_visits\s*│\s*2/)
+    assert.match(table.stdout, /greetings_visits\s*│\s*table\s*│\s*2/)
     assert.equal(await visits(), 2)
 
     const real = await runOryne(
@@ -303,6 +303,12 @@ test.group('oryne plugin', () => {
       JSON.parse(dryRun.stdout).tables.map((t: { table: string }) => t.table),
       ['hostel_rooms', 'hostel_allocations', 'hostel_term_charges']
     )
+    const shown = await runOryne(
+      ['plugin', 'uninstall', 'hostel', '--tenant', school.slug, '--purge', '--dry-run'],
+      services()
+    )
+    assert.match(shown.stdout, /would drop 1 view\(s\) and \d+ table\(s\)/)
+    assert.match(shown.stdout, /hostel_room_residents\s*│\s*view\s*│/)
 
     // A view the plugin did not create reads its table: purge names it and drops nothing.
     await sql(school, 'CREATE VIEW room_report AS SELECT id, number FROM hostel_rooms')

@@ -172,11 +172,18 @@ export function registerPluginLifecycle(plugin: Command) {
             const plan = await plugins.uninstallPlan(tenant, name)
             if (options.json) return printJson({ ok: true, dry_run: true, ...plan })
             process.stdout.write(
-              `Uninstalling ${name} from ${tenant.slug} would drop ${plan.tables.length} table(s):\n`
+              `Uninstalling ${name} from ${tenant.slug} would drop ${plan.views.length} view(s) and ${plan.tables.length} table(s):\n`
             )
             return printTable(
-              ['table', 'rows'],
-              plan.tables.map((t) => [t.table, t.rows])
+              ['relation', 'kind', 'rows'],
+              [
+                ...plan.views.map((v) => [
+                  v.view,
+                  v.materialized ? 'materialized view' : 'view',
+                  '',
+                ]),
+                ...plan.tables.map((t) => [t.table, 'table', t.rows]),
+              ]
             )
           }
           const { backupTenant } = await import('#core/plugins/backup')

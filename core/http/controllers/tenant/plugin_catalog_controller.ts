@@ -50,6 +50,7 @@ export default class PluginCatalogController {
     respond(ctx, {
       plugin: plan.plugin,
       installed: plan.installed,
+      views: plan.views,
       tables: plan.tables,
       ledger_rows: plan.ledger_rows,
     })
