@@ -1,4 +1,4 @@
-import { configApp } from '@adonisjs/eslint-config'
+import { configApp, RULES_LIST } from '@adonisjs/eslint-config'
 
 export default configApp(
   {
@@ -8,5 +8,11 @@ export default configApp(
     // `(await client.get(...)).assertStatus(200)` reads best in a specification.
     files: ['tests/**/*.ts'],
     rules: { '@unicorn/no-await-expression-member': 'off' },
+  },
+  {
+    // The admin console's components: the same rules as the rest of the code base.
+    files: ['console/src/**/*.tsx'],
+    languageOptions: { parserOptions: { ecmaFeatures: { jsx: true } } },
+    rules: RULES_LIST,
   }
 )
