@@ -40,3 +40,15 @@ export const E_SCHEDULE_GENERATED = defineError(
   'Fee schedule %s already generated its invoices'
 )
 export const E_ERP_NOT_FOUND = defineError('ERR_ERP_NOT_FOUND', 404, '%s %s not found')
+export const E_OVER_CREDIT = defineError(
+  'ERR_ERP_OVER_CREDIT',
+  409,
+  'Invoice %s has %s left that can be credited; a credit of %s is too much',
+  'A credit takes back what is still unpaid: refund the payment first (POST /api/v1/erp/refunds), then credit.'
+)
+export const E_CREDIT_SOURCE = defineError(
+  'ERR_ERP_CREDIT_SOURCE',
+  409,
+  'Invoice %s was billed by %s: %s cannot credit it',
+  'Take the charge back where it was billed: waive a library fine at the library, refund an e-store order in the store.'
+)

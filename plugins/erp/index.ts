@@ -1,8 +1,9 @@
 /*
  * What the ERP exports to plugins that depend on it (library, hostel,
  * transport, e-store bill through the fees service; hostel and transport
- * bill terms through `billTermCharges`). Plugins call these services; they
- * never write the ERP tables themselves.
+ * bill terms through `billTermCharges`) and take back what they billed
+ * through `creditInvoice`. Plugins call these services; they never write the
+ * ERP tables themselves.
  */
 export { default } from './plugin.js'
 export {
@@ -14,3 +15,4 @@ export {
   type NewInvoice,
   type TermCharge,
 } from './services/fees.js'
+export { creditInvoice, type InvoiceCredit } from './services/credits.js'

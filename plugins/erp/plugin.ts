@@ -96,6 +96,7 @@ export default definePlugin({
     'erp.applicants.review',
     'erp.applicants.enrol',
     'erp.fee_schedules.generate',
+    'erp.invoices.credit',
     'erp.reports.read',
     'erp.leave_applications.decide',
   ],
@@ -112,7 +113,9 @@ export default definePlugin({
       'erp.fee_components.*',
       'erp.fee_discounts.*',
       'erp.fee_schedules.*',
-      'erp.invoices.*',
+      // Not erp.invoices.*: crediting an invoice (erp.invoices.credit) is for admins.
+      'erp.invoices.read',
+      'erp.invoices.update',
       'erp.invoice_lines.read',
       'erp.payments.*',
       'erp.refunds.*',

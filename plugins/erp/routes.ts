@@ -2,6 +2,7 @@ import { enrolApplicant, transitionApplicant } from './services/admissions.js'
 import { attendanceSummary, decideLeave, markSection } from './services/attendance.js'
 import { dayTimetable } from './services/timetable.js'
 import { generateSchedule, outstandingReport } from './services/fees.js'
+import { creditInvoice } from './services/credits.js'
 import { ATTENDANCE_STATUSES } from './resources/attendance.js'
 import { APPLICANT_STATUSES } from './resources/admissions.js'
 import { erpSettings } from './settings.js'
@@ -17,6 +18,7 @@ import {
   respond,
   type Router,
   vine,
+  withTenantDb,
 } from '@oryne/sdk'
 
 const id = () =>
@@ -64,6 +66,12 @@ const summaryQuery = vine.compile(
     to: date(),
     section_id: id().optional(),
     student_id: id().optional(),
+  })
+)
+const credit = vine.compile(
+  vine.object({
+    amount: vine.number().withoutDecimals().min(1).max(2_000_000_000),
+    reason: vine.string().trim().minLength(1).maxLength(190),
   })
 )
 const reportQuery = vine.compile(
@@ -139,6 +147,26 @@ export function erpRoutes(router: Router) {
     respond(ctx, await generateSchedule(paramId(ctx, 'Fee schedule'), actorOf(principal)), {
       status: 201,
     })
+  })
+
+  /*
+   * Credits the ERP's own invoices (source `fees`): crediting all that is
+   * unpaid of an unpaid invoice cancels it. A charge another plugin billed is
+   * taken back through that plugin (ERR_ERP_CREDIT_SOURCE).
+   */
+  router.post('/invoices/:id/credits', async (ctx) => {
+    const principal = await authorize(ctx, 'erp.invoices.credit')
+    const input = await credit.validate(ctx.request.body())
+    const invoiceId = paramId(ctx, 'Invoice')
+    const result = await withTenantDb((trx) =>
+      creditInvoice(trx, {
+        ...input,
+        invoice_id: invoiceId,
+        source: 'fees',
+        actor: actorOf(principal),
+      })
+    )
+    respond(ctx, { invoice: result.invoice, credit: result.line }, { status: 201 })
   })
 
   router.get('/reports/outstanding', async (ctx) => {

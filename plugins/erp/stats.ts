@@ -65,6 +65,7 @@ export const feeCollectionStat = defineStat({
     'erp.payments.*',
     'erp.refunds.*',
     'erp.invoices.*',
+    'erp.invoice.credited',
     'erp.fee_schedule.generated',
   ],
   async compute() {

@@ -107,8 +107,8 @@ export const E_FINE_CLOSED = defineError(
 export const E_FINE_INVOICED = defineError(
   'ERR_LIBRARY_FINE_INVOICED',
   409,
-  'Fine %s was billed on ERP invoice %s',
-  'Adjust or cancel the invoice in the ERP; waive at the desk on return (waive_fine) to never bill it.'
+  'Fine %s was billed on ERP invoice %s: it is paid in the ERP',
+  'Record the payment against the invoice (POST /api/v1/erp/payments), or waive the fine: that credits the invoice.'
 )
 export const E_IMPORT_INVALID = defineError(
   'ERR_LIBRARY_IMPORT_INVALID',

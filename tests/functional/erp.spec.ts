@@ -2,6 +2,7 @@ import { test } from '@japa/runner'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { ApiClient } from '@japa/api-client'
 import jobs from '#core/services/jobs'
+import { onCoreEvent, type OryneEvent } from '#core/events/events'
 import type { Tenant } from '#core/tenancy/types'
 import { activeTenant, PLATFORM_TOKEN } from '#tests/support/tenants'
 import { createUser, PASSWORD } from '#tests/support/auth'
@@ -417,6 +418,166 @@ test.group('ERP plugin', (group) => {
     assert.equal(rows.find((r: any) => r.student_id === String(students[1].id)).fine_accrued, 1000)
     const studentDenied = await erp(client, s, s.student, 'get', '/reports/outstanding')
     studentDenied.assertStatus(403)
+  })
+
+  test('credits: an admin credits the ERP’s own invoices; balance and status follow; over-credits are refused', async ({
+    client,
+    assert,
+  }) => {
+    const s = await school(client)
+    const credited: OryneEvent[] = []
+    onCoreEvent(
+      (event) => event.tenantId === s.tenant.id && event.name === 'erp.invoice.credited',
+      (event) => void credited.push(event)
+    )
+    const { term, grade5, sectionA } = await structure(client, s)
+    const students: any[] = []
+    for (let i = 0; i < 3; i++) {
+      students.push(
+        await create(client, s, s.staff, 'students', {
+          enrollment_no: `C-${i}`,
+          first_name: `Credit${i}`,
+          last_name: 'Fees',
+          class_id: grade5.id,
+          section_id: sectionA.id,
+        })
+      )
+    }
+    const tuition = await create(client, s, s.staff, 'fee_categories', { name: 'Tuition' })
+    const structureRow = await create(client, s, s.staff, 'fee_structures', {
+      name: 'Grade 5 T1',
+      class_id: grade5.id,
+      term_id: term.id,
+    })
+    await create(client, s, s.staff, 'fee_components', {
+      structure_id: structureRow.id,
+      category_id: tuition.id,
+      amount: 10000,
+    })
+    const schedule = await create(client, s, s.staff, 'fee_schedules', {
+      structure_id: structureRow.id,
+      name: 'T1 fees',
+      issued_on: '2026-08-01',
+      due_on: '2026-08-31',
+    })
+    ;(
+      await erp(client, s, s.staff, 'post', `/fee_schedules/${schedule.id}/generate`).json({})
+    ).assertStatus(201)
+    const invoiceOf = async (student: any) =>
+      (await erp(client, s, s.admin, 'get', `/invoices?filter[student_id]=${student.id}`)).body()
+        .data[0]
+    const [unpaid, partly, paid] = await Promise.all(students.map(invoiceOf))
+    const creditOn = (invoice: any, body: object, as = s.admin) =>
+      erp(client, s, as, 'post', `/invoices/${invoice.id}/credits`).json(body)
+    const balance = (invoice: any) =>
+      invoice.amount - invoice.discount + invoice.fine - invoice.paid + invoice.refunded
+
+    // Staff take payments and refunds; crediting is for admins.
+    const staffCredit = await creditOn(unpaid, { amount: 100, reason: 'Sibling' }, s.staff)
+    staffCredit.assertStatus(403)
+
+    // A partial credit of an unpaid invoice: a credit line, the amount and the report follow.
+    const first = await creditOn(unpaid, { amount: 2500, reason: 'Sibling waiver' })
+    first.assertStatus(201)
+    assert.deepInclude(first.body().data.invoice, { amount: 7500, status: 'open' })
+    assert.equal(balance(first.body().data.invoice), 7500)
+    const lines = (
+      await erp(client, s, s.admin, 'get', `/invoice_lines?filter[invoice_id]=${unpaid.id}&sort=id`)
+    ).body().data
+    assert.deepEqual(
+      lines.map((line: any) => [line.description, line.amount]),
+      [
+        ['Tuition', 10000],
+        ['Credit: Sibling waiver', -2500],
+      ]
+    )
+    const report = (
+      await erp(client, s, s.staff, 'get', `/reports/outstanding?class_id=${grade5.id}`)
+    ).body().data
+    assert.equal(
+      report.students.find((r: any) => r.student_id === String(students[0].id)).balance,
+      7500
+    )
+    // Crediting all that is unpaid of an unpaid invoice cancels it: it takes no payment, no more credit.
+    const tooMuch = await creditOn(unpaid, { amount: 7501, reason: 'All' })
+    tooMuch.assertStatus(409)
+    assert.equal(tooMuch.body().error.code, 'ERR_ERP_OVER_CREDIT')
+    const rest = await creditOn(unpaid, { amount: 7500, reason: 'Scholarship' })
+    rest.assertStatus(201)
+    assert.deepInclude(rest.body().data.invoice, { amount: 0, status: 'cancelled' })
+    const closed = await erp(client, s, s.staff, 'post', '/payments').json({
+      invoice_id: unpaid.id,
+      amount: 1,
+      method: 'cash',
+    })
+    assert.equal(closed.body().error.code, 'ERR_ERP_INVOICE_CLOSED')
+    assert.equal(
+      (await creditOn(unpaid, { amount: 1, reason: 'Again' })).body().error.code,
+      'ERR_ERP_OVER_CREDIT'
+    )
+
+    // Partly paid: only the unpaid part can be credited, and crediting it settles the invoice.
+    await create(client, s, s.staff, 'payments', {
+      invoice_id: partly.id,
+      amount: 4000,
+      method: 'cash',
+    })
+    assert.equal(
+      (await creditOn(partly, { amount: 6001, reason: 'Too much' })).body().error.code,
+      'ERR_ERP_OVER_CREDIT'
+    )
+    const settled = await creditOn(partly, { amount: 6000, reason: 'Hardship' })
+    settled.assertStatus(201)
+    assert.deepInclude(settled.body().data.invoice, { amount: 4000, paid: 4000, status: 'paid' })
+
+    // Paid in full: nothing to credit until part of the payment is refunded.
+    const payment = await create(client, s, s.staff, 'payments', {
+      invoice_id: paid.id,
+      amount: 10000,
+      method: 'cash',
+    })
+    const overPaid = await creditOn(paid, { amount: 3000, reason: 'Late discount' })
+    overPaid.assertStatus(409)
+    assert.equal(overPaid.body().error.code, 'ERR_ERP_OVER_CREDIT')
+    await create(client, s, s.staff, 'refunds', {
+      payment_id: payment.id,
+      amount: 3000,
+      reason: 'Late discount',
+    })
+    const afterRefund = await creditOn(paid, { amount: 3000, reason: 'Late discount' })
+    afterRefund.assertStatus(201)
+    assert.deepInclude(afterRefund.body().data.invoice, { amount: 7000, status: 'paid' })
+    assert.equal(balance(afterRefund.body().data.invoice), 0)
+
+    const bad = await creditOn(paid, { amount: 0, reason: '' })
+    bad.assertStatus(400)
+    assert.equal(bad.body().error.code, 'ERR_VALIDATION')
+
+    // Each credit is audited and announced.
+    const audit = await client
+      .get(`/api/v1/admin/audit?resource=erp.invoices&resource_id=${unpaid.id}`)
+      .header('x-tenant-id', s.tenant.slug)
+      .bearerToken(s.admin.token)
+    assert.deepEqual(
+      audit
+        .body()
+        .data.filter((e: any) => e.action === 'erp.invoices.credit')
+        .map((e: any) => [e.actor, e.data.source, e.data.amount]),
+      [
+        [`user:${s.admin.userId}`, 'fees', 7500],
+        [`user:${s.admin.userId}`, 'fees', 2500],
+      ]
+    )
+    for (let i = 0; i < 50 && credited.length < 4; i++) await sleep(50)
+    assert.deepEqual(
+      credited.map((e) => [e.payload.invoice_id, e.payload.amount, e.payload.status]),
+      [
+        [String(unpaid.id), 2500, 'open'],
+        [String(unpaid.id), 7500, 'cancelled'],
+        [String(partly.id), 6000, 'paid'],
+        [String(paid.id), 3000, 'paid'],
+      ]
+    )
   })
 
   test('attendance: bulk marks, summary, threshold; leave approved by a teacher excuses the marks; parents see only their children', async ({

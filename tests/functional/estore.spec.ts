@@ -618,6 +618,73 @@ test.group('E-store: cart, checkout and the order lifecycle', () => {
     )
   })
 
+  test('refunding an account order credits its ERP invoice, once per Idempotency-Key', async ({
+    client,
+    assert,
+  }) => {
+    const store = await storeFor(client)
+    const staff = shop(client, store, 'staff')
+    const erpAs = (method: Method, path: string) =>
+      call(client, store, 'head', method, `/erp${path}`)
+    const owed = (i: any) => i.amount - i.discount + i.fine - i.paid + i.refunded
+    const order = await buy(client, store, 'student', 'WB-9', 2, { payment_method: 'account' })
+    const invoice = () => ok(erpAs('get', `/invoices/${order.invoice_id}`))
+    assert.deepEqual([(await invoice()).amount, (await invoice()).status], [3000, 'open'])
+    const refund = (amount: number, key: string) =>
+      staff('post', `/orders/${order.id}/refunds`)
+        .header('idempotency-key', key)
+        .json({ amount, reason: 'torn' })
+
+    // A partial refund credits the invoice by as much; its retry credits nothing more.
+    const part = await ok(refund(1000, 'acct-rf-1'), 201)
+    assert.deepEqual([part.order.refunded, part.order.status], [1000, 'paid'])
+    const retry = await refund(1000, 'acct-rf-1')
+    retry.assertStatus(201)
+    assert.equal(retry.header('idempotent-replayed'), 'true')
+    const credited = await invoice()
+    assert.deepEqual([credited.amount, owed(credited), credited.status], [2000, 2000, 'open'])
+    const lines = await ok(erpAs('get', `/invoice_lines?filter[invoice_id]=${order.invoice_id}`))
+    assert.deepEqual(
+      lines.filter((line: any) => line.amount < 0).map((line: any) => line.description),
+      [`Credit: refund of store order ${order.id} (torn)`]
+    )
+    // Only the store takes back what it billed.
+    const foreign = await erpAs('post', `/invoices/${order.invoice_id}/credits`).json({
+      amount: 100,
+      reason: 'Goodwill',
+    })
+    foreign.assertStatus(409)
+    assert.equal(errorCode(foreign), 'ERR_ERP_CREDIT_SOURCE')
+
+    // Once the family has paid part of the invoice, only what is unpaid can be credited.
+    await ok(
+      erpAs('post', '/payments').json({
+        invoice_id: order.invoice_id,
+        amount: 1500,
+        method: 'cash',
+      }),
+      201
+    )
+    const over = await refund(2000, 'acct-rf-2')
+    over.assertStatus(409)
+    assert.equal(errorCode(over), 'ERR_ERP_OVER_CREDIT')
+    const unchanged = await ok(staff('get', `/orders/${order.id}`))
+    assert.deepEqual([unchanged.refunded, unchanged.status], [1000, 'paid'])
+    await ok(refund(500, 'acct-rf-3'), 201)
+    const settled = await invoice()
+    assert.deepEqual([settled.amount, owed(settled), settled.status], [1500, 0, 'paid'])
+
+    // A full refund of an unpaid account order cancels its invoice.
+    const whole = await buy(client, store, 'student', 'POLO-M', 1, { payment_method: 'account' })
+    const full = await ok(
+      staff('post', `/orders/${whole.id}/refunds`).json({ amount: Number(whole.total) }),
+      201
+    )
+    assert.equal(full.order.status, 'refunded')
+    const cancelled = await ok(erpAs('get', `/invoices/${whole.invoice_id}`))
+    assert.deepEqual([cancelled.amount, cancelled.status], [0, 'cancelled'])
+  })
+
   test('reports: sales by product and period, low stock with an alert to staff', async ({
     client,
     assert,

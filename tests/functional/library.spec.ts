@@ -532,12 +532,83 @@ test.group('Library: fines', () => {
       404,
       'ERR_RECORD_NOT_FOUND'
     )
-    // A billed fine is settled in the ERP, not waived at the library.
+    // A billed fine is paid in the ERP, not at the desk.
+    await refused(desk.post(`/fines/${fine.id}/settle`).json({}), 409, 'ERR_LIBRARY_FINE_INVOICED')
+    // Only the library takes back what it billed: the ERP's own credit route refuses its invoice.
     await refused(
-      desk.post(`/fines/${fine.id}/waive`).json({ reason: 'First time' }),
+      as(client, school, 'head')
+        .erpPost(`/invoices/${fine.invoice_id}/credits`)
+        .json({ amount: 400, reason: 'Goodwill' }),
       409,
-      'ERR_LIBRARY_FINE_INVOICED'
+      'ERR_ERP_CREDIT_SOURCE'
     )
+    // Waiving it credits its invoice: nothing is owed and nothing was paid, so the invoice is cancelled.
+    const waived = await ok(desk.post(`/fines/${fine.id}/waive`).json({ reason: 'First time' }))
+    assert.deepEqual([waived.status, waived.invoice_id], ['waived', fine.invoice_id])
+    const cancelled = await ok(as(client, school, 'head').erpGet(`/invoices/${fine.invoice_id}`))
+    assert.deepEqual([cancelled.amount, cancelled.status], [0, 'cancelled'])
+    const credited = await ok(
+      as(client, school, 'head').erpGet(`/invoice_lines?filter[invoice_id]=${invoice.id}&sort=id`)
+    )
+    assert.deepEqual(
+      credited.map((line: any) => [line.description, line.amount]),
+      [
+        [`Library fine, overdue: "${title.title}" (4 days)`, 400],
+        [`Credit: library fine ${fine.id} waived (First time)`, -400],
+      ]
+    )
+    await refused(
+      desk.post(`/fines/${fine.id}/waive`).json({ reason: 'Once more' }),
+      409,
+      'ERR_LIBRARY_FINE_CLOSED'
+    )
+  })
+
+  test('waiving one fine of a part-paid invoice lowers its balance by the fine; never below what was paid', async ({
+    client,
+    assert,
+  }) => {
+    const school = await schoolFor(client)
+    const { barcodes } = await newTitle(client, school, 1)
+    const desk = as(client, school, 'librarian')
+    const head = as(client, school, 'head')
+    const loan = await created(issue(client, school, barcodes[0], { student_id: school.s3 }))
+    await backDate(school, loan.id, 3)
+    const back = await ok(
+      desk
+        .post('/circulation/return')
+        .json({ barcode: barcodes[0], condition: 'damaged', damage_charge: 700 })
+    )
+    const fineOf = (kind: string) => back.fines.find((f: any) => f.kind === kind)
+    const [overdue, damaged] = [fineOf('overdue'), fineOf('damaged')]
+    assert.deepEqual([overdue.amount, damaged.amount], [300, 700])
+    assert.equal(overdue.invoice_id, damaged.invoice_id)
+    const invoiceId = overdue.invoice_id
+    await created(
+      head.erpPost('/payments').json({ invoice_id: invoiceId, amount: 700, method: 'cash' })
+    )
+    const invoice = () => ok(head.erpGet(`/invoices/${invoiceId}`))
+    const owed = (i: any) => i.amount - i.discount + i.fine - i.paid + i.refunded
+    const before = await invoice()
+    assert.deepEqual([owed(before), before.status], [300, 'partially_paid'])
+
+    // 700 cannot be taken back from an invoice that has 300 left to pay: refund first.
+    await refused(
+      desk.post(`/fines/${damaged.id}/waive`).json({ reason: 'Old copy anyway' }),
+      409,
+      'ERR_ERP_OVER_CREDIT'
+    )
+    const still = await ok(desk.get(`/fines?filter[loan_id]=${loan.id}`))
+    assert.deepEqual(
+      still.map((f: any) => f.status),
+      ['invoiced', 'invoiced']
+    )
+    assert.equal((await invoice()).amount, 1000)
+
+    const waived = await ok(desk.post(`/fines/${overdue.id}/waive`).json({ reason: 'Was ill' }))
+    assert.equal(waived.status, 'waived')
+    const after = await invoice()
+    assert.deepEqual([after.amount, owed(after), after.status], [700, 0, 'paid'])
   })
 
   test('staff fines are owed to the library and waived by staff with a reason', async ({

@@ -105,7 +105,8 @@ export const invoiceLines = defineResource({
     student_id: field.reference('students', { required: true, as: 'student' }),
     category_id: field.reference('fee_categories', { as: 'category' }),
     description: field.string({ required: true, max: 200 }),
-    amount: money({ required: true }),
+    // Negative on a credit line: a charge taken back (services/credits.ts).
+    amount: field.integer({ required: true, min: -2_000_000_000, max: 2_000_000_000 }),
     discount: money({}),
   },
   rowRules: studentOwned(),

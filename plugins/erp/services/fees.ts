@@ -59,7 +59,8 @@ export function balanceOf(invoice: Row): number {
   )
 }
 
-function statusOf(invoice: Row) {
+/** The status the amounts give (a cancelled invoice stays cancelled). */
+export function statusOf(invoice: Row) {
   if (invoice.status === 'cancelled') return 'cancelled'
   const owed = Number(invoice.amount) - Number(invoice.discount ?? 0) + Number(invoice.fine ?? 0)
   const kept = Number(invoice.paid ?? 0) - Number(invoice.refunded ?? 0)
@@ -67,7 +68,7 @@ function statusOf(invoice: Row) {
   return kept > 0 ? 'partially_paid' : 'open'
 }
 
-async function lockInvoice(trx: Trx, id: unknown): Promise<Row> {
+export async function lockInvoice(trx: Trx, id: unknown): Promise<Row> {
   const invoice = await trx
     .from('erp_invoices')
     .where('id', id as any)

@@ -1,3 +1,4 @@
+import { creditInvoice } from '../../erp/index.js'
 import { E_ORDER_NOT_PAYABLE, E_OVER_REFUND, E_INVALID_TRANSITION } from '../errors.js'
 import {
   cardGatewayConfig,
@@ -155,9 +156,13 @@ async function cardSessionOf(trx: Trx, orderId: string) {
 
 /**
  * Gives back part or all of a paid order. Card payments are refunded at the
- * gateway first (same Idempotency-Key, same refund); offline and account
- * refunds are recorded (money handed back by the office, or the ERP invoice
- * adjusted there). The order becomes `refunded` once refunds reach its total.
+ * gateway first (same Idempotency-Key, same refund); account refunds credit
+ * the order's ERP invoice by the amount, in the same transaction (so a retry
+ * with the same Idempotency-Key, answered from the stored response, credits
+ * nothing again; an invoice the family already paid refuses the credit with
+ * ERR_ERP_OVER_CREDIT and nothing is refunded); offline refunds are recorded
+ * (money handed back by the office). The order becomes `refunded` once
+ * refunds reach its total.
  */
 export async function refundOrder(
   orderId: string,
@@ -187,6 +192,15 @@ export async function refundOrder(
           const key = `${tenant.id}:${orderId}:refund:${idempotencyKey ?? count[0].n}`
           const atGateway = await refundSession(gateway, payment.external_id, input.amount, key)
           externalId = atGateway.id
+        }
+        if (order.payment_method === 'account') {
+          await creditInvoice(trx, {
+            invoice_id: order.invoice_id,
+            source: 'estore',
+            amount: input.amount,
+            reason: `refund of store order ${orderId}${input.reason ? ` (${input.reason})` : ''}`,
+            actor,
+          })
         }
         const [refund] = await trx
           .insertQuery()

@@ -1,4 +1,4 @@
-import { createInvoice } from '../../erp/index.js'
+import { createInvoice, creditInvoice } from '../../erp/index.js'
 import { E_FINE_CLOSED, E_FINE_INVOICED, E_LIBRARY_NOT_FOUND } from '../errors.js'
 import type { LibrarySettings } from '../settings.js'
 import { addDays, daysBetween, isoDate, tenantToday } from './dates.js'
@@ -85,7 +85,12 @@ export async function chargeLoan(
   return rows
 }
 
-/** Waives or settles (paid at the desk) a fine still owed to the library. */
+/**
+ * Waives or settles (paid at the desk) a fine still owed to the library.
+ * Waiving a fine billed on an ERP invoice credits that invoice by the fine,
+ * in the same transaction (refused by the ERP when the student already paid
+ * it: ERR_ERP_OVER_CREDIT); a billed fine is paid in the ERP, not at the desk.
+ */
 export async function closeFine(
   trx: Trx,
   fineId: string,
@@ -94,8 +99,18 @@ export async function closeFine(
 ) {
   const fine = await trx.from('library_fines').where('id', fineId).forUpdate().first()
   if (!fine) throw new E_LIBRARY_NOT_FOUND(['Fine', fineId])
-  if (fine.status === 'invoiced') throw new E_FINE_INVOICED([fineId, fine.invoice_id])
-  if (fine.status !== 'owed') throw new E_FINE_CLOSED([fineId, fine.status])
+  const invoiced = fine.status === 'invoiced'
+  if (invoiced && outcome === 'paid') throw new E_FINE_INVOICED([fineId, fine.invoice_id])
+  if (fine.status !== 'owed' && !invoiced) throw new E_FINE_CLOSED([fineId, fine.status])
+  if (invoiced) {
+    await creditInvoice(trx, {
+      invoice_id: fine.invoice_id,
+      source: 'library',
+      amount: Number(fine.amount),
+      reason: `library fine ${fineId} waived (${by.reason ?? 'no reason given'})`,
+      actor: by.actor,
+    })
+  }
   const [closed] = await trx
     .from('library_fines')
     .where('id', fineId)
