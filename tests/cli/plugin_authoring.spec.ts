@@ -21,6 +21,23 @@ async function scratchRoot(cleanup: (fn: () => Promise<void>) => void) {
 }
 
 test.group('oryne plugin: authoring', () => {
+  test("every built-in plugin's migrations agree with its resources and its snapshot", async ({
+    assert,
+  }) => {
+    // Only plugins/ (no test fixtures): what ships must pass the check its authors are told to run.
+    const checked = await runOryne(['plugin', 'check', '--json'], {
+      DATABASE_URL: process.env.DATABASE_URL,
+      REDIS_URL: process.env.REDIS_URL,
+      ORYNE_PLUGIN_PATHS: '',
+    })
+    assert.equal(checked.code, 0, checked.stdout + checked.stderr)
+    const { plugins } = JSON.parse(checked.stdout) as { plugins: Array<{ plugin: string }> }
+    assert.includeMembers(
+      plugins.map((p) => p.plugin),
+      ['ai', 'erp', 'estore', 'events', 'hostel', 'library', 'lms', 'transport']
+    )
+  }).timeout(60_000)
+
   test("a scaffolded plugin's own test passes at once", async ({ assert, cleanup }) => {
     const scratch = await scratchRoot(cleanup)
     const created = await runOryne(
