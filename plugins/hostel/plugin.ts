@@ -9,6 +9,7 @@ import { allocationRequestHooks } from './services/requests.js'
 import { leavePassHooks } from './services/leave_passes.js'
 import { hostelRoutes } from './routes.js'
 import { hostelCalendar } from './services/calendar.js'
+import { hostelPrivacy } from './services/privacy.js'
 import { definePlugin, type ResourceDefinition, type ResourceHooks } from '@oryne/sdk'
 
 const HOOKS: Record<string, ResourceHooks> = {
@@ -93,4 +94,5 @@ export default definePlugin({
   routes: hostelRoutes,
   demo: seedHostelDemo,
   calendar: hostelCalendar,
+  privacy: hostelPrivacy,
 })

@@ -5,6 +5,8 @@ import { assignmentChanges, assignments, termCharges } from './resources/assignm
 import { tripMarks, trips } from './resources/trips.js'
 import { tripHooks, vehicleHooks } from './services/network.js'
 import { transportRoutes } from './routes.js'
+import { transportCalendar } from './calendar.js'
+import { transportPrivacy } from './privacy.js'
 import { notifyAlighted, notifyBoarded, transportNotifications } from './notifications.js'
 import { DOCUMENT_EXPIRY_CRON, documentExpiryJob } from './jobs/document_expiry.js'
 import { definePlugin, type ResourceDefinition, type ResourceHooks } from '@oryne/sdk'
@@ -84,5 +86,7 @@ export default definePlugin({
   },
   jobs: [documentExpiryJob],
   schedules: [{ job: documentExpiryJob, cron: DOCUMENT_EXPIRY_CRON }],
+  calendar: transportCalendar,
+  privacy: transportPrivacy,
   demo: seedTransportDemo,
 })

@@ -842,6 +842,227 @@ test.group('Hostel: leave passes and occupancy', () => {
   })
 })
 
+test.group('Hostel: personal data', () => {
+  /** A Student account linked to a new ERP student, as a person asking for their data would be. */
+  async function newResident(client: ApiClient, school: School) {
+    const no = unique('P').replace(' ', '-')
+    const { user } = await createUser(school.tenant, {
+      email: `${no.toLowerCase()}@${school.tenant.slug}.example`,
+      role: 'Student',
+    })
+    const student = await created(
+      as(client, school, 'head').erp('post', '/students').json({
+        enrollment_no: no,
+        first_name: 'Pupil',
+        last_name: no,
+        gender: 'male',
+        class_id: school.classId,
+        user_id: user.id,
+      })
+    )
+    return { userId: user.id as string, studentId: String(student.id) }
+  }
+
+  test('export carries a resident’s own records; erasure keeps stays and charges, drops the rest, and repeats harmlessly', async ({
+    client,
+    assert,
+  }) => {
+    const school = await schoolFor(client)
+    const office = as(client, school, 'office')
+    const admin = (method: Method, path: string) => call(client, school, 'head', method, path)
+    const { hostel, rooms } = await newHostel(client, school, 'boys', [2, 2])
+    const leaver = await newResident(client, school)
+    const neighbour = await newResident(client, school)
+    const ask = (who: { studentId: string }, note: string) =>
+      created(
+        office
+          .post('/allocation_requests')
+          .json({ hostel_id: hostel.id, student_id: who.studentId, note })
+      )
+    const approve = async (request: { id: string }, roomId: string, note: string) => {
+      const approved = await office
+        .post(`/allocation_requests/${request.id}/approve`)
+        .json({ room_id: roomId, note })
+      approved.assertStatus(200)
+      return approved.body().data.allocation
+    }
+    const leaves = new Date(Date.now() + 3_600_000).toISOString()
+    const back = new Date(Date.now() + 2 * 3_600_000).toISOString()
+    const leavePass = (who: { studentId: string }, destination: string, reason: string) =>
+      created(
+        office.post('/leave_passes').json({
+          student_id: who.studentId,
+          destination,
+          reason,
+          leaves_at: leaves,
+          returns_by: back,
+        })
+      )
+
+    const refusedAsk = await ask(leaver, 'First try')
+    ;(
+      await office.post(`/allocation_requests/${refusedAsk.id}/reject`).json({ note: 'Full' })
+    ).assertStatus(200)
+    const asked = await ask(leaver, 'Ground floor please: asthma')
+    const firstStay = await approve(asked, rooms[0].id, 'Near the nurse')
+    ;(
+      await office
+        .post(`/allocations/${firstStay.id}/transfer`)
+        .json({ room_id: rooms[1].id, reason: 'Asthma: away from the boiler' })
+    ).assertStatus(201)
+    const neighbourStay = await approve(
+      await ask(neighbour, 'Bunk by the window'),
+      rooms[0].id,
+      'Granted'
+    )
+    const used = await leavePass(leaver, 'Clinic', 'Asthma check-up')
+    ;(await office.post(`/leave_passes/${used.id}/approve`).json({})).assertStatus(200)
+    const pending = await leavePass(leaver, 'Home', 'Family wedding')
+    const neighbourPass = await leavePass(neighbour, 'Aunt', 'Birthday')
+    ;(await office.post('/fees/generate').json({ term_id: school.termId })).assertStatus(200)
+
+    const exported = await admin('get', `/admin/users/${leaver.userId}/export`)
+    exported.assertStatus(200)
+    const mine = exported.body().data.plugins.hostel
+    assert.deepEqual(
+      mine.allocations.map((a: any) => [a.hostel, a.room, a.status]),
+      [
+        [hostel.name, '101', 'transferred'],
+        [hostel.name, '102', 'active'],
+      ]
+    )
+    assert.deepEqual(
+      mine.allocation_requests.map((r: any) => [r.id, r.status, r.note, r.decision_note]),
+      [
+        [refusedAsk.id, 'rejected', 'First try', 'Full'],
+        [asked.id, 'approved', 'Ground floor please: asthma', 'Near the nurse'],
+      ]
+    )
+    assert.deepEqual(
+      mine.transfers.map((t: any) => [t.from_room, t.to_room, t.reason]),
+      [['101', '102', 'Asthma: away from the boiler']]
+    )
+    assert.deepEqual(
+      mine.term_charges.map((c: any) => [c.student_id, c.term, c.amount]),
+      [[leaver.studentId, 'Term 1', 50_000]]
+    )
+    assert.deepEqual(
+      mine.leave_passes.map((p: any) => [p.id, p.destination, p.reason, p.status]),
+      [
+        [used.id, 'Clinic', 'Asthma check-up', 'approved'],
+        [pending.id, 'Home', 'Family wedding', 'pending'],
+      ]
+    )
+    assert.notInclude(JSON.stringify(mine), 'Bunk by the window')
+    assert.notInclude(JSON.stringify(mine), 'Birthday')
+    const theirs = (await admin('get', `/admin/users/${neighbour.userId}/export`)).body().data
+      .plugins.hostel
+    assert.deepEqual(
+      theirs.leave_passes.map((p: any) => p.id),
+      [neighbourPass.id]
+    )
+    assert.notInclude(JSON.stringify(theirs), 'asthma')
+
+    const erased = await admin('post', `/admin/users/${leaver.userId}/erase`)
+    erased.assertStatus(200)
+    assert.deepEqual(erased.body().data.plugins.hostel, {
+      allocation_requests_withdrawn: 1,
+      allocation_requests_redacted: 1,
+      transfers_redacted: 1,
+      leave_passes_withdrawn: 1,
+      leave_passes_redacted: 1,
+      wardenships_ended: 0,
+    })
+    const rowsOf = async (resource: string, studentId: string) => {
+      const response = await office.get(
+        `/${resource}?filter[student_id][eq]=${studentId}&sort=id&per_page=100`
+      )
+      response.assertStatus(200)
+      return response.body().data
+    }
+    const left = async () => ({
+      requests: (await rowsOf('allocation_requests', leaver.studentId)).map((r: any) => [
+        r.id,
+        r.status,
+        r.note,
+        r.decision_note,
+      ]),
+      stays: (await rowsOf('allocations', leaver.studentId)).map((a: any) => a.status),
+      transfers: (await rowsOf('transfers', leaver.studentId)).map((t: any) => t.reason),
+      charges: (await rowsOf('term_charges', leaver.studentId)).map((c: any) => [
+        c.amount,
+        Boolean(c.invoice_id),
+      ]),
+      passes: (await rowsOf('leave_passes', leaver.studentId)).map((p: any) => [
+        p.id,
+        p.destination,
+        p.reason,
+        p.status,
+      ]),
+    })
+    const afterErasure = await left()
+    assert.deepEqual(afterErasure, {
+      requests: [[asked.id, 'approved', null, null]],
+      stays: ['transferred', 'active'],
+      transfers: [null],
+      charges: [[50_000, true]],
+      passes: [[used.id, '(erased)', null, 'approved']],
+    })
+    // The neighbour's records are untouched.
+    assert.deepEqual(
+      (await rowsOf('allocation_requests', neighbour.studentId)).map((r: any) => r.note),
+      ['Bunk by the window']
+    )
+    assert.deepEqual(
+      (await rowsOf('leave_passes', neighbour.studentId)).map((p: any) => [
+        p.destination,
+        p.reason,
+        p.status,
+      ]),
+      [['Aunt', 'Birthday', 'pending']]
+    )
+
+    // Erasing again changes nothing and says so.
+    const again = await admin('post', `/admin/users/${leaver.userId}/erase`)
+    again.assertStatus(200)
+    assert.isTrue(
+      Object.values(again.body().data.plugins.hostel).every((count) => count === 0),
+      JSON.stringify(again.body().data.plugins.hostel)
+    )
+    assert.deepEqual(await left(), afterErasure)
+
+    for (const stay of [neighbourStay, ...(await rowsOf('allocations', leaver.studentId))]) {
+      if (stay.status === 'active') {
+        await office.post(`/allocations/${stay.id}/vacate`).json({})
+      }
+    }
+  })
+
+  test('a warden’s contact leaves the hostel with their erasure', async ({ client, assert }) => {
+    const school = await schoolFor(client)
+    const { hostel } = await newHostel(client, school, 'staff', [1], 0)
+    const { user: warden } = await createUser(school.tenant, {
+      email: `${unique('warden').replace(' ', '')}@${school.tenant.slug}.example`,
+      role: 'Staff',
+    })
+    const office = as(client, school, 'office')
+    ;(
+      await office
+        .patch(`/hostels/${hostel.id}`)
+        .json({ warden_id: warden.id, warden_phone: '+1 555 0199' })
+    ).assertStatus(200)
+    const exported = await call(client, school, 'head', 'get', `/admin/users/${warden.id}/export`)
+    assert.deepEqual(exported.body().data.plugins.hostel.wardened_hostels, [
+      { id: hostel.id, name: hostel.name, warden_phone: '+1 555 0199' },
+    ])
+    const erased = await call(client, school, 'head', 'post', `/admin/users/${warden.id}/erase`)
+    erased.assertStatus(200)
+    assert.equal(erased.body().data.plugins.hostel.wardenships_ended, 1)
+    const shown = (await office.get(`/hostels/${hostel.id}`)).body().data
+    assert.deepInclude(shown, { warden_id: null, warden_phone: null, status: 'active' })
+  })
+})
+
 test.group('Hostel: demo school', (group) => {
   group.each.timeout(240_000)
 

@@ -8,6 +8,9 @@ import { PASSWORD, createUser } from '#tests/support/auth'
 import { PLATFORM_TOKEN, activeTenant } from '#tests/support/tenants'
 import { seedDemo } from '#core/plugins/demo'
 import { remindExpiringDocuments } from '#plugins/transport/jobs/document_expiry'
+import { calendarEntries } from '#core/plugins/calendar'
+import { invalidateRolePermissions } from '#core/rbac/authorize'
+import { DateTime } from 'luxon'
 
 /*
  * The transport plugin end to end through HTTP, each workflow as the role
@@ -640,6 +643,299 @@ test.group('Transport: document reminders', () => {
       third.reminders.filter((r) => r.vehicle_id === String(bus.id)).map((r) => r.expires_on),
       [renewed]
     )
+  })
+})
+
+test.group('Transport: personal data', () => {
+  /** A Student account linked to a new ERP student, as a person asking for their data would be. */
+  async function newRider(client: ApiClient, school: School) {
+    const no = unique('P-')
+    const { user } = await createUser(school.tenant, {
+      email: `${no.toLowerCase()}@${school.tenant.slug}.example`,
+      role: 'Student',
+    })
+    const student = await created(
+      as(client, school, 'head').erp('post', '/students').json({
+        enrollment_no: no,
+        first_name: 'Rider',
+        last_name: no,
+        user_id: user.id,
+      })
+    )
+    return { userId: user.id as string, studentId: String(student.id) }
+  }
+
+  test('export carries a passenger’s own records; erasure keeps assignments and charges, drops trip marks and reasons, and repeats harmlessly', async ({
+    client,
+    assert,
+  }) => {
+    const school = await schoolFor(client)
+    const office = as(client, school, 'office')
+    const admin = (method: Method, path: string) => call(client, school, 'head', method, path)
+    const { route, stops, vehicle: bus } = await newRoute(client, school, 10)
+    const leaver = await newRider(client, school)
+    const neighbour = await newRider(client, school)
+    const ride = await created(
+      assign(client, school, {
+        student_id: leaver.studentId,
+        stop_id: stops[0].id,
+        vehicle_id: bus.id,
+      })
+    )
+    ;(
+      await office
+        .post(`/assignments/${ride.id}/change`)
+        .json({ stop_id: stops[1].id, reason: 'Moved house to 12 Elm Street' })
+    ).assertStatus(200)
+    const theirRide = await created(
+      assign(client, school, {
+        student_id: neighbour.studentId,
+        stop_id: stops[0].id,
+        vehicle_id: bus.id,
+      })
+    )
+    ;(
+      await office
+        .post(`/assignments/${theirRide.id}/change`)
+        .json({ stop_id: stops[2].id, reason: 'Stays with grandma' })
+    ).assertStatus(200)
+    const trip = await created(
+      office
+        .post('/trips')
+        .json({ vehicle_id: bus.id, direction: 'pickup', trip_date: '2026-10-05' })
+    )
+    for (const who of [leaver, neighbour]) {
+      ;(
+        await office.post(`/trips/${trip.id}/board`).json({ student_id: who.studentId })
+      ).assertStatus(201)
+    }
+    ;(
+      await office
+        .post(`/trips/${trip.id}/alight`)
+        .json({ student_id: leaver.studentId, stop_id: stops[2].id })
+    ).assertStatus(200)
+    ;(await office.post(`/trips/${trip.id}/close`).json({})).assertStatus(200)
+    const year = await created(
+      as(client, school, 'head')
+        .erp('post', '/academic_years')
+        .json({ name: unique('Year '), starts_on: '2028-01-01', ends_on: '2028-12-31' })
+    )
+    const term = await created(
+      as(client, school, 'head').erp('post', '/terms').json({
+        academic_year_id: year.id,
+        name: 'Autumn',
+        starts_on: '2028-09-01',
+        ends_on: '2028-12-15',
+      })
+    )
+    ;(await office.post('/fees/generate').json({ term_id: term.id })).assertStatus(200)
+
+    const exported = await admin('get', `/admin/users/${leaver.userId}/export`)
+    exported.assertStatus(200)
+    const mine = exported.body().data.plugins.transport
+    assert.deepEqual(
+      mine.assignments.map((a: any) => [
+        a.id,
+        a.route_code,
+        a.stop,
+        a.pickup_time,
+        a.vehicle,
+        a.status,
+      ]),
+      [[ride.id, route.code, 'Stop 2', '07:20', bus.registration, 'active']]
+    )
+    assert.deepEqual(
+      mine.assignment_changes.map((c: any) => [c.kind, c.from_stop, c.to_stop, c.reason]),
+      [
+        ['assigned', null, 'Stop 1', null],
+        ['changed', 'Stop 1', 'Stop 2', 'Moved house to 12 Elm Street'],
+      ]
+    )
+    assert.deepEqual(
+      mine.term_charges.map((c: any) => [c.student_id, c.term, c.stop, c.amount]),
+      [[leaver.studentId, 'Autumn', 'Stop 2', 20_000]]
+    )
+    assert.deepEqual(
+      mine.trip_marks.map((m: any) => [
+        m.trip_date,
+        m.direction,
+        m.vehicle,
+        m.boarded_stop,
+        m.alighted_stop,
+      ]),
+      [['2026-10-05', 'pickup', bus.registration, 'Stop 2', 'Stop 3']]
+    )
+    assert.notInclude(JSON.stringify(mine), 'grandma')
+    const theirs = (await admin('get', `/admin/users/${neighbour.userId}/export`)).body().data
+      .plugins.transport
+    assert.deepEqual(
+      theirs.assignments.map((a: any) => a.id),
+      [theirRide.id]
+    )
+    assert.notInclude(JSON.stringify(theirs), 'Elm Street')
+
+    const erased = await admin('post', `/admin/users/${leaver.userId}/erase`)
+    erased.assertStatus(200)
+    assert.deepEqual(erased.body().data.plugins.transport, {
+      assignment_changes_redacted: 1,
+      trip_marks_erased: 1,
+    })
+    const rowsOf = async (resource: string, studentId: string) => {
+      const response = await office.get(
+        `/${resource}?filter[student_id][eq]=${studentId}&sort=id&per_page=100`
+      )
+      response.assertStatus(200)
+      return response.body().data
+    }
+    const left = async () => ({
+      assignments: (await rowsOf('assignments', leaver.studentId)).map((a: any) => [
+        a.id,
+        a.status,
+      ]),
+      reasons: (await rowsOf('assignment_changes', leaver.studentId)).map((c: any) => [
+        c.kind,
+        c.reason,
+      ]),
+      charges: (await rowsOf('term_charges', leaver.studentId)).map((c: any) => [
+        c.amount,
+        Boolean(c.invoice_id),
+      ]),
+      marks: (await rowsOf('trip_marks', leaver.studentId)).length,
+    })
+    const afterErasure = await left()
+    assert.deepEqual(afterErasure, {
+      assignments: [[ride.id, 'active']],
+      reasons: [
+        ['assigned', null],
+        ['changed', null],
+      ],
+      charges: [[20_000, true]],
+      marks: 0,
+    })
+    // The neighbour's records are untouched.
+    assert.deepEqual(
+      (await rowsOf('assignment_changes', neighbour.studentId)).map((c: any) => c.reason),
+      [null, 'Stays with grandma']
+    )
+    assert.lengthOf(await rowsOf('trip_marks', neighbour.studentId), 1)
+
+    // Erasing again changes nothing and says so.
+    const again = await admin('post', `/admin/users/${leaver.userId}/erase`)
+    again.assertStatus(200)
+    assert.deepEqual(again.body().data.plugins.transport, {
+      assignment_changes_redacted: 0,
+      trip_marks_erased: 0,
+    })
+    assert.deepEqual(await left(), afterErasure)
+
+    for (const each of [ride, theirRide]) {
+      ;(await office.post(`/assignments/${each.id}/end`).json({})).assertStatus(200)
+    }
+  })
+})
+
+test.group('Transport: calendar', () => {
+  test('riders and their guardians see pickups on school days, the office sees document expiries', async ({
+    client,
+    assert,
+  }) => {
+    const school = await schoolFor(client)
+    const office = as(client, school, 'office')
+    ;(
+      await client
+        .post(`/api/v1/platform/tenants/${school.tenant.slug}/plugins/events/enable`)
+        .bearerToken(PLATFORM_TOKEN())
+        .json({})
+    ).assertStatus(200)
+    // Role permissions are cached for a few seconds; the riders subscribe to their feed at once.
+    invalidateRolePermissions(school.tenant.id)
+    const zone = school.tenant.settings.time_zone || 'UTC'
+    const local = (at: string) => DateTime.fromISO(at, { zone }).toUTC().toISO()!
+    const { stops, vehicle: bus } = await newRoute(client, school, 10)
+    const ride = await created(
+      assign(client, school, { student_id: school.s1, stop_id: stops[1].id, vehicle_id: bus.id })
+    )
+    ;(
+      await office
+        .patch(`/vehicles/${bus.id}`)
+        .json({ insurance_expires_on: '2030-03-06', permit_expires_on: '2030-05-01' })
+    ).assertStatus(200)
+    // Thursday 7 March 2030 is a holiday: no bus.
+    await created(
+      call(client, school, 'head', 'post', '/events/events').json({
+        title: 'Founders day',
+        starts_at: local('2030-03-07T09:00'),
+        all_day: true,
+        is_holiday: true,
+        status: 'published',
+      })
+    )
+
+    // Monday 4 to Sunday 10 March 2030.
+    const window = { from: local('2030-03-04T00:00'), to: local('2030-03-11T00:00') }
+    const calendarOf = async (who: Who) =>
+      (
+        await tenantContext.run(school.tenant, () =>
+          calendarEntries({ userId: school.users[who], ...window })
+        )
+      ).filter((entry) => entry.source === 'transport')
+    const pickups = <T extends { uid: string }>(entries: T[]) =>
+      entries.filter((entry) => entry.uid.startsWith(`transport:pickup-${ride.id}-`))
+    const expected = ['04', '05', '06', '08'].map((day) => [
+      `transport:pickup-${ride.id}-2030-03-${day}`,
+      local(`2030-03-${day}T07:20`),
+      'transport_pickup',
+    ])
+    for (const who of ['student', 'parent'] as const) {
+      const entries = await calendarOf(who)
+      assert.deepEqual(
+        pickups(entries).map((entry) => [entry.uid, entry.starts_at, entry.kind]),
+        expected,
+        who
+      )
+      assert.include(pickups(entries)[0].title, 'Stop 2')
+      assert.include(pickups(entries)[0].description, bus.registration)
+      assert.isFalse(
+        entries.some((entry) => entry.kind === 'transport_document_expiry'),
+        who
+      )
+    }
+    assert.lengthOf(pickups(await calendarOf('student2')), 0)
+
+    const forOffice = await calendarOf('office')
+    assert.lengthOf(pickups(forOffice), 0)
+    assert.deepEqual(
+      forOffice
+        .filter((entry) => entry.uid.startsWith(`transport:vehicle-${bus.id}-`))
+        .map((entry) => [entry.uid, entry.starts_at, entry.all_day]),
+      [[`transport:vehicle-${bus.id}-insurance-2030-03-06`, '2030-03-06', true]]
+    )
+    assert.isFalse(
+      (await calendarOf('teacher')).some((entry) => entry.kind === 'transport_document_expiry')
+    )
+
+    // The events plugin's iCalendar feed carries the pickups to the rider, not to others.
+    const feedOf = async (who: Who) => {
+      const subscribed = await created(call(client, school, who, 'post', '/events/calendar/token'))
+      const feed = await client.get(subscribed.path).header('x-tenant-id', school.tenant.slug)
+      feed.assertStatus(200)
+      return feed.text().replace(/\r\n[ \t]/g, '')
+    }
+    assert.include(await feedOf('student'), `UID:transport:pickup-${ride.id}-`)
+    assert.notInclude(await feedOf('student2'), `transport:pickup-${ride.id}-`)
+
+    // A guardian's personal-data export holds none of the child's rides.
+    const parentData = await call(
+      client,
+      school,
+      'head',
+      'get',
+      `/admin/users/${school.users.parent}/export`
+    )
+    parentData.assertStatus(200)
+    assert.deepEqual(parentData.body().data.plugins.transport.assignments, [])
+
+    await office.post(`/assignments/${ride.id}/end`).json({})
   })
 })
 
