@@ -11,6 +11,7 @@ import {
   reportError,
 } from '../observability/error_reporting.js'
 import jobsConfig from '#config/jobs'
+import { invalidateRolePermissions } from '../rbac/authorize.js'
 import { TenancyService } from '../tenancy/tenancy_service.js'
 import { TenantRegistry } from '../tenancy/tenant_registry.js'
 import { tenantContext } from '../tenancy/context.js'
@@ -73,13 +74,20 @@ export default class OryneProvider {
       const schedules = await import('../plugins/schedules.js')
       const host = new PluginHost(await buildCatalog(candidates, pkg.version), tenancy.registry, {
         cacheTtlMs: tenancyConfig.cacheTtlMs,
-        onChange: (tenantId) => changes.publish(PLUGIN_CHANGES, tenantId),
+        onChange: (tenantId) => {
+          // Enabling grants the plugin's permissions to roles: nobody may wait out the role cache for them.
+          invalidateRolePermissions(tenantId)
+          return changes.publish(PLUGIN_CHANGES, tenantId)
+        },
         afterEnable: (tenant, manifests) =>
           schedules.startPluginSchedules(jobs, tenant.id, manifests),
         afterDisable: (tenant, manifest) =>
           schedules.stopPluginSchedules(jobs, tenant.id, manifest),
       })
-      await changes.subscribe(PLUGIN_CHANGES, (tenantId) => host.invalidate(tenantId))
+      await changes.subscribe(PLUGIN_CHANGES, (tenantId) => {
+        host.invalidate(tenantId)
+        invalidateRolePermissions(tenantId)
+      })
       tenancy.usePlugins(host)
       // Plugin jobs and event hooks: events reach only plugins their tenant enabled.
       host.registerJobs()

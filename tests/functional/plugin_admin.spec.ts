@@ -16,6 +16,20 @@ async function signIn(client: ApiClient, tenant: Tenant, role: string) {
 }
 
 test.group('Tenant admin plugins API', () => {
+  test('people can use a module the moment it is enabled: their role grants are not read from a stale cache', async ({
+    client,
+  }) => {
+    const tenant = await testTenant()
+    const admin = tenantApi(client, tenant, await signIn(client, tenant, 'TenantAdmin'))
+    const staff = tenantApi(client, tenant, await signIn(client, tenant, 'Staff'))
+    ;(await admin.post('/admin/plugins/erp/enable').json({})).assertStatus(200)
+    // Any authorized request caches the tenant's role permissions (for a few seconds).
+    ;(await staff.get('/erp/students')).assertStatus(200)
+    ;(await admin.post('/admin/plugins/library/enable').json({})).assertStatus(200)
+    // library grants Staff (the librarian) its catalogue when it is enabled.
+    ;(await staff.get('/library/titles')).assertStatus(200)
+  })
+
   test('a tenant admin enables and disables modules for their institution only', async ({
     client,
     assert,

@@ -9,7 +9,6 @@ import { PLATFORM_TOKEN, activeTenant } from '#tests/support/tenants'
 import { seedDemo } from '#core/plugins/demo'
 import { remindExpiringDocuments } from '#plugins/transport/jobs/document_expiry'
 import { calendarEntries } from '#core/plugins/calendar'
-import { invalidateRolePermissions } from '#core/rbac/authorize'
 import { DateTime } from 'luxon'
 
 /*
@@ -847,8 +846,6 @@ test.group('Transport: calendar', () => {
         .bearerToken(PLATFORM_TOKEN())
         .json({})
     ).assertStatus(200)
-    // Role permissions are cached for a few seconds; the riders subscribe to their feed at once.
-    invalidateRolePermissions(school.tenant.id)
     const zone = school.tenant.settings.time_zone || 'UTC'
     const local = (at: string) => DateTime.fromISO(at, { zone }).toUTC().toISO()!
     const { stops, vehicle: bus } = await newRoute(client, school, 10)
