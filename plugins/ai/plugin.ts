@@ -21,7 +21,7 @@ export default definePlugin({
   version: '1.0.0',
   host: '^0.1.0',
   description: 'Recommendations, plagiarism detection and at-risk prediction (in-process ONNX)',
-  dependencies: { lms: '^1.0.0' },
+  dependencies: { erp: '^1.0.0', lms: '^1.0.0' },
   permissions: [
     'ai.recommendations.read',
     'ai.interactions.create',

@@ -6,3 +6,15 @@ export { default } from './plugin.js'
 export { announceDueSoon, assignmentDueSoonJob } from './jobs/due_soon.js'
 export { gradebook, type GradebookOptions } from './services/gradebook.js'
 export { enrolSection } from './services/courses.js'
+/* Reads over enrolments, grades and submissions, for the AI (docs/plugins/lms.md, "For other plugins"). */
+export {
+  gradeTrends,
+  lateAndMissingWork,
+  studentsTaughtBy,
+  submissionContent,
+  teachesCourse,
+  teachesStudent,
+  type GradeTrend,
+  type SubmissionContent,
+  type WorkRecord,
+} from './services/insights.js'

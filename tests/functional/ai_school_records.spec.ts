@@ -1,0 +1,135 @@
+import { test } from '@japa/runner'
+import type { ApiClient } from '@japa/api-client'
+import type { Tenant } from '#core/tenancy/types'
+import { PASSWORD, createUser } from '#tests/support/auth'
+import { PLATFORM_TOKEN, activeTenant } from '#tests/support/tenants'
+
+/*
+ * What the AI learns from ERP and LMS records it reads through their exported
+ * services: a student's classmates are their first peers, and a guardian or a
+ * teacher may see the recommendations of their child or student (and nobody
+ * else's), as the ERP guardian links and LMS enrolments say.
+ */
+
+const PEOPLE = {
+  head: 'TenantAdmin',
+  teacher: 'Teacher',
+  parent: 'Parent',
+  kid: 'Student',
+  mate: 'Student',
+  stranger: 'Student',
+} as const
+type Who = keyof typeof PEOPLE
+type School = { tenant: Tenant; tokens: Record<Who, string>; users: Record<Who, string> }
+
+function call(client: ApiClient, school: School, who: Who, method: 'get' | 'post', path: string) {
+  return client[method](`/api/v1${path}`)
+    .header('x-tenant-id', school.tenant.slug)
+    .bearerToken(school.tokens[who])
+}
+
+async function openSchool(client: ApiClient): Promise<School> {
+  const tenant = await activeTenant()
+  const enabled = await client
+    .post(`/api/v1/platform/tenants/${tenant.slug}/plugins/ai/enable`)
+    .bearerToken(PLATFORM_TOKEN())
+    .json({})
+  enabled.assertStatus(200)
+  const tokens = {} as Record<Who, string>
+  const users = {} as Record<Who, string>
+  for (const [who, role] of Object.entries(PEOPLE) as Array<[Who, string]>) {
+    const email = `${who}@${tenant.slug}.example`
+    const { user } = await createUser(tenant, { email, role })
+    users[who] = user.id
+    const login = await client
+      .post('/api/v1/auth/login')
+      .header('x-tenant-id', tenant.slug)
+      .json({ email, password: PASSWORD })
+    login.assertStatus(200)
+    tokens[who] = login.body().data.access_token
+  }
+  return { tenant, tokens, users }
+}
+
+test.group('AI: school records', () => {
+  test("a student's classmates are their first peers; guardians and teachers see their children's and students' recommendations", async ({
+    client,
+    assert,
+  }) => {
+    const school = await openSchool(client)
+    const head = async (path: string, body: object) => {
+      const response = await call(client, school, 'head', 'post', path).json(body)
+      response.assertStatus(201)
+      return response.body().data
+    }
+    const books = (who: Who, userId?: string) =>
+      call(
+        client,
+        school,
+        who,
+        'get',
+        `/ai/recommendations?type=books&limit=5${userId ? `&user_id=${userId}` : ''}`
+      )
+
+    const grade = await head('/erp/classes', { name: 'Grade 8', grade_level: 8 })
+    const kid = await head('/erp/students', {
+      enrollment_no: 'K-1',
+      first_name: 'Kim',
+      last_name: 'Pupil',
+      class_id: grade.id,
+      user_id: school.users.kid,
+    })
+    await head('/erp/students', {
+      enrollment_no: 'K-2',
+      first_name: 'Max',
+      last_name: 'Mate',
+      class_id: grade.id,
+      user_id: school.users.mate,
+    })
+    // The stranger holds the kid's role but is in no class with them.
+    await head('/ai/interactions', {
+      interactions: [
+        { user_id: school.users.mate, item_type: 'books', item_id: 'B-7' },
+        { user_id: school.users.stranger, item_type: 'books', item_id: 'B-2' },
+      ],
+    })
+    const own = await books('kid')
+    own.assertStatus(200)
+    assert.equal(own.body().data.strategy, 'popularity')
+    assert.deepEqual(
+      own.body().data.items.map((item: { item_id: string }) => item.item_id),
+      ['B-7']
+    )
+
+    // Neither the parent nor the teacher is linked to the kid yet.
+    for (const who of ['parent', 'teacher'] as const) {
+      const before = await books(who, school.users.kid)
+      before.assertStatus(404)
+      assert.equal(before.body().error.code, 'ERR_AI_NOT_FOUND')
+    }
+    await head('/erp/guardians', { student_id: kid.id, user_id: school.users.parent, name: 'Pat' })
+    const teacher = await head('/erp/teachers', {
+      employee_no: 'T-1',
+      name: 'Tess Teacher',
+      user_id: school.users.teacher,
+    })
+    const course = await head('/lms/courses', {
+      code: 'LIT',
+      title: 'Literature',
+      status: 'active',
+      teacher_id: teacher.id,
+    })
+    await head('/lms/enrolments', { course_id: course.id, student_id: kid.id })
+    for (const who of ['parent', 'teacher'] as const) {
+      const after = await books(who, school.users.kid)
+      after.assertStatus(200)
+      assert.deepEqual(
+        after.body().data.items.map((item: { item_id: string }) => item.item_id),
+        ['B-7']
+      )
+      // The link reaches the kid only, not another student of the same role.
+      const other = await books(who, school.users.stranger)
+      other.assertStatus(404)
+    }
+  })
+})
