@@ -1,15 +1,14 @@
 import { librarySettings } from './settings.js'
 import { shelveCopy } from './services/reservations.js'
 import { type PrivacyHooks, type Trx } from '@oryne/sdk'
+import { studentIdsOfUser } from '../erp/index.js'
 
 /** The member rows of a user: their staff membership, and the membership of the ERP student they are. */
 function membersOf(trx: Trx, userId: string) {
   return trx
     .from('library_members')
     .where('user_id', userId)
-    .orWhereIn('student_id', (students) =>
-      students.from('erp_students').where('user_id', userId).select('id')
-    )
+    .orWhereIn('student_id', studentIdsOfUser(trx, userId))
     .orderBy('id')
 }
 

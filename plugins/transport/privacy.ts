@@ -1,5 +1,6 @@
 import { isoDate } from './services/support.js'
 import { type PrivacyHooks, type Trx } from '@oryne/sdk'
+import { studentIdsOfUser } from '../erp/index.js'
 
 /**
  * The rows of `table` (as `alias`) about the user: those of the ERP student
@@ -9,10 +10,7 @@ import { type PrivacyHooks, type Trx } from '@oryne/sdk'
  */
 function rowsOf(trx: Trx, userId: string, table: string, alias: string, staff = true) {
   return trx.from(`${table} as ${alias}`).where((who) => {
-    who.whereIn(
-      `${alias}.student_id`,
-      trx.from('erp_students').where('user_id', userId).select('id')
-    )
+    who.whereIn(`${alias}.student_id`, studentIdsOfUser(trx, userId))
     if (staff) who.orWhere(`${alias}.user_id`, userId)
   })
 }

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon'
-import { createInvoice } from '../../erp/index.js'
+import { createInvoice, studentIdOfUser } from '../../erp/index.js'
 import { E_CART_EMPTY, E_NO_STUDENT_ACCOUNT } from '../errors.js'
 import { estoreSettings, type EstoreSettings } from '../settings.js'
 import { shopperOf, type Row } from './access.js'
@@ -30,8 +30,8 @@ export type CheckoutInput = {
  */
 async function accountToCharge(trx: Trx, principal: Principal, studentId?: string) {
   if (principal.roles.includes('Student')) {
-    const own = await trx.from('erp_students').where('user_id', principal.id).first()
-    if (own && (!studentId || studentId === String(own.id))) return String(own.id)
+    const own = await studentIdOfUser(trx, principal.id)
+    if (own && (!studentId || studentId === own)) return own
   }
   if (principal.roles.includes('Parent') && studentId) {
     const child = await trx

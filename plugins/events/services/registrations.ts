@@ -1,4 +1,4 @@
-import { createInvoice } from '../../erp/index.js'
+import { createInvoice, studentIdOfUser } from '../../erp/index.js'
 import {
   E_ALREADY_CANCELLED,
   E_ALREADY_REGISTERED,
@@ -46,9 +46,8 @@ function closedBecause(event: Row, now: Date): string | null {
 }
 
 /** The ERP student record of the user, billed for paid events (students only). */
-async function studentOf(trx: Trx, userId: string) {
-  const student = await trx.from('erp_students').where('user_id', userId).select('id').first()
-  return student ? String(student.id) : null
+function studentOf(trx: Trx, userId: string) {
+  return studentIdOfUser(trx, userId)
 }
 
 /** Gives a place: bills a student for a paid event through the ERP fees service. */

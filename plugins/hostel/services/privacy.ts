@@ -1,5 +1,6 @@
 import { isoDate } from './support.js'
 import { type PrivacyHooks, type Trx } from '@oryne/sdk'
+import { studentIdsOfUser } from '../../erp/index.js'
 
 /** What an erased free-text field that may not be empty reads (a leave pass's destination). */
 const ERASED = '(erased)'
@@ -12,10 +13,7 @@ const ERASED = '(erased)'
  */
 function rowsOf(trx: Trx, userId: string, table: string, alias: string, staff = true) {
   return trx.from(`${table} as ${alias}`).where((who) => {
-    who.whereIn(
-      `${alias}.student_id`,
-      trx.from('erp_students').where('user_id', userId).select('id')
-    )
+    who.whereIn(`${alias}.student_id`, studentIdsOfUser(trx, userId))
     if (staff) who.orWhere(`${alias}.user_id`, userId)
   })
 }

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon'
 import { E_NO_STUDENT_PROFILE } from '../errors.js'
 import { E_FORBIDDEN, E_VALIDATION, tenantContext, type Principal, type Trx } from '@oryne/sdk'
+import { studentIdOfUser } from '../../erp/index.js'
 
 export type Row = Record<string, any>
 
@@ -43,12 +44,9 @@ export function actsForSelf(principal: Principal) {
 
 /** The ERP student record of the calling Student; ERR_HOSTEL_NO_STUDENT_PROFILE when none is linked. */
 export async function ownStudentId(trx: Trx, principal: Principal): Promise<string> {
-  const student =
-    principal.kind === 'user'
-      ? await trx.from('erp_students').where('user_id', principal.id).select('id').first()
-      : null
+  const student = principal.kind === 'user' ? await studentIdOfUser(trx, principal.id) : null
   if (!student) throw new E_NO_STUDENT_PROFILE()
-  return String(student.id)
+  return student
 }
 
 /** Postgres' unique_violation, optionally on one constraint. */

@@ -1,6 +1,7 @@
 import { E_BORROWER_REQUIRED, E_LIBRARY_NOT_FOUND, E_NOT_A_MEMBER } from '../errors.js'
 import type { LibrarySettings } from '../settings.js'
 import { type Principal, type Trx } from '@oryne/sdk'
+import { studentIdOfUser } from '../../erp/index.js'
 
 export type Row = Record<string, any>
 
@@ -41,11 +42,11 @@ export async function borrowerFor(
   if (principal.kind !== 'user') throw new E_NOT_A_MEMBER()
   if (named.length > 1 || input.member_id || input.user_id) throw new E_BORROWER_REQUIRED()
   if (principal.roles.includes('Student')) {
-    const own = await trx.from('erp_students').where('user_id', principal.id).select('id').first()
+    const own = await studentIdOfUser(trx, principal.id)
     if (!own) throw new E_NOT_A_MEMBER()
-    if (input.student_id && input.student_id !== String(own.id))
+    if (input.student_id && input.student_id !== own)
       throw new E_LIBRARY_NOT_FOUND(['Student', input.student_id])
-    return { student_id: String(own.id) }
+    return { student_id: own }
   }
   if (principal.roles.includes('Parent')) {
     if (!input.student_id) throw new E_BORROWER_REQUIRED()
@@ -106,8 +107,8 @@ export async function memberOf(
   if (borrower.user_id) {
     const user = await trx.from('users').where('id', borrower.user_id).select('id').first()
     if (!user) throw new E_LIBRARY_NOT_FOUND(['User', borrower.user_id])
-    const student = await trx.from('erp_students').where('user_id', user.id).select('id').first()
-    if (student) return memberOf(trx, { student_id: String(student.id) }, options)
+    const student = await studentIdOfUser(trx, user.id)
+    if (student) return memberOf(trx, { student_id: student }, options)
   }
   if (studentId) {
     const student = await trx.from('erp_students').where('id', studentId).select('id').first()
