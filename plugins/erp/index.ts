@@ -14,6 +14,7 @@ export {
   type InvoiceLineInput,
   type NewInvoice,
   type TermCharge,
+  unpaidBalances,
 } from './services/fees.js'
 export { creditInvoice, type InvoiceCredit } from './services/credits.js'
 /* Which ERP student a signed-in user is (students sign in as users). */

@@ -87,6 +87,12 @@ export const E_MEMBER_SUSPENDED = defineError(
   'Library member %s is suspended',
   'An admin can reactivate the member (PATCH /api/v1/library/members/:id {"status": "active"}).'
 )
+export const E_FINES_OUTSTANDING = defineError(
+  'ERR_LIBRARY_FINES_OUTSTANDING',
+  409,
+  'Library member %s has %s in unpaid fines, more than the %s allowed: no copy can be issued or renewed',
+  'Pay the fines (their ERP invoice, or at the desk for fines owed to the library) or have them waived; returns are always accepted.'
+)
 export const E_BORROWER_REQUIRED = defineError(
   'ERR_LIBRARY_BORROWER_REQUIRED',
   400,

@@ -78,8 +78,9 @@ export default definePlugin({
       'library.reports.read',
       'library.reservations.place',
     ],
-    Teacher: [...BORROWER, 'library.reservations.place'],
-    Student: [...BORROWER, 'library.reservations.place'],
+    // Teachers and Students renew their own loans (services/circulation.ts, renewLoan).
+    Teacher: [...BORROWER, 'library.reservations.place', 'library.circulation.renew'],
+    Student: [...BORROWER, 'library.reservations.place', 'library.circulation.renew'],
     Parent: [...BORROWER, 'library.reservations.place'],
   },
   settings: librarySettingsDeclaration,

@@ -100,7 +100,8 @@ export function libraryRoutes(router: Router) {
   router.post('/circulation/renew', async (ctx) => {
     const principal = await authorize(ctx, 'library.circulation.renew')
     const input = await barcodeInput.validate(ctx.request.body())
-    respond(ctx, await renewLoan(input.barcode, deskActor(principal)))
+    // Borrowers hold this permission too: they renew their own loans only.
+    respond(ctx, await renewLoan(input.barcode, deskActor(principal), { onlyFor: principal }))
   })
 
   router.post('/circulation/return', async (ctx) => {

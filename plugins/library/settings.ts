@@ -23,6 +23,8 @@ export const librarySettingsSchema = vine.object({
   invoice_due_days: vine.number().withoutDecimals().min(0).max(365),
   /** Charged for a lost or damaged copy when neither it nor its title names a replacement cost. */
   default_replacement_cost: count(100_000_000),
+  /** Unpaid fines, in minor units, above which a member can neither borrow nor renew; 0 means never. */
+  block_borrowing_over: count(100_000_000),
 })
 
 export type LibrarySettings = {
@@ -35,6 +37,7 @@ export type LibrarySettings = {
   due_soon_days: number
   invoice_due_days: number
   default_replacement_cost: number
+  block_borrowing_over: number
 }
 
 export const LIBRARY_DEFAULTS: LibrarySettings = {
@@ -47,6 +50,7 @@ export const LIBRARY_DEFAULTS: LibrarySettings = {
   due_soon_days: 2,
   invoice_due_days: 14,
   default_replacement_cost: 2000,
+  block_borrowing_over: 0,
 }
 
 export const librarySettingsDeclaration = defineSettings(librarySettingsSchema, LIBRARY_DEFAULTS)

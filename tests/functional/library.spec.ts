@@ -214,6 +214,15 @@ function issue(
     .json({ barcode, ...borrower })
 }
 
+/** Sets the library's `block_borrowing_over` (0 turns the block off). */
+function blockBorrowingOver(client: ApiClient, school: School, amount: number) {
+  return ok(
+    call(client, school, 'head', 'patch', '/admin/plugins/library/settings').json({
+      block_borrowing_over: amount,
+    })
+  )
+}
+
 test.group('Library: catalogue', () => {
   test('the librarian catalogues titles and copies; borrowers read, never write', async ({
     client,
@@ -448,6 +457,53 @@ test.group('Library: circulation', () => {
     const refusal = second as { code?: string; constraint?: string }
     assert.equal(refusal.code, '23505')
     assert.equal(refusal.constraint, 'library_loans_one_open_per_copy')
+  })
+
+  test('students and teachers renew their own loans, on the usual terms, and nobody else’s', async ({
+    client,
+    assert,
+  }) => {
+    const school = await schoolFor(client)
+    const desk = as(client, school, 'librarian')
+    const renew = (who: Who, barcode: string) =>
+      as(client, school, who).post('/circulation/renew').json({ barcode })
+    const { barcodes } = await newTitle(client, school, 3)
+    const { title: wanted, barcodes: held } = await newTitle(client, school, 1)
+    const mine = await created(issue(client, school, barcodes[0], { student_id: school.s2 }))
+    const late = await created(issue(client, school, barcodes[1], { student_id: school.s2 }))
+    await created(issue(client, school, held[0], { student_id: school.s2 }))
+    await created(issue(client, school, barcodes[2], { user_id: school.users.teacher }))
+    await backDate(school, late.id, 1)
+
+    // Another member's loan is answered like a copy nobody borrowed: it tells nothing.
+    await ok(desk.post('/circulation/return').json({ barcode: held[0] }))
+    const nobodys = await refused(renew('student3', held[0]), 409, 'ERR_LIBRARY_COPY_NOT_ON_LOAN')
+    await created(issue(client, school, held[0], { student_id: school.s2 }))
+    const others = await refused(renew('student3', held[0]), 409, 'ERR_LIBRARY_COPY_NOT_ON_LOAN')
+    assert.deepEqual([others.code, others.message], [nobodys.code, nobodys.message])
+    await refused(renew('teacher', barcodes[0]), 409, 'ERR_LIBRARY_COPY_NOT_ON_LOAN')
+    await refused(renew('student2', barcodes[2]), 409, 'ERR_LIBRARY_COPY_NOT_ON_LOAN')
+    const untouched = await ok(desk.get(`/loans/${mine.id}`))
+    assert.equal(untouched.renewals, 0)
+    // Parents follow their child's loans; they do not renew them.
+    await refused(renew('parent', barcodes[0]), 403, 'ERR_FORBIDDEN')
+
+    const renewed = await ok(renew('student2', barcodes[0]))
+    assert.deepEqual([renewed.id, renewed.renewals], [mine.id, 1])
+    // The students' card rule allows one renewal; an overdue loan is never renewed.
+    await refused(renew('student2', barcodes[0]), 409, 'ERR_LIBRARY_RENEWAL_LIMIT')
+    await refused(renew('student2', barcodes[1]), 409, 'ERR_LIBRARY_LOAN_OVERDUE')
+    // Someone waiting for the title blocks the renewal.
+    const queued = await created(
+      as(client, school, 'student3').post('/reservations').json({ title_id: wanted.id })
+    )
+    await refused(renew('student2', held[0]), 409, 'ERR_LIBRARY_TITLE_RESERVED')
+    await ok(as(client, school, 'student3').post(`/reservations/${queued.id}/cancel`))
+
+    const teachers = await ok(renew('teacher', barcodes[2]))
+    assert.equal(teachers.renewals, 1)
+    for (const barcode of [...barcodes, ...held])
+      await ok(desk.post('/circulation/return').json({ barcode, waive_reason: 'Test over' }))
   })
 })
 
@@ -704,6 +760,118 @@ test.group('Library: fines', () => {
       400,
       'ERR_VALIDATION'
     )
+  })
+
+  test('unpaid fines over block_borrowing_over stop issues and renewals, never returns', async ({
+    client,
+    assert,
+  }) => {
+    const school = await schoolFor(client)
+    const head = as(client, school, 'head')
+    const desk = as(client, school, 'librarian')
+    const blockOver = (amount: number) => blockBorrowingOver(client, school, amount)
+    // A student of their own, so that fines of other tests do not count.
+    const { class_id: classId } = await ok(head.erpGet(`/students/${school.s1}`))
+    const { barcodes } = await newTitle(client, school, 3)
+    const pupil = await created(
+      head.erpPost('/students').json({
+        enrollment_no: `L-FINES-${shelf}`,
+        first_name: 'Pupil',
+        last_name: 'Fined',
+        class_id: classId,
+      })
+    )
+    const late = await created(issue(client, school, barcodes[0], { student_id: pupil.id }))
+    await created(issue(client, school, barcodes[1], { student_id: pupil.id }))
+    await backDate(school, late.id, 3)
+    const back = await ok(desk.post('/circulation/return').json({ barcode: barcodes[0] }))
+    assert.deepEqual([back.fine_total, back.fines[0].status], [300, 'invoiced'])
+    const invoiceId = back.fines[0].invoice_id
+    try {
+      // At the limit a member still borrows: only more than it blocks.
+      await blockOver(300)
+      await created(issue(client, school, barcodes[2], { student_id: pupil.id }))
+      await ok(desk.post('/circulation/return').json({ barcode: barcodes[2] }))
+
+      await blockOver(299)
+      const refusal = await refused(
+        issue(client, school, barcodes[2], { student_id: pupil.id }),
+        409,
+        'ERR_LIBRARY_FINES_OUTSTANDING'
+      )
+      assert.include(refusal.message, 'has 300 in unpaid fines, more than the 299 allowed')
+      await refused(
+        desk.post('/circulation/renew').json({ barcode: barcodes[1] }),
+        409,
+        'ERR_LIBRARY_FINES_OUTSTANDING'
+      )
+      const [copy] = await ok(desk.get(`/copies?filter[barcode]=${barcodes[2]}`))
+      assert.equal(copy.status, 'available')
+
+      // The fine stays "invoiced" when its invoice is paid: the invoice's balance is what counts.
+      await created(
+        head.erpPost('/payments').json({ invoice_id: invoiceId, amount: 100, method: 'cash' })
+      )
+      await blockOver(200)
+      const renewed = await ok(desk.post('/circulation/renew').json({ barcode: barcodes[1] }))
+      assert.equal(renewed.renewals, 1)
+      await blockOver(199)
+      await refused(
+        issue(client, school, barcodes[2], { student_id: pupil.id }),
+        409,
+        'ERR_LIBRARY_FINES_OUTSTANDING'
+      )
+      // Returns are never blocked.
+      const returned = await ok(desk.post('/circulation/return').json({ barcode: barcodes[1] }))
+      assert.equal(returned.loan.status, 'returned')
+
+      // 0 turns the block off.
+      await blockOver(0)
+      await created(issue(client, school, barcodes[2], { student_id: pupil.id }))
+      await ok(desk.post('/circulation/return').json({ barcode: barcodes[2] }))
+
+      // Paid in full, the invoiced fine no longer counts.
+      await created(
+        head.erpPost('/payments').json({ invoice_id: invoiceId, amount: 200, method: 'cash' })
+      )
+      await blockOver(1)
+      await created(issue(client, school, barcodes[2], { student_id: pupil.id }))
+      await ok(desk.post('/circulation/return').json({ barcode: barcodes[2] }))
+    } finally {
+      await blockOver(0)
+    }
+  })
+
+  test('fines owed to the library block a staff borrower until they are settled', async ({
+    client,
+    assert,
+  }) => {
+    const school = await schoolFor(client)
+    const desk = as(client, school, 'librarian')
+    const { barcodes } = await newTitle(client, school, 2)
+    const { user } = await createUser(school.tenant, {
+      email: `reader-${shelf}@${school.tenant.slug}.example`,
+      role: 'Teacher',
+    })
+    const late = await created(issue(client, school, barcodes[0], { user_id: user.id }))
+    await backDate(school, late.id, 2)
+    const back = await ok(desk.post('/circulation/return').json({ barcode: barcodes[0] }))
+    // Teachers: 50 a day, owed to the library (no ERP invoice).
+    assert.deepEqual([back.fine_total, back.fines[0].status], [100, 'owed'])
+    await blockBorrowingOver(client, school, 99)
+    try {
+      const refusal = await refused(
+        issue(client, school, barcodes[1], { user_id: user.id }),
+        409,
+        'ERR_LIBRARY_FINES_OUTSTANDING'
+      )
+      assert.include(refusal.message, 'has 100 in unpaid fines')
+      await ok(desk.post(`/fines/${back.fines[0].id}/settle`).json({ note: 'Paid in cash' }))
+      await created(issue(client, school, barcodes[1], { user_id: user.id }))
+      await ok(desk.post('/circulation/return').json({ barcode: barcodes[1] }))
+    } finally {
+      await blockBorrowingOver(client, school, 0)
+    }
   })
 })
 

@@ -59,6 +59,26 @@ export function balanceOf(invoice: Row): number {
   )
 }
 
+/**
+ * What is still to be paid on each of these invoices, by id: the balance, never
+ * below zero; a cancelled invoice owes nothing. For plugins that billed on them.
+ */
+export async function unpaidBalances(trx: Trx, invoiceIds: string[]): Promise<Map<string, number>> {
+  const balances = new Map<string, number>()
+  if (!invoiceIds.length) return balances
+  const invoices = await trx
+    .from('erp_invoices')
+    .whereIn('id', invoiceIds)
+    .select('id', 'status', 'amount', 'discount', 'fine', 'paid', 'refunded')
+  for (const invoice of invoices) {
+    balances.set(
+      String(invoice.id),
+      invoice.status === 'cancelled' ? 0 : Math.max(0, balanceOf(invoice))
+    )
+  }
+  return balances
+}
+
 /** The status the amounts give (a cancelled invoice stays cancelled). */
 export function statusOf(invoice: Row) {
   if (invoice.status === 'cancelled') return 'cancelled'

@@ -12,8 +12,23 @@ import {
 } from '../errors.js'
 import { librarySettings, type LibrarySettings } from '../settings.js'
 import { addDays, isoDate, tenantToday } from './dates.js'
-import { chargeLoan, overdueFine, replacementCost, type Charge, type Waiver } from './fines.js'
-import { cardOf, memberOf, userOfMember, type BorrowerInput, type Row } from './members.js'
+import {
+  assertFinesAllowBorrowing,
+  chargeLoan,
+  overdueFine,
+  replacementCost,
+  type Charge,
+  type Waiver,
+} from './fines.js'
+import {
+  borrowerFor,
+  cardOf,
+  memberOf,
+  userOfMember,
+  worksTheDesk,
+  type BorrowerInput,
+  type Row,
+} from './members.js'
 import { present } from './present.js'
 import { shelveCopy } from './reservations.js'
 import { actorOf, emitEvent, withTenantDb, type Principal, type Trx } from '@oryne/sdk'
@@ -87,6 +102,7 @@ export async function issueCopy(barcode: string, borrower: BorrowerInput, by: De
     }
     // The member's lock (taken above) makes the count below exact under concurrent issues to one member.
     if (member.status !== 'active') throw new E_MEMBER_SUSPENDED([member.card_no])
+    await assertFinesAllowBorrowing(trx, member, settings)
     const card = await cardOf(trx, member, settings)
     const [{ open }] = await trx
       .from('library_loans')
@@ -139,12 +155,32 @@ export async function issueCopy(barcode: string, borrower: BorrowerInput, by: De
   })
 }
 
-/** Extends a loan by the member's loan days, unless renewals are used up, it is overdue or someone waits. */
-export async function renewLoan(barcode: string, by: DeskActor) {
+/** Whether the loan is the borrower's own: their student record's, else their staff account's. */
+function isLoanOf(loan: Row, borrower: BorrowerInput) {
+  return borrower.student_id
+    ? String(loan.student_id) === borrower.student_id
+    : String(loan.user_id) === borrower.user_id
+}
+
+/**
+ * Extends a loan by the member's loan days, unless renewals are used up, it
+ * is overdue, someone waits or the member's unpaid fines are over the limit.
+ * With `onlyFor`, a borrower who does not work the desk renews their own
+ * loans only: another member's loan is refused as a copy not on loan, so that
+ * nobody learns who has what.
+ */
+export async function renewLoan(
+  barcode: string,
+  by: DeskActor,
+  options: { onlyFor?: Principal } = {}
+) {
   const settings = await librarySettings()
+  const borrower = options.onlyFor && !worksTheDesk(options.onlyFor) ? options.onlyFor : null
   return withTenantDb(async (trx) => {
     const copy = await lockCopy(trx, barcode)
     const loan = await openLoanOf(trx, copy)
+    if (borrower && !isLoanOf(loan, await borrowerFor(trx, borrower, {})))
+      throw new E_COPY_NOT_ON_LOAN([barcode])
     if (Number(loan.renewals) >= Number(loan.renewals_allowed))
       throw new E_RENEWAL_LIMIT([barcode, loan.renewals])
     const today = tenantToday()
@@ -158,6 +194,7 @@ export async function renewLoan(barcode: string, by: DeskActor) {
       throw new E_TITLE_RESERVED([waiting, title.title])
     }
     const member = await memberOf(trx, { member_id: String(loan.member_id) })
+    await assertFinesAllowBorrowing(trx, member, settings)
     const card = await cardOf(trx, member, settings)
     const dueOn = addDays(today, card.loan_days)
     const [renewed] = await trx

@@ -1,5 +1,10 @@
-import { createInvoice, creditInvoice } from '../../erp/index.js'
-import { E_FINE_CLOSED, E_FINE_INVOICED, E_LIBRARY_NOT_FOUND } from '../errors.js'
+import { createInvoice, creditInvoice, unpaidBalances } from '../../erp/index.js'
+import {
+  E_FINE_CLOSED,
+  E_FINE_INVOICED,
+  E_FINES_OUTSTANDING,
+  E_LIBRARY_NOT_FOUND,
+} from '../errors.js'
 import type { LibrarySettings } from '../settings.js'
 import { addDays, daysBetween, isoDate, tenantToday } from './dates.js'
 import type { Row } from './members.js'
@@ -83,6 +88,39 @@ export async function chargeLoan(
     )
     .returning('*')
   return rows
+}
+
+/**
+ * What a member has not paid of their fines: those owed to the library, and
+ * the unpaid part of those billed on ERP invoices. A billed fine stays
+ * `invoiced` once its invoice is paid (the ERP pays invoices, not fines), so
+ * the invoice's balance tells: an invoice holds the charges of one loan only,
+ * so what is unpaid of its fines is its balance, never more than the fines.
+ */
+export async function unpaidFines(trx: Trx, memberId: string): Promise<number> {
+  const fines = await trx
+    .from('library_fines')
+    .where('member_id', memberId)
+    .whereIn('status', ['owed', 'invoiced'])
+    .select('status', 'amount', 'invoice_id')
+  let unpaid = 0
+  const billed = new Map<string, number>()
+  for (const fine of fines) {
+    const invoice = String(fine.invoice_id)
+    if (fine.status === 'owed') unpaid += Number(fine.amount)
+    else billed.set(invoice, (billed.get(invoice) ?? 0) + Number(fine.amount))
+  }
+  const balances = await unpaidBalances(trx, [...billed.keys()])
+  for (const [invoice, amount] of billed) unpaid += Math.min(amount, balances.get(invoice) ?? 0)
+  return unpaid
+}
+
+/** Refuses to lend to (or renew for) a member whose unpaid fines exceed `block_borrowing_over` (0: never). */
+export async function assertFinesAllowBorrowing(trx: Trx, member: Row, settings: LibrarySettings) {
+  const limit = settings.block_borrowing_over
+  if (!limit) return
+  const unpaid = await unpaidFines(trx, String(member.id))
+  if (unpaid > limit) throw new E_FINES_OUTSTANDING([member.card_no, unpaid, limit])
 }
 
 /**
