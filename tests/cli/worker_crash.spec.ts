@@ -77,7 +77,8 @@ test.group('Workers killed mid-job', (group) => {
       ['worker', '--queue', 'crash-probe', '--no-schedules'],
       {
         ORYNE_REDIS_PREFIX: prefix,
-        ORYNE_JOB_LOCK_MS: '2000',
+        // Short enough to notice a crash in seconds, long enough that a busy CI machine's pauses never look like one.
+        ORYNE_JOB_LOCK_MS: '5000',
         ORYNE_JOB_STALLED_CHECK_MS: '1000',
         ORYNE_JOB_MAX_STALLS: '1',
         ...env,
