@@ -18,7 +18,7 @@ export {
 } from './services/fees.js'
 export { creditInvoice, type InvoiceCredit } from './services/credits.js'
 /* Which ERP student a signed-in user is (students sign in as users). */
-export { studentIdOfUser, studentIdsOfUser } from './services/people.js'
+export { rowsAboutUser, studentIdOfUser, studentIdsOfUser } from './services/people.js'
 /* Reads over students, attendance and fees, for the AI (docs/plugins/erp.md, "For other plugins"). */
 export {
   attendanceRates,

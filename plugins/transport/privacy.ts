@@ -1,19 +1,10 @@
 import { isoDate } from './services/support.js'
 import { type PrivacyHooks, type Trx } from '@oryne/sdk'
-import { studentIdsOfUser } from '../erp/index.js'
+import { rowsAboutUser } from '../erp/index.js'
 
-/**
- * The rows of `table` (as `alias`) about the user: those of the ERP student
- * they are (an ERP student has a `user_id`) and, where the table also holds
- * staff passengers (`staff`), their own by `user_id`. A guardian's children
- * are other people: their rows are not the guardian's personal data.
- */
-function rowsOf(trx: Trx, userId: string, table: string, alias: string, staff = true) {
-  return trx.from(`${table} as ${alias}`).where((who) => {
-    who.whereIn(`${alias}.student_id`, studentIdsOfUser(trx, userId))
-    if (staff) who.orWhere(`${alias}.user_id`, userId)
-  })
-}
+/** The rows of `table` about the user (as a student, and as staff unless `staff` is false). */
+const rowsOf = (trx: Trx, userId: string, table: string, alias: string, staff = true) =>
+  rowsAboutUser(trx, userId, table, alias, { staff })
 
 const day = (value: unknown) => (value ? isoDate(value) : null)
 const instant = (value: unknown) => (value ? new Date(value as string).toISOString() : null)
