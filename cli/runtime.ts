@@ -1,7 +1,5 @@
 import type { ApplicationService } from '@adonisjs/core/types'
-import { APP_ROOT, bootApp } from '#core/runtime/ignite'
-import { storageDir } from '#core/runtime/environment'
-import { startServices, type RuntimeServices } from '#core/runtime/services'
+import type { RuntimeServices } from '#core/runtime/services'
 
 export type Runtime = { app: ApplicationService; services: RuntimeServices; close(): Promise<void> }
 
@@ -12,6 +10,14 @@ export type Runtime = { app: ApplicationService; services: RuntimeServices; clos
  * this process started.
  */
 export async function openRuntime(environment: 'console' | 'web' = 'console'): Promise<Runtime> {
+  const running = await runningRuntime()
+  if (running) return running
+  // Imported here, not at the top: `--help` and usage errors load none of this.
+  const [{ APP_ROOT, bootApp }, { storageDir }, { startServices }] = await Promise.all([
+    import('#core/runtime/ignite'),
+    import('#core/runtime/environment'),
+    import('#core/runtime/services'),
+  ])
   const services = await startServices({
     storageDir: storageDir(APP_ROOT),
     warn: (message) => process.stderr.write(`Warning: ${message}\n`),
@@ -34,6 +40,30 @@ export async function openRuntime(environment: 'console' | 'web' = 'console'): P
       })()
       return closing
     },
+  }
+}
+
+/**
+ * The application this process already booted, when it is ready: a command
+ * run inside the test runner uses the runner's (same DATABASE_URL and
+ * REDIS_URL) rather than booting a second one, which would take over the
+ * process-wide app service under the first. Its services and its shutdown
+ * belong to whoever started them, so `close()` leaves both alone.
+ */
+async function runningRuntime(): Promise<Runtime | undefined> {
+  const { default: app } = await import('@adonisjs/core/services/app')
+  if (!app?.isReady) return undefined
+  const redisUrl = process.env.REDIS_URL || null
+  return {
+    app,
+    services: {
+      databaseUrl: process.env.DATABASE_URL ?? '',
+      database: 'external',
+      redisUrl,
+      redis: redisUrl ? 'external' : 'inline',
+      async stop() {},
+    },
+    async close() {},
   }
 }
 

@@ -1,6 +1,4 @@
 import type { Command } from 'commander'
-import { APP_ROOT } from '#core/runtime/ignite'
-import { storageDir } from '#core/runtime/environment'
 import { EXIT, printJson, printTable } from '../output.js'
 import { withRuntime } from '../runtime.js'
 
@@ -14,6 +12,8 @@ export function registerDoctor(program: Command) {
     .action(async (options: { json?: boolean }) => {
       const checks = await withRuntime(async (runtime) => {
         const { runDoctor } = await import('#core/health/doctor')
+        const { APP_ROOT } = await import('#core/runtime/ignite')
+        const { storageDir } = await import('#core/runtime/environment')
         return runDoctor(runtime.app, runtime.services, storageDir(APP_ROOT))
       })
       const ok = checks.every((check) => !check.required || check.status !== 'fail')

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander'
-import { DEFAULT_SETTINGS } from '#core/tenancy/settings'
+import { DEFAULT_SETTINGS } from '#core/tenancy/default_settings'
 import type { TenancyService } from '#core/tenancy/tenancy_service'
 import type { Tenant } from '#core/tenancy/types'
 import { cliActor } from '../../actor.js'
