@@ -57,6 +57,7 @@ export default defineConfig({
     suites: [
       { name: 'unit', files: ['tests/unit/**/*.spec.ts'], timeout: 10_000 },
       { name: 'functional', files: ['tests/functional/**/*.spec.ts'], timeout: 60_000 },
+      { name: 'plugins', files: ['plugins/*/tests/**/*.spec.ts'], timeout: 60_000 },
       { name: 'cli', files: ['tests/cli/**/*.spec.ts'], timeout: 120_000 },
       { name: 'browser', files: ['tests/browser/**/*.spec.ts'], timeout: 120_000 },
     ],

@@ -1,11 +1,9 @@
-import { assert } from '@japa/assert'
-import { apiClient } from '@japa/api-client'
 import app from '@adonisjs/core/services/app'
 import type { Config } from '@japa/runner/types'
-import { pluginAdonisJS } from '@japa/plugin-adonisjs'
 import { listen } from '#core/http/listen'
+import { japaPlugins } from '#core/plugins/test_runner'
 
-export const plugins: Config['plugins'] = [assert(), apiClient(), pluginAdonisJS(app)]
+export const plugins: Config['plugins'] = await japaPlugins()
 
 export const runnerHooks: Required<Pick<Config, 'setup' | 'teardown'>> = {
   setup: [
@@ -17,9 +15,9 @@ export const runnerHooks: Required<Pick<Config, 'setup' | 'teardown'>> = {
   teardown: [],
 }
 
-/** Functional suites talk HTTP to the real server, listening on the run's HOST:PORT. */
+/** Functional and plugin suites talk HTTP to the real server, listening on the run's HOST:PORT. */
 export const configureSuite: Config['configureSuite'] = (suite) => {
-  if (suite.name === 'functional') {
+  if (suite.name === 'functional' || suite.name === 'plugins') {
     return suite.setup(async () => {
       await listen(app, { host: process.env.HOST!, port: Number(process.env.PORT) })
     })

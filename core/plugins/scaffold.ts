@@ -59,29 +59,28 @@ export const items = defineResource({
 
 function testSource(name: string) {
   return `import { test } from '@japa/runner'
-import { tenantApi, testTenant } from '@oryne/sdk/testing'
+import { created, ok, openSchool, refused } from '@oryne/sdk/testing'
 
 test.group('${title(name)}', () => {
   test('an institution that enabled it keeps its items', async ({ client, assert }) => {
-    const tenant = await testTenant({ plugins: ['${name}'] })
-    const api = tenantApi(client, tenant)
+    const school = await openSchool(client, {
+      plugins: ['${name}'],
+      people: { head: 'TenantAdmin' },
+    })
+    const head = school.as('head')
 
-    const created = await api.post('/${name}/items').json({ title: 'First item' })
-    created.assertStatus(201)
+    await created(head.post('/${name}/items').json({ title: 'First item' }))
 
-    const listed = await api.get('/${name}/items')
-    listed.assertStatus(200)
+    const items = await ok(head.get('/${name}/items'))
     assert.deepEqual(
-      listed.body().data.map((item: { title: string }) => item.title),
+      items.map((item: { title: string }) => item.title),
       ['First item']
     )
   })
 
   test('an institution that did not enable it gets ERR_PLUGIN_DISABLED', async ({ client }) => {
-    const tenant = await testTenant()
-    const response = await tenantApi(client, tenant).get('/${name}/items')
-    response.assertStatus(404)
-    response.assertBodyContains({ error: { code: 'ERR_PLUGIN_DISABLED' } })
+    const school = await openSchool(client, { people: { head: 'TenantAdmin' } })
+    await refused(school.as('head').get('/${name}/items'), 404, 'ERR_PLUGIN_DISABLED')
   })
 })
 `

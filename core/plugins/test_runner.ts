@@ -2,7 +2,19 @@ import { existsSync } from 'node:fs'
 import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import type { Config } from '@japa/runner/types'
 import { E_VALIDATION } from '../errors.js'
+
+/** The Japa plugins of every Oryne test run: assertions, the API client, the booted application. */
+export async function japaPlugins(): Promise<NonNullable<Config['plugins']>> {
+  const [{ assert }, { apiClient }, { pluginAdonisJS }, { default: app }] = await Promise.all([
+    import('@japa/assert'),
+    import('@japa/api-client'),
+    import('@japa/plugin-adonisjs'),
+    import('@adonisjs/core/services/app'),
+  ])
+  return [assert(), apiClient(), pluginAdonisJS(app)]
+}
 
 /** The plugin's `tests/**\/*.spec.{ts,js}` files, narrowed to those containing one of `fragments`. */
 async function specFiles(directory: string, fragments: string[]): Promise<string[]> {
@@ -24,10 +36,10 @@ async function specFiles(directory: string, fragments: string[]): Promise<string
  */
 export async function runPluginTests(options: { plugin: string; files?: string[] }) {
   process.env.NODE_ENV = 'test'
-  const { startTestServices } = await import('#tests/support/services')
+  const { startTestServices } = await import('../runtime/test_services.js')
   const services = await startTestServices()
   const { configure, run } = await import('@japa/runner')
-  const { createIgnitor } = await import('#core/runtime/ignite')
+  const { createIgnitor } = await import('../runtime/ignite.js')
 
   await createIgnitor()
     .testRunner()
@@ -44,16 +56,15 @@ export async function runPluginTests(options: { plugin: string; files?: string[]
             ],
           })
         }
-        const { plugins: japaPlugins } = await import('#tests/bootstrap')
         configure({
           files: () => specs.map((file) => pathToFileURL(file)),
-          plugins: japaPlugins,
+          plugins: await japaPlugins(),
           timeout: 60_000,
           forceExit: false,
           setup: [
             async () => {
-              const { runPlatformMigrations } = await import('#core/database/platform_migrations')
-              const { listen } = await import('#core/http/listen')
+              const { runPlatformMigrations } = await import('../database/platform_migrations.js')
+              const { listen } = await import('../http/listen.js')
               await runPlatformMigrations(app)
               await listen(app, { host: process.env.HOST!, port: Number(process.env.PORT) })
             },

@@ -1,20 +1,39 @@
 /*
  * Test helpers for a plugin's own Japa tests (`@oryne/sdk/testing`). A plugin's
  * tests run against a real, booted Oryne (`oryne plugin test <name>`): they
- * make a tenant with the plugin enabled and speak to it through HTTP or the SDK.
+ * open a school with the plugin enabled, act as its people through HTTP, and
+ * read the school's rows through the SDK when an assertion needs them.
  *
  * ```ts
- * const tenant = await testTenant({ plugins: ['library'] })
- * const created = await tenantApi(client, tenant).post('/library/books').json({ title: 'Dune' })
+ * import { test } from '@japa/runner'
+ * import { eventually, openSchool, ok, refused } from '@oryne/sdk/testing'
+ *
+ * test('students read the catalogue, never write it', async ({ client, assert }) => {
+ *   const school = await openSchool(client, {
+ *     plugins: ['library'],
+ *     people: { librarian: 'Staff', student: 'Student' },
+ *   })
+ *   await ok(school.as('librarian').post('/library/titles').json({ title: 'Dune' }), 201)
+ *   const titles = await ok(school.as('student').get('/library/titles'))
+ *   assert.deepEqual(titles.map((t: { title: string }) => t.title), ['Dune'])
+ *   await refused(school.as('student').post('/library/titles').json({ title: 'Mine' }), 403, 'ERR_FORBIDDEN')
+ *   await eventually(() => school.inbox('student'), { until: (notes) => notes.length > 0 })
+ * })
  * ```
  */
 import { randomBytes } from 'node:crypto'
-import type { ApiClient, ApiRequest } from '@japa/api-client'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { ApiClient, ApiRequest, ApiResponse } from '@japa/api-client'
 import app from '@adonisjs/core/services/app'
 import { tenantContext } from '../tenancy/context.js'
+import { withTenantDb } from '../tenancy/tenant_db.js'
 import type { Tenant } from '../tenancy/types.js'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 
 const ACTOR = 'test'
+
+/** The password of every person the helpers create (they are active and signed in). */
+export const TEST_PASSWORD = 'Maple-Syrup-2031'
 
 export type TestTenantOptions = {
   /** Slug of the tenant; a unique one by default. */
@@ -29,11 +48,11 @@ export type TestTenantOptions = {
 export async function testTenant(options: TestTenantOptions = {}): Promise<Tenant> {
   const tenancy = await app.container.make('oryne.tenancy')
   const slug = options.slug ?? `test-${randomBytes(4).toString('hex')}`
-  const created = await tenancy.create(
+  const registered = await tenancy.create(
     { slug, name: `School ${slug}`, adminEmail: `admin@${slug}.example` },
     ACTOR
   )
-  const { tenant } = await tenancy.provisionNow(created.id, ACTOR)
+  const { tenant } = await tenancy.provisionNow(registered.id, ACTOR)
   if (options.plugins?.length)
     await tenancy.plugins.enable(tenant, options.plugins, { actor: ACTOR })
   for (const [plugin, values] of Object.entries(options.settings ?? {}))
@@ -41,9 +60,17 @@ export async function testTenant(options: TestTenantOptions = {}): Promise<Tenan
   return tenant
 }
 
-/** Runs `fn` as code of `tenant` (withTenantDb, emitEvent, pluginSettings, models). */
+/** Runs `fn` as code of `tenant` (withTenantDb, emitEvent, pluginSettings, a plugin's services). */
 export function asTenant<T>(tenant: Tenant, fn: () => T): T {
   return tenantContext.run(tenant, fn)
+}
+
+/**
+ * Runs `fn` in a transaction of `tenant`'s schema: set-up a test cannot make
+ * through the API (back-dating a row) and rows an assertion reads.
+ */
+export function tenantDb<T>(tenant: Tenant, fn: (trx: TransactionClientContract) => Promise<T>) {
+  return tenantContext.run(tenant, () => withTenantDb(fn))
 }
 
 /** The platform token: every permission in every tenant (what automation and tests use). */
@@ -53,6 +80,8 @@ export function platformToken() {
     throw new Error('ORYNE_PLATFORM_TOKEN is not set: run the tests through `oryne plugin test`')
   return token
 }
+
+export type TenantApi = ReturnType<typeof tenantApi>
 
 /**
  * Requests to `/api/v1<path>` of `tenant` (X-Tenant-ID), signed with the
@@ -70,5 +99,183 @@ export function tenantApi(client: ApiClient, tenant: Tenant, token = platformTok
     put: (path: string) => request('put', path),
     patch: (path: string) => request('patch', path),
     delete: (path: string) => request('delete', path),
+  }
+}
+
+/** A person of a test tenant: an active user with their roles, signed in. */
+export type Person = { id: string; email: string; roles: string[]; token: string }
+
+/** Signs `email` in with TEST_PASSWORD through the API: their access token. */
+export async function signIn(client: ApiClient, tenant: Tenant, email: string) {
+  const login = await client
+    .post('/api/v1/auth/login')
+    .header('X-Tenant-ID', tenant.slug)
+    .json({ email, password: TEST_PASSWORD })
+  if (login.status() !== 200)
+    throw new Error(`${email} could not sign in: ${JSON.stringify(login.body())}`)
+  return login.body().data.access_token as string
+}
+
+/** Adds an active user with `roles` (password TEST_PASSWORD) to `tenant` and signs them in. */
+export async function addPerson(
+  client: ApiClient,
+  tenant: Tenant,
+  options: { email: string; roles: string | string[] }
+): Promise<Person> {
+  const roles = typeof options.roles === 'string' ? [options.roles] : options.roles
+  const { identity } = await import('../auth/identity.js')
+  const { user } = await tenantContext.run(tenant, () =>
+    identity.tenantUsers.create({ email: options.email, roles, password: TEST_PASSWORD })
+  )
+  return {
+    id: String(user.id),
+    email: options.email,
+    roles,
+    token: await signIn(client, tenant, options.email),
+  }
+}
+
+export type OpenSchoolOptions<Who extends string> = TestTenantOptions & {
+  /** The people of the school by the name tests call them, with their role(s). */
+  people?: Record<Who, string | string[]>
+}
+
+/** A tenant with plugins enabled and its people signed in, as `openSchool` returns it. */
+export type School<Who extends string> = {
+  tenant: Tenant
+  people: Record<Who, Person>
+  /** The API of the school (`/api/v1<path>`) acting as one of its people, or as the platform. */
+  as(who: Who | Person | 'platform'): TenantApi
+  /** Adds another person (email `<key>@<slug>.example`) and signs them in. */
+  addPerson(key: string, roles: string | string[]): Promise<Person>
+  /** A transaction of the school's schema (see tenantDb). */
+  db<T>(fn: (trx: TransactionClientContract) => Promise<T>): Promise<T>
+  /** Runs `fn` as code of the school's tenant (see asTenant). */
+  run<T>(fn: () => T): T
+  /** The in-app notifications of one person, newest first. */
+  inbox(who: Who | Person): Promise<Array<{ id: string; title: string; body: string }>>
+}
+
+/**
+ * A school: a new tenant with `plugins` enabled (dependencies first), its
+ * `settings` applied and its `people` created and signed in.
+ *
+ * ```ts
+ * const school = await openSchool(client, { plugins: ['library'], people: { head: 'TenantAdmin' } })
+ * await school.as('head').get('/library/titles')
+ * ```
+ */
+export async function openSchool<Who extends string = never>(
+  client: ApiClient,
+  options: OpenSchoolOptions<Who> = {}
+): Promise<School<Who>> {
+  const tenant = await testTenant(options)
+  const add = (key: string, roles: string | string[]) =>
+    addPerson(client, tenant, { email: `${key}@${tenant.slug}.example`, roles })
+  const people = {} as Record<Who, Person>
+  for (const [who, roles] of Object.entries(options.people ?? {}) as Array<
+    [Who, string | string[]]
+  >)
+    people[who] = await add(who, roles)
+  const personOf = (who: Who | Person) => (typeof who === 'string' ? people[who] : who)
+  const school: School<Who> = {
+    tenant,
+    people,
+    as: (who) =>
+      who === 'platform'
+        ? tenantApi(client, tenant)
+        : tenantApi(client, tenant, personOf(who as Who | Person).token),
+    addPerson: add,
+    db: (fn) => tenantDb(tenant, fn),
+    run: (fn) => asTenant(tenant, fn),
+    async inbox(who) {
+      return ok(school.as(who).get('/notifications?per_page=100'))
+    },
+  }
+  return school
+}
+
+/**
+ * One school for every test of a file that asks for it: opened by the first
+ * test, then shared (tests keep to rows of their own so their order never matters).
+ *
+ * ```ts
+ * const schoolFor = sharedSchool({ plugins: ['library'], people: { librarian: 'Staff' } })
+ * test('...', async ({ client }) => { const school = await schoolFor(client) })
+ * ```
+ */
+export function sharedSchool<Who extends string = never>(options: OpenSchoolOptions<Who>) {
+  let opened: Promise<School<Who>> | undefined
+  return (client: ApiClient) => (opened ??= openSchool(client, options))
+}
+
+type Answer = ApiResponse | ApiRequest | Promise<ApiResponse>
+
+/** The `data` of the envelope once the response has `status` (200 by default); the error otherwise. */
+export async function ok(request: Answer, status = 200) {
+  const response = await request
+  if (response.status() !== status)
+    throw new Error(
+      `Expected ${status}, got ${response.status()}: ${JSON.stringify(response.body())}`
+    )
+  return response.body().data
+}
+
+/** The `data` of a 201 answer. */
+export function created(request: Answer) {
+  return ok(request, 201)
+}
+
+/** The total of a paginated list (`meta.pagination.total`) once it answers 200. */
+export async function total(request: Answer): Promise<number> {
+  const response = await request
+  await ok(response)
+  return response.body().meta.pagination.total
+}
+
+/** The envelope's `error` once the response is a refusal with `status` and `code`. */
+export async function refused(request: Answer, status: number, code: string) {
+  const response = await request
+  if (response.status() !== status || response.body().error?.code !== code)
+    throw new Error(
+      `Expected ${status} ${code}, got ${response.status()}: ${JSON.stringify(response.body())}`
+    )
+  return response.body().error
+}
+
+export type EventuallyOptions<T> = {
+  /** Gives up after this long (5 s by default), with the last value or error. */
+  timeoutMs?: number
+  /** Pause between tries (100 ms by default). */
+  intervalMs?: number
+  /** Tries again until the value satisfies it; by default any value `fn` returns without throwing. */
+  until?: (value: T) => boolean
+}
+
+/**
+ * Calls `fn` until it answers (and `until` holds): for what happens after a
+ * commit or in a job, such as notifications, search indexing or events.
+ */
+export async function eventually<T>(
+  fn: () => Promise<T> | T,
+  options: EventuallyOptions<T> = {}
+): Promise<T> {
+  const deadline = Date.now() + (options.timeoutMs ?? 5000)
+  for (;;) {
+    let outcome: { value: T } | { error: unknown }
+    try {
+      const value = await fn()
+      outcome = { value }
+      if (!options.until || options.until(value)) return value
+    } catch (error) {
+      outcome = { error }
+    }
+    if (Date.now() >= deadline) {
+      if ('error' in outcome) throw outcome.error
+      throw new Error(
+        `Still not there after ${options.timeoutMs ?? 5000} ms: ${JSON.stringify(outcome.value)}`
+      )
+    }
+    await sleep(options.intervalMs ?? 100)
   }
 }
