@@ -1,3 +1,5 @@
+import logger from '@adonisjs/core/services/logger'
+import { outboundRequest, type OutboundError, type OutboundResponse } from '../outbound/client.js'
 import { notificationConfig } from './config.js'
 
 /**
@@ -35,33 +37,40 @@ export async function sendThroughGns(payload: GnsPayload): Promise<{ id: string 
   const base = notificationConfig.gnsUrl()
   if (!base) return null
   const timeout = notificationConfig.gnsTimeoutMs()
-  let response: Response
+  let response: OutboundResponse
   try {
-    response = await fetch(`${base}/api/notifications/send`, {
+    response = await outboundRequest({
+      service: 'GNS',
+      url: `${base}/api/notifications/send`,
       method: 'POST',
       headers: {
         'authorization': `Bearer ${notificationConfig.gnsKey()}`,
         'content-type': 'application/json',
       },
       body: JSON.stringify(payload),
-      signal: AbortSignal.timeout(timeout),
+      timeoutMs: timeout,
     })
   } catch (error) {
-    const timedOut = (error as Error).name === 'TimeoutError'
+    // A refused address or a redirect stays wrong until an operator changes GNS_API_URL.
+    const code = (error as OutboundError).code
+    const retryable = code === 'ERR_UPSTREAM_TIMEOUT' || code === 'ERR_UPSTREAM_UNREACHABLE'
     throw new GnsSendError(
-      timedOut
+      code === 'ERR_UPSTREAM_TIMEOUT'
         ? `GNS did not answer within ${timeout} ms`
-        : `GNS is unreachable: ${(error as Error).message}`,
-      true
+        : `${(error as Error).message} (${code})`,
+      retryable
     )
   }
-  if (!response.ok) {
-    const answer = await response.text().catch(() => '')
-    const text = answer.slice(0, 300)
+  if (response.status < 200 || response.status >= 300) {
+    // Its answer goes to the log only: delivery records are shown to tenant admins.
+    logger.warn({ status: response.status, body: response.text().slice(0, 2000) }, 'GNS refused')
     const retryable = response.status >= 500 || response.status === 408 || response.status === 429
-    throw new GnsSendError(`GNS answered ${response.status}: ${text}`, retryable)
+    throw new GnsSendError(`GNS answered ${response.status}`, retryable)
   }
-  const body = (await response.json().catch(() => null)) as Record<string, any> | null
+  let body: Record<string, any> | null = null
+  try {
+    body = JSON.parse(response.text())
+  } catch {}
   const id = body?.id ?? body?.data?.id ?? null
   return { id: id === null ? null : String(id) }
 }

@@ -393,19 +393,22 @@ export class PluginHost {
         .first()
       if (!row) throw new E_PLUGIN_DISABLED([name])
       const stored = row.settings ?? {}
-      const validated = await validateSettingChanges(
+      const { values, cleared } = await validateSettingChanges(
         manifest,
         effectiveSettings(manifest, stored),
         changes
       )
+      const kept = Object.fromEntries(
+        Object.entries(stored).filter(([key]) => !cleared.includes(key))
+      )
       await trx
         .from('tenant_plugins')
         .where({ tenant_id: tenant.id, plugin: name })
-        .update({ settings: JSON.stringify({ ...stored, ...validated }), updated_at: new Date() })
+        .update({ settings: JSON.stringify({ ...kept, ...values }), updated_at: new Date() })
       await this.registry.record(trx, tenant.id, {
         event: 'plugin.settings_changed',
         actor: options.actor,
-        data: { plugin: name, changed: Object.keys(validated) },
+        data: { plugin: name, changed: [...Object.keys(values), ...cleared] },
       })
     })
     this.#changed(tenant.id)

@@ -43,13 +43,15 @@ export function effectiveSettings(manifest: PluginManifest, stored: Record<strin
  * Validates `changes` on top of the current values against the schema: unknown
  * names and invalid values are ERR_VALIDATION with one detail per field.
  * Returns the validated values of the changed names (VineJS-coerced: "14"
- * becomes 14 for a number).
+ * becomes 14 for a number), and the names cleared: `null` or `""` clears a
+ * setting, whatever its type, so that the plugin's default applies again (an
+ * empty default empties it). Every setting can thus be switched back off.
  */
 export async function validateSettingChanges(
   manifest: PluginManifest,
   current: Record<string, unknown>,
   changes: Record<string, unknown>
-): Promise<Record<string, unknown>> {
+): Promise<{ values: Record<string, unknown>; cleared: string[] }> {
   const names = new Set(settingNames(manifest))
   const unknown = Object.keys(changes).filter((name) => !names.has(name))
   if (unknown.length) {
@@ -63,11 +65,23 @@ export async function validateSettingChanges(
       })),
     })
   }
+  const cleared = Object.keys(changes).filter(
+    (name) => changes[name] === null || changes[name] === ''
+  )
+  const defaults = manifest.settings!.defaults as Record<string, unknown>
   const validated = (await validatorOf(manifest.settings!).validate({
     ...current,
     ...changes,
+    ...Object.fromEntries(cleared.map((name) => [name, defaults[name]])),
   })) as Record<string, unknown>
-  return Object.fromEntries(Object.keys(changes).map((name) => [name, validated[name]]))
+  return {
+    values: Object.fromEntries(
+      Object.keys(changes)
+        .filter((name) => !cleared.includes(name))
+        .map((name) => [name, validated[name]])
+    ),
+    cleared,
+  }
 }
 
 /** Problems of the defaults against the schema (for the catalog), each naming the field. */

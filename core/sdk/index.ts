@@ -104,6 +104,16 @@ export {
   type StoreFileOptions,
 } from '../storage/index.js'
 
+/* Outbound HTTP: the one client for every call to the outside (docs/operations.md, "Security"). */
+export {
+  isOutboundError,
+  outboundJson,
+  outboundRequest,
+  type OutboundError,
+  type OutboundRequest,
+  type OutboundResponse,
+} from '../outbound/client.js'
+
 /* Errors: catalog errors a plugin may throw, and defineError for its own `E_*` codes. */
 export {
   defineError,

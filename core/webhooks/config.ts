@@ -21,15 +21,9 @@ export const webhookConfig = {
   disableAfterSeconds: () => positive('ORYNE_WEBHOOK_DISABLE_AFTER_SECONDS', 86_400),
   /**
    * Plain http:// to the loopback interface (127.0.0.1, ::1, localhost), for
-   * development and tests. Never in production, whatever is set.
+   * development and tests. Never in production, whatever is set. Connecting
+   * there also needs the address in ORYNE_OUTBOUND_ALLOW (core/outbound).
    */
-  /**
-   * Refuse to connect to loopback, private and link-local addresses (SSRF):
-   * `ORYNE_WEBHOOK_PRIVATE_NETWORKS=block|allow`, blocked by default in production.
-   */
-  blockPrivateNetworks: () =>
-    (process.env.ORYNE_WEBHOOK_PRIVATE_NETWORKS ??
-      (process.env.NODE_ENV === 'production' ? 'block' : 'allow')) === 'block',
   allowLoopbackHttp: () =>
     process.env.NODE_ENV !== 'production' &&
     (process.env.ORYNE_WEBHOOK_ALLOW_LOOPBACK_HTTP ?? 'true') === 'true',

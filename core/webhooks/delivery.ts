@@ -3,13 +3,13 @@ import type { Logger } from '@adonisjs/core/logger'
 import { onCoreEvent, type OryneEvent } from '../events/events.js'
 import { defineJob } from '../jobs/define_job.js'
 import { notify } from '../notifications/notify.js'
+import { isOutboundError, outboundRequest } from '../outbound/client.js'
 import { tenantContext } from '../tenancy/context.js'
 import { withTenantDb } from '../tenancy/tenant_db.js'
 import { webhookConfig } from './config.js'
 import { endpointSecret } from './endpoints.js'
 import { matchesEvent } from './patterns.js'
 import { SIGNATURE_HEADER, signatureHeader } from './signature.js'
-import { postOnce, PrivateAddressError } from './transport.js'
 
 /**
  * Deliveries: every event of a tenant (after its transaction committed) becomes
@@ -73,42 +73,55 @@ onCoreEvent(() => true, fanOut)
 
 type Outcome = { statusCode: number | null; error: string | null; latencyMs: number }
 
-/** One POST: signed, bounded in time, redirects never followed (a 3xx is a failure). */
+/**
+ * One POST through the outbound client (address checks, no redirects: a 3xx
+ * is a failure), signed and bounded in time. The attempt log keeps the status
+ * and, for a tenant admin debugging their endpoint, where it redirected to.
+ */
 async function post(url: string, secret: string, delivery: Record<string, any>): Promise<Outcome> {
   const started = performance.now()
   const timeout = webhookConfig.timeoutMs()
+  const latency = () => Math.round(performance.now() - started)
   try {
-    const response = await postOnce(
+    const response = await outboundRequest({
+      service: 'webhook endpoint',
       url,
-      {
+      method: 'POST',
+      headers: {
         'content-type': 'application/json',
         'user-agent': 'Oryne-Webhooks/1',
         'oryne-event': delivery.event,
         'oryne-delivery': delivery.id,
         [SIGNATURE_HEADER.toLowerCase()]: signatureHeader(secret, delivery.body),
       },
-      delivery.body,
-      { timeoutMs: timeout, blockPrivate: webhookConfig.blockPrivateNetworks() }
-    )
-    const latencyMs = Math.round(performance.now() - started)
+      body: delivery.body,
+      timeoutMs: timeout,
+      // The answer is not used: a small one is read, a large one fails the attempt.
+      maxResponseBytes: 64 * 1024,
+    })
     const ok = response.status >= 200 && response.status < 300
-    const error = ok
-      ? null
-      : response.status >= 300 && response.status < 400
-        ? `redirect to ${response.location ?? '?'} not followed`
-        : `answered ${response.status}`
-    return { statusCode: response.status, error, latencyMs }
+    return {
+      statusCode: response.status,
+      error: ok ? null : `answered ${response.status}`,
+      latencyMs: latency(),
+    }
   } catch (error) {
-    const latencyMs = Math.round(performance.now() - started)
-    const name = (error as Error).name
-    const timedOut = name === 'TimeoutError' || name === 'AbortError'
+    if (!isOutboundError(error))
+      return {
+        statusCode: null,
+        error: `unreachable: ${(error as Error).message}`,
+        latencyMs: latency(),
+      }
+    const { status, location, address, range } = error.upstream
     const message =
-      error instanceof PrivateAddressError
-        ? `refused: ${error.message}`
-        : timedOut
-          ? `no answer within ${timeout} ms`
-          : `unreachable: ${(error as Error).message}`
-    return { statusCode: null, error: message.slice(0, 1000), latencyMs }
+      error.code === 'ERR_UPSTREAM_REDIRECT'
+        ? `redirect to ${location ?? '?'} not followed`
+        : error.code === 'ERR_UPSTREAM_ADDRESS_REFUSED'
+          ? `refused: ${address} is not a public address (${range}); see ORYNE_OUTBOUND_ALLOW`
+          : error.code === 'ERR_UPSTREAM_TIMEOUT'
+            ? `no answer within ${timeout} ms`
+            : `${error.code}: ${error.message}`
+    return { statusCode: status ?? null, error: message.slice(0, 1000), latencyMs: latency() }
   }
 }
 

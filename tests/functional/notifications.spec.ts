@@ -22,6 +22,8 @@ const ENV = {
   ORYNE_NOTIFICATION_ATTEMPTS: '3',
   ORYNE_NOTIFICATION_BACKOFF_MS: '100',
   ORYNE_NOTIFICATION_DEDUP_SECONDS: '600',
+  // The fake GNS listens on 127.0.0.1, which outbound calls refuse unless allowed.
+  ORYNE_OUTBOUND_ALLOW: '127.0.0.1/32',
 }
 
 async function eventually<T>(

@@ -1,3 +1,4 @@
+import { isOutboundError, outboundJson } from '@oryne/sdk'
 import { E_PROVIDER_NOT_CONFIGURED, E_PROVIDER_UNAVAILABLE } from '../errors.js'
 import { type EstoreSettings } from '../settings.js'
 
@@ -25,8 +26,15 @@ function assertConfigured(config: CardGatewayConfig) {
   if (!config.url || !config.apiKey) throw new E_PROVIDER_NOT_CONFIGURED(['card'])
 }
 
-const TIMEOUT_MS = 10_000
+/** A checkout session or a refund is a few hundred bytes; anything near this is not the gateway. */
+const MAX_ANSWER_BYTES = 64 * 1024
 
+/**
+ * One call through the SDK's outbound client (address checks, no redirects,
+ * its time limit — ORYNE_OUTBOUND_TIMEOUT_MS, 10 s by default — and a size limit). Whatever fails reaches the customer as
+ * ERR_ESTORE_PROVIDER_UNAVAILABLE with the upstream code in `details`, never
+ * with what the gateway answered (the client logs that).
+ */
 async function post<T>(
   config: CardGatewayConfig,
   path: string,
@@ -34,9 +42,10 @@ async function post<T>(
   idempotencyKey: string
 ): Promise<T> {
   assertConfigured(config)
-  let response: Response
   try {
-    response = await fetch(`${config.url}${path}`, {
+    const { data } = await outboundJson<T>({
+      service: 'card gateway',
+      url: `${config.url}${path}`,
       method: 'POST',
       headers: {
         'Authorization': `Bearer ${config.apiKey}`,
@@ -44,16 +53,25 @@ async function post<T>(
         'Idempotency-Key': idempotencyKey,
       },
       body: JSON.stringify(body),
-      signal: AbortSignal.timeout(TIMEOUT_MS),
+      maxResponseBytes: MAX_ANSWER_BYTES,
     })
+    if (typeof data !== 'object' || data === null) throw new Error('not an object')
+    return data
   } catch (error) {
-    throw new E_PROVIDER_UNAVAILABLE(['card', (error as Error).message], { cause: error })
+    if (!isOutboundError(error))
+      throw new E_PROVIDER_UNAVAILABLE(['card', 'the gateway answered an unexpected document'], {
+        details: { upstream: 'ERR_UPSTREAM_INVALID_RESPONSE' },
+        cause: error,
+      })
+    throw new E_PROVIDER_UNAVAILABLE(['card', lowerFirst(error.message)], {
+      details: { upstream: error.code },
+      cause: error,
+    })
   }
-  const text = await response.text()
-  if (!response.ok) {
-    throw new E_PROVIDER_UNAVAILABLE(['card', `HTTP ${response.status} ${text.slice(0, 200)}`])
-  }
-  return JSON.parse(text) as T
+}
+
+function lowerFirst(text: string) {
+  return text.charAt(0).toLowerCase() + text.slice(1)
 }
 
 export type CheckoutSession = { id: string; url: string; status: string; amount: number }

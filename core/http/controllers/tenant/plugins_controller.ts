@@ -6,7 +6,8 @@ import { respond } from '../../envelope.js'
 
 const PERMISSION = 'core.plugins.manage'
 const enableBody = vine.compile(vine.object({ with_dependencies: vine.boolean().optional() }))
-const settingsBody = vine.compile(vine.record(vine.any()))
+// null (or "", which the body parser turns into null) clears a setting: core/plugins/settings.ts.
+const settingsBody = vine.compile(vine.record(vine.any().nullable()))
 
 /**
  * /api/v1/admin/plugins: a tenant admin turns modules on and off for their
