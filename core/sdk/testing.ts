@@ -197,16 +197,27 @@ export async function openSchool<Who extends string = never>(
 
 /**
  * One school for every test of a file that asks for it: opened by the first
- * test, then shared (tests keep to rows of their own so their order never matters).
+ * test (then `prepare`d: the plugin's own set-up, whose result joins the
+ * school), and shared after that. Tests keep to rows of their own so that
+ * their order never matters.
  *
  * ```ts
- * const schoolFor = sharedSchool({ plugins: ['library'], people: { librarian: 'Staff' } })
+ * const schoolFor = sharedSchool(
+ *   { plugins: ['library'], people: { librarian: 'Staff' } },
+ *   async (school) => ({ shelf: await created(school.as('librarian').post('/library/shelves').json({ name: 'A' })) })
+ * )
  * test('...', async ({ client }) => { const school = await schoolFor(client) })
  * ```
  */
-export function sharedSchool<Who extends string = never>(options: OpenSchoolOptions<Who>) {
-  let opened: Promise<School<Who>> | undefined
-  return (client: ApiClient) => (opened ??= openSchool(client, options))
+export function sharedSchool<Who extends string = never, Extra extends object = {}>(
+  options: OpenSchoolOptions<Who>,
+  prepare?: (school: School<Who>) => Promise<Extra>
+) {
+  let opened: Promise<School<Who> & Extra> | undefined
+  return (client: ApiClient) =>
+    (opened ??= openSchool(client, options).then(async (school) =>
+      Object.assign(school, prepare ? await prepare(school) : ({} as Extra))
+    ))
 }
 
 type Answer = ApiResponse | ApiRequest | Promise<ApiResponse>

@@ -67,24 +67,22 @@ async function inboxWith(school: LibrarySchool, who: Who, text: string) {
   return notes.map((note) => note.body)
 }
 
-const openLibrary = sharedSchool<Who>({
-  // The library depends on the ERP: enabling it enables the ERP first.
-  plugins: ['library'],
-  people: {
-    head: 'TenantAdmin',
-    librarian: 'Staff',
-    teacher: 'Teacher',
-    student: 'Student',
-    student2: 'Student',
-    student3: 'Student',
-    parent: 'Parent',
-  },
-})
-
-let prepared: Promise<LibrarySchool> | undefined
 /** The shared school, with its ERP class, students and guardian and the library's card rules. */
-function schoolFor(client: Parameters<typeof openLibrary>[0]) {
-  prepared ??= openLibrary(client).then(async (school) => {
+const schoolFor = sharedSchool(
+  {
+    // The library depends on the ERP: enabling it enables the ERP first.
+    plugins: ['library'],
+    people: {
+      head: 'TenantAdmin',
+      librarian: 'Staff',
+      teacher: 'Teacher',
+      student: 'Student',
+      student2: 'Student',
+      student3: 'Student',
+      parent: 'Parent',
+    },
+  },
+  async (school: School<Who>) => {
     const head = as(school, 'head')
     const grade = await created(head.erpPost('/classes').json({ name: 'Grade 7', grade_level: 7 }))
     const student = (no: string, userId: string) =>
@@ -128,10 +126,9 @@ function schoolFor(client: Parameters<typeof openLibrary>[0]) {
         fine_cap: 0,
       })
     )
-    return { ...school, s1: s1.id, s2: s2.id, s3: s3.id }
-  })
-  return prepared
-}
+    return { s1: s1.id as string, s2: s2.id as string, s3: s3.id as string }
+  }
+)
 
 let shelf = 0
 /** A title with `count` lendable copies (barcodes returned), catalogued by the librarian. */
