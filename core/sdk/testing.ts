@@ -27,6 +27,7 @@ import type { ApiClient, ApiRequest, ApiResponse } from '@japa/api-client'
 import app from '@adonisjs/core/services/app'
 import { tenantContext } from '../tenancy/context.js'
 import { withTenantDb } from '../tenancy/tenant_db.js'
+import { findJob } from '../jobs/define_job.js'
 import type { Tenant } from '../tenancy/types.js'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 
@@ -73,6 +74,11 @@ export function tenantDb<T>(tenant: Tenant, fn: (trx: TransactionClientContract)
   return tenantContext.run(tenant, () => withTenantDb(fn))
 }
 
+/** The job registered under `name` (`<plugin>.<job>`), if the plugin declared it; undefined otherwise. */
+export function registeredJob(name: string) {
+  return findJob(name)
+}
+
 /** The platform token: every permission in every tenant (what automation and tests use). */
 export function platformToken() {
   const token = process.env.ORYNE_PLATFORM_TOKEN
@@ -105,34 +111,39 @@ export function tenantApi(client: ApiClient, tenant: Tenant, token = platformTok
 /** A person of a test tenant: an active user with their roles, signed in. */
 export type Person = { id: string; email: string; roles: string[]; token: string }
 
-/** Signs `email` in with TEST_PASSWORD through the API: their access token. */
-export async function signIn(client: ApiClient, tenant: Tenant, email: string) {
-  const login = await client
-    .post('/api/v1/auth/login')
-    .header('X-Tenant-ID', tenant.slug)
-    .json({ email, password: TEST_PASSWORD })
-  if (login.status() !== 200)
-    throw new Error(`${email} could not sign in: ${JSON.stringify(login.body())}`)
-  return login.body().data.access_token as string
-}
-
-/** Adds an active user with `roles` (password TEST_PASSWORD) to `tenant` and signs them in. */
+/** Adds an active user with `roles` (password TEST_PASSWORD) to `tenant`, signed in. */
 export async function addPerson(
-  client: ApiClient,
   tenant: Tenant,
   options: { email: string; roles: string | string[] }
 ): Promise<Person> {
   const roles = typeof options.roles === 'string' ? [options.roles] : options.roles
   const { identity } = await import('../auth/identity.js')
-  const { user } = await tenantContext.run(tenant, () =>
-    identity.tenantUsers.create({ email: options.email, roles, password: TEST_PASSWORD })
+  return tenantContext.run(tenant, async () => {
+    const { user } = await identity.tenantUsers.create({
+      email: options.email,
+      roles,
+      password: TEST_PASSWORD,
+    })
+    const tokens = await identity.tenant.login(options.email, TEST_PASSWORD)
+    if (!('access_token' in tokens))
+      throw new Error(`${options.email} could not sign in: ${JSON.stringify(tokens)}`)
+    return { id: String(user.id), email: options.email, roles, token: tokens.access_token }
+  })
+}
+
+/** Runs `tasks` with at most `limit` in flight, started in the order given: many people at once. */
+export async function pool<T>(tasks: Array<() => Promise<T>>, limit: number) {
+  const results: T[] = []
+  let next = 0
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < tasks.length) {
+        const index = next++
+        results[index] = await tasks[index]()
+      }
+    })
   )
-  return {
-    id: String(user.id),
-    email: options.email,
-    roles,
-    token: await signIn(client, tenant, options.email),
-  }
+  return results
 }
 
 export type OpenSchoolOptions<Who extends string> = TestTenantOptions & {
@@ -152,6 +163,8 @@ export type School<Who extends string> = {
   db<T>(fn: (trx: TransactionClientContract) => Promise<T>): Promise<T>
   /** Runs `fn` as code of the school's tenant (see asTenant). */
   run<T>(fn: () => T): T
+  /** Reads the tenant again (after its settings changed through the API): later calls see the new values. */
+  reload(): Promise<Tenant>
   /** The in-app notifications of one person, newest first. */
   inbox(who: Who | Person): Promise<Array<{ id: string; title: string; body: string }>>
 }
@@ -171,7 +184,7 @@ export async function openSchool<Who extends string = never>(
 ): Promise<School<Who>> {
   const tenant = await testTenant(options)
   const add = (key: string, roles: string | string[]) =>
-    addPerson(client, tenant, { email: `${key}@${tenant.slug}.example`, roles })
+    addPerson(tenant, { email: `${key}@${tenant.slug}.example`, roles })
   const people = {} as Record<Who, Person>
   for (const [who, roles] of Object.entries(options.people ?? {}) as Array<
     [Who, string | string[]]
@@ -183,11 +196,16 @@ export async function openSchool<Who extends string = never>(
     people,
     as: (who) =>
       who === 'platform'
-        ? tenantApi(client, tenant)
-        : tenantApi(client, tenant, personOf(who as Who | Person).token),
+        ? tenantApi(client, school.tenant)
+        : tenantApi(client, school.tenant, personOf(who as Who | Person).token),
     addPerson: add,
-    db: (fn) => tenantDb(tenant, fn),
-    run: (fn) => asTenant(tenant, fn),
+    db: (fn) => tenantDb(school.tenant, fn),
+    run: (fn) => asTenant(school.tenant, fn),
+    async reload() {
+      const tenancy = await app.container.make('oryne.tenancy')
+      school.tenant = await tenancy.registry.findOrFail(tenant.slug)
+      return school.tenant
+    },
     async inbox(who) {
       return ok(school.as(who).get('/notifications?per_page=100'))
     },

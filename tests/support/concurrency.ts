@@ -1,14 +1,2 @@
-/** Runs `tasks` with at most `limit` in flight, starting them in the order given. */
-export async function pool<T>(tasks: Array<() => Promise<T>>, limit: number) {
-  const results: T[] = []
-  let next = 0
-  await Promise.all(
-    Array.from({ length: limit }, async () => {
-      while (next < tasks.length) {
-        const index = next++
-        results[index] = await tasks[index]()
-      }
-    })
-  )
-  return results
-}
+/* A plugin's tests use the same helper through `@oryne/sdk/testing`. */
+export { pool } from '#core/sdk/testing'

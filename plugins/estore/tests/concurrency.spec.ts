@@ -1,11 +1,6 @@
 import { test } from '@japa/runner'
 import type { ApiClient } from '@japa/api-client'
-import { tenantContext } from '#core/tenancy/context'
-import { withTenantDb } from '#core/tenancy/tenant_db'
-import type { Tenant } from '#core/tenancy/types'
-import { signedInAs, tenantApi } from '#tests/support/access'
-import { pool } from '#tests/support/concurrency'
-import { PLATFORM_TOKEN, activeTenant } from '#tests/support/tenants'
+import { openSchool, pool, type TenantApi } from '@oryne/sdk/testing'
 
 /*
  * Overselling is impossible: checkouts race for the last units through HTTP,
@@ -15,18 +10,18 @@ import { PLATFORM_TOKEN, activeTenant } from '#tests/support/tenants'
 const SHOPPERS = 100
 const STOCK = 10
 
+/** JSON bodies in one call, as these races read best. */
+function withBodies(api: TenantApi) {
+  return {
+    get: (path: string) => api.get(path),
+    post: (path: string, body: object) => api.post(path).json(body),
+    put: (path: string, body: object) => api.put(path).json(body),
+  }
+}
+
 async function storeWithStock(client: ApiClient, stock: number) {
-  const tenant = await activeTenant()
-  const enabled = await client
-    .post(`/api/v1/platform/tenants/${tenant.slug}/plugins/estore/enable`)
-    .bearerToken(PLATFORM_TOKEN())
-    .json({})
-  enabled.assertStatus(200)
-  const staff = tenantApi(
-    client,
-    tenant,
-    await signedInAs(tenant, `staff@${tenant.slug}.example`, ['Staff'])
-  )
+  const school = await openSchool(client, { plugins: ['estore'], people: { staff: 'Staff' } })
+  const staff = withBodies(school.as('staff'))
   const product = await staff.post('/estore/products', {
     name: 'Graduation hoodie',
     status: 'active',
@@ -39,12 +34,9 @@ async function storeWithStock(client: ApiClient, stock: number) {
   })
   variant.assertStatus(201)
   const variantId = variant.body().data.id as string
-  ;(await staff.post(`/estore/variants/${variantId}/stock`, { quantity: stock })).assertStatus(201)
-  return { tenant, staff, variantId }
-}
-
-function rows(tenant: Tenant, fn: (trx: any) => Promise<any>): Promise<any> {
-  return tenantContext.run(tenant, () => withTenantDb(fn))
+  const stocked = await staff.post(`/estore/variants/${variantId}/stock`, { quantity: stock })
+  stocked.assertStatus(201)
+  return { school, staff, variantId }
 }
 
 test.group('E-store: concurrent checkouts', () => {
@@ -52,14 +44,13 @@ test.group('E-store: concurrent checkouts', () => {
     client,
     assert,
   }) => {
-    const { tenant, staff, variantId } = await storeWithStock(client, STOCK)
+    const { school, staff, variantId } = await storeWithStock(client, STOCK)
     const shoppers = await pool(
       Array.from({ length: SHOPPERS }, (_, i) => async () => {
-        const token = await signedInAs(tenant, `shopper${i}@${tenant.slug}.example`, ['Student'])
-        const api = tenantApi(client, tenant, token)
-        ;(await api.put('/estore/cart/items', { variant_id: variantId, quantity: 1 })).assertStatus(
-          200
-        )
+        const shopper = await school.addPerson(`shopper${i}`, 'Student')
+        const api = withBodies(school.as(shopper))
+        const carted = await api.put('/estore/cart/items', { variant_id: variantId, quantity: 1 })
+        carted.assertStatus(200)
         return api
       }),
       8
@@ -73,22 +64,23 @@ test.group('E-store: concurrent checkouts', () => {
       assert.equal(response.body().error.code, 'ERR_ESTORE_OUT_OF_STOCK')
     }
 
-    const balance = (await staff.get(`/estore/variants/${variantId}/stock-balance`)).body().data
+    const stockBalance = await staff.get(`/estore/variants/${variantId}/stock-balance`)
+    const balance = stockBalance.body().data
     assert.deepEqual(
       { stock: balance.stock, ledger_total: balance.ledger_total, movements: balance.movements },
       { stock: 0, ledger_total: 0, movements: 1 + STOCK }
     )
-    const orders = await rows(tenant, (trx) =>
+    const orders = await school.db((trx) =>
       trx.from('estore_orders').select('user_id', 'status', 'total')
     )
     assert.lengthOf(orders, STOCK)
     assert.lengthOf(new Set(orders.map((o: any) => o.user_id)), STOCK)
-    const units = await rows(tenant, (trx) =>
+    const units = await school.db((trx) =>
       trx.from('estore_order_items').where('variant_id', variantId).sum('quantity as n').first()
     )
     assert.equal(Number(units.n), STOCK)
     // The losers keep their carts: nothing of a failed checkout was written.
-    const carts = await rows(tenant, (trx) => trx.from('estore_cart_items').count('* as n').first())
+    const carts = await school.db((trx) => trx.from('estore_cart_items').count('* as n').first())
     assert.equal(Number(carts.n), SHOPPERS - STOCK)
   }).timeout(180_000)
 
@@ -96,13 +88,10 @@ test.group('E-store: concurrent checkouts', () => {
     client,
     assert,
   }) => {
-    const { tenant, variantId } = await storeWithStock(client, 50)
-    const api = tenantApi(
-      client,
-      tenant,
-      await signedInAs(tenant, `solo@${tenant.slug}.example`, ['Student'])
-    )
-    ;(await api.put('/estore/cart/items', { variant_id: variantId, quantity: 2 })).assertStatus(200)
+    const { school, variantId } = await storeWithStock(client, 50)
+    const api = withBodies(school.as(await school.addPerson('solo', 'Student')))
+    const carted = await api.put('/estore/cart/items', { variant_id: variantId, quantity: 2 })
+    carted.assertStatus(200)
     const burst = await Promise.all(
       Array.from({ length: 5 }, () => api.post('/estore/checkout', {}))
     )
@@ -113,7 +102,8 @@ test.group('E-store: concurrent checkouts', () => {
         .every((r) => r.body().error.code === 'ERR_ESTORE_CART_EMPTY')
     )
 
-    ;(await api.put('/estore/cart/items', { variant_id: variantId, quantity: 1 })).assertStatus(200)
+    const again = await api.put('/estore/cart/items', { variant_id: variantId, quantity: 1 })
+    again.assertStatus(200)
     const keyed = await Promise.all(
       Array.from({ length: 5 }, () =>
         api.post('/estore/checkout', {}).header('idempotency-key', 'same-key')
@@ -124,7 +114,7 @@ test.group('E-store: concurrent checkouts', () => {
       [201, 201, 201, 201, 201]
     )
     assert.lengthOf(new Set(keyed.map((r) => r.body().data.id)), 1)
-    const orders = await rows(tenant, (trx) => trx.from('estore_orders').count('* as n').first())
+    const orders = await school.db((trx) => trx.from('estore_orders').count('* as n').first())
     assert.equal(Number(orders.n), 2)
   }).timeout(60_000)
 })

@@ -1,18 +1,9 @@
 import { test } from '@japa/runner'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { DateTime } from 'luxon'
-import type { ApiClient } from '@japa/api-client'
-import tenancy from '#core/services/tenancy'
-import { findJob } from '#core/jobs/define_job'
-import { testTenant } from '#core/sdk/testing'
-import { tenantContext } from '#core/tenancy/context'
-import { withTenantDb } from '#core/tenancy/tenant_db'
-import type { Tenant } from '#core/tenancy/types'
-import { createInvoice } from '#plugins/erp/index'
-import { sendFeeReminders } from '#plugins/erp/jobs/fee_reminders'
-import { signedInAs, tenantApi } from '#tests/support/access'
-import { PLATFORM_TOKEN } from '#tests/support/tenants'
-import { identity } from '#core/auth/identity'
+import { created, openSchool, registeredJob, type School } from '@oryne/sdk/testing'
+import { createInvoice } from '../index.js'
+import { sendFeeReminders } from '../jobs/fee_reminders.js'
 
 /*
  * ERP fee reminders: the daily sweep (run here in the tenant's context, as the
@@ -23,21 +14,10 @@ import { identity } from '#core/auth/identity'
 
 const ZONE = 'Pacific/Auckland'
 
-type Family = { parent: string; student: string; otherParent: string }
+type Who = 'mum' | 'kit' | 'dad'
 
-async function userIdOf(tenant: Tenant, email: string) {
-  return tenantContext.run(tenant, async () => (await identity.tenantUsers.find(email)).id)
-}
-
-async function create(client: ApiClient, tenant: Tenant, resource: string, body: object) {
-  const response = await tenantApi(client, tenant, PLATFORM_TOKEN()).post(`/erp/${resource}`, body)
-  if (response.status() !== 201)
-    throw new Error(`${resource}: ${response.status()} ${JSON.stringify(response.body())}`)
-  return response.body().data
-}
-
-async function reminders(client: ApiClient, tenant: Tenant, token: string) {
-  const inbox = await tenantApi(client, tenant, token).get('/notifications?per_page=100')
+async function reminders(school: School<Who>, who: Who) {
+  const inbox = await school.as(who).get('/notifications?per_page=100')
   inbox.assertStatus(200)
   return (inbox.body().data as Array<Record<string, any>>).filter(
     (item) => item.template === 'erp.fee_reminder'
@@ -68,77 +48,74 @@ test.group('ERP: fee reminders', (group) => {
     client,
     assert,
   }) => {
-    assert.isDefined(findJob('erp.fee_reminders'))
-    const created = await testTenant({ plugins: ['erp'] })
-    ;(
-      await client
-        .patch(`/api/v1/platform/tenants/${created.slug}`)
-        .bearerToken(PLATFORM_TOKEN())
-        .json({ settings: { time_zone: ZONE, currency: 'KES', locale: 'en-KE' } })
-    ).assertStatus(200)
-    const tenant = await tenancy.registry.findOrFail(created.slug)
+    assert.isDefined(registeredJob('erp.fee_reminders'))
+    const school = await openSchool(client, {
+      plugins: ['erp'],
+      people: { mum: 'Parent', kit: 'Student', dad: 'Parent' },
+    })
+    const zoned = await school
+      .as('platform')
+      .patch(`/platform/tenants/${school.tenant.slug}`)
+      .json({ settings: { time_zone: ZONE, currency: 'KES', locale: 'en-KE' } })
+    zoned.assertStatus(200)
+    await school.reload()
+    const create = (resource: string, body: object) =>
+      created(school.as('platform').post(`/erp/${resource}`).json(body))
 
-    const tokens: Family = {
-      parent: await signedInAs(tenant, `mum@${tenant.slug}.example`, ['Parent']),
-      student: await signedInAs(tenant, `kit@${tenant.slug}.example`, ['Student']),
-      otherParent: await signedInAs(tenant, `dad@${tenant.slug}.example`, ['Parent']),
-    }
-    const kit = await create(client, tenant, 'students', {
+    const kit = await create('students', {
       enrollment_no: 'S-1',
       first_name: 'Kit',
       last_name: 'Marlowe',
-      user_id: await userIdOf(tenant, `kit@${tenant.slug}.example`),
+      user_id: school.people.kit.id,
     })
-    await create(client, tenant, 'guardians', {
+    await create('guardians', {
       student_id: kit.id,
       name: 'Mum Marlowe',
-      user_id: await userIdOf(tenant, `mum@${tenant.slug}.example`),
+      user_id: school.people.mum.id,
     })
-    const ann = await create(client, tenant, 'students', {
+    const ann = await create('students', {
       enrollment_no: 'S-2',
       first_name: 'Ann',
       last_name: 'Hathaway',
     })
-    await create(client, tenant, 'guardians', {
+    await create('guardians', {
       student_id: ann.id,
       name: 'Dad Hathaway',
-      user_id: await userIdOf(tenant, `dad@${tenant.slug}.example`),
+      user_id: school.people.dad.id,
     })
 
     const invoice = (studentId: unknown, dueIn: number, amount: number) =>
-      tenantContext.run(tenant, () =>
-        withTenantDb((trx) =>
-          createInvoice(trx, {
-            student_id: String(studentId),
-            lines: [{ description: 'Term fees', amount }],
-            due_on: localDate(dueIn),
-            issued_on: localDate(-30),
-          })
-        )
+      school.db((trx) =>
+        createInvoice(trx, {
+          student_id: String(studentId),
+          lines: [{ description: 'Term fees', amount }],
+          due_on: localDate(dueIn),
+          issued_on: localDate(-30),
+        })
       )
     const soon = await invoice(kit.id, 2, 1_250_000)
     const overdue = await invoice(kit.id, -3, 300_000)
     const paid = await invoice(kit.id, 1, 50_000)
     await invoice(ann.id, 10, 90_000)
-    await create(client, tenant, 'payments', {
+    await create('payments', {
       invoice_id: paid.id,
       amount: 50_000,
       method: 'cash',
     })
 
-    const run = (when: Date) => tenantContext.run(tenant, () => sendFeeReminders(when))
+    const run = (when: Date) => school.run(() => sendFeeReminders(when))
 
     // Before the reminder hour (08:00 in Auckland): nothing yet.
     assert.deepInclude(await run(at(0, 6)), { reminded: 0, waiting: true })
-    assert.lengthOf(await reminders(client, tenant, tokens.parent), 0)
+    assert.lengthOf(await reminders(school, 'mum'), 0)
 
     const first = await run(at(0, 9))
     assert.deepEqual(first, { invoices: 2, reminded: 2 })
-    const parentInbox = await reminders(client, tenant, tokens.parent)
+    const parentInbox = await reminders(school, 'mum')
     assert.lengthOf(parentInbox, 2)
-    assert.lengthOf(await reminders(client, tenant, tokens.student), 2)
+    assert.lengthOf(await reminders(school, 'kit'), 2)
     // Ann's invoice is due in 10 days (beyond the 3-day horizon): her guardian hears nothing.
-    assert.lengthOf(await reminders(client, tenant, tokens.otherParent), 0)
+    assert.lengthOf(await reminders(school, 'dad'), 0)
     const text = (number: string) =>
       parentInbox.map((item) => item.body as string).find((body) => body.includes(number))!
     assert.match(
@@ -153,24 +130,24 @@ test.group('ERP: fee reminders', (group) => {
     // Later the same (Auckland) day: no second reminder.
     await sleep(1100)
     assert.deepEqual(await run(at(0, 15)), { invoices: 2, reminded: 0 })
-    assert.lengthOf(await reminders(client, tenant, tokens.parent), 2)
+    assert.lengthOf(await reminders(school, 'mum'), 2)
 
     // Two workers racing on the next day: one reminder per invoice and person all the same.
     await sleep(1100)
     const raced = await Promise.all([run(at(1, 9)), run(at(1, 10))])
     assert.equal(raced[0].reminded + raced[1].reminded, 2)
-    assert.lengthOf(await reminders(client, tenant, tokens.parent), 4)
-    assert.lengthOf(await reminders(client, tenant, tokens.student), 4)
+    assert.lengthOf(await reminders(school, 'mum'), 4)
+    assert.lengthOf(await reminders(school, 'kit'), 4)
 
     // Overdue reminders switched off: only the invoice not yet due is reminded.
-    ;(
-      await tenantApi(client, tenant, PLATFORM_TOKEN()).patch('/admin/plugins/erp/settings', {
-        fee_reminder_overdue: false,
-      })
-    ).assertStatus(200)
+    const switched = await school
+      .as('platform')
+      .patch('/admin/plugins/erp/settings')
+      .json({ fee_reminder_overdue: false })
+    switched.assertStatus(200)
     await sleep(1100)
     assert.deepEqual(await run(at(2, 9)), { invoices: 1, reminded: 1 })
-    const latest = (await reminders(client, tenant, tokens.parent))[0]
+    const [latest] = await reminders(school, 'mum')
     assert.include(latest.body, `Invoice ${soon.number}`)
     assert.include(latest.body, 'is due today')
   })
