@@ -47,10 +47,14 @@ export default defineConfig({
     () => import('#core/providers/oryne_provider'),
   ],
 
+  /*
+   * Routes and middleware only where HTTP is served or tested: the `oryne` CLI boots in
+   * the console environment and must not import every controller, report writer and plugin.
+   */
   preloads: [
-    () => import('#start/routes'),
-    () => import('#start/kernel'),
-    () => import('#start/plugins'),
+    { file: () => import('#start/routes'), environment: ['web', 'test', 'repl'] },
+    { file: () => import('#start/kernel'), environment: ['web', 'test', 'repl'] },
+    { file: () => import('#start/plugins'), environment: ['web', 'test', 'repl'] },
   ],
 
   tests: {

@@ -1,4 +1,5 @@
 import type { ApplicationService } from '@adonisjs/core/types'
+import type { BootOptions } from '#core/runtime/ignite'
 import type { RuntimeServices } from '#core/runtime/services'
 
 export type Runtime = { app: ApplicationService; services: RuntimeServices; close(): Promise<void> }
@@ -9,7 +10,10 @@ export type Runtime = { app: ApplicationService; services: RuntimeServices; clos
  * the application down first (draining requests and jobs), then the services
  * this process started.
  */
-export async function openRuntime(environment: 'console' | 'web' = 'console'): Promise<Runtime> {
+export async function openRuntime(
+  environment: 'console' | 'web' = 'console',
+  options: BootOptions = {}
+): Promise<Runtime> {
   const running = await runningRuntime()
   if (running) return running
   // Imported here, not at the top: `--help` and usage errors load none of this.
@@ -24,7 +28,7 @@ export async function openRuntime(environment: 'console' | 'web' = 'console'): P
   })
   let app: ApplicationService
   try {
-    app = await bootApp(environment)
+    app = await bootApp(environment, options)
   } catch (error) {
     await services.stop()
     throw error
@@ -91,9 +95,15 @@ export function closeOnSignal(runtime: Runtime) {
   })
 }
 
-/** Runs a short command inside a runtime that is closed whatever happens. */
-export async function withRuntime<T>(fn: (runtime: Runtime) => Promise<T>): Promise<T> {
-  const runtime = await openRuntime('console')
+/**
+ * Runs a short command inside a runtime that is closed whatever happens.
+ * `{ plugins: false }` is for commands that only read the platform tables.
+ */
+export async function withRuntime<T>(
+  fn: (runtime: Runtime) => Promise<T>,
+  options: BootOptions = {}
+): Promise<T> {
+  const runtime = await openRuntime('console', options)
   try {
     return await fn(runtime)
   } finally {

@@ -1,14 +1,6 @@
 import { hostname } from 'node:os'
-import {
-  createStackParser,
-  createTransport,
-  dedupeIntegration,
-  dsnFromString,
-  linkedErrorsIntegration,
-  Scope,
-  type ErrorEvent,
-} from '@sentry/core'
-import { nodeStackLineParser, ServerRuntimeClient } from '@sentry/core/server'
+import type { ErrorEvent } from '@sentry/core'
+import type { ServerRuntimeClient } from '@sentry/core/server'
 import { E_CONFIG_INVALID } from '../errors.js'
 
 /** What is known about where an error happened; sent as tags, so keep values short and free of personal data. */
@@ -33,6 +25,8 @@ const SEND_TIMEOUT_MS = 5000
 const SECRET_HEADERS = /^(authorization|cookie|set-cookie|x-api-key|x-platform-token)$/i
 
 let client: ServerRuntimeClient | null = null
+/** Sentry's scope class, loaded with the client: a process without a DSN never loads the SDK. */
+let Scope: typeof import('@sentry/core').Scope
 
 /**
  * Sends unexpected errors to a Sentry-compatible collector (Sentry, GlitchTip,
@@ -40,9 +34,21 @@ let client: ServerRuntimeClient | null = null
  * core SDK with a fetch transport: the protocol is Sentry's, and nothing
  * instruments or patches modules behind Oryne's back.
  */
-export function configureErrorReporting(options: ErrorReportingOptions) {
+export async function configureErrorReporting(options: ErrorReportingOptions) {
   client = null
   if (!options.dsn) return false
+  const [sentry, { nodeStackLineParser, ServerRuntimeClient }] = await Promise.all([
+    import('@sentry/core'),
+    import('@sentry/core/server'),
+  ])
+  const {
+    createStackParser,
+    createTransport,
+    dedupeIntegration,
+    dsnFromString,
+    linkedErrorsIntegration,
+  } = sentry
+  Scope = sentry.Scope
   // Sentry's own parser only prints a warning and then sends nothing: a typo must stop the boot instead.
   if (
     !/^https?:\/\/\w+(:\w*)?@[\w.[\]:-]+\/(.+\/)?\d+$/.test(options.dsn) ||

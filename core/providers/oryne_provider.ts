@@ -4,7 +4,6 @@ import { RedisConnections } from '../redis/connections.js'
 import { JobsService } from '../jobs/jobs_service.js'
 import { BullDriver } from '../jobs/bull_driver.js'
 import { InlineDriver } from '../jobs/inline_driver.js'
-import { setFleetMigrationSource, setQueueCountsSource } from '../observability/metrics.js'
 import {
   configureErrorReporting,
   flushErrorReports,
@@ -22,12 +21,6 @@ import { PluginHost } from '../plugins/plugin_host.js'
 import { buildCatalog } from '../plugins/catalog.js'
 import { discoverPlugins } from '../plugins/discovery.js'
 import { useEventListeners } from '../events/events.js'
-// Core jobs every worker processes: notification deliveries.
-import '../notifications/delivery.js'
-// Search indexing on resource changes (Typesense) and its job.
-import '../search/indexing.js'
-// Outbound webhooks: the event listener that creates deliveries, and their job.
-import '../webhooks/delivery.js'
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'))
 
@@ -50,23 +43,30 @@ const PLUGIN_CHANGES = `${CHANNEL_PREFIX}:plugins:changed`
 export default class OryneProvider {
   #redis?: RedisConnections
   #jobs?: JobsService
+  #metrics?: typeof import('../observability/metrics.js')
 
   constructor(protected app: ApplicationService) {}
 
   register() {
-    configureErrorReporting({
-      dsn: process.env.SENTRY_DSN || undefined,
-      environment: process.env.SENTRY_ENVIRONMENT || this.app.nodeEnvironment,
-      release: process.env.SENTRY_RELEASE || `oryne@${pkg.version}`,
-      sampleRate: process.env.SENTRY_SAMPLE_RATE ? Number(process.env.SENTRY_SAMPLE_RATE) : 1,
-    })
-
     this.app.container.singleton('oryne.redis', () => {
       this.#redis = new RedisConnections(process.env.REDIS_URL || null)
       return this.#redis
     })
 
+    /*
+     * The plugin host, and with it whatever reacts to events and runs jobs: plugin
+     * hooks and the core listeners and jobs below. Made at boot by every process
+     * that may write (bootApp, start/plugins); read-only CLI commands skip it.
+     */
     this.app.container.singleton('oryne.plugins', async (resolver) => {
+      await Promise.all([
+        // Core jobs every worker processes: notification deliveries.
+        import('../notifications/delivery.js'),
+        // Search indexing on resource changes (Typesense) and its job.
+        import('../search/indexing.js'),
+        // Outbound webhooks: the event listener that creates deliveries, and their job.
+        import('../webhooks/delivery.js'),
+      ])
       const changes = await resolver.make('oryne.changes')
       const tenancy = await resolver.make('oryne.tenancy')
       const candidates = await discoverPlugins(this.app.appRoot)
@@ -147,10 +147,22 @@ export default class OryneProvider {
     })
   }
 
+  async boot() {
+    await configureErrorReporting({
+      dsn: process.env.SENTRY_DSN || undefined,
+      environment: process.env.SENTRY_ENVIRONMENT || this.app.nodeEnvironment,
+      release: process.env.SENTRY_RELEASE || `oryne@${pkg.version}`,
+      sampleRate: process.env.SENTRY_SAMPLE_RATE ? Number(process.env.SENTRY_SAMPLE_RATE) : 1,
+    })
+  }
+
   async ready() {
     const redis = await this.app.container.make('oryne.redis')
     await redis.warmUp()
-    await this.app.container.make('oryne.plugins')
+    // The queue and fleet gauges are read by GET /metrics only: processes that serve HTTP.
+    if (this.app.getEnvironment() === 'console') return
+    this.#metrics = await import('../observability/metrics.js')
+    const { setFleetMigrationSource, setQueueCountsSource } = this.#metrics
     const jobs = await this.app.container.make('oryne.jobs')
     setQueueCountsSource(async () => {
       const counts: Record<string, Record<string, number>> = {}
@@ -170,8 +182,8 @@ export default class OryneProvider {
   }
 
   async shutdown() {
-    setQueueCountsSource(null)
-    setFleetMigrationSource(null)
+    this.#metrics?.setQueueCountsSource(null)
+    this.#metrics?.setFleetMigrationSource(null)
     // Jobs first: running jobs finish while Redis is still connected.
     await this.#jobs?.close()
     await this.#redis?.quit()

@@ -19,16 +19,28 @@ export function createIgnitor() {
   })
 }
 
+export type BootOptions = {
+  /**
+   * Make the plugin host, and with it the event listeners and job handlers
+   * (core's and plugins'), before returning. Only a process that writes
+   * nothing and runs no job may skip them: read-only CLI commands do, since
+   * importing every plugin is most of a command's start-up.
+   */
+  plugins?: boolean
+}
+
 /**
  * Boots the application without listening for HTTP: for CLI commands and
  * workers. `environment: 'web'` also loads routes, for processes that serve.
  */
 export async function bootApp(
-  environment: 'console' | 'web' = 'console'
+  environment: 'console' | 'web' = 'console',
+  options: BootOptions = {}
 ): Promise<ApplicationService> {
   const app = createIgnitor().createApp(environment)
   await app.init()
   await app.boot()
   await app.start(() => {})
+  if (options.plugins !== false) await app.container.make('oryne.plugins')
   return app
 }

@@ -5,6 +5,8 @@ import { withRuntime } from '../../runtime.js'
 import { describeTenant, printTenant, tenancyOf, when } from './present.js'
 
 const PAGE_SIZE = 200
+/** Listing reads the registry only: no plugin host, no listeners. */
+const READ_ONLY = { plugins: false }
 
 export function registerTenantInspect(tenant: Command) {
   tenant
@@ -46,7 +48,7 @@ export function registerTenantInspect(tenant: Command) {
             ])
           )
         }
-      })
+      }, READ_ONLY)
     })
 
   tenant
