@@ -195,7 +195,7 @@ export const E_CONFIRMATION_REQUIRED = defineError(
   'ERR_CONFIRMATION_REQUIRED',
   400,
   '%s',
-  'Pass --force (CLI) or "force": true (API) to confirm.'
+  'Pass --yes (CLI) or "force": true (API) to confirm.'
 )
 export const E_INVOICE_NOT_FOUND = defineError(
   'ERR_INVOICE_NOT_FOUND',

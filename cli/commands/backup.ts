@@ -1,6 +1,7 @@
 import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import { cliActor } from '../actor.js'
+import { confirmed, confirmedByFlag, confirmationOption, type Confirmation } from '../confirm.js'
 import { interactive, printJson, printTable } from '../output.js'
 import { withRuntime, type Runtime } from '../runtime.js'
 
@@ -11,24 +12,6 @@ async function tenancyWithPlugins(runtime: Runtime) {
 }
 
 const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(2)} MB`
-
-/** A person at a terminal confirms replacing a tenant by typing its slug; scripts pass --force. */
-async function confirmReplace(slug: string) {
-  if (!interactive()) return false
-  const { input } = await import('@inquirer/prompts')
-  try {
-    const typed = await input(
-      {
-        message: `Restoring replaces the schema and files of "${slug}" with the archive's. Type the slug to confirm:`,
-      },
-      { output: process.stderr }
-    )
-    return typed.trim() === slug
-  } catch (error) {
-    if ((error as Error).name === 'ExitPromptError') return false
-    throw error
-  }
-}
 
 export function registerBackup(program: Command) {
   const backup = program
@@ -77,24 +60,29 @@ export function registerBackup(program: Command) {
       }
     )
 
-  backup
+  const restore = backup
     .command('restore <file>')
     .description(
       'rebuild a tenant from an archive (temporary schema, swapped in at the end): into a new tenant with --as, or replacing the archived one'
     )
     .option('--as <slug>', 'restore into a new tenant with this slug (the original keeps serving)')
-    .option('--force', 'replace the existing tenant with the archive slug without a prompt')
+  confirmationOption(restore, 'replace the existing tenant with the archive slug', '--force')
     .option('--json', 'print JSON')
-    .action(async (file: string, options: { as?: string; force?: boolean; json?: boolean }) => {
+    .action(async (file: string, options: Confirmation & { as?: string; json?: boolean }) => {
       await withRuntime(async (runtime) => {
         const tenancy = await tenancyWithPlugins(runtime)
         const { readManifest, restoreTenantBackup } = await import('#core/backup/restore')
         const path = resolve(file)
-        let force = options.force === true
+        let force = confirmedByFlag(options)
         if (!force && !options.as && interactive()) {
+          // Asked only when a live tenant would be replaced.
           const manifest = await readManifest(path)
-          if (await tenancy.registry.find(manifest.tenant.slug)) {
-            force = await confirmReplace(manifest.tenant.slug)
+          const slug = manifest.tenant.slug
+          if (await tenancy.registry.find(slug)) {
+            force = await confirmed(options, {
+              message: `Restoring replaces the schema and files of "${slug}" with the archive's.`,
+              expected: slug,
+            })
           }
         }
         const restored = await restoreTenantBackup(tenancy, path, {

@@ -45,8 +45,9 @@ export function registerUp(program: Command) {
           `  API        ${http.url}/api/v1`,
           `  Health     ${http.url}/health/ready`,
           `  Metrics    ${http.url}/metrics`,
-          `  PostgreSQL ${services.database === 'embedded' ? 'embedded (storage/postgres)' : 'DATABASE_URL'}`,
-          `  Redis      ${services.redis === 'embedded' ? 'redis-server (storage/redis)' : services.redis === 'inline' ? 'none: jobs run inline' : 'REDIS_URL'}`,
+          // The URLs of services started here, for psql, redis-cli and the like; configured ones stay unprinted (credentials).
+          `  PostgreSQL ${services.database === 'embedded' ? `${services.databaseUrl} (embedded, storage/postgres)` : 'DATABASE_URL'}`,
+          `  Redis      ${services.redis === 'embedded' ? `${services.redisUrl} (redis-server, storage/redis)` : services.redis === 'inline' ? 'none: jobs run inline' : 'REDIS_URL'}`,
           `  Migrations ${migrated.length ? `${migrated.length} applied` : 'up to date'}; ${tenantMigrations.filter((t) => t.applied.length).length} of ${tenantMigrations.length} tenant schema(s) migrated`,
           `  Platform API token ${process.env.ORYNE_PLATFORM_TOKEN} (Authorization: Bearer ...)`,
           `  Demo tenant ${demo.tenant.slug} (${demo.tenant.status}${demo.created ? ', created now' : ''}): send X-Tenant-ID: ${demo.tenant.slug}`,

@@ -2,7 +2,8 @@ import type { Command } from 'commander'
 import type { Tenant } from '#core/tenancy/types'
 import { cliActor } from '../actor.js'
 import { passwordInput } from '../password_input.js'
-import { interactive, printJson, printTable } from '../output.js'
+import { confirmed, confirmationOption, type Confirmation } from '../confirm.js'
+import { printJson, printTable } from '../output.js'
 import { withRuntime, type Runtime } from '../runtime.js'
 
 type UserView = {
@@ -47,24 +48,6 @@ function printUser(user: UserView, extra: Array<[string, string]> = []) {
 }
 
 type TenantOptions = { tenant: string; json?: boolean }
-
-/** A person at a terminal confirms an erasure by typing the email; scripts pass --yes. */
-async function confirmErase(email: string) {
-  if (!interactive()) return false
-  const { input } = await import('@inquirer/prompts')
-  try {
-    const typed = await input(
-      {
-        message: `Erasing "${email}" anonymises the account for good. Type the email to confirm:`,
-      },
-      { output: process.stderr }
-    )
-    return typed.trim().toLowerCase() === email
-  } catch (error) {
-    if ((error as Error).name === 'ExitPromptError') return false
-    throw error
-  }
-}
 
 export function registerUser(program: Command) {
   const user = program
@@ -235,21 +218,25 @@ export function registerUser(program: Command) {
       })
     })
 
-  user
+  const erase = user
     .command('erase')
     .description(
       'anonymise a user (email, name, sessions, MFA; plugins erase theirs) and disable them; records that must stay are kept'
     )
     .requiredOption('--tenant <slug>', 'the tenant')
     .requiredOption('--email <email>', 'the user’s email')
-    .option('--yes', 'confirm without a prompt (scripts)')
+  confirmationOption(erase, 'confirm the erasure')
     .option('--json', 'print JSON')
-    .action(async (options: TenantOptions & { email: string; yes?: boolean }) => {
+    .action(async (options: TenantOptions & Confirmation & { email: string }) => {
       const { userEmailValidator } = await import('#core/auth/validators')
       const { E_CONFIRMATION_REQUIRED } = await import('#core/errors')
       const { email } = await userEmailValidator.validate({ email: options.email })
-      const confirmed = options.yes === true || (await confirmErase(email))
-      if (!confirmed) {
+      const erasureConfirmed = await confirmed(options, {
+        message: `Erasing "${email}" anonymises the account for good.`,
+        expected: email,
+        normalize: (typed) => typed.trim().toLowerCase(),
+      })
+      if (!erasureConfirmed) {
         throw new E_CONFIRMATION_REQUIRED([`Erasing "${email}" cannot be undone`], {
           hint: 'Pass --yes, or type the email at the prompt of a terminal.',
         })

@@ -257,7 +257,7 @@ test.group('oryne backup', (group) => {
     assert.equal(invalid.body.error.code, 'ERR_VALIDATION')
   }).timeout(180_000)
 
-  test('restoring over a live tenant needs --force, then brings back the backed-up state', async ({
+  test('restoring over a live tenant needs --yes, then brings back the backed-up state', async ({
     assert,
   }) => {
     const tenant = await schoolWithData()
@@ -271,9 +271,10 @@ test.group('oryne backup', (group) => {
     const refused = await oryne(['backup', 'restore', created.path, '--json'])
     assert.equal(refused.code, 1)
     assert.equal(refused.body.error.code, 'ERR_CONFIRMATION_REQUIRED')
+    assert.include(refused.body.error.hint, 'Pass --yes')
     assert.notDeepEqual(await contentOf(tenant.schema_name), before)
 
-    const replaced = await oryne(['backup', 'restore', created.path, '--force', '--json'])
+    const replaced = await oryne(['backup', 'restore', created.path, '--yes', '--json'])
     assert.equal(replaced.code, 0, replaced.stdout)
     assert.include(replaced.body, { mode: 'replaced', tenant_id: tenant.id })
     assert.deepEqual(await contentOf(tenant.schema_name), before)

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { test } from '@japa/runner'
 import getPort from 'get-port'
-import { runOryne, startOryne } from '#tests/support/cli'
+import { runOryne, runOryneProcess, startOryne } from '#tests/support/cli'
 import { activeTenant } from '#tests/support/tenants'
 
 const services = () => ({
@@ -43,7 +43,8 @@ test.group('oryne plugin', () => {
     assert.equal(before.status, 404)
     assert.equal(((await before.json()) as any).error.code, 'ERR_PLUGIN_DISABLED')
 
-    const enabled = await runOryne(
+    // a real process: the plugin family through the installed binary, beside a running server
+    const enabled = await runOryneProcess(
       ['plugin', 'enable', 'notes', '--tenant', tenant.slug, '--json'],
       services()
     )
@@ -215,36 +216,30 @@ test.group('oryne plugin', () => {
       )
     )
 
-    const usage = await runOryne(
-      ['plugin', 'uninstall', 'greetings', '--tenant', tenant.slug],
+    // Without --yes (and no terminal to type the name at) nothing is dropped.
+    const unconfirmed = await runOryne(
+      ['plugin', 'uninstall', 'greetings', '--tenant', tenant.slug, '--json'],
       services()
     )
-    assert.equal(usage.code, 2)
+    assert.equal(unconfirmed.code, 1)
+    assert.equal(JSON.parse(unconfirmed.stdout).error.code, 'ERR_CONFIRMATION_REQUIRED')
+    assert.equal(await visits(), 2)
 
     const dryRun = await runOryne(
-      [
-        'plugin',
-        'uninstall',
-        'greetings',
-        '--tenant',
-        tenant.slug,
-        '--purge',
-        '--dry-run',
-        '--json',
-      ],
+      ['plugin', 'uninstall', 'greetings', '--tenant', tenant.slug, '--dry-run', '--json'],
       services()
     )
     assert.equal(dryRun.code, 0, dryRun.stderr)
     assert.deepEqual(JSON.parse(dryRun.stdout).tables, [{ table: 'greetings_visits', rows: 2 }])
     const table = await runOryne(
-      ['plugin', 'uninstall', 'greetings', '--tenant', tenant.slug, '--purge', '--dry-run'],
+      ['plugin', 'uninstall', 'greetings', '--tenant', tenant.slug, '--dry-run'],
       services()
     )
     assert.match(table.stdout, /greetings_visits\s*│\s*table\s*│\s*2/)
     assert.equal(await visits(), 2)
 
     const real = await runOryne(
-      ['plugin', 'uninstall', 'greetings', '--tenant', tenant.slug, '--purge', '--json'],
+      ['plugin', 'uninstall', 'greetings', '--tenant', tenant.slug, '--yes', '--json'],
       services()
     )
     if (existsSync(new URL('../../core/backup/index.ts', import.meta.url))) {
@@ -258,7 +253,7 @@ test.group('oryne plugin', () => {
     }
   })
 
-  test("uninstall --purge drops a plugin's views with its tables, and never what it did not create", async ({
+  test("uninstall --yes drops a plugin's views with its tables, and never what it did not create", async ({
     assert,
   }) => {
     const [school, other] = [await activeTenant(), await activeTenant()]
@@ -290,7 +285,7 @@ test.group('oryne plugin', () => {
     const otherBefore = await relations(other)
     const purge = (...flags: string[]) =>
       runOryne(
-        ['plugin', 'uninstall', 'hostel', '--tenant', school.slug, '--purge', '--json', ...flags],
+        ['plugin', 'uninstall', 'hostel', '--tenant', school.slug, '--yes', '--json', ...flags],
         services()
       )
 
@@ -304,7 +299,7 @@ test.group('oryne plugin', () => {
       ['hostel_rooms', 'hostel_allocations', 'hostel_term_charges']
     )
     const shown = await runOryne(
-      ['plugin', 'uninstall', 'hostel', '--tenant', school.slug, '--purge', '--dry-run'],
+      ['plugin', 'uninstall', 'hostel', '--tenant', school.slug, '--dry-run'],
       services()
     )
     assert.match(shown.stdout, /would drop 1 view\(s\) and \d+ table\(s\)/)

@@ -4,6 +4,8 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import getPort from 'get-port'
+import { Redis } from 'ioredis'
+import pg from 'pg'
 import { LocalRedis, findRedisServer } from '#core/runtime/local_redis'
 import { isAlive, readState } from '#core/runtime/local_process'
 import { startOryne } from '#tests/support/cli'
@@ -82,8 +84,21 @@ test.group('oryne up (embedded default)', () => {
     const first = startOryne(['up'], env)
     cleanup(async () => void (await first.stop('SIGKILL')))
     await first.waitFor(/Oryne is up/, 90_000)
-    assert.match(first.output(), /PostgreSQL embedded/)
     assert.match(first.output(), /Migrations \d+ applied/)
+    // The URLs it prints are the ones another tool connects with.
+    const databaseUrl = first.output().match(/PostgreSQL (postgres:\/\/\S+) \(embedded/)?.[1]
+    const redisUrl = first.output().match(/Redis +(redis:\/\/\S+) \(redis-server/)?.[1]
+    assert.isString(databaseUrl, first.output())
+    assert.isString(redisUrl, first.output())
+    const client = new pg.Client({ connectionString: databaseUrl })
+    await client.connect()
+    const { rows } = await client.query("SELECT slug FROM tenants WHERE slug = 'demo'")
+    await client.end()
+    assert.deepEqual(rows, [{ slug: 'demo' }])
+    const redisClient = new Redis(redisUrl!, { lazyConnect: true })
+    await redisClient.connect()
+    assert.equal(await redisClient.ping(), 'PONG')
+    redisClient.disconnect()
     const ready = await getJson(`http://127.0.0.1:${port}/health/ready`)
     assert.equal(ready.status, 200)
     assert.match(first.output(), /Demo tenant demo \(active, created now\)/)

@@ -148,6 +148,31 @@ test.group('oryne tenant create, show, list', () => {
     assert.include(duplicate.stderr, 'Hint: Pick another slug.')
   })
 
+  test('create --wait --json and show --json list the plugins enabled at creation', async ({
+    assert,
+  }) => {
+    const slug = uniqueSlug('erp')
+    const created = await oryneJson([
+      'create',
+      slug,
+      '--name',
+      'Plugin School',
+      '--plugins',
+      'erp',
+      '--wait',
+    ])
+    assert.equal(created.code, 0, created.stderr)
+    const shown = await oryneJson(['show', slug])
+    assert.equal(shown.code, 0, shown.stderr)
+    for (const body of [created.body, shown.body]) {
+      assert.deepEqual(
+        body.plugins.map((p: { name: string; status: string }) => [p.name, p.status]),
+        [['erp', 'enabled']]
+      )
+      assert.match(body.plugins[0].version, /^\d+\.\d+\.\d+/)
+    }
+  })
+
   test('create refuses invalid input with ERR_VALIDATION and the failing fields', async ({
     assert,
   }) => {
@@ -224,7 +249,7 @@ test.group('oryne tenant create, show, list', () => {
 })
 
 test.group('oryne tenant lifecycle', () => {
-  test('suspend, resume, archive, restore; delete needs archived and --force; the slug is free again', async ({
+  test('suspend, resume, archive, restore; delete needs archived and --yes; the slug is free again', async ({
     assert,
   }) => {
     const slug = uniqueSlug('life')
@@ -245,10 +270,11 @@ test.group('oryne tenant lifecycle', () => {
 
     const unconfirmed = await oryneJson(['delete', slug])
     expectFailure(assert, unconfirmed, 'ERR_CONFIRMATION_REQUIRED')
+    assert.include(unconfirmed.body.error.hint, 'Pass --yes')
     const stillThere = await oryneJson(['show', slug])
     assert.equal(stillThere.body.status, 'archived')
 
-    const deleted = await oryneJson(['delete', slug, '--force', '--reason', 'closed down'])
+    const deleted = await oryneJson(['delete', slug, '--yes', '--reason', 'closed down'])
     assert.equal(deleted.code, 0, deleted.stderr)
     assert.equal(deleted.body.status, 'deleted')
     assert.deepEqual(events(deleted.body), [
@@ -277,8 +303,10 @@ test.group('oryne tenant lifecycle', () => {
     assert.equal(again.body.status, 'active')
     assert.notEqual(again.body.id, created.body.id)
 
+    // --force, the old spelling, still confirms (with a warning); an active tenant is refused all the same.
     const active = await oryneJson(['delete', slug, '--force'])
     expectFailure(assert, active, 'ERR_TENANT_INVALID_TRANSITION')
+    assert.include(active.stderr, '--force is deprecated; pass --yes')
   })
 })
 

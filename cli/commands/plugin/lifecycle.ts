@@ -1,5 +1,6 @@
 import type { Command } from 'commander'
 import { cliActor } from '../../actor.js'
+import { confirmed, confirmationOption, type Confirmation } from '../../confirm.js'
 import { errorBody, EXIT, printJson, printTable } from '../../output.js'
 import { withRuntime, type Runtime } from '../../runtime.js'
 
@@ -146,25 +147,32 @@ export function registerPluginLifecycle(plugin: Command) {
       })
     })
 
-  plugin
+  const uninstall = plugin
     .command('uninstall <name>')
     .description(
-      "remove a plugin from a tenant for good: back up the tenant, then drop the plugin's tables"
+      "remove a plugin from a tenant for good: back up the tenant, then drop the plugin's tables (needs --yes, or typing the plugin name at a terminal)"
     )
     .requiredOption('-t, --tenant <slug>', 'the tenant')
-    .option('--purge', 'drop the tables and rows (required: uninstalling always deletes data)')
+  confirmationOption(uninstall, "drop the plugin's tables and rows", '--purge')
     .option('--dry-run', 'only show the tables and row counts that would be dropped')
     .option('--json', 'print JSON')
     .action(
       async (
         name: string,
-        options: { tenant: string; purge?: boolean; dryRun?: boolean; json?: boolean },
-        command: Command
+        options: Confirmation & { tenant: string; dryRun?: boolean; json?: boolean }
       ) => {
-        if (!options.purge)
-          command.error("error: uninstall drops the plugin's data; confirm with --purge", {
-            exitCode: EXIT.usage,
+        if (!options.dryRun) {
+          const dropConfirmed = await confirmed(options, {
+            message: `Uninstalling ${name} from ${options.tenant} drops its tables and every row in them (after a backup).`,
+            expected: name,
           })
+          if (!dropConfirmed) {
+            const { E_CONFIRMATION_REQUIRED } = await import('#core/errors')
+            throw new E_CONFIRMATION_REQUIRED([`Uninstalling ${name} drops its data`], {
+              hint: 'Pass --yes, or type the plugin name at the prompt of a terminal; --dry-run shows what would be dropped.',
+            })
+          }
+        }
         await withRuntime(async (runtime) => {
           const { plugins, tenancy } = await services(runtime)
           const tenant = await tenancy.registry.findOrFail(options.tenant)

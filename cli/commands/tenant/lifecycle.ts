@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import type { TenancyService } from '#core/tenancy/tenancy_service'
 import { cliActor } from '../../actor.js'
+import { confirmed, confirmedByFlag, confirmationOption, type Confirmation } from '../../confirm.js'
 import { interactive } from '../../output.js'
 import { withRuntime } from '../../runtime.js'
 import { describeTenant, printTenant, tenancyOf, type TenantDescription } from './present.js'
@@ -12,29 +13,16 @@ const TRANSITIONS = [
   ['restore', 'bring an archived tenant back'],
 ] as const
 
-/**
- * A person at a terminal confirms a deletion by typing the slug; scripts pass
- * --force. Only asked when the deletion could go ahead (the tenant is archived).
- */
-async function confirmedAtTerminal(tenancy: TenancyService, slug: string) {
+/** The prompt is shown only when the deletion could go ahead (the tenant is archived). */
+async function deletionConfirmed(tenancy: TenancyService, slug: string, options: Confirmation) {
+  if (confirmedByFlag(options)) return true
   if (!interactive()) return false
   const tenant = await tenancy.registry.findOrFail(slug)
   if (tenant.status !== 'archived') return false
-  const { input } = await import('@inquirer/prompts')
-  // The prompt goes to stderr so that stdout stays parseable with --json.
-  try {
-    const typed = await input(
-      {
-        message: `Deleting "${tenant.slug}" drops its schema and every row in it; this cannot be undone. Type the slug to confirm:`,
-      },
-      { output: process.stderr }
-    )
-    return typed.trim() === tenant.slug
-  } catch (error) {
-    // Ctrl+C at the prompt is a refusal like any other.
-    if ((error as Error).name === 'ExitPromptError') return false
-    throw error
-  }
+  return confirmed(options, {
+    message: `Deleting "${tenant.slug}" drops its schema and every row in it; this cannot be undone.`,
+    expected: tenant.slug,
+  })
 }
 
 function printOutcome(description: TenantDescription, json?: boolean) {
@@ -60,20 +48,20 @@ export function registerTenantLifecycle(tenant: Command) {
       })
   }
 
-  tenant
+  const remove = tenant
     .command('delete <slug>')
     .description(
-      'drop an archived tenant’s schema for good (needs --force, or typing the slug at a terminal)'
+      'drop an archived tenant’s schema for good (needs --yes, or typing the slug at a terminal)'
     )
-    .option('--force', 'confirm the deletion without a prompt')
+  confirmationOption(remove, 'confirm the deletion', '--force')
     .option('--reason <reason>', 'recorded in the tenant history')
     .option('--json', 'print JSON')
-    .action(async (slug: string, options: { force?: boolean; reason?: string; json?: boolean }) => {
+    .action(async (slug: string, options: Confirmation & { reason?: string; json?: boolean }) => {
       await withRuntime(async (runtime) => {
         const { transitionValidator } = await import('#core/tenancy/validators')
         const { reason } = await transitionValidator.validate({ reason: options.reason })
         const tenancy = await tenancyOf(runtime)
-        const force = options.force === true || (await confirmedAtTerminal(tenancy, slug))
+        const force = await deletionConfirmed(tenancy, slug, options)
         const deleted = await tenancy.delete(slug, cliActor(), { force, reason })
         printOutcome(await describeTenant(tenancy, deleted), options.json)
       })

@@ -10,13 +10,18 @@ export function tenancyOf(runtime: Runtime) {
   return runtime.app.container.make('oryne.tenancy')
 }
 
-/** A tenant as `oryne tenant show --json` prints it (the platform API's show, too). */
+/**
+ * A tenant as `oryne tenant show --json` prints it, as the platform API's show
+ * does: its plugins are the installed ones (enabled or disabled), with versions.
+ */
 export async function describeTenant(tenancy: TenancyService, tenant: Tenant) {
-  const [domains, history] = await Promise.all([
+  const [domains, history, states] = await Promise.all([
     tenancy.registry.domains(tenant.id),
     tenancy.registry.history(tenant.id),
+    tenancy.plugins.forTenant(tenant),
   ])
-  return { ...serializeTenant(tenant), domains, plugins: [] as string[], history }
+  const plugins = states.filter((plugin) => plugin.status !== 'not_installed')
+  return { ...serializeTenant(tenant), domains, plugins, history }
 }
 
 export type TenantDescription = Awaited<ReturnType<typeof describeTenant>>
@@ -60,6 +65,12 @@ export function printTenant(
       ...(tenant.admin_invite_token ? [['admin invite token', tenant.admin_invite_token]] : []),
       ['schema', tenant.schema],
       ['domains', tenant.domains.join('\n')],
+      [
+        'plugins',
+        tenant.plugins
+          .map((plugin) => `${plugin.name} ${plugin.version} (${plugin.status})`)
+          .join('\n'),
+      ],
       [
         'settings',
         Object.entries(tenant.settings)
