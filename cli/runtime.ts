@@ -14,7 +14,7 @@ export async function openRuntime(
   environment: 'console' | 'web' = 'console',
   options: BootOptions = {}
 ): Promise<Runtime> {
-  const running = await runningRuntime()
+  const running = await runningRuntime(options)
   if (running) return running
   // Imported here, not at the top: `--help` and usage errors load none of this.
   const [{ APP_ROOT, bootApp }, { storageDir }, { startServices }] = await Promise.all([
@@ -52,11 +52,13 @@ export async function openRuntime(
  * run inside the test runner uses the runner's (same DATABASE_URL and
  * REDIS_URL) rather than booting a second one, which would take over the
  * process-wide app service under the first. Its services and its shutdown
- * belong to whoever started them, so `close()` leaves both alone.
+ * belong to whoever started them, so `close()` leaves both alone. The plugin
+ * host is made as bootApp would have made it.
  */
-async function runningRuntime(): Promise<Runtime | undefined> {
+async function runningRuntime(options: BootOptions): Promise<Runtime | undefined> {
   const { default: app } = await import('@adonisjs/core/services/app')
   if (!app?.isReady) return undefined
+  if (options.plugins !== false) await app.container.make('oryne.plugins')
   const redisUrl = process.env.REDIS_URL || null
   return {
     app,

@@ -1,6 +1,6 @@
 import { test } from '@japa/runner'
 import { readFileSync } from 'node:fs'
-import { runOryne } from '#tests/support/cli'
+import { runOryne, runOryneProcess } from '#tests/support/cli'
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'))
 
@@ -33,7 +33,8 @@ test.group('oryne CLI basics', () => {
   })
 
   test('--version prints the package version', async ({ assert }) => {
-    const result = await runOryne(['--version'])
+    // a real process: bin/oryne.js itself, the entry scripts probe with --version
+    const result = await runOryneProcess(['--version'])
     assert.equal(result.code, 0)
     assert.equal(result.stdout.trim(), pkg.version)
   })
@@ -77,7 +78,8 @@ test.group('oryne doctor', () => {
   })
 
   test('exits 1 and names the failing check when PostgreSQL is unreachable', async ({ assert }) => {
-    const result = await runOryne(['doctor', '--json'], {
+    // a real process: doctor's family, started on a DATABASE_URL this process does not have
+    const result = await runOryneProcess(['doctor', '--json'], {
       ...services(),
       DATABASE_URL: 'postgres://oryne:oryne@127.0.0.1:1/oryne',
     })
@@ -92,7 +94,8 @@ test.group('oryne doctor', () => {
 
 test.group('production configuration', () => {
   test('refuses to start without DATABASE_URL and REDIS_URL, naming both', async ({ assert }) => {
-    const result = await runOryne(['serve'], {
+    // a real process: NODE_ENV=production, which the test process is not
+    const result = await runOryneProcess(['serve'], {
       NODE_ENV: 'production',
       DATABASE_URL: '',
       REDIS_URL: '',
@@ -103,7 +106,8 @@ test.group('production configuration', () => {
   })
 
   test('names only the missing one', async ({ assert }) => {
-    const result = await runOryne(['migrate', '--json'], {
+    // a real process: NODE_ENV=production, which the test process is not
+    const result = await runOryneProcess(['migrate', '--json'], {
       NODE_ENV: 'production',
       DATABASE_URL: process.env.DATABASE_URL,
       REDIS_URL: '',
