@@ -91,14 +91,22 @@ export type TenantApi = ReturnType<typeof tenantApi>
 
 /**
  * Requests to `/api/v1<path>` of `tenant` (X-Tenant-ID), signed with the
- * platform token unless `token` names another bearer (a user's access token).
+ * platform token unless `token` names another bearer (a user's access token);
+ * `null` sends none (an anonymous caller).
  */
-export function tenantApi(client: ApiClient, tenant: Tenant, token = platformToken()) {
+export function tenantApi(
+  client: ApiClient,
+  tenant: Tenant,
+  token: string | null = platformToken()
+) {
   // Any path of any plugin: the request is not tied to the typed routes of the application.
-  const request = (method: 'get' | 'post' | 'put' | 'patch' | 'delete', path: string): ApiRequest =>
-    (client[method](`/api/v1${path}`) as ApiRequest)
-      .header('X-Tenant-ID', tenant.slug)
-      .bearerToken(token)
+  const request = (
+    method: 'get' | 'post' | 'put' | 'patch' | 'delete',
+    path: string
+  ): ApiRequest => {
+    const sent = (client[method](`/api/v1${path}`) as ApiRequest).header('X-Tenant-ID', tenant.slug)
+    return token === null ? sent : sent.bearerToken(token)
+  }
   return {
     get: (path: string) => request('get', path),
     post: (path: string) => request('post', path),
@@ -155,8 +163,8 @@ export type OpenSchoolOptions<Who extends string> = TestTenantOptions & {
 export type School<Who extends string> = {
   tenant: Tenant
   people: Record<Who, Person>
-  /** The API of the school (`/api/v1<path>`) acting as one of its people, or as the platform. */
-  as(who: Who | Person | 'platform'): TenantApi
+  /** The API of the school (`/api/v1<path>`) acting as one of its people, as the platform, or as nobody. */
+  as(who: Who | Person | 'platform' | 'anonymous'): TenantApi
   /** Adds another person (email `<key>@<slug>.example`) and signs them in. */
   addPerson(key: string, roles: string | string[]): Promise<Person>
   /** A transaction of the school's schema (see tenantDb). */
@@ -197,7 +205,11 @@ export async function openSchool<Who extends string = never>(
     as: (who) =>
       who === 'platform'
         ? tenantApi(client, school.tenant)
-        : tenantApi(client, school.tenant, personOf(who as Who | Person).token),
+        : tenantApi(
+            client,
+            school.tenant,
+            who === 'anonymous' ? null : personOf(who as Who | Person).token
+          ),
     addPerson: add,
     db: (fn) => tenantDb(school.tenant, fn),
     run: (fn) => asTenant(school.tenant, fn),

@@ -1,18 +1,13 @@
 import { test } from '@japa/runner'
-import type { ApiClient } from '@japa/api-client'
-import { tenantContext } from '#core/tenancy/context'
-import { withTenantDb } from '#core/tenancy/tenant_db'
-import type { Tenant } from '#core/tenancy/types'
-import { PASSWORD, createUser } from '#tests/support/auth'
-import { PLATFORM_TOKEN, activeTenant } from '#tests/support/tenants'
-import { trainModel } from '#plugins/ai/services/lifecycle'
-import { evaluateRecommendations } from '#plugins/ai/services/recommendations'
-import { recordInteractions } from '#plugins/ai/services/interactions'
-import { listModels, registerModel } from '#plugins/ai/services/registry'
-import { limitSessionCache, modelSession, sessionCacheStats } from '#plugins/ai/services/sessions'
-import { syntheticInteractions } from '#plugins/ai/training/synthetic'
-import { recommenderModel } from '#plugins/ai/onnx/recommender_graph'
-import { logisticModelGraph } from '#plugins/ai/onnx/logistic_graph'
+import { created, eventually, ok, sharedSchool, type School } from '@oryne/sdk/testing'
+import { trainModel } from '../services/lifecycle.js'
+import { evaluateRecommendations } from '../services/recommendations.js'
+import { recordInteractions } from '../services/interactions.js'
+import { listModels, registerModel } from '../services/registry.js'
+import { limitSessionCache, modelSession, sessionCacheStats } from '../services/sessions.js'
+import { syntheticInteractions } from '../training/synthetic.js'
+import { recommenderModel } from '../onnx/recommender_graph.js'
+import { logisticModelGraph } from '../onnx/logistic_graph.js'
 
 /*
  * Recommendations end to end: interactions in (HTTP and LMS enrolments),
@@ -20,89 +15,42 @@ import { logisticModelGraph } from '#plugins/ai/onnx/logistic_graph'
  * atomically, served through the API to the people allowed to ask.
  */
 
-const PEOPLE = {
-  head: 'TenantAdmin',
-  teacher: 'Teacher',
-  student: 'Student',
-  other: 'Student',
-  parent: 'Parent',
-} as const
-type Who = keyof typeof PEOPLE
+type Who = 'head' | 'teacher' | 'student' | 'other' | 'parent'
 
-type School = {
-  tenant: Tenant
-  tokens: Record<Who, string>
-  users: Record<Who, string>
-  /** Synthetic users with generated interactions. */
-  crowd: string[]
-}
-
-function call(
-  client: ApiClient,
-  school: School,
-  who: Who | null,
-  method: 'get' | 'post',
-  path: string
-) {
-  const request = client[method](`/api/v1${path}`).header('x-tenant-id', school.tenant.slug)
-  return who ? request.bearerToken(school.tokens[who]) : request
-}
-
-async function created(request: any) {
-  const response = await request
-  response.assertStatus(201)
-  return response.body().data
-}
-
-async function openSchool(client: ApiClient): Promise<School> {
-  const tenant = await activeTenant()
-  const enabled = await client
-    .post(`/api/v1/platform/tenants/${tenant.slug}/plugins/ai/enable`)
-    .bearerToken(PLATFORM_TOKEN())
-    .json({})
-  enabled.assertStatus(200)
-  const tokens = {} as Record<Who, string>
-  const users = {} as Record<Who, string>
-  for (const [who, role] of Object.entries(PEOPLE) as Array<[Who, string]>) {
-    const email = `${who}@${tenant.slug}.example`
-    const { user } = await createUser(tenant, { email, role })
-    users[who] = user.id
-    const login = await client
-      .post('/api/v1/auth/login')
-      .header('x-tenant-id', tenant.slug)
-      .json({ email, password: PASSWORD })
-    login.assertStatus(200)
-    tokens[who] = login.body().data.access_token
-  }
-  const crowd = await tenantContext.run(tenant, () =>
-    withTenantDb(async (trx) => {
+/** The school, and a crowd of 120 users (invited, never signed in) that generated interactions are about. */
+const schoolFor = sharedSchool(
+  {
+    plugins: ['ai'],
+    people: {
+      head: 'TenantAdmin',
+      teacher: 'Teacher',
+      student: 'Student',
+      other: 'Student',
+      parent: 'Parent',
+    },
+  },
+  async (school: School<Who>) => {
+    const crowd = await school.db(async (trx) => {
       const rows = await trx
         .insertQuery()
         .table('users')
         .multiInsert(
           Array.from({ length: 120 }, (_, i) => ({
-            email: `crowd${i}@${tenant.slug}.example`,
+            email: `crowd${i}@${school.tenant.slug}.example`,
             name: `Crowd ${i}`,
           }))
         )
         .returning('id')
       return rows.map((row) => String(row.id))
     })
-  )
-  return { tenant, tokens, users, crowd }
-}
+    return { crowd }
+  }
+)
+type AiSchool = School<Who> & { crowd: string[] }
 
-let opened: Promise<School> | undefined
-const schoolFor = (client: ApiClient) => (opened ??= openSchool(client))
-
-const inTenant = <T>(school: School, fn: () => Promise<T>) => tenantContext.run(school.tenant, fn)
-
-async function interactionCount(school: School) {
-  return inTenant(school, () =>
-    withTenantDb(async (trx) =>
-      Number((await trx.from('ai_interactions').count('* as n').first()).n)
-    )
-  )
+async function interactionCount(school: AiSchool) {
+  const counted = await school.db((trx) => trx.from('ai_interactions').count('* as n').first())
+  return Number(counted.n)
 }
 
 test.group('AI: interactions', () => {
@@ -113,22 +61,22 @@ test.group('AI: interactions', () => {
     const school = await schoolFor(client)
     const before = await interactionCount(school)
     const batch = [
-      { client_id: 'pos-1', user_id: school.users.student, item_type: 'books', item_id: 'B-1' },
+      { client_id: 'pos-1', user_id: school.people.student.id, item_type: 'books', item_id: 'B-1' },
       {
         client_id: 'pos-2',
-        user_id: school.users.student,
+        user_id: school.people.student.id,
         item_type: 'books',
         item_id: 'B-2',
         weight: 2,
         occurred_at: '2026-03-01T10:00:00Z',
       },
     ]
-    const first = await call(client, school, 'head', 'post', '/ai/interactions').json({
+    const first = await school.as('head').post('/ai/interactions').json({
       interactions: batch,
     })
     first.assertStatus(201)
     assert.deepEqual(first.body().data, { recorded: 2, duplicates: 0 })
-    const replay = await call(client, school, 'head', 'post', '/ai/interactions').json({
+    const replay = await school.as('head').post('/ai/interactions').json({
       interactions: batch,
     })
     replay.assertStatus(200)
@@ -137,38 +85,48 @@ test.group('AI: interactions', () => {
     const invalid = [
       { interactions: [] },
       { interactions: [{ user_id: 'nope', item_type: 'books', item_id: 'B-1' }] },
-      { interactions: [{ user_id: school.users.student, item_type: 'cars', item_id: 'B-1' }] },
+      { interactions: [{ user_id: school.people.student.id, item_type: 'cars', item_id: 'B-1' }] },
       {
-        interactions: [{ user_id: school.users.student, item_type: 'books', item_id: 'B 1; drop' }],
+        interactions: [
+          { user_id: school.people.student.id, item_type: 'books', item_id: 'B 1; drop' },
+        ],
       },
       {
         interactions: [
-          { user_id: school.users.student, item_type: 'books', item_id: 'B-1', weight: -1 },
+          { user_id: school.people.student.id, item_type: 'books', item_id: 'B-1', weight: -1 },
         ],
       },
     ]
     for (const body of invalid) {
-      const response = await call(client, school, 'head', 'post', '/ai/interactions').json(body)
+      const response = await school.as('head').post('/ai/interactions').json(body)
       response.assertStatus(400)
       assert.equal(response.body().error.code, 'ERR_VALIDATION')
     }
     // One unknown user refuses the whole batch: nothing of it is written.
-    const mixed = await call(client, school, 'head', 'post', '/ai/interactions').json({
-      interactions: [
-        { client_id: 'pos-3', user_id: school.users.student, item_type: 'books', item_id: 'B-3' },
-        {
-          client_id: 'pos-4',
-          user_id: '00000000-0000-4000-8000-000000000000',
-          item_type: 'books',
-          item_id: 'B-4',
-        },
-      ],
-    })
+    const mixed = await school
+      .as('head')
+      .post('/ai/interactions')
+      .json({
+        interactions: [
+          {
+            client_id: 'pos-3',
+            user_id: school.people.student.id,
+            item_type: 'books',
+            item_id: 'B-3',
+          },
+          {
+            client_id: 'pos-4',
+            user_id: '00000000-0000-4000-8000-000000000000',
+            item_type: 'books',
+            item_id: 'B-4',
+          },
+        ],
+      })
     mixed.assertStatus(400)
     assert.equal(mixed.body().error.details[0].field, 'interactions.1.user_id')
     assert.equal(await interactionCount(school), before + 2)
 
-    const student = await call(client, school, 'student', 'post', '/ai/interactions').json({
+    const student = await school.as('student').post('/ai/interactions').json({
       interactions: batch,
     })
     student.assertStatus(403)
@@ -179,8 +137,7 @@ test.group('AI: interactions', () => {
     assert,
   }) => {
     const school = await schoolFor(client)
-    const head = (path: string, body: object) =>
-      created(call(client, school, 'head', 'post', path).json(body))
+    const head = (path: string, body: object) => created(school.as('head').post(path).json(body))
     const grade = await head('/erp/classes', { name: 'Grade 7', grade_level: 7 })
     const section = await head('/erp/sections', { class_id: grade.id, name: 'A' })
     const student = await head('/erp/students', {
@@ -189,7 +146,7 @@ test.group('AI: interactions', () => {
       last_name: 'Learner',
       class_id: grade.id,
       section_id: section.id,
-      user_id: school.users.other,
+      user_id: school.people.other.id,
     })
     const course = await head('/lms/courses', {
       code: 'AI-BIO',
@@ -197,15 +154,16 @@ test.group('AI: interactions', () => {
       status: 'active',
     })
     await head('/lms/enrolments', { course_id: course.id, student_id: student.id })
-    let rows: any[] = []
-    for (let i = 0; i < 50 && !rows.length; i++) {
-      rows = await inTenant(school, () =>
-        withTenantDb((trx) =>
-          trx.from('ai_interactions').where({ user_id: school.users.other, item_type: 'courses' })
-        )
-      )
-      if (!rows.length) await new Promise((resolve) => setTimeout(resolve, 100))
-    }
+    // Recorded by an event handler, after the enrolment commits.
+    const rows = await eventually(
+      () =>
+        school.db((trx) =>
+          trx
+            .from('ai_interactions')
+            .where({ user_id: school.people.other.id, item_type: 'courses' })
+        ),
+      { until: (found) => found.length > 0 }
+    )
     assert.lengthOf(rows, 1)
     assert.equal(rows[0].item_id, String(course.id))
     assert.equal(rows[0].source, 'lms.enrolments.created')
@@ -224,26 +182,22 @@ test.group('AI: recommendations', () => {
       perUser: 10,
       type: 'courses',
     })
-    await inTenant(school, () => recordInteractions(generated, 'test'))
+    await school.run(() => recordInteractions(generated, 'test'))
 
-    const evaluation = await inTenant(school, () => evaluateRecommendations())
+    const evaluation = await school.run(() => evaluateRecommendations())
     assert.isAbove(evaluation.model.ndcg_at_10, evaluation.popularity.ndcg_at_10)
     assert.isAbove(evaluation.model.precision_at_10, evaluation.popularity.precision_at_10)
 
-    const trained = await inTenant(school, () => trainModel('recommendations', 'test'))
+    const trained = await school.run(() => trainModel('recommendations', 'test'))
     assert.isTrue(trained.promoted)
     assert.equal(trained.model.status, 'promoted')
     assert.isAbove(trained.model.size_bytes, 1000)
 
     // A crowd member signs in? They have no password: ask as the admin on their behalf.
     const userId = school.crowd[5]
-    const response = await call(
-      client,
-      school,
-      'head',
-      'get',
-      `/ai/recommendations?type=courses&limit=10&user_id=${userId}`
-    )
+    const response = await school
+      .as('head')
+      .get(`/ai/recommendations?type=courses&limit=10&user_id=${userId}`)
     response.assertStatus(200)
     const { items, strategy } = response.body().data
     assert.equal(strategy, 'model')
@@ -265,13 +219,7 @@ test.group('AI: recommendations', () => {
     )
     assert.isAtLeast(inGroup.length, 5)
 
-    const books = await call(
-      client,
-      school,
-      'head',
-      'get',
-      `/ai/recommendations?type=books&user_id=${userId}`
-    )
+    const books = await school.as('head').get(`/ai/recommendations?type=books&user_id=${userId}`)
     books.assertStatus(200)
     for (const item of books.body().data.items) assert.equal(item.item_type, 'books')
   })
@@ -281,13 +229,7 @@ test.group('AI: recommendations', () => {
     assert,
   }) => {
     const school = await schoolFor(client)
-    const response = await call(
-      client,
-      school,
-      'student',
-      'get',
-      '/ai/recommendations?type=books&limit=5'
-    )
+    const response = await school.as('student').get('/ai/recommendations?type=books&limit=5')
     response.assertStatus(200)
     assert.equal(response.body().data.strategy, 'popularity')
     // The student took B-1 and B-2 already (first test); nobody else took books: nothing left.
@@ -295,13 +237,7 @@ test.group('AI: recommendations', () => {
     assert.notInclude(mine, 'B-1')
     assert.notInclude(mine, 'B-2')
 
-    const courses = await call(
-      client,
-      school,
-      'parent',
-      'get',
-      '/ai/recommendations?type=courses&limit=3'
-    )
+    const courses = await school.as('parent').get('/ai/recommendations?type=courses&limit=3')
     courses.assertStatus(200)
     assert.lengthOf(courses.body().data.items, 3)
   })
@@ -311,30 +247,18 @@ test.group('AI: recommendations', () => {
     assert,
   }) => {
     const school = await schoolFor(client)
-    const other = await call(
-      client,
-      school,
-      'student',
-      'get',
-      `/ai/recommendations?type=courses&user_id=${school.users.other}`
-    )
+    const other = await school
+      .as('student')
+      .get(`/ai/recommendations?type=courses&user_id=${school.people.other.id}`)
     other.assertStatus(404)
     assert.equal(other.body().error.code, 'ERR_AI_NOT_FOUND')
-    const teacher = await call(
-      client,
-      school,
-      'teacher',
-      'get',
-      `/ai/recommendations?type=courses&user_id=${school.crowd[0]}`
-    )
+    const teacher = await school
+      .as('teacher')
+      .get(`/ai/recommendations?type=courses&user_id=${school.crowd[0]}`)
     teacher.assertStatus(404)
-    const self = await call(
-      client,
-      school,
-      'student',
-      'get',
-      `/ai/recommendations?type=courses&user_id=${school.users.student}`
-    )
+    const self = await school
+      .as('student')
+      .get(`/ai/recommendations?type=courses&user_id=${school.people.student.id}`)
     self.assertStatus(200)
     for (const query of [
       'type=cars',
@@ -342,11 +266,11 @@ test.group('AI: recommendations', () => {
       'type=courses&limit=1000',
       'type=courses&user_id=x',
     ]) {
-      const bad = await call(client, school, 'student', 'get', `/ai/recommendations?${query}`)
+      const bad = await school.as('student').get(`/ai/recommendations?${query}`)
       bad.assertStatus(400)
       assert.equal(bad.body().error.code, 'ERR_VALIDATION')
     }
-    const anonymous = await call(client, school, null, 'get', '/ai/recommendations?type=courses')
+    const anonymous = await school.as('anonymous').get('/ai/recommendations?type=courses')
     anonymous.assertStatus(401)
   })
 })
@@ -366,8 +290,10 @@ test.group('AI: bring your own model', () => {
       { name: 'contributions', type: 'float' },
     ],
   })
-  const upload = (client: ApiClient, school: School, declared: object, bytes: Uint8Array) =>
-    call(client, school, 'head', 'post', '/ai/models')
+  const upload = (school: AiSchool, declared: object, bytes: Uint8Array) =>
+    school
+      .as('head')
+      .post('/ai/models')
       .field('kind', 'plagiarism')
       .field('io', JSON.stringify(declared))
       .file('file', Buffer.from(bytes), { filename: 'scorer.onnx' })
@@ -378,23 +304,24 @@ test.group('AI: bring your own model', () => {
   }) => {
     const school = await schoolFor(client)
     const bytes = logisticModelGraph(model)
-    const wrongName = await upload(client, school, io('x'), bytes)
+    const wrongName = await upload(school, io('x'), bytes)
     wrongName.assertStatus(422)
     assert.equal(wrongName.body().error.code, 'ERR_AI_MODEL_INVALID')
     const wrongShape = await upload(
-      client,
       school,
       { ...io(), inputs: [{ name: 'features', type: 'float', shape: ['n', 3] }] },
       bytes
     )
     wrongShape.assertStatus(422)
-    const notJson = await call(client, school, 'head', 'post', '/ai/models')
+    const notJson = await school
+      .as('head')
+      .post('/ai/models')
       .field('kind', 'plagiarism')
       .field('io', '{oops')
       .file('file', Buffer.from(bytes), { filename: 'scorer.onnx' })
     notJson.assertStatus(400)
 
-    const accepted = await upload(client, school, io(), bytes)
+    const accepted = await upload(school, io(), bytes)
     accepted.assertStatus(201)
     const candidate = accepted.body().data
     assert.include(candidate, {
@@ -403,13 +330,10 @@ test.group('AI: bring your own model', () => {
       source: 'uploaded',
       size_bytes: bytes.byteLength,
     })
-    const promoted = await call(
-      client,
-      school,
-      'head',
-      'post',
-      `/ai/models/plagiarism/${candidate.version}/promote`
-    ).json({})
+    const promoted = await school
+      .as('head')
+      .post(`/ai/models/plagiarism/${candidate.version}/promote`)
+      .json({})
     promoted.assertStatus(200)
     assert.equal(promoted.body().data.status, 'promoted')
   })
@@ -421,14 +345,13 @@ test.group('AI: model lifecycle', () => {
     assert,
   }) => {
     const school = await schoolFor(client)
-    const list = async () =>
-      (await call(client, school, 'head', 'get', '/ai/models?kind=recommendations')).body().data
+    const list = () => ok(school.as('head').get('/ai/models?kind=recommendations'))
     const before = await list()
     const promoted = before.find((model: any) => model.status === 'promoted')
     assert.exists(promoted, 'the previous test promoted a model')
 
     // A candidate measured worse than the promoted one cannot replace it.
-    const worse = await inTenant(school, () =>
+    const worse = await school.run(() =>
       registerModel({
         kind: 'recommendations',
         source: 'trained',
@@ -458,18 +381,17 @@ test.group('AI: model lifecycle', () => {
         actor: 'test',
       })
     )
-    const refused = await call(
-      client,
-      school,
-      'head',
-      'post',
-      `/ai/models/recommendations/${worse.version}/promote`
-    ).json({})
+    const refused = await school
+      .as('head')
+      .post(`/ai/models/recommendations/${worse.version}/promote`)
+      .json({})
     refused.assertStatus(409)
     assert.equal(refused.body().error.code, 'ERR_AI_NOT_PROMOTABLE')
 
     // Garbage bytes are refused at upload and recorded as failed, never promotable.
-    const upload = await call(client, school, 'head', 'post', '/ai/models')
+    const upload = await school
+      .as('head')
+      .post('/ai/models')
       .field('kind', 'plagiarism')
       .field(
         'io',
@@ -481,16 +403,12 @@ test.group('AI: model lifecycle', () => {
       .file('file', Buffer.from('not an onnx model'), { filename: 'model.onnx' })
     upload.assertStatus(422)
     assert.equal(upload.body().error.code, 'ERR_AI_MODEL_INVALID')
-    const failed = (await call(client, school, 'head', 'get', '/ai/models?kind=plagiarism')).body()
-      .data
+    const failed = await ok(school.as('head').get('/ai/models?kind=plagiarism'))
     assert.equal(failed[0].status, 'failed')
-    const promoteFailed = await call(
-      client,
-      school,
-      'head',
-      'post',
-      `/ai/models/plagiarism/${failed[0].version}/promote`
-    ).json({})
+    const promoteFailed = await school
+      .as('head')
+      .post(`/ai/models/plagiarism/${failed[0].version}/promote`)
+      .json({})
     promoteFailed.assertStatus(409)
 
     const after = await list()
@@ -498,26 +416,18 @@ test.group('AI: model lifecycle', () => {
     assert.equal(after.filter((model: any) => model.status === 'promoted').length, 1)
 
     // Retraining on the same data measures the same and replaces it atomically (one promoted model).
-    const again = await inTenant(school, () => trainModel('recommendations', 'test'))
+    const again = await school.run(() => trainModel('recommendations', 'test'))
     assert.isTrue(again.promoted)
     const final = await list()
     assert.equal(final.filter((model: any) => model.status === 'promoted').length, 1)
     assert.equal(final.find((model: any) => model.version === promoted.version).status, 'retired')
 
-    const unknown = await call(client, school, 'head', 'post', '/ai/models/weather/1/promote').json(
-      {}
-    )
+    const unknown = await school.as('head').post('/ai/models/weather/1/promote').json({})
     unknown.assertStatus(400)
     assert.equal(unknown.body().error.code, 'ERR_AI_UNKNOWN_KIND')
-    const missing = await call(
-      client,
-      school,
-      'head',
-      'post',
-      '/ai/models/recommendations/999/promote'
-    ).json({})
+    const missing = await school.as('head').post('/ai/models/recommendations/999/promote').json({})
     missing.assertStatus(404)
-    const student = await call(client, school, 'student', 'get', '/ai/models')
+    const student = await school.as('student').get('/ai/models')
     student.assertStatus(403)
   })
 })
@@ -528,19 +438,16 @@ test.group('AI: inference sessions', () => {
     assert,
   }) => {
     const school = await schoolFor(client)
-    const stored = await inTenant(school, async () =>
-      (await listModels('recommendations')).filter((model) => model.status !== 'failed')
-    )
+    const models = await school.run(() => listModels('recommendations'))
+    const stored = models.filter((model) => model.status !== 'failed')
     assert.isAtLeast(stored.length, 3)
     // Largest first, so that evicting one of the two larger leaves room for the smallest.
     const [a, b, c] = [...stored].sort((x, y) => y.size_bytes - x.size_bytes)
-    const rows = await inTenant(school, () =>
-      withTenantDb((trx) =>
-        trx
-          .from('ai_models')
-          .whereIn('id', [a.id, b.id, c.id])
-          .select('id', 'kind', 'version', 'file_id', 'size_bytes')
-      )
+    const rows = await school.db((trx) =>
+      trx
+        .from('ai_models')
+        .whereIn('id', [a.id, b.id, c.id])
+        .select('id', 'kind', 'version', 'file_id', 'size_bytes')
     )
     const row = (id: string) => rows.find((r) => String(r.id) === id)!
     const key = (model: { id: string; version: number }) =>
@@ -548,7 +455,7 @@ test.group('AI: inference sessions', () => {
     try {
       limitSessionCache(Number(row(a.id).size_bytes) + Number(row(b.id).size_bytes))
       for (const model of [a, b, a, c])
-        await inTenant(school, () =>
+        await school.run(() =>
           modelSession(school.tenant.id, { ...row(model.id), id: String(model.id) })
         )
       const { keys } = sessionCacheStats()
@@ -556,10 +463,10 @@ test.group('AI: inference sessions', () => {
       assert.include(keys, key(a))
       assert.include(keys, key(c))
       assert.notInclude(keys, key(b))
-      const first = await inTenant(school, () =>
+      const first = await school.run(() =>
         modelSession(school.tenant.id, { ...row(c.id), id: String(c.id) })
       )
-      const again = await inTenant(school, () =>
+      const again = await school.run(() =>
         modelSession(school.tenant.id, { ...row(c.id), id: String(c.id) })
       )
       assert.strictEqual(first.session, again.session)
