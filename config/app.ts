@@ -1,6 +1,7 @@
 import env from '#start/env'
 import app from '@adonisjs/core/services/app'
 import { defineConfig } from '@adonisjs/core/http'
+import { answerBadUrl } from '#core/http/client_errors'
 
 /**
  * Used to sign and encrypt values. Production must provide APP_KEY; elsewhere
@@ -17,6 +18,8 @@ export const http = defineConfig({
   allowMethodSpoofing: false,
   useAsyncLocalStorage: true,
   trustProxy: () => env.get('TRUST_PROXY', false),
+  /* A path whose % escapes do not decode: the envelope, like every other error. */
+  onBadUrl: answerBadUrl,
   cookie: {
     domain: '',
     path: '/',

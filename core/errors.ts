@@ -71,6 +71,30 @@ export const E_PAYLOAD_TOO_LARGE = defineError(
   413,
   'The request body is too large'
 )
+export const E_HEADERS_TOO_LARGE = defineError(
+  'ERR_HEADERS_TOO_LARGE',
+  431,
+  'The request headers are too large',
+  'Send fewer or shorter headers (cookies, tokens): together they must stay under 16 KB.'
+)
+export const E_REQUEST_TIMEOUT = defineError(
+  'ERR_REQUEST_TIMEOUT',
+  408,
+  'The request was not received in time',
+  'Send the whole request without pausing, then retry.'
+)
+export const E_NUL_CHARACTER = defineError(
+  'ERR_NUL_CHARACTER',
+  400,
+  'The request holds a NUL character (\\u0000) in its %s',
+  'Remove the NUL characters: no text Oryne stores may hold one. error.details names the field.'
+)
+export const E_BODY_ENCODING_INVALID = defineError(
+  'ERR_BODY_ENCODING_INVALID',
+  400,
+  'The request body is not what its Content-Encoding says (%s)',
+  'Send the body compressed as Content-Encoding says, or uncompressed without that header.'
+)
 export const E_UNSUPPORTED_MEDIA_TYPE = defineError(
   'ERR_UNSUPPORTED_MEDIA_TYPE',
   415,

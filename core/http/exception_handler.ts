@@ -2,6 +2,7 @@ import app from '@adonisjs/core/services/app'
 import { ExceptionHandler, type HttpContext } from '@adonisjs/core/http'
 import {
   E_BAD_REQUEST,
+  E_BODY_ENCODING_INVALID,
   E_NOT_FOUND,
   E_PAYLOAD_TOO_LARGE,
   E_RATE_LIMITED,
@@ -94,6 +95,9 @@ function toHttpError(error: unknown, ctx: HttpContext): OryneError {
       )
     }
   }
+  // zlib failing on a body that is not the gzip/deflate/br its Content-Encoding says.
+  if (typeof code === 'string' && /^Z_[A-Z_]+$/.test(code))
+    return new E_BODY_ENCODING_INVALID([ctx.request.header('content-encoding') ?? 'compressed'])
   const outage = outageOf(error)
   if (outage)
     return Object.assign(

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { ApplicationService } from '@adonisjs/core/types'
+import { answerClientErrors } from './client_errors.js'
 
 export type Listening = { server: Server; host: string; port: number; url: string }
 
@@ -17,6 +18,7 @@ export async function listen(
   await adonis.boot()
   const server = createServer(adonis.handle.bind(adonis))
   adonis.setNodeServer(server)
+  answerClientErrors(server)
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)

@@ -25,21 +25,32 @@ const DOCS_POLICY = [
 const HSTS = 'max-age=31536000; includeSubDomains'
 
 /**
- * Security headers on every response, errors and unmatched routes included
- * (docs/api.md, "Security headers"). Set before the request runs, so that a
- * failing handler's answer carries them too. HSTS only in production, where
- * Oryne is served over HTTPS (behind a proxy that terminates TLS).
+ * The security headers of every answer (docs/api.md, "Security headers"):
+ * also written by the HTTP server itself for requests Node refuses before the
+ * application sees them (core/http/client_errors.ts).
+ */
+export function securityHeaders(options: { docs?: boolean } = {}): Record<string, string> {
+  return {
+    'X-Content-Type-Options': 'nosniff',
+    'X-Frame-Options': 'DENY',
+    'Referrer-Policy': 'no-referrer',
+    'Cross-Origin-Opener-Policy': 'same-origin',
+    'Content-Security-Policy': options.docs ? DOCS_POLICY : API_POLICY,
+    ...(app.inProduction ? { 'Strict-Transport-Security': HSTS } : {}),
+  }
+}
+
+/**
+ * Security headers on every response, errors and unmatched routes included.
+ * Set before the request runs, so that a failing handler's answer carries them
+ * too. HSTS only in production, where Oryne is served over HTTPS (behind a
+ * proxy that terminates TLS).
  */
 export default class SecurityHeadersMiddleware {
   async handle(ctx: HttpContext, next: NextFn) {
     const docs = ctx.request.url() === '/docs' || ctx.request.url().startsWith('/docs/')
-    const response = ctx.response
-    response.header('X-Content-Type-Options', 'nosniff')
-    response.header('X-Frame-Options', 'DENY')
-    response.header('Referrer-Policy', 'no-referrer')
-    response.header('Cross-Origin-Opener-Policy', 'same-origin')
-    response.header('Content-Security-Policy', docs ? DOCS_POLICY : API_POLICY)
-    if (app.inProduction) response.header('Strict-Transport-Security', HSTS)
+    for (const [name, value] of Object.entries(securityHeaders({ docs })))
+      ctx.response.header(name, value)
     return next()
   }
 }
