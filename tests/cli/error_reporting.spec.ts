@@ -3,7 +3,7 @@ import app from '@adonisjs/core/services/app'
 import getPort from 'get-port'
 import { signedInAs } from '#tests/support/access'
 import { PASSWORD } from '#tests/support/auth'
-import { runOryne, startOryne } from '#tests/support/cli'
+import { runOryneProcess, startOryne } from '#tests/support/cli'
 import { startErrorCollector } from '#tests/support/error_collector'
 import { activeTenant } from '#tests/support/tenants'
 
@@ -92,7 +92,10 @@ test.group('Error reporting', () => {
   test('a DSN that is not one stops the boot with a clear message instead of reporting nowhere', async ({
     assert,
   }) => {
-    const result = await runOryne(['doctor', '--json'], { SENTRY_DSN: 'https://sentry.example/42' })
+    // a real process: the boot itself refuses the DSN
+    const result = await runOryneProcess(['doctor', '--json'], {
+      SENTRY_DSN: 'https://sentry.example/42',
+    })
     assert.equal(result.code, 1)
     const { error } = JSON.parse(result.stdout) as { error: { code: string; message: string } }
     assert.equal(error.code, 'ERR_CONFIG_INVALID')

@@ -7,7 +7,7 @@ import { RedisConnections } from '#core/redis/connections'
 import { tenantContext } from '#core/tenancy/context'
 import { withTenantDb } from '#core/tenancy/tenant_db'
 import type { Tenant } from '#core/tenancy/types'
-import { runOryne, startOryne, type RunningOryne } from '#tests/support/cli'
+import { runOryne, runOryneProcess, startOryne, type RunningOryne } from '#tests/support/cli'
 import { startErrorCollector } from '#tests/support/error_collector'
 import { activeTenant } from '#tests/support/tenants'
 
@@ -149,7 +149,8 @@ test.group('Workers killed mid-job', (group) => {
       collector.events.filter((event) => event.exception?.values.some((v) => v.value === message)),
       1
     )
-    const failed = await runOryne(['jobs', 'failed', 'crash-probe', '--json'], {
+    // a real process: the jobs family, on this file's queues
+    const failed = await runOryneProcess(['jobs', 'failed', 'crash-probe', '--json'], {
       ORYNE_REDIS_PREFIX: prefix,
     })
     assert.equal(failed.code, 0, failed.stderr)
