@@ -28,6 +28,7 @@ import app from '@adonisjs/core/services/app'
 import { tenantContext } from '../tenancy/context.js'
 import { withTenantDb } from '../tenancy/tenant_db.js'
 import { findJob } from '../jobs/define_job.js'
+import { onCoreEvent, type OryneEvent } from '../events/events.js'
 import type { Tenant } from '../tenancy/types.js'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 
@@ -102,16 +103,19 @@ export function tenantApi(
   // Any path of any plugin: the request is not tied to the typed routes of the application.
   const request = (
     method: 'get' | 'post' | 'put' | 'patch' | 'delete',
-    path: string
+    path: string,
+    body?: object
   ): ApiRequest => {
-    const sent = (client[method](`/api/v1${path}`) as ApiRequest).header('X-Tenant-ID', tenant.slug)
-    return token === null ? sent : sent.bearerToken(token)
+    let sent = (client[method](`/api/v1${path}`) as ApiRequest).header('X-Tenant-ID', tenant.slug)
+    if (token !== null) sent = sent.bearerToken(token)
+    return body === undefined ? sent : sent.json(body)
   }
+  /* A body given here is sent as JSON; without one, the request is still open (`.json()`, `.file()`). */
   return {
     get: (path: string) => request('get', path),
-    post: (path: string) => request('post', path),
-    put: (path: string) => request('put', path),
-    patch: (path: string) => request('patch', path),
+    post: (path: string, body?: object) => request('post', path, body),
+    put: (path: string, body?: object) => request('put', path, body),
+    patch: (path: string, body?: object) => request('patch', path, body),
     delete: (path: string) => request('delete', path),
   }
 }
@@ -282,6 +286,29 @@ export async function refused(request: Answer, status: number, code: string) {
       `Expected ${status} ${code}, got ${response.status()}: ${JSON.stringify(response.body())}`
     )
   return response.body().error
+}
+
+/**
+ * The events core delivers from now on (after their transaction commits) whose
+ * name starts with `prefix`, in delivery order: a live list to read with `eventually`.
+ */
+export function recordEvents(prefix: string): OryneEvent[] {
+  const recorded: OryneEvent[] = []
+  onCoreEvent(
+    (event) => event.name.startsWith(prefix),
+    (event) => void recorded.push(event)
+  )
+  return recorded
+}
+
+/**
+ * Seeds `tenant` as `oryne tenant demo` does: the demo plugins enabled, demo
+ * people created, each enabled plugin's `demo` seed run.
+ */
+export async function seedDemo(tenant: Tenant) {
+  const { seedDemo: seed } = await import('../plugins/demo.js')
+  const plugins = await app.container.make('oryne.plugins')
+  return seed(plugins, tenant, { actor: 'platform' })
 }
 
 export type EventuallyOptions<T> = {

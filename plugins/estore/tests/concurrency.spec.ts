@@ -1,6 +1,6 @@
 import { test } from '@japa/runner'
 import type { ApiClient } from '@japa/api-client'
-import { openSchool, pool, type TenantApi } from '@oryne/sdk/testing'
+import { openSchool, pool } from '@oryne/sdk/testing'
 
 /*
  * Overselling is impossible: checkouts race for the last units through HTTP,
@@ -10,18 +10,9 @@ import { openSchool, pool, type TenantApi } from '@oryne/sdk/testing'
 const SHOPPERS = 100
 const STOCK = 10
 
-/** JSON bodies in one call, as these races read best. */
-function withBodies(api: TenantApi) {
-  return {
-    get: (path: string) => api.get(path),
-    post: (path: string, body: object) => api.post(path).json(body),
-    put: (path: string, body: object) => api.put(path).json(body),
-  }
-}
-
 async function storeWithStock(client: ApiClient, stock: number) {
   const school = await openSchool(client, { plugins: ['estore'], people: { staff: 'Staff' } })
-  const staff = withBodies(school.as('staff'))
+  const staff = school.as('staff')
   const product = await staff.post('/estore/products', {
     name: 'Graduation hoodie',
     status: 'active',
@@ -48,7 +39,7 @@ test.group('E-store: concurrent checkouts', () => {
     const shoppers = await pool(
       Array.from({ length: SHOPPERS }, (_, i) => async () => {
         const shopper = await school.addPerson(`shopper${i}`, 'Student')
-        const api = withBodies(school.as(shopper))
+        const api = school.as(shopper)
         const carted = await api.put('/estore/cart/items', { variant_id: variantId, quantity: 1 })
         carted.assertStatus(200)
         return api
@@ -89,7 +80,7 @@ test.group('E-store: concurrent checkouts', () => {
     assert,
   }) => {
     const { school, variantId } = await storeWithStock(client, 50)
-    const api = withBodies(school.as(await school.addPerson('solo', 'Student')))
+    const api = school.as(await school.addPerson('solo', 'Student'))
     const carted = await api.put('/estore/cart/items', { variant_id: variantId, quantity: 2 })
     carted.assertStatus(200)
     const burst = await Promise.all(

@@ -1,16 +1,16 @@
+/* eslint-disable @unicorn/no-await-expression-member -- `(await api.get(...)).body()` reads best in a specification, as in tests/ (eslint.config.js) */
 import { test } from '@japa/runner'
-import app from '@adonisjs/core/services/app'
-import type { ApiClient } from '@japa/api-client'
-import { onCoreEvent, type OryneEvent } from '#core/events/events'
-import { tenantContext } from '#core/tenancy/context'
-import type { Tenant } from '#core/tenancy/types'
-import { signedInAs } from '#tests/support/access'
-import { claimsOf } from '#tests/support/auth'
-import { pool } from '#tests/support/concurrency'
-import { PLATFORM_TOKEN, activeTenant } from '#tests/support/tenants'
-import { seedDemo } from '#core/plugins/demo'
-import { tenantApi as api } from '#tests/support/access'
-import { sendReminders } from '#plugins/events/jobs/reminders'
+import {
+  eventually,
+  openSchool,
+  pool,
+  recordEvents,
+  seedDemo,
+  sharedSchool,
+  type Person,
+  type School,
+} from '@oryne/sdk/testing'
+import { sendReminders } from '../jobs/reminders.js'
 
 /*
  * The events plugin end to end through HTTP, each workflow as the role that
@@ -22,49 +22,18 @@ import { sendReminders } from '#plugins/events/jobs/reminders'
 const HOUR = 3_600_000
 const at = (hours: number) => new Date(Date.now() + hours * HOUR).toISOString()
 
-const PEOPLE = {
-  head: ['TenantAdmin'],
-  staff: ['Staff'],
-  teacher: ['Teacher'],
-  student: ['Student'],
-  student2: ['Student'],
-  parent: ['Parent'],
-} as const
-type Who = keyof typeof PEOPLE
-type Method = 'get' | 'post' | 'patch' | 'delete'
-
-type School = {
-  tenant: Tenant
-  tokens: Record<Who, string>
-  users: Record<Who, string>
+type Who = 'head' | 'staff' | 'teacher' | 'student' | 'student2' | 'parent'
+type Sections = {
   sectionA: string
   sectionB: string
   classId: string
   studentId: string
   student2Id: string
 }
+type EventsSchool = School<Who> & Sections
 
 /** Events the tenant emitted, as core delivers them (after the commit). */
-const emitted: OryneEvent[] = []
-onCoreEvent(
-  (event) => event.name.startsWith('events.'),
-  (event) => void emitted.push(event)
-)
-
-function call(client: ApiClient, school: School, token: string, method: Method, path: string) {
-  return client[method](`/api/v1${path}`)
-    .header('x-tenant-id', school.tenant.slug)
-    .bearerToken(token)
-}
-
-function as(client: ApiClient, school: School, who: Who | string) {
-  const token = who in school.tokens ? school.tokens[who as Who] : who
-  return {
-    get: (path: string) => call(client, school, token, 'get', path),
-    post: (path: string, body: object = {}) => call(client, school, token, 'post', path).json(body),
-    patch: (path: string, body: object) => call(client, school, token, 'patch', path).json(body),
-  }
-}
+const emitted = recordEvents('events.')
 
 async function created(request: Promise<any> | any) {
   const response = await request
@@ -72,60 +41,58 @@ async function created(request: Promise<any> | any) {
   return response.body().data
 }
 
-async function openSchool(client: ApiClient): Promise<School> {
-  const tenant = await activeTenant()
-  const enabled = await client
-    .post(`/api/v1/platform/tenants/${tenant.slug}/plugins/events/enable`)
-    .bearerToken(PLATFORM_TOKEN())
-    .json({})
-  enabled.assertStatus(200)
-  const tokens = {} as Record<Who, string>
-  const users = {} as Record<Who, string>
-  for (const [who, roles] of Object.entries(PEOPLE) as Array<[Who, readonly string[]]>) {
-    tokens[who] = await signedInAs(tenant, `${who}@${tenant.slug}.example`, [...roles])
-    users[who] = claimsOf(tokens[who]).payload.sub
-  }
-  const school = { tenant, tokens, users } as School
-  const head = as(client, school, 'head')
-  const grade9 = await created(head.post('/erp/classes', { name: 'Grade 9', grade_level: 9 }))
-  const sectionA = await created(head.post('/erp/sections', { class_id: grade9.id, name: 'A' }))
-  const sectionB = await created(head.post('/erp/sections', { class_id: grade9.id, name: 'B' }))
-  const pupil = (no: string, section: string, userId: string) =>
-    created(
-      head.post('/erp/students', {
-        enrollment_no: no,
-        first_name: 'Pupil',
-        last_name: no,
-        class_id: grade9.id,
-        section_id: section,
-        user_id: userId,
+/** The school: Grade 9 in sections A (student, child of parent) and B (student2). */
+const schoolFor = sharedSchool(
+  {
+    plugins: ['events'],
+    people: {
+      head: 'TenantAdmin',
+      staff: 'Staff',
+      teacher: 'Teacher',
+      student: 'Student',
+      student2: 'Student',
+      parent: 'Parent',
+    },
+  },
+  async (school: School<Who>) => {
+    const head = school.as('head')
+    const grade9 = await created(head.post('/erp/classes', { name: 'Grade 9', grade_level: 9 }))
+    const sectionA = await created(head.post('/erp/sections', { class_id: grade9.id, name: 'A' }))
+    const sectionB = await created(head.post('/erp/sections', { class_id: grade9.id, name: 'B' }))
+    const pupil = (no: string, section: string, userId: string) =>
+      created(
+        head.post('/erp/students', {
+          enrollment_no: no,
+          first_name: 'Pupil',
+          last_name: no,
+          class_id: grade9.id,
+          section_id: section,
+          user_id: userId,
+        })
+      )
+    const s1 = await pupil('E-001', sectionA.id, school.people.student.id)
+    const s2 = await pupil('E-002', sectionB.id, school.people.student2.id)
+    await created(
+      head.post('/erp/guardians', {
+        student_id: s1.id,
+        user_id: school.people.parent.id,
+        name: 'Pat Parent',
       })
     )
-  const s1 = await pupil('E-001', sectionA.id, users.student)
-  const s2 = await pupil('E-002', sectionB.id, users.student2)
-  await created(
-    head.post('/erp/guardians', { student_id: s1.id, user_id: users.parent, name: 'Pat Parent' })
-  )
-  return {
-    ...school,
-    sectionA: sectionA.id,
-    sectionB: sectionB.id,
-    classId: grade9.id,
-    studentId: s1.id,
-    student2Id: s2.id,
+    return {
+      sectionA: sectionA.id,
+      sectionB: sectionB.id,
+      classId: grade9.id,
+      studentId: s1.id,
+      student2Id: s2.id,
+    } as Sections
   }
-}
-
-let opened: Promise<School> | undefined
-function schoolFor(client: ApiClient) {
-  opened ??= openSchool(client)
-  return opened
-}
+)
 
 /** A published event open for registration, created by Staff. */
-function newEvent(client: ApiClient, school: School, fields: Record<string, unknown> = {}) {
+function newEvent(school: EventsSchool, fields: Record<string, unknown> = {}) {
   return created(
-    as(client, school, 'staff').post('/events/events', {
+    school.as('staff').post('/events/events', {
       title: 'Science fair',
       starts_at: at(72),
       ends_at: at(75),
@@ -138,13 +105,9 @@ function newEvent(client: ApiClient, school: School, fields: Record<string, unkn
 }
 
 /** The events of `name` about event `eventId`, once `count` of them have been delivered. */
-async function delivered(name: string, eventId: string, count: number) {
-  for (let i = 0; i < 100; i++) {
-    const found = emitted.filter((e) => e.name === name && e.payload.event_id === eventId)
-    if (found.length >= count) return found
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  return emitted.filter((e) => e.name === name && e.payload.event_id === eventId)
+function delivered(name: string, eventId: string, count: number) {
+  const about = () => emitted.filter((e) => e.name === name && e.payload.event_id === eventId)
+  return eventually(about, { until: (found) => found.length >= count }).catch(about)
 }
 
 function errorCode(response: any) {
@@ -157,29 +120,27 @@ test.group('Events: audience and permissions', () => {
     assert,
   }) => {
     const school = await schoolFor(client)
-    const event = await newEvent(client, school, {
+    const event = await newEvent(school, {
       audience: 'sections',
       audience_ids: [school.sectionA],
     })
-    assert.equal(event.created_by, school.users.staff)
+    assert.equal(event.created_by, school.people.staff.id)
 
     const ids = async (who: Who) => {
-      const response = await as(client, school, who).get('/events/events?per_page=100')
+      const response = await school.as(who).get('/events/events?per_page=100')
       response.assertStatus(200)
       return response.body().data.map((row: any) => String(row.id))
     }
     assert.include(await ids('student'), String(event.id))
     assert.include(await ids('parent'), String(event.id))
     assert.notInclude(await ids('student2'), String(event.id))
-    ;(await as(client, school, 'student2').get(`/events/events/${event.id}`)).assertStatus(404)
+    ;(await school.as('student2').get(`/events/events/${event.id}`)).assertStatus(404)
 
-    const outsider = await as(client, school, 'student2').post(
-      `/events/events/${event.id}/register`
-    )
+    const outsider = await school.as('student2').post(`/events/events/${event.id}/register`)
     outsider.assertStatus(403)
     assert.equal(errorCode(outsider), 'ERR_EVENTS_NOT_IN_AUDIENCE')
 
-    const own = await as(client, school, 'student').post(`/events/events/${event.id}/register`)
+    const own = await school.as('student').post(`/events/events/${event.id}/register`)
     own.assertStatus(201)
     assert.equal(own.body().data.status, 'registered')
   })
@@ -189,16 +150,16 @@ test.group('Events: audience and permissions', () => {
     assert,
   }) => {
     const school = await schoolFor(client)
-    const refused = await as(client, school, 'student').post('/events/events', {
+    const refused = await school.as('student').post('/events/events', {
       title: 'My party',
       starts_at: at(10),
     })
     refused.assertStatus(403)
     assert.equal(errorCode(refused), 'ERR_FORBIDDEN')
 
-    const draft = await newEvent(client, school, { status: 'draft' })
-    ;(await as(client, school, 'student').get(`/events/events/${draft.id}`)).assertStatus(404)
-    const register = await as(client, school, 'student').post(`/events/events/${draft.id}/register`)
+    const draft = await newEvent(school, { status: 'draft' })
+    ;(await school.as('student').get(`/events/events/${draft.id}`)).assertStatus(404)
+    const register = await school.as('student').post(`/events/events/${draft.id}/register`)
     register.assertStatus(404)
     assert.equal(errorCode(register), 'ERR_EVENTS_NOT_FOUND')
   })
@@ -208,17 +169,15 @@ test.group('Events: audience and permissions', () => {
     assert,
   }) => {
     const school = await schoolFor(client)
-    const meeting = await newEvent(client, school, {
+    const meeting = await newEvent(school, {
       title: 'Parent-teacher meeting',
       audience: 'roles',
       audience_ids: ['Parent'],
       is_parent_meeting: true,
     })
-    ;(await as(client, school, 'parent').get(`/events/events/${meeting.id}`)).assertStatus(200)
-    ;(await as(client, school, 'student').get(`/events/events/${meeting.id}`)).assertStatus(404)
-    const list = await as(client, school, 'parent').get(
-      '/events/events?filter[is_parent_meeting][eq]=true'
-    )
+    ;(await school.as('parent').get(`/events/events/${meeting.id}`)).assertStatus(200)
+    ;(await school.as('student').get(`/events/events/${meeting.id}`)).assertStatus(404)
+    const list = await school.as('parent').get('/events/events?filter[is_parent_meeting][eq]=true')
     assert.deepEqual(
       list.body().data.map((row: any) => String(row.id)),
       [String(meeting.id)]
@@ -232,22 +191,20 @@ test.group('Events: registration', () => {
     assert,
   }) => {
     const school = await schoolFor(client)
-    const notYet = await newEvent(client, school, { registration_opens_at: at(24) })
-    const closed = await newEvent(client, school, {
+    const notYet = await newEvent(school, { registration_opens_at: at(24) })
+    const closed = await newEvent(school, {
       registration_opens_at: at(-48),
       registration_closes_at: at(-1),
     })
-    const none = await newEvent(client, school, { registration_enabled: false })
+    const none = await newEvent(school, { registration_enabled: false })
     for (const event of [notYet, closed, none]) {
-      const response = await as(client, school, 'student').post(
-        `/events/events/${event.id}/register`
-      )
+      const response = await school.as('student').post(`/events/events/${event.id}/register`)
       response.assertStatus(409)
       assert.equal(errorCode(response), 'ERR_EVENTS_REGISTRATION_CLOSED')
     }
-    const registrations = await as(client, school, 'head').get(
-      `/events/registrations?filter[event_id][in]=${notYet.id},${closed.id},${none.id}`
-    )
+    const registrations = await school
+      .as('head')
+      .get(`/events/registrations?filter[event_id][in]=${notYet.id},${closed.id},${none.id}`)
     assert.lengthOf(registrations.body().data, 0)
   })
 
@@ -256,34 +213,24 @@ test.group('Events: registration', () => {
     assert,
   }) => {
     const school = await schoolFor(client)
-    const event = await newEvent(client, school)
-    const first = await created(
-      as(client, school, 'student').post(`/events/events/${event.id}/register`)
-    )
-    const again = await as(client, school, 'student').post(`/events/events/${event.id}/register`)
+    const event = await newEvent(school)
+    const first = await created(school.as('student').post(`/events/events/${event.id}/register`))
+    const again = await school.as('student').post(`/events/events/${event.id}/register`)
     again.assertStatus(409)
     assert.equal(errorCode(again), 'ERR_EVENTS_ALREADY_REGISTERED')
 
     // Someone else's registration cannot be cancelled by a student: it does not exist for them.
-    const foreign = await as(client, school, 'student2').post(
-      `/events/registrations/${first.id}/cancel`
-    )
+    const foreign = await school.as('student2').post(`/events/registrations/${first.id}/cancel`)
     foreign.assertStatus(404)
 
-    const cancelled = await as(client, school, 'student').post(
-      `/events/registrations/${first.id}/cancel`
-    )
+    const cancelled = await school.as('student').post(`/events/registrations/${first.id}/cancel`)
     cancelled.assertStatus(200)
     assert.equal(cancelled.body().data.status, 'cancelled')
-    const twice = await as(client, school, 'student').post(
-      `/events/registrations/${first.id}/cancel`
-    )
+    const twice = await school.as('student').post(`/events/registrations/${first.id}/cancel`)
     twice.assertStatus(409)
     assert.equal(errorCode(twice), 'ERR_EVENTS_ALREADY_CANCELLED')
 
-    const back = await created(
-      as(client, school, 'student').post(`/events/events/${event.id}/register`)
-    )
+    const back = await created(school.as('student').post(`/events/events/${event.id}/register`))
     assert.equal(back.status, 'registered')
     assert.notEqual(back.id, first.id)
 
@@ -294,13 +241,13 @@ test.group('Events: registration', () => {
         {
           registration_id: first.id,
           event_id: String(event.id),
-          user_id: school.users.student,
+          user_id: school.people.student.id,
           status: 'registered',
         },
         {
           registration_id: back.id,
           event_id: String(event.id),
-          user_id: school.users.student,
+          user_id: school.people.student.id,
           status: 'registered',
         },
       ]
@@ -312,17 +259,13 @@ test.group('Events: registration', () => {
     assert,
   }) => {
     const school = await schoolFor(client)
-    const event = await newEvent(client, school, { title: 'Robotics workshop', capacity: 10 })
-    const tokens = await pool(
-      Array.from(
-        { length: 50 },
-        (_, i) => () =>
-          signedInAs(school.tenant, `crowd${i}@${school.tenant.slug}.example`, ['Student'])
-      ),
+    const event = await newEvent(school, { title: 'Robotics workshop', capacity: 10 })
+    const tokens: Person[] = await pool(
+      Array.from({ length: 50 }, (_, i) => () => school.addPerson(`crowd${i}`, 'Student')),
       4
     )
     const responses = await Promise.all(
-      tokens.map((token) => as(client, school, token).post(`/events/events/${event.id}/register`))
+      tokens.map((token) => school.as(token).post(`/events/events/${event.id}/register`))
     )
     for (const response of responses) response.assertStatus(201)
     const results = responses.map((response) => response.body().data)
@@ -345,25 +288,23 @@ test.group('Events: registration', () => {
     for (const row of placed) assert.match(row.check_in_token, /^\d+\.[\w-]{43}$/)
     for (const row of waiting) assert.isNull(row.check_in_token)
 
-    const report = await as(client, school, 'staff').get(`/events/events/${event.id}/attendance`)
+    const report = await school.as('staff').get(`/events/events/${event.id}/attendance`)
     assert.deepInclude(report.body().data, { capacity: 10, registered: 10, waitlisted: 40 })
 
     const leaver = placed[3]
     const leaverToken = tokens[results.indexOf(leaver)]
-    const cancelled = await as(client, school, leaverToken).post(
-      `/events/registrations/${leaver.id}/cancel`
-    )
+    const cancelled = await school.as(leaverToken).post(`/events/registrations/${leaver.id}/cancel`)
     cancelled.assertStatus(200)
     const firstInLine = [...waiting].sort(byId)[0]
     assert.deepEqual(cancelled.body().data.promoted, [firstInLine.id])
 
-    const ticket = await as(client, school, tokens[results.indexOf(firstInLine)]).get(
-      `/events/registrations/${firstInLine.id}/ticket`
-    )
+    const ticket = await school
+      .as(tokens[results.indexOf(firstInLine)])
+      .get(`/events/registrations/${firstInLine.id}/ticket`)
     ticket.assertStatus(200)
     assert.equal(ticket.body().data.status, 'registered')
     assert.match(ticket.body().data.check_in_token, /^\d+\.[\w-]{43}$/)
-    const after = await as(client, school, 'staff').get(`/events/events/${event.id}/attendance`)
+    const after = await school.as('staff').get(`/events/events/${event.id}/attendance`)
     assert.deepInclude(after.body().data, { registered: 10, waitlisted: 39, cancelled: 1 })
   })
 
@@ -372,24 +313,20 @@ test.group('Events: registration', () => {
     assert,
   }) => {
     const school = await schoolFor(client)
-    const strict = await newEvent(client, school, { capacity: 1, waitlist: false })
-    await created(as(client, school, 'student').post(`/events/events/${strict.id}/register`))
-    const full = await as(client, school, 'parent').post(`/events/events/${strict.id}/register`)
+    const strict = await newEvent(school, { capacity: 1, waitlist: false })
+    await created(school.as('student').post(`/events/events/${strict.id}/register`))
+    const full = await school.as('parent').post(`/events/events/${strict.id}/register`)
     full.assertStatus(409)
     assert.equal(errorCode(full), 'ERR_EVENTS_FULL')
 
-    const queued = await newEvent(client, school, { capacity: 1 })
-    await created(as(client, school, 'student').post(`/events/events/${queued.id}/register`))
-    const waiting = await created(
-      as(client, school, 'parent').post(`/events/events/${queued.id}/register`)
-    )
+    const queued = await newEvent(school, { capacity: 1 })
+    await created(school.as('student').post(`/events/events/${queued.id}/register`))
+    const waiting = await created(school.as('parent').post(`/events/events/${queued.id}/register`))
     assert.equal(waiting.status, 'waitlisted')
-    ;(
-      await as(client, school, 'staff').patch(`/events/events/${queued.id}`, { capacity: 2 })
-    ).assertStatus(200)
-    const ticket = await as(client, school, 'parent').get(
-      `/events/registrations/${waiting.id}/ticket`
+    ;(await school.as('staff').patch(`/events/events/${queued.id}`, { capacity: 2 })).assertStatus(
+      200
     )
+    const ticket = await school.as('parent').get(`/events/registrations/${waiting.id}/ticket`)
     assert.equal(ticket.body().data.status, 'registered')
   })
 
@@ -398,19 +335,17 @@ test.group('Events: registration', () => {
     assert,
   }) => {
     const school = await schoolFor(client)
-    const trip = await newEvent(client, school, { title: 'Museum trip', fee: 2500 })
+    const trip = await newEvent(school, { title: 'Museum trip', fee: 2500 })
     const registration = await created(
-      as(client, school, 'student').post(`/events/events/${trip.id}/register`)
+      school.as('student').post(`/events/events/${trip.id}/register`)
     )
     assert.isNotNull(registration.invoice_id)
-    const invoice = await as(client, school, 'head').get(`/erp/invoices/${registration.invoice_id}`)
+    const invoice = await school.as('head').get(`/erp/invoices/${registration.invoice_id}`)
     invoice.assertStatus(200)
     assert.deepInclude(invoice.body().data, { source: 'events', student_id: school.studentId })
     assert.equal(Number(invoice.body().data.amount), 2500)
 
-    const staff = await created(
-      as(client, school, 'staff').post(`/events/events/${trip.id}/register`)
-    )
+    const staff = await created(school.as('staff').post(`/events/events/${trip.id}/register`))
     assert.isNull(staff.invoice_id)
   })
 })
@@ -421,26 +356,22 @@ test.group('Events: check-in and attendance', () => {
     assert,
   }) => {
     const school = await schoolFor(client)
-    const event = await newEvent(client, school, { title: 'Concert' })
-    const mine = await created(
-      as(client, school, 'student').post(`/events/events/${event.id}/register`)
-    )
-    const parents = await created(
-      as(client, school, 'parent').post(`/events/events/${event.id}/register`)
-    )
+    const event = await newEvent(school, { title: 'Concert' })
+    const mine = await created(school.as('student').post(`/events/events/${event.id}/register`))
+    const parents = await created(school.as('parent').post(`/events/events/${event.id}/register`))
 
-    const byStudent = await as(client, school, 'student').post('/events/check-in', {
+    const byStudent = await school.as('student').post('/events/check-in', {
       token: mine.check_in_token,
     })
     byStudent.assertStatus(403)
 
-    const done = await as(client, school, 'teacher').post('/events/check-in', {
+    const done = await school.as('teacher').post('/events/check-in', {
       token: mine.check_in_token,
     })
     done.assertStatus(200)
     assert.equal(done.body().data.id, mine.id)
 
-    const twice = await as(client, school, 'staff').post('/events/check-in', {
+    const twice = await school.as('staff').post('/events/check-in', {
       token: mine.check_in_token,
     })
     twice.assertStatus(409)
@@ -449,19 +380,19 @@ test.group('Events: check-in and attendance', () => {
     // The id of another registration with this one's signature, and garbage.
     const forged = `${parents.id}.${mine.check_in_token.split('.')[1]}`
     for (const token of [forged, 'nonsense', `${mine.id}.${'A'.repeat(43)}`]) {
-      const response = await as(client, school, 'staff').post('/events/check-in', { token })
+      const response = await school.as('staff').post('/events/check-in', { token })
       response.assertStatus(404)
       assert.equal(errorCode(response), 'ERR_EVENTS_CHECK_IN_TOKEN_INVALID')
     }
 
-    await as(client, school, 'parent').post(`/events/registrations/${parents.id}/cancel`)
-    const cancelled = await as(client, school, 'staff').post('/events/check-in', {
+    await school.as('parent').post(`/events/registrations/${parents.id}/cancel`)
+    const cancelled = await school.as('staff').post('/events/check-in', {
       token: parents.check_in_token,
     })
     cancelled.assertStatus(409)
     assert.equal(errorCode(cancelled), 'ERR_EVENTS_NOT_CHECKABLE')
 
-    const report = await as(client, school, 'staff').get(`/events/events/${event.id}/attendance`)
+    const report = await school.as('staff').get(`/events/events/${event.id}/attendance`)
     report.assertStatus(200)
     assert.deepInclude(report.body().data, {
       registered: 1,
@@ -470,9 +401,7 @@ test.group('Events: check-in and attendance', () => {
       no_show: 0,
       attendance_percent: 100,
     })
-    ;(
-      await as(client, school, 'student').get(`/events/events/${event.id}/attendance`)
-    ).assertStatus(403)
+    ;(await school.as('student').get(`/events/events/${event.id}/attendance`)).assertStatus(403)
   })
 })
 
@@ -482,31 +411,31 @@ test.group('Events: reminders', () => {
     assert,
   }) => {
     const school = await schoolFor(client)
-    const soon = await newEvent(client, school, {
+    const soon = await newEvent(school, {
       title: 'Assembly',
       starts_at: at(3),
       ends_at: at(4),
     })
-    await created(as(client, school, 'student').post(`/events/events/${soon.id}/register`))
-    await created(as(client, school, 'parent').post(`/events/events/${soon.id}/register`))
+    await created(school.as('student').post(`/events/events/${soon.id}/register`))
+    await created(school.as('parent').post(`/events/events/${soon.id}/register`))
 
-    const first = await tenantContext.run(school.tenant, () => sendReminders())
+    const first = await school.run(() => sendReminders())
     assert.isAtLeast(first.reminded, 2)
-    const second = await tenantContext.run(school.tenant, () => sendReminders())
+    const second = await school.run(() => sendReminders())
     assert.deepEqual(second, { events: 0, reminded: 0 })
 
     const reminders = await delivered('events.reminder', String(soon.id), 2)
     assert.sameDeepMembers(
       reminders.map((e) => e.payload),
       [
-        { event_id: String(soon.id), user_id: school.users.student },
-        { event_id: String(soon.id), user_id: school.users.parent },
+        { event_id: String(soon.id), user_id: school.people.student.id },
+        { event_id: String(soon.id), user_id: school.people.parent.id },
       ]
     )
 
     let found: any
     for (let i = 0; i < 100 && !found; i++) {
-      const inbox = await as(client, school, 'student').get('/notifications')
+      const inbox = await school.as('student').get('/notifications')
       found = inbox
         .body()
         .data?.find(
@@ -524,7 +453,7 @@ test.group('Events: holidays honoured by ERP', () => {
     assert,
   }) => {
     const school = await schoolFor(client)
-    const head = as(client, school, 'head')
+    const head = school.as('head')
     // A Wednesday far enough ahead, and the Thursday after it.
     const holiday = '2031-01-15'
     const schoolDay = '2031-01-16'
@@ -533,7 +462,11 @@ test.group('Events: holidays honoured by ERP', () => {
     )
     const subject = await created(head.post('/erp/subjects', { code: 'MATH', name: 'Mathematics' }))
     const teacher = await created(
-      head.post('/erp/teachers', { employee_no: 'T-1', name: 'Ada', user_id: school.users.teacher })
+      head.post('/erp/teachers', {
+        employee_no: 'T-1',
+        name: 'Ada',
+        user_id: school.people.teacher.id,
+      })
     )
     for (const weekday of [3, 4]) {
       await created(
@@ -553,7 +486,7 @@ test.group('Events: holidays honoured by ERP', () => {
     })
 
     // Before the holiday is published the day is an ordinary one.
-    const draft = await newEvent(client, school, {
+    const draft = await newEvent(school, {
       title: 'Founders day',
       starts_at: `${holiday}T00:00:00Z`,
       ends_at: '2031-01-16T00:00:00Z',
@@ -564,10 +497,10 @@ test.group('Events: holidays honoured by ERP', () => {
     })
     ;(await head.post('/erp/attendance/bulk', marks(holiday))).assertStatus(200)
     ;(
-      await as(client, school, 'staff').patch(`/events/events/${draft.id}`, { status: 'published' })
+      await school.as('staff').patch(`/events/events/${draft.id}`, { status: 'published' })
     ).assertStatus(200)
 
-    const refused = await as(client, school, 'teacher').post('/erp/attendance/bulk', marks(holiday))
+    const refused = await school.as('teacher').post('/erp/attendance/bulk', marks(holiday))
     refused.assertStatus(409)
     assert.equal(errorCode(refused), 'ERR_HOLIDAY')
     assert.include(refused.body().error.message, 'Founders day')
@@ -580,15 +513,15 @@ test.group('Events: holidays honoured by ERP', () => {
     assert.equal(errorCode(single), 'ERR_HOLIDAY')
     ;(await head.post('/erp/attendance/bulk', marks(schoolDay))).assertStatus(200)
 
-    const off = await as(client, school, 'student').get(
-      `/erp/timetable/day?date=${holiday}&section_id=${school.sectionA}`
-    )
+    const off = await school
+      .as('student')
+      .get(`/erp/timetable/day?date=${holiday}&section_id=${school.sectionA}`)
     off.assertStatus(200)
     assert.deepInclude(off.body().data, { date: holiday, weekday: 3, slots: [] })
     assert.deepEqual(off.body().data.holiday, { date: holiday, title: 'Founders day' })
-    const on = await as(client, school, 'student').get(
-      `/erp/timetable/day?date=${schoolDay}&section_id=${school.sectionA}`
-    )
+    const on = await school
+      .as('student')
+      .get(`/erp/timetable/day?date=${schoolDay}&section_id=${school.sectionA}`)
     assert.isNull(on.body().data.holiday)
     assert.lengthOf(on.body().data.slots, 1)
     assert.deepInclude(on.body().data.slots[0], { period: 'P1', teacher_id: String(teacher.id) })
@@ -604,9 +537,9 @@ test.group('Events: invalid input', () => {
     assert,
   }) => {
     const school = await schoolFor(client)
-    const staff = as(client, school, 'staff')
-    const before = (await as(client, school, 'head').get('/events/events?per_page=1')).body().meta
-      .pagination.total
+    const staff = school.as('staff')
+    const before = (await school.as('head').get('/events/events?per_page=1')).body().meta.pagination
+      .total
     const bad: Array<[Record<string, unknown>, string]> = [
       [{ title: 'Backwards', starts_at: at(10), ends_at: at(5) }, 'ends_at'],
       [
@@ -638,19 +571,19 @@ test.group('Events: invalid input', () => {
         JSON.stringify(body)
       )
     }
-    const after = (await as(client, school, 'head').get('/events/events?per_page=1')).body().meta
-      .pagination.total
+    const after = (await school.as('head').get('/events/events?per_page=1')).body().meta.pagination
+      .total
     assert.equal(after, before)
 
     for (const path of ['/events/events/abc/register', '/events/events/999999999/register']) {
-      const response = await as(client, school, 'student').post(path)
+      const response = await school.as('student').post(path)
       response.assertStatus(404)
       assert.equal(errorCode(response), 'ERR_EVENTS_NOT_FOUND')
     }
     const noToken = await staff.post('/events/check-in', {})
     noToken.assertStatus(400)
     assert.equal(errorCode(noToken), 'ERR_VALIDATION')
-    const readOnly = await as(client, school, 'student').post('/events/registrations', {})
+    const readOnly = await school.as('student').post('/events/registrations', {})
     assert.oneOf(readOnly.status(), [404, 405])
   })
 })
@@ -661,21 +594,15 @@ test.group('Events: personal data', () => {
     assert,
   }) => {
     const school = await schoolFor(client)
-    const event = await newEvent(client, school, { title: 'Chess club', capacity: 1 })
-    const leaverToken = await signedInAs(school.tenant, `leaver@${school.tenant.slug}.example`, [
-      'Student',
-    ])
-    const leaverId = claimsOf(leaverToken).payload.sub
-    const held = await created(
-      as(client, school, leaverToken).post(`/events/events/${event.id}/register`)
-    )
-    const waiting = await created(
-      as(client, school, 'student').post(`/events/events/${event.id}/register`)
-    )
+    const event = await newEvent(school, { title: 'Chess club', capacity: 1 })
+    const leaverToken = await school.addPerson('leaver', 'Student')
+    const leaverId = leaverToken.id
+    const held = await created(school.as(leaverToken).post(`/events/events/${event.id}/register`))
+    const waiting = await created(school.as('student').post(`/events/events/${event.id}/register`))
     assert.equal(waiting.status, 'waitlisted')
-    await created(as(client, school, leaverToken).post('/events/calendar/token'))
+    await created(school.as(leaverToken).post('/events/calendar/token'))
 
-    const exported = await as(client, school, 'head').get(`/admin/users/${leaverId}/export`)
+    const exported = await school.as('head').get(`/admin/users/${leaverId}/export`)
     exported.assertStatus(200)
     const mine = exported.body().data.plugins.events
     assert.deepEqual(
@@ -684,12 +611,10 @@ test.group('Events: personal data', () => {
     )
     assert.isString(mine.calendar_feed_since)
 
-    const erased = await as(client, school, 'head').post(`/admin/users/${leaverId}/erase`)
+    const erased = await school.as('head').post(`/admin/users/${leaverId}/erase`)
     erased.assertStatus(200)
     assert.deepEqual(erased.body().data.plugins.events, { erased: 1, calendar_feeds: 1 })
-    const ticket = await as(client, school, 'student').get(
-      `/events/registrations/${waiting.id}/ticket`
-    )
+    const ticket = await school.as('student').get(`/events/registrations/${waiting.id}/ticket`)
     assert.equal(ticket.body().data.status, 'registered')
   })
 })
@@ -701,11 +626,10 @@ test.group('Events: demo school', (group) => {
     client,
     assert,
   }) => {
-    const tenant = await activeTenant()
-    const plugins = await app.container.make('oryne.plugins')
-    const result = await seedDemo(plugins, tenant, { actor: 'platform' })
+    const school = await openSchool(client)
+    const result = await seedDemo(school.tenant)
     assert.include(result.seeded, 'events')
-    const head = api(client, tenant, PLATFORM_TOKEN())
+    const head = school.as('platform')
     const events = (await head.get('/events/events?per_page=100')).body().data
     assert.includeMembers(
       events.map((row: any) => row.title),
