@@ -14,7 +14,7 @@
  */
 process.env.LOG_LEVEL ??= 'warn'
 
-import ort from 'onnxruntime-node'
+import ort from '#plugins/ai/onnx/runtime'
 import { listen } from '#core/http/listen'
 import type { Tenant } from '#core/tenancy/types'
 import { startOryne } from './support/oryne.js'

@@ -1,5 +1,5 @@
 import { test } from '@japa/runner'
-import ort from 'onnxruntime-node'
+import ort from '#plugins/ai/onnx/runtime'
 import onnxProto from 'onnx-proto'
 import { int64 } from '#plugins/ai/onnx/graph'
 import { recommenderModel, scoreItems } from '#plugins/ai/onnx/recommender_graph'

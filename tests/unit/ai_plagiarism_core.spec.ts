@@ -1,5 +1,5 @@
 import { test } from '@japa/runner'
-import ort from 'onnxruntime-node'
+import ort from '#plugins/ai/onnx/runtime'
 import { tokenize } from '#plugins/ai/plagiarism/tokens'
 import { winnow } from '#plugins/ai/plagiarism/winnow'
 import { alignPassages, passageFeatures } from '#plugins/ai/plagiarism/align'

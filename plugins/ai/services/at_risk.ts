@@ -1,4 +1,4 @@
-import ort from 'onnxruntime-node'
+import ort from '../onnx/runtime.js'
 import type { Principal } from '@oryne/sdk'
 import { E_AI_NO_MODEL, E_AI_NOT_ENOUGH_DATA } from '../errors.js'
 import { fitLogistic, logisticModelGraph, logisticPredict } from '../onnx/logistic_graph.js'

@@ -1,4 +1,4 @@
-import ort from 'onnxruntime-node'
+import ort, { type InferenceSession } from '../onnx/runtime.js'
 import { E_AI_MODEL_INVALID } from '../errors.js'
 import type { ModelKind } from './kinds.js'
 import type { Dim, ElementType } from '../onnx/graph.js'
@@ -42,7 +42,7 @@ export async function validateModel(kind: ModelKind, bytes: Uint8Array, io: Mode
   ]
   if (missing.length) throw new E_AI_MODEL_INVALID([`a ${kind} model needs ${missing.join(', ')}`])
 
-  let session: ort.InferenceSession
+  let session: InferenceSession
   try {
     session = await ort.InferenceSession.create(bytes)
   } catch (error) {
@@ -58,7 +58,7 @@ export async function validateModel(kind: ModelKind, bytes: Uint8Array, io: Mode
       ])
     const absent = declaredOutputs.filter((name) => !session.outputNames.includes(name))
     if (absent.length) throw new E_AI_MODEL_INVALID([`it has no output ${absent.join(', ')}`])
-    let outputs: ort.InferenceSession.ReturnType
+    let outputs: InferenceSession.ReturnType
     try {
       outputs = await session.run(
         Object.fromEntries(io.inputs.map((input) => [input.name, probeTensor(input)]))

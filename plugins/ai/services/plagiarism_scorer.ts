@@ -1,4 +1,4 @@
-import ort from 'onnxruntime-node'
+import ort, { type InferenceSession } from '../onnx/runtime.js'
 import { AI_DEFAULTS } from '../settings.js'
 import { trainScorer } from '../plagiarism/scorer.js'
 import { currentTenantId, promotedModel } from './registry.js'
@@ -10,7 +10,7 @@ import { modelSession } from './sessions.js'
  * generated text (no tenant data, so every tenant may share it).
  */
 
-let builtIn: Promise<ort.InferenceSession> | undefined
+let builtIn: Promise<InferenceSession> | undefined
 
 function builtInScorer() {
   builtIn ??= ort.InferenceSession.create(

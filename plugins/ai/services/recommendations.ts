@@ -1,4 +1,4 @@
-import ort from 'onnxruntime-node'
+import ort from '../onnx/runtime.js'
 import { readTenantDb, type Principal } from '@oryne/sdk'
 import { E_AI_NOT_ENOUGH_DATA, E_AI_NOT_FOUND } from '../errors.js'
 import { EXCLUDED_SCORE, recommenderModel, scoreItems } from '../onnx/recommender_graph.js'

@@ -1,4 +1,4 @@
-import ort from 'onnxruntime-node'
+import ort, { type InferenceSession } from '../onnx/runtime.js'
 import { readFile } from '@oryne/sdk'
 
 /*
@@ -10,12 +10,12 @@ import { readFile } from '@oryne/sdk'
 
 let limitBytes = Number(process.env.ORYNE_AI_SESSION_CACHE_MB || 256) * 1024 * 1024
 
-type Entry = { session: Promise<ort.InferenceSession>; bytes: number; extra: Map<string, unknown> }
+type Entry = { session: Promise<InferenceSession>; bytes: number; extra: Map<string, unknown> }
 const entries = new Map<string, Entry>()
 let held = 0
 
 export type LoadedModel = {
-  session: ort.InferenceSession
+  session: InferenceSession
   /** Per-model data a caller derives once (vocabulary maps), kept as long as the session. */
   memo<T>(name: string, make: () => T): T
 }
