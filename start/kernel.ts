@@ -14,7 +14,7 @@ server.use([
 ])
 
 router.use([
-  () => import('@adonisjs/core/bodyparser_middleware'),
+  () => import('#core/http/middleware/body_parser_middleware'),
   () => import('#core/http/middleware/refuse_nul_middleware'),
   () => import('@adonisjs/auth/initialize_auth_middleware'),
   () => import('#core/http/middleware/rate_limit_middleware'),

@@ -8,6 +8,7 @@ import { storageDir } from '#core/runtime/environment'
 import type { Tenant } from '#core/tenancy/types'
 import { signedInAs, tenantApi } from '#tests/support/access'
 import { activeTenant } from '#tests/support/tenants'
+import { corePurposes } from '#config/uploads'
 
 /*
  * Presigned uploads with the fs driver (the S3 driver is configured and
@@ -47,6 +48,21 @@ function declare(
     name: 'report.pdf',
     ...body,
   })
+}
+
+/** A file name extension that goes with `type` (names are the client's; only the key uses it). */
+function extensionOf(type: string) {
+  const known: Record<string, string> = {
+    'application/pdf': '.pdf',
+    'image/png': '.png',
+    'image/jpeg': '.jpg',
+    'image/gif': '.gif',
+    'image/webp': '.webp',
+    'text/plain': '.txt',
+    'text/csv': '.csv',
+    'application/zip': '.zip',
+  }
+  return known[type] ?? '.bin'
 }
 
 async function usage(client: ApiClient, tenant: Tenant, token: string) {
@@ -129,6 +145,73 @@ test.group('Uploads', (group) => {
     const twice = await tenantApi(client, tenant, token).post(`/uploads/${upload.id}/confirm`)
     twice.assertStatus(409)
     assert.equal(twice.body().error.code, 'ERR_UPLOAD_NOT_PENDING')
+  })
+
+  test('every content type each purpose allows goes through: declared, sent, confirmed, same bytes back', async ({
+    client,
+    assert,
+  }) => {
+    const ZIP = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(40, 1)])
+    const samples: Record<string, Buffer> = {
+      'application/pdf': PDF,
+      'image/png': PNG,
+      'image/jpeg': Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(40, 2)]),
+      'image/gif': Buffer.concat([Buffer.from('GIF89a'), Buffer.alloc(40, 3)]),
+      'image/webp': Buffer.concat([
+        Buffer.from('RIFF'),
+        Buffer.from([40, 0, 0, 0]),
+        Buffer.from('WEBPVP8 '),
+        Buffer.alloc(32, 4),
+      ]),
+      'text/plain': Buffer.from('hello!'),
+      // Not UTF-8 (latin-1 "é"), and a line a spreadsheet would write: the bytes must survive as sent.
+      'text/csv': Buffer.from('name,note\r\nRen\xe9,"=HYPERLINK(""x"")"\r\n', 'latin1'),
+    }
+    const tenant = await activeTenant()
+    const token = await signedInAs(tenant, `all@${tenant.slug}.example`, ['Student'])
+    const api = tenantApi(client, tenant, token)
+    const tried: string[] = []
+    for (const [purpose, { contentTypes }] of Object.entries(corePurposes)) {
+      const types = contentTypes.flatMap((type) =>
+        type === 'image/*' ? ['image/png', 'image/jpeg', 'image/gif', 'image/webp'] : [type]
+      )
+      for (const type of types) {
+        const bytes = samples[type] ?? ZIP
+        const declared = await api.post('/uploads', {
+          purpose,
+          content_type: type,
+          size: bytes.length,
+          name: `sample${extensionOf(type)}`,
+        })
+        assert.equal(
+          declared.status(),
+          201,
+          `${purpose} ${type}: ${JSON.stringify(declared.body())}`
+        )
+        const upload = declared.body().data
+        const sent = await put(tenant, upload.upload.url, bytes, type)
+        assert.equal(sent.status, 204, `${purpose} ${type}`)
+        const confirmed = await api.post(`/uploads/${upload.id}/confirm`)
+        assert.equal(
+          confirmed.status(),
+          200,
+          `${purpose} ${type}: ${JSON.stringify(confirmed.body())}`
+        )
+        const { file } = confirmed.body().data
+        assert.equal(file.content_type, type)
+        assert.equal(file.size, bytes.length)
+        const download = await fetch(`${base()}${file.download.url}`, {
+          headers: { 'x-tenant-id': tenant.slug },
+        })
+        assert.deepEqual(Buffer.from(await download.arrayBuffer()), bytes, `${purpose} ${type}`)
+        tried.push(`${purpose} ${type}`)
+      }
+    }
+    assert.includeMembers(tried, [
+      'attachment text/plain',
+      'attachment text/csv',
+      'import text/csv',
+    ])
   })
 
   test('each purpose limits the size and content type; unknown purposes are refused', async ({
