@@ -20,9 +20,9 @@ function childEnv(env: Record<string, string | undefined>) {
 /** Commands that do not exit by themselves: they always get a process of their own. */
 const LONG_RUNNING = new Set(['up', 'serve', 'worker', 'scheduler'])
 /**
- * Commands that boot an application of their own (`plugin new`, `make-migration`,
- * `check` start no services, so they cannot share the test process's) or run
- * another test suite (`plugin test`): booting a second application in this
+ * Commands that boot an application of their own with bootApp, not through
+ * openRuntime (the plugin authoring commands, which start no services), or
+ * run another test suite (`plugin test`): a second application in this
  * process would replace the one every test relies on.
  */
 const OWN_APPLICATION = new Set([
@@ -114,7 +114,9 @@ async function mainInProcess(args: string[], timeoutMs: number): Promise<CliResu
       output[stream] +=
         typeof chunk === 'string'
           ? chunk
-          : Buffer.from(chunk).toString(typeof encoding === 'string' ? (encoding as any) : 'utf8')
+          : Buffer.from(chunk).toString(
+              typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8'
+            )
       const done = typeof encoding === 'function' ? encoding : callback
       if (typeof done === 'function') process.nextTick(done)
       return true
@@ -164,8 +166,8 @@ async function mainInProcess(args: string[], timeoutMs: number): Promise<CliResu
     process.stdout.write = writes.stdout
     process.stderr.write = writes.stderr
     restoreTTY.forEach((restore) => restore())
-    process.env.CI = env.CI
     if (env.CI === undefined) delete process.env.CI
+    else process.env.CI = env.CI
   }
 
   const leaks = [
