@@ -13,7 +13,8 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
   process.stdout.write(`${pkg.version}\n`)
 } else if (!reexecOnPinnedNode(import.meta.url)) {
-  await import('@poppinss/ts-exec')
+  const { registerTypeScript } = await import('./ts_hooks.js')
+  registerTypeScript(new URL('../', import.meta.url))
   const { main } = await import('../cli/main.ts')
   await main(process.argv)
 }

@@ -1,4 +1,5 @@
-import Queue from 'bull'
+import { createRequire } from 'node:module'
+import type Queue from 'bull'
 import type { Logger } from '@adonisjs/core/logger'
 import type { RedisConnections } from '../redis/connections.js'
 import { E_JOB_NOT_FOUND } from '../errors.js'
@@ -20,6 +21,12 @@ export type StalledJobSettings = {
   stalledIntervalMs: number
   maxStalledCount: number
 }
+
+/**
+ * bull (CommonJS) is required when the first queue is made: a command that
+ * queues nothing (`oryne tenant list`) never loads it and its dependencies.
+ */
+const requireBull = () => createRequire(import.meta.url)('bull') as typeof Queue
 
 /** Jobs on Redis through bull: survive restarts, shared by every worker process. */
 export class BullDriver implements JobsDriver {
@@ -81,7 +88,8 @@ export class BullDriver implements JobsDriver {
   queue(name: string) {
     let queue = this.#queues.get(name)
     if (!queue) {
-      queue = new Queue(name, {
+      const Bull = requireBull()
+      queue = new Bull(name, {
         prefix: this.prefix,
         createClient: (type) => {
           if (type === 'client') return this.redis.shared()

@@ -3,7 +3,7 @@ import type { ApplicationService } from '@adonisjs/core/types'
 import { RedisConnections } from '../redis/connections.js'
 import { JobsService } from '../jobs/jobs_service.js'
 import { BullDriver } from '../jobs/bull_driver.js'
-import { InlineDriver } from '../jobs/inline_driver.js'
+import type { JobsDriver } from '../jobs/types.js'
 import {
   configureErrorReporting,
   flushErrorReports,
@@ -17,9 +17,7 @@ import { tenantContext } from '../tenancy/context.js'
 import tenancyConfig from '#config/tenancy'
 import { coreTenantMigrations } from '#database/tenant_migrations/index'
 import { ChangeBus } from '../redis/change_bus.js'
-import { PluginHost } from '../plugins/plugin_host.js'
-import { buildCatalog } from '../plugins/catalog.js'
-import { discoverPlugins } from '../plugins/discovery.js'
+import type { PluginHost } from '../plugins/plugin_host.js'
 import { useEventListeners } from '../events/events.js'
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'))
@@ -59,7 +57,10 @@ export default class OryneProvider {
      * that may write (bootApp, start/plugins); read-only CLI commands skip it.
      */
     this.app.container.singleton('oryne.plugins', async (resolver) => {
-      await Promise.all([
+      const [{ PluginHost }, { buildCatalog }, { discoverPlugins }] = await Promise.all([
+        import('../plugins/plugin_host.js'),
+        import('../plugins/catalog.js'),
+        import('../plugins/discovery.js'),
         // Core jobs every worker processes: notification deliveries.
         import('../notifications/delivery.js'),
         // Search indexing on resource changes (Typesense) and its job.
@@ -108,9 +109,18 @@ export default class OryneProvider {
     this.app.container.singleton('oryne.jobs', async (resolver) => {
       const redis = await resolver.make('oryne.redis')
       const logger = await resolver.make('logger')
-      const driver = redis.configured
-        ? new BullDriver(redis, logger, process.env.ORYNE_REDIS_PREFIX || 'oryne', jobsConfig)
-        : new InlineDriver(logger)
+      let driver: JobsDriver
+      if (redis.configured) {
+        driver = new BullDriver(
+          redis,
+          logger,
+          process.env.ORYNE_REDIS_PREFIX || 'oryne',
+          jobsConfig
+        )
+      } else {
+        const { InlineDriver } = await import('../jobs/inline_driver.js')
+        driver = new InlineDriver(logger)
+      }
       this.#jobs = new JobsService(driver, logger)
       return this.#jobs
     })
