@@ -1,13 +1,14 @@
+/* eslint-disable @unicorn/no-await-expression-member -- `(await api.get(...)).body()` reads best in a specification, as in tests/ (eslint.config.js) */
 import { test } from '@japa/runner'
-import app from '@adonisjs/core/services/app'
-import type { ApiClient } from '@japa/api-client'
-import { tenantContext } from '#core/tenancy/context'
-import { withTenantDb } from '#core/tenancy/tenant_db'
-import type { Tenant } from '#core/tenancy/types'
-import { PASSWORD, createUser } from '#tests/support/auth'
-import { PLATFORM_TOKEN, activeTenant } from '#tests/support/tenants'
-import { seedDemo } from '#core/plugins/demo'
-import { calendarEntries } from '#core/plugins/calendar'
+import { calendarEntries } from '@oryne/sdk'
+import {
+  openSchool,
+  seedDemo,
+  sharedSchool,
+  tenantApi,
+  type Person,
+  type School,
+} from '@oryne/sdk/testing'
 
 /*
  * The hostel plugin end to end through HTTP, each workflow as the role that
@@ -17,21 +18,9 @@ import { calendarEntries } from '#core/plugins/calendar'
  * rooms it needs, so tests do not depend on each other's order.
  */
 
-const PEOPLE = {
-  head: 'TenantAdmin',
-  office: 'Staff',
-  teacher: 'Teacher',
-  student: 'Student',
-  student2: 'Student',
-  girl: 'Student',
-  parent: 'Parent',
-} as const
-type Who = keyof typeof PEOPLE
+type Who = 'head' | 'office' | 'teacher' | 'student' | 'student2' | 'girl' | 'parent'
 
-type School = {
-  tenant: Tenant
-  tokens: Record<Who, string>
-  users: Record<Who, string>
+type HostelSchool = School<Who> & {
   /** ERP ids */
   classId: string
   s1: string
@@ -42,19 +31,18 @@ type School = {
 
 type Method = 'get' | 'post' | 'patch' | 'delete'
 
-function call(client: ApiClient, school: School, who: Who, method: Method, path: string) {
-  return client[method](`/api/v1${path}`)
-    .header('x-tenant-id', school.tenant.slug)
-    .bearerToken(school.tokens[who])
+function call(school: HostelSchool, who: Who | Person, method: Method, path: string) {
+  return school.as(who)[method](path)
 }
 
 /** Requests to /api/v1/hostel<path> (and /erp) as `who`. */
-function as(client: ApiClient, school: School, who: Who) {
+function as(school: School<Who>, who: Who | Person) {
+  const api = school.as(who)
   return {
-    get: (path: string) => call(client, school, who, 'get', `/hostel${path}`),
-    post: (path: string) => call(client, school, who, 'post', `/hostel${path}`),
-    patch: (path: string) => call(client, school, who, 'patch', `/hostel${path}`),
-    erp: (method: Method, path: string) => call(client, school, who, method, `/erp${path}`),
+    get: (path: string) => api.get(`/hostel${path}`),
+    post: (path: string) => api.post(`/hostel${path}`),
+    patch: (path: string) => api.patch(`/hostel${path}`),
+    erp: (method: Method, path: string) => api[method](`/erp${path}`),
   }
 }
 
@@ -73,113 +61,96 @@ let counter = 0
 const unique = (prefix: string) => `${prefix} ${++counter}`
 
 /** A tenant with ERP and hostel enabled, its people signed in, students, a guardian and a term. */
-async function openSchool(client: ApiClient): Promise<School> {
-  const tenant = await activeTenant()
-  const enabled = await client
-    .post(`/api/v1/platform/tenants/${tenant.slug}/plugins/hostel/enable`)
-    .bearerToken(PLATFORM_TOKEN())
-    .json({})
-  enabled.assertStatus(200)
-
-  const tokens = {} as Record<Who, string>
-  const users = {} as Record<Who, string>
-  for (const [who, role] of Object.entries(PEOPLE) as Array<[Who, string]>) {
-    const email = `${who}@${tenant.slug}.example`
-    const { user } = await createUser(tenant, { email, role })
-    users[who] = user.id
-    const login = await client
-      .post('/api/v1/auth/login')
-      .header('x-tenant-id', tenant.slug)
-      .json({ email, password: PASSWORD })
-    login.assertStatus(200)
-    tokens[who] = login.body().data.access_token
-  }
-  const partial = { tenant, tokens, users } as School
-  const head = as(client, partial, 'head')
-  const grade = await created(
-    head.erp('post', '/classes').json({ name: 'Grade 8', grade_level: 8 })
-  )
-  const student = (no: string, gender: string, userId: string | null) =>
-    created(
-      head.erp('post', '/students').json({
-        enrollment_no: no,
-        first_name: 'Pupil',
-        last_name: no,
-        gender,
-        class_id: grade.id,
-        user_id: userId,
+const schoolFor = sharedSchool(
+  {
+    plugins: ['hostel'],
+    people: {
+      head: 'TenantAdmin',
+      office: 'Staff',
+      teacher: 'Teacher',
+      student: 'Student',
+      student2: 'Student',
+      girl: 'Student',
+      parent: 'Parent',
+    },
+  },
+  async (school: School<Who>) => {
+    const head = as(school, 'head')
+    const grade = await created(
+      head.erp('post', '/classes').json({ name: 'Grade 8', grade_level: 8 })
+    )
+    const student = (no: string, gender: string, userId: string | null) =>
+      created(
+        head.erp('post', '/students').json({
+          enrollment_no: no,
+          first_name: 'Pupil',
+          last_name: no,
+          gender,
+          class_id: grade.id,
+          user_id: userId,
+        })
+      )
+    const s1 = await student('H-001', 'male', school.people.student.id)
+    const s2 = await student('H-002', 'male', school.people.student2.id)
+    const girl = await student('H-003', 'female', school.people.girl.id)
+    await created(
+      head
+        .erp('post', '/guardians')
+        .json({ student_id: s1.id, user_id: school.people.parent.id, name: 'Pat' })
+    )
+    const year = await created(
+      head.erp('post', '/academic_years').json({
+        name: '2026-27',
+        starts_on: '2026-08-01',
+        ends_on: '2027-06-30',
+        current: true,
       })
     )
-  const s1 = await student('H-001', 'male', users.student)
-  const s2 = await student('H-002', 'male', users.student2)
-  const girl = await student('H-003', 'female', users.girl)
-  await created(
-    head.erp('post', '/guardians').json({ student_id: s1.id, user_id: users.parent, name: 'Pat' })
-  )
-  const year = await created(
-    head.erp('post', '/academic_years').json({
-      name: '2026-27',
-      starts_on: '2026-08-01',
-      ends_on: '2027-06-30',
-      current: true,
-    })
-  )
-  const term = await created(
-    head.erp('post', '/terms').json({
-      academic_year_id: year.id,
-      name: 'Term 1',
-      starts_on: '2026-08-01',
-      ends_on: '2026-12-20',
-    })
-  )
-  return {
-    ...partial,
-    classId: grade.id,
-    s1: s1.id,
-    s2: s2.id,
-    girlId: girl.id,
-    termId: term.id,
+    const term = await created(
+      head.erp('post', '/terms').json({
+        academic_year_id: year.id,
+        name: 'Term 1',
+        starts_on: '2026-08-01',
+        ends_on: '2026-12-20',
+      })
+    )
+    return {
+      classId: grade.id,
+      s1: s1.id,
+      s2: s2.id,
+      girlId: girl.id,
+      termId: term.id,
+    } as Omit<HostelSchool, keyof School<Who>>
   }
-}
+)
 
-let opened: Promise<School> | undefined
-function schoolFor(client: ApiClient) {
-  opened ??= openSchool(client)
-  return opened
-}
-
-/** Active students added straight to the ERP tables (bulk setup for the concurrency tests). */
-async function bulkStudents(school: School, count: number, gender = 'male'): Promise<string[]> {
+/** Active students, registered in the ERP by the head (bulk setup for the concurrency tests). */
+async function bulkStudents(
+  school: HostelSchool,
+  count: number,
+  gender = 'male'
+): Promise<string[]> {
   const prefix = unique('B').replace(' ', '')
-  return tenantContext.run(school.tenant, () =>
-    withTenantDb(async (trx) => {
-      const rows = await trx
-        .insertQuery()
-        .table('erp_students')
-        .multiInsert(
-          Array.from({ length: count }, (_, i) => ({
+  const rows = await Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      created(
+        as(school, 'head')
+          .erp('post', '/students')
+          .json({
             enrollment_no: `${prefix}-${i}`,
             first_name: 'Bulk',
             last_name: String(i),
             gender,
-            status: 'active',
-          }))
-        )
-        .returning('id')
-      return rows.map((row: any) => String(row.id))
-    })
+          })
+      )
+    )
   )
+  return rows.map((row: any) => String(row.id))
 }
 
 /** A hostel of `type` with one block and rooms of the given capacities, made by the office. */
-async function newHostel(
-  client: ApiClient,
-  school: School,
-  type: string,
-  capacities: number[],
-  rent = 50_000
-) {
-  const office = as(client, school, 'office')
+async function newHostel(school: HostelSchool, type: string, capacities: number[], rent = 50_000) {
+  const office = as(school, 'office')
   const hostel = await created(office.post('/hostels').json({ name: unique('Hostel'), type }))
   const block = await created(office.post('/blocks').json({ hostel_id: hostel.id, name: 'A' }))
   const rooms = []
@@ -199,12 +170,12 @@ async function newHostel(
   return { hostel, block, rooms }
 }
 
-async function allocate(client: ApiClient, school: School, body: Record<string, unknown>) {
-  return as(client, school, 'office').post('/allocations').json(body)
+async function allocate(school: HostelSchool, body: Record<string, unknown>) {
+  return as(school, 'office').post('/allocations').json(body)
 }
 
-async function room(client: ApiClient, school: School, id: string) {
-  const response = await as(client, school, 'office').get(`/rooms/${id}`)
+async function room(school: HostelSchool, id: string) {
+  const response = await as(school, 'office').get(`/rooms/${id}`)
   response.assertStatus(200)
   return response.body().data
 }
@@ -215,34 +186,34 @@ test.group('Hostel: setup and permissions', () => {
     assert,
   }) => {
     const school = await schoolFor(client)
-    const { hostel, rooms } = await newHostel(client, school, 'boys', [2])
+    const { hostel, rooms } = await newHostel(school, 'boys', [2])
     assert.equal(rooms[0].hostel_id, hostel.id)
     assert.equal(rooms[0].occupied, 0)
     assert.deepEqual(rooms[0].facilities, ['wifi', 'desk'])
 
-    const student = await as(client, school, 'student')
+    const student = await as(school, 'student')
       .post('/hostels')
       .json({ name: 'Mine', type: 'boys' })
     student.assertStatus(403)
     assert.equal(errorCode(student), 'ERR_FORBIDDEN')
 
-    const badType = await as(client, school, 'office')
+    const badType = await as(school, 'office')
       .post('/hostels')
       .json({ name: 'Odd', type: 'castle' })
     badType.assertStatus(400)
     assert.equal(errorCode(badType), 'ERR_VALIDATION')
-    const badRoom = await as(client, school, 'office')
+    const badRoom = await as(school, 'office')
       .post('/rooms')
       .json({ block_id: rooms[0].block_id, number: '999', capacity: 0, rent_per_term: -5 })
     badRoom.assertStatus(400)
-    const listed = await as(client, school, 'office').get(
+    const listed = await as(school, 'office').get(
       `/rooms?filter[block_id][eq]=${rooms[0].block_id}`
     )
     assert.deepEqual(
       listed.body().data.map((r: any) => r.number),
       ['101']
     )
-    const occupiedBySender = await as(client, school, 'office')
+    const occupiedBySender = await as(school, 'office')
       .post('/rooms')
       .json({ block_id: rooms[0].block_id, number: '102', capacity: 2, occupied: 2 })
     occupiedBySender.assertStatus(400)
@@ -253,40 +224,36 @@ test.group('Hostel: setup and permissions', () => {
     assert,
   }) => {
     const school = await schoolFor(client)
-    const { rooms } = await newHostel(client, school, 'boys', [2])
-    const byStudent = await as(client, school, 'student')
+    const { rooms } = await newHostel(school, 'boys', [2])
+    const byStudent = await as(school, 'student')
       .post('/allocations')
       .json({ room_id: rooms[0].id, student_id: school.s1 })
     byStudent.assertStatus(403)
-    const byParent = await as(client, school, 'parent').post('/fees/generate').json({
+    const byParent = await as(school, 'parent').post('/fees/generate').json({
       term_id: school.termId,
     })
     byParent.assertStatus(403)
 
-    const junkId = await as(client, school, 'office')
-      .post('/allocations/1%20OR%201=1/vacate')
-      .json({})
+    const junkId = await as(school, 'office').post('/allocations/1%20OR%201=1/vacate').json({})
     junkId.assertStatus(404)
     assert.equal(errorCode(junkId), 'ERR_HOSTEL_NOT_FOUND')
-    const missing = await as(client, school, 'office').post('/allocations/999999/vacate').json({})
+    const missing = await as(school, 'office').post('/allocations/999999/vacate').json({})
     missing.assertStatus(404)
 
     for (const body of [
       {},
       { room_id: 'abc', student_id: school.s1 },
       { room_id: rooms[0].id },
-      { room_id: rooms[0].id, student_id: school.s1, user_id: school.users.teacher },
+      { room_id: rooms[0].id, student_id: school.s1, user_id: school.people.teacher.id },
       { room_id: rooms[0].id, student_id: '999999' },
       { room_id: rooms[0].id, student_id: school.s1, starts_on: '2026-13-45' },
     ]) {
-      const response = await allocate(client, school, body)
+      const response = await allocate(school, body)
       response.assertStatus(400)
       assert.equal(errorCode(response), 'ERR_VALIDATION')
     }
-    assert.equal((await room(client, school, rooms[0].id)).occupied, 0)
-    const none = await as(client, school, 'office').get(
-      `/allocations?filter[room_id][eq]=${rooms[0].id}`
-    )
+    assert.equal((await room(school, rooms[0].id)).occupied, 0)
+    const none = await as(school, 'office').get(`/allocations?filter[room_id][eq]=${rooms[0].id}`)
     assert.lengthOf(none.body().data, 0)
   })
 })
@@ -297,23 +264,23 @@ test.group('Hostel: requests and allocations', () => {
     assert,
   }) => {
     const school = await schoolFor(client)
-    const { hostel, rooms } = await newHostel(client, school, 'boys', [2])
+    const { hostel, rooms } = await newHostel(school, 'boys', [2])
     // The student asks for themselves whatever the body names.
     const request = await created(
-      as(client, school, 'student')
+      as(school, 'student')
         .post('/allocation_requests')
         .json({ hostel_id: hostel.id, student_id: school.s2, note: 'Near the stairs' })
     )
     assert.equal(String(request.student_id), school.s1)
     assert.equal(request.status, 'pending')
 
-    const again = await as(client, school, 'student')
+    const again = await as(school, 'student')
       .post('/allocation_requests')
       .json({ hostel_id: hostel.id })
     again.assertStatus(409)
     assert.equal(errorCode(again), 'ERR_HOSTEL_REQUEST_PENDING')
 
-    const approved = await as(client, school, 'office')
+    const approved = await as(school, 'office')
       .post(`/allocation_requests/${request.id}/approve`)
       .json({ room_id: rooms[0].id })
     approved.assertStatus(200)
@@ -321,34 +288,32 @@ test.group('Hostel: requests and allocations', () => {
     assert.equal(approved.body().data.request.status, 'approved')
     assert.equal(String(allocation.student_id), school.s1)
     assert.equal(allocation.status, 'active')
-    assert.equal((await room(client, school, rooms[0].id)).occupied, 1)
+    assert.equal((await room(school, rooms[0].id)).occupied, 1)
 
-    const twice = await as(client, school, 'office')
+    const twice = await as(school, 'office')
       .post(`/allocation_requests/${request.id}/approve`)
       .json({ room_id: rooms[0].id })
     twice.assertStatus(409)
     assert.equal(errorCode(twice), 'ERR_HOSTEL_INVALID_TRANSITION')
 
-    const housed = await as(client, school, 'student')
+    const housed = await as(school, 'student')
       .post('/allocation_requests')
       .json({ hostel_id: hostel.id })
     housed.assertStatus(409)
     assert.equal(errorCode(housed), 'ERR_HOSTEL_ALREADY_ALLOCATED')
 
-    const direct = await allocate(client, school, { room_id: rooms[0].id, student_id: school.s1 })
+    const direct = await allocate(school, { room_id: rooms[0].id, student_id: school.s1 })
     direct.assertStatus(409)
     assert.equal(errorCode(direct), 'ERR_HOSTEL_ALREADY_ALLOCATED')
 
     // Vacating frees the bed, and a vacated stay cannot be vacated again.
-    const vacated = await as(client, school, 'office')
+    const vacated = await as(school, 'office')
       .post(`/allocations/${allocation.id}/vacate`)
       .json({ ended_on: '2026-12-20' })
     vacated.assertStatus(200)
     assert.equal(vacated.body().data.status, 'vacated')
-    assert.equal((await room(client, school, rooms[0].id)).occupied, 0)
-    const again2 = await as(client, school, 'office')
-      .post(`/allocations/${allocation.id}/vacate`)
-      .json({})
+    assert.equal((await room(school, rooms[0].id)).occupied, 0)
+    const again2 = await as(school, 'office').post(`/allocations/${allocation.id}/vacate`).json({})
     again2.assertStatus(409)
     assert.equal(errorCode(again2), 'ERR_HOSTEL_INVALID_TRANSITION')
   })
@@ -358,36 +323,36 @@ test.group('Hostel: requests and allocations', () => {
     assert,
   }) => {
     const school = await schoolFor(client)
-    const boys = await newHostel(client, school, 'boys', [2])
-    const staff = await newHostel(client, school, 'staff', [1], 0)
+    const boys = await newHostel(school, 'boys', [2])
+    const staff = await newHostel(school, 'staff', [1], 0)
     const request = await created(
-      as(client, school, 'parent')
+      as(school, 'parent')
         .post('/allocation_requests')
         .json({ hostel_id: boys.hostel.id, student_id: school.s1 })
     )
     // A parent asks only for their own children.
-    const notMine = await as(client, school, 'parent')
+    const notMine = await as(school, 'parent')
       .post('/allocation_requests')
       .json({ hostel_id: boys.hostel.id, student_id: school.s2 })
     notMine.assertStatus(403)
 
-    const rejected = await as(client, school, 'office')
+    const rejected = await as(school, 'office')
       .post(`/allocation_requests/${request.id}/reject`)
       .json({ note: 'No beds this term' })
     rejected.assertStatus(200)
     assert.equal(rejected.body().data.status, 'rejected')
-    const approveRejected = await as(client, school, 'office')
+    const approveRejected = await as(school, 'office')
       .post(`/allocation_requests/${request.id}/approve`)
       .json({ room_id: boys.rooms[0].id })
     assert.equal(errorCode(approveRejected), 'ERR_HOSTEL_INVALID_TRANSITION')
 
-    const girlInBoys = await allocate(client, school, {
+    const girlInBoys = await allocate(school, {
       room_id: boys.rooms[0].id,
       student_id: school.girlId,
     })
     girlInBoys.assertStatus(409)
     assert.equal(errorCode(girlInBoys), 'ERR_HOSTEL_TYPE_MISMATCH')
-    const studentInStaff = await allocate(client, school, {
+    const studentInStaff = await allocate(school, {
       room_id: staff.rooms[0].id,
       student_id: school.s2,
     })
@@ -395,25 +360,23 @@ test.group('Hostel: requests and allocations', () => {
 
     // A teacher asks for a staff bed for themselves and gets it.
     const own = await created(
-      as(client, school, 'teacher')
-        .post('/allocation_requests')
-        .json({ hostel_id: staff.hostel.id })
+      as(school, 'teacher').post('/allocation_requests').json({ hostel_id: staff.hostel.id })
     )
-    assert.equal(own.user_id, school.users.teacher)
-    const approved = await as(client, school, 'office')
+    assert.equal(own.user_id, school.people.teacher.id)
+    const approved = await as(school, 'office')
       .post(`/allocation_requests/${own.id}/approve`)
       .json({ room_id: staff.rooms[0].id })
     approved.assertStatus(200)
-    const teacherSees = await as(client, school, 'teacher').get('/allocations')
+    const teacherSees = await as(school, 'teacher').get('/allocations')
     assert.deepEqual(
       teacherSees.body().data.map((a: any) => a.user_id),
-      [school.users.teacher]
+      [school.people.teacher.id]
     )
-    const offline = await as(client, school, 'office')
+    const offline = await as(school, 'office')
       .patch(`/rooms/${boys.rooms[0].id}`)
       .json({ status: 'maintenance' })
     offline.assertStatus(200)
-    const intoOffline = await allocate(client, school, {
+    const intoOffline = await allocate(school, {
       room_id: boys.rooms[0].id,
       student_id: school.s2,
     })
@@ -425,28 +388,26 @@ test.group('Hostel: requests and allocations', () => {
     assert,
   }) => {
     const school = await schoolFor(client)
-    const { rooms } = await newHostel(client, school, 'mixed', [2, 1])
+    const { rooms } = await newHostel(school, 'mixed', [2, 1])
     const ids = await bulkStudents(school, 3)
-    const first = await created(
-      allocate(client, school, { room_id: rooms[0].id, student_id: ids[0] })
-    )
-    await created(allocate(client, school, { room_id: rooms[1].id, student_id: ids[1] }))
+    const first = await created(allocate(school, { room_id: rooms[0].id, student_id: ids[0] }))
+    await created(allocate(school, { room_id: rooms[1].id, student_id: ids[1] }))
 
-    const full = await as(client, school, 'office')
+    const full = await as(school, 'office')
       .post(`/allocations/${first.id}/transfer`)
       .json({ room_id: rooms[1].id })
     full.assertStatus(409)
     assert.equal(errorCode(full), 'ERR_HOSTEL_ROOM_FULL')
-    const same = await as(client, school, 'office')
+    const same = await as(school, 'office')
       .post(`/allocations/${first.id}/transfer`)
       .json({ room_id: rooms[0].id })
     assert.equal(errorCode(same), 'ERR_HOSTEL_SAME_ROOM')
 
-    const shrink = await as(client, school, 'office').patch(`/rooms/${rooms[1].id}`).json({
+    const shrink = await as(school, 'office').patch(`/rooms/${rooms[1].id}`).json({
       capacity: 2,
     })
     shrink.assertStatus(200)
-    const moved = await as(client, school, 'office')
+    const moved = await as(school, 'office')
       .post(`/allocations/${first.id}/transfer`)
       .json({ room_id: rooms[1].id, reason: 'Closer to the lab' })
     moved.assertStatus(201)
@@ -454,23 +415,21 @@ test.group('Hostel: requests and allocations', () => {
     assert.equal(allocation.previous_id, first.id)
     assert.equal(String(allocation.room_id), String(rooms[1].id))
     assert.equal(transfer.reason, 'Closer to the lab')
-    assert.equal((await room(client, school, rooms[0].id)).occupied, 0)
-    assert.equal((await room(client, school, rooms[1].id)).occupied, 2)
-    const old = await as(client, school, 'office').get(`/allocations/${first.id}`)
+    assert.equal((await room(school, rooms[0].id)).occupied, 0)
+    assert.equal((await room(school, rooms[1].id)).occupied, 2)
+    const old = await as(school, 'office').get(`/allocations/${first.id}`)
     assert.equal(old.body().data.status, 'transferred')
-    const history = await as(client, school, 'office').get(
-      `/transfers?filter[student_id][eq]=${ids[0]}`
-    )
+    const history = await as(school, 'office').get(`/transfers?filter[student_id][eq]=${ids[0]}`)
     assert.deepEqual(
       history.body().data.map((t: any) => [String(t.from_room_id), String(t.to_room_id)]),
       [[String(rooms[0].id), String(rooms[1].id)]]
     )
-    const shrinkBelow = await as(client, school, 'office')
+    const shrinkBelow = await as(school, 'office')
       .patch(`/rooms/${rooms[1].id}`)
       .json({ capacity: 1 })
     shrinkBelow.assertStatus(409)
     assert.equal(errorCode(shrinkBelow), 'ERR_HOSTEL_CAPACITY_BELOW_OCCUPANCY')
-    assert.equal((await room(client, school, rooms[1].id)).capacity, 2)
+    assert.equal((await room(school, rooms[1].id)).capacity, 2)
   })
 })
 
@@ -480,10 +439,10 @@ test.group('Hostel: concurrency', () => {
     assert,
   }) => {
     const school = await schoolFor(client)
-    const { rooms } = await newHostel(client, school, 'boys', [4])
+    const { rooms } = await newHostel(school, 'boys', [4])
     const ids = await bulkStudents(school, 50)
     const responses = await Promise.all(
-      ids.map((id) => allocate(client, school, { room_id: rooms[0].id, student_id: id }))
+      ids.map((id) => allocate(school, { room_id: rooms[0].id, student_id: id }))
     )
     const statuses = responses.map((r) => r.status())
     assert.equal(statuses.filter((s) => s === 201).length, 4)
@@ -493,8 +452,8 @@ test.group('Hostel: concurrency', () => {
         .filter((r) => r.status() === 409)
         .every((r) => errorCode(r) === 'ERR_HOSTEL_ROOM_FULL')
     )
-    assert.equal((await room(client, school, rooms[0].id)).occupied, 4)
-    const stays = await as(client, school, 'office').get(
+    assert.equal((await room(school, rooms[0].id)).occupied, 4)
+    const stays = await as(school, 'office').get(
       `/allocations?filter[room_id][eq]=${rooms[0].id}&filter[status][eq]=active`
     )
     assert.lengthOf(stays.body().data, 4)
@@ -505,10 +464,10 @@ test.group('Hostel: concurrency', () => {
     assert,
   }) => {
     const school = await schoolFor(client)
-    const { rooms } = await newHostel(client, school, 'boys', Array(10).fill(2))
+    const { rooms } = await newHostel(school, 'boys', Array(10).fill(2))
     const [id] = await bulkStudents(school, 1)
     const responses = await Promise.all(
-      rooms.map((r) => allocate(client, school, { room_id: r.id, student_id: id }))
+      rooms.map((r) => allocate(school, { room_id: r.id, student_id: id }))
     )
     assert.equal(responses.filter((r) => r.status() === 201).length, 1)
     assert.isTrue(
@@ -517,7 +476,7 @@ test.group('Hostel: concurrency', () => {
         .every((r) => errorCode(r) === 'ERR_HOSTEL_ALREADY_ALLOCATED')
     )
     let beds = 0
-    for (const r of rooms) beds += (await room(client, school, r.id)).occupied
+    for (const r of rooms) beds += (await room(school, r.id)).occupied
     assert.equal(beds, 1)
   })
 })
@@ -528,42 +487,40 @@ test.group('Hostel: what residents see', () => {
     assert,
   }) => {
     const school = await schoolFor(client)
-    const { rooms } = await newHostel(client, school, 'boys', [2, 2])
-    await created(allocate(client, school, { room_id: rooms[0].id, student_id: school.s1 }))
-    await created(allocate(client, school, { room_id: rooms[1].id, student_id: school.s2 }))
+    const { rooms } = await newHostel(school, 'boys', [2, 2])
+    await created(allocate(school, { room_id: rooms[0].id, student_id: school.s1 }))
+    await created(allocate(school, { room_id: rooms[1].id, student_id: school.s2 }))
 
-    const mine = await as(client, school, 'student').get('/allocations?filter[status][eq]=active')
+    const mine = await as(school, 'student').get('/allocations?filter[status][eq]=active')
     assert.deepEqual(
       mine.body().data.map((a: any) => String(a.student_id)),
       [school.s1]
     )
-    const myRooms = await as(client, school, 'student').get('/rooms')
+    const myRooms = await as(school, 'student').get('/rooms')
     assert.deepEqual(
       myRooms.body().data.map((r: any) => String(r.id)),
       [String(rooms[0].id)]
     )
-    const otherRoom = await as(client, school, 'student').get(`/rooms/${rooms[1].id}`)
+    const otherRoom = await as(school, 'student').get(`/rooms/${rooms[1].id}`)
     otherRoom.assertStatus(404)
-    const parentRooms = await as(client, school, 'parent').get('/rooms')
+    const parentRooms = await as(school, 'parent').get('/rooms')
     assert.deepEqual(
       parentRooms.body().data.map((r: any) => String(r.id)),
       [String(rooms[0].id)]
     )
-    const parentStays = await as(client, school, 'parent').get('/allocations')
+    const parentStays = await as(school, 'parent').get('/allocations')
     assert.isTrue(parentStays.body().data.every((a: any) => String(a.student_id) === school.s1))
-    const s2Stays = await as(client, school, 'student2').get(
-      '/allocations?filter[status][eq]=active'
-    )
+    const s2Stays = await as(school, 'student2').get('/allocations?filter[status][eq]=active')
     assert.deepEqual(
       s2Stays.body().data.map((a: any) => String(a.student_id)),
       [school.s2]
     )
-    const girl = await as(client, school, 'girl').get('/rooms')
+    const girl = await as(school, 'girl').get('/rooms')
     assert.lengthOf(girl.body().data, 0)
 
     // Clean up for the tests that follow: both leave.
     for (const stay of [...mine.body().data, ...s2Stays.body().data]) {
-      await as(client, school, 'office').post(`/allocations/${stay.id}/vacate`).json({})
+      await as(school, 'office').post(`/allocations/${stay.id}/vacate`).json({})
     }
   })
 })
@@ -574,14 +531,14 @@ test.group('Hostel: fees', () => {
     assert,
   }) => {
     const school = await schoolFor(client)
-    const { rooms } = await newHostel(client, school, 'mixed', [3, 1], 42_500)
+    const { rooms } = await newHostel(school, 'mixed', [3, 1], 42_500)
     const ids = await bulkStudents(school, 3)
     for (const id of ids.slice(0, 2)) {
-      await created(allocate(client, school, { room_id: rooms[0].id, student_id: id }))
+      await created(allocate(school, { room_id: rooms[0].id, student_id: id }))
     }
-    await created(allocate(client, school, { room_id: rooms[1].id, user_id: school.users.office }))
+    await created(allocate(school, { room_id: rooms[1].id, user_id: school.people.office.id }))
     const year = await created(
-      as(client, school, 'head')
+      as(school, 'head')
         .erp('post', '/academic_years')
         .json({
           name: unique('Year'),
@@ -590,7 +547,7 @@ test.group('Hostel: fees', () => {
         })
     )
     const term = await created(
-      as(client, school, 'head').erp('post', '/terms').json({
+      as(school, 'head').erp('post', '/terms').json({
         academic_year_id: year.id,
         name: 'Spring',
         starts_on: '2027-01-05',
@@ -601,21 +558,19 @@ test.group('Hostel: fees', () => {
     // Two runs at once, then a third: the students are billed once.
     const runs = await Promise.all(
       [1, 2].map(() =>
-        as(client, school, 'office')
-          .post('/fees/generate')
-          .json({ term_id: term.id, due_on: '2027-01-31' })
+        as(school, 'office').post('/fees/generate').json({ term_id: term.id, due_on: '2027-01-31' })
       )
     )
     for (const run of runs) run.assertStatus(200)
     // Earlier tests leave residents of their own: whoever was billed, was billed by one run.
     const total = runs[0].body().data.invoiced + runs[1].body().data.invoiced
-    const allCharges = await as(client, school, 'office').get(
+    const allCharges = await as(school, 'office').get(
       `/term_charges?filter[term_id][eq]=${term.id}&per_page=100`
     )
     assert.lengthOf(allCharges.body().data, total)
     assert.isAtLeast(total, 2)
     const listInvoices = () =>
-      as(client, school, 'head').erp(
+      as(school, 'head').erp(
         'get',
         `/invoices?filter[source][eq]=hostel&filter[student_id][in]=${ids.join(',')}&per_page=100`
       )
@@ -631,31 +586,26 @@ test.group('Hostel: fees', () => {
       assert.equal(invoice.due_on, '2027-01-31')
       assert.equal(invoice.status, 'open')
     }
-    const third = await as(client, school, 'office')
-      .post('/fees/generate')
-      .json({ term_id: term.id })
+    const third = await as(school, 'office').post('/fees/generate').json({ term_id: term.id })
     third.assertStatus(200)
     assert.equal(third.body().data.invoiced, 0)
     assert.isAtLeast(third.body().data.already_billed, 2)
     assert.isAtLeast(third.body().data.staff_not_billed, 1)
     assert.lengthOf((await listInvoices()).body().data, 2)
 
-    const lines = await as(client, school, 'head').erp(
+    const lines = await as(school, 'head').erp(
       'get',
       `/invoice_lines?filter[invoice_id][eq]=${invoices[0].id}`
     )
     assert.match(lines.body().data[0].description, /^Hostel rent Spring: /)
 
     // A resident who arrives later is billed by the next run, and only them.
-    await created(allocate(client, school, { room_id: rooms[0].id, student_id: ids[2] }))
-    const later = await as(client, school, 'office')
-      .post('/fees/generate')
-      .json({ term_id: term.id })
+    await created(allocate(school, { room_id: rooms[0].id, student_id: ids[2] }))
+    const later = await as(school, 'office').post('/fees/generate').json({ term_id: term.id })
     assert.equal(later.body().data.invoiced, 1)
     assert.lengthOf((await listInvoices()).body().data, 3)
     // Each run is audited against the term, with what it billed; the latest first.
     const audit = await call(
-      client,
       school,
       'head',
       'get',
@@ -665,18 +615,18 @@ test.group('Hostel: fees', () => {
     const entries = audit.body().data
     assert.deepEqual(
       entries.map((e: any) => [e.action, e.actor]),
-      Array(4).fill(['hostel.fees.generate', `user:${school.users.office}`])
+      Array(4).fill(['hostel.fees.generate', `user:${school.people.office.id}`])
     )
     assert.deepEqual(entries[0].data, { invoiced: 1, amount: 42_500 })
     assert.deepEqual(entries[1].data, { invoiced: 0, amount: 0 })
 
-    const charges = await as(client, school, 'office').get(
+    const charges = await as(school, 'office').get(
       `/term_charges?filter[term_id][eq]=${term.id}&filter[student_id][in]=${ids.join(',')}`
     )
     assert.lengthOf(charges.body().data, 3)
     assert.isTrue(charges.body().data.every((c: any) => c.invoice_id))
 
-    const unknownTerm = await as(client, school, 'office')
+    const unknownTerm = await as(school, 'office')
       .post('/fees/generate')
       .json({ term_id: '999999' })
     unknownTerm.assertStatus(422)
@@ -690,14 +640,12 @@ test.group('Hostel: leave passes and occupancy', () => {
     assert,
   }) => {
     const school = await schoolFor(client)
-    const { rooms } = await newHostel(client, school, 'boys', [2])
-    const stay = await created(
-      allocate(client, school, { room_id: rooms[0].id, student_id: school.s1 })
-    )
+    const { rooms } = await newHostel(school, 'boys', [2])
+    const stay = await created(allocate(school, { room_id: rooms[0].id, student_id: school.s1 }))
     const leaves = new Date(Date.now() + 3_600_000).toISOString()
     const back = new Date(Date.now() + 2 * 3_600_000).toISOString()
 
-    const backwards = await as(client, school, 'student').post('/leave_passes').json({
+    const backwards = await as(school, 'student').post('/leave_passes').json({
       student_id: school.s1,
       destination: 'Home',
       leaves_at: back,
@@ -705,7 +653,7 @@ test.group('Hostel: leave passes and occupancy', () => {
     })
     backwards.assertStatus(400)
     assert.equal(errorCode(backwards), 'ERR_VALIDATION')
-    const notResident = await as(client, school, 'girl').post('/leave_passes').json({
+    const notResident = await as(school, 'girl').post('/leave_passes').json({
       student_id: school.girlId,
       destination: 'Home',
       leaves_at: leaves,
@@ -714,7 +662,7 @@ test.group('Hostel: leave passes and occupancy', () => {
     notResident.assertStatus(409)
     assert.equal(errorCode(notResident), 'ERR_HOSTEL_NOT_RESIDENT')
 
-    const notTheirChild = await as(client, school, 'parent').post('/leave_passes').json({
+    const notTheirChild = await as(school, 'parent').post('/leave_passes').json({
       student_id: school.s2,
       destination: 'Home',
       leaves_at: leaves,
@@ -724,7 +672,7 @@ test.group('Hostel: leave passes and occupancy', () => {
     assert.equal(errorCode(notTheirChild), 'ERR_FORBIDDEN')
 
     const pass = await created(
-      as(client, school, 'student').post('/leave_passes').json({
+      as(school, 'student').post('/leave_passes').json({
         student_id: school.s1,
         destination: 'Grandparents',
         leaves_at: leaves,
@@ -734,18 +682,12 @@ test.group('Hostel: leave passes and occupancy', () => {
     assert.equal(pass.status, 'pending')
     assert.equal(String(pass.hostel_id), String(stay.hostel_id))
 
-    const early = await as(client, school, 'office')
-      .post(`/leave_passes/${pass.id}/return`)
-      .json({})
+    const early = await as(school, 'office').post(`/leave_passes/${pass.id}/return`).json({})
     early.assertStatus(409)
     assert.equal(errorCode(early), 'ERR_HOSTEL_INVALID_TRANSITION')
-    const byStudent = await as(client, school, 'student')
-      .post(`/leave_passes/${pass.id}/approve`)
-      .json({})
+    const byStudent = await as(school, 'student').post(`/leave_passes/${pass.id}/approve`).json({})
     byStudent.assertStatus(403)
-    const approved = await as(client, school, 'office')
-      .post(`/leave_passes/${pass.id}/approve`)
-      .json({})
+    const approved = await as(school, 'office').post(`/leave_passes/${pass.id}/approve`).json({})
     approved.assertStatus(200)
     assert.equal(approved.body().data.status, 'approved')
     // The approved pass is in the calendars of the student and the parent, not of others.
@@ -754,9 +696,7 @@ test.group('Hostel: leave passes and occupancy', () => {
       to: new Date(Date.now() + 86_400_000).toISOString(),
     }
     const calendarOf = (who: Who) =>
-      tenantContext.run(school.tenant, () =>
-        calendarEntries({ userId: school.users[who], ...window })
-      )
+      school.run(() => calendarEntries({ userId: school.people[who].id, ...window }))
     for (const who of ['student', 'parent'] as const) {
       const entries = (await calendarOf(who)).filter((e) => e.source === 'hostel')
       assert.deepInclude(
@@ -770,33 +710,31 @@ test.group('Hostel: leave passes and occupancy', () => {
     )
 
     const late = new Date(Date.now() + 3 * 3_600_000).toISOString()
-    const returned = await as(client, school, 'office')
+    const returned = await as(school, 'office')
       .post(`/leave_passes/${pass.id}/return`)
       .json({ returned_at: late })
     returned.assertStatus(200)
     assert.equal(returned.body().data.status, 'returned')
     assert.isTrue(returned.body().data.late)
 
-    const parentSees = await as(client, school, 'parent').get('/leave_passes')
+    const parentSees = await as(school, 'parent').get('/leave_passes')
     assert.isTrue(parentSees.body().data.some((p: any) => p.id === pass.id))
-    const otherSees = await as(client, school, 'student2').get('/leave_passes')
+    const otherSees = await as(school, 'student2').get('/leave_passes')
     assert.isFalse(otherSees.body().data.some((p: any) => p.id === pass.id))
 
-    await as(client, school, 'office').post(`/allocations/${stay.id}/vacate`).json({})
+    await as(school, 'office').post(`/allocations/${stay.id}/vacate`).json({})
   })
 
   test('the occupancy report counts beds, residents and free beds', async ({ client, assert }) => {
     const school = await schoolFor(client)
-    const { hostel, rooms } = await newHostel(client, school, 'mixed', [4, 2, 3])
+    const { hostel, rooms } = await newHostel(school, 'mixed', [4, 2, 3])
     const ids = await bulkStudents(school, 3)
-    await created(allocate(client, school, { room_id: rooms[0].id, student_id: ids[0] }))
-    await created(allocate(client, school, { room_id: rooms[0].id, student_id: ids[1] }))
-    await created(allocate(client, school, { room_id: rooms[1].id, student_id: ids[2] }))
-    await as(client, school, 'office').patch(`/rooms/${rooms[2].id}`).json({ status: 'closed' })
+    await created(allocate(school, { room_id: rooms[0].id, student_id: ids[0] }))
+    await created(allocate(school, { room_id: rooms[0].id, student_id: ids[1] }))
+    await created(allocate(school, { room_id: rooms[1].id, student_id: ids[2] }))
+    await as(school, 'office').patch(`/rooms/${rooms[2].id}`).json({ status: 'closed' })
 
-    const report = await as(client, school, 'office').get(
-      `/reports/occupancy?hostel_id=${hostel.id}`
-    )
+    const report = await as(school, 'office').get(`/reports/occupancy?hostel_id=${hostel.id}`)
     report.assertStatus(200)
     const [entry] = report.body().data.hostels
     assert.deepInclude(entry, {
@@ -816,42 +754,34 @@ test.group('Hostel: leave passes and occupancy', () => {
         ['103', 0, 0],
       ]
     )
-    const denied = await as(client, school, 'student').get('/reports/occupancy')
+    const denied = await as(school, 'student').get('/reports/occupancy')
     denied.assertStatus(403)
   })
 
   test('another tenant sees none of it', async ({ client, assert }) => {
     const school = await schoolFor(client)
-    await newHostel(client, school, 'boys', [1])
-    const other = await activeTenant()
-    await client
-      .post(`/api/v1/platform/tenants/${other.slug}/plugins/hostel/enable`)
-      .bearerToken(PLATFORM_TOKEN())
-      .json({})
-    const foreign = await client
-      .get('/api/v1/hostel/hostels')
-      .header('x-tenant-id', other.slug)
-      .bearerToken(PLATFORM_TOKEN())
+    await newHostel(school, 'boys', [1])
+    const other = await openSchool(client)
+    await other
+      .as('platform')
+      .post(`/platform/tenants/${other.tenant.slug}/plugins/hostel/enable`, {})
+    const foreign = await other.as('platform').get('/hostel/hostels')
     foreign.assertStatus(200)
     assert.lengthOf(foreign.body().data, 0)
-    const crossToken = await client
-      .get('/api/v1/hostel/hostels')
-      .header('x-tenant-id', other.slug)
-      .bearerToken(school.tokens.office)
+    const crossToken = await tenantApi(client, other.tenant, school.people.office.token).get(
+      '/hostel/hostels'
+    )
     assert.oneOf(crossToken.status(), [401, 403])
   })
 })
 
 test.group('Hostel: personal data', () => {
   /** A Student account linked to a new ERP student, as a person asking for their data would be. */
-  async function newResident(client: ApiClient, school: School) {
+  async function newResident(school: HostelSchool) {
     const no = unique('P').replace(' ', '-')
-    const { user } = await createUser(school.tenant, {
-      email: `${no.toLowerCase()}@${school.tenant.slug}.example`,
-      role: 'Student',
-    })
+    const user = await school.addPerson(no.toLowerCase(), 'Student')
     const student = await created(
-      as(client, school, 'head').erp('post', '/students').json({
+      as(school, 'head').erp('post', '/students').json({
         enrollment_no: no,
         first_name: 'Pupil',
         last_name: no,
@@ -868,11 +798,11 @@ test.group('Hostel: personal data', () => {
     assert,
   }) => {
     const school = await schoolFor(client)
-    const office = as(client, school, 'office')
-    const admin = (method: Method, path: string) => call(client, school, 'head', method, path)
-    const { hostel, rooms } = await newHostel(client, school, 'boys', [2, 2])
-    const leaver = await newResident(client, school)
-    const neighbour = await newResident(client, school)
+    const office = as(school, 'office')
+    const admin = (method: Method, path: string) => call(school, 'head', method, path)
+    const { hostel, rooms } = await newHostel(school, 'boys', [2, 2])
+    const leaver = await newResident(school)
+    const neighbour = await newResident(school)
     const ask = (who: { studentId: string }, note: string) =>
       created(
         office
@@ -1040,22 +970,19 @@ test.group('Hostel: personal data', () => {
 
   test('a warden’s contact leaves the hostel with their erasure', async ({ client, assert }) => {
     const school = await schoolFor(client)
-    const { hostel } = await newHostel(client, school, 'staff', [1], 0)
-    const { user: warden } = await createUser(school.tenant, {
-      email: `${unique('warden').replace(' ', '')}@${school.tenant.slug}.example`,
-      role: 'Staff',
-    })
-    const office = as(client, school, 'office')
+    const { hostel } = await newHostel(school, 'staff', [1], 0)
+    const warden = await school.addPerson(unique('warden').replace(' ', ''), 'Staff')
+    const office = as(school, 'office')
     ;(
       await office
         .patch(`/hostels/${hostel.id}`)
         .json({ warden_id: warden.id, warden_phone: '+1 555 0199' })
     ).assertStatus(200)
-    const exported = await call(client, school, 'head', 'get', `/admin/users/${warden.id}/export`)
+    const exported = await call(school, 'head', 'get', `/admin/users/${warden.id}/export`)
     assert.deepEqual(exported.body().data.plugins.hostel.wardened_hostels, [
       { id: hostel.id, name: hostel.name, warden_phone: '+1 555 0199' },
     ])
-    const erased = await call(client, school, 'head', 'post', `/admin/users/${warden.id}/erase`)
+    const erased = await call(school, 'head', 'post', `/admin/users/${warden.id}/erase`)
     erased.assertStatus(200)
     assert.equal(erased.body().data.plugins.hostel.wardenships_ended, 1)
     const shown = (await office.get(`/hostels/${hostel.id}`)).body().data
@@ -1070,15 +997,10 @@ test.group('Hostel: demo school', (group) => {
     client,
     assert,
   }) => {
-    const tenant = await activeTenant()
-    const plugins = await app.container.make('oryne.plugins')
-    const result = await seedDemo(plugins, tenant, { actor: 'platform' })
+    const school = await openSchool(client)
+    const result = await seedDemo(school.tenant)
     assert.include(result.seeded, 'hostel')
-    const get = (path: string) =>
-      client
-        .get(`/api/v1/hostel${path}`)
-        .header('x-tenant-id', tenant.slug)
-        .bearerToken(PLATFORM_TOKEN())
+    const get = (path: string) => school.as('platform').get(`/hostel${path}`)
     const report = (await get('/reports/occupancy')).body().data
     assert.sameMembers(
       report.hostels.map((h: any) => h.type),
