@@ -1,5 +1,4 @@
 import type { Command } from 'commander'
-import { listen } from '#core/http/listen'
 import { closeOnSignal, openRuntime } from '../runtime.js'
 
 export function registerServe(program: Command) {
@@ -14,6 +13,8 @@ export function registerServe(program: Command) {
       const runtime = await openRuntime('web')
       const stopped = closeOnSignal(runtime)
       try {
+        // node:http is imported here: importing it loads undici, which no other command needs.
+        const { listen } = await import('#core/http/listen')
         const http = await listen(runtime.app, {
           host: process.env.HOST!,
           port: Number(process.env.PORT),

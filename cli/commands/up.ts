@@ -1,5 +1,4 @@
 import type { Command } from 'commander'
-import { listen } from '#core/http/listen'
 import { closeOnSignal, openRuntime } from '../runtime.js'
 import { cliActor } from '../actor.js'
 
@@ -35,6 +34,8 @@ export function registerUp(program: Command) {
                 actor: cliActor(),
               })
             : null
+        // node:http is imported here: importing it loads undici, which no other command needs.
+        const { listen } = await import('#core/http/listen')
         const http = await listen(runtime.app, {
           host: process.env.HOST!,
           port: Number(process.env.PORT),
