@@ -1,7 +1,8 @@
 import { test } from '@japa/runner'
 import { connect } from 'node:net'
 import { gzipSync } from 'node:zlib'
-import { ok, sharedSchool } from '@oryne/sdk/testing'
+import jobs from '#core/services/jobs'
+import { eventually, ok, openSchool, sharedSchool } from '@oryne/sdk/testing'
 
 /*
  * What a careless or hostile client sends that no form would: NUL characters,
@@ -170,6 +171,53 @@ test.group('Bad input: requests Node refuses before the application', () => {
       'POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n'
     )
     assertEnvelopedError(assert, invalid, 400, 'ERR_BAD_REQUEST')
+  })
+})
+
+test.group('Bad input: malformed CSV imports', () => {
+  // An unquoted cell holding quotes, as spreadsheets export formulas: csv-parse's "Invalid Opening Quote".
+  const HYPERLINK = '=HYPERLINK("http://x","click")'
+
+  test('an ERP student import ends failed with the line, never stuck running', async ({
+    client,
+    assert,
+  }) => {
+    const school = await schoolFor(client)
+    await jobs.work(['erp'])
+    const csv = `enrollment_no,first_name,last_name\nQ-1,Ok,Row\nQ-2,${HYPERLINK},Row\nQ-3,X,Y\n`
+    const queued = await client
+      .post('/api/v1/erp/imports/students')
+      .header('x-tenant-id', school.tenant.slug)
+      .bearerToken(school.people.head.token)
+      .file('file', Buffer.from(csv), { filename: 'students.csv' })
+    queued.assertStatus(202)
+    const id = queued.body().data.id
+    const done = await eventually(() => ok(school.as('head').get(`/erp/imports/${id}`)), {
+      until: (state: any) => state.status !== 'queued' && state.status !== 'running',
+      timeoutMs: 20_000,
+    })
+    assert.equal(done.status, 'failed')
+    const last = done.errors.at(-1)
+    assert.equal(last.line, 3)
+    assert.include(last.reason, 'malformed CSV')
+  })
+
+  test('a library catalogue import refuses the file with the line', async ({ client, assert }) => {
+    const school = await openSchool(client, {
+      plugins: ['library'],
+      people: { head: 'TenantAdmin' },
+    })
+    const response = await client
+      .post('/api/v1/library/imports/catalogue')
+      .header('x-tenant-id', school.tenant.slug)
+      .bearerToken(school.people.head.token)
+      .file('file', Buffer.from(`title,authors\nOk,A\n${HYPERLINK},B\n`), {
+        filename: 'titles.csv',
+      })
+    assert.equal(response.status(), 422, JSON.stringify(response.body()))
+    const detail = response.body().error.details[0]
+    assert.equal(detail.row, 3)
+    assert.include(detail.message, 'malformed CSV')
   })
 })
 

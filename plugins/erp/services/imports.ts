@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs'
 import { mkdir, rename, copyFile, rm } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import { parse } from 'csv-parse'
+import { CsvError, parse } from 'csv-parse'
 import { E_ERP_NOT_FOUND } from '../errors.js'
 import {
   defineJob,
@@ -284,8 +284,8 @@ export async function runStudentImport(importId: string) {
   } catch (error) {
     // A failed file or batch: let the batch in flight settle before the job is retried.
     await writing.catch(() => {})
-    const code = (error as { code?: string }).code ?? ''
-    if (!code.startsWith('CSV_')) throw error
+    // csv-parse's own errors (codes like INVALID_OPENING_QUOTE, QUOTE_NOT_CLOSED; no prefix since v6).
+    if (!(error instanceof CsvError)) throw error
     // A malformed file (e.g. an unclosed quote) fails the same way on every retry: keep the
     // rows committed before it, and say where and why the file is broken.
     await write()
@@ -322,12 +322,36 @@ export async function runStudentImport(importId: string) {
   return done
 }
 
+/** Tries of one import job; after the last, the import is marked failed whatever stopped it. */
+const IMPORT_ATTEMPTS = 3
+
 export const importStudents = defineJob<{ import_id: string }>({
   name: 'erp.import_students',
   queue: 'erp',
-  attempts: 3,
+  attempts: IMPORT_ATTEMPTS,
   timeout: 30 * 60 * 1000,
-  async handle(data) {
-    await runStudentImport(data.import_id)
+  async handle(data, context) {
+    try {
+      await runStudentImport(data.import_id)
+    } catch (error) {
+      // Out of tries: the import says so rather than staying `running` for ever.
+      if (context.attempt >= IMPORT_ATTEMPTS) await markImportFailed(data.import_id)
+      throw error
+    }
   },
 })
+
+async function markImportFailed(importId: string) {
+  await withTenantDb((trx) =>
+    trx.rawQuery(
+      `UPDATE erp_imports SET status = 'failed', finished_at = now(), updated_at = now(),
+         errors = errors || jsonb_build_array(jsonb_build_object('line', coalesce(last_line, 0) + 1,
+           'reason', ?::text))
+       WHERE id = ? AND status IN ('queued', 'running')`,
+      [
+        `the import failed ${IMPORT_ATTEMPTS} times and stopped here; the rows before this line are kept`,
+        importId,
+      ]
+    )
+  )
+}
