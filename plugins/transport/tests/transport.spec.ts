@@ -1,14 +1,8 @@
+/* eslint-disable @unicorn/no-await-expression-member -- `(await api.get(...)).body()` reads best in a specification, as in tests/ (eslint.config.js) */
 import { test } from '@japa/runner'
-import app from '@adonisjs/core/services/app'
-import type { ApiClient } from '@japa/api-client'
-import { tenantContext } from '#core/tenancy/context'
-import { withTenantDb } from '#core/tenancy/tenant_db'
-import type { Tenant } from '#core/tenancy/types'
-import { PASSWORD, createUser } from '#tests/support/auth'
-import { PLATFORM_TOKEN, activeTenant } from '#tests/support/tenants'
-import { seedDemo } from '#core/plugins/demo'
-import { remindExpiringDocuments } from '#plugins/transport/jobs/document_expiry'
-import { calendarEntries } from '#core/plugins/calendar'
+import { calendarEntries } from '@oryne/sdk'
+import { openSchool, seedDemo, sharedSchool, type Person, type School } from '@oryne/sdk/testing'
+import { remindExpiringDocuments } from '../jobs/document_expiry.js'
 import { DateTime } from 'luxon'
 
 /*
@@ -19,40 +13,25 @@ import { DateTime } from 'luxon'
  * the route it needs, so tests do not depend on each other's order.
  */
 
-const PEOPLE = {
-  head: 'TenantAdmin',
-  office: 'Staff',
-  teacher: 'Teacher',
-  student: 'Student',
-  student2: 'Student',
-  parent: 'Parent',
-} as const
-type Who = keyof typeof PEOPLE
+type Who = 'head' | 'office' | 'teacher' | 'student' | 'student2' | 'parent'
 
-type School = {
-  tenant: Tenant
-  tokens: Record<Who, string>
-  users: Record<Who, string>
-  s1: string
-  s2: string
-}
+type TransportSchool = School<Who> & { s1: string; s2: string }
 
 type Method = 'get' | 'post' | 'patch' | 'delete'
 
-function call(client: ApiClient, school: School, who: Who, method: Method, path: string) {
-  return client[method](`/api/v1${path}`)
-    .header('x-tenant-id', school.tenant.slug)
-    .bearerToken(school.tokens[who])
+function call(school: TransportSchool, who: Who | Person, method: Method, path: string) {
+  return school.as(who)[method](path)
 }
 
 /** Requests to /api/v1/transport<path> (and /erp, and the inbox) as `who`. */
-function as(client: ApiClient, school: School, who: Who) {
+function as(school: School<Who>, who: Who | Person) {
+  const api = school.as(who)
   return {
-    get: (path: string) => call(client, school, who, 'get', `/transport${path}`),
-    post: (path: string) => call(client, school, who, 'post', `/transport${path}`),
-    patch: (path: string) => call(client, school, who, 'patch', `/transport${path}`),
-    erp: (method: Method, path: string) => call(client, school, who, method, `/erp${path}`),
-    inbox: () => call(client, school, who, 'get', '/notifications?per_page=100'),
+    get: (path: string) => api.get(`/transport${path}`),
+    post: (path: string) => api.post(`/transport${path}`),
+    patch: (path: string) => api.patch(`/transport${path}`),
+    erp: (method: Method, path: string) => api[method](`/erp${path}`),
+    inbox: () => api.get('/notifications?per_page=100'),
   }
 }
 
@@ -69,77 +48,60 @@ function errorCode(response: any) {
 let counter = 0
 const unique = (prefix: string) => `${prefix}${++counter}`
 
-async function openSchool(client: ApiClient): Promise<School> {
-  const tenant = await activeTenant()
-  const enabled = await client
-    .post(`/api/v1/platform/tenants/${tenant.slug}/plugins/transport/enable`)
-    .bearerToken(PLATFORM_TOKEN())
-    .json({})
-  enabled.assertStatus(200)
-
-  const tokens = {} as Record<Who, string>
-  const users = {} as Record<Who, string>
-  for (const [who, role] of Object.entries(PEOPLE) as Array<[Who, string]>) {
-    const email = `${who}@${tenant.slug}.example`
-    const { user } = await createUser(tenant, { email, role })
-    users[who] = user.id
-    const login = await client
-      .post('/api/v1/auth/login')
-      .header('x-tenant-id', tenant.slug)
-      .json({ email, password: PASSWORD })
-    login.assertStatus(200)
-    tokens[who] = login.body().data.access_token
-  }
-  const partial = { tenant, tokens, users } as School
-  const head = as(client, partial, 'head')
-  const student = (no: string, userId: string) =>
-    created(
-      head.erp('post', '/students').json({
-        enrollment_no: no,
-        first_name: 'Rider',
-        last_name: no,
-        user_id: userId,
-      })
+/** The school: two riders (the first a child of `parent`) registered in the ERP. */
+const schoolFor = sharedSchool(
+  {
+    plugins: ['transport'],
+    people: {
+      head: 'TenantAdmin',
+      office: 'Staff',
+      teacher: 'Teacher',
+      student: 'Student',
+      student2: 'Student',
+      parent: 'Parent',
+    },
+  },
+  async (school: School<Who>) => {
+    const head = as(school, 'head')
+    const student = (no: string, userId: string) =>
+      created(
+        head.erp('post', '/students').json({
+          enrollment_no: no,
+          first_name: 'Rider',
+          last_name: no,
+          user_id: userId,
+        })
+      )
+    const s1 = await student('T-001', school.people.student.id)
+    const s2 = await student('T-002', school.people.student2.id)
+    await created(
+      head
+        .erp('post', '/guardians')
+        .json({ student_id: s1.id, user_id: school.people.parent.id, name: 'Pat' })
     )
-  const s1 = await student('T-001', users.student)
-  const s2 = await student('T-002', users.student2)
-  await created(
-    head.erp('post', '/guardians').json({ student_id: s1.id, user_id: users.parent, name: 'Pat' })
-  )
-  return { ...partial, s1: s1.id, s2: s2.id }
-}
+    return { s1: s1.id as string, s2: s2.id as string }
+  }
+)
 
-let opened: Promise<School> | undefined
-function schoolFor(client: ApiClient) {
-  opened ??= openSchool(client)
-  return opened
-}
-
-/** Active students added straight to the ERP table (bulk setup for the concurrency tests). */
-async function bulkStudents(school: School, count: number): Promise<string[]> {
+/** Active students, registered in the ERP by the head (bulk setup for the concurrency tests). */
+async function bulkStudents(school: TransportSchool, count: number): Promise<string[]> {
   const prefix = unique('B')
-  return tenantContext.run(school.tenant, () =>
-    withTenantDb(async (trx) => {
-      const rows = await trx
-        .insertQuery()
-        .table('erp_students')
-        .multiInsert(
-          Array.from({ length: count }, (_, i) => ({
-            enrollment_no: `${prefix}-${i}`,
-            first_name: 'Bulk',
-            last_name: String(i),
-            status: 'active',
-          }))
-        )
-        .returning('id')
-      return rows.map((row: any) => String(row.id))
-    })
+  const rows = await Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      created(
+        as(school, 'head')
+          .erp('post', '/students')
+          .json({ enrollment_no: `${prefix}-${i}`, first_name: 'Bulk', last_name: String(i) })
+      )
+    )
   )
+  // In the order the ERP numbered them, as tests pair them with rooms or stops by position.
+  return rows.map((row: any) => String(row.id)).sort((a, b) => Number(a) - Number(b))
 }
 
 /** A route with three stops (fares 30000, 20000, 0) and a vehicle of `seats`, made by the office. */
-async function newRoute(client: ApiClient, school: School, seats: number) {
-  const office = as(client, school, 'office')
+async function newRoute(school: TransportSchool, seats: number) {
+  const office = as(school, 'office')
   const code = unique('R')
   const route = await created(office.post('/routes').json({ code, name: `Route ${code}` }))
   const stops = []
@@ -171,20 +133,20 @@ async function newRoute(client: ApiClient, school: School, seats: number) {
   return { route, stops, vehicle }
 }
 
-function assign(client: ApiClient, school: School, body: Record<string, unknown>) {
-  return as(client, school, 'office').post('/assignments').json(body)
+function assign(school: TransportSchool, body: Record<string, unknown>) {
+  return as(school, 'office').post('/assignments').json(body)
 }
 
-async function vehicleOf(client: ApiClient, school: School, id: string) {
-  const response = await as(client, school, 'office').get(`/vehicles/${id}`)
+async function vehicleOf(school: TransportSchool, id: string) {
+  const response = await as(school, 'office').get(`/vehicles/${id}`)
   response.assertStatus(200)
   return response.body().data
 }
 
 /** Polls `who`'s inbox for a notification of `template` (events are delivered after the commit). */
-async function eventually(client: ApiClient, school: School, who: Who, template: string) {
+async function eventually(school: TransportSchool, who: Who, template: string) {
   for (let i = 0; i < 100; i++) {
-    const inbox = await as(client, school, who).inbox()
+    const inbox = await as(school, who).inbox()
     const found = inbox.body().data?.filter((n: any) => n.template === template) ?? []
     if (found.length) return found
     await new Promise((resolve) => setTimeout(resolve, 100))
@@ -198,11 +160,9 @@ test.group('Transport: network and permissions', () => {
     assert,
   }) => {
     const school = await schoolFor(client)
-    const { route, stops, vehicle: bus } = await newRoute(client, school, 10)
+    const { route, stops, vehicle: bus } = await newRoute(school, 10)
     assert.equal(bus.occupied, 0)
-    const listed = await as(client, school, 'student').get(
-      `/stops?filter[route_id][eq]=${route.id}`
-    )
+    const listed = await as(school, 'student').get(`/stops?filter[route_id][eq]=${route.id}`)
     listed.assertStatus(200)
     assert.deepEqual(
       listed.body().data.map((s: any) => [s.position, s.pickup_time]),
@@ -214,9 +174,7 @@ test.group('Transport: network and permissions', () => {
     )
     assert.equal(stops[0].fare_per_term, 30_000)
 
-    const byStudent = await as(client, school, 'student')
-      .post('/routes')
-      .json({ code: 'X1', name: 'Mine' })
+    const byStudent = await as(school, 'student').post('/routes').json({ code: 'X1', name: 'Mine' })
     byStudent.assertStatus(403)
     for (const body of [
       {
@@ -235,11 +193,11 @@ test.group('Transport: network and permissions', () => {
         fare_per_term: -1,
       },
     ]) {
-      const response = await as(client, school, 'office').post('/stops').json(body)
+      const response = await as(school, 'office').post('/stops').json(body)
       response.assertStatus(400)
       assert.equal(errorCode(response), 'ERR_VALIDATION')
     }
-    const samePosition = await as(client, school, 'office').post('/stops').json({
+    const samePosition = await as(school, 'office').post('/stops').json({
       route_id: route.id,
       name: 'Twin',
       position: 1,
@@ -247,9 +205,9 @@ test.group('Transport: network and permissions', () => {
       drop_time: '15:00',
     })
     assert.equal(samePosition.status(), 409)
-    const after = await as(client, school, 'office').get(`/stops?filter[route_id][eq]=${route.id}`)
+    const after = await as(school, 'office').get(`/stops?filter[route_id][eq]=${route.id}`)
     assert.lengthOf(after.body().data, 3)
-    const seats = await as(client, school, 'office')
+    const seats = await as(school, 'office')
       .post('/vehicles')
       .json({ registration: 'BAD 1', seats: 0 })
     seats.assertStatus(400)
@@ -260,12 +218,12 @@ test.group('Transport: network and permissions', () => {
     assert,
   }) => {
     const school = await schoolFor(client)
-    const { stops, vehicle: bus } = await newRoute(client, school, 10)
-    const byParent = await as(client, school, 'parent')
+    const { stops, vehicle: bus } = await newRoute(school, 10)
+    const byParent = await as(school, 'parent')
       .post('/assignments')
       .json({ student_id: school.s1, stop_id: stops[0].id, vehicle_id: bus.id })
     byParent.assertStatus(403)
-    const junk = await as(client, school, 'office').post('/assignments/abc/end').json({})
+    const junk = await as(school, 'office').post('/assignments/abc/end').json({})
     junk.assertStatus(404)
     assert.equal(errorCode(junk), 'ERR_TRANSPORT_NOT_FOUND')
     for (const body of [
@@ -275,16 +233,16 @@ test.group('Transport: network and permissions', () => {
         stop_id: stops[0].id,
         vehicle_id: bus.id,
         student_id: school.s1,
-        user_id: school.users.teacher,
+        user_id: school.people.teacher.id,
       },
       { stop_id: '999999', vehicle_id: bus.id, student_id: school.s1 },
       { stop_id: stops[0].id, vehicle_id: bus.id, student_id: '999999' },
     ]) {
-      const response = await assign(client, school, body)
+      const response = await assign(school, body)
       response.assertStatus(400)
       assert.equal(errorCode(response), 'ERR_VALIDATION')
     }
-    assert.equal((await vehicleOf(client, school, bus.id)).occupied, 0)
+    assert.equal((await vehicleOf(school, bus.id)).occupied, 0)
   })
 })
 
@@ -294,10 +252,10 @@ test.group('Transport: assignments', () => {
     assert,
   }) => {
     const school = await schoolFor(client)
-    const first = await newRoute(client, school, 2)
-    const second = await newRoute(client, school, 1)
+    const first = await newRoute(school, 2)
+    const second = await newRoute(school, 1)
     const assignment = await created(
-      assign(client, school, {
+      assign(school, {
         student_id: school.s1,
         stop_id: first.stops[0].id,
         vehicle_id: first.vehicle.id,
@@ -305,63 +263,63 @@ test.group('Transport: assignments', () => {
     )
     assert.equal(String(assignment.route_id), String(first.route.id))
     const staff = await created(
-      assign(client, school, {
-        user_id: school.users.teacher,
+      assign(school, {
+        user_id: school.people.teacher.id,
         stop_id: first.stops[1].id,
         vehicle_id: first.vehicle.id,
       })
     )
-    assert.equal((await vehicleOf(client, school, first.vehicle.id)).occupied, 2)
+    assert.equal((await vehicleOf(school, first.vehicle.id)).occupied, 2)
 
-    const twice = await assign(client, school, {
+    const twice = await assign(school, {
       student_id: school.s1,
       stop_id: second.stops[0].id,
       vehicle_id: second.vehicle.id,
     })
     twice.assertStatus(409)
     assert.equal(errorCode(twice), 'ERR_TRANSPORT_ALREADY_ASSIGNED')
-    const full = await assign(client, school, {
+    const full = await assign(school, {
       student_id: school.s2,
       stop_id: first.stops[0].id,
       vehicle_id: first.vehicle.id,
     })
     full.assertStatus(409)
     assert.equal(errorCode(full), 'ERR_TRANSPORT_VEHICLE_FULL')
-    const wrongRoute = await assign(client, school, {
+    const wrongRoute = await assign(school, {
       student_id: school.s2,
       stop_id: first.stops[0].id,
       vehicle_id: second.vehicle.id,
     })
     assert.equal(errorCode(wrongRoute), 'ERR_TRANSPORT_VEHICLE_NOT_ON_ROUTE')
-    const shrink = await as(client, school, 'office')
+    const shrink = await as(school, 'office')
       .patch(`/vehicles/${first.vehicle.id}`)
       .json({ seats: 1 })
     shrink.assertStatus(409)
     assert.equal(errorCode(shrink), 'ERR_TRANSPORT_SEATS_BELOW_OCCUPANCY')
 
     // Another stop on the same bus, then the other route's bus.
-    const nearer = await as(client, school, 'office')
+    const nearer = await as(school, 'office')
       .post(`/assignments/${assignment.id}/change`)
       .json({ stop_id: first.stops[1].id, reason: 'Moved house' })
     nearer.assertStatus(200)
     assert.equal(String(nearer.body().data.stop_id), String(first.stops[1].id))
-    const nothing = await as(client, school, 'office')
+    const nothing = await as(school, 'office')
       .post(`/assignments/${assignment.id}/change`)
       .json({ stop_id: first.stops[1].id })
     assert.equal(errorCode(nothing), 'ERR_TRANSPORT_NOTHING_TO_CHANGE')
-    const moved = await as(client, school, 'office')
+    const moved = await as(school, 'office')
       .post(`/assignments/${assignment.id}/change`)
       .json({ stop_id: second.stops[2].id, vehicle_id: second.vehicle.id })
     moved.assertStatus(200)
     assert.equal(String(moved.body().data.route_id), String(second.route.id))
-    assert.equal((await vehicleOf(client, school, first.vehicle.id)).occupied, 1)
-    assert.equal((await vehicleOf(client, school, second.vehicle.id)).occupied, 1)
-    const intoFull = await as(client, school, 'office')
+    assert.equal((await vehicleOf(school, first.vehicle.id)).occupied, 1)
+    assert.equal((await vehicleOf(school, second.vehicle.id)).occupied, 1)
+    const intoFull = await as(school, 'office')
       .post(`/assignments/${staff.id}/change`)
       .json({ stop_id: second.stops[0].id, vehicle_id: second.vehicle.id })
     assert.equal(errorCode(intoFull), 'ERR_TRANSPORT_VEHICLE_FULL')
 
-    const history = await as(client, school, 'office').get(
+    const history = await as(school, 'office').get(
       `/assignment_changes?filter[assignment_id][eq]=${assignment.id}&sort=created_at`
     )
     assert.deepEqual(
@@ -372,17 +330,15 @@ test.group('Transport: assignments', () => {
         ['changed', null],
       ]
     )
-    const ended = await as(client, school, 'office')
+    const ended = await as(school, 'office')
       .post(`/assignments/${assignment.id}/end`)
       .json({ reason: 'Left school' })
     ended.assertStatus(200)
     assert.equal(ended.body().data.status, 'ended')
-    assert.equal((await vehicleOf(client, school, second.vehicle.id)).occupied, 0)
-    const again = await as(client, school, 'office')
-      .post(`/assignments/${assignment.id}/end`)
-      .json({})
+    assert.equal((await vehicleOf(school, second.vehicle.id)).occupied, 0)
+    const again = await as(school, 'office').post(`/assignments/${assignment.id}/end`).json({})
     assert.equal(errorCode(again), 'ERR_TRANSPORT_INVALID_TRANSITION')
-    await as(client, school, 'office').post(`/assignments/${staff.id}/end`).json({})
+    await as(school, 'office').post(`/assignments/${staff.id}/end`).json({})
   })
 
   test('50 concurrent assignments to a 4-seat vehicle: exactly 4 succeed', async ({
@@ -390,19 +346,17 @@ test.group('Transport: assignments', () => {
     assert,
   }) => {
     const school = await schoolFor(client)
-    const { stops, vehicle: bus } = await newRoute(client, school, 4)
+    const { stops, vehicle: bus } = await newRoute(school, 4)
     const ids = await bulkStudents(school, 50)
     const responses = await Promise.all(
-      ids.map((id) =>
-        assign(client, school, { student_id: id, stop_id: stops[0].id, vehicle_id: bus.id })
-      )
+      ids.map((id) => assign(school, { student_id: id, stop_id: stops[0].id, vehicle_id: bus.id }))
     )
     assert.equal(responses.filter((r) => r.status() === 201).length, 4)
     const refused = responses.filter((r) => r.status() !== 201)
     assert.lengthOf(refused, 46)
     assert.isTrue(refused.every((r) => errorCode(r) === 'ERR_TRANSPORT_VEHICLE_FULL'))
-    assert.equal((await vehicleOf(client, school, bus.id)).occupied, 4)
-    const riding = await as(client, school, 'office').get(
+    assert.equal((await vehicleOf(school, bus.id)).occupied, 4)
+    const riding = await as(school, 'office').get(
       `/assignments?filter[vehicle_id][eq]=${bus.id}&filter[status][eq]=active`
     )
     assert.lengthOf(riding.body().data, 4)
@@ -412,15 +366,13 @@ test.group('Transport: assignments', () => {
 test.group('Transport: fees', () => {
   test('stop fares land as ERP invoices, once per student and term', async ({ client, assert }) => {
     const school = await schoolFor(client)
-    const { stops, vehicle: bus } = await newRoute(client, school, 10)
+    const { stops, vehicle: bus } = await newRoute(school, 10)
     const ids = await bulkStudents(school, 3)
     for (const [i, id] of ids.entries()) {
-      await created(
-        assign(client, school, { student_id: id, stop_id: stops[i].id, vehicle_id: bus.id })
-      )
+      await created(assign(school, { student_id: id, stop_id: stops[i].id, vehicle_id: bus.id }))
     }
     const year = await created(
-      as(client, school, 'head')
+      as(school, 'head')
         .erp('post', '/academic_years')
         .json({
           name: unique('Year '),
@@ -429,7 +381,7 @@ test.group('Transport: fees', () => {
         })
     )
     const term = await created(
-      as(client, school, 'head').erp('post', '/terms').json({
+      as(school, 'head').erp('post', '/terms').json({
         academic_year_id: year.id,
         name: 'Spring',
         starts_on: '2027-01-05',
@@ -438,14 +390,12 @@ test.group('Transport: fees', () => {
     )
     const runs = await Promise.all(
       [1, 2].map(() =>
-        as(client, school, 'office')
-          .post('/fees/generate')
-          .json({ term_id: term.id, due_on: '2027-01-31' })
+        as(school, 'office').post('/fees/generate').json({ term_id: term.id, due_on: '2027-01-31' })
       )
     )
     for (const run of runs) run.assertStatus(200)
     const listInvoices = () =>
-      as(client, school, 'head').erp(
+      as(school, 'head').erp(
         'get',
         `/invoices?filter[source][eq]=transport&filter[student_id][in]=${ids.join(',')}&per_page=100`
       )
@@ -460,19 +410,16 @@ test.group('Transport: fees', () => {
         [ids[1], 20_000, '2027-01-31'],
       ]
     )
-    const again = await as(client, school, 'office')
-      .post('/fees/generate')
-      .json({ term_id: term.id })
+    const again = await as(school, 'office').post('/fees/generate').json({ term_id: term.id })
     assert.equal(again.body().data.invoiced, 0)
     assert.lengthOf((await listInvoices()).body().data, 2)
-    const lines = await as(client, school, 'head').erp(
+    const lines = await as(school, 'head').erp(
       'get',
       `/invoice_lines?filter[invoice_id][eq]=${invoices[0].id}`
     )
     assert.match(lines.body().data[0].description, /^Transport Spring: .+, stop .+$/)
     // Each run is audited against the term, with what it billed.
     const audit = await call(
-      client,
       school,
       'head',
       'get',
@@ -482,26 +429,24 @@ test.group('Transport: fees', () => {
     const entries = audit.body().data
     assert.deepEqual(
       entries.map((e: any) => [e.action, e.actor]),
-      Array(3).fill(['transport.fees.generate', `user:${school.users.office}`])
+      Array(3).fill(['transport.fees.generate', `user:${school.people.office.id}`])
     )
     assert.deepEqual(entries[0].data, { invoiced: 0, amount: 0 })
     assert.sameDeepMembers(
       entries.slice(1).map((e: any) => e.data),
       runs.map((run) => ({ invoiced: run.body().data.invoiced, amount: run.body().data.amount }))
     )
-    const charges = await as(client, school, 'office').get(
+    const charges = await as(school, 'office').get(
       `/term_charges?filter[term_id][eq]=${term.id}&per_page=100`
     )
     assert.lengthOf(
       charges.body().data,
       runs[0].body().data.invoiced + runs[1].body().data.invoiced
     )
-    const badTerm = await as(client, school, 'office')
-      .post('/fees/generate')
-      .json({ term_id: '999999' })
+    const badTerm = await as(school, 'office').post('/fees/generate').json({ term_id: '999999' })
     badTerm.assertStatus(422)
     assert.equal(errorCode(badTerm), 'ERR_TRANSPORT_TERM_NOT_FOUND')
-    const byStudent = await as(client, school, 'student').post('/fees/generate').json({
+    const byStudent = await as(school, 'student').post('/fees/generate').json({
       term_id: term.id,
     })
     byStudent.assertStatus(403)
@@ -514,88 +459,88 @@ test.group('Transport: trips and guardians', () => {
     assert,
   }) => {
     const school = await schoolFor(client)
-    const { stops, vehicle: bus } = await newRoute(client, school, 10)
+    const { stops, vehicle: bus } = await newRoute(school, 10)
     const ride = await created(
-      assign(client, school, { student_id: school.s1, stop_id: stops[1].id, vehicle_id: bus.id })
+      assign(school, { student_id: school.s1, stop_id: stops[1].id, vehicle_id: bus.id })
     )
     const trip = await created(
-      as(client, school, 'office')
+      as(school, 'office')
         .post('/trips')
         .json({ vehicle_id: bus.id, direction: 'pickup', trip_date: '2026-09-01' })
     )
     assert.equal(String(trip.route_id), String(ride.route_id))
     assert.equal(trip.status, 'open')
 
-    const notAssigned = await as(client, school, 'office')
+    const notAssigned = await as(school, 'office')
       .post(`/trips/${trip.id}/board`)
       .json({ student_id: school.s2 })
     notAssigned.assertStatus(409)
     assert.equal(errorCode(notAssigned), 'ERR_TRANSPORT_NOT_ASSIGNED')
-    const alightFirst = await as(client, school, 'office')
+    const alightFirst = await as(school, 'office')
       .post(`/trips/${trip.id}/alight`)
       .json({ student_id: school.s1 })
     assert.equal(errorCode(alightFirst), 'ERR_TRANSPORT_NOT_BOARDED')
 
-    const boarded = await as(client, school, 'office')
+    const boarded = await as(school, 'office')
       .post(`/trips/${trip.id}/board`)
       .json({ student_id: school.s1, at: '2026-09-01T07:21:00Z' })
     boarded.assertStatus(201)
     assert.equal(String(boarded.body().data.boarded_stop_id), String(stops[1].id))
-    const twice = await as(client, school, 'office')
+    const twice = await as(school, 'office')
       .post(`/trips/${trip.id}/board`)
       .json({ student_id: school.s1 })
     assert.equal(errorCode(twice), 'ERR_TRANSPORT_ALREADY_BOARDED')
 
-    const [boardNote] = await eventually(client, school, 'parent', 'transport.student_boarded')
+    const [boardNote] = await eventually(school, 'parent', 'transport.student_boarded')
     assert.exists(boardNote, 'the guardian is told of the boarding')
     assert.include(boardNote.body, 'Rider T-001')
     assert.include(boardNote.body, 'Stop 2')
     assert.include(boardNote.body, bus.registration)
 
-    const alighted = await as(client, school, 'office')
+    const alighted = await as(school, 'office')
       .post(`/trips/${trip.id}/alight`)
       .json({ student_id: school.s1, stop_id: stops[2].id })
     alighted.assertStatus(200)
     assert.equal(String(alighted.body().data.alighted_stop_id), String(stops[2].id))
-    const again = await as(client, school, 'office')
+    const again = await as(school, 'office')
       .post(`/trips/${trip.id}/alight`)
       .json({ student_id: school.s1 })
     assert.equal(errorCode(again), 'ERR_TRANSPORT_ALREADY_ALIGHTED')
-    const [alightNote] = await eventually(client, school, 'parent', 'transport.student_alighted')
+    const [alightNote] = await eventually(school, 'parent', 'transport.student_alighted')
     assert.exists(alightNote, 'the guardian is told of the alighting')
     assert.include(alightNote.body, 'Stop 3')
     // Nobody else's guardian hears of it; the student's own inbox has no guardian message.
     assert.lengthOf(
-      (await as(client, school, 'student2').inbox())
+      (await as(school, 'student2').inbox())
         .body()
         .data.filter((n: any) => String(n.template).startsWith('transport.')),
       0
     )
 
-    const closed = await as(client, school, 'office').post(`/trips/${trip.id}/close`).json({})
+    const closed = await as(school, 'office').post(`/trips/${trip.id}/close`).json({})
     closed.assertStatus(200)
     assert.deepEqual(closed.body().data.still_aboard, [])
-    const afterClose = await as(client, school, 'office')
+    const afterClose = await as(school, 'office')
       .post(`/trips/${trip.id}/board`)
       .json({ student_id: school.s1 })
     assert.equal(errorCode(afterClose), 'ERR_TRANSPORT_TRIP_CLOSED')
 
     // The student and parent see their own marks and assignment; another student sees none.
-    const own = await as(client, school, 'student').get('/trip_marks')
+    const own = await as(school, 'student').get('/trip_marks')
     assert.deepEqual(
       own.body().data.map((m: any) => String(m.student_id)),
       [school.s1]
     )
-    const parent = await as(client, school, 'parent').get('/assignments')
+    const parent = await as(school, 'parent').get('/assignments')
     assert.isTrue(parent.body().data.every((a: any) => String(a.student_id) === school.s1))
     assert.isAbove(parent.body().data.length, 0)
-    const other = await as(client, school, 'student2').get('/trip_marks')
+    const other = await as(school, 'student2').get('/trip_marks')
     assert.lengthOf(other.body().data, 0)
-    const otherAssignment = await as(client, school, 'student2').get(`/assignments/${ride.id}`)
+    const otherAssignment = await as(school, 'student2').get(`/assignments/${ride.id}`)
     otherAssignment.assertStatus(404)
-    const trips = await as(client, school, 'student').get('/trips')
+    const trips = await as(school, 'student').get('/trips')
     trips.assertStatus(403)
-    await as(client, school, 'office').post(`/assignments/${ride.id}/end`).json({})
+    await as(school, 'office').post(`/assignments/${ride.id}/end`).json({})
   })
 })
 
@@ -605,15 +550,15 @@ test.group('Transport: document reminders', () => {
     assert,
   }) => {
     const school = await schoolFor(client)
-    const { vehicle: bus } = await newRoute(client, school, 5)
+    const { vehicle: bus } = await newRoute(school, 5)
     const soon = new Date(Date.now() + 5 * 86_400_000).toISOString().slice(0, 10)
     const far = new Date(Date.now() + 300 * 86_400_000).toISOString().slice(0, 10)
-    const set = await as(client, school, 'office')
+    const set = await as(school, 'office')
       .patch(`/vehicles/${bus.id}`)
       .json({ insurance_expires_on: soon, permit_expires_on: far })
     set.assertStatus(200)
 
-    const run = () => tenantContext.run(school.tenant, () => remindExpiringDocuments())
+    const run = () => school.run(() => remindExpiringDocuments())
     const first = await run()
     const mine = first.reminders.filter((r) => r.vehicle_id === String(bus.id))
     assert.deepEqual(
@@ -623,18 +568,18 @@ test.group('Transport: document reminders', () => {
     const second = await run()
     assert.isFalse(second.reminders.some((r) => r.vehicle_id === String(bus.id)))
 
-    const notes = await eventually(client, school, 'office', 'transport.document_expiring')
+    const notes = await eventually(school, 'office', 'transport.document_expiring')
     const note = notes.find((n: any) => n.subject.includes(bus.registration))
     assert.exists(note, 'the office has an in-app reminder')
     assert.include(note.body, soon)
-    const student = await as(client, school, 'student').inbox()
+    const student = await as(school, 'student').inbox()
     assert.isFalse(
       student.body().data.some((n: any) => n.template === 'transport.document_expiring')
     )
 
     // A renewed insurance that expires soon again is reminded again.
     const renewed = new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10)
-    await as(client, school, 'office').patch(`/vehicles/${bus.id}`).json({
+    await as(school, 'office').patch(`/vehicles/${bus.id}`).json({
       insurance_expires_on: renewed,
     })
     const third = await run()
@@ -647,14 +592,11 @@ test.group('Transport: document reminders', () => {
 
 test.group('Transport: personal data', () => {
   /** A Student account linked to a new ERP student, as a person asking for their data would be. */
-  async function newRider(client: ApiClient, school: School) {
+  async function newRider(school: TransportSchool) {
     const no = unique('P-')
-    const { user } = await createUser(school.tenant, {
-      email: `${no.toLowerCase()}@${school.tenant.slug}.example`,
-      role: 'Student',
-    })
+    const user = await school.addPerson(no.toLowerCase(), 'Student')
     const student = await created(
-      as(client, school, 'head').erp('post', '/students').json({
+      as(school, 'head').erp('post', '/students').json({
         enrollment_no: no,
         first_name: 'Rider',
         last_name: no,
@@ -669,13 +611,13 @@ test.group('Transport: personal data', () => {
     assert,
   }) => {
     const school = await schoolFor(client)
-    const office = as(client, school, 'office')
-    const admin = (method: Method, path: string) => call(client, school, 'head', method, path)
-    const { route, stops, vehicle: bus } = await newRoute(client, school, 10)
-    const leaver = await newRider(client, school)
-    const neighbour = await newRider(client, school)
+    const office = as(school, 'office')
+    const admin = (method: Method, path: string) => call(school, 'head', method, path)
+    const { route, stops, vehicle: bus } = await newRoute(school, 10)
+    const leaver = await newRider(school)
+    const neighbour = await newRider(school)
     const ride = await created(
-      assign(client, school, {
+      assign(school, {
         student_id: leaver.studentId,
         stop_id: stops[0].id,
         vehicle_id: bus.id,
@@ -687,7 +629,7 @@ test.group('Transport: personal data', () => {
         .json({ stop_id: stops[1].id, reason: 'Moved house to 12 Elm Street' })
     ).assertStatus(200)
     const theirRide = await created(
-      assign(client, school, {
+      assign(school, {
         student_id: neighbour.studentId,
         stop_id: stops[0].id,
         vehicle_id: bus.id,
@@ -715,12 +657,12 @@ test.group('Transport: personal data', () => {
     ).assertStatus(200)
     ;(await office.post(`/trips/${trip.id}/close`).json({})).assertStatus(200)
     const year = await created(
-      as(client, school, 'head')
+      as(school, 'head')
         .erp('post', '/academic_years')
         .json({ name: unique('Year '), starts_on: '2028-01-01', ends_on: '2028-12-31' })
     )
     const term = await created(
-      as(client, school, 'head').erp('post', '/terms').json({
+      as(school, 'head').erp('post', '/terms').json({
         academic_year_id: year.id,
         name: 'Autumn',
         starts_on: '2028-09-01',
@@ -839,18 +781,17 @@ test.group('Transport: calendar', () => {
     assert,
   }) => {
     const school = await schoolFor(client)
-    const office = as(client, school, 'office')
+    const office = as(school, 'office')
     ;(
-      await client
-        .post(`/api/v1/platform/tenants/${school.tenant.slug}/plugins/events/enable`)
-        .bearerToken(PLATFORM_TOKEN())
-        .json({})
+      await school
+        .as('platform')
+        .post(`/platform/tenants/${school.tenant.slug}/plugins/events/enable`, {})
     ).assertStatus(200)
     const zone = school.tenant.settings.time_zone || 'UTC'
     const local = (at: string) => DateTime.fromISO(at, { zone }).toUTC().toISO()!
-    const { stops, vehicle: bus } = await newRoute(client, school, 10)
+    const { stops, vehicle: bus } = await newRoute(school, 10)
     const ride = await created(
-      assign(client, school, { student_id: school.s1, stop_id: stops[1].id, vehicle_id: bus.id })
+      assign(school, { student_id: school.s1, stop_id: stops[1].id, vehicle_id: bus.id })
     )
     ;(
       await office
@@ -859,7 +800,7 @@ test.group('Transport: calendar', () => {
     ).assertStatus(200)
     // Thursday 7 March 2030 is a holiday: no bus.
     await created(
-      call(client, school, 'head', 'post', '/events/events').json({
+      call(school, 'head', 'post', '/events/events').json({
         title: 'Founders day',
         starts_at: local('2030-03-07T09:00'),
         all_day: true,
@@ -872,9 +813,7 @@ test.group('Transport: calendar', () => {
     const window = { from: local('2030-03-04T00:00'), to: local('2030-03-11T00:00') }
     const calendarOf = async (who: Who) =>
       (
-        await tenantContext.run(school.tenant, () =>
-          calendarEntries({ userId: school.users[who], ...window })
-        )
+        await school.run(() => calendarEntries({ userId: school.people[who].id, ...window }))
       ).filter((entry) => entry.source === 'transport')
     const pickups = <T extends { uid: string }>(entries: T[]) =>
       entries.filter((entry) => entry.uid.startsWith(`transport:pickup-${ride.id}-`))
@@ -913,7 +852,7 @@ test.group('Transport: calendar', () => {
 
     // The events plugin's iCalendar feed carries the pickups to the rider, not to others.
     const feedOf = async (who: Who) => {
-      const subscribed = await created(call(client, school, who, 'post', '/events/calendar/token'))
+      const subscribed = await created(call(school, who, 'post', '/events/calendar/token'))
       const feed = await client.get(subscribed.path).header('x-tenant-id', school.tenant.slug)
       feed.assertStatus(200)
       return feed.text().replace(/\r\n[ \t]/g, '')
@@ -923,11 +862,10 @@ test.group('Transport: calendar', () => {
 
     // A guardian's personal-data export holds none of the child's rides.
     const parentData = await call(
-      client,
       school,
       'head',
       'get',
-      `/admin/users/${school.users.parent}/export`
+      `/admin/users/${school.people.parent.id}/export`
     )
     parentData.assertStatus(200)
     assert.deepEqual(parentData.body().data.plugins.transport.assignments, [])
@@ -943,15 +881,10 @@ test.group('Transport: demo school', (group) => {
     client,
     assert,
   }) => {
-    const tenant = await activeTenant()
-    const plugins = await app.container.make('oryne.plugins')
-    const result = await seedDemo(plugins, tenant, { actor: 'platform' })
+    const school = await openSchool(client)
+    const result = await seedDemo(school.tenant)
     assert.include(result.seeded, 'transport')
-    const get = (path: string) =>
-      client
-        .get(`/api/v1/transport${path}`)
-        .header('x-tenant-id', tenant.slug)
-        .bearerToken(PLATFORM_TOKEN())
+    const get = (path: string) => school.as('platform').get(`/transport${path}`)
     const vehicles = (await get('/vehicles')).body().data
     const riding = (await get('/assignments?filter[status][eq]=active&per_page=100')).body().data
     assert.lengthOf(vehicles, 2)
@@ -962,7 +895,7 @@ test.group('Transport: demo school', (group) => {
     }
     const stops = (await get('/stops?per_page=100')).body().data
     assert.lengthOf(stops, 8)
-    const reminded = await tenantContext.run(tenant, () => remindExpiringDocuments())
+    const reminded = await school.run(() => remindExpiringDocuments())
     assert.deepEqual(
       reminded.reminders.map((r) => [r.registration, r.document]),
       [['BUS-101', 'insurance']]
