@@ -73,7 +73,13 @@ export function rangeOf(address: ipaddr.IPv4 | ipaddr.IPv6): string {
 export function judgeAddress(address: string, allowList: Cidr[] = []): AddressVerdict {
   const family = isIP(address)
   if (!family) return { allowed: false, range: 'invalid' }
-  const parsed = normalise(ipaddr.parse(family === 6 ? canonicalV6(address) : address))
+  let parsed: ipaddr.IPv4 | ipaddr.IPv6
+  try {
+    parsed = normalise(ipaddr.parse(family === 6 ? canonicalV6(address) : address))
+  } catch {
+    // A scoped address (fe80::1%eth0) and whatever else neither URL nor ipaddr.js reads.
+    return { allowed: false, range: 'invalid' }
+  }
   const range = rangeOf(parsed)
   if (range === 'unicast') return { allowed: true, range }
   const listed = allowList.some(

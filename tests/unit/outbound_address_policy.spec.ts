@@ -45,6 +45,7 @@ const REFUSED: Array<[string, string]> = [
   ['fec0::1', 'site-local'],
   ['ff02::1', 'multicast'],
   ['100::1', 'discard'],
+  ['fe80::1%eth0', 'scoped link-local'],
   ['not-an-address', 'not an address'],
 ]
 
