@@ -1,12 +1,7 @@
+/* eslint-disable @unicorn/no-await-expression-member -- `(await api.get(...)).body()` reads best in a specification, as in tests/ (eslint.config.js) */
 import { test } from '@japa/runner'
-import type { ApiClient } from '@japa/api-client'
-import { tenantContext } from '#core/tenancy/context'
-import { withTenantDb } from '#core/tenancy/tenant_db'
-import { findJob } from '#core/jobs/define_job'
-import type { Tenant } from '#core/tenancy/types'
-import { PASSWORD, createUser } from '#tests/support/auth'
-import { PLATFORM_TOKEN, activeTenant } from '#tests/support/tenants'
-import { announceDueSoon } from '#plugins/lms/jobs/due_soon'
+import { registeredJob, sharedSchool, type School } from '@oryne/sdk/testing'
+import { announceDueSoon } from '../jobs/due_soon.js'
 
 /*
  * The LMS end to end through HTTP, each workflow as the role that performs it:
@@ -18,21 +13,9 @@ import { announceDueSoon } from '#plugins/lms/jobs/due_soon'
 const HOUR = 3_600_000
 const at = (hours: number) => new Date(Date.now() + hours * HOUR).toISOString()
 
-const PEOPLE = {
-  head: 'TenantAdmin',
-  teacher: 'Teacher',
-  teacher2: 'Teacher',
-  student: 'Student',
-  student2: 'Student',
-  outsider: 'Student',
-  parent: 'Parent',
-} as const
-type Who = keyof typeof PEOPLE
+type Who = 'head' | 'teacher' | 'teacher2' | 'student' | 'student2' | 'outsider' | 'parent'
 
-type School = {
-  tenant: Tenant
-  tokens: Record<Who, string>
-  users: Record<Who, string>
+type Setup = {
   /** ERP ids */
   sectionA: string
   sectionB: string
@@ -46,22 +29,16 @@ type School = {
   course: string
   enrolment: Record<string, any>
 }
+type LmsSchool = School<Who> & Setup
 
-type Method = 'get' | 'post' | 'put' | 'patch' | 'delete'
-
-/** A request to /api/v1<path> of the school's tenant as `who` (or anonymous). */
-function call(client: ApiClient, school: School, who: Who | null, method: Method, path: string) {
-  const request = client[method](`/api/v1${path}`).header('x-tenant-id', school.tenant.slug)
-  return who ? request.bearerToken(school.tokens[who]) : request
-}
-
-function as(client: ApiClient, school: School, who: Who) {
+function as(school: School<Who>, who: Who) {
+  const api = school.as(who)
   return {
-    get: (path: string) => call(client, school, who, 'get', `/lms${path}`),
-    post: (path: string) => call(client, school, who, 'post', `/lms${path}`),
-    put: (path: string) => call(client, school, who, 'put', `/lms${path}`),
-    patch: (path: string) => call(client, school, who, 'patch', `/lms${path}`),
-    erp: (path: string) => call(client, school, who, 'post', `/erp${path}`),
+    get: (path: string) => api.get(`/lms${path}`),
+    post: (path: string) => api.post(`/lms${path}`),
+    put: (path: string) => api.put(`/lms${path}`),
+    patch: (path: string) => api.patch(`/lms${path}`),
+    erp: (path: string) => api.post(`/erp${path}`),
   }
 }
 
@@ -76,91 +53,90 @@ function errorCode(response: any) {
 }
 
 /** A tenant with ERP and LMS enabled, its people signed in, a class of two sections and a course. */
-async function openSchool(client: ApiClient): Promise<School> {
-  const tenant = await activeTenant()
-  const enabled = await client
-    .post(`/api/v1/platform/tenants/${tenant.slug}/plugins/lms/enable`)
-    .bearerToken(PLATFORM_TOKEN())
-    .json({})
-  enabled.assertStatus(200)
+const schoolFor = sharedSchool(
+  {
+    plugins: ['lms'],
+    people: {
+      head: 'TenantAdmin',
+      teacher: 'Teacher',
+      teacher2: 'Teacher',
+      student: 'Student',
+      student2: 'Student',
+      outsider: 'Student',
+      parent: 'Parent',
+    },
+  },
+  async (school: School<Who>) => {
+    const head = as(school, 'head')
 
-  const tokens = {} as Record<Who, string>
-  const users = {} as Record<Who, string>
-  for (const [who, role] of Object.entries(PEOPLE) as Array<[Who, string]>) {
-    const email = `${who}@${tenant.slug}.example`
-    const { user } = await createUser(tenant, { email, role })
-    users[who] = user.id
-    const login = await client
-      .post('/api/v1/auth/login')
-      .header('x-tenant-id', tenant.slug)
-      .json({ email, password: PASSWORD })
-    login.assertStatus(200)
-    tokens[who] = login.body().data.access_token
-  }
-  const partial = { tenant, tokens, users } as School
-  const head = as(client, partial, 'head')
+    const grade9 = await created(head.erp('/classes').json({ name: 'Grade 9', grade_level: 9 }))
+    const sectionA = await created(head.erp('/sections').json({ class_id: grade9.id, name: 'A' }))
+    const sectionB = await created(head.erp('/sections').json({ class_id: grade9.id, name: 'B' }))
+    const teacher = await created(
+      head
+        .erp('/teachers')
+        .json({ employee_no: 'T-1', name: 'Ada Teacher', user_id: school.people.teacher.id })
+    )
+    const teacher2 = await created(
+      head
+        .erp('/teachers')
+        .json({ employee_no: 'T-2', name: 'Bo Teacher', user_id: school.people.teacher2.id })
+    )
+    const student = (no: string, section: string, userId: string | null) =>
+      created(
+        head.erp('/students').json({
+          enrollment_no: no,
+          first_name: 'Pupil',
+          last_name: no,
+          class_id: grade9.id,
+          section_id: section,
+          user_id: userId,
+        })
+      )
+    const s1 = await student('E-001', sectionA.id, school.people.student.id)
+    const s2 = await student('E-002', sectionA.id, school.people.student2.id)
+    const s3 = await student('E-003', sectionA.id, null)
+    const outsider = await student('E-101', sectionB.id, school.people.outsider.id)
+    await created(
+      head
+        .erp('/guardians')
+        .json({ student_id: s1.id, user_id: school.people.parent.id, name: 'Pat Parent' })
+    )
 
-  const grade9 = await created(head.erp('/classes').json({ name: 'Grade 9', grade_level: 9 }))
-  const sectionA = await created(head.erp('/sections').json({ class_id: grade9.id, name: 'A' }))
-  const sectionB = await created(head.erp('/sections').json({ class_id: grade9.id, name: 'B' }))
-  const teacher = await created(
-    head.erp('/teachers').json({ employee_no: 'T-1', name: 'Ada Teacher', user_id: users.teacher })
-  )
-  const teacher2 = await created(
-    head.erp('/teachers').json({ employee_no: 'T-2', name: 'Bo Teacher', user_id: users.teacher2 })
-  )
-  const student = (no: string, section: string, userId: string | null) =>
-    created(
-      head.erp('/students').json({
-        enrollment_no: no,
-        first_name: 'Pupil',
-        last_name: no,
-        class_id: grade9.id,
-        section_id: section,
-        user_id: userId,
+    const course = await created(
+      head.post('/courses').json({
+        code: 'MATH9',
+        title: 'Mathematics 9',
+        teacher_id: teacher.id,
+        credits: 4,
+        status: 'active',
       })
     )
-  const s1 = await student('E-001', sectionA.id, users.student)
-  const s2 = await student('E-002', sectionA.id, users.student2)
-  const s3 = await student('E-003', sectionA.id, null)
-  const outsider = await student('E-101', sectionB.id, users.outsider)
-  await created(
-    head.erp('/guardians').json({ student_id: s1.id, user_id: users.parent, name: 'Pat Parent' })
-  )
-
-  const course = await created(
-    head.post('/courses').json({
-      code: 'MATH9',
-      title: 'Mathematics 9',
-      teacher_id: teacher.id,
-      credits: 4,
-      status: 'active',
-    })
-  )
-  const enrolment = await created(
-    as(client, partial, 'teacher')
-      .post(`/courses/${course.id}/enrol-section`)
-      .json({ section_id: sectionA.id })
-  )
-  return {
-    ...partial,
-    sectionA: sectionA.id,
-    sectionB: sectionB.id,
-    teacherId: teacher.id,
-    teacher2Id: teacher2.id,
-    s1: s1.id,
-    s2: s2.id,
-    s3: s3.id,
-    outsiderId: outsider.id,
-    course: course.id,
-    enrolment,
+    const enrolment = await created(
+      as(school, 'teacher')
+        .post(`/courses/${course.id}/enrol-section`)
+        .json({ section_id: sectionA.id })
+    )
+    const setup: Setup = {
+      sectionA: sectionA.id,
+      sectionB: sectionB.id,
+      teacherId: teacher.id,
+      teacher2Id: teacher2.id,
+      s1: s1.id,
+      s2: s2.id,
+      s3: s3.id,
+      outsiderId: outsider.id,
+      course: course.id,
+      enrolment,
+    }
+    return setup
   }
-}
+)
 
 /** A published assignment of the school's course, created by its Teacher. */
-function newAssignment(client: ApiClient, school: School, fields: Record<string, unknown> = {}) {
+function newAssignment(school: LmsSchool, fields: Record<string, unknown> = {}) {
   return created(
-    as(client, school, 'teacher')
+    as(school, 'teacher')
       .post('/assignments')
       .json({
         course_id: school.course,
@@ -175,26 +151,15 @@ function newAssignment(client: ApiClient, school: School, fields: Record<string,
 
 /** Starts and hands in an attempt as `who`; returns the submission. */
 async function handIn(
-  client: ApiClient,
-  school: School,
+  school: LmsSchool,
   assignment: string,
   who: Who = 'student',
   text = 'My answer'
 ) {
   const submission = await created(
-    as(client, school, who)
-      .post(`/assignments/${assignment}/submissions`)
-      .json({ text, submit: true })
+    as(school, who).post(`/assignments/${assignment}/submissions`).json({ text, submit: true })
   )
   return submission
-}
-
-let opened: Promise<School> | undefined
-
-/** The school every test shares, opened by the first test that asks (over HTTP, with its client). */
-function schoolFor(client: ApiClient) {
-  opened ??= openSchool(client)
-  return opened
 }
 
 test.group('LMS: courses and enrolments', () => {
@@ -205,13 +170,13 @@ test.group('LMS: courses and enrolments', () => {
     const school = await schoolFor(client)
     assert.deepInclude(school.enrolment, { enrolled: 3, reactivated: 0, already_enrolled: 0 })
 
-    const again = await as(client, school, 'teacher')
+    const again = await as(school, 'teacher')
       .post(`/courses/${school.course}/enrol-section`)
       .json({ section_id: school.sectionA })
     again.assertStatus(201)
     assert.deepInclude(again.body().data, { enrolled: 0, reactivated: 0, already_enrolled: 3 })
 
-    const enrolments = await as(client, school, 'teacher').get(
+    const enrolments = await as(school, 'teacher').get(
       `/enrolments?filter[course_id][eq]=${school.course}`
     )
     enrolments.assertStatus(200)
@@ -222,7 +187,7 @@ test.group('LMS: courses and enrolments', () => {
     )
     // Each enrolment carries the student's user, for row rules.
     const own = rows.find((row: any) => String(row.student_id) === school.s1)
-    assert.equal(own.student_user_id, school.users.student)
+    assert.equal(own.student_user_id, school.people.student.id)
     assert.equal(own.course_section_id, school.enrolment.course_section_id)
   })
 
@@ -231,24 +196,22 @@ test.group('LMS: courses and enrolments', () => {
   }) => {
     const school = await schoolFor(client)
     const body = { section_id: school.sectionB }
-    const otherTeacher = await as(client, school, 'teacher2')
+    const otherTeacher = await as(school, 'teacher2')
       .post(`/courses/${school.course}/enrol-section`)
       .json(body)
     otherTeacher.assertStatus(404)
     otherTeacher.assertBodyContains({ error: { code: 'ERR_LMS_NOT_FOUND' } })
 
-    const student = await as(client, school, 'student')
+    const student = await as(school, 'student')
       .post(`/courses/${school.course}/enrol-section`)
       .json(body)
     student.assertStatus(403)
     student.assertBodyContains({ error: { code: 'ERR_FORBIDDEN' } })
 
-    const junk = await as(client, school, 'head')
-      .post(`/courses/1%20OR%201=1/enrol-section`)
-      .json(body)
+    const junk = await as(school, 'head').post(`/courses/1%20OR%201=1/enrol-section`).json(body)
     junk.assertStatus(404)
 
-    const invalid = await as(client, school, 'head')
+    const invalid = await as(school, 'head')
       .post(`/courses/${school.course}/enrol-section`)
       .json({ section_id: 'abc' })
     invalid.assertStatus(400)
@@ -258,14 +221,14 @@ test.group('LMS: courses and enrolments', () => {
   test('an archived course takes no enrolment', async ({ client }) => {
     const school = await schoolFor(client)
     const archived = await created(
-      as(client, school, 'head').post('/courses').json({
+      as(school, 'head').post('/courses').json({
         code: 'OLD1',
         title: 'Old course',
         teacher_id: school.teacherId,
         status: 'archived',
       })
     )
-    const refused = await as(client, school, 'teacher')
+    const refused = await as(school, 'teacher')
       .post(`/courses/${archived.id}/enrol-section`)
       .json({ section_id: school.sectionA })
     refused.assertStatus(409)
@@ -278,7 +241,7 @@ test.group('LMS: courses and enrolments', () => {
   }) => {
     const school = await schoolFor(client)
     const codes = async (who: Who) => {
-      const response = await as(client, school, who).get('/courses')
+      const response = await as(school, who).get('/courses')
       response.assertStatus(200)
       return response.body().data.map((course: any) => course.code)
     }
@@ -291,11 +254,11 @@ test.group('LMS: courses and enrolments', () => {
     assert.includeMembers(await codes('head'), ['MATH9', 'OLD1'])
 
     // The course's teacher user was filled in from the ERP teacher.
-    const course = await as(client, school, 'head').get(`/courses/${school.course}`)
-    assert.equal(course.body().data.teacher_user_id, school.users.teacher)
+    const course = await as(school, 'head').get(`/courses/${school.course}`)
+    assert.equal(course.body().data.teacher_user_id, school.people.teacher.id)
 
     // A teacher cannot hand their course to another teacher (it would leave their rows).
-    const handover = await as(client, school, 'teacher')
+    const handover = await as(school, 'teacher')
       .patch(`/courses/${school.course}`)
       .json({ teacher_id: school.teacher2Id })
     handover.assertStatus(403)
@@ -308,9 +271,9 @@ test.group('LMS: submissions and grading', () => {
     assert,
   }) => {
     const school = await schoolFor(client)
-    const student = as(client, school, 'student')
-    const teacher = as(client, school, 'teacher')
-    const assignment = await newAssignment(client, school, { attempts_allowed: 2 })
+    const student = as(school, 'student')
+    const teacher = as(school, 'teacher')
+    const assignment = await newAssignment(school, { attempts_allowed: 2 })
 
     const draft = await created(student.post(`/assignments/${assignment.id}/submissions`).json({}))
     assert.deepInclude(draft, { status: 'draft', attempt: 1, late: false })
@@ -371,13 +334,11 @@ test.group('LMS: submissions and grading', () => {
     assert.equal(returned.body().data.grade.feedback, 'Try the proof again')
 
     // A returned attempt opens the next one, within the attempts allowed.
-    const second = await handIn(client, school, assignment.id, 'student', 'Second try')
+    const second = await handIn(school, assignment.id, 'student', 'Second try')
     assert.equal(second.attempt, 2)
 
-    const audit = await tenantContext.run(school.tenant, () =>
-      withTenantDb((trx) =>
-        trx.from('audit_log').whereLike('action', 'lms.%').orderBy('id').select('action', 'subject')
-      )
+    const audit = await school.db((trx) =>
+      trx.from('audit_log').whereLike('action', 'lms.%').orderBy('id').select('action', 'subject')
     )
     const actions = audit.map((entry) => entry.action)
     for (const action of [
@@ -395,9 +356,9 @@ test.group('LMS: submissions and grading', () => {
 
   test('invalid transitions are 409 with stable codes', async ({ client, assert }) => {
     const school = await schoolFor(client)
-    const student = as(client, school, 'student2')
-    const teacher = as(client, school, 'teacher')
-    const assignment = await newAssignment(client, school, { attempts_allowed: 1 })
+    const student = as(school, 'student2')
+    const teacher = as(school, 'teacher')
+    const assignment = await newAssignment(school, { attempts_allowed: 1 })
 
     const draft = await created(
       student.post(`/assignments/${assignment.id}/submissions`).json({ text: 'a' })
@@ -444,7 +405,7 @@ test.group('LMS: submissions and grading', () => {
     assert.equal(errorCode(regrade), 'ERR_LMS_INVALID_TRANSITION')
 
     const empty = await student
-      .post(`/assignments/${(await newAssignment(client, school)).id}/submissions`)
+      .post(`/assignments/${(await newAssignment(school)).id}/submissions`)
       .json({
         submit: true,
       })
@@ -457,15 +418,15 @@ test.group('LMS: submissions and grading', () => {
     assert,
   }) => {
     const school = await schoolFor(client)
-    const penalised = await newAssignment(client, school, {
+    const penalised = await newAssignment(school, {
       due_at: at(-1),
       cut_off_at: at(1),
       late_policy: 'penalise',
       late_penalty_percent: 10,
     })
-    const late = await handIn(client, school, penalised.id)
+    const late = await handIn(school, penalised.id)
     assert.isTrue(late.late)
-    const graded = await as(client, school, 'teacher')
+    const graded = await as(school, 'teacher')
       .post(`/submissions/${late.id}/grade`)
       .json({ points: 10 })
     assert.deepInclude(graded.body().data, {
@@ -474,25 +435,25 @@ test.group('LMS: submissions and grading', () => {
       final_points: '9.00',
     })
 
-    const accepted = await newAssignment(client, school, { due_at: at(-1), late_policy: 'accept' })
-    const acceptedLate = await handIn(client, school, accepted.id)
+    const accepted = await newAssignment(school, { due_at: at(-1), late_policy: 'accept' })
+    const acceptedLate = await handIn(school, accepted.id)
     assert.isTrue(acceptedLate.late)
 
-    const rejecting = await newAssignment(client, school, { due_at: at(-1), late_policy: 'reject' })
-    const rejected = await as(client, school, 'student')
+    const rejecting = await newAssignment(school, { due_at: at(-1), late_policy: 'reject' })
+    const rejected = await as(school, 'student')
       .post(`/assignments/${rejecting.id}/submissions`)
       .json({ text: 'late' })
     rejected.assertStatus(409)
     assert.equal(errorCode(rejected), 'ERR_LMS_LATE_REJECTED')
 
-    const closed = await newAssignment(client, school, { due_at: at(-3), cut_off_at: at(-1) })
-    const afterCutOff = await as(client, school, 'student')
+    const closed = await newAssignment(school, { due_at: at(-3), cut_off_at: at(-1) })
+    const afterCutOff = await as(school, 'student')
       .post(`/assignments/${closed.id}/submissions`)
       .json({ text: 'too late' })
     afterCutOff.assertStatus(409)
     assert.equal(errorCode(afterCutOff), 'ERR_LMS_PAST_CUT_OFF')
 
-    const badDates = await as(client, school, 'teacher')
+    const badDates = await as(school, 'teacher')
       .post('/assignments')
       .json({
         course_id: school.course,
@@ -510,7 +471,7 @@ test.group('LMS: submissions and grading', () => {
     assert,
   }) => {
     const school = await schoolFor(client)
-    const teacher = as(client, school, 'teacher')
+    const teacher = as(school, 'teacher')
     const rubric = await created(
       teacher.post('/rubrics').json({ course_id: school.course, title: 'Essay' })
     )
@@ -528,11 +489,11 @@ test.group('LMS: submissions and grading', () => {
     await level(style, 'Plain', 0)
     const clear = await level(style, 'Clear', 10)
 
-    const assignment = await newAssignment(client, school, {
+    const assignment = await newAssignment(school, {
       max_points: 100,
       rubric_id: rubric.id,
     })
-    const submission = await handIn(client, school, assignment.id)
+    const submission = await handIn(school, assignment.id)
 
     const foreign = await teacher.post(`/submissions/${submission.id}/grade`).json({
       rubric: [
@@ -561,7 +522,7 @@ test.group('LMS: submissions and grading', () => {
     assert.lengthOf(graded.body().data.rubric_selections, 2)
 
     // The criteria carry their rubric's course: another teacher sees none of them.
-    const hidden = await as(client, school, 'teacher2').get(
+    const hidden = await as(school, 'teacher2').get(
       `/rubric_criteria?filter[rubric_id][eq]=${rubric.id}`
     )
     assert.deepEqual(hidden.body().data, [])
@@ -569,52 +530,52 @@ test.group('LMS: submissions and grading', () => {
 
   test('who may do what: permissions and the course teacher', async ({ client, assert }) => {
     const school = await schoolFor(client)
-    const assignment = await newAssignment(client, school)
-    const submission = await handIn(client, school, assignment.id)
+    const assignment = await newAssignment(school)
+    const submission = await handIn(school, assignment.id)
 
-    const studentGrades = await as(client, school, 'student2')
+    const studentGrades = await as(school, 'student2')
       .post(`/submissions/${submission.id}/grade`)
       .json({ points: 10 })
     studentGrades.assertStatus(403)
     assert.equal(errorCode(studentGrades), 'ERR_FORBIDDEN')
 
-    const studentReleases = await as(client, school, 'student')
+    const studentReleases = await as(school, 'student')
       .post(`/assignments/${assignment.id}/release`)
       .json({})
     studentReleases.assertStatus(403)
 
-    const parentSubmits = await as(client, school, 'parent')
+    const parentSubmits = await as(school, 'parent')
       .post(`/assignments/${assignment.id}/submissions`)
       .json({ text: 'Done it for them' })
     parentSubmits.assertStatus(403)
     assert.equal(errorCode(parentSubmits), 'ERR_FORBIDDEN')
 
-    const otherTeacher = await as(client, school, 'teacher2')
+    const otherTeacher = await as(school, 'teacher2')
       .post(`/submissions/${submission.id}/grade`)
       .json({ points: 1 })
     otherTeacher.assertStatus(404)
     assert.equal(errorCode(otherTeacher), 'ERR_LMS_NOT_FOUND')
 
     // A student outside the course does not even see the assignment.
-    const outsider = await as(client, school, 'outsider')
+    const outsider = await as(school, 'outsider')
       .post(`/assignments/${assignment.id}/submissions`)
       .json({ text: 'me too' })
     outsider.assertStatus(404)
 
     // Another student cannot hand in, or touch, someone else's attempt.
-    const foreign = await as(client, school, 'student2')
+    const foreign = await as(school, 'student2')
       .post(`/submissions/${submission.id}/submit`)
       .json({})
     foreign.assertStatus(404)
 
-    const teacherCreatesElsewhere = await as(client, school, 'teacher2')
+    const teacherCreatesElsewhere = await as(school, 'teacher2')
       .post('/assignments')
       .json({ course_id: school.course, title: 'Intruder', max_points: 5 })
     teacherCreatesElsewhere.assertStatus(403)
 
     // A draft assignment is invisible to students.
-    const draftAssignment = await newAssignment(client, school, { status: 'draft' })
-    const unseen = await as(client, school, 'student').get(`/assignments/${draftAssignment.id}`)
+    const draftAssignment = await newAssignment(school, { status: 'draft' })
+    const unseen = await as(school, 'student').get(`/assignments/${draftAssignment.id}`)
     unseen.assertStatus(404)
   })
 
@@ -623,12 +584,12 @@ test.group('LMS: submissions and grading', () => {
     assert,
   }) => {
     const school = await schoolFor(client)
-    const assignment = await newAssignment(client, school)
-    const mine = await handIn(client, school, assignment.id, 'student')
-    const theirs = await handIn(client, school, assignment.id, 'student2')
+    const assignment = await newAssignment(school)
+    const mine = await handIn(school, assignment.id, 'student')
+    const theirs = await handIn(school, assignment.id, 'student2')
 
     const list = async (who: Who, resource = 'submissions') => {
-      const response = await as(client, school, who).get(
+      const response = await as(school, who).get(
         `/${resource}?filter[assignment_id][eq]=${assignment.id}`
       )
       response.assertStatus(200)
@@ -640,15 +601,15 @@ test.group('LMS: submissions and grading', () => {
     assert.sameMembers(await list('teacher'), [school.s1, school.s2])
     assert.deepEqual(await list('teacher2'), [])
 
-    const peek = await as(client, school, 'student2').get(`/submissions/${mine.id}`)
+    const peek = await as(school, 'student2').get(`/submissions/${mine.id}`)
     peek.assertStatus(404)
     assert.equal(errorCode(peek), 'ERR_RECORD_NOT_FOUND')
-    const fileLink = await as(client, school, 'student2').get(
+    const fileLink = await as(school, 'student2').get(
       `/submissions/${mine.id}/files/0/download-url`
     )
     fileLink.assertStatus(404)
 
-    const teacher = as(client, school, 'teacher')
+    const teacher = as(school, 'teacher')
     await teacher.post(`/submissions/${mine.id}/grade`).json({ points: 7 })
     await teacher.post(`/submissions/${theirs.id}/grade`).json({ points: 9 })
     await teacher
@@ -668,10 +629,10 @@ test.group('LMS: gradebook', () => {
     assert,
   }) => {
     const school = await schoolFor(client)
-    const teacher = as(client, school, 'teacher')
+    const teacher = as(school, 'teacher')
     // A course of its own, so that other tests' assignments do not count.
     const course = await created(
-      as(client, school, 'head')
+      as(school, 'head')
         .post('/courses')
         .json({ code: 'SCI9', title: 'Science 9', teacher_id: school.teacherId, status: 'active' })
     )
@@ -684,19 +645,19 @@ test.group('LMS: gradebook', () => {
     const exams = await created(
       teacher.post('/grade_categories').json({ course_id: course.id, name: 'Exams', weight: 60 })
     )
-    const hw = await newAssignment(client, school, {
+    const hw = await newAssignment(school, {
       course_id: course.id,
       category_id: homework.id,
       max_points: 10,
     })
-    const exam = await newAssignment(client, school, {
+    const exam = await newAssignment(school, {
       course_id: course.id,
       category_id: exams.id,
       max_points: 50,
     })
 
     const grade = async (assignment: any, who: Who, points: number) => {
-      const submission = await handIn(client, school, assignment.id, who)
+      const submission = await handIn(school, assignment.id, who)
       ;(await teacher.post(`/submissions/${submission.id}/grade`).json({ points })).assertStatus(
         200
       )
@@ -722,7 +683,7 @@ test.group('LMS: gradebook', () => {
     const zeros = await teacher.get(`/courses/${course.id}/gradebook?missing_as_zero=true`)
     assert.equal(zeros.body().data.missing_as_zero, true)
 
-    const own = await as(client, school, 'student').get(
+    const own = await as(school, 'student').get(
       `/courses/${course.id}/gradebook?released_only=false`
     )
     own.assertStatus(200)
@@ -734,15 +695,15 @@ test.group('LMS: gradebook', () => {
       final_percent: '80.00',
     })
 
-    const child = await as(client, school, 'parent').get(`/courses/${course.id}/gradebook`)
+    const child = await as(school, 'parent').get(`/courses/${course.id}/gradebook`)
     assert.deepEqual(
       child.body().data.students.map((row: any) => row.student_id),
       [school.s1]
     )
 
-    const stranger = await as(client, school, 'outsider').get(`/courses/${course.id}/gradebook`)
+    const stranger = await as(school, 'outsider').get(`/courses/${course.id}/gradebook`)
     stranger.assertStatus(404)
-    const otherStudent = await as(client, school, 'student').get(
+    const otherStudent = await as(school, 'student').get(
       `/courses/${course.id}/gradebook?student_id=${school.s2}`
     )
     otherStudent.assertStatus(404)
@@ -755,7 +716,7 @@ test.group('LMS: materials', () => {
     assert,
   }) => {
     const school = await schoolFor(client)
-    const teacher = as(client, school, 'teacher')
+    const teacher = as(school, 'teacher')
     const material = await created(
       teacher.post('/materials').json({ course_id: school.course, title: 'Chapter 1' })
     )
@@ -771,11 +732,11 @@ test.group('LMS: materials', () => {
     )
 
     // Unpublished: invisible to students.
-    const hidden = await as(client, school, 'student').get(`/materials/${material.id}/download-url`)
+    const hidden = await as(school, 'student').get(`/materials/${material.id}/download-url`)
     hidden.assertStatus(404)
     await teacher.patch(`/materials/${material.id}`).json({ published: true })
 
-    const link = await as(client, school, 'student').get(`/materials/${material.id}/download-url`)
+    const link = await as(school, 'student').get(`/materials/${material.id}/download-url`)
     link.assertStatus(200)
     const { url, expires_at: expiresAt } = link.body().data
     assert.match(
@@ -807,15 +768,13 @@ test.group('LMS: materials', () => {
       .header('x-tenant-id', school.tenant.slug)
     noSignature.assertStatus(403)
 
-    const outsider = await as(client, school, 'outsider').get(
-      `/materials/${material.id}/download-url`
-    )
+    const outsider = await as(school, 'outsider').get(`/materials/${material.id}/download-url`)
     outsider.assertStatus(404)
   })
 
   test('files of refused types are rejected', async ({ client, assert }) => {
     const school = await schoolFor(client)
-    const teacher = as(client, school, 'teacher')
+    const teacher = as(school, 'teacher')
     const material = await created(
       teacher.post('/materials').json({ course_id: school.course, title: 'Page' })
     )
@@ -833,7 +792,7 @@ test.group('LMS: live classes', () => {
     assert,
   }) => {
     const school = await schoolFor(client)
-    const teacher = as(client, school, 'teacher')
+    const teacher = as(school, 'teacher')
     const session = await created(
       teacher.post('/live_sessions').json({
         course_id: school.course,
@@ -843,9 +802,7 @@ test.group('LMS: live classes', () => {
         provider: 'jitsi',
       })
     )
-    const joined = await as(client, school, 'student')
-      .post(`/live_sessions/${session.id}/join`)
-      .json({})
+    const joined = await as(school, 'student').post(`/live_sessions/${session.id}/join`).json({})
     joined.assertStatus(200)
     assert.match(
       joined.body().data.url,
@@ -860,13 +817,9 @@ test.group('LMS: live classes', () => {
     assert.equal(teacherJoins.body().data.url, joined.body().data.url)
     assert.isNull(teacherJoins.body().data.attendance)
 
-    const parent = await as(client, school, 'parent')
-      .post(`/live_sessions/${session.id}/join`)
-      .json({})
+    const parent = await as(school, 'parent').post(`/live_sessions/${session.id}/join`).json({})
     parent.assertStatus(403)
-    const outsider = await as(client, school, 'outsider')
-      .post(`/live_sessions/${session.id}/join`)
-      .json({})
+    const outsider = await as(school, 'outsider').post(`/live_sessions/${session.id}/join`).json({})
     outsider.assertStatus(404)
 
     const captured = await teacher.post(`/live_sessions/${session.id}/attendance`).json({
@@ -884,7 +837,7 @@ test.group('LMS: live classes', () => {
     stranger.assertStatus(400)
     assert.equal(stranger.body().error.details[0].student_id, school.outsiderId)
 
-    const marks = await as(client, school, 'student2').get(
+    const marks = await as(school, 'student2').get(
       `/live_attendance?filter[session_id][eq]=${session.id}`
     )
     assert.deepEqual(
@@ -901,9 +854,7 @@ test.group('LMS: live classes', () => {
         provider: 'bbb',
       })
     )
-    const early = await as(client, school, 'student')
-      .post(`/live_sessions/${later.id}/join`)
-      .json({})
+    const early = await as(school, 'student').post(`/live_sessions/${later.id}/join`).json({})
     early.assertStatus(409)
     assert.equal(errorCode(early), 'ERR_LMS_SESSION_NOT_OPEN')
   })
@@ -915,28 +866,28 @@ test.group('LMS: assignments due soon', () => {
     assert,
   }) => {
     const school = await schoolFor(client)
-    assert.isDefined(findJob('lms.assignment_due_soon'))
+    assert.isDefined(registeredJob('lms.assignment_due_soon'))
     // Earlier tests may have left assignments due soon: a first sweep takes them.
-    await tenantContext.run(school.tenant, () => announceDueSoon())
+    await school.run(() => announceDueSoon())
 
-    const soon = await newAssignment(client, school, { due_at: at(3) })
-    await newAssignment(client, school, { due_at: at(30) })
-    await handIn(client, school, soon.id, 'student')
+    const soon = await newAssignment(school, { due_at: at(3) })
+    await newAssignment(school, { due_at: at(30) })
+    await handIn(school, soon.id, 'student')
 
-    const first = await tenantContext.run(school.tenant, () => announceDueSoon())
+    const first = await school.run(() => announceDueSoon())
     assert.deepEqual(first, { announced: 1 })
-    const marked = await as(client, school, 'teacher').get(`/assignments/${soon.id}`)
+    const marked = await as(school, 'teacher').get(`/assignments/${soon.id}`)
     assert.isString(marked.body().data.due_soon_notified_at)
 
-    const second = await tenantContext.run(school.tenant, () => announceDueSoon())
+    const second = await school.run(() => announceDueSoon())
     assert.deepEqual(second, { announced: 0 })
 
     ;(
-      await as(client, school, 'teacher')
+      await as(school, 'teacher')
         .patch(`/assignments/${soon.id}`)
         .json({ due_at: at(5) })
     ).assertStatus(200)
-    const rearmed = await tenantContext.run(school.tenant, () => announceDueSoon())
+    const rearmed = await school.run(() => announceDueSoon())
     assert.deepEqual(rearmed, { announced: 1 })
   })
 })
