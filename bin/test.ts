@@ -13,6 +13,9 @@ process.env.LOG_LEVEL ??= 'silent'
 process.env.ORYNE_BASE_DOMAIN ??= 'oryne.test'
 // Fixture plugins (tests/fixtures/plugins) are installed for the test run, child processes included.
 process.env.ORYNE_PLUGIN_PATHS ??= 'tests/fixtures/plugins'
+// The tests' stand-in gateways, webhook receivers and GNS listen on loopback, which outbound calls refuse
+// unless allowed (tests/functional/outbound.spec.ts checks the refusal with its own setting).
+process.env.ORYNE_OUTBOUND_ALLOW ??= '127.0.0.1/32'
 
 import { fileURLToPath } from 'node:url'
 import { prettyPrintError } from '@adonisjs/core'
