@@ -290,12 +290,13 @@ export async function refused(request: Answer, status: number, code: string) {
 
 /**
  * The events core delivers from now on (after their transaction commits) whose
- * name starts with `prefix`, in delivery order: a live list to read with `eventually`.
+ * name starts with `prefix` (of `tenant` only, when given), in delivery order:
+ * a live list to read with `eventually`.
  */
-export function recordEvents(prefix: string): OryneEvent[] {
+export function recordEvents(prefix: string, tenant?: Tenant): OryneEvent[] {
   const recorded: OryneEvent[] = []
   onCoreEvent(
-    (event) => event.name.startsWith(prefix),
+    (event) => event.name.startsWith(prefix) && (!tenant || event.tenantId === tenant.id),
     (event) => void recorded.push(event)
   )
   return recorded

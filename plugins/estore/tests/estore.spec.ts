@@ -1,37 +1,23 @@
+/* eslint-disable @unicorn/no-await-expression-member -- `(await api.get(...)).body()` reads best in a specification, as in tests/ (eslint.config.js) */
 import { test } from '@japa/runner'
 import type { ApiClient } from '@japa/api-client'
-import { onCoreEvent, type OryneEvent } from '#core/events/events'
-import { tenantContext } from '#core/tenancy/context'
-import { withTenantDb } from '#core/tenancy/tenant_db'
-import type { Tenant } from '#core/tenancy/types'
-import { PASSWORD, createUser } from '#tests/support/auth'
-import { PLATFORM_TOKEN, activeTenant } from '#tests/support/tenants'
-import { PaymentGateway } from '#tests/support/payment_gateway'
-import { releaseReservationsJob } from '#plugins/estore/jobs/release_reservations'
+import type { OryneEvent } from '@oryne/sdk'
+import { eventually, ok, recordEvents, sharedSchool, type School } from '@oryne/sdk/testing'
+import { PaymentGateway } from './payment_gateway.js'
+import { releaseReservationsJob } from '../jobs/release_reservations.js'
 
 /*
  * The e-store end to end through HTTP, each step as the role that performs
  * it: Staff run the catalogue and the orders, Students, Parents and Teachers
  * shop, a TenantAdmin configures the card gateway. The gateway is a real HTTP
- * server (tests/support/payment_gateway.ts) that opens checkout sessions and
+ * server (./payment_gateway.ts) that opens checkout sessions and
  * sends signed webhooks to the running server.
  */
 
-const PEOPLE = {
-  head: 'TenantAdmin',
-  staff: 'Staff',
-  student: 'Student',
-  student2: 'Student',
-  parent: 'Parent',
-  teacher: 'Teacher',
-} as const
-type Who = keyof typeof PEOPLE
+type Who = 'head' | 'staff' | 'student' | 'student2' | 'parent' | 'teacher'
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete'
 
-type Store = {
-  tenant: Tenant
-  tokens: Record<Who, string>
-  users: Record<Who, string>
+type Setup = {
   gateway: PaymentGateway
   grade9: string
   s1: string
@@ -41,25 +27,15 @@ type Store = {
   variants: Record<string, string>
   events: OryneEvent[]
 }
+type Store = School<Who> & Setup
 
-function call(client: ApiClient, store: Store, who: Who | null, method: Method, path: string) {
-  const request = client[method](`/api/v1${path}`).header('x-tenant-id', store.tenant.slug)
-  return who ? request.bearerToken(store.tokens[who]) : request
+function call(store: School<Who>, who: Who | null, method: Method, path: string) {
+  return store.as(who ?? 'anonymous')[method](path)
 }
 
 /** Requests to /api/v1/estore<path> as `who`. */
-function shop(client: ApiClient, store: Store, who: Who | null) {
-  return (method: Method, path: string) => call(client, store, who, method, `/estore${path}`)
-}
-
-async function ok(request: Promise<any> | any, status = 200) {
-  const response = await request
-  if (response.status() !== status) {
-    throw new Error(
-      `Expected ${status}, got ${response.status()}: ${JSON.stringify(response.body())}`
-    )
-  }
-  return response.body().data
+function shop(store: School<Who>, who: Who | null) {
+  return (method: Method, path: string) => call(store, who, method, `/estore${path}`)
 }
 
 function errorCode(response: any) {
@@ -68,40 +44,16 @@ function errorCode(response: any) {
 
 /** Reads the tenant's tables (for invariants the API does not expose in one call). */
 function inTenant(store: Store, fn: (trx: any) => Promise<any>): Promise<any> {
-  return tenantContext.run(store.tenant, () => withTenantDb(fn))
+  return store.db(fn)
 }
 
-async function openStore(client: ApiClient): Promise<Store> {
-  const tenant = await activeTenant()
-  const enabled = await client
-    .post(`/api/v1/platform/tenants/${tenant.slug}/plugins/estore/enable`)
-    .bearerToken(PLATFORM_TOKEN())
-    .json({})
-  enabled.assertStatus(200)
-
-  const events: OryneEvent[] = []
-  onCoreEvent(
-    (event) => event.tenantId === tenant.id && event.name.startsWith('estore.'),
-    (event) => void events.push(event)
-  )
-
-  const tokens = {} as Record<Who, string>
-  const users = {} as Record<Who, string>
-  for (const [who, role] of Object.entries(PEOPLE) as Array<[Who, string]>) {
-    const email = `${who}@${tenant.slug}.example`
-    const { user } = await createUser(tenant, { email, role })
-    users[who] = user.id
-    const login = await client
-      .post('/api/v1/auth/login')
-      .header('x-tenant-id', tenant.slug)
-      .json({ email, password: PASSWORD })
-    login.assertStatus(200)
-    tokens[who] = login.body().data.access_token
-  }
+/** The ERP's classes, students and guardian, the card gateway, and a small catalogue. */
+async function prepareStore(school: School<Who>): Promise<Setup> {
+  const events = recordEvents('estore.', school.tenant)
   const gateway = new PaymentGateway()
-  const partial = { tenant, tokens, users, gateway, events } as Store
+  const partial = school
   const erp = (path: string, body: object) =>
-    ok(call(client, partial, 'head', 'post', `/erp${path}`).json(body), 201)
+    ok(call(partial, 'head', 'post', `/erp${path}`).json(body), 201)
 
   const grade9 = await erp('/classes', { name: 'Grade 9', grade_level: 9 })
   const grade10 = await erp('/classes', { name: 'Grade 10', grade_level: 10 })
@@ -113,24 +65,28 @@ async function openStore(client: ApiClient): Promise<Store> {
       class_id: classId,
       user_id: userId,
     })
-  const s1 = await student('E-001', grade9.id, users.student)
-  const s2 = await student('E-002', grade10.id, users.student2)
-  await erp('/guardians', { student_id: s1.id, user_id: users.parent, name: 'Pat Parent' })
+  const s1 = await student('E-001', grade9.id, school.people.student.id)
+  const s2 = await student('E-002', grade10.id, school.people.student2.id)
+  await erp('/guardians', {
+    student_id: s1.id,
+    user_id: school.people.parent.id,
+    name: 'Pat Parent',
+  })
 
   await gateway.start()
   gateway.sendWebhooksTo(
     `http://${process.env.HOST}:${process.env.PORT}/api/v1/estore/webhooks/card`,
-    { 'x-tenant-id': tenant.slug }
+    { 'x-tenant-id': school.tenant.slug }
   )
   await ok(
-    call(client, partial, 'head', 'patch', '/admin/plugins/estore/settings').json({
+    call(partial, 'head', 'patch', '/admin/plugins/estore/settings').json({
       card_api_url: gateway.url,
       card_api_key: gateway.apiKey,
       card_webhook_secret: gateway.webhookSecret,
     })
   )
 
-  const staff = shop(client, partial, 'staff')
+  const staff = shop(partial, 'staff')
   const uniforms = await ok(staff('post', '/categories').json({ name: 'Uniforms' }), 201)
   const product = (body: object) =>
     ok(
@@ -166,48 +122,54 @@ async function openStore(client: ApiClient): Promise<Store> {
   await variant(workbook.id, 'WB-9', 1500, 20)
   await variant(planner.id, 'PLANNER', 800, 10)
   await variant(draft.id, 'HOODIE-M', 3000, 10)
-  return {
-    ...partial,
+  const setup: Setup = {
+    gateway,
+    events,
     grade9: grade9.id,
     s1: s1.id,
     s2: s2.id,
     products: { polo: polo.id, workbook: workbook.id, planner: planner.id, draft: draft.id },
     variants,
   }
+  return setup
 }
 
+const openStore = sharedSchool(
+  {
+    plugins: ['estore'],
+    people: {
+      head: 'TenantAdmin',
+      staff: 'Staff',
+      student: 'Student',
+      student2: 'Student',
+      parent: 'Parent',
+      teacher: 'Teacher',
+    },
+  },
+  prepareStore
+)
 let opened: Promise<Store> | undefined
+/** The shared store; kept here too, so that the gateway's group can stop it. */
 function storeFor(client: ApiClient) {
   opened ??= openStore(client)
   return opened
 }
 
 /** Puts `quantity` of a variant in `who`'s cart and checks out; returns the order. */
-async function buy(
-  client: ApiClient,
-  store: Store,
-  who: Who,
-  sku: string,
-  quantity: number,
-  body: object = {}
-) {
-  const as = shop(client, store, who)
+async function buy(store: Store, who: Who, sku: string, quantity: number, body: object = {}) {
+  const as = shop(store, who)
   await ok(as('put', '/cart/items').json({ variant_id: store.variants[sku], quantity }))
   return ok(as('post', '/checkout').json(body), 201)
 }
 
 /** The first event of the store matching `matches`, waiting for its delivery (events leave after the commit). */
-async function eventOf(store: Store, matches: (event: OryneEvent) => boolean) {
-  for (let i = 0; i < 50; i++) {
-    const found = store.events.find(matches)
-    if (found) return found
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  return undefined
+function eventOf(store: Store, matches: (event: OryneEvent) => boolean) {
+  const found = () => store.events.find(matches)
+  return eventually(found, { until: (event) => event !== undefined }).catch(found)
 }
 
-async function stockOf(client: ApiClient, store: Store, sku: string) {
-  return ok(shop(client, store, 'staff')('get', `/variants/${store.variants[sku]}/stock-balance`))
+async function stockOf(store: Store, sku: string) {
+  return ok(shop(store, 'staff')('get', `/variants/${store.variants[sku]}/stock-balance`))
 }
 
 async function orderCount(store: Store) {
@@ -222,22 +184,16 @@ test.group('E-store: catalogue and visibility', () => {
   }) => {
     const store = await storeFor(client)
     const names = async (who: Who) =>
-      (await ok(shop(client, store, who)('get', '/products?per_page=100')))
-        .map((p: any) => p.name)
-        .sort()
+      (await ok(shop(store, who)('get', '/products?per_page=100'))).map((p: any) => p.name).sort()
     assert.deepEqual(await names('student'), ['Polo shirt', 'Workbook 9'])
     assert.deepEqual(await names('student2'), ['Polo shirt'])
     assert.deepEqual(await names('parent'), ['Polo shirt', 'Workbook 9'])
     assert.deepEqual(await names('teacher'), ['Planner', 'Polo shirt'])
     assert.lengthOf(await names('staff'), 4)
 
-    const hidden = await shop(
-      client,
-      store,
-      'student2'
-    )('get', `/products/${store.products.workbook}`)
+    const hidden = await shop(store, 'student2')('get', `/products/${store.products.workbook}`)
     hidden.assertStatus(404)
-    const variants = await ok(shop(client, store, 'student2')('get', '/variants?per_page=100'))
+    const variants = await ok(shop(store, 'student2')('get', '/variants?per_page=100'))
     assert.sameMembers(
       variants.map((v: any) => v.sku),
       ['POLO-M', 'POLO-L']
@@ -249,7 +205,7 @@ test.group('E-store: catalogue and visibility', () => {
     assert,
   }) => {
     const store = await storeFor(client)
-    const student = shop(client, store, 'student')
+    const student = shop(store, 'student')
     const denied = await student('post', '/products').json({ name: 'Contraband' })
     denied.assertStatus(403)
     const adjust = await student('post', `/variants/${store.variants['POLO-M']}/stock`).json({
@@ -260,13 +216,13 @@ test.group('E-store: catalogue and visibility', () => {
     ledger.assertStatus(403)
 
     // stock is read-only on the resource: the engine refuses or ignores it.
-    const staff = shop(client, store, 'staff')
-    const before = await stockOf(client, store, 'POLO-M')
+    const staff = shop(store, 'staff')
+    const before = await stockOf(store, 'POLO-M')
     const patched = await staff('patch', `/variants/${store.variants['POLO-M']}`).json({
       stock: 999,
     })
     assert.oneOf(patched.status(), [200, 400])
-    const after = await stockOf(client, store, 'POLO-M')
+    const after = await stockOf(store, 'POLO-M')
     assert.equal(after.stock, before.stock)
     assert.equal(after.stock, after.ledger_total)
 
@@ -295,8 +251,8 @@ test.group('E-store: cart, checkout and the order lifecycle', () => {
     assert,
   }) => {
     const store = await storeFor(client)
-    const student = shop(client, store, 'student')
-    const before = await stockOf(client, store, 'POLO-M')
+    const student = shop(store, 'student')
+    const before = await stockOf(store, 'POLO-M')
     await ok(
       student('put', '/cart/items').json({ variant_id: store.variants['POLO-M'], quantity: 2 })
     )
@@ -311,7 +267,7 @@ test.group('E-store: cart, checkout and the order lifecycle', () => {
     assert.equal(order.total, 2100)
     assert.lengthOf(order.items, 1)
     assert.isNotNull(order.reserved_until)
-    assert.equal((await stockOf(client, store, 'POLO-M')).stock, before.stock - 2)
+    assert.equal((await stockOf(store, 'POLO-M')).stock, before.stock - 2)
     assert.deepEqual((await ok(student('get', '/cart'))).items, [])
 
     const again = await student('post', '/checkout').json({})
@@ -319,14 +275,14 @@ test.group('E-store: cart, checkout and the order lifecycle', () => {
     assert.equal(errorCode(again), 'ERR_ESTORE_CART_EMPTY')
 
     // Other customers do not see it; the student cannot confirm their own payment.
-    const foreign = await shop(client, store, 'student2')('get', `/orders/${order.id}`)
+    const foreign = await shop(store, 'student2')('get', `/orders/${order.id}`)
     foreign.assertStatus(404)
     const own = await ok(student('get', '/orders'))
-    assert.isTrue(own.every((o: any) => o.user_id === store.users.student))
+    assert.isTrue(own.every((o: any) => o.user_id === store.people.student.id))
     const self = await student('post', `/orders/${order.id}/confirm-payment`).json({})
     self.assertStatus(403)
 
-    const staff = shop(client, store, 'staff')
+    const staff = shop(store, 'staff')
     const paid = await ok(
       staff('post', `/orders/${order.id}/confirm-payment`).json({ reference: 'CASH-1' })
     )
@@ -348,7 +304,7 @@ test.group('E-store: cart, checkout and the order lifecycle', () => {
       (e) => e.name === 'estore.order.paid' && e.payload.order_id === order.id
     )
     assert.exists(paidEvent)
-    assert.equal(paidEvent!.payload.user_id, store.users.student)
+    assert.equal(paidEvent!.payload.user_id, store.people.student.id)
     assert.deepEqual(paidEvent!.payload.items, [
       { product_id: store.products.polo, variant_id: store.variants['POLO-M'], quantity: 2 },
     ])
@@ -362,10 +318,10 @@ test.group('E-store: cart, checkout and the order lifecycle', () => {
 
   test('receipts are numbered per tenant without gaps', async ({ client, assert }) => {
     const store = await storeFor(client)
-    const staff = shop(client, store, 'staff')
+    const staff = shop(store, 'staff')
     const receipts: string[] = []
     for (let i = 0; i < 3; i++) {
-      const order = await buy(client, store, 'student2', 'POLO-M', 1)
+      const order = await buy(store, 'student2', 'POLO-M', 1)
       receipts.push(
         (await ok(staff('post', `/orders/${order.id}/confirm-payment`).json({}))).receipt_no
       )
@@ -386,7 +342,7 @@ test.group('E-store: cart, checkout and the order lifecycle', () => {
 
   test('bad input is a 4xx with a stable code and writes nothing', async ({ client, assert }) => {
     const store = await storeFor(client)
-    const student2 = shop(client, store, 'student2')
+    const student2 = shop(store, 'student2')
     const notOffered = await student2('put', '/cart/items').json({
       variant_id: store.variants['WB-9'],
       quantity: 1,
@@ -412,8 +368,8 @@ test.group('E-store: cart, checkout and the order lifecycle', () => {
     missing.assertStatus(404)
 
     const orders = await orderCount(store)
-    const polo = await stockOf(client, store, 'POLO-M')
-    const poloL = await stockOf(client, store, 'POLO-L')
+    const polo = await stockOf(store, 'POLO-M')
+    const poloL = await stockOf(store, 'POLO-L')
     await ok(
       student2('put', '/cart/items').json({ variant_id: store.variants['POLO-M'], quantity: 1 })
     )
@@ -431,12 +387,12 @@ test.group('E-store: cart, checkout and the order lifecycle', () => {
     short.assertStatus(409)
     assert.equal(errorCode(short), 'ERR_ESTORE_OUT_OF_STOCK')
     assert.equal(await orderCount(store), orders)
-    assert.equal((await stockOf(client, store, 'POLO-M')).stock, polo.stock)
-    assert.equal((await stockOf(client, store, 'POLO-L')).movements, poloL.movements)
+    assert.equal((await stockOf(store, 'POLO-M')).stock, polo.stock)
+    assert.equal((await stockOf(store, 'POLO-L')).movements, poloL.movements)
     assert.lengthOf((await ok(student2('get', '/cart'))).items, 2)
     await ok(student2('delete', '/cart'))
 
-    const anonymous = await shop(client, store, null)('get', '/cart')
+    const anonymous = await shop(store, null)('get', '/cart')
     anonymous.assertStatus(401)
   })
 
@@ -445,7 +401,7 @@ test.group('E-store: cart, checkout and the order lifecycle', () => {
     assert,
   }) => {
     const store = await storeFor(client)
-    const student = shop(client, store, 'student')
+    const student = shop(store, 'student')
     await ok(
       student('put', '/cart/items').json({ variant_id: store.variants['POLO-M'], quantity: 1 })
     )
@@ -469,42 +425,34 @@ test.group('E-store: cart, checkout and the order lifecycle', () => {
     assert,
   }) => {
     const store = await storeFor(client)
-    const before = await stockOf(client, store, 'POLO-M')
-    const mine = await buy(client, store, 'student', 'POLO-M', 3)
-    const foreign = await shop(
-      client,
-      store,
-      'student2'
-    )('post', `/orders/${mine.id}/cancel`).json({})
+    const before = await stockOf(store, 'POLO-M')
+    const mine = await buy(store, 'student', 'POLO-M', 3)
+    const foreign = await shop(store, 'student2')('post', `/orders/${mine.id}/cancel`).json({})
     foreign.assertStatus(404)
     const cancelled = await ok(
-      shop(
-        client,
-        store,
-        'student'
-      )('post', `/orders/${mine.id}/cancel`).json({ reason: 'wrong size' })
+      shop(store, 'student')('post', `/orders/${mine.id}/cancel`).json({ reason: 'wrong size' })
     )
     assert.equal(cancelled.status, 'cancelled')
-    assert.equal((await stockOf(client, store, 'POLO-M')).stock, before.stock)
+    assert.equal((await stockOf(store, 'POLO-M')).stock, before.stock)
 
-    const stale = await buy(client, store, 'student', 'POLO-M', 4)
-    const fresh = await buy(client, store, 'student', 'POLO-M', 1)
+    const stale = await buy(store, 'student', 'POLO-M', 4)
+    const fresh = await buy(store, 'student', 'POLO-M', 1)
     await inTenant(store, (trx) =>
       trx
         .from('estore_orders')
         .where('id', stale.id)
         .update({ reserved_until: new Date(Date.now() - 1000) })
     )
-    const result: any = await tenantContext.run(store.tenant, () =>
+    const result: any = await store.run(() =>
       releaseReservationsJob.handle({}, { tenantId: store.tenant.id } as any)
     )
     assert.include(result.order_ids, stale.id)
     assert.notInclude(result.order_ids, fresh.id)
-    const staff = shop(client, store, 'staff')
+    const staff = shop(store, 'staff')
     const released = await ok(staff('get', `/orders/${stale.id}`))
     assert.equal(released.status, 'cancelled')
     assert.equal(released.cancel_reason, 'reservation expired')
-    const balance = await stockOf(client, store, 'POLO-M')
+    const balance = await stockOf(store, 'POLO-M')
     assert.equal(balance.stock, before.stock - 1)
     assert.equal(balance.stock, balance.ledger_total)
     const movements = await ok(
@@ -533,18 +481,16 @@ test.group('E-store: cart, checkout and the order lifecycle', () => {
     assert,
   }) => {
     const store = await storeFor(client)
-    const order = await buy(client, store, 'student', 'WB-9', 2, { payment_method: 'account' })
+    const order = await buy(store, 'student', 'WB-9', 2, { payment_method: 'account' })
     assert.equal(order.status, 'paid')
     assert.equal(order.student_id, store.s1)
     assert.isNotNull(order.invoice_id)
-    const invoice = await ok(
-      call(client, store, 'head', 'get', `/erp/invoices/${order.invoice_id}`)
-    )
+    const invoice = await ok(call(store, 'head', 'get', `/erp/invoices/${order.invoice_id}`))
     assert.equal(invoice.source, 'estore')
     assert.equal(Number(invoice.amount), 3000)
     assert.equal(invoice.student_id, store.s1)
 
-    const parent = shop(client, store, 'parent')
+    const parent = shop(store, 'parent')
     await ok(
       parent('put', '/cart/items').json({ variant_id: store.variants['POLO-M'], quantity: 1 })
     )
@@ -560,7 +506,7 @@ test.group('E-store: cart, checkout and the order lifecycle', () => {
     )
     assert.equal(child.status, 'paid')
 
-    const staff = shop(client, store, 'staff')
+    const staff = shop(store, 'staff')
     await ok(
       staff('put', '/cart/items').json({ variant_id: store.variants['POLO-M'], quantity: 1 })
     )
@@ -574,16 +520,12 @@ test.group('E-store: cart, checkout and the order lifecycle', () => {
     assert,
   }) => {
     const store = await storeFor(client)
-    const staff = shop(client, store, 'staff')
-    const order = await buy(client, store, 'student2', 'POLO-M', 1)
+    const staff = shop(store, 'staff')
+    const order = await buy(store, 'student2', 'POLO-M', 1)
     const early = await staff('post', `/orders/${order.id}/refunds`).json({ amount: 100 })
     early.assertStatus(409)
     await ok(staff('post', `/orders/${order.id}/confirm-payment`).json({}))
-    const denied = await shop(
-      client,
-      store,
-      'student2'
-    )('post', `/orders/${order.id}/refunds`).json({
+    const denied = await shop(store, 'student2')('post', `/orders/${order.id}/refunds`).json({
       amount: 100,
     })
     denied.assertStatus(403)
@@ -623,11 +565,10 @@ test.group('E-store: cart, checkout and the order lifecycle', () => {
     assert,
   }) => {
     const store = await storeFor(client)
-    const staff = shop(client, store, 'staff')
-    const erpAs = (method: Method, path: string) =>
-      call(client, store, 'head', method, `/erp${path}`)
+    const staff = shop(store, 'staff')
+    const erpAs = (method: Method, path: string) => call(store, 'head', method, `/erp${path}`)
     const owed = (i: any) => i.amount - i.discount + i.fine - i.paid + i.refunded
-    const order = await buy(client, store, 'student', 'WB-9', 2, { payment_method: 'account' })
+    const order = await buy(store, 'student', 'WB-9', 2, { payment_method: 'account' })
     const invoice = () => ok(erpAs('get', `/invoices/${order.invoice_id}`))
     assert.deepEqual([(await invoice()).amount, (await invoice()).status], [3000, 'open'])
     const refund = (amount: number, key: string) =>
@@ -675,7 +616,7 @@ test.group('E-store: cart, checkout and the order lifecycle', () => {
     assert.deepEqual([settled.amount, owed(settled), settled.status], [1500, 0, 'paid'])
 
     // A full refund of an unpaid account order cancels its invoice.
-    const whole = await buy(client, store, 'student', 'POLO-M', 1, { payment_method: 'account' })
+    const whole = await buy(store, 'student', 'POLO-M', 1, { payment_method: 'account' })
     const full = await ok(
       staff('post', `/orders/${whole.id}/refunds`).json({ amount: Number(whole.total) }),
       201
@@ -690,7 +631,7 @@ test.group('E-store: cart, checkout and the order lifecycle', () => {
     assert,
   }) => {
     const store = await storeFor(client)
-    const staff = shop(client, store, 'staff')
+    const staff = shop(store, 'staff')
     const today = new Date().toISOString().slice(0, 10)
     const report = await ok(staff('get', `/reports/sales?from=${today}&to=${today}&period=day`))
     const polo = report.rows.find((row: any) => row.product_id === store.products.polo)
@@ -705,17 +646,13 @@ test.group('E-store: cart, checkout and the order lifecycle', () => {
     )
     assert.equal(polo.units, Number(paidPolo.units))
     assert.equal(polo.period, today)
-    const denied = await shop(
-      client,
-      store,
-      'student'
-    )('get', `/reports/sales?from=${today}&to=${today}`)
+    const denied = await shop(store, 'student')('get', `/reports/sales?from=${today}&to=${today}`)
     denied.assertStatus(403)
     const invalid = await staff('get', '/reports/sales?from=yesterday&to=today')
     invalid.assertStatus(400)
 
     // POLO-L: stock 3, threshold 2; selling 1 crosses the threshold.
-    await buy(client, store, 'student2', 'POLO-L', 1)
+    await buy(store, 'student2', 'POLO-L', 1)
     const low = await ok(staff('get', '/reports/low-stock'))
     assert.include(
       low.map((row: any) => row.sku),
@@ -729,7 +666,7 @@ test.group('E-store: cart, checkout and the order lifecycle', () => {
     assert.equal(alert!.payload.stock, 2)
     let inbox: any[] = []
     for (let i = 0; i < 20 && !inbox.length; i++) {
-      inbox = await ok(call(client, store, 'staff', 'get', '/notifications'))
+      inbox = await ok(call(store, 'staff', 'get', '/notifications'))
       if (!inbox.length) await new Promise((resolve) => setTimeout(resolve, 100))
     }
     assert.isTrue(inbox.some((n: any) => JSON.stringify(n).includes('POLO-L')))
@@ -744,8 +681,8 @@ test.group('E-store: card gateway and signed webhooks', (group) => {
     assert,
   }) => {
     const store = await storeFor(client)
-    const student = shop(client, store, 'student')
-    const order = await buy(client, store, 'student', 'POLO-M', 1, { payment_method: 'card' })
+    const student = shop(store, 'student')
+    const order = await buy(store, 'student', 'POLO-M', 1, { payment_method: 'card' })
     assert.equal(order.status, 'placed')
     const created = store.gateway.requests.length
     const first = await student('post', `/orders/${order.id}/card-session`).header(
@@ -764,11 +701,7 @@ test.group('E-store: card gateway and signed webhooks', (group) => {
     const url = first.body().data.redirect_url as string
     assert.isTrue(url.startsWith(`${store.gateway.url}/pay/cs_`))
     const sessionId = url.split('/').at(-1)!
-    const foreign = await shop(
-      client,
-      store,
-      'student2'
-    )('post', `/orders/${order.id}/card-session`)
+    const foreign = await shop(store, 'student2')('post', `/orders/${order.id}/card-session`)
     foreign.assertStatus(404)
 
     const { event, delivery } = await store.gateway.pay(sessionId)
@@ -783,7 +716,7 @@ test.group('E-store: card gateway and signed webhooks', (group) => {
     assert.equal(replay.status, 200)
     assert.isTrue(replay.body.data.duplicate)
     const payments = await ok(
-      shop(client, store, 'staff')('get', `/payments?filter[order_id][eq]=${order.id}`)
+      shop(store, 'staff')('get', `/payments?filter[order_id][eq]=${order.id}`)
     )
     assert.deepEqual(
       payments.map((p: any) => p.status),
@@ -801,11 +734,7 @@ test.group('E-store: card gateway and signed webhooks', (group) => {
 
     // A card refund goes through the gateway.
     const refund = await ok(
-      shop(
-        client,
-        store,
-        'staff'
-      )('post', `/orders/${order.id}/refunds`)
+      shop(store, 'staff')('post', `/orders/${order.id}/refunds`)
         .header('idempotency-key', 'rf-1')
         .json({ amount: 300 }),
       201
@@ -819,9 +748,9 @@ test.group('E-store: card gateway and signed webhooks', (group) => {
     assert,
   }) => {
     const store = await storeFor(client)
-    const order = await buy(client, store, 'student', 'POLO-M', 1, { payment_method: 'card' })
+    const order = await buy(store, 'student', 'POLO-M', 1, { payment_method: 'card' })
     const session = await ok(
-      shop(client, store, 'student')('post', `/orders/${order.id}/card-session`),
+      shop(store, 'student')('post', `/orders/${order.id}/card-session`),
       201
     )
     const gatewaySession = store.gateway.sessions.get(session.redirect_url.split('/').at(-1))!
@@ -844,10 +773,7 @@ test.group('E-store: card gateway and signed webhooks', (group) => {
     assert.equal(stale.status, 400)
     assert.equal(stale.body.error.code, 'ERR_ESTORE_WEBHOOK_STALE')
 
-    assert.equal(
-      (await ok(shop(client, store, 'staff')('get', `/orders/${order.id}`))).status,
-      'placed'
-    )
+    assert.equal((await ok(shop(store, 'staff')('get', `/orders/${order.id}`))).status, 'placed')
     const stored = await inTenant(store, (trx) =>
       trx.from('estore_webhook_events').whereIn('event_id', [event.id, `${event.id}-t`])
     )
