@@ -1,7 +1,9 @@
 import { test } from '@japa/runner'
 import app from '@adonisjs/core/services/app'
 import type { Tenant } from '#core/tenancy/types'
-import { runOryne } from '#tests/support/cli'
+import { searchDriver } from '#core/search/search_service'
+import { PostgresSearchDriver } from '#core/search/postgres_driver'
+import { runOryne, runOryneProcess } from '#tests/support/cli'
 import { activeTenant } from '#tests/support/tenants'
 
 /*
@@ -12,19 +14,19 @@ import { activeTenant } from '#tests/support/tenants'
  * machine does not have: it is not exercised here.
  */
 
-const services = () => ({
-  DATABASE_URL: process.env.DATABASE_URL,
-  REDIS_URL: process.env.REDIS_URL,
-  ORYNE_REDIS_PREFIX: `${process.env.ORYNE_REDIS_PREFIX}-cli-search`,
-  ORYNE_SEARCH_DRIVER: 'postgres',
-})
+/** The child names its driver; in this process the driver is the run's, checked below. */
+const POSTGRES = { ORYNE_SEARCH_DRIVER: 'postgres' }
 
-const oryne = (...args: string[]) => runOryne(['search', 'reindex', ...args], services())
+/* Reindexing queues nothing: the commands run in this process, on its queues. */
+const oryne = (...args: string[]) => runOryne(['search', 'reindex', ...args])
 
 test.group('oryne search reindex', (group) => {
   let library: Tenant
   let plain: Tenant
   group.setup(async () => {
+    if (!(searchDriver() instanceof PostgresSearchDriver)) {
+      throw new Error('These tests expect the PostgreSQL search driver: unset ORYNE_SEARCH_DRIVER.')
+    }
     ;[library, plain] = await Promise.all([activeTenant(), activeTenant()])
     const plugins = await app.container.make('oryne.plugins')
     await plugins.enable(library, ['library-lite'], { actor: 'test' })
@@ -33,7 +35,8 @@ test.group('oryne search reindex', (group) => {
   test('with PostgreSQL it lists the searchable resources per tenant and has nothing to index', async ({
     assert,
   }) => {
-    const all = await oryne('--json')
+    // A real process, told its driver as an operator would.
+    const all = await runOryneProcess(['search', 'reindex', '--json'], POSTGRES)
     assert.equal(all.code, 0, all.stderr)
     const summary = JSON.parse(all.stdout)
     assert.include(summary, { ok: true, driver: 'postgres', nothing_to_do: true, indexed: 0 })

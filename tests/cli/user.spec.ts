@@ -1,49 +1,24 @@
 import { test } from '@japa/runner'
-import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { fileURLToPath } from 'node:url'
 import { identity } from '#core/auth/identity'
 import type { TokenPair } from '#core/auth/types'
 import { tenantContext } from '#core/tenancy/context'
 import { withTenantDb } from '#core/tenancy/tenant_db'
 import type { Tenant } from '#core/tenancy/types'
-import { runOryne, type CliResult } from '#tests/support/cli'
+import { runOryne, runOryneProcess, type CliResult } from '#tests/support/cli'
 import { activeTenant } from '#tests/support/tenants'
 import { OTHER_PASSWORD, PASSWORD } from '#tests/support/auth'
 
-const BIN = fileURLToPath(new URL('../../bin/oryne.js', import.meta.url))
-
-/** The run's services, with queues of this file's own (nothing here is queued anyway). */
-const services = () => ({
-  DATABASE_URL: process.env.DATABASE_URL,
-  REDIS_URL: process.env.REDIS_URL,
-  ORYNE_REDIS_PREFIX: `${process.env.ORYNE_REDIS_PREFIX}-cli-user`,
-})
+/*
+ * The commands run in this process, on its database and Redis: nothing they
+ * do is queued, so they need no queues of their own.
+ */
 
 /** Arguments written as one line (none of them holds a space). */
 const argv = (line: string) => line.split(' ')
 
 /** `oryne <args>` with `input` piped to its standard input, as `echo "$PW" | oryne ...` would. */
-function oryneWithInput(args: string[], input: string) {
-  return new Promise<CliResult>((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: {
-        ...process.env,
-        NODE_ENV: 'development',
-        LOG_LEVEL: 'warn',
-        CI: 'true',
-        ...services(),
-      },
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk) => (stdout += chunk))
-    child.stderr.on('data', (chunk) => (stderr += chunk))
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-    child.stdin.end(input)
-  })
-}
+const oryneWithInput = (args: string[], input: string) => runOryne(args, {}, { input })
 
 async function json(result: Promise<CliResult>) {
   const done = await result
@@ -54,7 +29,7 @@ async function json(result: Promise<CliResult>) {
   }
 }
 
-const oryne = (line: string) => runOryne(argv(line), services())
+const oryne = (line: string) => runOryne(argv(line))
 const oryneJson = (line: string) => json(oryne(`${line} --json`))
 
 /** Signs in a user without MFA: the token pair. */
@@ -77,13 +52,15 @@ test.group('oryne user', (group) => {
   })
 
   test('create with --password-stdin makes an active user who can sign in', async ({ assert }) => {
+    // A real process: the password comes through a real pipe, newline and all.
     const created = await json(
-      oryneWithInput(
+      runOryneProcess(
         [
           ...argv(`user create --tenant ${tenant.slug} --role Teacher --password-stdin --json`),
           ...['--email', ' Ms.Wanjiru@School.example ', '--name', 'Grace Wanjiru'],
         ],
-        `${PASSWORD}\n`
+        {},
+        { input: `${PASSWORD}\n` }
       )
     )
     assert.equal(created.code, 0, created.stderr)

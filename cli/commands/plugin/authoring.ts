@@ -8,8 +8,13 @@ import { printJson, printTable } from '../../output.js'
 /**
  * Authoring commands read code, not data: they boot the application (plugin
  * manifests import the SDK, which needs it) but start no PostgreSQL or Redis.
+ * In a process that already booted one (the test runner), they use it, as
+ * openRuntime does: a second would take over the process-wide app service;
+ * its shutdown belongs to whoever started it.
  */
 async function withCode<T>(fn: (app: ApplicationService) => Promise<T>): Promise<T> {
+  const { default: running } = await import('@adonisjs/core/services/app')
+  if (running?.isReady) return fn(running)
   const { bootApp } = await import('#core/runtime/ignite')
   const app = await bootApp('console')
   try {
