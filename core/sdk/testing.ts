@@ -80,6 +80,15 @@ export function registeredJob(name: string) {
   return findJob(name)
 }
 
+/**
+ * Processes the jobs of `queues` in this test process, as `oryne worker` does:
+ * for tests of what a queued job does. Calling it again adds nothing.
+ */
+export async function workJobs(queues: string[]) {
+  const jobs = await app.container.make('oryne.jobs')
+  await jobs.work(queues)
+}
+
 /** The platform token: every permission in every tenant (what automation and tests use). */
 export function platformToken() {
   const token = process.env.ORYNE_PLATFORM_TOKEN

@@ -1,11 +1,8 @@
+/* eslint-disable @unicorn/no-await-expression-member -- `(await api.get(...)).body()` reads best in a specification, as in tests/ (eslint.config.js) */
 import { test } from '@japa/runner'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { ApiClient } from '@japa/api-client'
-import jobs from '#core/services/jobs'
-import { onCoreEvent, type OryneEvent } from '#core/events/events'
-import type { Tenant } from '#core/tenancy/types'
-import { activeTenant, PLATFORM_TOKEN } from '#tests/support/tenants'
-import { createUser, PASSWORD } from '#tests/support/auth'
+import { openSchool, recordEvents, workJobs, type Person, type School } from '@oryne/sdk/testing'
 
 /*
  * The ERP plugin end to end over HTTP, each step made by the role that does it
@@ -13,9 +10,10 @@ import { createUser, PASSWORD } from '#tests/support/auth'
  * teachers mark attendance and decide leave, parents and students read their own.
  */
 
-type Session = { token: string; userId: string }
-type School = {
-  tenant: Tenant
+type Session = Person & { userId: string }
+type ErpSchool = {
+  school: School<'admin2' | 'staff' | 'teacher' | 'parent' | 'student' | 'other-parent'>
+  tenant: School<never>['tenant']
   admin: Session
   staff: Session
   teacher: Session
@@ -24,91 +22,59 @@ type School = {
   otherParent: Session
 }
 
-async function signIn(client: ApiClient, tenant: Tenant, email: string): Promise<Session> {
-  const response = await client
-    .post('/api/v1/auth/login')
-    .header('x-tenant-id', tenant.slug)
-    .json({ email, password: PASSWORD })
-  response.assertStatus(200)
-  const me = await client
-    .get('/api/v1/auth/me')
-    .header('x-tenant-id', tenant.slug)
-    .bearerToken(response.body().data.access_token)
-  return { token: response.body().data.access_token, userId: me.body().data.id }
-}
-
 /** A request to the ERP API of `s.tenant` as `as`. */
-function erp(
-  client: ApiClient,
-  s: School,
-  as: Session,
-  method: 'get' | 'post' | 'patch' | 'delete',
-  path: string
-) {
-  return client[method](`/api/v1/erp${path}`)
-    .header('x-tenant-id', s.tenant.slug)
-    .bearerToken(as.token)
+function erp(s: ErpSchool, as: Session, method: 'get' | 'post' | 'patch' | 'delete', path: string) {
+  return s.school.as(as)[method](`/erp${path}`)
 }
 
-async function school(client: ApiClient): Promise<School> {
-  const tenant = await activeTenant()
-  const enabled = await client
-    .post(`/api/v1/platform/tenants/${tenant.slug}/plugins/erp/enable`)
-    .bearerToken(PLATFORM_TOKEN())
-    .json({})
-  enabled.assertStatus(200)
-  const people: Record<string, Session> = {}
-  for (const [name, role] of [
-    ['admin2', 'TenantAdmin'],
-    ['staff', 'Staff'],
-    ['teacher', 'Teacher'],
-    ['parent', 'Parent'],
-    ['student', 'Student'],
-    ['other-parent', 'Parent'],
-  ]) {
-    const email = `${name}@${tenant.slug}.example`
-    await createUser(tenant, { email, role })
-    people[name] = await signIn(client, tenant, email)
-  }
+/** A school with the ERP enabled and one person of each role signed in (a second TenantAdmin). */
+async function school(client: ApiClient): Promise<ErpSchool> {
+  const opened = await openSchool(client, {
+    plugins: ['erp'],
+    people: {
+      'admin2': 'TenantAdmin',
+      'staff': 'Staff',
+      'teacher': 'Teacher',
+      'parent': 'Parent',
+      'student': 'Student',
+      'other-parent': 'Parent',
+    },
+  })
+  const session = (person: Person): Session => ({ ...person, userId: person.id })
   return {
-    tenant,
-    admin: people.admin2,
-    staff: people.staff,
-    teacher: people.teacher,
-    parent: people.parent,
-    student: people.student,
-    otherParent: people['other-parent'],
+    school: opened,
+    tenant: opened.tenant,
+    admin: session(opened.people.admin2),
+    staff: session(opened.people.staff),
+    teacher: session(opened.people.teacher),
+    parent: session(opened.people.parent),
+    student: session(opened.people.student),
+    otherParent: session(opened.people['other-parent']),
   }
 }
 
-async function create(
-  client: ApiClient,
-  s: School,
-  as: Session,
-  resource: string,
-  body: Record<string, unknown>
-) {
-  const response = await erp(client, s, as, 'post', `/${resource}`).json(body)
+async function create(s: ErpSchool, as: Session, resource: string, body: Record<string, unknown>) {
+  const response = await erp(s, as, 'post', `/${resource}`).json(body)
   if (response.status() !== 201)
     throw new Error(`${resource}: ${response.status()} ${JSON.stringify(response.body())}`)
   return response.body().data
 }
 
 /** Classes, sections and a term the other steps build on. */
-async function structure(client: ApiClient, s: School) {
-  const year = await create(client, s, s.admin, 'academic_years', {
+async function structure(s: ErpSchool) {
+  const year = await create(s, s.admin, 'academic_years', {
     name: '2026-27',
     starts_on: '2026-08-01',
     ends_on: '2027-06-30',
   })
-  const term = await create(client, s, s.admin, 'terms', {
+  const term = await create(s, s.admin, 'terms', {
     academic_year_id: year.id,
     name: 'Term 1',
     starts_on: '2026-08-01',
     ends_on: '2026-12-20',
   })
-  const grade5 = await create(client, s, s.admin, 'classes', { name: 'Grade 5', grade_level: 5 })
-  const sectionA = await create(client, s, s.admin, 'sections', {
+  const grade5 = await create(s, s.admin, 'classes', { name: 'Grade 5', grade_level: 5 })
+  const sectionA = await create(s, s.admin, 'sections', {
     class_id: grade5.id,
     name: 'A',
     capacity: 30,
@@ -124,8 +90,8 @@ test.group('ERP plugin', (group) => {
     assert,
   }) => {
     const s = await school(client)
-    const { year, grade5, sectionA } = await structure(client, s)
-    const campaign = await create(client, s, s.staff, 'admission_campaigns', {
+    const { year, grade5, sectionA } = await structure(s)
+    const campaign = await create(s, s.staff, 'admission_campaigns', {
       name: 'Grade 5 intake',
       academic_year_id: year.id,
       class_id: grade5.id,
@@ -133,7 +99,7 @@ test.group('ERP plugin', (group) => {
       opens_on: '2026-03-01',
       closes_on: '2026-06-30',
     })
-    const applicant = await create(client, s, s.staff, 'applicants', {
+    const applicant = await create(s, s.staff, 'applicants', {
       campaign_id: campaign.id,
       first_name: 'Ada',
       last_name: 'Byron',
@@ -143,52 +109,30 @@ test.group('ERP plugin', (group) => {
     assert.equal(applicant.status, 'draft')
 
     // Status is not writable directly, and a jump in the workflow is refused.
-    const direct = await erp(client, s, s.staff, 'patch', `/applicants/${applicant.id}`).json({
+    const direct = await erp(s, s.staff, 'patch', `/applicants/${applicant.id}`).json({
       status: 'accepted',
     })
     direct.assertStatus(400)
-    const jump = await erp(
-      client,
-      s,
-      s.staff,
-      'post',
-      `/applicants/${applicant.id}/transition`
-    ).json({ to: 'accepted' })
+    const jump = await erp(s, s.staff, 'post', `/applicants/${applicant.id}/transition`).json({
+      to: 'accepted',
+    })
     jump.assertStatus(409)
     assert.equal(jump.body().error.code, 'ERR_ERP_INVALID_TRANSITION')
-    const early = await erp(client, s, s.staff, 'post', `/applicants/${applicant.id}/enrol`).json(
-      {}
-    )
+    const early = await erp(s, s.staff, 'post', `/applicants/${applicant.id}/enrol`).json({})
     early.assertStatus(409)
 
     for (const to of ['submitted', 'under_review', 'accepted']) {
-      const moved = await erp(
-        client,
-        s,
-        s.staff,
-        'post',
-        `/applicants/${applicant.id}/transition`
-      ).json({ to })
+      const moved = await erp(s, s.staff, 'post', `/applicants/${applicant.id}/transition`).json({
+        to,
+      })
       moved.assertStatus(200)
       assert.equal(moved.body().data.status, to)
     }
     // A teacher may not enrol.
-    const denied = await erp(
-      client,
-      s,
-      s.teacher,
-      'post',
-      `/applicants/${applicant.id}/enrol`
-    ).json({})
+    const denied = await erp(s, s.teacher, 'post', `/applicants/${applicant.id}/enrol`).json({})
     denied.assertStatus(403)
 
-    const enrolled = await erp(
-      client,
-      s,
-      s.staff,
-      'post',
-      `/applicants/${applicant.id}/enrol`
-    ).json({
+    const enrolled = await erp(s, s.staff, 'post', `/applicants/${applicant.id}/enrol`).json({
       section_id: sectionA.id,
       student_email: `ada@${s.tenant.slug}.example`,
     })
@@ -198,7 +142,6 @@ test.group('ERP plugin', (group) => {
     assert.equal(String(student.section_id), String(sectionA.id))
 
     const guardians = await erp(
-      client,
       s,
       s.staff,
       'get',
@@ -209,18 +152,16 @@ test.group('ERP plugin', (group) => {
     assert.equal(guardians.body().data[0].email, `anne@${s.tenant.slug}.example`)
     assert.isNotNull(guardians.body().data[0].user_id)
 
-    const again = await erp(client, s, s.staff, 'post', `/applicants/${applicant.id}/enrol`).json(
-      {}
-    )
+    const again = await erp(s, s.staff, 'post', `/applicants/${applicant.id}/enrol`).json({})
     again.assertStatus(409)
-    const seats = await erp(client, s, s.staff, 'get', `/admission_campaigns/${campaign.id}`)
+    const seats = await erp(s, s.staff, 'get', `/admission_campaigns/${campaign.id}`)
     assert.equal(seats.body().data.enrolled, 1)
   })
 
   test('concurrent enrolments never oversubscribe a campaign', async ({ client, assert }) => {
     const s = await school(client)
-    const { grade5 } = await structure(client, s)
-    const campaign = await create(client, s, s.staff, 'admission_campaigns', {
+    const { grade5 } = await structure(s)
+    const campaign = await create(s, s.staff, 'admission_campaigns', {
       name: 'Last seats',
       class_id: grade5.id,
       seats: 2,
@@ -229,7 +170,7 @@ test.group('ERP plugin', (group) => {
     })
     const applicants: any[] = []
     for (let i = 0; i < 6; i++) {
-      const applicant = await create(client, s, s.staff, 'applicants', {
+      const applicant = await create(s, s.staff, 'applicants', {
         campaign_id: campaign.id,
         first_name: `Kid${i}`,
         last_name: 'Race',
@@ -237,13 +178,13 @@ test.group('ERP plugin', (group) => {
         guardian_email: `race${i}@${s.tenant.slug}.example`,
       })
       for (const to of ['submitted', 'under_review', 'accepted']) {
-        await erp(client, s, s.staff, 'post', `/applicants/${applicant.id}/transition`).json({ to })
+        await erp(s, s.staff, 'post', `/applicants/${applicant.id}/transition`).json({ to })
       }
       applicants.push(applicant)
     }
     const results = await Promise.all(
       applicants.map((applicant) =>
-        erp(client, s, s.staff, 'post', `/applicants/${applicant.id}/enrol`).json({})
+        erp(s, s.staff, 'post', `/applicants/${applicant.id}/enrol`).json({})
       )
     )
     const statuses = results.map((r) => r.status()).sort()
@@ -251,7 +192,7 @@ test.group('ERP plugin', (group) => {
     for (const refused of results.filter((r) => r.status() === 409)) {
       assert.equal(refused.body().error.code, 'ERR_ERP_SEATS_FULL')
     }
-    const students = await erp(client, s, s.staff, 'get', '/students')
+    const students = await erp(s, s.staff, 'get', '/students')
     assert.lengthOf(students.body().data, 2)
   })
 
@@ -260,11 +201,11 @@ test.group('ERP plugin', (group) => {
     assert,
   }) => {
     const s = await school(client)
-    const { term, grade5, sectionA } = await structure(client, s)
+    const { term, grade5, sectionA } = await structure(s)
     const students: any[] = []
     for (let i = 0; i < 8; i++) {
       students.push(
-        await create(client, s, s.staff, 'students', {
+        await create(s, s.staff, 'students', {
           enrollment_no: `F-${i}`,
           first_name: `Pay${i}`,
           last_name: 'Fees',
@@ -273,29 +214,29 @@ test.group('ERP plugin', (group) => {
         })
       )
     }
-    const tuition = await create(client, s, s.staff, 'fee_categories', { name: 'Tuition' })
-    const trips = await create(client, s, s.staff, 'fee_categories', { name: 'Trips' })
-    const structureRow = await create(client, s, s.staff, 'fee_structures', {
+    const tuition = await create(s, s.staff, 'fee_categories', { name: 'Tuition' })
+    const trips = await create(s, s.staff, 'fee_categories', { name: 'Trips' })
+    const structureRow = await create(s, s.staff, 'fee_structures', {
       name: 'Grade 5 T1',
       class_id: grade5.id,
       term_id: term.id,
     })
-    await create(client, s, s.staff, 'fee_components', {
+    await create(s, s.staff, 'fee_components', {
       structure_id: structureRow.id,
       category_id: tuition.id,
       amount: 100000,
     })
-    await create(client, s, s.staff, 'fee_components', {
+    await create(s, s.staff, 'fee_components', {
       structure_id: structureRow.id,
       category_id: trips.id,
       amount: 2550,
     })
-    await create(client, s, s.staff, 'fee_discounts', {
+    await create(s, s.staff, 'fee_discounts', {
       student_id: students[0].id,
       category_id: tuition.id,
       percent: 50,
     })
-    const schedule = await create(client, s, s.staff, 'fee_schedules', {
+    const schedule = await create(s, s.staff, 'fee_schedules', {
       structure_id: structureRow.id,
       name: 'T1 fees',
       issued_on: '2026-08-01',
@@ -303,28 +244,17 @@ test.group('ERP plugin', (group) => {
       late_fine_per_day: 100,
       late_fine_cap: 1000,
     })
-    const generated = await erp(
-      client,
-      s,
-      s.staff,
-      'post',
-      `/fee_schedules/${schedule.id}/generate`
-    ).json({})
+    const generated = await erp(s, s.staff, 'post', `/fee_schedules/${schedule.id}/generate`).json(
+      {}
+    )
     generated.assertStatus(201)
     assert.equal(generated.body().data.invoices, 8)
-    const twice = await erp(
-      client,
-      s,
-      s.staff,
-      'post',
-      `/fee_schedules/${schedule.id}/generate`
-    ).json({})
+    const twice = await erp(s, s.staff, 'post', `/fee_schedules/${schedule.id}/generate`).json({})
     twice.assertStatus(409)
     assert.equal(twice.body().error.code, 'ERR_ERP_SCHEDULE_GENERATED')
 
-    const invoices = (
-      await erp(client, s, s.staff, 'get', '/invoices?sort=number&per_page=100')
-    ).body().data
+    const invoices = (await erp(s, s.staff, 'get', '/invoices?sort=number&per_page=100')).body()
+      .data
     assert.lengthOf(invoices, 8)
     assert.deepEqual(
       invoices.map((i: any) => i.number),
@@ -335,33 +265,33 @@ test.group('ERP plugin', (group) => {
     assert.equal(discounted.discount, 50000)
 
     // Overdue by now (the due date is in 2026-08): the first payment charges the capped late fine.
-    const first = await create(client, s, s.staff, 'payments', {
+    const first = await create(s, s.staff, 'payments', {
       invoice_id: discounted.id,
       amount: 20000,
       method: 'cash',
     })
     assert.equal(first.receipt_no, 'RCT-000001')
-    const after = (await erp(client, s, s.staff, 'get', `/invoices/${discounted.id}`)).body().data
+    const after = (await erp(s, s.staff, 'get', `/invoices/${discounted.id}`)).body().data
     assert.equal(after.status, 'partially_paid')
     assert.equal(after.fine, 1000)
     const owed = 102550 - 50000 + 1000 - 20000
-    const over = await erp(client, s, s.staff, 'post', '/payments').json({
+    const over = await erp(s, s.staff, 'post', '/payments').json({
       invoice_id: discounted.id,
       amount: owed + 1,
       method: 'cash',
     })
     over.assertStatus(409)
     assert.equal(over.body().error.code, 'ERR_ERP_OVERPAYMENT')
-    const rest = await create(client, s, s.staff, 'payments', {
+    const rest = await create(s, s.staff, 'payments', {
       invoice_id: discounted.id,
       amount: owed,
       method: 'bank_transfer',
     })
     assert.equal(
-      (await erp(client, s, s.staff, 'get', `/invoices/${discounted.id}`)).body().data.status,
+      (await erp(s, s.staff, 'get', `/invoices/${discounted.id}`)).body().data.status,
       'paid'
     )
-    const closed = await erp(client, s, s.staff, 'post', '/payments').json({
+    const closed = await erp(s, s.staff, 'post', '/payments').json({
       invoice_id: discounted.id,
       amount: 1,
       method: 'cash',
@@ -372,7 +302,7 @@ test.group('ERP plugin', (group) => {
     const others = invoices.filter((i: any) => i.id !== discounted.id)
     const concurrent = await Promise.all(
       others.map((invoice: any) =>
-        erp(client, s, s.staff, 'post', '/payments').json({
+        erp(s, s.staff, 'post', '/payments').json({
           invoice_id: invoice.id,
           amount: 5000,
           method: 'cash',
@@ -385,30 +315,24 @@ test.group('ERP plugin', (group) => {
       Array.from({ length: 7 }, (_, i) => `RCT-${String(i + 3).padStart(6, '0')}`)
     )
 
-    const refund = await erp(client, s, s.staff, 'post', '/refunds').json({
+    const refund = await erp(s, s.staff, 'post', '/refunds').json({
       payment_id: rest.id,
       amount: 500,
       reason: 'Trip cancelled',
     })
     refund.assertStatus(201)
-    const tooMuch = await erp(client, s, s.staff, 'post', '/refunds').json({
+    const tooMuch = await erp(s, s.staff, 'post', '/refunds').json({
       payment_id: rest.id,
       amount: owed,
       reason: 'again',
     })
     assert.equal(tooMuch.body().error.code, 'ERR_ERP_OVER_REFUND')
     assert.equal(
-      (await erp(client, s, s.staff, 'get', `/invoices/${discounted.id}`)).body().data.status,
+      (await erp(s, s.staff, 'get', `/invoices/${discounted.id}`)).body().data.status,
       'partially_paid'
     )
 
-    const report = await erp(
-      client,
-      s,
-      s.staff,
-      'get',
-      `/reports/outstanding?class_id=${grade5.id}`
-    )
+    const report = await erp(s, s.staff, 'get', `/reports/outstanding?class_id=${grade5.id}`)
     report.assertStatus(200)
     const rows = report.body().data.students
     assert.lengthOf(rows, 8)
@@ -416,7 +340,7 @@ test.group('ERP plugin', (group) => {
     assert.equal(firstRow.balance, 500)
     // Unpaid invoices accrue the capped fine in the report.
     assert.equal(rows.find((r: any) => r.student_id === String(students[1].id)).fine_accrued, 1000)
-    const studentDenied = await erp(client, s, s.student, 'get', '/reports/outstanding')
+    const studentDenied = await erp(s, s.student, 'get', '/reports/outstanding')
     studentDenied.assertStatus(403)
   })
 
@@ -425,16 +349,12 @@ test.group('ERP plugin', (group) => {
     assert,
   }) => {
     const s = await school(client)
-    const credited: OryneEvent[] = []
-    onCoreEvent(
-      (event) => event.tenantId === s.tenant.id && event.name === 'erp.invoice.credited',
-      (event) => void credited.push(event)
-    )
-    const { term, grade5, sectionA } = await structure(client, s)
+    const credited = recordEvents('erp.invoice.credited', s.tenant)
+    const { term, grade5, sectionA } = await structure(s)
     const students: any[] = []
     for (let i = 0; i < 3; i++) {
       students.push(
-        await create(client, s, s.staff, 'students', {
+        await create(s, s.staff, 'students', {
           enrollment_no: `C-${i}`,
           first_name: `Credit${i}`,
           last_name: 'Fees',
@@ -443,32 +363,31 @@ test.group('ERP plugin', (group) => {
         })
       )
     }
-    const tuition = await create(client, s, s.staff, 'fee_categories', { name: 'Tuition' })
-    const structureRow = await create(client, s, s.staff, 'fee_structures', {
+    const tuition = await create(s, s.staff, 'fee_categories', { name: 'Tuition' })
+    const structureRow = await create(s, s.staff, 'fee_structures', {
       name: 'Grade 5 T1',
       class_id: grade5.id,
       term_id: term.id,
     })
-    await create(client, s, s.staff, 'fee_components', {
+    await create(s, s.staff, 'fee_components', {
       structure_id: structureRow.id,
       category_id: tuition.id,
       amount: 10000,
     })
-    const schedule = await create(client, s, s.staff, 'fee_schedules', {
+    const schedule = await create(s, s.staff, 'fee_schedules', {
       structure_id: structureRow.id,
       name: 'T1 fees',
       issued_on: '2026-08-01',
       due_on: '2026-08-31',
     })
     ;(
-      await erp(client, s, s.staff, 'post', `/fee_schedules/${schedule.id}/generate`).json({})
+      await erp(s, s.staff, 'post', `/fee_schedules/${schedule.id}/generate`).json({})
     ).assertStatus(201)
     const invoiceOf = async (student: any) =>
-      (await erp(client, s, s.admin, 'get', `/invoices?filter[student_id]=${student.id}`)).body()
-        .data[0]
+      (await erp(s, s.admin, 'get', `/invoices?filter[student_id]=${student.id}`)).body().data[0]
     const [unpaid, partly, paid] = await Promise.all(students.map(invoiceOf))
     const creditOn = (invoice: any, body: object, as = s.admin) =>
-      erp(client, s, as, 'post', `/invoices/${invoice.id}/credits`).json(body)
+      erp(s, as, 'post', `/invoices/${invoice.id}/credits`).json(body)
     const balance = (invoice: any) =>
       invoice.amount - invoice.discount + invoice.fine - invoice.paid + invoice.refunded
 
@@ -482,7 +401,7 @@ test.group('ERP plugin', (group) => {
     assert.deepInclude(first.body().data.invoice, { amount: 7500, status: 'open' })
     assert.equal(balance(first.body().data.invoice), 7500)
     const lines = (
-      await erp(client, s, s.admin, 'get', `/invoice_lines?filter[invoice_id]=${unpaid.id}&sort=id`)
+      await erp(s, s.admin, 'get', `/invoice_lines?filter[invoice_id]=${unpaid.id}&sort=id`)
     ).body().data
     assert.deepEqual(
       lines.map((line: any) => [line.description, line.amount]),
@@ -492,7 +411,7 @@ test.group('ERP plugin', (group) => {
       ]
     )
     const report = (
-      await erp(client, s, s.staff, 'get', `/reports/outstanding?class_id=${grade5.id}`)
+      await erp(s, s.staff, 'get', `/reports/outstanding?class_id=${grade5.id}`)
     ).body().data
     assert.equal(
       report.students.find((r: any) => r.student_id === String(students[0].id)).balance,
@@ -505,7 +424,7 @@ test.group('ERP plugin', (group) => {
     const rest = await creditOn(unpaid, { amount: 7500, reason: 'Scholarship' })
     rest.assertStatus(201)
     assert.deepInclude(rest.body().data.invoice, { amount: 0, status: 'cancelled' })
-    const closed = await erp(client, s, s.staff, 'post', '/payments').json({
+    const closed = await erp(s, s.staff, 'post', '/payments').json({
       invoice_id: unpaid.id,
       amount: 1,
       method: 'cash',
@@ -517,7 +436,7 @@ test.group('ERP plugin', (group) => {
     )
 
     // Partly paid: only the unpaid part can be credited, and crediting it settles the invoice.
-    await create(client, s, s.staff, 'payments', {
+    await create(s, s.staff, 'payments', {
       invoice_id: partly.id,
       amount: 4000,
       method: 'cash',
@@ -531,7 +450,7 @@ test.group('ERP plugin', (group) => {
     assert.deepInclude(settled.body().data.invoice, { amount: 4000, paid: 4000, status: 'paid' })
 
     // Paid in full: nothing to credit until part of the payment is refunded.
-    const payment = await create(client, s, s.staff, 'payments', {
+    const payment = await create(s, s.staff, 'payments', {
       invoice_id: paid.id,
       amount: 10000,
       method: 'cash',
@@ -539,7 +458,7 @@ test.group('ERP plugin', (group) => {
     const overPaid = await creditOn(paid, { amount: 3000, reason: 'Late discount' })
     overPaid.assertStatus(409)
     assert.equal(overPaid.body().error.code, 'ERR_ERP_OVER_CREDIT')
-    await create(client, s, s.staff, 'refunds', {
+    await create(s, s.staff, 'refunds', {
       payment_id: payment.id,
       amount: 3000,
       reason: 'Late discount',
@@ -585,8 +504,8 @@ test.group('ERP plugin', (group) => {
     assert,
   }) => {
     const s = await school(client)
-    const { grade5, sectionA } = await structure(client, s)
-    const mine = await create(client, s, s.admin, 'students', {
+    const { grade5, sectionA } = await structure(s)
+    const mine = await create(s, s.admin, 'students', {
       enrollment_no: 'A-1',
       first_name: 'Mine',
       last_name: 'Kid',
@@ -594,19 +513,19 @@ test.group('ERP plugin', (group) => {
       section_id: sectionA.id,
       user_id: s.student.userId,
     })
-    const other = await create(client, s, s.admin, 'students', {
+    const other = await create(s, s.admin, 'students', {
       enrollment_no: 'A-2',
       first_name: 'Other',
       last_name: 'Kid',
       class_id: grade5.id,
       section_id: sectionA.id,
     })
-    await create(client, s, s.admin, 'guardians', {
+    await create(s, s.admin, 'guardians', {
       student_id: mine.id,
       user_id: s.parent.userId,
       name: 'My Parent',
     })
-    await create(client, s, s.admin, 'guardians', {
+    await create(s, s.admin, 'guardians', {
       student_id: other.id,
       user_id: s.otherParent.userId,
       name: 'Other Parent',
@@ -615,7 +534,7 @@ test.group('ERP plugin', (group) => {
     const days = ['2026-09-07', '2026-09-08', '2026-09-09', '2026-09-10']
     let lastResult: any
     for (const [i, date] of days.entries()) {
-      const marked = await erp(client, s, s.teacher, 'post', '/attendance/bulk').json({
+      const marked = await erp(s, s.teacher, 'post', '/attendance/bulk').json({
         section_id: sectionA.id,
         date,
         marks: [
@@ -629,7 +548,7 @@ test.group('ERP plugin', (group) => {
     // Other's attendance is 25% over the window: under the 75% default threshold.
     assert.deepEqual(lastResult.below_threshold, [String(other.id)])
     // Marking again replaces rather than duplicates.
-    await erp(client, s, s.teacher, 'post', '/attendance/bulk').json({
+    await erp(s, s.teacher, 'post', '/attendance/bulk').json({
       section_id: sectionA.id,
       date: days[3],
       marks: [
@@ -637,7 +556,7 @@ test.group('ERP plugin', (group) => {
         { student_id: other.id, status: 'absent' },
       ],
     })
-    const stranger = await erp(client, s, s.teacher, 'post', '/attendance/bulk').json({
+    const stranger = await erp(s, s.teacher, 'post', '/attendance/bulk').json({
       section_id: sectionA.id,
       date: days[0],
       marks: [{ student_id: '999999', status: 'present' }],
@@ -645,7 +564,6 @@ test.group('ERP plugin', (group) => {
     stranger.assertStatus(422)
 
     const summary = await erp(
-      client,
       s,
       s.teacher,
       'get',
@@ -657,7 +575,6 @@ test.group('ERP plugin', (group) => {
 
     // The parent sees only their child, in the summary and the marks.
     const parentSummary = await erp(
-      client,
       s,
       s.parent,
       'get',
@@ -667,23 +584,23 @@ test.group('ERP plugin', (group) => {
       parentSummary.body().data.map((r: any) => r.student_id),
       [String(mine.id)]
     )
-    const parentMarks = await erp(client, s, s.parent, 'get', '/attendance_marks?per_page=100')
+    const parentMarks = await erp(s, s.parent, 'get', '/attendance_marks?per_page=100')
     assert.isTrue(
       parentMarks.body().data.every((m: any) => String(m.student_id) === String(mine.id))
     )
     assert.lengthOf(parentMarks.body().data, 4)
-    const peek = await erp(client, s, s.parent, 'get', `/students/${other.id}`)
+    const peek = await erp(s, s.parent, 'get', `/students/${other.id}`)
     peek.assertStatus(404)
 
     // The other parent applies for leave for their child (not for mine), a teacher approves it.
-    const notTheirs = await erp(client, s, s.otherParent, 'post', '/leave_applications').json({
+    const notTheirs = await erp(s, s.otherParent, 'post', '/leave_applications').json({
       student_id: mine.id,
       from_date: '2026-09-08',
       to_date: '2026-09-10',
       reason: 'Not my child',
     })
     notTheirs.assertStatus(404)
-    const leave = await create(client, s, s.otherParent, 'leave_applications', {
+    const leave = await create(s, s.otherParent, 'leave_applications', {
       student_id: other.id,
       from_date: '2026-09-08',
       to_date: '2026-09-10',
@@ -691,7 +608,6 @@ test.group('ERP plugin', (group) => {
     })
     assert.equal(leave.status, 'pending')
     const studentDecides = await erp(
-      client,
       s,
       s.student,
       'post',
@@ -699,7 +615,6 @@ test.group('ERP plugin', (group) => {
     ).json({})
     studentDecides.assertStatus(403)
     const approved = await erp(
-      client,
       s,
       s.teacher,
       'post',
@@ -708,7 +623,6 @@ test.group('ERP plugin', (group) => {
     approved.assertStatus(200)
     assert.equal(approved.body().data.marks_excused, 3)
     const decidedTwice = await erp(
-      client,
       s,
       s.teacher,
       'post',
@@ -716,7 +630,6 @@ test.group('ERP plugin', (group) => {
     ).json({})
     assert.equal(decidedTwice.body().error.code, 'ERR_ERP_INVALID_TRANSITION')
     const excused = await erp(
-      client,
       s,
       s.teacher,
       'get',
@@ -730,27 +643,27 @@ test.group('ERP plugin', (group) => {
     assert,
   }) => {
     const s = await school(client)
-    const { grade5, sectionA } = await structure(client, s)
-    const sectionB = await create(client, s, s.admin, 'sections', {
+    const { grade5, sectionA } = await structure(s)
+    const sectionB = await create(s, s.admin, 'sections', {
       class_id: grade5.id,
       name: 'B',
     })
     const [t1, t2] = [
-      await create(client, s, s.admin, 'teachers', { employee_no: 'T1', name: 'Grace Hopper' }),
-      await create(client, s, s.admin, 'teachers', { employee_no: 'T2', name: 'Alan Turing' }),
+      await create(s, s.admin, 'teachers', { employee_no: 'T1', name: 'Grace Hopper' }),
+      await create(s, s.admin, 'teachers', { employee_no: 'T2', name: 'Alan Turing' }),
     ]
-    const room = await create(client, s, s.admin, 'rooms', { name: 'Lab 1' })
-    const period = await create(client, s, s.admin, 'periods', {
+    const room = await create(s, s.admin, 'rooms', { name: 'Lab 1' })
+    const period = await create(s, s.admin, 'periods', {
       name: 'First',
       position: 1,
       starts_at: '08:00',
       ends_at: '08:45',
     })
-    const maths = await create(client, s, s.admin, 'subjects', {
+    const maths = await create(s, s.admin, 'subjects', {
       code: 'MATH',
       name: 'Mathematics',
     })
-    const slot = await create(client, s, s.admin, 'timetable_slots', {
+    const slot = await create(s, s.admin, 'timetable_slots', {
       weekday: 1,
       period_id: period.id,
       section_id: sectionA.id,
@@ -759,7 +672,7 @@ test.group('ERP plugin', (group) => {
       subject_id: maths.id,
     })
 
-    const teacherClash = await erp(client, s, s.admin, 'post', '/timetable_slots').json({
+    const teacherClash = await erp(s, s.admin, 'post', '/timetable_slots').json({
       weekday: 1,
       period_id: period.id,
       section_id: sectionB.id,
@@ -769,7 +682,7 @@ test.group('ERP plugin', (group) => {
     teacherClash.assertStatus(409)
     assert.equal(teacherClash.body().error.code, 'ERR_TIMETABLE_CLASH')
     assert.include(teacherClash.body().error.message, 'teacher Grace Hopper')
-    const roomClash = await erp(client, s, s.admin, 'post', '/timetable_slots').json({
+    const roomClash = await erp(s, s.admin, 'post', '/timetable_slots').json({
       weekday: 1,
       period_id: period.id,
       section_id: sectionB.id,
@@ -778,7 +691,7 @@ test.group('ERP plugin', (group) => {
       subject_id: maths.id,
     })
     assert.include(roomClash.body().error.message, 'room Lab 1')
-    const sectionClash = await erp(client, s, s.admin, 'post', '/timetable_slots').json({
+    const sectionClash = await erp(s, s.admin, 'post', '/timetable_slots').json({
       weekday: 1,
       period_id: period.id,
       section_id: sectionA.id,
@@ -787,25 +700,25 @@ test.group('ERP plugin', (group) => {
     })
     assert.include(sectionClash.body().error.message, 'section A')
     // Another day is free; moving the slot onto a taken one is refused too.
-    const tuesday = await create(client, s, s.admin, 'timetable_slots', {
+    const tuesday = await create(s, s.admin, 'timetable_slots', {
       weekday: 2,
       period_id: period.id,
       section_id: sectionB.id,
       teacher_id: t1.id,
       subject_id: maths.id,
     })
-    const move = await erp(client, s, s.admin, 'patch', `/timetable_slots/${tuesday.id}`).json({
+    const move = await erp(s, s.admin, 'patch', `/timetable_slots/${tuesday.id}`).json({
       weekday: 1,
     })
     move.assertStatus(409)
     // A substitution on a Monday by a free teacher works; by the slot's own period's busy teacher it does not.
-    const sub = await erp(client, s, s.admin, 'post', '/substitutions').json({
+    const sub = await erp(s, s.admin, 'post', '/substitutions').json({
       slot_id: slot.id,
       date: '2026-09-07',
       teacher_id: t2.id,
     })
     sub.assertStatus(201)
-    const wrongDay = await erp(client, s, s.admin, 'post', '/substitutions').json({
+    const wrongDay = await erp(s, s.admin, 'post', '/substitutions').json({
       slot_id: slot.id,
       date: '2026-09-08',
       teacher_id: t2.id,
@@ -818,8 +731,8 @@ test.group('ERP plugin', (group) => {
     assert,
   }) => {
     const s = await school(client)
-    await structure(client, s)
-    await jobs.work(['erp'])
+    await structure(s)
+    await workJobs(['erp'])
     const csv = [
       'enrollment_no,first_name,last_name,date_of_birth,gender,class,section',
       'C-1,Ada,Lovelace,2015-12-10,female,Grade 5,A',
@@ -830,15 +743,15 @@ test.group('ERP plugin', (group) => {
       'C-6,Grace,Hopper,,female,,',
     ].join('\n')
     const upload = async () => {
-      const response = await client
-        .post('/api/v1/erp/imports/students')
-        .header('x-tenant-id', s.tenant.slug)
-        .bearerToken(s.staff.token)
-        .file('file', Buffer.from(csv), { filename: 'students.csv' })
+      const response = await erp(s, s.staff, 'post', '/imports/students').file(
+        'file',
+        Buffer.from(csv),
+        { filename: 'students.csv' }
+      )
       response.assertStatus(202)
       const id = response.body().data.id
       for (let i = 0; i < 200; i++) {
-        const status = await erp(client, s, s.staff, 'get', `/imports/${id}`)
+        const status = await erp(s, s.staff, 'get', `/imports/${id}`)
         if (['completed', 'failed'].includes(status.body().data.status)) return status.body().data
         await sleep(50)
       }
@@ -857,7 +770,7 @@ test.group('ERP plugin', (group) => {
     assert.include(first.errors[2].reason, 'class "Grade 9"')
     const second = await upload()
     assert.equal(second.imported, 3)
-    const students = await erp(client, s, s.staff, 'get', '/students?per_page=100')
+    const students = await erp(s, s.staff, 'get', '/students?per_page=100')
     assert.deepEqual(
       students
         .body()
@@ -867,22 +780,17 @@ test.group('ERP plugin', (group) => {
     )
 
     // A broken file (an unclosed quote) fails once, clearly, keeping the rows before it.
-    const broken = await client
-      .post('/api/v1/erp/imports/students')
-      .header('x-tenant-id', s.tenant.slug)
-      .bearerToken(s.staff.token)
-      .file(
-        'file',
-        Buffer.from(
-          'enrollment_no,first_name,last_name\nB-1,Ok,Row\nB-2,"Never closed,Row\nB-3,X,Y\n'
-        ),
-        { filename: 'broken.csv' }
-      )
+    const broken = await erp(s, s.staff, 'post', '/imports/students').file(
+      'file',
+      Buffer.from(
+        'enrollment_no,first_name,last_name\nB-1,Ok,Row\nB-2,"Never closed,Row\nB-3,X,Y\n'
+      ),
+      { filename: 'broken.csv' }
+    )
     broken.assertStatus(202)
     let state: any
     for (let i = 0; i < 200; i++) {
-      state = (await erp(client, s, s.staff, 'get', `/imports/${broken.body().data.id}`)).body()
-        .data
+      state = (await erp(s, s.staff, 'get', `/imports/${broken.body().data.id}`)).body().data
       if (state.status !== 'queued' && state.status !== 'running') break
       await sleep(50)
     }
@@ -890,13 +798,13 @@ test.group('ERP plugin', (group) => {
     assert.equal(state.imported, 1)
     assert.include(state.errors.at(-1).reason, 'malformed CSV')
 
-    const noFile = await erp(client, s, s.staff, 'post', '/imports/students').json({})
+    const noFile = await erp(s, s.staff, 'post', '/imports/students').json({})
     noFile.assertStatus(400)
-    const teacher = await client
-      .post('/api/v1/erp/imports/students')
-      .header('x-tenant-id', s.tenant.slug)
-      .bearerToken(s.teacher.token)
-      .file('file', Buffer.from(csv), { filename: 'x.csv' })
+    const teacher = await erp(s, s.teacher, 'post', '/imports/students').file(
+      'file',
+      Buffer.from(csv),
+      { filename: 'x.csv' }
+    )
     teacher.assertStatus(403)
   })
 })
