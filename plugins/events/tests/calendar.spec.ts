@@ -1,9 +1,8 @@
+/* eslint-disable @unicorn/no-await-expression-member -- `(await api.get(...)).body()` reads best in a specification, as in tests/ (eslint.config.js) */
 import { test } from '@japa/runner'
 import type { ApiClient } from '@japa/api-client'
-import type { Tenant } from '#core/tenancy/types'
-import { signedInAs } from '#tests/support/access'
-import { claimsOf } from '#tests/support/auth'
-import { PLATFORM_TOKEN, activeTenant } from '#tests/support/tenants'
+import type { Tenant } from '@oryne/sdk'
+import { openSchool, sharedSchool, type School } from '@oryne/sdk/testing'
 
 /*
  * The iCalendar feed of the events plugin, read back as a calendar app would:
@@ -20,49 +19,17 @@ const at = (days: number, hour = 10) => {
 }
 const dateIn = (days: number) => at(days).slice(0, 10)
 
-const PEOPLE = {
-  head: ['TenantAdmin'],
-  teacher: ['Teacher'],
-  teacher2: ['Teacher'],
-  student: ['Student'],
-  student2: ['Student'],
-} as const
-type Who = keyof typeof PEOPLE
+type Who = 'head' | 'teacher' | 'teacher2' | 'student' | 'student2'
 
-type School = {
-  tenant: Tenant
-  tokens: Record<Who, string>
-  users: Record<Who, string>
-  /** Ids of what each student should (and should not) see. */
-  ids: Record<string, string>
-}
+/** Ids of what each student should (and should not) see. */
+type CalendarSchool = School<Who> & { ids: Record<string, string> }
 
 type VEvent = Record<string, string>
-
-function api(client: ApiClient, tenant: Tenant, token: string) {
-  const call = (method: 'get' | 'post' | 'delete', path: string) =>
-    client[method](`/api/v1${path}`).header('x-tenant-id', tenant.slug).bearerToken(token)
-  return {
-    get: (path: string) => call('get', path),
-    post: (path: string, body: object = {}) => call('post', path).json(body),
-    delete: (path: string) => call('delete', path),
-  }
-}
 
 async function created(request: Promise<any> | any) {
   const response = await request
   response.assertStatus(201)
   return response.body().data
-}
-
-async function enable(client: ApiClient, tenant: Tenant, plugins: string[]) {
-  for (const plugin of plugins) {
-    const enabled = await client
-      .post(`/api/v1/platform/tenants/${tenant.slug}/plugins/${plugin}/enable`)
-      .bearerToken(PLATFORM_TOKEN())
-      .json({})
-    enabled.assertStatus(200)
-  }
 }
 
 /**
@@ -71,131 +38,130 @@ async function enable(client: ApiClient, tenant: Tenant, plugins: string[]) {
  * timetable for both sections every day of the week, events for everyone, for
  * each section, a holiday, and a draft.
  */
-async function openSchool(client: ApiClient): Promise<School> {
-  const tenant = await activeTenant()
-  await enable(client, tenant, ['events', 'lms'])
-  const tokens = {} as Record<Who, string>
-  const users = {} as Record<Who, string>
-  for (const [who, roles] of Object.entries(PEOPLE) as Array<[Who, readonly string[]]>) {
-    tokens[who] = await signedInAs(tenant, `${who}@${tenant.slug}.example`, [...roles])
-    users[who] = claimsOf(tokens[who]).payload.sub
-  }
-  const head = api(client, tenant, tokens.head)
-  const grade = await created(head.post('/erp/classes', { name: 'Grade 7', grade_level: 7 }))
-  const sectionA = await created(head.post('/erp/sections', { class_id: grade.id, name: 'A' }))
-  const sectionB = await created(head.post('/erp/sections', { class_id: grade.id, name: 'B' }))
-  const teacher = await created(
-    head.post('/erp/teachers', { employee_no: 'T-9', name: 'Ada', user_id: users.teacher })
-  )
-  for (const [no, section, user] of [
-    ['S-1', sectionA.id, users.student],
-    ['S-2', sectionB.id, users.student2],
-  ]) {
-    await created(
-      head.post('/erp/students', {
-        enrollment_no: no,
-        first_name: 'Pupil',
-        last_name: no,
-        class_id: grade.id,
-        section_id: section,
-        user_id: user,
-      })
-    )
-  }
-  const period = await created(
-    head.post('/erp/periods', { name: 'P1', starts_at: '08:00', ends_at: '08:45', position: 1 })
-  )
-  const history = await created(head.post('/erp/subjects', { code: 'HIS', name: 'History' }))
-  const art = await created(head.post('/erp/subjects', { code: 'ART', name: 'Art' }))
-  const period2 = await created(
-    head.post('/erp/periods', { name: 'P2', starts_at: '09:00', ends_at: '09:45', position: 2 })
-  )
-  for (let weekday = 1; weekday <= 7; weekday++) {
-    await created(
-      head.post('/erp/timetable_slots', {
-        weekday,
-        period_id: period.id,
-        section_id: sectionA.id,
-        teacher_id: teacher.id,
-        subject_id: history.id,
-      })
-    )
-    await created(
-      head.post('/erp/timetable_slots', {
-        weekday,
-        period_id: period2.id,
-        section_id: sectionB.id,
-        teacher_id: teacher.id,
-        subject_id: art.id,
-      })
-    )
-  }
-  const course = async (code: string, section: string, due: string) => {
-    const made = await created(
-      head.post('/lms/courses', { code, title: code, teacher_id: teacher.id, status: 'active' })
-    )
-    await created(head.post(`/lms/courses/${made.id}/enrol-section`, { section_id: section }))
-    return created(
-      head.post('/lms/assignments', {
-        course_id: made.id,
-        title: `Essay for ${code}`,
-        max_points: 10,
-        due_at: due,
-        status: 'published',
-      })
-    )
-  }
-  const essayA = await course('HIS7A', sectionA.id, at(5))
-  const essayB = await course('ART7B', sectionB.id, at(6))
-
-  const event = (fields: Record<string, unknown>) =>
-    created(
-      head.post('/events/events', {
-        starts_at: at(3),
-        ends_at: at(3, 12),
-        status: 'published',
-        ...fields,
-      })
-    )
-  const forAll = await event({ title: 'Open day' })
-  const forA = await event({ title: 'Trip A', audience: 'sections', audience_ids: [sectionA.id] })
-  const forB = await event({
-    title: 'Trip B',
-    audience: 'sections',
-    audience_ids: [sectionB.id],
-    registration_enabled: true,
-  })
-  const draft = await event({ title: 'Secret plan', status: 'draft' })
-  const holiday = await event({
-    title: 'Harvest holiday',
-    starts_at: `${dateIn(8)}T00:00:00Z`,
-    ends_at: `${dateIn(9)}T00:00:00Z`,
-    all_day: true,
-    is_holiday: true,
-  })
-  await created(api(client, tenant, tokens.student2).post(`/events/events/${forB.id}/register`))
-  return {
-    tenant,
-    tokens,
-    users,
-    ids: {
-      period1: period.id,
-      essayA: essayA.id,
-      essayB: essayB.id,
-      forAll: forAll.id,
-      forA: forA.id,
-      forB: forB.id,
-      draft: draft.id,
-      holiday: holiday.id,
+const schoolFor = sharedSchool(
+  {
+    plugins: ['events', 'lms'],
+    people: {
+      head: 'TenantAdmin',
+      teacher: 'Teacher',
+      teacher2: 'Teacher',
+      student: 'Student',
+      student2: 'Student',
     },
-  }
-}
+  },
+  async (school: School<Who>) => {
+    const head = school.as('head')
+    const grade = await created(head.post('/erp/classes', { name: 'Grade 7', grade_level: 7 }))
+    const sectionA = await created(head.post('/erp/sections', { class_id: grade.id, name: 'A' }))
+    const sectionB = await created(head.post('/erp/sections', { class_id: grade.id, name: 'B' }))
+    const teacher = await created(
+      head.post('/erp/teachers', {
+        employee_no: 'T-9',
+        name: 'Ada',
+        user_id: school.people.teacher.id,
+      })
+    )
+    for (const [no, section, user] of [
+      ['S-1', sectionA.id, school.people.student.id],
+      ['S-2', sectionB.id, school.people.student2.id],
+    ]) {
+      await created(
+        head.post('/erp/students', {
+          enrollment_no: no,
+          first_name: 'Pupil',
+          last_name: no,
+          class_id: grade.id,
+          section_id: section,
+          user_id: user,
+        })
+      )
+    }
+    const period = await created(
+      head.post('/erp/periods', { name: 'P1', starts_at: '08:00', ends_at: '08:45', position: 1 })
+    )
+    const history = await created(head.post('/erp/subjects', { code: 'HIS', name: 'History' }))
+    const art = await created(head.post('/erp/subjects', { code: 'ART', name: 'Art' }))
+    const period2 = await created(
+      head.post('/erp/periods', { name: 'P2', starts_at: '09:00', ends_at: '09:45', position: 2 })
+    )
+    for (let weekday = 1; weekday <= 7; weekday++) {
+      await created(
+        head.post('/erp/timetable_slots', {
+          weekday,
+          period_id: period.id,
+          section_id: sectionA.id,
+          teacher_id: teacher.id,
+          subject_id: history.id,
+        })
+      )
+      await created(
+        head.post('/erp/timetable_slots', {
+          weekday,
+          period_id: period2.id,
+          section_id: sectionB.id,
+          teacher_id: teacher.id,
+          subject_id: art.id,
+        })
+      )
+    }
+    const course = async (code: string, section: string, due: string) => {
+      const made = await created(
+        head.post('/lms/courses', { code, title: code, teacher_id: teacher.id, status: 'active' })
+      )
+      await created(head.post(`/lms/courses/${made.id}/enrol-section`, { section_id: section }))
+      return created(
+        head.post('/lms/assignments', {
+          course_id: made.id,
+          title: `Essay for ${code}`,
+          max_points: 10,
+          due_at: due,
+          status: 'published',
+        })
+      )
+    }
+    const essayA = await course('HIS7A', sectionA.id, at(5))
+    const essayB = await course('ART7B', sectionB.id, at(6))
 
-let opened: Promise<School> | undefined
-function schoolFor(client: ApiClient) {
-  opened ??= openSchool(client)
-  return opened
-}
+    const event = (fields: Record<string, unknown>) =>
+      created(
+        head.post('/events/events', {
+          starts_at: at(3),
+          ends_at: at(3, 12),
+          status: 'published',
+          ...fields,
+        })
+      )
+    const forAll = await event({ title: 'Open day' })
+    const forA = await event({ title: 'Trip A', audience: 'sections', audience_ids: [sectionA.id] })
+    const forB = await event({
+      title: 'Trip B',
+      audience: 'sections',
+      audience_ids: [sectionB.id],
+      registration_enabled: true,
+    })
+    const draft = await event({ title: 'Secret plan', status: 'draft' })
+    const holiday = await event({
+      title: 'Harvest holiday',
+      starts_at: `${dateIn(8)}T00:00:00Z`,
+      ends_at: `${dateIn(9)}T00:00:00Z`,
+      all_day: true,
+      is_holiday: true,
+    })
+    await created(school.as('student2').post(`/events/events/${forB.id}/register`))
+    return {
+      ids: {
+        period1: period.id,
+        essayA: essayA.id,
+        essayB: essayB.id,
+        forAll: forAll.id,
+        forA: forA.id,
+        forB: forB.id,
+        draft: draft.id,
+        holiday: holiday.id,
+      } as Record<string, string>,
+    }
+  }
+)
 
 /** Reads an iCalendar document back into its VEVENTs (property name -> value, lines unfolded). */
 function parseFeed(text: string): VEvent[] {
@@ -221,8 +187,8 @@ function fetchFeed(client: ApiClient, tenant: Tenant, path: string) {
   return client.get(path).header('x-tenant-id', tenant.slug)
 }
 
-async function subscribe(client: ApiClient, school: School, who: Who) {
-  return created(api(client, school.tenant, school.tokens[who]).post('/events/calendar/token'))
+async function subscribe(school: CalendarSchool, who: Who) {
+  return created(school.as(who).post('/events/calendar/token'))
 }
 
 test.group('Calendar feed', () => {
@@ -231,7 +197,7 @@ test.group('Calendar feed', () => {
     assert,
   }) => {
     const school = await schoolFor(client)
-    const { path, token } = await subscribe(client, school, 'student')
+    const { path, token } = await subscribe(school, 'student')
     assert.equal(path, `/api/v1/events/calendar/${token}.ics`)
 
     const response = await fetchFeed(client, school.tenant, path)
@@ -282,7 +248,7 @@ test.group('Calendar feed', () => {
     assert,
   }) => {
     const school = await schoolFor(client)
-    const { path } = await subscribe(client, school, 'student2')
+    const { path } = await subscribe(school, 'student2')
     const entries = parseFeed((await fetchFeed(client, school.tenant, path)).text())
     const uids = entries.map((entry) => entry.UID.split('@')[0])
     const { ids } = school
@@ -299,7 +265,7 @@ test.group('Calendar feed', () => {
 
   test('a teacher sees the classes they teach in every section', async ({ client, assert }) => {
     const school = await schoolFor(client)
-    const { path } = await subscribe(client, school, 'teacher')
+    const { path } = await subscribe(school, 'teacher')
     const summaries = new Set(
       parseFeed((await fetchFeed(client, school.tenant, path)).text()).map((e) => e.SUMMARY)
     )
@@ -312,7 +278,7 @@ test.group('Calendar feed', () => {
     assert,
   }) => {
     const school = await schoolFor(client)
-    const head = api(client, school.tenant, school.tokens.head)
+    const head = school.as('head')
     const date = dateIn(12)
     const weekday = ((new Date(`${date}T00:00:00Z`).getUTCDay() + 6) % 7) + 1
     const slots = (
@@ -324,7 +290,7 @@ test.group('Calendar feed', () => {
       head.post('/erp/teachers', {
         employee_no: 'T-10',
         name: 'Bo',
-        user_id: school.users.teacher2,
+        user_id: school.people.teacher2.id,
       })
     )
     await created(
@@ -337,7 +303,7 @@ test.group('Calendar feed', () => {
     )
     const uid = `erp:slot-${slots[0].id}-${date}@${school.tenant.slug}.oryne`
     const feedOf = async (who: Who) => {
-      const { path } = await subscribe(client, school, who)
+      const { path } = await subscribe(school, who)
       return parseFeed((await fetchFeed(client, school.tenant, path)).text())
     }
     const covering = (await feedOf('teacher2')).find((entry) => entry.UID === uid)
@@ -360,21 +326,18 @@ test.group('Calendar feed', () => {
     await expectMissing(school.tenant, '/api/v1/events/calendar/not-a-token.ics')
     await expectMissing(school.tenant, `/api/v1/events/calendar/${'x'.repeat(43)}.ics`)
 
-    const first = await subscribe(client, school, 'student')
+    const first = await subscribe(school, 'student')
     ;(await fetchFeed(client, school.tenant, first.path)).assertStatus(200)
-    const second = await subscribe(client, school, 'student')
+    const second = await subscribe(school, 'student')
     assert.notEqual(second.token, first.token)
     await expectMissing(school.tenant, first.path)
     ;(await fetchFeed(client, school.tenant, second.path)).assertStatus(200)
 
     // Another school with the same plugin knows nothing of this token.
-    const other = await activeTenant()
-    await enable(client, other, ['events'])
-    await expectMissing(other, second.path)
+    const other = await openSchool(client, { plugins: ['events'] })
+    await expectMissing(other.tenant, second.path)
 
-    const revoked = await api(client, school.tenant, school.tokens.student).delete(
-      '/events/calendar/token'
-    )
+    const revoked = await school.as('student').delete('/events/calendar/token')
     revoked.assertStatus(200)
     assert.isTrue(revoked.body().data.revoked)
     await expectMissing(school.tenant, second.path)
@@ -387,15 +350,16 @@ test.group('Calendar feed', () => {
   })
 
   test("holidays and all-day entries follow the tenant's time zone", async ({ client, assert }) => {
-    const tenant = await activeTenant()
-    await enable(client, tenant, ['events'])
-    const changed = await client
-      .patch(`/api/v1/platform/tenants/${tenant.slug}`)
-      .bearerToken(PLATFORM_TOKEN())
-      .json({ settings: { time_zone: 'Asia/Tokyo' } })
+    const school = await openSchool(client, {
+      plugins: ['events'],
+      people: { head: 'TenantAdmin' },
+    })
+    const tenant = school.tenant
+    const changed = await school
+      .as('platform')
+      .patch(`/platform/tenants/${tenant.slug}`, { settings: { time_zone: 'Asia/Tokyo' } })
     changed.assertStatus(200)
-    const token = await signedInAs(tenant, `head@${tenant.slug}.example`, ['TenantAdmin'])
-    const head = api(client, tenant, token)
+    const head = school.as('head')
     // Local midnight of the day 10 days ahead in Tokyo (UTC+09:00) is 15:00 UTC the day before.
     const local = dateIn(10)
     const startsAt = new Date(Date.parse(`${local}T00:00:00Z`) - 9 * 3_600_000).toISOString()
