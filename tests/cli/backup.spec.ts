@@ -9,24 +9,26 @@ import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import tenancy from '#core/services/tenancy'
 import { addEntry, readAll, readArchive, writeArchive } from '#core/backup/archive'
-import { runOryne, startOryne } from '#tests/support/cli'
+import { tenantFilesDir } from '#core/backup/paths'
+import { runOryne, runOryneProcess, startOryne, type CliResult } from '#tests/support/cli'
 import { activeTenant, addUsers, uniqueSlug } from '#tests/support/tenants'
 import type { Tenant } from '#core/tenancy/types'
 
-/** Storage and backup directories of this file's own, shared by the test and its `oryne` children. */
+/**
+ * A backup directory of this file's own (ORYNE_BACKUP_DIR is read per archive,
+ * so the commands run in this process too). Tenants' files live in the run's
+ * storage directory, as the commands and the server find them.
+ */
 const root = await mkdtemp(join(tmpdir(), 'oryne-backup-test-'))
-const STORAGE = join(root, 'storage')
 const BACKUPS = join(root, 'backups')
 
-const env = () => ({
-  DATABASE_URL: process.env.DATABASE_URL,
-  REDIS_URL: process.env.REDIS_URL,
-  ORYNE_STORAGE_DIR: STORAGE,
-  ORYNE_BACKUP_DIR: BACKUPS,
-})
+const env = () => ({ ORYNE_BACKUP_DIR: BACKUPS })
 
 async function oryne(args: string[], extra: Record<string, string> = {}) {
-  const result = await runOryne(args, { ...env(), ...extra }, 120_000)
+  return withBody(args, await runOryne(args, { ...env(), ...extra }, 120_000))
+}
+
+function withBody(args: string[], result: CliResult) {
   let body: any = null
   if (args.includes('--json')) {
     try {
@@ -40,7 +42,7 @@ async function oryne(args: string[], extra: Record<string, string> = {}) {
   return { ...result, body }
 }
 
-const filesOf = (tenantId: string) => join(STORAGE, 'tenants', tenantId)
+const filesOf = tenantFilesDir
 
 /**
  * A tenant with users, the fleet-probe plugin and rows of every awkward kind
@@ -131,7 +133,16 @@ async function restoringSchemasLeft() {
 }
 
 test.group('oryne backup', (group) => {
-  group.teardown(() => rm(root, { recursive: true, force: true }))
+  let started: Date
+  group.setup(async () => {
+    started = (await db.rawQuery('SELECT now() AS now')).rows[0].now
+  })
+  group.teardown(async () => {
+    // The files of every tenant made here, restored and cloned ones included.
+    const made = await db.from('tenants').where('created_at', '>=', started).select('id')
+    await Promise.all(made.map(({ id }) => rm(filesOf(id), { recursive: true, force: true })))
+    await rm(root, { recursive: true, force: true })
+  })
 
   test('backup, delete the tenant, restore: same rows, same checksums, files back', async ({
     assert,
@@ -174,7 +185,9 @@ test.group('oryne backup', (group) => {
     await rm(filesOf(tenant.id), { recursive: true, force: true })
     assert.isNull(await tenantBySlug(tenant.slug))
 
-    const restored = await oryne(['backup', 'restore', created.path, '--json'])
+    // A real process: the restore a platform admin runs after losing a tenant.
+    const restoring = ['backup', 'restore', created.path, '--json']
+    const restored = withBody(restoring, await runOryneProcess(restoring, env(), 120_000))
     assert.equal(restored.code, 0, restored.stdout + restored.stderr)
     assert.include(restored.body, { tenant: tenant.slug, mode: 'created', files: 2 })
     const back = (await tenantBySlug(tenant.slug))!
