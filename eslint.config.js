@@ -6,7 +6,7 @@ export default configApp(
   },
   {
     // `(await client.get(...)).assertStatus(200)` reads best in a specification.
-    files: ['tests/**/*.ts'],
+    files: ['tests/**/*.ts', 'plugins/*/tests/**/*.ts'],
     rules: { '@unicorn/no-await-expression-member': 'off' },
   },
   {

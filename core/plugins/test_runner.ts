@@ -36,6 +36,8 @@ async function specFiles(directory: string, fragments: string[]): Promise<string
  */
 export async function runPluginTests(options: { plugin: string; files?: string[] }) {
   process.env.NODE_ENV = 'test'
+  // A plugin's stand-in gateways and receivers listen on loopback, which outbound calls refuse unless allowed.
+  process.env.ORYNE_OUTBOUND_ALLOW ??= '127.0.0.1/32'
   const { startTestServices } = await import('../runtime/test_services.js')
   const services = await startTestServices()
   const { configure, run } = await import('@japa/runner')

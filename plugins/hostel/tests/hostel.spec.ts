@@ -1,4 +1,3 @@
-/* eslint-disable @unicorn/no-await-expression-member -- `(await api.get(...)).body()` reads best in a specification, as in tests/ (eslint.config.js) */
 import { test } from '@japa/runner'
 import { calendarEntries } from '@oryne/sdk'
 import {

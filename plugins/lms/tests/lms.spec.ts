@@ -1,4 +1,3 @@
-/* eslint-disable @unicorn/no-await-expression-member -- `(await api.get(...)).body()` reads best in a specification, as in tests/ (eslint.config.js) */
 import { test } from '@japa/runner'
 import { registeredJob, sharedSchool, type School } from '@oryne/sdk/testing'
 import { announceDueSoon } from '../jobs/due_soon.js'
