@@ -1,29 +1,34 @@
 import { test } from '@japa/runner'
 import { randomBytes } from 'node:crypto'
 import db from '@adonisjs/lucid/services/db'
-import { runOryne, type CliResult } from '#tests/support/cli'
+import { runOryne, runOryneProcess, type CliResult } from '#tests/support/cli'
 
 /**
- * The run's PostgreSQL and Redis, with queues of this file's own: the test
- * process itself may be working the default queues (the functional suite
- * starts a worker), and a tenant must be provisioned by the `oryne` child
- * that is told to provision it.
+ * The commands run in this process, on its queues: `--wait` provisions right
+ * here, and a queued run that a worker of this process might also pick up
+ * waits on the same per-tenant lock, then finds the tenant active. Real
+ * processes get queues of their own where a test needs its tenant left
+ * alone (`ownQueues`).
  */
-const services = (queuePrefix = 'cli-tenant') => ({
-  DATABASE_URL: process.env.DATABASE_URL,
-  REDIS_URL: process.env.REDIS_URL,
-  ORYNE_REDIS_PREFIX: `${process.env.ORYNE_REDIS_PREFIX}-${queuePrefix}`,
+const ownQueues = (label: string) => ({
+  ORYNE_REDIS_PREFIX: `${process.env.ORYNE_REDIS_PREFIX}-cli-tenant-${label}`,
 })
 
 const uniqueSlug = (label: string) => `cli-${label}-${randomBytes(3).toString('hex')}`
 
-function oryne(args: string[], env: Record<string, string | undefined> = {}) {
-  return runOryne(['tenant', ...args], { ...services(), ...env })
+type Run = typeof runOryne
+
+function oryne(args: string[], env: Record<string, string | undefined> = {}, run: Run = runOryne) {
+  return run(['tenant', ...args], env)
 }
 
 /** Runs `oryne tenant <args> --json` and parses what it printed. */
-async function oryneJson(args: string[], env: Record<string, string | undefined> = {}) {
-  const result = await oryne([...args, '--json'], env)
+async function oryneJson(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  run: Run = runOryne
+) {
+  const result = await oryne([...args, '--json'], env, run)
   try {
     return { ...result, body: JSON.parse(result.stdout) }
   } catch {
@@ -69,7 +74,9 @@ test.group('oryne tenant create, show, list', () => {
         'week_start_day=7',
         '--wait',
       ],
-      { LOG_LEVEL: 'info' }
+      // A real process: the invitation goes to the platform log, at info level (this process logs nothing).
+      { LOG_LEVEL: 'info' },
+      runOryneProcess
     )
     assert.equal(created.code, 0, created.stderr)
     assert.equal(created.body.status, 'active')
@@ -445,14 +452,19 @@ test.group('oryne tenant provisioning failures', () => {
     assert,
   }) => {
     const slug = uniqueSlug('fails')
-    // Queues no child works: provisioning waits until the schema is sabotaged.
-    const env = services('fails')
-    const queued = await oryneJson(['create', slug, '--name', 'Failing School'], env)
+    // Real processes on queues nothing works (a worker of this process, when the run has one,
+    // would provision the tenant or fail it a second time): provisioning waits for the sabotage.
+    const env = ownQueues('fails')
+    const queued = await oryneJson(
+      ['create', slug, '--name', 'Failing School'],
+      env,
+      runOryneProcess
+    )
     assert.equal(queued.body.status, 'provisioning', queued.stderr)
     await db.rawQuery(`CREATE SCHEMA "${queued.body.schema}"`)
     await db.rawQuery(`CREATE TABLE "${queued.body.schema}".users (id int)`)
 
-    const failed = await oryneJson(['retry', slug, '--wait'], env)
+    const failed = await oryneJson(['retry', slug, '--wait'], env, runOryneProcess)
     assert.equal(failed.code, 1)
     assert.equal(failed.body.status, 'failed')
     assert.equal(failed.body.provisioning.step, 'migrate')
@@ -460,7 +472,7 @@ test.group('oryne tenant provisioning failures', () => {
     assert.equal(failed.body.history.at(-1).event, 'failed')
 
     await db.rawQuery(`DROP SCHEMA "${queued.body.schema}" CASCADE`)
-    const retried = await oryneJson(['retry', slug, '--wait'], env)
+    const retried = await oryneJson(['retry', slug, '--wait'], env, runOryneProcess)
     assert.equal(retried.code, 0, retried.stderr)
     assert.equal(retried.body.status, 'active')
     assert.deepEqual(events(retried.body), ['created', 'failed', 'retry', 'provisioned'])
@@ -471,10 +483,9 @@ test.group('oryne tenant provisioning failures', () => {
   }) => {
     const steps = ['create_schema', 'migrate', 'seed', 'admin', 'activate', 'after_commit']
     const tenants = steps.map((step) => ({ step, slug: uniqueSlug(step.replace('_', '-')) }))
-    // Each crash gets queues of its own, so its job is provisioned by its own child only.
-    const env = (step: string) => services(`crash-${step}`)
-
     for (const { step, slug } of tenants) {
+      // A real process that kills itself at the step, on queues of its own: the job it queued
+      // is left for the retry below, not for a worker of this process.
       const crashed = await oryne(
         [
           'create',
@@ -486,7 +497,8 @@ test.group('oryne tenant provisioning failures', () => {
           '--wait',
           '--json',
         ],
-        { ...env(step), ORYNE_FAILPOINTS: `provision:${step}` }
+        { ...ownQueues(`crash-${step}`), ORYNE_FAILPOINTS: `provision:${step}` },
+        runOryneProcess
       )
       assert.notEqual(crashed.code, 0, `${step}: the child should have died`)
       // Everything before the commit is rolled back with the crash: no schema is left behind.
@@ -503,8 +515,9 @@ test.group('oryne tenant provisioning failures', () => {
       assert.lengthOf(schemas, step === 'after_commit' ? 1 : 0, step)
     }
 
+    // Provisioning here; a second run of the job, if a worker also takes it, finds the tenant active.
     const retried = await Promise.all(
-      tenants.map(({ step, slug }) => oryneJson(['retry', slug, '--wait'], env(step)))
+      tenants.map(({ slug }) => oryneJson(['retry', slug, '--wait']))
     )
     const shown = await Promise.all(tenants.map(({ slug }) => oryneJson(['show', slug])))
 
