@@ -3,7 +3,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { test } from '@japa/runner'
-import { runOryne } from '#tests/support/cli'
+import { runOryne, runOryneProcess } from '#tests/support/cli'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
@@ -58,7 +58,8 @@ test.group('oryne plugin: authoring', () => {
       ['@oryne/sdk']
     )
 
-    const tested = await runOryne(['plugin', 'test', 'book-club'], scratch.env, 110_000)
+    // A real process: `plugin test` runs the plugin's own suite on a throwaway database.
+    const tested = await runOryneProcess(['plugin', 'test', 'book-club'], scratch.env, 110_000)
     assert.equal(tested.code, 0, tested.stdout + tested.stderr)
     assert.match(tested.stdout, /2 passed/)
 
@@ -82,6 +83,9 @@ test.group('oryne plugin: authoring', () => {
   }) => {
     const scratch = await scratchRoot(cleanup)
     const oryne = (...args: string[]) => runOryne(['plugin', ...args], scratch.env)
+    // Real processes once the plugin's files are edited: this process keeps the modules it
+    // imported first (ES modules are cached for good), a new `oryne` reads the files as they are.
+    const fresh = (...args: string[]) => runOryneProcess(['plugin', ...args], scratch.env)
     assert.equal((await oryne('new', 'reading-log', '--dir', scratch.relative)).code, 0)
     const dir = join(scratch.absolute, 'reading-log')
     assert.equal((await oryne('check', 'reading-log')).code, 0)
@@ -95,7 +99,7 @@ test.group('oryne plugin: authoring', () => {
         'done: field.boolean({ default: false }),\n    pages: field.integer({ required: true }),'
       )
     )
-    const stale = await oryne('check', 'reading-log', '--json')
+    const stale = await fresh('check', 'reading-log', '--json')
     assert.equal(stale.code, 1)
     const error = JSON.parse(stale.stdout).error
     assert.equal(error.code, 'ERR_PLUGIN_MIGRATIONS_STALE')
@@ -106,7 +110,7 @@ test.group('oryne plugin: authoring', () => {
       },
     ])
 
-    const unsafe = await oryne('make-migration', 'reading-log', '--json')
+    const unsafe = await fresh('make-migration', 'reading-log', '--json')
     assert.equal(unsafe.code, 1)
     assert.equal(JSON.parse(unsafe.stdout).error.code, 'ERR_PLUGIN_MIGRATION_UNSAFE')
 
@@ -117,7 +121,7 @@ test.group('oryne plugin: authoring', () => {
         'done: field.boolean({ default: false }),\n    pages: field.integer({ required: true, default: 0 }),'
       )
     )
-    const made = await oryne('make-migration', 'reading-log', '--json')
+    const made = await fresh('make-migration', 'reading-log', '--json')
     assert.equal(made.code, 0, made.stdout + made.stderr)
     assert.equal(JSON.parse(made.stdout).name, '0002_alter_reading_log_items')
     const migration = join(dir, 'migrations/0002_alter_reading_log_items.ts')
@@ -125,13 +129,13 @@ test.group('oryne plugin: authoring', () => {
       await readFile(migration, 'utf8'),
       "table.integer('pages').notNullable().defaultTo(0)"
     )
-    assert.equal((await oryne('check', 'reading-log')).code, 0)
+    assert.equal((await fresh('check', 'reading-log')).code, 0)
 
     await writeFile(
       migration,
       (await readFile(migration, 'utf8')).replace('.defaultTo(0)', '.defaultTo(1)')
     )
-    const edited = await oryne('check', 'reading-log', '--json')
+    const edited = await fresh('check', 'reading-log', '--json')
     assert.equal(edited.code, 1)
     assert.deepEqual(JSON.parse(edited.stdout).error.details, [
       {
