@@ -287,6 +287,11 @@ export async function total(request: Answer): Promise<number> {
   return response.body().meta.pagination.total
 }
 
+/** The envelope's error code of an answer (undefined when it succeeded). */
+export function errorCode(response: ApiResponse): string | undefined {
+  return response.body().error?.code
+}
+
 /** The envelope's `error` once the response is a refusal with `status` and `code`. */
 export async function refused(request: Answer, status: number, code: string) {
   const response = await request

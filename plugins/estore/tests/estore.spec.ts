@@ -1,7 +1,14 @@
 import { test } from '@japa/runner'
 import type { ApiClient } from '@japa/api-client'
 import type { OryneEvent } from '@oryne/sdk'
-import { eventually, ok, recordEvents, sharedSchool, type School } from '@oryne/sdk/testing'
+import {
+  errorCode,
+  eventually,
+  ok,
+  recordEvents,
+  sharedSchool,
+  type School,
+} from '@oryne/sdk/testing'
 import { PaymentGateway } from './payment_gateway.js'
 import { releaseReservationsJob } from '../jobs/release_reservations.js'
 
@@ -35,10 +42,6 @@ function call(store: School<Who>, who: Who | null, method: Method, path: string)
 /** Requests to /api/v1/estore<path> as `who`. */
 function shop(store: School<Who>, who: Who | null) {
   return (method: Method, path: string) => call(store, who, method, `/estore${path}`)
-}
-
-function errorCode(response: any) {
-  return response.body().error?.code
 }
 
 /** Reads the tenant's tables (for invariants the API does not expose in one call). */

@@ -1,7 +1,7 @@
 import { test } from '@japa/runner'
 import type { ApiClient } from '@japa/api-client'
 import type { Tenant } from '@oryne/sdk'
-import { openSchool, sharedSchool, type School } from '@oryne/sdk/testing'
+import { created, openSchool, sharedSchool, type School } from '@oryne/sdk/testing'
 
 /*
  * The iCalendar feed of the events plugin, read back as a calendar app would:
@@ -24,12 +24,6 @@ type Who = 'head' | 'teacher' | 'teacher2' | 'student' | 'student2'
 type CalendarSchool = School<Who> & { ids: Record<string, string> }
 
 type VEvent = Record<string, string>
-
-async function created(request: Promise<any> | any) {
-  const response = await request
-  response.assertStatus(201)
-  return response.body().data
-}
 
 /**
  * A school with events and the LMS: two students in two sections, a course

@@ -1,5 +1,7 @@
 import { test } from '@japa/runner'
 import {
+  created,
+  errorCode,
   eventually,
   openSchool,
   pool,
@@ -33,12 +35,6 @@ type EventsSchool = School<Who> & Sections
 
 /** Events the tenant emitted, as core delivers them (after the commit). */
 const emitted = recordEvents('events.')
-
-async function created(request: Promise<any> | any) {
-  const response = await request
-  response.assertStatus(201)
-  return response.body().data
-}
 
 /** The school: Grade 9 in sections A (student, child of parent) and B (student2). */
 const schoolFor = sharedSchool(
@@ -107,10 +103,6 @@ function newEvent(school: EventsSchool, fields: Record<string, unknown> = {}) {
 function delivered(name: string, eventId: string, count: number) {
   const about = () => emitted.filter((e) => e.name === name && e.payload.event_id === eventId)
   return eventually(about, { until: (found) => found.length >= count }).catch(about)
-}
-
-function errorCode(response: any) {
-  return response.body().error?.code
 }
 
 test.group('Events: audience and permissions', () => {

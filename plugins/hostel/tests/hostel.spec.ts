@@ -1,6 +1,8 @@
 import { test } from '@japa/runner'
 import { calendarEntries } from '@oryne/sdk'
 import {
+  created,
+  errorCode,
   openSchool,
   seedDemo,
   sharedSchool,
@@ -43,16 +45,6 @@ function as(school: School<Who>, who: Who | Person) {
     patch: (path: string) => api.patch(`/hostel${path}`),
     erp: (method: Method, path: string) => api[method](`/erp${path}`),
   }
-}
-
-async function created(request: Promise<any> | any) {
-  const response = await request
-  response.assertStatus(201)
-  return response.body().data
-}
-
-function errorCode(response: any) {
-  return response.body().error?.code
 }
 
 let counter = 0

@@ -1,5 +1,5 @@
 import { test } from '@japa/runner'
-import { registeredJob, sharedSchool, type School } from '@oryne/sdk/testing'
+import { created, errorCode, registeredJob, sharedSchool, type School } from '@oryne/sdk/testing'
 import { announceDueSoon } from '../jobs/due_soon.js'
 
 /*
@@ -39,16 +39,6 @@ function as(school: School<Who>, who: Who) {
     patch: (path: string) => api.patch(`/lms${path}`),
     erp: (path: string) => api.post(`/erp${path}`),
   }
-}
-
-async function created(request: Promise<any> | any) {
-  const response = await request
-  response.assertStatus(201)
-  return response.body().data
-}
-
-function errorCode(response: any) {
-  return response.body().error?.code
 }
 
 /** A tenant with ERP and LMS enabled, its people signed in, a class of two sections and a course. */

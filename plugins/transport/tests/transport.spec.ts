@@ -1,6 +1,14 @@
 import { test } from '@japa/runner'
 import { calendarEntries } from '@oryne/sdk'
-import { openSchool, seedDemo, sharedSchool, type Person, type School } from '@oryne/sdk/testing'
+import {
+  created,
+  errorCode,
+  openSchool,
+  seedDemo,
+  sharedSchool,
+  type Person,
+  type School,
+} from '@oryne/sdk/testing'
 import { remindExpiringDocuments } from '../jobs/document_expiry.js'
 import { DateTime } from 'luxon'
 
@@ -32,16 +40,6 @@ function as(school: School<Who>, who: Who | Person) {
     erp: (method: Method, path: string) => api[method](`/erp${path}`),
     inbox: () => api.get('/notifications?per_page=100'),
   }
-}
-
-async function created(request: Promise<any> | any) {
-  const response = await request
-  response.assertStatus(201)
-  return response.body().data
-}
-
-function errorCode(response: any) {
-  return response.body().error?.code
 }
 
 let counter = 0
