@@ -602,6 +602,12 @@ export const E_FILE_TYPE_NOT_ALLOWED = defineError(
   'Files of type "%s" are not accepted',
   'Send one of the extensions listed in error.details.allowed.'
 )
+export const E_FILE_TYPE_MISMATCH = defineError(
+  'ERR_FILE_TYPE_MISMATCH',
+  415,
+  'The file "%s" is not what its name says',
+  'Send the file under a name whose extension matches its contents (a PDF as .pdf, a PNG as .png).'
+)
 export const E_FILE_LINK_INVALID = defineError(
   'ERR_FILE_LINK_INVALID',
   403,

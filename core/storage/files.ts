@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { open as openFs } from 'node:fs/promises'
 import { basename } from 'node:path'
 import type { Readable } from 'node:stream'
 import type { MultipartFile } from '@adonisjs/core/bodyparser'
@@ -7,6 +8,7 @@ import { recordAudit } from '../audit/audit.js'
 import {
   E_FILE_NOT_FOUND,
   E_FILE_TOO_LARGE,
+  E_FILE_TYPE_MISMATCH,
   E_FILE_TYPE_NOT_ALLOWED,
   E_VALIDATION,
 } from '../errors.js'
@@ -16,6 +18,7 @@ import { storageConfig } from './config.js'
 import { diskKey, storageDisk } from './disk.js'
 import { signFileLink, type FileLink } from './links.js'
 import { assertQuota } from './quota.js'
+import { agreedContentType, extensionOf, SNIFF_BYTES, typeOfName } from './sniff.js'
 
 /** A stored file of the current tenant, as the API and the SDK return it. */
 export type FileRecord = {
@@ -32,7 +35,11 @@ export type FileRecord = {
 export type StoreFileOptions = {
   /** The file name shown and offered on download; default: the upload's client name. */
   name?: string
-  /** Default: the upload's type, else application/octet-stream. */
+  /**
+   * Default: for an upload, the type its extension and leading bytes agree on
+   * (never the type the client sent; ERR_FILE_TYPE_MISMATCH when they
+   * disagree); for bytes, application/octet-stream.
+   */
   contentType?: string
   /** Folder inside the tenant's storage, e.g. `erp/imports`; default `files`. */
   folder?: string
@@ -49,11 +56,6 @@ export function safeFileName(name: string) {
     .replace(/[^\p{L}\p{N} ._()-]/gu, '_')
     .slice(-200)
   return cleaned.replace(/^\.+/, '') || 'file'
-}
-
-function extensionOf(name: string) {
-  const dot = name.lastIndexOf('.')
-  return dot > 0 ? name.slice(dot + 1).toLowerCase() : ''
 }
 
 function present(row: Record<string, any>): FileRecord {
@@ -90,6 +92,29 @@ export function acceptUpload(file: MultipartFile | null): MultipartFile {
       ],
     })
   return file
+}
+
+async function leadingBytes(path: string) {
+  const handle = await openFs(path, 'r')
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(SNIFF_BYTES), 0, SNIFF_BYTES, 0)
+    return buffer.subarray(0, bytesRead)
+  } finally {
+    await handle.close()
+  }
+}
+
+/** The type an upload is stored as: what its client name's extension and its first bytes agree on. */
+async function uploadContentType(upload: MultipartFile, tmpPath: string) {
+  const agreed = agreedContentType(upload.clientName, await leadingBytes(tmpPath))
+  if (agreed) return agreed
+  throw new E_FILE_TYPE_MISMATCH([safeFileName(upload.clientName)], {
+    details: {
+      extension: extensionOf(upload.clientName),
+      expected: typeOfName(upload.clientName),
+      sent: upload.type && upload.subtype ? `${upload.type}/${upload.subtype}` : null,
+    },
+  })
 }
 
 async function insertRecord(trx: TransactionClientContract, row: Omit<FileRecord, 'created_at'>) {
@@ -129,10 +154,10 @@ export async function storeFile(
   let contentType = options.contentType
   if (upload) {
     if (!upload.tmpPath) throw new E_VALIDATION([], { details: [{ field: 'file', rule: 'upload' }] })
+    contentType ??= await uploadContentType(upload, upload.tmpPath)
     await disk.moveFromFs(upload.tmpPath, target)
     upload.markAsMoved(basename(target), target)
     size = upload.size
-    contentType ??= upload.type && upload.subtype ? `${upload.type}/${upload.subtype}` : undefined
   } else {
     const bytes = typeof source === 'string' ? Buffer.from(source) : (source as Uint8Array)
     await disk.put(target, bytes)

@@ -17,6 +17,7 @@ export {
 } from './files.js'
 export { signFileLink, validFileLink, type FileLink } from './links.js'
 export { storageConfig } from './config.js'
+export { servedContentType } from './sniff.js'
 export {
   registerUploadPurpose,
   uploadPurposes,

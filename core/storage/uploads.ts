@@ -3,6 +3,7 @@ import { Transform, type Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import '#config/uploads'
 import { recordAudit } from '../audit/audit.js'
+import { E_FILE_TYPE_MISMATCH } from '../errors.js'
 import { signingKey } from '../sdk/services.js'
 import { tenantContext } from '../tenancy/context.js'
 import { withTenantDb } from '../tenancy/tenant_db.js'
@@ -23,7 +24,7 @@ import { safeFileName, type FileRecord } from './files.js'
 import { signFileLink, type FileLink } from './links.js'
 import { acceptsContentType, bareContentType, uploadPurpose, uploadPurposes } from './purposes.js'
 import { assertQuota } from './quota.js'
-import { contentMatches, SNIFF_BYTES } from './sniff.js'
+import { contentMatches, extensionOf, SNIFF_BYTES, typeOfName } from './sniff.js'
 
 /*
  * Presigned uploads (docs/storage.md): the client declares what it will send
@@ -123,6 +124,16 @@ function acceptDeclaration(input: UploadRequest) {
   if (input.size > purpose.maxBytes)
     throw new E_UPLOAD_TOO_LARGE([input.purpose, String(purpose.maxBytes)], {
       details: { max_bytes: purpose.maxBytes },
+    })
+  // The name's extension must name the declared type: the file is offered under that name.
+  const declared = bareContentType(input.content_type)
+  if (typeOfName(input.name) !== declared)
+    throw new E_FILE_TYPE_MISMATCH([safeFileName(input.name)], {
+      details: {
+        extension: extensionOf(input.name),
+        expected: typeOfName(input.name) ?? null,
+        sent: declared,
+      },
     })
   return purpose
 }

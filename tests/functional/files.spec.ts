@@ -31,12 +31,19 @@ async function school(): Promise<School> {
   return { tenant, admin, student, otherStudent }
 }
 
-function upload(client: ApiClient, tenant: Tenant, token: string, bytes: Buffer, filename: string) {
+function upload(
+  client: ApiClient,
+  tenant: Tenant,
+  token: string,
+  bytes: Buffer,
+  filename: string,
+  contentType?: string
+) {
   return client
     .post('/api/v1/files')
     .header('x-tenant-id', tenant.slug)
     .bearerToken(token)
-    .file('file', bytes, { filename })
+    .file('file', bytes, contentType ? { filename, contentType } : { filename })
 }
 
 /** What the tenant has stored: rows of `files` and objects under its storage folder. */
@@ -160,6 +167,48 @@ test.group('Files', (group) => {
     assert.equal(none.body().error.code, 'ERR_VALIDATION')
 
     assert.deepEqual(await stored(a.tenant), before)
+  })
+
+  test("the stored type is what the extension and the leading bytes agree on, never the client's", async ({
+    client,
+    assert,
+  }) => {
+    const pdf = Buffer.from('%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n')
+    const html = Buffer.from('<html><script>alert(document.cookie)</script></html>')
+
+    // A real PDF sent as text/html is stored and served as a PDF, as an attachment, unsniffed.
+    const relabelled = await upload(client, a.tenant, a.student, pdf, 'x.PDF', 'text/html')
+    relabelled.assertStatus(201)
+    const file = relabelled.body().data
+    assert.equal(file.content_type, 'application/pdf')
+    const download = await client.get(file.download.url).header('x-tenant-id', a.tenant.slug)
+    download.assertStatus(200)
+    assert.equal(download.header('content-type'), 'application/pdf')
+    assert.equal(download.header('x-content-type-options'), 'nosniff')
+    assert.match(download.header('content-disposition') ?? '', /^attachment;/)
+
+    // HTML named x.PDF, or binary bytes named .txt, are refused and nothing is stored.
+    const before = await stored(a.tenant)
+    for (const [bytes, name] of [
+      [html, 'x.PDF'],
+      [pdf, 'notes.txt'],
+    ] as const) {
+      const refused = await upload(client, a.tenant, a.student, bytes, name, 'text/html')
+      refused.assertStatus(415)
+      assert.equal(refused.body().error.code, 'ERR_FILE_TYPE_MISMATCH', name)
+      assert.equal(refused.body().error.details.extension, name.split('.')[1].toLowerCase())
+    }
+    assert.deepEqual(await stored(a.tenant), before)
+
+    // Whatever a plugin or an older row recorded, active content is served as opaque bytes.
+    const page = await tenantContext.run(a.tenant, () =>
+      storeFile(html, { name: 'page.html', contentType: 'text/html', actor: 'lms' })
+    )
+    const link = tenantContext.run(a.tenant, () => signFileLink(page.id))
+    const served = await client.get(link.url).header('x-tenant-id', a.tenant.slug)
+    served.assertStatus(200)
+    assert.equal(served.header('content-type'), 'application/octet-stream')
+    assert.match(served.header('content-disposition') ?? '', /^attachment;/)
   })
 
   test('deleting a file removes its record, its object and its links', async ({

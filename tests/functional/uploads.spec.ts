@@ -50,7 +50,7 @@ function declare(
   })
 }
 
-/** A file name extension that goes with `type` (names are the client's; only the key uses it). */
+/** The file name extension of `type`: a declared name must end in it. */
 function extensionOf(type: string) {
   const known: Record<string, string> = {
     'application/pdf': '.pdf',
@@ -61,6 +61,11 @@ function extensionOf(type: string) {
     'text/plain': '.txt',
     'text/csv': '.csv',
     'application/zip': '.zip',
+    'application/vnd.openxmlformats-officedocument.wordprocessingml.document': '.docx',
+    'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': '.xlsx',
+    'application/vnd.openxmlformats-officedocument.presentationml.presentation': '.pptx',
+    'application/vnd.oasis.opendocument.text': '.odt',
+    'application/vnd.oasis.opendocument.spreadsheet': '.ods',
   }
   return known[type] ?? '.bin'
 }
@@ -204,6 +209,9 @@ test.group('Uploads', (group) => {
           headers: { 'x-tenant-id': tenant.slug },
         })
         assert.deepEqual(Buffer.from(await download.arrayBuffer()), bytes, `${purpose} ${type}`)
+        assert.equal(download.headers.get('content-type'), type)
+        assert.equal(download.headers.get('x-content-type-options'), 'nosniff')
+        assert.match(download.headers.get('content-disposition') ?? '', /^attachment;/)
         tried.push(`${purpose} ${type}`)
       }
     }
@@ -283,6 +291,53 @@ test.group('Uploads', (group) => {
     assert.equal(now.reserved_bytes, PDF.length) // only the upload still pending
     const folder = join(storageDir(app.appRoot), 'tenants', tenant.id, 'uploads', 'attachment')
     assert.isFalse(existsSync(join(folder, `${short.id}.pdf`)))
+  })
+
+  test('the name, the declared type and the bytes must agree: x.PDF is never stored or served as HTML', async ({
+    client,
+    assert,
+  }) => {
+    const tenant = await activeTenant()
+    const token = await signedInAs(tenant, `kit@${tenant.slug}.example`, ['Student'])
+    const api = tenantApi(client, tenant, token)
+    const html = Buffer.from('<html><script>alert(document.cookie)</script></html>')
+
+    // A PDF's name declared as text (or as a type the purpose has no extension for) is refused up front.
+    for (const [name, type] of [
+      ['x.PDF', 'text/plain'],
+      ['x.svg', 'image/svg+xml'],
+      ['notes', 'text/plain'],
+    ]) {
+      const refused = await declare(client, tenant, token, { name, content_type: type })
+      refused.assertStatus(415)
+      assert.equal(refused.body().error.code, 'ERR_FILE_TYPE_MISMATCH', `${name} ${type}`)
+    }
+
+    // Name and declaration agree, the bytes do not: refused on confirm, nothing kept.
+    const declared = (
+      await declare(client, tenant, token, { name: 'x.PDF', size: html.length })
+    ).body().data
+    assert.equal((await put(tenant, declared.upload.url, html, 'application/pdf')).status, 204)
+    const confirmed = await api.post(`/uploads/${declared.id}/confirm`)
+    confirmed.assertStatus(422)
+    assert.equal(confirmed.body().error.code, 'ERR_UPLOAD_MISMATCH')
+    assert.deepEqual(confirmed.body().error.details, [
+      { field: 'content', declared: 'application/pdf', rule: 'signature' },
+    ])
+
+    // Binary bytes declared as text are refused too.
+    const text = (
+      await declare(client, tenant, token, {
+        name: 'notes.txt',
+        content_type: 'text/plain',
+        size: PNG.length,
+      })
+    ).body().data
+    assert.equal((await put(tenant, text.upload.url, PNG, 'text/plain')).status, 204)
+    const binary = await api.post(`/uploads/${text.id}/confirm`)
+    binary.assertStatus(422)
+    assert.equal(binary.body().error.details[0].field, 'content')
+    assert.equal((await usage(client, tenant, token)).used_bytes, 0)
   })
 
   test('an expired or altered signature is refused; an expired upload cannot be confirmed and reserves nothing', async ({

@@ -7,6 +7,7 @@ import {
   deleteFile,
   findFile,
   openFile,
+  servedContentType,
   signFileLink,
   storeFile,
   validFileLink,
@@ -55,8 +56,9 @@ export default class FilesController {
     if (!validFileLink(id, ctx.request.qs())) throw new E_FILE_LINK_INVALID()
     const { file, stream } = await openFile(id)
     const ascii = file.name.replace(/[^\x20-\x7e]/g, '_')
-    ctx.response.header('Content-Type', file.content_type)
+    ctx.response.header('Content-Type', servedContentType(file.content_type))
     ctx.response.header('Content-Length', String(file.size))
+    // Always an attachment: a download is never rendered in the platform's origin.
     ctx.response.header(
       'Content-Disposition',
       `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(file.name)}`
