@@ -218,49 +218,67 @@ export class PluginHost {
     names: string[],
     options: { actor: Actor; withDependencies?: boolean }
   ): Promise<string[]> {
-    names.forEach((name) => this.plugin(name))
-    const order = withDependencies(this.entries, names)
     const enabledNow = await db.transaction(async (trx) => {
       await lockTenant(trx, tenant)
-      const rows = await trx
-        .from('tenant_plugins')
-        .where({ tenant_id: tenant.id, status: 'enabled' })
-      const already = new Set(rows.map((row) => row.plugin as string))
-      const missing = order.filter((name) => !names.includes(name) && !already.has(name))
-      if (options.withDependencies === false && missing.length) {
-        throw new E_PLUGIN_DEPENDENCIES_MISSING([names.join(', '), missing.join(', ')], {
-          details: { missing },
-        })
-      }
-      const toEnable = order.filter((name) => !already.has(name))
-      await scopeToTenant(trx, tenant)
-      for (const name of toEnable) {
-        const manifest = this.plugin(name)
-        await this.#migrator.migrate(
-          trx,
-          [{ owner: name, migrations: manifest.migrations ?? [] }],
-          'replay'
-        )
-        await this.#seedGrants(trx, manifest)
-      }
-      await trx.rawQuery(`SELECT set_config('search_path', 'public', true)`)
-      for (const name of toEnable) {
-        const version = this.plugin(name).version
-        await trx.rawQuery(
-          `INSERT INTO tenant_plugins (tenant_id, plugin, version, status, enabled_at, updated_at)
-           VALUES (?, ?, ?, 'enabled', now(), now())
-           ON CONFLICT (tenant_id, plugin) DO UPDATE
-             SET status = 'enabled', version = EXCLUDED.version, enabled_at = now(), updated_at = now()`,
-          [tenant.id, name, version]
-        )
-        await this.registry.record(trx, tenant.id, {
-          event: 'plugin.enabled',
-          actor: options.actor,
-          data: { plugin: name, version, as_dependency: !names.includes(name) },
-        })
-      }
-      return toEnable
+      return this.enableWithin(trx, tenant, names, options)
     })
+    await this.announceEnabled(tenant, enabledNow)
+    return enabledNow
+  }
+
+  /**
+   * The work of `enable` inside the caller's transaction, which must hold the
+   * tenant's provisioning lock (provisioning enables the plugins asked for at
+   * creation before it commits `active`). Call `announceEnabled` after the commit.
+   */
+  async enableWithin(
+    trx: TransactionClientContract,
+    tenant: Tenant,
+    names: string[],
+    options: { actor: Actor; withDependencies?: boolean }
+  ): Promise<string[]> {
+    names.forEach((name) => this.plugin(name))
+    const order = withDependencies(this.entries, names)
+    const rows = await trx.from('tenant_plugins').where({ tenant_id: tenant.id, status: 'enabled' })
+    const already = new Set(rows.map((row) => row.plugin as string))
+    const missing = order.filter((name) => !names.includes(name) && !already.has(name))
+    if (options.withDependencies === false && missing.length) {
+      throw new E_PLUGIN_DEPENDENCIES_MISSING([names.join(', '), missing.join(', ')], {
+        details: { missing },
+      })
+    }
+    const toEnable = order.filter((name) => !already.has(name))
+    await scopeToTenant(trx, tenant)
+    for (const name of toEnable) {
+      const manifest = this.plugin(name)
+      await this.#migrator.migrate(
+        trx,
+        [{ owner: name, migrations: manifest.migrations ?? [] }],
+        'replay'
+      )
+      await this.#seedGrants(trx, manifest)
+    }
+    await trx.rawQuery(`SELECT set_config('search_path', 'public', true)`)
+    for (const name of toEnable) {
+      const version = this.plugin(name).version
+      await trx.rawQuery(
+        `INSERT INTO tenant_plugins (tenant_id, plugin, version, status, enabled_at, updated_at)
+         VALUES (?, ?, ?, 'enabled', now(), now())
+         ON CONFLICT (tenant_id, plugin) DO UPDATE
+           SET status = 'enabled', version = EXCLUDED.version, enabled_at = now(), updated_at = now()`,
+        [tenant.id, name, version]
+      )
+      await this.registry.record(trx, tenant.id, {
+        event: 'plugin.enabled',
+        actor: options.actor,
+        data: { plugin: name, version, as_dependency: !names.includes(name) },
+      })
+    }
+    return toEnable
+  }
+
+  /** After the commit of an `enableWithin`: caches, role grants and plugin schedules catch up. */
+  async announceEnabled(tenant: Tenant, enabledNow: string[]) {
     this.#changed(tenant.id)
     if (enabledNow.length) {
       await this.options.afterEnable?.(
@@ -268,7 +286,6 @@ export class PluginHost {
         enabledNow.map((name) => this.plugin(name))
       )
     }
-    return enabledNow
   }
 
   /**

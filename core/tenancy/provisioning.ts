@@ -15,7 +15,22 @@ export const BUILTIN_ROLES = ['TenantAdmin', 'Teacher', 'Student', 'Parent', 'St
 const INVITE_TTL_DAYS = 7
 
 /** The steps of provisioning, in order; each is also a failpoint `provision:<step>`. */
-export const PROVISIONING_STEPS = ['create_schema', 'migrate', 'seed', 'admin', 'activate'] as const
+export const PROVISIONING_STEPS = [
+  'create_schema',
+  'migrate',
+  'seed',
+  'admin',
+  'plugins',
+  'activate',
+] as const
+
+/** Enables the plugins asked for at creation inside provisioning's transaction; returns those it enabled. */
+export type EnablePlugins = (
+  trx: TransactionClientContract,
+  tenant: Tenant,
+  names: string[],
+  actor: Actor
+) => Promise<string[]>
 
 async function resetSearchPath(trx: TransactionClientContract) {
   await trx.rawQuery(`SELECT set_config('search_path', 'public', true)`)
@@ -34,16 +49,17 @@ export class Provisioner {
   constructor(
     private registry: TenantRegistry,
     private migrationSets: () => TenantMigrationSet[],
-    private logger: Logger
+    private logger: Logger,
+    private enablePlugins: EnablePlugins
   ) {}
 
   async provision(
     tenantId: string,
     options: { method: MigrationMethod; actor: Actor }
-  ): Promise<{ tenant: Tenant; inviteToken: string | null }> {
+  ): Promise<{ tenant: Tenant; inviteToken: string | null; pluginsEnabled: string[] }> {
     const started = Date.now()
     const before = await this.registry.findOrFail(tenantId)
-    if (before.status === 'active') return { tenant: before, inviteToken: null }
+    if (before.status === 'active') return { tenant: before, inviteToken: null, pluginsEnabled: [] }
 
     let attempts = (before.provisioning.attempts ?? 0) + 1
     let step: string = PROVISIONING_STEPS[0]
@@ -53,7 +69,7 @@ export class Provisioner {
           `oryne:provision:${tenantId}`,
         ])
         const tenant = await this.registry.findOrFail(tenantId, trx)
-        if (tenant.status === 'active') return { tenant, inviteToken: null }
+        if (tenant.status === 'active') return { tenant, inviteToken: null, pluginsEnabled: [] }
         attempts = (tenant.provisioning.attempts ?? 0) + 1
 
         step = 'create_schema'
@@ -74,6 +90,15 @@ export class Provisioner {
         const inviteToken = tenant.admin_email
           ? await this.#createAdmin(trx, tenant.admin_email)
           : null
+
+        // Before `active`, in the same transaction: an active tenant has its plugins.
+        step = 'plugins'
+        failpoint(`provision:${step}`)
+        await resetSearchPath(trx)
+        const requested = tenant.provisioning.plugins ?? []
+        const pluginsEnabled = requested.length
+          ? await this.enablePlugins(trx, tenant, requested, options.actor)
+          : []
 
         step = 'activate'
         failpoint(`provision:${step}`)
@@ -102,7 +127,7 @@ export class Provisioner {
           },
           trx
         )
-        return { tenant: active, inviteToken }
+        return { tenant: active, inviteToken, pluginsEnabled }
       })
       failpoint('provision:after_commit')
       if (result.inviteToken) {

@@ -34,7 +34,12 @@ export class TenancyService {
     billingPolicy: BillingPolicy
   ) {
     this.#migrationSets = migrationSets
-    this.provisioner = new Provisioner(registry, () => this.#migrationSets, logger)
+    this.provisioner = new Provisioner(
+      registry,
+      () => this.#migrationSets,
+      logger,
+      (trx, tenant, names, actor) => this.plugins.enableWithin(trx, tenant, names, { actor })
+    )
     this.billing = new TenantBilling(registry, billingPolicy, logger)
   }
 
@@ -81,13 +86,13 @@ export class TenancyService {
 
   /**
    * Provisions right here instead of through the queue (the queued job calls
-   * this too), then enables the plugins asked for at creation.
+   * this too). The plugins asked for at creation are enabled by the pipeline,
+   * in the transaction that makes the tenant active.
    */
   async provisionNow(tenantId: string, actor: Actor, method: MigrationMethod = this.method) {
     const result = await this.provisioner.provision(tenantId, { method, actor })
-    const requested = result.tenant.provisioning.plugins ?? []
-    if (result.tenant.status === 'active' && requested.length) {
-      await this.plugins.enable(result.tenant, requested, { actor })
+    if (result.pluginsEnabled.length) {
+      await this.plugins.announceEnabled(result.tenant, result.pluginsEnabled)
     }
     return result
   }

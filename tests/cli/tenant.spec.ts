@@ -478,10 +478,18 @@ test.group('oryne tenant provisioning failures', () => {
     assert.deepEqual(events(retried.body), ['created', 'failed', 'retry', 'provisioned'])
   })
 
-  test('a crash at any provisioning step is recovered by retry, provisioning once', async ({
+  test('a crash at any provisioning step is recovered by retry, provisioning once, plugins included', async ({
     assert,
   }) => {
-    const steps = ['create_schema', 'migrate', 'seed', 'admin', 'activate', 'after_commit']
+    const steps = [
+      'create_schema',
+      'migrate',
+      'seed',
+      'admin',
+      'plugins',
+      'activate',
+      'after_commit',
+    ]
     const tenants = steps.map((step) => ({ step, slug: uniqueSlug(step.replace('_', '-')) }))
     for (const { step, slug } of tenants) {
       // A real process that kills itself at the step, on queues of its own: the job it queued
@@ -494,6 +502,8 @@ test.group('oryne tenant provisioning failures', () => {
           'Crash School',
           '--admin-email',
           'head@crash.example.org',
+          '--plugins',
+          'lms',
           '--wait',
           '--json',
         ],
@@ -530,6 +540,14 @@ test.group('oryne tenant provisioning failures', () => {
         assert.equal(retried[index].body.status, 'active', step)
       }
       assert.equal(shown[index].body.status, 'active', step)
+      // Active means usable: the plugins asked for at creation (and their dependencies) are enabled.
+      assert.sameMembers(
+        shown[index].body.plugins
+          .filter((plugin: { status: string }) => plugin.status === 'enabled')
+          .map((plugin: { name: string }) => plugin.name),
+        ['erp', 'lms'],
+        step
+      )
       assert.lengthOf(
         events(shown[index].body).filter((event) => event === 'provisioned'),
         1,

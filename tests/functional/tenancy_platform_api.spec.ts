@@ -1,6 +1,8 @@
 import { test } from '@japa/runner'
 import { setTimeout as sleep } from 'node:timers/promises'
 import jobs from '#core/services/jobs'
+import tenancy from '#core/services/tenancy'
+import { signedInAs } from '#tests/support/access'
 import { PLATFORM_TOKEN, uniqueSlug } from '#tests/support/tenants'
 
 test.group('Platform tenants API', (group) => {
@@ -48,6 +50,45 @@ test.group('Platform tenants API', (group) => {
       ['created', 'provisioned']
     )
     assert.equal(shown.data.provisioning.method, 'clone')
+  })
+
+  test('a tenant created with plugins is active only with them enabled and serving', async ({
+    client,
+    assert,
+  }) => {
+    const slug = uniqueSlug('race')
+    const created = await client
+      .post('/api/v1/platform/tenants')
+      .bearerToken(PLATFORM_TOKEN())
+      .json({ slug, name: 'Race', plugins: ['erp', 'lms'] })
+    created.assertStatus(202)
+
+    // The first answer that is not `provisioning` must already list the plugins.
+    let shown: any
+    for (let i = 0; i < 400; i++) {
+      shown = (
+        await client.get(`/api/v1/platform/tenants/${slug}`).bearerToken(PLATFORM_TOKEN())
+      ).body()
+      if (shown.data.status !== 'provisioning') break
+      await sleep(10)
+    }
+    assert.equal(shown.data.status, 'active')
+    assert.sameMembers(
+      shown.data.plugins
+        .filter((p: { status: string }) => p.status === 'enabled')
+        .map((p: { name: string }) => p.name),
+      ['erp', 'lms']
+    )
+    const anonymous = await client.get('/api/v1/lms/courses').header('x-tenant-id', slug)
+    assert.notEqual(anonymous.body().error?.code, 'ERR_PLUGIN_DISABLED')
+
+    const tenant = await tenancy.registry.findOrFail(slug)
+    const token = await signedInAs(tenant, `head@${slug}.example`, ['TenantAdmin'])
+    const courses = await client
+      .get('/api/v1/lms/courses')
+      .header('x-tenant-id', slug)
+      .bearerToken(token)
+    courses.assertStatus(200)
   })
 
   test('bad input is refused with ERR_VALIDATION details and nothing is written', async ({
