@@ -7,11 +7,13 @@ import {
   E_AUTH_INVALID_TOKEN,
   E_VALIDATION,
 } from '../errors.js'
-import { API_KEY_PREFIX } from '../rbac/authorize.js'
 import { unknownPermissionDetails } from '../rbac/permissions.js'
 import { readTenantDb, withTenantDb } from '../tenancy/tenant_db.js'
 import { clock } from './clock.js'
 import { tokenHash } from './secrets.js'
+
+/** Partner API keys start with this, which tells them from JWTs and the platform token. */
+export const API_KEY_PREFIX = 'oryne_'
 
 /** last_used_at is written at most this often per key, so that busy keys cost no write per request. */
 const TOUCH_EVERY_MS = 60_000

@@ -3,6 +3,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import app from '@adonisjs/core/services/app'
 import env from '#start/env'
 import { E_AUTH_INVALID_TOKEN, E_AUTH_REQUIRED, E_FORBIDDEN } from '../errors.js'
+import { API_KEY_PREFIX, apiKeys } from '../auth/api_keys.js'
 import { bearerToken, looksLikeJwt } from '../auth/guard.js'
 import { tenantContext } from '../tenancy/context.js'
 import { withTenantDb } from '../tenancy/tenant_db.js'
@@ -109,9 +110,6 @@ export async function principalForRoles(
 
 const PLATFORM: Principal = { kind: 'platform', id: 'platform', roles: [], can: () => true }
 
-/** Partner API keys start with this, which tells them from JWTs and the platform token. */
-export const API_KEY_PREFIX = 'oryne_'
-
 function digest(value: string) {
   return createHash('sha256').update(value).digest()
 }
@@ -140,7 +138,6 @@ export async function principalOf(ctx: HttpContext): Promise<Principal> {
   if (!apiKey && !token) throw new E_AUTH_REQUIRED()
   let principal: Principal
   if (apiKey) {
-    const { apiKeys } = await import('../auth/api_keys.js')
     const key = await apiKeys.authenticate(apiKey)
     principal = {
       kind: 'api_key',

@@ -1,0 +1,92 @@
+import { test } from '@japa/runner'
+import { readdirSync } from 'node:fs'
+import { pathToFileURL } from 'node:url'
+import app from '@adonisjs/core/services/app'
+import { findCycles, importGraph, type ImportEdge } from '#tests/support/import_graph'
+
+/**
+ * The house rules of docs/plugins.md and DESIGN.md, read off the import graph.
+ * Boundary rules count every import, type-only and dynamic ones included: a
+ * type from a plugin is still core knowing the plugin. Cycles count runtime
+ * imports only; see the cycle test for why.
+ */
+const SOURCES = ['core', 'cli', 'start', 'config', 'bin', 'plugins', 'packages']
+const SDK = ['packages/sdk/index.ts']
+const SDK_TESTING = 'packages/sdk/testing.ts'
+
+const graph = importGraph(app.makePath(), SOURCES)
+const show = (edge: ImportEdge) =>
+  `${edge.from}:${edge.line} imports '${edge.specifier}'${edge.to ? ` (${edge.to})` : ''}${edge.kind === 'static' ? '' : ` [${edge.kind}]`}`
+const ownerOf = (path: string) => /^plugins\/([^/]+)\//.exec(path)?.[1]
+
+async function declaredDependencies(plugin: string): Promise<string[]> {
+  const manifest = await import(pathToFileURL(app.makePath('plugins', plugin, 'plugin.ts')).href)
+  return Object.keys(manifest.default.dependencies ?? {})
+}
+
+test.group('Architecture', () => {
+  test('every import of a repository module resolves', ({ assert }) => {
+    const broken = graph.filter(
+      (edge) => !edge.to && (edge.specifier.startsWith('.') || edge.specifier.startsWith('#'))
+    )
+    assert.deepEqual(broken.map(show), [], 'imports that resolve to no file')
+  })
+
+  test('core imports no plugin and nothing under tests/', ({ assert }) => {
+    const offending = graph.filter(
+      (edge) =>
+        edge.from.startsWith('core/') &&
+        (edge.to?.startsWith('plugins/') || edge.to?.startsWith('tests/'))
+    )
+    assert.deepEqual(
+      offending.map(show),
+      [],
+      'core must reach plugins through the host, and never tests/'
+    )
+  })
+
+  test('a plugin imports only the SDK, its own files and its dependencies’ index.ts', async ({
+    assert,
+  }) => {
+    const plugins = readdirSync(app.makePath('plugins'), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name)
+    const allowed = new Map<string, Set<string>>()
+    for (const plugin of plugins) {
+      const dependencies = await declaredDependencies(plugin)
+      allowed.set(
+        plugin,
+        new Set([...SDK, ...dependencies.map((name) => `plugins/${name}/index.ts`)])
+      )
+    }
+
+    const offending = graph.filter((edge) => {
+      const plugin = ownerOf(edge.from)
+      if (!plugin || !edge.to) return false
+      if (ownerOf(edge.to) === plugin || allowed.get(plugin)!.has(edge.to)) return false
+      return !(edge.to === SDK_TESTING && edge.from.startsWith(`plugins/${plugin}/tests/`))
+    })
+    assert.deepEqual(
+      offending.map(show),
+      [],
+      'plugins may import @oryne/sdk (@oryne/sdk/testing in tests/), their own files, and the index.ts of plugins their manifest depends on'
+    )
+  })
+
+  /**
+   * Type-only imports are erased by the compiler, so they are left out. A
+   * dynamic import() of a fixed path counts like a static one: deferring it
+   * hides a cycle from load order (that is how rbac/authorize ↔ auth/api_keys
+   * survived) but the two modules still need each other. Loading late for
+   * start-up time (CLI commands, ONNX) never needs a cycle, and the loader's
+   * computed paths (plugin files) are not fixed paths.
+   */
+  test('runtime imports form no cycle', ({ assert }) => {
+    const cycles = findCycles(graph.filter((edge) => edge.kind !== 'type'))
+    assert.deepEqual(
+      cycles.map((cycle) => cycle.join('\n  -> ')),
+      [],
+      'import cycles (break them with a third module, a passed-in dependency, or `import type`)'
+    )
+  })
+})
