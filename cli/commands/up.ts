@@ -53,9 +53,11 @@ export function registerUp(program: Command) {
           `  Platform API token ${process.env.ORYNE_PLATFORM_TOKEN} (Authorization: Bearer ...)`,
           `  Demo tenant ${demo.tenant.slug} (${demo.tenant.status}${demo.created ? ', created now' : ''}): send X-Tenant-ID: ${demo.tenant.slug}`,
           `    try  curl -H 'X-Tenant-ID: ${demo.tenant.slug}' ${http.url}/api/v1/tenant`,
-          ...(demo.inviteToken
-            ? [`    admin ${demo.tenant.admin_email}, invite token ${demo.inviteToken}`]
-            : [`    not active: \`oryne tenant show ${demo.tenant.slug}\``]),
+          demo.tenant.status !== 'active'
+            ? `    not active: \`oryne tenant show ${demo.tenant.slug}\``
+            : demo.inviteToken
+              ? `    admin ${demo.tenant.admin_email}, invite token ${demo.inviteToken} (POST /api/v1/auth/invite/accept)`
+              : `    admin ${demo.tenant.admin_email} has accepted the invite: sign in with POST /api/v1/auth/login`,
           ...(demoData
             ? [
                 `    plugins ${[...demoData.seeded, ...demoData.skipped.map((s) => s.plugin)].join(', ') || 'none'}; sign in with ${demoData.accounts.map((a) => a.email).join(', ')} (password ${demoData.accounts[0]?.password ?? '-'})`,

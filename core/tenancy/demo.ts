@@ -1,3 +1,5 @@
+import db from '@adonisjs/lucid/services/db'
+import { scopeToTenant } from './tenant_db.js'
 import type { TenancyService } from './tenancy_service.js'
 import type { Tenant } from './types.js'
 
@@ -7,7 +9,10 @@ export const DEMO_ADMIN_EMAIL = 'admin@demo.oryne.local'
 /**
  * The `demo` tenant of `oryne up`: created and provisioned on the first run,
  * brought back to active on later ones (a failed or half-provisioned demo is
- * provisioned again), with a fresh admin invite token each time.
+ * provisioned again). The admin's invite token is returned while it is of use:
+ * the one provisioning issued, or a fresh one while the admin has not accepted
+ * yet (the previous one may be lost with an old terminal). An admin who has
+ * signed up is left alone: no token, no roles touched.
  */
 export async function ensureDemoTenant(
   tenancy: TenancyService,
@@ -28,14 +33,25 @@ export async function ensureDemoTenant(
   }
   if (tenant.status === 'failed')
     tenant = await tenancy.registry.transition(tenant, 'provisioning', { actor, event: 'retry' })
+  let inviteToken: string | null = null
   if (tenant.status === 'provisioning') {
     const provisioned = await tenancy.provisionNow(tenant.id, actor)
     tenant = provisioned.tenant
+    inviteToken = provisioned.inviteToken
   }
   // A demo a platform admin suspended or archived on purpose stays that way.
-  const inviteToken =
-    tenant.status === 'active'
-      ? await tenancy.provisioner.inviteAdmin(tenant, tenant.admin_email ?? DEMO_ADMIN_EMAIL)
-      : null
+  if (tenant.status !== 'active') return { tenant, created, inviteToken: null }
+  const email = tenant.admin_email ?? DEMO_ADMIN_EMAIL
+  if (!inviteToken && (await awaitsInvite(tenant, email)))
+    inviteToken = await tenancy.provisioner.inviteAdmin(tenant, email)
   return { tenant, created, inviteToken }
+}
+
+/** Whether the admin is missing or has not accepted an invite yet. */
+async function awaitsInvite(tenant: Tenant, email: string) {
+  const admin = await db.transaction(async (trx) => {
+    await scopeToTenant(trx, tenant)
+    return trx.from('users').where('email', email).select('status').first()
+  })
+  return !admin || admin.status === 'invited'
 }

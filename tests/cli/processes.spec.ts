@@ -15,6 +15,22 @@ async function getJson(url: string) {
   return { status: response.status, body: (await response.json()) as any }
 }
 
+/** Runs `work` on a client whose search path is the demo tenant's schema. */
+async function withDemoSchema<T>(
+  connectionString: string,
+  work: (client: pg.Client) => Promise<T>
+) {
+  const client = new pg.Client({ connectionString })
+  await client.connect()
+  try {
+    const { rows } = await client.query("SELECT schema_name FROM tenants WHERE slug = 'demo'")
+    await client.query(`SET search_path TO "${rows[0].schema_name}"`)
+    return await work(client)
+  } finally {
+    await client.end()
+  }
+}
+
 test.group('oryne serve with services going away', () => {
   test('/health/ready turns 503 with details when Redis stops, while /health/live stays 200', async ({
     assert,
@@ -102,12 +118,39 @@ test.group('oryne up (embedded default)', () => {
     const ready = await getJson(`http://127.0.0.1:${port}/health/ready`)
     assert.equal(ready.status, 200)
     assert.match(first.output(), /Demo tenant demo \(active, created now\)/)
-    assert.match(first.output(), /admin admin@demo\.oryne\.local, invite token \S{20,}/)
+    const inviteToken = first
+      .output()
+      .match(/admin admin@demo\.oryne\.local, invite token (\S{20,})/)?.[1]
+    assert.isString(inviteToken, first.output())
     const demo = await fetch(`http://127.0.0.1:${port}/api/v1/tenant`, {
       headers: { 'x-tenant-id': 'demo' },
     })
     assert.equal(demo.status, 200)
     assert.equal(((await demo.json()) as { data: { name: string } }).data.name, 'Oryne Demo School')
+    // The printed token works; the admin signs up, and a platform admin then changes their roles.
+    const accepted = await fetch(`http://127.0.0.1:${port}/api/v1/auth/invite/accept`, {
+      method: 'POST',
+      headers: { 'x-tenant-id': 'demo', 'content-type': 'application/json' },
+      body: JSON.stringify({ token: inviteToken, password: 'Up-Twice-2026!' }),
+    })
+    assert.equal(accepted.status, 200, await accepted.clone().text())
+    const adminRoles = (connectionString: string, change?: string) =>
+      withDemoSchema(connectionString, async (demoDb) => {
+        if (change) await demoDb.query(change)
+        const { rows: roles } = await demoDb.query(
+          `SELECT r.name FROM user_roles ur JOIN roles r ON r.id = ur.role_id
+            JOIN users u ON u.id = ur.user_id WHERE u.email = 'admin@demo.oryne.local' ORDER BY r.name`
+        )
+        return roles.map((role) => role.name as string)
+      })
+    const roles = await adminRoles(
+      databaseUrl!,
+      `INSERT INTO user_roles (user_id, role_id)
+         SELECT u.id, r.id FROM users u, roles r WHERE u.email = 'admin@demo.oryne.local' AND r.name = 'Teacher';
+       DELETE FROM user_roles WHERE role_id = (SELECT id FROM roles WHERE name = 'TenantAdmin')
+         AND user_id = (SELECT id FROM users WHERE email = 'admin@demo.oryne.local')`
+    )
+    assert.deepEqual(roles, ['Teacher'])
 
     const postgres = await readState(join(storage, 'postgres.state.json'))
     const redis = await readState(join(storage, 'redis', 'state.json'))
@@ -124,6 +167,11 @@ test.group('oryne up (embedded default)', () => {
     await second.waitFor(/Oryne is up/, 60_000)
     assert.match(second.output(), /Migrations up to date/)
     assert.match(second.output(), /Demo tenant demo \(active\)/)
+    // The admin has signed up: no token to print, and their roles are left as they were.
+    assert.notMatch(second.output(), /invite token/)
+    assert.match(second.output(), /admin admin@demo\.oryne\.local has accepted the invite/)
+    const secondUrl = second.output().match(/PostgreSQL (postgres:\/\/\S+) \(embedded/)?.[1]
+    assert.deepEqual(await adminRoles(secondUrl!), roles)
     assert.equal(await second.stop('SIGINT'), 0)
   }).timeout(180_000)
 })
