@@ -59,6 +59,12 @@ export const E_NOT_FOUND = defineError(
   'Cannot %s %s',
   'Check the method and path against docs/api.md.'
 )
+export const E_METHOD_NOT_ALLOWED = defineError(
+  'ERR_METHOD_NOT_ALLOWED',
+  405,
+  'Cannot %s %s: this path answers %s',
+  'Use one of the methods in the Allow header (also in error.details.allow).'
+)
 export const E_VALIDATION = defineError(
   'ERR_VALIDATION',
   400,

@@ -3,8 +3,10 @@ import { ExceptionHandler, type HttpContext } from '@adonisjs/core/http'
 import {
   E_BAD_REQUEST,
   E_BODY_ENCODING_INVALID,
+  E_METHOD_NOT_ALLOWED,
   E_NOT_FOUND,
   E_PAYLOAD_TOO_LARGE,
+  E_PLUGIN_DISABLED,
   E_RATE_LIMITED,
   E_SERVICE_UNAVAILABLE,
   E_UNSUPPORTED_MEDIA_TYPE,
@@ -13,6 +15,9 @@ import {
 } from '../errors.js'
 import { reportError } from '../observability/error_reporting.js'
 import { identifiedPrincipal } from '../rbac/authorize.js'
+import tenancy from '../services/tenancy.js'
+import { resolveTenant } from '../tenancy/resolver.js'
+import { allowedMethods } from './allowed_methods.js'
 import { errorEnvelope } from './envelope.js'
 import { outageOf } from './outages.js'
 
@@ -29,6 +34,11 @@ export default class HttpExceptionHandler extends ExceptionHandler {
   protected ignoreStatuses = [400, 401, 403, 404, 405, 409, 410, 413, 415, 422, 429]
 
   async handle(error: unknown, ctx: HttpContext) {
+    if ((error as { code?: string })?.code === 'E_ROUTE_NOT_FOUND') {
+      const answer = await wrongMethod(ctx)
+      if (answer === 'answered') return
+      if (answer) error = answer
+    }
     const oryneError = toHttpError(error, ctx)
     const status = oryneError.status
     const body = {
@@ -66,6 +76,38 @@ export default class HttpExceptionHandler extends ExceptionHandler {
       userId: principal?.kind === 'user' ? principal.id : undefined,
     })
   }
+}
+
+/**
+ * A request the router did not match, on a path it knows under other methods:
+ * 405 ERR_METHOD_NOT_ALLOWED with Allow, or for a plain OPTIONS a 204 with
+ * Allow. A plugin's path first fails the way its right methods would: a
+ * tenant that cannot be resolved gets the tenant error, a tenant that has not
+ * enabled the plugin ERR_PLUGIN_DISABLED, so a disabled module shows nothing
+ * of its shape. Returns the error to answer with, 'answered', or undefined for
+ * a path nothing matches (404).
+ */
+async function wrongMethod(ctx: HttpContext): Promise<unknown> {
+  const { methods, plugin } = allowedMethods(ctx)
+  if (!methods.length) return undefined
+  if (plugin) {
+    try {
+      const tenant = await resolveTenant(ctx, tenancy.registry)
+      const plugins = await app.container.make('oryne.plugins')
+      if (!(await plugins.isEnabled(tenant.id, plugin))) return new E_PLUGIN_DISABLED([plugin])
+    } catch (error) {
+      return error
+    }
+  }
+  ctx.response.header('Allow', methods.join(', '))
+  const method = ctx.request.method()
+  if (method === 'OPTIONS') {
+    ctx.response.status(204).send(null)
+    return 'answered'
+  }
+  return new E_METHOD_NOT_ALLOWED([method, ctx.request.url(), methods.join(', ')], {
+    details: { allow: methods },
+  })
 }
 
 function toHttpError(error: unknown, ctx: HttpContext): OryneError {

@@ -1,4 +1,5 @@
 import { test } from '@japa/runner'
+import { testTenant } from '@oryne/sdk/testing'
 
 const token = () => process.env.ORYNE_PLATFORM_TOKEN!
 
@@ -13,6 +14,44 @@ test.group('Error envelope', () => {
     assert.include(body.error.message, '/api/v1/nothing-here')
     assert.isString(body.error.hint)
     assert.equal(body.meta.request_id, response.header('x-request-id'))
+  })
+
+  test('a wrong method on a known path is a 405 ERR_METHOD_NOT_ALLOWED naming the methods it has', async ({
+    client,
+    assert,
+  }) => {
+    const response = await client.delete('/api/v1/platform/queues')
+    response.assertStatus(405)
+    assert.equal(response.header('allow'), 'GET, HEAD, OPTIONS')
+    const body = response.body()
+    assert.isFalse(body.success)
+    assert.isNull(body.data)
+    assert.equal(body.error.code, 'ERR_METHOD_NOT_ALLOWED')
+    assert.deepEqual(body.error.details.allow, ['GET', 'HEAD', 'OPTIONS'])
+    assert.isString(body.error.hint)
+    assert.equal(body.meta.request_id, response.header('x-request-id'))
+
+    // A plain OPTIONS (no CORS preflight) is answered with the same list.
+    const options = await client.options('/api/v1/platform/queues')
+    options.assertStatus(204)
+    assert.equal(options.header('allow'), 'GET, HEAD, OPTIONS')
+  })
+
+  test('a plugin path answers 405 where the plugin is enabled, and the module-disabled error where it is not', async ({
+    client,
+    assert,
+  }) => {
+    const enabled = await testTenant({ plugins: ['journal'] })
+    const wrong = await client.put('/api/v1/journal/entries').header('x-tenant-id', enabled.slug)
+    wrong.assertStatus(405)
+    assert.equal(wrong.header('allow'), 'GET, HEAD, POST, OPTIONS')
+    assert.equal(wrong.body().error.code, 'ERR_METHOD_NOT_ALLOWED')
+
+    const disabled = await testTenant()
+    const hidden = await client.put('/api/v1/journal/entries').header('x-tenant-id', disabled.slug)
+    hidden.assertStatus(404)
+    assert.equal(hidden.body().error.code, 'ERR_PLUGIN_DISABLED')
+    assert.isUndefined(hidden.header('allow'))
   })
 
   test('invalid query input is a 400 ERR_VALIDATION with field details', async ({
