@@ -159,6 +159,23 @@ export class Provisioner {
     })
   }
 
+  /**
+   * A fresh invite for the tenant's admin while they have not accepted one
+   * (null once they have, or without an admin email): for whoever waited on a
+   * provisioning that another process ran, whose token only that process saw.
+   * The earlier token stops working.
+   */
+  async reinvitePendingAdmin(tenant: Tenant): Promise<string | null> {
+    const email = tenant.admin_email
+    if (!email || tenant.status !== 'active') return null
+    return db.transaction(async (trx) => {
+      await scopeToTenant(trx, tenant)
+      const admin = await trx.from('users').where('email', email).forUpdate().first()
+      if (admin?.status !== 'invited') return null
+      return this.#createAdmin(trx, email)
+    })
+  }
+
   async #seedRoles(trx: TransactionClientContract) {
     const rows = BUILTIN_ROLES.map(() => '(?, true)').join(', ')
     await trx.rawQuery(

@@ -1,7 +1,10 @@
 import { test } from '@japa/runner'
 import { randomBytes } from 'node:crypto'
+import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
-import { runOryne, runOryneProcess, type CliResult } from '#tests/support/cli'
+import { listen } from '#core/http/listen'
+import { PASSWORD } from '#tests/support/auth'
+import { runOryne, runOryneProcess, startOryne, type CliResult } from '#tests/support/cli'
 
 /**
  * The commands run in this process, on its queues: `--wait` provisions right
@@ -554,5 +557,51 @@ test.group('oryne tenant provisioning failures', () => {
         step
       )
     })
+  }).timeout(180_000)
+})
+
+test.group('oryne tenant create --wait beside a running worker', () => {
+  test('prints an invite token the admin can accept when a worker provisioned first', async ({
+    assert,
+    cleanup,
+  }) => {
+    const http = await listen(app, { host: '127.0.0.1', port: 0 })
+    cleanup(() => new Promise<void>((resolve) => http.server.close(() => resolve())))
+    // The worker and the CLI share queues of their own: the worker takes the job the CLI queues.
+    const env = ownQueues('worker-invite')
+    const worker = startOryne(['worker', '--no-schedules'], { ...env, LOG_LEVEL: 'info' })
+    cleanup(async () => void (await worker.stop('SIGKILL')))
+    await worker.waitFor(/Oryne worker/)
+
+    // The CLI waits a moment before provisioning, so the worker gets there first (the race `oryne up` loses).
+    const slug = uniqueSlug('race')
+    const created = await oryneJson(
+      ['create', slug, '--name', 'Race School', '--admin-email', `head@${slug}.example`, '--wait'],
+      { ...env, ORYNE_PAUSEPOINTS: 'tenant:before_provision_here=1500' },
+      runOryneProcess
+    )
+    assert.equal(created.code, 0, created.stderr)
+    assert.equal(created.body.status, 'active')
+    const provisionedByWorker = worker
+      .output()
+      .split('\n')
+      .some((line) => line.includes('tenant admin invited') && line.includes(created.body.id))
+    assert.isTrue(provisionedByWorker, worker.output())
+
+    const token = created.body.admin_invite_token
+    assert.isString(token, 'no invite token printed')
+    assert.notInclude(created.stderr, token)
+    const accepted = await fetch(`${http.url}/api/v1/auth/invite/accept`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-tenant-id': slug },
+      body: JSON.stringify({ token, password: PASSWORD }),
+    })
+    assert.equal(accepted.status, 200, await accepted.clone().text())
+    assert.isString(((await accepted.json()) as any).data.access_token)
+
+    // Once accepted, a later --wait has nothing to hand out: no token that would reset the admin.
+    const provisioner = (await app.container.make('oryne.tenancy')).provisioner
+    const tenant = await (await app.container.make('oryne.tenancy')).registry.findOrFail(slug)
+    assert.isNull(await provisioner.reinvitePendingAdmin(tenant))
   }).timeout(180_000)
 })

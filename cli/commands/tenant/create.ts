@@ -2,6 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander'
 import { DEFAULT_SETTINGS } from '#core/tenancy/default_settings'
 import type { TenancyService } from '#core/tenancy/tenancy_service'
 import type { Tenant } from '#core/tenancy/types'
+import { pausepoint } from '#core/utils/failpoint'
 import { cliActor } from '../../actor.js'
 import { EXIT } from '../../output.js'
 import { withRuntime } from '../../runtime.js'
@@ -36,12 +37,18 @@ function parseSettings(raw: Record<string, string>) {
 /**
  * Provisions in this process (the queued run, if a worker also picks it up,
  * waits on the same per-tenant lock and then finds the tenant active).
- * Returns the tenant as provisioning left it, and the admin's invite token
- * when this run created the admin.
+ * Returns the tenant as provisioning left it, and an invite token for its
+ * admin: the one this run created, or, when a worker provisioned first (its
+ * token went nowhere but its log), a fresh one while the admin has not
+ * accepted yet.
  */
 async function provisionHere(tenancy: TenancyService, tenant: Tenant) {
   try {
-    return await tenancy.provisionNow(tenant.id, cliActor())
+    await pausepoint('tenant:before_provision_here')
+    const result = await tenancy.provisionNow(tenant.id, cliActor())
+    const inviteToken =
+      result.inviteToken ?? (await tenancy.provisioner.reinvitePendingAdmin(result.tenant))
+    return { tenant: result.tenant, inviteToken }
   } catch {
     // The pipeline recorded the failure on the tenant; report it from there.
     return { tenant: await tenancy.registry.findOrFail(tenant.id), inviteToken: null }
