@@ -6,7 +6,7 @@ export function registerDoctor(program: Command) {
   program
     .command('doctor')
     .description(
-      'check Node, PostgreSQL, Redis, storage and migrations; exit 1 when a required check fails'
+      'check Node, PostgreSQL, Redis, storage, migrations and plugins; exit 1 when a required check fails (a plugin a tenant enabled that cannot load is one)'
     )
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {

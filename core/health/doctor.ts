@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -7,9 +8,18 @@ import pg from 'pg'
 import type { ApplicationService } from '@adonisjs/core/types'
 import type { RuntimeServices } from '../runtime/services.js'
 import { platformMigrationStatus } from '../database/platform_migrations.js'
+import { buildCatalog } from '../plugins/catalog.js'
+import { discoverPlugins } from '../plugins/discovery.js'
+import {
+  describeProblem,
+  pluginHealth,
+  unavailablePlugins,
+  type PluginProblem,
+} from '../plugins/plugin_health.js'
 import { withTimeout } from '../utils/with_timeout.js'
 
 const exec = promisify(execFile)
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'))
 
 export type DoctorCheck = {
   name: string
@@ -24,6 +34,46 @@ type Probe = Omit<DoctorCheck, 'name' | 'required'>
 
 const MIN_NODE = 24
 const MIN_POSTGRES = 15
+
+/**
+ * Plugins that cannot load: failing when a tenant has one enabled (its school
+ * runs without it), a warning when none has.
+ */
+async function pluginsProbe(app: ApplicationService): Promise<Probe> {
+  const catalog = await buildCatalog(await discoverPlugins(app.appRoot), pkg.version)
+  let problems: PluginProblem[]
+  let tenantsUnknown = ''
+  try {
+    const health = await withTimeout(pluginHealth(catalog.values()), 3000, 'PostgreSQL')
+    problems = health.problems
+  } catch (error) {
+    // PostgreSQL is its own check: still list what does not load.
+    tenantsUnknown = ` (could not read which tenants enable them: ${(error as Error).message})`
+    problems = unavailablePlugins(catalog.values()).map((entry) => ({
+      name: entry.name,
+      source: entry.source,
+      reasons: entry.reasons,
+      enabled_for: [],
+    }))
+  }
+  const meta = { unavailable: problems }
+  const inUse = problems.filter((problem) => problem.enabled_for.length)
+  if (inUse.length)
+    return {
+      status: 'fail',
+      message: `enabled for a tenant but cannot load: ${inUse
+        .map((problem) => `${describeProblem(problem)} [${problem.enabled_for.join(', ')}]`)
+        .join('; ')}`,
+      meta,
+    }
+  if (problems.length)
+    return {
+      status: 'warn',
+      message: `unavailable, enabled for no tenant${tenantsUnknown}: ${problems.map(describeProblem).join('; ')}`,
+      meta,
+    }
+  return { status: 'ok', message: `${catalog.size} plugin(s), all loaded`, meta }
+}
 
 async function probe(
   name: string,
@@ -119,6 +169,8 @@ export async function runDoctor(
             meta: { pending },
           }
     }),
+
+    probe('plugins', true, () => pluginsProbe(app)),
 
     probe('pg_dump', false, async () => {
       const { stdout } = await exec('pg_dump', ['--version'])

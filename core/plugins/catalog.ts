@@ -10,6 +10,8 @@ export type PluginCandidate = {
   manifest?: unknown
   /** Set when the manifest could not even be loaded. */
   loadError?: string
+  /** The name the plugin goes by when its manifest cannot say: its folder's or package's. */
+  name?: string
 }
 
 export type AvailablePlugin = {
@@ -176,7 +178,7 @@ export async function buildCatalog(
   const entries = new Map<string, CatalogEntry>()
   for (const candidate of candidates) {
     const raw = candidate.manifest as Record<string, any> | undefined
-    const name = typeof raw?.name === 'string' ? raw.name : candidate.source
+    const name = typeof raw?.name === 'string' ? raw.name : (candidate.name ?? candidate.source)
     const problems = candidate.loadError
       ? [`could not be loaded: ${candidate.loadError}`]
       : manifestProblems(raw)

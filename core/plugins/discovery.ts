@@ -74,7 +74,11 @@ async function folderPlugins(root: string, appRoot: string): Promise<PluginCandi
     const file = ['plugin.ts', 'plugin.js']
       .map((name) => join(root, folder.name, name))
       .find(existsSync)
-    if (file) found.push(await importManifest(file, file.slice(appRoot.length + 1)))
+    if (file)
+      found.push({
+        name: folder.name,
+        ...(await importManifest(file, file.slice(appRoot.length + 1))),
+      })
   }
   return found
 }
@@ -101,7 +105,10 @@ async function packagePlugins(appRoot: string): Promise<PluginCandidate[]> {
       continue
     }
     if (typeof manifestPath === 'string') {
-      found.push(await importManifest(resolve(directory, manifestPath), `npm:${name}`))
+      found.push({
+        name,
+        ...(await importManifest(resolve(directory, manifestPath), `npm:${name}`)),
+      })
     }
   }
   return found

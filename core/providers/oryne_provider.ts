@@ -93,6 +93,13 @@ export default class OryneProvider {
       // Plugin jobs and event hooks: events reach only plugins their tenant enabled.
       host.registerJobs()
       const logger = await resolver.make('logger')
+      // A plugin that cannot load leaves its tenants without it: say so where operators look.
+      const { unavailablePlugins } = await import('../plugins/plugin_health.js')
+      for (const entry of unavailablePlugins(host.catalog()))
+        logger.error(
+          { plugin: entry.name, source: entry.source, reasons: entry.reasons },
+          `plugin ${entry.name} is unavailable: ${entry.reasons[0]}`
+        )
       useEventListeners(
         (event) => host.eventHandlers(event),
         (error, event) => {

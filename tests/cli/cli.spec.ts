@@ -1,6 +1,7 @@
 import { test } from '@japa/runner'
 import { readFileSync } from 'node:fs'
 import { runOryne, runOryneProcess } from '#tests/support/cli'
+import { enableUnloadable, forgetUnloadable } from '#tests/support/broken_plugins'
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'))
 
@@ -65,6 +66,7 @@ test.group('oryne doctor', () => {
       'redis',
       'storage',
       'migrations',
+      'plugins',
       'pg_dump',
     ])
     assert.equal(byName.node.status, 'ok')
@@ -75,6 +77,39 @@ test.group('oryne doctor', () => {
     assert.equal(byName.storage.status, 'ok')
     assert.isTrue(byName.node.required)
     assert.isFalse(byName.pg_dump.required)
+    // The test run's invalid fixture plugins (broken, future, ...) are listed; no tenant enabled one.
+    assert.isTrue(byName.plugins.required)
+    assert.equal(byName.plugins.status, 'warn')
+    assert.include(
+      byName.plugins.meta.unavailable.map((plugin: { name: string }) => plugin.name),
+      'broken'
+    )
+  })
+
+  test('lists a plugin that cannot load, and fails once a tenant has it enabled', async ({
+    assert,
+    cleanup,
+  }) => {
+    // a real process: its plugin host sees only the fixture that throws on import
+    const env = { ...services(), ORYNE_PLUGIN_PATHS: 'tests/fixtures/broken-plugins' }
+    const unused = await runOryneProcess(['doctor', '--json'], env)
+    assert.equal(unused.code, 0, unused.stdout)
+    const warned = JSON.parse(unused.stdout).checks.find(
+      (c: { name: string }) => c.name === 'plugins'
+    )
+    assert.equal(warned.status, 'warn')
+    assert.match(
+      warned.message,
+      /exploding \(tests\/fixtures\/broken-plugins\/exploding\/plugin\.ts\)/
+    )
+    assert.match(warned.message, /@oryne\/not-installed-anywhere/)
+
+    const slug = await enableUnloadable('exploding')
+    cleanup(() => forgetUnloadable('exploding'))
+    const used = await runOryneProcess(['doctor'], env)
+    assert.equal(used.code, 1, used.stdout)
+    assert.match(used.stdout, new RegExp(`plugins .*FAILED.*exploding.*\\[${slug}\\]`))
+    assert.match(used.stdout, /A required check failed/)
   })
 
   test('exits 1 and names the failing check when PostgreSQL is unreachable', async ({ assert }) => {

@@ -8,6 +8,7 @@ import { Redis } from 'ioredis'
 import pg from 'pg'
 import { LocalRedis, findRedisServer } from '#core/runtime/local_redis'
 import { isAlive, readState } from '#core/runtime/local_process'
+import { enableUnloadable, forgetUnloadable } from '#tests/support/broken_plugins'
 import { startOryne } from '#tests/support/cli'
 
 async function getJson(url: string) {
@@ -84,6 +85,55 @@ test.group('oryne serve with services going away', () => {
     assert.equal(response.status, 503)
     assert.equal(response.body.error.details.checks.database.status, 'error')
     assert.equal(response.body.error.details.checks.redis.status, 'ok')
+  })
+})
+
+test.group('oryne serve with a plugin that cannot load', () => {
+  test('logs the plugin and why; /health/ready is 503 naming it only while a tenant has it enabled', async ({
+    assert,
+    cleanup,
+  }) => {
+    const port = await getPort()
+    const server = startOryne(['serve', '--port', String(port), '--host', '127.0.0.1'], {
+      DATABASE_URL: process.env.DATABASE_URL,
+      REDIS_URL: process.env.REDIS_URL,
+      ORYNE_PLUGIN_PATHS: 'tests/fixtures/broken-plugins',
+    })
+    cleanup(async () => void (await server.stop('SIGKILL')))
+    await server.waitFor(/listening on/)
+    const logged = server
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('"plugin":"exploding"'))
+      .map((line) => JSON.parse(line))
+    assert.lengthOf(logged, 1, server.output())
+    assert.equal(logged[0].level, 50) // error
+    assert.match(
+      logged[0].msg,
+      /^plugin exploding is unavailable: could not be loaded: .*@oryne\/not-installed-anywhere/
+    )
+    const ready = () => getJson(`http://127.0.0.1:${port}/health/ready`)
+
+    const unused = await ready()
+    assert.equal(unused.status, 200)
+    assert.equal(unused.body.data.checks.plugins.status, 'warning')
+
+    const slug = await enableUnloadable('exploding')
+    cleanup(() => forgetUnloadable('exploding'))
+    const used = await ready()
+    assert.equal(used.status, 503)
+    assert.equal(used.body.error.code, 'ERR_SERVICE_UNAVAILABLE')
+    const plugins = used.body.error.details.checks.plugins
+    assert.equal(plugins.status, 'error')
+    assert.match(
+      plugins.message,
+      /enabled for a tenant cannot load: exploding .*not-installed-anywhere/
+    )
+    assert.deepEqual(plugins.meta.unavailable[0].enabled_for, [slug])
+    assert.equal(used.body.error.details.checks.database.status, 'ok')
+
+    await forgetUnloadable('exploding')
+    assert.equal((await ready()).status, 200)
   })
 })
 

@@ -1,8 +1,16 @@
 import type { HttpContext } from '@adonisjs/core/http'
+import app from '@adonisjs/core/services/app'
 import redis from '../../services/redis.js'
 import { readinessChecks } from '../../health/checks.js'
 import { E_SERVICE_UNAVAILABLE } from '../../errors.js'
 import { respond } from '../envelope.js'
+
+function keyOf(checkName: string) {
+  const name = checkName.toLowerCase()
+  if (name.includes('redis')) return 'redis'
+  if (name.includes('plugin')) return 'plugins'
+  return 'database'
+}
 
 export default class HealthController {
   /** The process is up and its event loop turns. Never touches a dependency. */
@@ -10,12 +18,19 @@ export default class HealthController {
     respond(ctx, { status: 'ok' })
   }
 
-  /** PostgreSQL and Redis answer: safe to route traffic here. 503 with the failing checks otherwise. */
+  /**
+   * PostgreSQL and Redis answer and every plugin a tenant enabled loaded: safe
+   * to route traffic here. 503 with the failing checks otherwise.
+   */
   async ready(ctx: HttpContext) {
-    const report = await readinessChecks(redis).run()
+    const catalog = async () => {
+      const plugins = await app.container.make('oryne.plugins')
+      return plugins.catalog()
+    }
+    const report = await readinessChecks(redis, catalog).run()
     const checks = Object.fromEntries(
       report.checks.map((check) => [
-        check.name.toLowerCase().includes('redis') ? 'redis' : 'database',
+        keyOf(check.name),
         {
           status: check.status,
           message: check.message,
