@@ -3,6 +3,11 @@
  * compiler's own module resolution (ts.resolveModuleName over tsconfig.json),
  * so `#core/*` subpath imports, `.js` specifiers naming `.ts` files and the
  * `@oryne/sdk` workspace package resolve exactly as `tsc` resolves them.
+ * dependency-cruiser 18 was tried first: it resolves `#core/*` only when
+ * given webpack's extensionAlias through its API, takes
+ * `import ort, { type InferenceSession }` for a type-only import, and keeps
+ * one dependency per imported file, so a dynamic import() of a file also
+ * imported for its types disappears; either would hide a runtime cycle.
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import { join, relative, sep } from 'node:path'
@@ -25,7 +30,7 @@ function listSources(root: string, dir: string): string[] {
   const files: string[] = []
   for (const entry of readdirSync(join(root, dir), { withFileTypes: true, recursive: true })) {
     const path = join(entry.parentPath, entry.name)
-    if (!entry.isFile() || !entry.name.endsWith('.ts') || entry.name.endsWith('.d.ts')) continue
+    if (!entry.isFile() || !/\.(ts|js)$/.test(entry.name) || entry.name.endsWith('.d.ts')) continue
     if (path.split(sep).includes('node_modules')) continue
     files.push(path)
   }
@@ -57,7 +62,7 @@ function isTypeOnly(node: ts.ImportDeclaration | ts.ExportDeclaration) {
   )
 }
 
-/** Every import of the `.ts` files under `dirs` (relative to `root`). */
+/** Every import of the `.ts` and `.js` files under `dirs` (relative to `root`). */
 export function importGraph(root: string, dirs: string[]): ImportEdge[] {
   const configPath = join(root, 'tsconfig.json')
   const config = ts.readConfigFile(configPath, ts.sys.readFile)
