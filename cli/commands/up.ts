@@ -57,7 +57,7 @@ export function registerUp(program: Command) {
             ? `    not active: \`oryne tenant show ${demo.tenant.slug}\``
             : demo.inviteToken
               ? `    admin ${demo.tenant.admin_email}, invite token ${demo.inviteToken} (POST /api/v1/auth/invite/accept)`
-              : `    admin ${demo.tenant.admin_email} has accepted the invite: sign in with POST /api/v1/auth/login`,
+              : `    admin ${demo.tenant.admin_email}: no invite pending (accepted already); sign in with POST /api/v1/auth/login`,
           ...(demoData
             ? [
                 `    plugins ${[...demoData.seeded, ...demoData.skipped.map((s) => s.plugin)].join(', ') || 'none'}; sign in with ${demoData.accounts.map((a) => a.email).join(', ')} (password ${demoData.accounts[0]?.password ?? '-'})`,

@@ -1,5 +1,3 @@
-import db from '@adonisjs/lucid/services/db'
-import { scopeToTenant } from './tenant_db.js'
 import type { TenancyService } from './tenancy_service.js'
 import type { Tenant } from './types.js'
 
@@ -41,17 +39,6 @@ export async function ensureDemoTenant(
   }
   // A demo a platform admin suspended or archived on purpose stays that way.
   if (tenant.status !== 'active') return { tenant, created, inviteToken: null }
-  const email = tenant.admin_email ?? DEMO_ADMIN_EMAIL
-  if (!inviteToken && (await awaitsInvite(tenant, email)))
-    inviteToken = await tenancy.provisioner.inviteAdmin(tenant, email)
+  inviteToken ??= await tenancy.provisioner.reinvitePendingAdmin(tenant)
   return { tenant, created, inviteToken }
-}
-
-/** Whether the admin is missing or has not accepted an invite yet. */
-async function awaitsInvite(tenant: Tenant, email: string) {
-  const admin = await db.transaction(async (trx) => {
-    await scopeToTenant(trx, tenant)
-    return trx.from('users').where('email', email).select('status').first()
-  })
-  return !admin || admin.status === 'invited'
 }

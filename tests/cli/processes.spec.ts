@@ -219,7 +219,7 @@ test.group('oryne up (embedded default)', () => {
     assert.match(second.output(), /Demo tenant demo \(active\)/)
     // The admin has signed up: no token to print, and their roles are left as they were.
     assert.notMatch(second.output(), /invite token/)
-    assert.match(second.output(), /admin admin@demo\.oryne\.local has accepted the invite/)
+    assert.match(second.output(), /admin admin@demo\.oryne\.local: no invite pending/)
     const secondUrl = second.output().match(/PostgreSQL (postgres:\/\/\S+) \(embedded/)?.[1]
     assert.deepEqual(await adminRoles(secondUrl!), roles)
     assert.equal(await second.stop('SIGINT'), 0)
