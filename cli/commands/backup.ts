@@ -72,6 +72,7 @@ export function registerBackup(program: Command) {
       await withRuntime(async (runtime) => {
         const tenancy = await tenancyWithPlugins(runtime)
         const { readManifest, restoreTenantBackup } = await import('#core/backup/restore')
+        const { credentialsSummary } = await import('#core/backup/credentials')
         const path = resolve(file)
         let force = confirmedByFlag(options)
         if (!force && !options.as && interactive()) {
@@ -94,6 +95,7 @@ export function registerBackup(program: Command) {
         process.stdout.write(
           `Tenant ${restored.tenant} ${restored.mode} from the backup of ${restored.source.tenant} taken ${restored.source.created_at}:\n` +
             `  ${restored.tables} tables, ${restored.rows} rows, ${restored.files} files.\n` +
+            `${credentialsSummary(restored.credentials)}\n` +
             'Run `oryne migrate` to bring it to the installed versions if it was taken on older ones.\n'
         )
       })

@@ -11,7 +11,14 @@ import type { SessionMeta, Trx } from './types.js'
 export const REFRESH_TOKEN_TTL_MS = 7 * 86_400_000
 
 export type RevokeReason =
-  'logout' | 'reuse' | 'expired' | 'password_changed' | 'password_reset' | 'account_disabled'
+  | 'logout'
+  | 'reuse'
+  | 'expired'
+  | 'password_changed'
+  | 'password_reset'
+  | 'account_disabled'
+  /** Set by a backup restore or a tenant clone (core/backup/credentials.ts). */
+  | 'restored'
 
 export type Rotated = { userId: string; sessionId: string; refreshToken: string }
 

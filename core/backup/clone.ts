@@ -9,6 +9,8 @@ import { restoreTenantBackup } from './restore.js'
  * A new tenant with a copy of another's data and files: a backup into a
  * temporary archive restored under the new slug, then the archive removed.
  * The source keeps serving throughout (the backup only reads, in one snapshot).
+ * Like any restore under a new slug, the copy keeps no credential of the
+ * source's (core/backup/credentials.ts).
  */
 export async function cloneTenant(
   tenancy: TenancyService,

@@ -23,6 +23,11 @@ import type { TenancyService } from '../tenancy/tenancy_service.js'
 import { schemaNameFor } from '../tenancy/tenant_registry.js'
 import type { Tenant } from '../tenancy/types.js'
 import { readAll, readArchive } from './archive.js'
+import {
+  endCopiedCredentials,
+  endRestoredSignIns,
+  type RestoredCredentials,
+} from './credentials.js'
 import { connectionOf, ORYNE_VERSION } from './create.js'
 import { Digest } from './digest.js'
 import { checkCompatibility, parseManifest, type BackupManifest } from './manifest.js'
@@ -46,6 +51,8 @@ export type RestoreResult = {
   rows: number
   files: number
   source: { tenant: string; created_at: string; oryne_version: string }
+  /** What became of the archive's sessions, invites, reset tokens, API keys and webhook secrets. */
+  credentials: RestoredCredentials
 }
 
 /** What an archive holds, checked entry by entry against its manifest. */
@@ -225,6 +232,7 @@ export async function restoreTenantBackup(
   let filesStage: string | null = null
   let target: { id: string; existing: Tenant | null } | null = null
   let loadedRows = 0
+  let credentials: RestoredCredentials | null = null
 
   try {
     await db.transaction(async (trx) => {
@@ -246,7 +254,7 @@ export async function restoreTenantBackup(
         }
       })
       const manifest = check.complete()
-      await finishRestore(trx, tenancy, manifest, target!, loading, options)
+      credentials = await finishRestore(trx, tenancy, manifest, target!, loading, options)
     })
   } catch (error) {
     if (filesStage) await rm(filesStage, { recursive: true, force: true })
@@ -278,6 +286,7 @@ export async function restoreTenantBackup(
       created_at: manifest.created_at,
       oryne_version: manifest.oryne_version,
     },
+    credentials: credentials!,
   }
 }
 
@@ -371,6 +380,10 @@ async function finishRestore(
   const schema = target.existing?.schema_name ?? schemaNameFor(target.id)
   if (target.existing) await trx.rawQuery(`DROP SCHEMA IF EXISTS ${quote(schema)} CASCADE`)
   await trx.rawQuery(`ALTER SCHEMA ${quote(loading)} RENAME TO ${quote(schema)}`)
+  // Every restore ends the archive's sign-ins; a copy under a new slug keeps no credential of the original.
+  const credentials = options.as
+    ? await endCopiedCredentials(trx, schema, manifest.tenant.slug)
+    : await endRestoredSignIns(trx, schema)
 
   if (!target.existing) {
     try {
@@ -425,6 +438,7 @@ async function finishRestore(
   }
   // The next `oryne migrate` reads this tenant's ledger (it may be behind the installed versions).
   await trx.from('tenant_migration_state').where('tenant_id', target.id).delete()
+  return credentials
 }
 
 class Stop extends Error {}

@@ -60,6 +60,11 @@ function newSecret() {
   return `whsec_${randomBytes(32).toString('base64url')}`
 }
 
+/** A new signing secret, sealed as `webhook_endpoints.secret` stores it (nobody sees it until rotated). */
+export function sealedNewSecret() {
+  return encryption.encrypt(newSecret(), undefined, PURPOSE)
+}
+
 /** The clear secret of a stored endpoint row (stored encrypted with APP_KEY). */
 export function endpointSecret(row: { secret: string }): string {
   const secret = encryption.decrypt<string>(row.secret, PURPOSE)

@@ -8,6 +8,14 @@ import getPort from 'get-port'
 import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import tenancy from '#core/services/tenancy'
+import { apiKeys } from '#core/auth/api_keys'
+import { identity } from '#core/auth/identity'
+import type { TokenPair } from '#core/auth/types'
+import { listen } from '#core/http/listen'
+import { tenantContext } from '#core/tenancy/context'
+import { withTenantDb } from '#core/tenancy/tenant_db'
+import { createEndpoint, endpointSecret } from '#core/webhooks/endpoints'
+import { PASSWORD } from '#tests/support/auth'
 import { addEntry, readAll, readArchive, writeArchive } from '#core/backup/archive'
 import { tenantFilesDir } from '#core/backup/paths'
 import { runOryne, runOryneProcess, startOryne, type CliResult } from '#tests/support/cli'
@@ -69,8 +77,28 @@ async function schoolWithData() {
   return tenant
 }
 
-/** Row count and an md5 of every row, per table of a tenant's schema. */
-async function contentOf(schema: string) {
+/**
+ * The credential columns a copy under a new slug changes (core/backup/credentials.ts):
+ * compared without them, a copy holds the original's content.
+ */
+const CREDENTIAL_COLUMNS: Record<string, string[]> = {
+  users: ['invite_token_hash', 'invite_expires_at'],
+  auth_sessions: ['revoked_at', 'revoked_reason'],
+  password_resets: ['used_at'],
+  mfa_challenges: ['used_at'],
+  api_keys: ['revoked_at'],
+  webhook_endpoints: [
+    'secret',
+    'status',
+    'disabled_at',
+    'disabled_reason',
+    'failing_since',
+    'updated_at',
+  ],
+}
+
+/** Row count and an md5 of every row (less the columns in `omit`), per table of a tenant's schema. */
+async function contentOf(schema: string, omit: Record<string, string[]> = {}) {
   const { rows: tables } = await db.rawQuery(
     `SELECT table_name FROM information_schema.tables
       WHERE table_schema = ? AND table_type = 'BASE TABLE' ORDER BY table_name`,
@@ -78,9 +106,11 @@ async function contentOf(schema: string) {
   )
   const content: Record<string, { rows: number; md5: string | null }> = {}
   for (const { table_name: table } of tables) {
+    const row = omit[table] ? `(to_jsonb(t) - ?::text[])::text` : 't::text'
     const { rows } = await db.rawQuery(
-      `SELECT count(*)::int AS rows, md5(string_agg(t::text, E'\\n' ORDER BY t::text)) AS md5
-         FROM "${schema}"."${table}" t`
+      `SELECT count(*)::int AS rows, md5(string_agg(${row}, E'\\n' ORDER BY ${row})) AS md5
+         FROM "${schema}"."${table}" t`,
+      omit[table] ? [omit[table], omit[table]] : []
     )
     content[table] = rows[0]
   }
@@ -220,7 +250,7 @@ test.group('oryne backup', (group) => {
     cleanup,
   }) => {
     const tenant = await schoolWithData()
-    const before = await contentOf(tenant.schema_name)
+    const before = await contentOf(tenant.schema_name, CREDENTIAL_COLUMNS)
     const created = await backup(tenant)
 
     const port = await getPort()
@@ -236,7 +266,7 @@ test.group('oryne backup', (group) => {
     const polling = (async () => {
       while (serving) {
         statuses.push((await profile(tenant.slug)).status)
-        await new Promise((resolve) => setTimeout(resolve, 200))
+        await new Promise((resolve) => setTimeout(resolve, 50))
       }
     })()
     const restored = await oryne(['backup', 'restore', created.path, '--as', copy, '--json'])
@@ -257,11 +287,11 @@ test.group('oryne backup', (group) => {
     for (const slug of [copy, cloneSlug]) {
       const other = (await tenantBySlug(slug))!
       assert.notEqual(other.id, tenant.id)
-      assert.deepEqual(await contentOf(other.schema_name), before)
+      assert.deepEqual(await contentOf(other.schema_name, CREDENTIAL_COLUMNS), before)
       assert.isTrue(existsSync(join(filesOf(other.id), 'logo.txt')))
       assert.equal((await profile(slug)).status, 200)
     }
-    assert.deepEqual(await contentOf(tenant.schema_name), before)
+    assert.deepEqual(await contentOf(tenant.schema_name, CREDENTIAL_COLUMNS), before)
 
     const taken = await oryne(['backup', 'restore', created.path, '--as', copy, '--json'])
     assert.equal(taken.code, 1)
@@ -293,6 +323,123 @@ test.group('oryne backup', (group) => {
     assert.deepEqual(await contentOf(tenant.schema_name), before)
     assert.isTrue(existsSync(join(filesOf(tenant.id), 'later.txt')))
   }).timeout(120_000)
+
+  test('a restore under a new slug and a clone keep no credential of the original; a restore in place ends sessions', async ({
+    assert,
+    cleanup,
+  }) => {
+    const http = await listen(app, { host: '127.0.0.1', port: 0 })
+    cleanup(() => new Promise<void>((resolve) => http.server.close(() => resolve())))
+    const call = (slug: string, path: string, init: { headers?: object; body?: object } = {}) =>
+      fetch(`${http.url}/api/v1${path}`, {
+        method: init.body ? 'POST' : 'GET',
+        headers: { 'content-type': 'application/json', 'x-tenant-id': slug, ...init.headers },
+        body: init.body ? JSON.stringify(init.body) : undefined,
+      }).then(async (response) => ({
+        status: response.status,
+        body: (await response.json()) as any,
+      }))
+
+    // Before the backup: a signed-in admin, a pending invite, a partner key and a webhook endpoint.
+    const tenant = await activeTenant()
+    const email = `head@${tenant.slug}.example`
+    const live = await tenantContext.run(tenant, async () => {
+      await identity.tenantUsers.create({ email, roles: ['TenantAdmin'], password: PASSWORD })
+      const tokens = (await identity.tenant.login(email, PASSWORD)) as TokenPair
+      const invited = await identity.tenantUsers.create({
+        email: `new@${tenant.slug}.example`,
+        role: 'Teacher',
+        sendInvitation: false,
+      })
+      const key = await apiKeys.create(
+        { name: 'Partner', scopes: ['core.users.read'] },
+        { actor: 'test' }
+      )
+      const endpoint = await createEndpoint(
+        { url: 'https://receiver.example/hooks', events: ['*'] },
+        'test'
+      )
+      return { tokens, invite: invited.inviteToken!, key: key.key, endpoint }
+    })
+    const created = await backup(tenant, ['--no-files'])
+
+    const copy = uniqueSlug('copy')
+    const restored = await oryne(['backup', 'restore', created.path, '--as', copy, '--json'])
+    assert.equal(restored.code, 0, restored.stdout)
+    const cloneSlug = uniqueSlug('clone')
+    const cloned = await oryne(['tenant', 'clone', tenant.slug, cloneSlug, '--json'])
+    assert.equal(cloned.code, 0, cloned.stdout)
+
+    for (const [slug, result] of [
+      [copy, restored],
+      [cloneSlug, cloned],
+    ] as const) {
+      assert.deepEqual(result.body.credentials, {
+        sessions_ended: 1,
+        invites_cancelled: 2,
+        password_resets_cancelled: 0,
+        mfa_challenges_cancelled: 0,
+        api_keys_revoked: 1,
+        webhook_endpoints_rekeyed: 1,
+      })
+      const refreshed = await call(slug, '/auth/refresh', {
+        body: { refresh_token: live.tokens.refresh_token },
+      })
+      assert.equal(refreshed.status, 401, slug)
+      assert.equal(refreshed.body.error.code, 'ERR_AUTH_SESSION_ENDED', slug)
+      // An access token names its tenant by id: the copy has another one.
+      const me = await call(slug, '/auth/me', {
+        headers: { authorization: `Bearer ${live.tokens.access_token}` },
+      })
+      assert.equal(me.body.error.code, 'ERR_AUTH_TENANT_MISMATCH', slug)
+      const byKey = await call(slug, '/admin/users', { headers: { 'x-api-key': live.key } })
+      assert.equal(byKey.status, 401, slug)
+      assert.equal(byKey.body.error.code, 'ERR_AUTH_API_KEY_REVOKED', slug)
+      const accepted = await call(slug, '/auth/invite/accept', {
+        body: { token: live.invite, password: PASSWORD },
+      })
+      assert.equal(accepted.body.error.code, 'ERR_AUTH_INVITE_INVALID', slug)
+
+      const other = (await tenantBySlug(slug))!
+      const endpoint = await tenantContext.run(other, () =>
+        withTenantDb((trx) => trx.from('webhook_endpoints').where('id', live.endpoint.id).first())
+      )
+      assert.equal(endpoint.status, 'disabled', slug)
+      assert.include(endpoint.disabled_reason, `copied from tenant ${tenant.slug}`)
+      assert.notEqual(endpointSecret(endpoint), live.endpoint.secret, slug)
+    }
+
+    // The original was never touched: its credentials were live all along.
+    const original = await call(tenant.slug, '/auth/refresh', {
+      body: { refresh_token: live.tokens.refresh_token },
+    })
+    assert.equal(original.status, 200, JSON.stringify(original.body))
+    const stillKeyed = await call(tenant.slug, '/admin/users', {
+      headers: { 'x-api-key': live.key },
+    })
+    assert.equal(stillKeyed.status, 200)
+
+    // In place: the archive's sessions end (a session ended since the backup would come back), keys stay.
+    const replaced = await oryne(['backup', 'restore', created.path, '--yes', '--json'])
+    assert.equal(replaced.code, 0, replaced.stdout)
+    assert.deepEqual(replaced.body.credentials, {
+      sessions_ended: 1,
+      invites_cancelled: 0,
+      password_resets_cancelled: 0,
+      mfa_challenges_cancelled: 0,
+    })
+    const afterInPlace = await call(tenant.slug, '/auth/me', {
+      headers: { authorization: `Bearer ${live.tokens.access_token}` },
+    })
+    assert.equal(afterInPlace.status, 401)
+    const keyAfterInPlace = await call(tenant.slug, '/admin/users', {
+      headers: { 'x-api-key': live.key },
+    })
+    assert.equal(keyAfterInPlace.status, 200)
+    const told = await oryne(['backup', 'restore', created.path, '--yes'])
+    assert.equal(told.code, 0, told.stderr)
+    assert.match(told.stdout, /Credentials: 1 sessions ended \(everyone signs in again\)/)
+  }).timeout(180_000)
 
   test('corrupted, truncated and tampered archives are refused; nothing is restored', async ({
     assert,

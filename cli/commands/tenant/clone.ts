@@ -17,13 +17,15 @@ export function registerTenantClone(tenant: Command) {
           await runtime.app.container.make('oryne.plugins')
           const tenancy = await runtime.app.container.make('oryne.tenancy')
           const { cloneTenant } = await import('#core/backup/clone')
+          const { credentialsSummary } = await import('#core/backup/credentials')
           const cloned = await cloneTenant(tenancy, source, newSlug, {
             actor: cliActor(),
             files: options.files,
           })
           if (options.json) return printJson({ ok: true, ...cloned })
           process.stdout.write(
-            `Tenant ${cloned.tenant} cloned from ${cloned.source.tenant}: ${cloned.tables} tables, ${cloned.rows} rows, ${cloned.files} files.\n`
+            `Tenant ${cloned.tenant} cloned from ${cloned.source.tenant}: ${cloned.tables} tables, ${cloned.rows} rows, ${cloned.files} files.\n` +
+              `${credentialsSummary(cloned.credentials)}\n`
           )
         })
       }
