@@ -99,6 +99,7 @@ export {
   findFile,
   readFile,
   storeFile,
+  uploadContentType,
   type FileLink,
   type FileRecord,
   type StoreFileOptions,

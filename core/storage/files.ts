@@ -104,9 +104,14 @@ async function leadingBytes(path: string) {
   }
 }
 
-/** The type an upload is stored as: what its client name's extension and its first bytes agree on. */
-async function uploadContentType(upload: MultipartFile, tmpPath: string) {
-  const agreed = agreedContentType(upload.clientName, await leadingBytes(tmpPath))
+/**
+ * The type an upload is stored as: what its client name's extension and its
+ * first bytes agree on, never the type the client sent; ERR_FILE_TYPE_MISMATCH
+ * when they disagree. For plugins that keep uploads in their own folders.
+ */
+export async function uploadContentType(upload: MultipartFile) {
+  if (!upload.tmpPath) throw new E_VALIDATION([], { details: [{ field: 'file', rule: 'upload' }] })
+  const agreed = agreedContentType(upload.clientName, await leadingBytes(upload.tmpPath))
   if (agreed) return agreed
   throw new E_FILE_TYPE_MISMATCH([safeFileName(upload.clientName)], {
     details: {
@@ -154,7 +159,7 @@ export async function storeFile(
   let contentType = options.contentType
   if (upload) {
     if (!upload.tmpPath) throw new E_VALIDATION([], { details: [{ field: 'file', rule: 'upload' }] })
-    contentType ??= await uploadContentType(upload, upload.tmpPath)
+    contentType ??= await uploadContentType(upload)
     await disk.moveFromFs(upload.tmpPath, target)
     upload.markAsMoved(basename(target), target)
     size = upload.size

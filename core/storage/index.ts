@@ -12,6 +12,7 @@ export {
   readFile,
   safeFileName,
   storeFile,
+  uploadContentType,
   type FileRecord,
   type StoreFileOptions,
 } from './files.js'

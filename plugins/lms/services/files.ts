@@ -3,7 +3,13 @@ import { rm } from 'node:fs/promises'
 import { basename, dirname } from 'node:path'
 import { E_FILE_REJECTED } from '../errors.js'
 import type { LmsSettings } from '../settings.js'
-import { tenantContext, type MultipartFile, tenantFilePath, signingKey } from '@oryne/sdk'
+import {
+  tenantContext,
+  type MultipartFile,
+  tenantFilePath,
+  signingKey,
+  uploadContentType,
+} from '@oryne/sdk'
 
 /*
  * Files of materials and submissions: stored under the tenant's storage folder
@@ -57,14 +63,15 @@ export function acceptUpload(file: MultipartFile | null, settings: LmsSettings):
 export async function storeUpload(file: MultipartFile, folder: string): Promise<StoredFile> {
   const extension = (file.extname ?? '').toLowerCase()
   const key = `${folder}/${randomUUID()}${extension ? `.${extension}` : ''}`
+  // Decided before the move, from the bytes: the type the client sent is not trusted.
+  const contentType = await uploadContentType(file)
   const target = filePath(key)
   await file.move(dirname(target), { name: basename(target), overwrite: false })
   return {
     key,
     name: safeName(file.clientName),
     size: file.size,
-    content_type:
-      file.type && file.subtype ? `${file.type}/${file.subtype}` : 'application/octet-stream',
+    content_type: contentType,
     uploaded_at: new Date().toISOString(),
   }
 }
