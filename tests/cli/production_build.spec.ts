@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { test } from '@japa/runner'
 import getPort from 'get-port'
 import { Redis } from 'ioredis'
+import { enableUnloadable, forgetUnloadable } from '#tests/support/broken_plugins'
 import { startOryne } from '#tests/support/cli'
 import { startPgBouncer } from '#tests/support/pgbouncer'
 import { PLATFORM_TOKEN, uniqueSlug } from '#tests/support/tenants'
@@ -46,7 +47,6 @@ test.group('The production build', () => {
     assert.equal(built.status, 0, `${built.stdout}\n${built.stderr}`)
     assert.isTrue(existsSync(join(BUILD, 'bin/server.js')))
     assert.isFalse(existsSync(join(BUILD, 'core/http/listen.ts')), 'no TypeScript in the build')
-    linkPackages()
 
     const bouncer = await startPgBouncer(process.env.DATABASE_URL!, 5)
     cleanup(() => bouncer.stop())
@@ -58,6 +58,24 @@ test.group('The production build', () => {
       // No TypeScript loader may be inherited from the test runner.
       NODE_OPTIONS: '',
     }
+
+    // Started before the build's own dependencies are installed: its plugins cannot load
+    // @oryne/sdk. Each is logged, and readiness fails once a tenant has one enabled.
+    const early = await getPort()
+    const unready = startOryne(['--port', String(early), '--host', '127.0.0.1'], env, {
+      bin: join(BUILD, 'bin/server.js'),
+    })
+    cleanup(async () => void (await unready.stop('SIGKILL')))
+    await unready.waitFor(/listening on/, 90_000)
+    assert.match(unready.output(), /"level":50.*plugin erp is unavailable: could not be loaded/)
+    await enableUnloadable('erp')
+    cleanup(() => forgetUnloadable('erp'))
+    const notReady = await fetch(`http://127.0.0.1:${early}/health/ready`)
+    assert.equal(notReady.status, 503)
+    assert.match(await notReady.text(), /enabled for a tenant cannot load: .*erp/)
+    await forgetUnloadable('erp')
+    await unready.stop('SIGKILL')
+    linkPackages()
     const cli = join(BUILD, 'bin/cli.js')
     const migrate = spawnSync(process.execPath, [cli, 'migrate', '--json'], {
       cwd: BUILD,
