@@ -137,8 +137,9 @@ function toHttpError(error: unknown, ctx: HttpContext): OryneError {
       )
     }
   }
-  // zlib failing on a body that is not the gzip/deflate/br its Content-Encoding says.
-  if (typeof code === 'string' && /^Z_[A-Z_]+$/.test(code))
+  // zlib failing on a body that is not the gzip/deflate/br its Content-Encoding says (zlib's
+  // codes are Z_*, the Brotli decoder's ERR__ERROR_*: e.g. ERR__ERROR_FORMAT_PADDING_2).
+  if (typeof code === 'string' && /^(Z_[A-Z_]+|ERR__ERROR_[A-Z0-9_]+)$/.test(code))
     return new E_BODY_ENCODING_INVALID([ctx.request.header('content-encoding') ?? 'compressed'])
   const outage = outageOf(error)
   if (outage)

@@ -92,7 +92,7 @@ test.group('Bad input: NUL characters', () => {
 })
 
 test.group('Bad input: compressed bodies', () => {
-  test('a body that is not the gzip its Content-Encoding says is a 400 with a code', async ({
+  test('a body that is not the gzip, deflate or Brotli its Content-Encoding says is a 400 with a code', async ({
     client,
     assert,
   }) => {
@@ -108,7 +108,7 @@ test.group('Bad input: compressed bodies', () => {
         },
         body,
       })
-    for (const encoding of ['gzip', 'deflate']) {
+    for (const encoding of ['gzip', 'deflate', 'br']) {
       const response = await login(encoding, Buffer.from('notgzip'))
       const body = (await response.json()) as any
       assert.equal(response.status, 400, `${encoding}: ${JSON.stringify(body)}`)

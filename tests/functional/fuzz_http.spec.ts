@@ -11,7 +11,9 @@ import { activeTenant, PLATFORM_TOKEN } from '#tests/support/tenants'
  * deep JSON, malformed JSON — sent as a tenant admin of a tenant with every
  * built-in plugin enabled (platform routes with the platform token). Every
  * answer must be below 500, and every 4xx the enveloped error with a stable
- * code and no stack trace. FUZZ_RUNS (default 6 per operation) and FUZZ_SEED
+ * code and no stack trace. Some requests also carry a Content-Encoding their
+ * body is not encoded with, or headers over the server's size limit.
+ * FUZZ_RUNS (default 6 per operation) and FUZZ_SEED
  * explore more; the seed is fixed so a failure reproduces.
  */
 
@@ -52,6 +54,11 @@ const NASTY = [
   '2026-02-30',
   '00000000-0000-0000-0000-000000000000',
   '   \t\n',
+  // Outbound targets Oryne must refuse wherever a URL is accepted (webhooks, gateways).
+  'http://169.254.169.254/latest/meta-data/',
+  'http://[fd00::1]/',
+  'http://[64:ff9b::a00:1]/',
+  'file:///etc/passwd',
 ]
 
 const nasty = fc.constantFrom(...NASTY)
@@ -158,9 +165,11 @@ test.group('Fuzzing every endpoint', () => {
         ),
         query: queryFor(operation),
         body: bodyFor(operation),
+        encoding: fc.constantFrom(null, null, null, null, 'gzip', 'deflate', 'br'),
+        oversized: fc.integer({ min: 0, max: 19 }).map((n) => n === 0),
       })
       await fc.assert(
-        fc.asyncProperty(input, async ({ params, query, body }) => {
+        fc.asyncProperty(input, async ({ params, query, body, encoding, oversized }) => {
           let url = path
           pathParams.forEach(
             (name, i) => (url = url.replace(`{${name}}`, encode(params[i]) || 'x'))
@@ -173,6 +182,9 @@ test.group('Fuzzing every endpoint', () => {
             'x-tenant-id': tenant.slug,
             'content-type': 'application/json',
           }
+          // A body that is not what its Content-Encoding says (it is sent as it is).
+          if (encoding) headers['content-encoding'] = encoding
+          if (oversized) headers['x-padding'] = 'a'.repeat(20_000)
           const raw = (body as { raw?: string })?.raw
           const init: RequestInit = {
             method: method.toUpperCase(),
