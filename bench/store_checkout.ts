@@ -19,6 +19,7 @@ process.env.LOG_LEVEL ??= 'warn'
 
 import pg from 'pg'
 import type { Tenant } from '#core/tenancy/types'
+import { pool } from '#core/utils/pool'
 import { startOryne } from './support/oryne.js'
 import { fixed, loadAverage, printTable } from './support/report.js'
 import { summarize } from './support/stats.js'
@@ -29,21 +30,6 @@ const ROUNDS = Number(process.env.BENCH_RUNS) || 5
 const CHECKOUTS = Number(process.env.BENCH_CHECKOUTS) || 400
 const IN_FLIGHT = 8
 const POOL = Number(process.env.DATABASE_POOL_MAX) || 10
-
-/** Runs `tasks` with at most `limit` in flight. */
-async function inFlight<T>(tasks: Array<() => Promise<T>>, limit: number) {
-  const results: T[] = []
-  let next = 0
-  await Promise.all(
-    Array.from({ length: limit }, async () => {
-      while (next < tasks.length) {
-        const index = next++
-        results[index] = await tasks[index]()
-      }
-    })
-  )
-  return results
-}
 
 const oryne = await startOryne('console', { durable: true })
 let bare: pg.Pool | undefined
@@ -123,10 +109,10 @@ try {
   }
 
   bare = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: POOL })
-  const pool = bare
+  const sqlPool = bare
   /** The same transaction, hand-written: the floor. */
   const viaSql = (index: number) => async () => {
-    const client = await pool.connect()
+    const client = await sqlPool.connect()
     try {
       await client.query('BEGIN')
       await client.query(`SELECT set_config('search_path', $1, true)`, [`"${schema}", public`])
@@ -240,7 +226,7 @@ try {
       const buyers = userIds.slice(0, CHECKOUTS)
       await fillCarts(buyers, plenty)
       const begun = performance.now()
-      const done = await inFlight(
+      const done = await pool(
         buyers.map((_: string, i: number) => variant.run(i)),
         IN_FLIGHT
       )

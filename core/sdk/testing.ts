@@ -153,19 +153,7 @@ export async function addPerson(
 }
 
 /** Runs `tasks` with at most `limit` in flight, started in the order given: many people at once. */
-export async function pool<T>(tasks: Array<() => Promise<T>>, limit: number) {
-  const results: T[] = []
-  let next = 0
-  await Promise.all(
-    Array.from({ length: limit }, async () => {
-      while (next < tasks.length) {
-        const index = next++
-        results[index] = await tasks[index]()
-      }
-    })
-  )
-  return results
-}
+export { pool } from '../utils/pool.js'
 
 export type OpenSchoolOptions<Who extends string> = TestTenantOptions & {
   /** The people of the school by the name tests call them, with their role(s). */
