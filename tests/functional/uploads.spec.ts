@@ -351,7 +351,10 @@ test.group('Uploads', (group) => {
 
     const altered = await put(
       tenant,
-      upload.upload.url.replace(/signature=./, 'signature=x'),
+      upload.upload.url.replace(
+        /signature=(.)/,
+        (_: string, first: string) => `signature=${first === 'x' ? 'y' : 'x'}`
+      ),
       PDF,
       'application/pdf'
     )
