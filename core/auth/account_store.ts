@@ -41,14 +41,11 @@ export abstract class SqlAccountStore {
     return this.one(trx, 'WHERE u.id = ?', [id])
   }
 
-  /** The account, only while the session is live (not revoked). */
-  findBySession(trx: Trx, id: string, sessionId: string) {
-    return this.one(
-      trx,
-      `JOIN ${this.shape.sessions} s ON s.user_id = u.id AND s.id = ? AND s.revoked_at IS NULL WHERE u.id = ?`,
-      [sessionId, id]
-    )
-  }
+  /**
+   * The account, only while the session is live (not revoked), read in one
+   * statement outside any transaction: it runs on every authenticated request.
+   */
+  abstract findBySession(id: string, sessionId: string): Promise<Account | null>
 
   async setPasswordHash(trx: Trx, id: string, passwordHash: string) {
     await trx

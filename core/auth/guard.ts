@@ -7,8 +7,12 @@ import {
   E_NO_TENANT_CONTEXT,
   OryneError,
 } from '../errors.js'
-import { PLATFORM_TID } from './access_tokens.js'
+import { PLATFORM_TID, type AccessClaims, type AccessTokens } from './access_tokens.js'
+import type { Realm } from './realm.js'
 import type { AuthUser } from './types.js'
+
+/** What a guard needs of identity (core/auth/identity.ts), handed over when the guard is built. */
+type GuardIdentity = { tokens: AccessTokens } & Record<AuthRealm, Pick<Realm, 'authenticate'>>
 
 export type AuthRealm = 'tenant' | 'platform'
 
@@ -21,6 +25,25 @@ export function bearerToken(ctx: HttpContext) {
 /** A JWT has three dot-separated parts; static tokens (the platform token) have none. */
 export function looksLikeJwt(token: string) {
   return token.split('.').length === 3
+}
+
+const CLAIMS = Symbol('oryne.access_claims')
+
+/**
+ * The claims of the request's access JWT, verified once per request: the rate
+ * limiter and the guard both ask, the signature is checked once. Rejects with
+ * ERR_AUTH_REQUIRED without a bearer token, and with the token's own catalog
+ * error when it does not verify.
+ */
+export function accessClaimsOf(ctx: HttpContext, tokens: AccessTokens): Promise<AccessClaims> {
+  const memo = ctx as unknown as Record<symbol, Promise<AccessClaims> | undefined>
+  if (!memo[CLAIMS]) {
+    const token = bearerToken(ctx)
+    memo[CLAIMS] = token ? tokens.verify(token) : Promise.reject(new E_AUTH_REQUIRED())
+    // Whoever asks handles the refusal; the memo itself must not count as an unhandled rejection.
+    memo[CLAIMS].catch(() => {})
+  }
+  return memo[CLAIMS]
 }
 
 /** Whom a token with `tid` was issued for, as seen from a route expecting `expected`. */
@@ -48,7 +71,8 @@ export class JwtGuard implements GuardContract<AuthUser> {
 
   constructor(
     private ctx: HttpContext,
-    readonly realm: AuthRealm
+    readonly realm: AuthRealm,
+    private identity: GuardIdentity
   ) {}
 
   getUserOrFail(): AuthUser {
@@ -68,10 +92,7 @@ export class JwtGuard implements GuardContract<AuthUser> {
     if (this.authenticationAttempted) return this.getUserOrFail()
     this.authenticationAttempted = true
     try {
-      const token = bearerToken(this.ctx)
-      if (!token) throw new E_AUTH_REQUIRED()
-      const { identity } = await import('./identity.js')
-      const claims = await identity.tokens.verify(token)
+      const claims = await accessClaimsOf(this.ctx, this.identity.tokens)
       const expected = this.#expectedTid()
       if (claims.tid !== expected) {
         throw new E_AUTH_TENANT_MISMATCH([
@@ -79,7 +100,7 @@ export class JwtGuard implements GuardContract<AuthUser> {
           expected === PLATFORM_TID ? 'the platform' : 'this tenant',
         ])
       }
-      this.user = await identity[this.realm].authenticate(claims)
+      this.user = await this.identity[this.realm].authenticate(claims)
       this.isAuthenticated = true
       return this.user
     } catch (error) {
@@ -100,8 +121,7 @@ export class JwtGuard implements GuardContract<AuthUser> {
 
   /** For Japa's API client: the header of a fresh access token of the user's session. */
   async authenticateAsClient(user: AuthUser): Promise<AuthClientResponse> {
-    const { identity } = await import('./identity.js')
-    const { token } = await identity.tokens.issue({
+    const { token } = await this.identity.tokens.issue({
       sub: user.id,
       tid: user.tid,
       sid: user.sessionId,
@@ -114,8 +134,11 @@ export class JwtGuard implements GuardContract<AuthUser> {
 /** A guard of config/auth.ts for one realm. */
 export function jwtGuard(realm: AuthRealm): GuardConfigProvider<(ctx: HttpContext) => JwtGuard> {
   return {
+    // Identity reaches the database service, which exists only once the application has booted:
+    // the guard is built then, once, rather than importing it on every request.
     async resolver() {
-      return (ctx) => new JwtGuard(ctx, realm)
+      const { identity } = await import('./identity.js')
+      return (ctx) => new JwtGuard(ctx, realm, identity)
     },
   }
 }

@@ -1,7 +1,7 @@
 import db from '@adonisjs/lucid/services/db'
 import { PLATFORM_TID } from './access_tokens.js'
 import { SqlAccountStore } from './account_store.js'
-import type { AccountStore, Trx } from './types.js'
+import type { Account, AccountStore, Trx } from './types.js'
 
 /** The role every platform user has until platform roles are managed. */
 export const PLATFORM_ADMIN = 'PlatformAdmin'
@@ -31,6 +31,16 @@ export class PlatformAccounts extends SqlAccountStore implements AccountStore {
 
   run<T>(fn: (trx: Trx) => Promise<T>) {
     return db.transaction(fn)
+  }
+
+  async findBySession(id: string, sessionId: string): Promise<Account | null> {
+    const { rows } = await db.rawQuery(
+      `${SELECT_ACCOUNT}
+         JOIN platform_sessions s ON s.user_id = u.id AND s.id = ? AND s.revoked_at IS NULL
+        WHERE u.id = ?`,
+      [sessionId, id]
+    )
+    return rows[0] ?? null
   }
 
   async create(trx: Trx, user: { email: string; name: string; passwordHash: string }) {

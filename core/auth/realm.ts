@@ -198,9 +198,7 @@ export class Realm<Store extends AccountStore = AccountStore> {
    * when the token expires.
    */
   async authenticate(claims: AccessClaims): Promise<AuthUser> {
-    const account = await this.accounts.run((trx) =>
-      this.accounts.findBySession(trx, claims.sub, claims.sid)
-    )
+    const account = await this.accounts.findBySession(claims.sub, claims.sid)
     if (!account) throw new E_AUTH_SESSION_ENDED()
     if (account.status === 'disabled') throw new E_AUTH_ACCOUNT_DISABLED()
     if (account.status !== 'active') throw new E_AUTH_SESSION_ENDED()

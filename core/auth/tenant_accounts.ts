@@ -1,5 +1,5 @@
 import { tenantContext } from '../tenancy/context.js'
-import { withTenantDb } from '../tenancy/tenant_db.js'
+import { readTenantDb, withTenantDb } from '../tenancy/tenant_db.js'
 import { SqlAccountStore } from './account_store.js'
 import type { Account, AccountStore, Trx } from './types.js'
 
@@ -30,6 +30,23 @@ export class TenantAccounts extends SqlAccountStore implements AccountStore {
 
   run<T>(fn: (trx: Trx) => Promise<T>) {
     return withTenantDb(fn)
+  }
+
+  async findBySession(id: string, sessionId: string): Promise<Account | null> {
+    return readTenantDb(async (client, table) => {
+      const { rows } = await client.rawQuery(
+        `SELECT u.id, u.email, u.name, u.status, u.password_hash, u.last_login_at, u.created_at,
+                array(SELECT r.name FROM ${table('user_roles', 'ur')}
+                        JOIN ${table('roles', 'r')} ON r.id = ur.role_id
+                       WHERE ur.user_id = u.id ORDER BY r.name) AS roles
+           FROM ${table('users', 'u')}
+           JOIN ${table('auth_sessions', 's')}
+             ON s.user_id = u.id AND s.id = ? AND s.revoked_at IS NULL
+          WHERE u.id = ?`,
+        [sessionId, id]
+      )
+      return rows[0] ?? null
+    })
   }
 
   /** Users with their roles, by email; `where` (on `u`) and paging narrow the list. */

@@ -57,8 +57,8 @@ export interface AccountStore {
   run<T>(fn: (trx: Trx) => Promise<T>): Promise<T>
   findByEmail(trx: Trx, email: string): Promise<Account | null>
   findById(trx: Trx, id: string): Promise<Account | null>
-  /** The account, when `sessionId` is one of its sessions and not revoked. */
-  findBySession(trx: Trx, id: string, sessionId: string): Promise<Account | null>
+  /** The account, when `sessionId` is one of its sessions and not revoked (one statement, no transaction). */
+  findBySession(id: string, sessionId: string): Promise<Account | null>
   setPasswordHash(trx: Trx, id: string, passwordHash: string): Promise<void>
   touchLogin(trx: Trx, id: string, at: Date): Promise<void>
 }

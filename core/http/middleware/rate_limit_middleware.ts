@@ -6,13 +6,13 @@ import { errors as limiterErrors, type LimiterResponse } from '@adonisjs/limiter
 import tenancyConfig from '#config/tenancy'
 import { rateLimits, type RateLimit, type RateLimitTier } from '#config/limiter'
 import { E_RATE_LIMITED } from '../../errors.js'
-import { bearerToken, looksLikeJwt } from '../../auth/guard.js'
+import { accessClaimsOf, bearerToken, looksLikeJwt } from '../../auth/guard.js'
+import { identity } from '../../auth/identity.js'
 import { PLATFORM_ADMIN } from '../../auth/platform_accounts.js'
 import { principalOf } from '../../rbac/authorize.js'
-import tenancy from '../../services/tenancy.js'
-import { resolveTenant } from '../../tenancy/resolver.js'
 import { tenantContext } from '../../tenancy/context.js'
 import type { Tenant } from '../../tenancy/types.js'
+import { requestTenant } from './tenant_middleware.js'
 
 /** Who a request counts against: the tier, its limit, and a key that always names the tenant. */
 type Caller = { tier: RateLimitTier; limit: RateLimit; key: string; tenantKey: string }
@@ -27,10 +27,10 @@ function tier(name: RateLimitTier, key: string, tenantKey: string): Caller {
   return { tier: name, limit: rateLimits[name], key: `${tenantKey}:${name}:${key}`, tenantKey }
 }
 
-/** The tenant a tenant route is for, found the way the tenant middleware finds it (cached). */
+/** The tenant a tenant route is for: the tenant middleware's own resolution, done once per request. */
 async function tenantOf(ctx: HttpContext): Promise<Tenant | null> {
   try {
-    return await resolveTenant(ctx, tenancy.registry)
+    return await requestTenant(ctx)
   } catch {
     // The tenant middleware answers with the precise error; until then the address counts.
     return null
@@ -44,8 +44,9 @@ function unresolvedKey(ctx: HttpContext) {
 }
 
 /**
- * Identifies the caller cheaply, before any route middleware: an access JWT
- * by its signature (no database read), the platform token, or an API key
+ * Identifies the caller after the request's tenant is resolved (once, shared
+ * with the tenant middleware): an access JWT by its signature (verified once,
+ * shared with the guard; no database read), the platform token, or an API key
  * (`X-API-Key` or `Bearer oryne_...`) through the RBAC principal. Anything not
  * proven counts as anonymous, per client address, so made-up tokens never get
  * a fresh budget.
@@ -54,17 +55,17 @@ async function callerOf(ctx: HttpContext): Promise<Caller> {
   const platformRoute = ctx.route!.pattern.startsWith('/api/v1/platform')
   const token = bearerToken(ctx)
   const apiKey = ctx.request.header('x-api-key')
+  const tenant = platformRoute ? null : await tenantOf(ctx)
+  const tenantKey = platformRoute ? 'platform' : (tenant?.id ?? unresolvedKey(ctx))
   if (token && looksLikeJwt(token) && !apiKey) {
-    const { identity } = await import('../../auth/identity.js')
-    const claims = await identity.tokens.verify(token).catch(() => null)
+    const claims = await accessClaimsOf(ctx, identity.tokens).catch(() => null)
     if (claims) {
       const admin = claims.roles.some((role) => ADMIN_ROLES.includes(role))
+      // A user's budget is theirs wherever the token is sent (the guard refuses another tenant's).
       return tier(admin ? 'admin' : 'user', claims.sub, claims.tid)
     }
   }
 
-  const tenant = platformRoute ? null : await tenantOf(ctx)
-  const tenantKey = platformRoute ? 'platform' : (tenant?.id ?? unresolvedKey(ctx))
   if ((apiKey || (token && !looksLikeJwt(token))) && (platformRoute || tenant)) {
     const principal = await (
       tenant
