@@ -37,6 +37,9 @@ export type OryneErrorClass = typeof OryneError & {
   ): OryneError
 }
 
+/** Every error defined in this process (core's and the loaded plugins'), by code. */
+const defined = new Map<string, OryneErrorClass>()
+
 /** Declares an error of the catalog: `defineError('ERR_X', 404, 'Thing "%s" not found', 'hint')`. */
 export function defineError(
   code: string,
@@ -44,12 +47,19 @@ export function defineError(
   message: string,
   hint?: string
 ): OryneErrorClass {
-  return class extends OryneError {
+  const error = class extends OryneError {
     static code = code
     static status = status
     static message = message
     static help = hint
   }
+  defined.set(code, error)
+  return error
+}
+
+/** The errors defined so far: core's, and those of every plugin loaded (the OpenAPI `ErrorCode` list). */
+export function definedErrors(): OryneErrorClass[] {
+  return [...defined.values()]
 }
 
 /* Generic HTTP */

@@ -13,6 +13,11 @@ server.use([
   () => import('@adonisjs/cors/cors_middleware'),
 ])
 
+// Test runs compare every answer with the OpenAPI document (docs/api.md, "The contract is checked").
+if (process.env.ORYNE_CONFORMANCE === '1') {
+  server.use([() => import('#core/http/middleware/conformance_middleware')])
+}
+
 router.use([
   () => import('#core/http/middleware/body_parser_middleware'),
   () => import('#core/http/middleware/refuse_nul_middleware'),

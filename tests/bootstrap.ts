@@ -12,7 +12,21 @@ export const runnerHooks: Required<Pick<Config, 'setup' | 'teardown'>> = {
       await runPlatformMigrations(app)
     },
   ],
-  teardown: [],
+  teardown: [
+    async () => {
+      // The contract (docs/api.md): every answer the tests received matched the OpenAPI document.
+      if (process.env.ORYNE_CONFORMANCE !== '1') return
+      const { conformanceViolations } = await import('#core/openapi/conformance')
+      const found = conformanceViolations()
+      if (!found.length) return
+      const lines = found.map(
+        (v) => `  ${v.operation} → ${v.status}: ${v.problem}${v.url ? ` (${v.url})` : ''}`
+      )
+      throw new Error(
+        `${found.length} answer(s) do not match the OpenAPI document:\n${[...new Set(lines)].join('\n')}`
+      )
+    },
+  ],
 }
 
 /** Functional and plugin suites talk HTTP to the real server, listening on the run's HOST:PORT. */

@@ -2,7 +2,13 @@ import router from '@adonisjs/core/services/router'
 import * as errors from '../errors.js'
 import type { OryneErrorClass } from '../errors.js'
 import type { Tenant } from '../tenancy/types.js'
-import { operationDoc, schemaOf, type OperationDoc, type SecuritySchemeName } from './operations.js'
+import {
+  describedRoute,
+  operationDoc,
+  schemaOf,
+  type OperationDoc,
+  type SecuritySchemeName,
+} from './operations.js'
 import { resourceContribution } from './resources.js'
 import { coreSchemas, errorOf, successOf, type JsonSchema } from './schemas.js'
 import './core_operations.js'
@@ -13,6 +19,7 @@ type RouteInfo = {
   pattern: string
   middleware: Array<{ name?: string; args?: any }>
   matchers: Record<string, { match?: RegExp }>
+  handler: unknown
 }
 
 type Operation = Record<string, any>
@@ -125,7 +132,13 @@ export function registeredRoutes(): RouteInfo[] {
       }))
       for (const method of route.methods as string[]) {
         if (method === 'HEAD') continue
-        routes.push({ method, pattern: route.pattern, middleware, matchers: route.matchers ?? {} })
+        routes.push({
+          method,
+          pattern: route.pattern,
+          middleware,
+          matchers: route.matchers ?? {},
+          handler: route.handler,
+        })
       }
     }
   }
@@ -317,6 +330,8 @@ export type DocumentOptions = {
   tenant: Tenant | null
   /** Whether a plugin's routes belong in the document (for a tenant: the enabled ones). */
   includePlugin?: (plugin: string) => boolean | Promise<boolean>
+  /** Where the API is served: the request's own origin, or the configured one. */
+  servers?: Array<{ url: string; description?: string }>
 }
 
 /**
@@ -336,7 +351,7 @@ export async function buildOpenApiDocument(options: DocumentOptions) {
       leftOut.add(plugin)
       continue
     }
-    const doc = operationDoc(route.method, route.pattern)
+    const doc = operationDoc(route.method, route.pattern) ?? describedRoute(route.handler)
     for (const { path, params } of openApiPaths(route)) {
       const operation = buildOperation(route, path, params, doc, taken)
       for (const tag of operation.tags) usedTags.add(tag)
@@ -355,13 +370,7 @@ export async function buildOpenApiDocument(options: DocumentOptions) {
     }
   }
 
-  const errorCodes = Object.values(errors)
-    .filter(
-      (value): value is OryneErrorClass =>
-        typeof value === 'function' && value.prototype instanceof errors.OryneError
-    )
-    .map((error) => error.code)
-    .sort()
+  const errorCodes = [...new Set(errors.definedErrors().map((error) => error.code))].sort()
 
   return {
     openapi: '3.1.0',
@@ -376,6 +385,9 @@ export async function buildOpenApiDocument(options: DocumentOptions) {
         'path does not list answers 405 `ERR_METHOD_NOT_ALLOWED` with an `Allow` header.',
       ].join(' '),
     },
+    servers: options.servers?.length
+      ? options.servers
+      : [{ url: 'http://localhost:3333', description: 'A local `oryne up`' }],
     ...(options.tenant ? { 'x-tenant': { id: options.tenant.id, slug: options.tenant.slug } } : {}),
     tags: [...usedTags].sort(byTagOrder).map((name) => ({
       name,

@@ -1,3 +1,4 @@
+import { Route } from '@adonisjs/core/http'
 import type { OryneErrorClass } from '../errors.js'
 import type { JsonSchema } from './schemas.js'
 
@@ -68,4 +69,37 @@ export function describeOperations(docs: Record<string, OperationDoc>) {
 
 export function operationDoc(method: string, pattern: string): OperationDoc | undefined {
   return operations.get(`${method} ${pattern}`)
+}
+
+/*
+ * Routes described where they are declared (plugins' custom routes, and any
+ * route whose pattern is only known after its group's prefix):
+ *
+ *   router.post('/circulation/issue', handler).describe({ summary, body, status: 201, errors })
+ *
+ * The description is kept by the route's handler, which the router's table
+ * (router.toJSON(), ctx.route) carries as it is: so the document and the
+ * conformance check find it whatever prefix the group adds.
+ */
+const byHandler = new WeakMap<object, OperationDoc>()
+
+declare module '@adonisjs/core/http' {
+  interface Route {
+    /** Describes the route in the OpenAPI document (docs/api.md, "Describing a route"). */
+    describe(doc: OperationDoc): this
+  }
+}
+
+Route.macro('describe', function (this: Route, doc: OperationDoc) {
+  const handler = this.toJSON().handler
+  if (handler && typeof handler === 'object') byHandler.set(handler, doc)
+  else if (typeof handler === 'function') byHandler.set(handler, doc)
+  return this
+})
+
+/** The description a route carries (see Route#describe), by the handler of its table entry. */
+export function describedRoute(handler: unknown): OperationDoc | undefined {
+  return handler && (typeof handler === 'object' || typeof handler === 'function')
+    ? byHandler.get(handler)
+    : undefined
 }

@@ -8,6 +8,7 @@
 /* Declaring a plugin */
 export {
   definePlugin,
+  definePluginCommand,
   type BuiltinRole,
   type CalendarEntry,
   type CalendarQuery,
@@ -15,6 +16,8 @@ export {
   type DemoPerson,
   type Holiday,
   type NotificationTemplate,
+  type PluginCommand,
+  type PluginCommandContext,
   type PluginManifest,
   type PluginSettingsDeclaration,
   type PrivacyContext,
@@ -64,6 +67,9 @@ export type { Tenant } from '../tenancy/types.js'
 export { respond, type Envelope, type Pagination } from '../http/envelope.js'
 export { actorOf, authorize, permits, principalOf, type Principal } from '../rbac/authorize.js'
 export type { HttpContext, Router } from '@adonisjs/core/http'
+/* Describing a custom route for the OpenAPI document: `router.post(...).describe({...})` (docs/api.md). */
+export type { OperationDoc } from '../openapi/operations.js'
+import '../openapi/operations.js'
 
 /* Validation: the host's VineJS, so that schemas and errors are the ones Oryne reports. */
 export { default as vine } from '@vinejs/vine'

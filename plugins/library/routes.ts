@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import { E_LIBRARY_NOT_FOUND } from './errors.js'
+import { E_COPY_NOT_FOUND, E_LIBRARY_NOT_FOUND } from './errors.js'
 import { librarySettings } from './settings.js'
 import { declareLost, deskActor, issueCopy, renewLoan, returnCopy } from './services/circulation.js'
 import { cancelReservation, placeReservation } from './services/reservations.js'
@@ -91,11 +91,18 @@ async function csvOf(ctx: HttpContext): Promise<string> {
 
 /** The circulation desk, reservations, fines, imports and reports (CRUD comes from the resources). */
 export function libraryRoutes(router: Router) {
-  router.post('/circulation/issue', async (ctx) => {
-    const principal = await authorize(ctx, 'library.circulation.issue')
-    const { barcode: code, ...who } = await issueInput.validate(ctx.request.body())
-    respond(ctx, await issueCopy(code, who, deskActor(principal)), { status: 201 })
-  })
+  router
+    .post('/circulation/issue', async (ctx) => {
+      const principal = await authorize(ctx, 'library.circulation.issue')
+      const { barcode: code, ...who } = await issueInput.validate(ctx.request.body())
+      respond(ctx, await issueCopy(code, who, deskActor(principal)), { status: 201 })
+    })
+    .describe({
+      summary: 'Issue a copy to a borrower',
+      body: issueInput,
+      status: 201,
+      errors: [E_COPY_NOT_FOUND],
+    })
 
   router.post('/circulation/renew', async (ctx) => {
     const principal = await authorize(ctx, 'library.circulation.renew')

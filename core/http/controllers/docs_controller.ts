@@ -53,6 +53,7 @@ export default class DocsController {
       version: pkg.version,
       tenant,
       includePlugin: tenant ? (name) => plugins.isEnabled(tenant!.id, name) : undefined,
+      servers: [{ url: `${ctx.request.protocol()}://${ctx.request.host()}` }],
     })
     ctx.response.header('Cache-Control', 'no-cache')
     ctx.response.json(document)

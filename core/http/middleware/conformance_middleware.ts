@@ -1,0 +1,33 @@
+import { readFileSync } from 'node:fs'
+import app from '@adonisjs/core/services/app'
+import type { HttpContext } from '@adonisjs/core/http'
+import type { NextFn } from '@adonisjs/core/types/http'
+import { checkAnswer } from '../../openapi/conformance.js'
+
+const version = JSON.parse(readFileSync(app.makePath('package.json'), 'utf8')).version as string
+
+/**
+ * Test runs only (ORYNE_CONFORMANCE=1, see start/kernel.ts): compares every
+ * finished answer with the OpenAPI document (core/openapi/conformance.ts).
+ */
+export default class ConformanceMiddleware {
+  async handle(ctx: HttpContext, next: NextFn) {
+    ctx.response.response.once('finish', () => {
+      const response = ctx.response
+      if (response.hasStream || response.hasFileToStream) return
+      const header = response.response.getHeader('content-type')
+      void checkAnswer(
+        {
+          method: ctx.request.method(),
+          urlPath: ctx.request.url(),
+          status: response.response.statusCode,
+          contentType: typeof header === 'string' ? header : undefined,
+          body: response.getBody(),
+          requestId: ctx.request.id(),
+        },
+        version
+      ).catch((error) => ctx.logger.error({ err: error }, 'conformance check failed'))
+    })
+    return next()
+  }
+}
