@@ -27,7 +27,9 @@ export default await Env.create(new URL('../', import.meta.url), {
 
   DATABASE_URL: Env.schema.string.optional(),
   DATABASE_POOL_MAX: Env.schema.number.optional(),
+  // One URL, or a comma list of Redis Cluster nodes (core/redis/target.ts).
   REDIS_URL: Env.schema.string.optional(),
+  REDIS_CLUSTER: Env.schema.boolean.optional(),
   ORYNE_REDIS_PREFIX: Env.schema.string.optional(),
   ORYNE_JOB_LOCK_MS: Env.schema.number.optional(),
   ORYNE_JOB_STALLED_CHECK_MS: Env.schema.number.optional(),

@@ -3,10 +3,13 @@ import RateLimiterBridge from '@adonisjs/limiter/stores/bridge'
 import type { LimiterConsumptionOptions, LimiterManagerStoreFactory } from '@adonisjs/limiter/types'
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible'
 import type { RedisConnections } from '../redis/connections.js'
+import { plainPrefix } from '../redis/keys.js'
 
 function limiterOptions(options: LimiterConsumptionOptions, keyPrefix: string) {
   return {
-    keyPrefix,
+    // One counter is one key, placed on a cluster by its own hash: a tag in the prefix
+    // (`{oryne}`) would put every counter of the platform on one shard.
+    keyPrefix: plainPrefix(keyPrefix),
     points: options.requests,
     duration: string.seconds.parse(options.duration),
     blockDuration: options.blockDuration ? string.seconds.parse(options.blockDuration) : 0,

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module'
 import type Queue from 'bull'
 import type { Logger } from '@adonisjs/core/logger'
 import type { RedisConnections } from '../redis/connections.js'
+import { queuePrefix } from '../redis/keys.js'
 import { E_JOB_NOT_FOUND } from '../errors.js'
 import type {
   DispatchOptions,
@@ -90,7 +91,9 @@ export class BullDriver implements JobsDriver {
     if (!queue) {
       const Bull = requireBull()
       queue = new Bull(name, {
-        prefix: this.prefix,
+        // On a Redis Cluster each queue has its own hash tag: its keys share a slot (bull's
+        // scripts and MULTIs need that), and the queues spread over the shards.
+        prefix: queuePrefix(this.prefix, name, this.redis.cluster),
         createClient: (type) => {
           if (type === 'client') return this.redis.shared()
           if (type === 'subscriber') return this.redis.subscriber()

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { plainPrefix } from '../redis/keys.js'
 import { tenantCacheKey } from '../tenancy/scoping.js'
 import { notificationConfig } from './config.js'
 
@@ -10,7 +11,7 @@ function keyOf(template: string, userId: string, discriminator: string) {
     .update(`${template}\u0000${userId}\u0000${discriminator}`)
     .digest('hex')
   // The tenant id is in the key: one tenant's notifications never silence another's.
-  return `${process.env.ORYNE_REDIS_PREFIX || 'oryne'}:${tenantCacheKey(`notify:dedup:${digest}`)}`
+  return `${plainPrefix()}:${tenantCacheKey(`notify:dedup:${digest}`)}`
 }
 
 /** The same JSON for the same data, whatever the key order. */

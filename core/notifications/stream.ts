@@ -1,8 +1,8 @@
-import type { Redis } from 'ioredis'
 import logger from '@adonisjs/core/services/logger'
 import { tenantContext } from '../tenancy/context.js'
 import type { Tenant } from '../tenancy/types.js'
 import { withTenantDb } from '../tenancy/tenant_db.js'
+import type { RedisClient } from '../redis/connections.js'
 
 /*
  * The live stream of in-app notifications (GET /api/v1/notifications/stream):
@@ -21,7 +21,7 @@ export type StreamEvent =
 type Listener = (event: StreamEvent) => void
 
 const listeners = new Map<string, Set<Listener>>()
-let subscriber: Promise<Redis> | null = null
+let subscriber: Promise<RedisClient> | null = null
 
 function channelOf(tenantId: string, userId: string) {
   return `${process.env.ORYNE_REDIS_PREFIX || 'oryne'}:notifications:stream:${tenantId}:${userId}`
@@ -45,7 +45,7 @@ function dispatch(channel: string, message: string) {
 }
 
 /** One subscriber connection per process, made on the first stream. */
-function connection(): Promise<Redis> {
+function connection(): Promise<RedisClient> {
   subscriber ??= redisConnections().then((redis) => {
     const client = redis.create()
     client.on('message', dispatch)

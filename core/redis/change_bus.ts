@@ -1,13 +1,14 @@
-import type { Redis } from 'ioredis'
-import type { RedisConnections } from './connections.js'
+import type { RedisClient, RedisConnections } from './connections.js'
 
 /**
  * Tells every Oryne process that something it caches changed (a tenant's
  * status, a tenant's plugins), over Redis pub/sub on one subscriber connection.
+ * On a Redis Cluster a PUBLISH reaches the subscribers of every node, so the
+ * subscriber may sit on any of them (ioredis moves it when its node fails).
  * Without Redis there is one process, and local invalidation is enough.
  */
 export class ChangeBus {
-  #subscriber?: Redis
+  #subscriber?: RedisClient
   #handlers = new Map<string, Array<(message: string) => void>>()
 
   constructor(private redis: RedisConnections) {}

@@ -8,9 +8,13 @@ import { tenantContext } from './context.js'
  * Each throws ERR_NO_TENANT_CONTEXT when called outside a tenant context.
  */
 
-/** A cache key of the current tenant: `t:<tenant id>:<key>`. */
+/**
+ * A cache key of the current tenant: `t:{<tenant id>}:<key>`. The braces are a
+ * Redis Cluster hash tag: a tenant's keys share a slot (one MGET or MULTI may
+ * name several), and tenants spread over the shards (core/redis/keys.ts).
+ */
 export function tenantCacheKey(key: string) {
-  return `t:${tenantContext.require().id}:${key}`
+  return `t:{${tenantContext.require().id}}:${key}`
 }
 
 /**

@@ -157,8 +157,8 @@ test.group('Dashboards', () => {
 
     const redis = (await app.container.make('oryne.redis')).shared()
     const keys = await redis.keys('t:*:dashboard:*')
-    assert.isNotEmpty(keys.filter((key) => key.startsWith(`t:${first.tenant.id}:dashboard:`)))
-    assert.isNotEmpty(keys.filter((key) => key.startsWith(`t:${second.tenant.id}:dashboard:`)))
+    assert.isNotEmpty(keys.filter((key) => key.startsWith(`t:{${first.tenant.id}}:dashboard:`)))
+    assert.isNotEmpty(keys.filter((key) => key.startsWith(`t:{${second.tenant.id}}:dashboard:`)))
     for (const key of keys) assert.match(key, /^t:[^:]+:dashboard:(value|generation):/)
   })
 })

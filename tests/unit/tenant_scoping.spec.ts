@@ -9,7 +9,7 @@ const tenant = (id: string) =>
 test.group('Tenant-scoped names', () => {
   test('cache keys, storage paths and log fields carry the current tenant', ({ assert }) => {
     tenantContext.run(tenant('aaa'), () => {
-      assert.equal(tenantCacheKey('timetable:7'), 't:aaa:timetable:7')
+      assert.equal(tenantCacheKey('timetable:7'), 't:{aaa}:timetable:7')
       assert.equal(
         tenantStoragePath('reports/2026/term1.pdf'),
         'tenants/aaa/reports/2026/term1.pdf'
@@ -18,7 +18,7 @@ test.group('Tenant-scoped names', () => {
       assert.deepEqual(tenantLogFields(), { tenant_id: 'aaa' })
     })
     tenantContext.run(tenant('bbb'), () =>
-      assert.equal(tenantCacheKey('timetable:7'), 't:bbb:timetable:7')
+      assert.equal(tenantCacheKey('timetable:7'), 't:{bbb}:timetable:7')
     )
   })
 

@@ -1,0 +1,201 @@
+import { randomBytes } from 'node:crypto'
+import { test } from '@japa/runner'
+import app from '@adonisjs/core/services/app'
+import getPort from 'get-port'
+import { Redis } from 'ioredis'
+import { BullDriver } from '#core/jobs/bull_driver'
+import { JobsService } from '#core/jobs/jobs_service'
+import { RedisConnections } from '#core/redis/connections'
+import { tenantContext } from '#core/tenancy/context'
+import { withTenantDb } from '#core/tenancy/tenant_db'
+import type { Tenant } from '#core/tenancy/types'
+import type { JobDefinition } from '#core/jobs/types'
+import { runOryneProcess, startOryne, type RunningOryne } from '#tests/support/cli'
+import { startRedisCluster, type LocalRedisCluster } from '#tests/support/redis_cluster'
+import { activeTenant } from '#tests/support/tenants'
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    const value = await probe().catch(() => undefined)
+    if (value !== undefined) return value
+    await sleep(100)
+  }
+  throw new Error(`timed out waiting for ${what}`)
+}
+
+/** The queues of the platform's jobs (core and built-in plugins) and of the crash probe. */
+const PLATFORM_QUEUES = [
+  'default',
+  'tenancy',
+  'reports',
+  'webhooks',
+  'search',
+  'notifications',
+  'erp',
+  'backups',
+  'crash-probe',
+]
+
+/** A job only parked on a queue, never run: no worker of this file serves it before its delay. */
+const parked: JobDefinition = {
+  name: 'cluster.parked',
+  queue: 'default',
+  attempts: 1,
+  backoff: 100,
+  concurrency: 1,
+  handle() {},
+}
+
+/** The keys `crash-probe.work` jobs finished (one row per finished run). */
+async function finishedKeys(tenant: Tenant, keys: string[]) {
+  const rows = await tenantContext.run(tenant, () =>
+    withTenantDb((trx) =>
+      trx
+        .from('crash_probe_runs')
+        .whereIn('job_key', keys)
+        .whereNotNull('finished_at')
+        .select('job_key')
+    )
+  )
+  return new Set(rows.map((row) => row.job_key as string))
+}
+
+/** Every key of the cluster, per master port. */
+async function keysPerMaster(cluster: LocalRedisCluster) {
+  const masters = (await cluster.nodes()).filter((node) => node.role === 'master' && node.alive)
+  const result = new Map<number, string[]>()
+  for (const master of masters) {
+    const redis = new Redis({ port: master.port, host: '127.0.0.1' })
+    result.set(master.port, await redis.keys('*'))
+    redis.disconnect()
+  }
+  return result
+}
+
+/**
+ * Oryne on a real Redis Cluster (3 masters, 3 replicas on loopback, formed
+ * by this file: the rest of the run keeps its single Redis). Real `oryne
+ * serve` and `oryne worker` processes get REDIS_URL as the list of the
+ * cluster's nodes; the jobs of this file run under their own prefix.
+ */
+test.group('Redis Cluster', (group) => {
+  let cluster: LocalRedisCluster
+  let tenant: Tenant
+  let prefix: string
+  let redis: RedisConnections
+  let jobs: JobsService
+  let env: Record<string, string | undefined>
+  const servers: RunningOryne[] = []
+  let worker: RunningOryne
+  const bases: string[] = []
+
+  group.setup(async () => {
+    cluster = await startRedisCluster()
+    // The cluster is this file's own: the default prefix, so the slots below are production's.
+    prefix = 'oryne'
+    env = {
+      DATABASE_URL: process.env.DATABASE_URL,
+      REDIS_URL: cluster.url,
+      ORYNE_REDIS_PREFIX: prefix,
+      ORYNE_RATE_LIMIT_ANONYMOUS: '6/1m',
+    }
+    tenant = await activeTenant()
+    const host = await app.container.make('oryne.plugins')
+    await host.enable(tenant, ['crash-probe'], { actor: 'test' })
+    const logger = await app.container.make('logger')
+    redis = new RedisConnections(cluster.url)
+    jobs = new JobsService(new BullDriver(redis, logger, prefix), logger)
+
+    for (let index = 0; index < 2; index++) {
+      const port = await getPort()
+      servers.push(startOryne(['serve', '--port', String(port), '--host', '127.0.0.1'], env))
+      bases.push(`http://127.0.0.1:${port}`)
+    }
+    worker = startOryne(['worker', '--queue', 'crash-probe', '--no-schedules'], env)
+    await Promise.all([
+      ...servers.map((server) => server.waitFor(/listening on/, 90_000)),
+      worker.waitFor(/Oryne worker/, 90_000),
+    ])
+    return async () => {
+      await Promise.all([...servers, worker].map((child) => child.stop('SIGKILL')))
+      await jobs.close()
+      await redis.quit()
+      await cluster.stop()
+    }
+  })
+
+  test('jobs are queued, run, retried and fail for good; the jobs commands read the cluster', async ({
+    assert,
+  }) => {
+    const key = `ok-${randomBytes(3).toString('hex')}`
+    await jobs.dispatch(
+      'crash-probe.work',
+      { key, hold_ms: 0, hold_runs: 0 },
+      { tenantId: tenant.id }
+    )
+    await until('the job to run', async () =>
+      (await finishedKeys(tenant, [key])).has(key) ? true : undefined
+    )
+
+    const doomed = `fail-${randomBytes(3).toString('hex')}`
+    await jobs.dispatch('crash-probe.fail', { key: doomed }, { tenantId: tenant.id })
+    const failedJob = await until('the job to fail for good', async () => {
+      const listed = (await jobs.failed('crash-probe')).find(
+        (job) => job.failed_reason === `crash probe failure ${doomed}`
+      )
+      return listed?.attempts_made === 2 ? listed : undefined
+    })
+
+    // `jobs status` names every queue (one slot each): the MULTI of each stays in its slot.
+    const status = await runOryneProcess(['jobs', 'status', '--json'], env)
+    assert.equal(status.code, 0, status.stderr)
+    const { driver, queues } = JSON.parse(status.stdout)
+    assert.equal(driver, 'bull')
+    const probe = (queues as Array<Record<string, any>>).find(
+      (queue) => queue.queue === 'crash-probe'
+    )
+    assert.isAtLeast(probe!.failed, 1)
+    assert.isAtLeast(probe!.completed, 1)
+
+    const retried = await runOryneProcess(['jobs', 'retry', 'crash-probe', failedJob.id], env)
+    assert.equal(retried.code, 0, retried.stderr)
+    await until('the retried job to fail again', async () => {
+      const listed = (await jobs.failed('crash-probe')).find((job) => job.id === failedJob.id)
+      return listed && listed.attempts_made > 2 ? listed : undefined
+    })
+  }).timeout(90_000)
+
+  test('rate limits count across processes', async ({ assert }) => {
+    const statuses: number[] = []
+    for (let index = 0; index < 8; index++)
+      statuses.push((await fetch(`${bases[index % 2]}/api/v1/openapi.json`)).status)
+    // 6 requests per minute per address, whichever process answers them.
+    assert.deepEqual(statuses, [200, 200, 200, 200, 200, 200, 429, 429])
+  })
+
+  test('the queues spread over the three masters, each queue on one slot', async ({ assert }) => {
+    // One job parked (delayed an hour) on each queue the platform's jobs use.
+    for (const queue of PLATFORM_QUEUES)
+      await jobs.dispatch({ ...parked, queue }, {}, { tenantId: tenant.id, delay: 3_600_000 })
+    const perMaster = await keysPerMaster(cluster)
+    const queuesOn = [...perMaster.values()].map(
+      (keys) =>
+        new Set(keys.filter((key) => key.startsWith(`{${prefix}:`)).map((key) => key.split('}')[0]))
+    )
+    assert.deepEqual(
+      queuesOn.map((queues) => queues.size > 0),
+      [true, true, true],
+      `queues per master: ${queuesOn.map((queues) => [...queues].join(' ')).join(' | ')}`
+    )
+    // No queue is split: bull's scripts name several keys of a queue at once.
+    const all = queuesOn.flatMap((queues) => [...queues])
+    assert.equal(all.length, new Set(all).size)
+    assert.sameMembers(
+      all,
+      PLATFORM_QUEUES.map((queue) => `{${prefix}:${queue}`)
+    )
+  })
+})
