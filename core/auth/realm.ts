@@ -83,12 +83,18 @@ export class Realm<Store extends AccountStore = AccountStore> {
     meta: SessionMeta = {},
     code?: string
   ): Promise<TokenPair | MfaChallenge> {
-    const account = await this.accounts.run((trx) => this.accounts.findByEmail(trx, email))
+    const account = await this.accounts.findForSignIn(email)
     const usable = account && account.status !== 'invited' ? account.password_hash : null
     const matches = await verifyPassword(usable, password)
     if (!account || !matches) throw new E_AUTH_INVALID_CREDENTIALS()
     if (account.status === 'disabled') throw new E_AUTH_ACCOUNT_DISABLED()
     const rehash = needsRehash(account.password_hash!) ? await hashPassword(password) : null
+    // The common sign-in (no MFA, hash current) is one statement; the rest needs a transaction.
+    if (!rehash && !account.mfa_enabled) {
+      const opened = await this.accounts.openSession(account.id, meta, this.now())
+      if (!opened) throw new E_AUTH_INVALID_CREDENTIALS()
+      return this.pair(account, opened.sessionId, opened.refreshToken)
+    }
     return commitThenThrow(this.accounts, async (trx) => {
       if (rehash) await this.accounts.setPasswordHash(trx, account.id, rehash)
       // With MFA on, the password alone opens the second step (or the code sent along passes it).

@@ -1,5 +1,7 @@
 import { tenantContext } from '../tenancy/context.js'
-import { readTenantDb, withTenantDb } from '../tenancy/tenant_db.js'
+import db from '@adonisjs/lucid/services/db'
+import { ident } from '../resources/sql.js'
+import { withTenantDb } from '../tenancy/tenant_db.js'
 import { SqlAccountStore } from './account_store.js'
 import type { Account, AccountStore, Trx } from './types.js'
 
@@ -10,12 +12,20 @@ const SELECT_ACCOUNT = `
     LEFT JOIN user_roles ur ON ur.user_id = u.id
     LEFT JOIN roles r ON r.id = ur.role_id`
 
+/** The same columns, every table named through `table`, roles as a subquery (no GROUP BY). */
+const selectDirect = (table: (name: string) => string, extra?: string) => `
+  SELECT u.id, u.email, u.name, u.status, u.password_hash, u.last_login_at, u.created_at,
+         array(SELECT r.name FROM ${table('user_roles')} ur JOIN ${table('roles')} r ON r.id = ur.role_id
+                WHERE ur.user_id = u.id ORDER BY r.name) AS roles${extra ? `, ${extra}` : ''}
+    FROM ${table('users')} u`
+
 /** Tenant users, in the current tenant's schema (`users`, `user_roles`, `roles`). */
 export class TenantAccounts extends SqlAccountStore implements AccountStore {
   constructor() {
     super({
       select: SELECT_ACCOUNT,
       groupBy: 'GROUP BY u.id',
+      selectDirect,
       users: 'users',
       sessions: 'auth_sessions',
       tokens: 'refresh_tokens',
@@ -32,21 +42,13 @@ export class TenantAccounts extends SqlAccountStore implements AccountStore {
     return withTenantDb(fn)
   }
 
-  async findBySession(id: string, sessionId: string): Promise<Account | null> {
-    return readTenantDb(async (client, table) => {
-      const { rows } = await client.rawQuery(
-        `SELECT u.id, u.email, u.name, u.status, u.password_hash, u.last_login_at, u.created_at,
-                array(SELECT r.name FROM ${table('user_roles', 'ur')}
-                        JOIN ${table('roles', 'r')} ON r.id = ur.role_id
-                       WHERE ur.user_id = u.id ORDER BY r.name) AS roles
-           FROM ${table('users', 'u')}
-           JOIN ${table('auth_sessions', 's')}
-             ON s.user_id = u.id AND s.id = ? AND s.revoked_at IS NULL
-          WHERE u.id = ?`,
-        [sessionId, id]
-      )
-      return rows[0] ?? null
-    })
+  protected direct() {
+    const schema = ident(tenantContext.require().schema_name)
+    return {
+      // Inside an open tenant transaction the statement joins it.
+      client: tenantContext.transaction() ?? db.connection(),
+      table: (name: string) => `${schema}.${ident(name)}`,
+    }
   }
 
   /** Users with their roles, by email; `where` (on `u`) and paging narrow the list. */

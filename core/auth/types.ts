@@ -59,6 +59,14 @@ export interface AccountStore {
   findById(trx: Trx, id: string): Promise<Account | null>
   /** The account, when `sessionId` is one of its sessions and not revoked (one statement, no transaction). */
   findBySession(id: string, sessionId: string): Promise<Account | null>
+  /** The account of an email and whether MFA guards it (one statement, no transaction). */
+  findForSignIn(email: string): Promise<(Account & { mfa_enabled: boolean }) | null>
+  /** Records a sign-in and starts its session in one atomic statement; null when the account is gone. */
+  openSession(
+    id: string,
+    meta: SessionMeta,
+    at: Date
+  ): Promise<{ sessionId: string; refreshToken: string } | null>
   setPasswordHash(trx: Trx, id: string, passwordHash: string): Promise<void>
   touchLogin(trx: Trx, id: string, at: Date): Promise<void>
 }
