@@ -13,7 +13,8 @@ import { registerTenant } from './commands/tenant/index.js'
 import { registerUser } from './commands/user.js'
 import { registerPlatformAdmin } from './commands/platform_admin.js'
 import { registerSearch } from './commands/search.js'
-import { registerAi } from './commands/ai.js'
+import type { AvailablePlugin } from '#core/plugins/catalog'
+import { availablePlugins, registerPluginCommands, wantsPluginCommands } from './plugin_commands.js'
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
 
@@ -21,8 +22,11 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
  * Command modules import only what needs no booted application; anything that
  * reads a container service (db, jobs) is imported inside the action, after boot.
  */
-/** Builds the `oryne` program: `noun verb` commands, `--help` at every level. */
-export function buildProgram() {
+/**
+ * Builds the `oryne` program: `noun verb` commands, `--help` at every level,
+ * and `oryne <plugin> <verb>` for the commands of `plugins`.
+ */
+export function buildProgram(plugins: AvailablePlugin[] = []) {
   const program = new Command('oryne')
     .description('Oryne: multi-tenant platform for schools, colleges and universities')
     .version(pkg.version, '-v, --version', 'print the Oryne version')
@@ -45,7 +49,7 @@ export function buildProgram() {
   registerUser(program)
   registerPlatformAdmin(program)
   registerSearch(program)
-  registerAi(program)
+  registerPluginCommands(program, plugins)
 
   // Every nested command exits through the same override (usage errors -> 2).
   const override = (command: Command) => {
@@ -57,8 +61,11 @@ export function buildProgram() {
 }
 
 export async function main(argv: string[]) {
-  const program = buildProgram()
+  let program = buildProgram()
   try {
+    // Reading every plugin's manifest costs a second: only when the command may be a plugin's.
+    if (wantsPluginCommands(program, argv.slice(2)))
+      program = buildProgram(await availablePlugins())
     await program.parseAsync(argv)
   } catch (error) {
     if (error instanceof CommanderError) {

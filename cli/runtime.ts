@@ -16,6 +16,7 @@ export async function openRuntime(
 ): Promise<Runtime> {
   const running = await runningRuntime(options)
   if (running) return running
+  const created = await createdApp(environment)
   // Imported here, not at the top: `--help` and usage errors load none of this.
   const [{ APP_ROOT, bootApp }, { storageDir }, { startServices }] = await Promise.all([
     import('#core/runtime/ignite'),
@@ -28,7 +29,7 @@ export async function openRuntime(
   })
   let app: ApplicationService
   try {
-    app = await bootApp(environment, options)
+    app = await bootApp(environment, { ...options, created })
   } catch (error) {
     await services.stop()
     throw error
@@ -71,6 +72,17 @@ async function runningRuntime(options: BootOptions): Promise<Runtime | undefined
     },
     async close() {},
   }
+}
+
+/**
+ * The application this process created without booting it, to read plugin
+ * manifests (cli/plugin_commands.ts): booting another would leave the boot
+ * hooks their modules registered unrun.
+ */
+async function createdApp(environment: 'console' | 'web') {
+  const { default: app } = await import('@adonisjs/core/services/app')
+  if (app?.getState() === 'created' && app.getEnvironment() === environment) return app
+  return undefined
 }
 
 /**

@@ -162,6 +162,32 @@ function extensionProblems(m: Record<string, any>): string[] {
   for (const hook of ['exportPersonalData', 'erasePersonalData'])
     if (m.privacy?.[hook] !== undefined && typeof m.privacy[hook] !== 'function')
       problems.push(`privacy.${hook}: must be a function`)
+  return [...problems, ...commandProblems(m.commands)]
+}
+
+/** Problems of `commands`: each a verb (kebab-case, once), a description and functions. */
+function commandProblems(commands: unknown): string[] {
+  if (commands === undefined) return []
+  if (!Array.isArray(commands))
+    return ['commands: must be an array of commands (definePluginCommand)']
+  const problems: string[] = []
+  const verbs = new Set<string>()
+  commands.forEach((command: any, index: number) => {
+    const name = command?.name
+    if (typeof name !== 'string' || !NAME.test(name)) {
+      problems.push(`commands.${index}.name: must be a kebab-case verb (e.g. "import")`)
+      return
+    }
+    if (verbs.has(name)) problems.push(`commands.${name}: declared twice`)
+    verbs.add(name)
+    if (typeof command.description !== 'string' || !command.description.trim())
+      problems.push(`commands.${name}.description: must be a text for --help`)
+    if (typeof command.run !== 'function') problems.push(`commands.${name}.run: must be a function`)
+    if (command.define !== undefined && typeof command.define !== 'function')
+      problems.push(`commands.${name}.define: must be a function`)
+    if (command.tenant !== undefined && typeof command.tenant !== 'boolean')
+      problems.push(`commands.${name}.tenant: must be true or false`)
+  })
   return problems
 }
 

@@ -1,9 +1,10 @@
 import type { Router } from '@adonisjs/core/http'
+import type { Command } from 'commander'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import type { VineObject } from '@vinejs/vine'
 import type { EventHandler } from '../events/events.js'
 import type { JobDefinition } from '../jobs/types.js'
-import type { Tenant } from '../tenancy/types.js'
+import type { Actor, Tenant } from '../tenancy/types.js'
 import type { ResourceDefinition } from '../resources/define_resource.js'
 import type { TenantMigration } from '../tenancy/migrations/define_tenant_migration.js'
 import type { DocumentDefinition } from '../reports/define_document.js'
@@ -56,9 +57,10 @@ export type PrivacyHooks = {
  * package names in its package.json under "oryne": {"plugin": "..."}).
  * Everything is plain data or functions: a plugin needs no import from the host
  * at run time, so the same manifest works from this repository or from npm.
- * `migrations`, `resources` and `routes`, when left out, are found by convention
- * next to the manifest: `migrations/NNNN_*.ts` (default exports, in file order),
- * `resources/*.ts` (every exported resource) and `routes.ts` (default export).
+ * `migrations`, `resources`, `routes` and `commands`, when left out, are found
+ * by convention next to the manifest: `migrations/NNNN_*.ts` (default exports,
+ * in file order), `resources/*.ts` (every exported resource), `routes.ts` and
+ * `commands.ts` (default exports).
  */
 export type PluginManifest = {
   /** kebab-case, unique: also the URL prefix /api/v1/<name> and the permission prefix. */
@@ -113,6 +115,60 @@ export type PluginManifest = {
    * plugin knows of; other plugins ask core (`holidayOn`) without depending on it.
    */
   holidays?: (range: { from: string; to: string }) => Holiday[] | Promise<Holiday[]>
+  /**
+   * CLI commands, run as `oryne <plugin> <verb>` (see definePluginCommand).
+   * Left out, the default export of `commands.ts` next to the manifest.
+   */
+  commands?: PluginCommand<boolean>[]
+}
+
+/**
+ * What a plugin command runs with: the same runtime core commands get. Core
+ * has booted the application, checked `--tenant` (it exists, is active or
+ * suspended, and enabled the plugin) and runs `run` in that tenant's context.
+ * A thrown error ends the command with exit code 1 and its error code (as
+ * JSON with `--json`); `fail()` ends it with 1 after what it printed.
+ */
+export type PluginCommandContext<WithTenant extends boolean = true> = {
+  /** The command's arguments, in the order `define` declared them. */
+  args: string[]
+  /** Its options, camelCased by commander (`--dry-run` -> `dryRun`); `json` and `tenant` included. */
+  options: Record<string, any>
+  tenant: WithTenant extends false ? null : Tenant
+  /** `--json` was given: print one JSON document, nothing else. */
+  json: boolean
+  /** Who runs it, for audit entries and job payloads: `cli:<operating-system user>`. */
+  actor: Actor
+  /** With `--json`, `{ ok: true, ...data }`; otherwise `human()` (or one `key: value` line per field). */
+  print(data: Record<string, unknown>, human?: () => void): void
+  /** A table for people (cells printed as text; null and undefined as blanks). */
+  table(head: string[], rows: Array<Array<string | number | null | undefined>>): void
+  /** Text for people, as it is. */
+  write(text: string): void
+  /** Ends with exit code 1 without an error (e.g. a check that did not pass). */
+  fail(): void
+}
+
+/**
+ * One `oryne <plugin> <verb>` command. Core adds `--json` and, unless
+ * `tenant` is false, a required `--tenant <slug>`; `define` adds the
+ * command's own arguments and options on the commander command.
+ */
+export type PluginCommand<WithTenant extends boolean = true> = {
+  /** The verb: kebab-case, unique within the plugin. */
+  name: string
+  description: string
+  /** Whether it works on one tenant (the default). */
+  tenant?: WithTenant
+  /** Declares arguments and options: `(command) => command.argument('<kind>').option('--wait')`. */
+  define?: (command: Command) => unknown
+  run(context: PluginCommandContext<WithTenant>): unknown | Promise<unknown>
+}
+
+export function definePluginCommand<WithTenant extends boolean = true>(
+  command: PluginCommand<WithTenant>
+): PluginCommand<WithTenant> {
+  return command
 }
 
 /** A day the institution is closed (no classes, no attendance), in the tenant's time zone. */

@@ -26,7 +26,8 @@ async function codeFiles(directory: string, pattern: RegExp): Promise<string[]> 
 /**
  * Fills what the manifest leaves out from the plugin's folder, by convention:
  * `migrations/NNNN_*.ts` (default exports, in file order), `resources/*.ts`
- * (every exported resource declaration) and `routes.ts` (default export).
+ * (every exported resource declaration), `routes.ts` and `commands.ts`
+ * (default exports).
  */
 async function withConventions(manifest: Record<string, any>, directory: string) {
   const filled = { ...manifest }
@@ -45,9 +46,10 @@ async function withConventions(manifest: Record<string, any>, directory: string)
     }
     if (resources.length) filled.resources = resources
   }
-  if (filled.routes === undefined) {
-    const file = ['routes.ts', 'routes.js'].map((name) => join(directory, name)).find(existsSync)
-    if (file) filled.routes = await importDefault(file)
+  for (const key of ['routes', 'commands']) {
+    if (filled[key] !== undefined) continue
+    const file = [`${key}.ts`, `${key}.js`].map((name) => join(directory, name)).find(existsSync)
+    if (file) filled[key] = await importDefault(file)
   }
   return filled
 }

@@ -9,8 +9,8 @@ import { makeMigration } from './workshop.js'
 
 /*
  * `oryne plugin new <name>`: a plugin in the house shape (plugin.ts, one
- * resource, its generated migration and snapshot, a test) that works as it is:
- * its own test passes before the author changes a line.
+ * resource, its generated migration and snapshot, one CLI command, a test of
+ * both) that works as it is: its own test passes before the author changes a line.
  */
 
 const title = (name: string) =>
@@ -57,9 +57,33 @@ export const items = defineResource({
 })
 `
 
+function commandsSource(name: string) {
+  return `import { definePluginCommand, readTenantDb } from '@oryne/sdk'
+
+/**
+ * \`oryne ${name} count --tenant <slug>\`: how many items an institution keeps.
+ * Core checks the tenant enabled the plugin and runs it in the tenant's
+ * context; \`--json\` and the exit codes come with it (docs/plugins.md, "Commands").
+ */
+const count = definePluginCommand({
+  name: 'count',
+  description: 'how many items an institution keeps',
+  async run({ tenant, print, write }) {
+    const [row] = await readTenantDb((client, table) =>
+      client.from(table('${name.replaceAll('-', '_')}_items')).count('* as count')
+    )
+    const items = Number(row.count)
+    print({ items }, () => write(\`\${tenant.slug} keeps \${items} item(s).\\n\`))
+  },
+})
+
+export default [count]
+`
+}
+
 function testSource(name: string) {
   return `import { test } from '@japa/runner'
-import { created, ok, openSchool, refused } from '@oryne/sdk/testing'
+import { created, ok, openSchool, refused, runCommand } from '@oryne/sdk/testing'
 
 test.group('${title(name)}', () => {
   test('an institution that enabled it keeps its items', async ({ client, assert }) => {
@@ -81,6 +105,22 @@ test.group('${title(name)}', () => {
   test('an institution that did not enable it gets ERR_PLUGIN_DISABLED', async ({ client }) => {
     const school = await openSchool(client, { people: { head: 'TenantAdmin' } })
     await refused(school.as('head').get('/${name}/items'), 404, 'ERR_PLUGIN_DISABLED')
+  })
+
+  test('oryne ${name} count tells how many items an institution keeps', async ({
+    client,
+    assert,
+  }) => {
+    const school = await openSchool(client, {
+      plugins: ['${name}'],
+      people: { head: 'TenantAdmin' },
+    })
+    await created(school.as('head').post('/${name}/items').json({ title: 'First item' }))
+
+    const args = ['${name}', 'count', '--tenant', school.tenant.slug, '--json']
+    const counted = await runCommand(args)
+    assert.equal(counted.code, 0, counted.stderr)
+    assert.deepEqual(JSON.parse(counted.stdout), { ok: true, items: 1 })
   })
 })
 `
@@ -113,6 +153,7 @@ export async function scaffoldPlugin(options: {
   const files: Array<[string, string]> = [
     ['plugin.ts', manifestSource(name, `^${options.hostVersion}`)],
     ['resources/items.ts', RESOURCE_SOURCE],
+    ['commands.ts', commandsSource(name)],
     [`tests/${name.replaceAll('-', '_')}.spec.ts`, testSource(name)],
   ]
   for (const [file, source] of files) {

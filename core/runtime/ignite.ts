@@ -27,6 +27,12 @@ export type BootOptions = {
    * importing every plugin is most of a command's start-up.
    */
   plugins?: boolean
+  /**
+   * An application created but not booted yet, to boot instead of a new one:
+   * the CLI creates it to read plugin manifests (their modules register boot
+   * hooks on it) before it knows which command runs.
+   */
+  created?: ApplicationService
 }
 
 /**
@@ -37,7 +43,7 @@ export async function bootApp(
   environment: 'console' | 'web' = 'console',
   options: BootOptions = {}
 ): Promise<ApplicationService> {
-  const app = createIgnitor().createApp(environment)
+  const app = options.created ?? createIgnitor().createApp(environment)
   await app.init()
   await app.boot()
   await app.start(() => {})

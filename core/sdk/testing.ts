@@ -350,3 +350,34 @@ export async function eventually<T>(
     await sleep(options.intervalMs ?? 100)
   }
 }
+
+export type CommandResult = { code: number; stdout: string; stderr: string }
+
+/**
+ * Runs `oryne <args>` in this process, on the application the tests booted,
+ * as a platform admin's script would: its exit code and what it printed.
+ * For a plugin's commands (`runCommand(['my-plugin', 'count', '--tenant',
+ * school.tenant.slug, '--json'])`). One at a time: it borrows stdout and stderr.
+ */
+export async function runCommand(args: string[]): Promise<CommandResult> {
+  const { main } = await import('../../cli/main.js')
+  const output = { stdout: '', stderr: '' }
+  const writes = { stdout: process.stdout.write, stderr: process.stderr.write }
+  const capture = (stream: 'stdout' | 'stderr') =>
+    ((chunk: string | Uint8Array) => {
+      output[stream] += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString()
+      return true
+    }) as typeof process.stdout.write
+  const exitCode = process.exitCode
+  process.exitCode = undefined
+  process.stdout.write = capture('stdout')
+  process.stderr.write = capture('stderr')
+  try {
+    await main([process.execPath, 'oryne', ...args])
+    return { code: Number(process.exitCode ?? 0), ...output }
+  } finally {
+    process.stdout.write = writes.stdout
+    process.stderr.write = writes.stderr
+    process.exitCode = exitCode
+  }
+}

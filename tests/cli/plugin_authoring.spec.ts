@@ -48,20 +48,24 @@ test.group('oryne plugin: authoring', () => {
     assert.sameMembers(JSON.parse(created.stdout).files, [
       'plugin.ts',
       'resources/items.ts',
+      'commands.ts',
       'tests/book_club.spec.ts',
       'migrations/0001_create_book_club_items.ts',
       'migrations/.snapshot.json',
     ])
-    const manifest = await readFile(join(scratch.absolute, 'book-club/plugin.ts'), 'utf8')
-    assert.deepEqual(
-      [...manifest.matchAll(/from '([^']+)'/g)].map((m) => m[1]),
-      ['@oryne/sdk']
-    )
+    for (const file of ['plugin.ts', 'commands.ts']) {
+      const source = await readFile(join(scratch.absolute, 'book-club', file), 'utf8')
+      assert.deepEqual(
+        [...source.matchAll(/from '([^']+)'/g)].map((m) => m[1]),
+        ['@oryne/sdk'],
+        file
+      )
+    }
 
     // A real process: `plugin test` runs the plugin's own suite on a throwaway database.
     const tested = await runOryneProcess(['plugin', 'test', 'book-club'], scratch.env, 110_000)
     assert.equal(tested.code, 0, tested.stdout + tested.stderr)
-    assert.match(tested.stdout, /2 passed/)
+    assert.match(tested.stdout, /3 passed/)
 
     const again = await runOryne(
       ['plugin', 'new', 'book-club', '--dir', scratch.relative],
