@@ -17,6 +17,8 @@ export {
   unpaidBalances,
 } from './services/fees.js'
 export { creditInvoice, type InvoiceCredit } from './services/credits.js'
+/* What crediting can refuse, for the routes of plugins that credit (their OpenAPI errors). */
+export { E_CREDIT_SOURCE, E_OVER_CREDIT } from './errors.js'
 /* Which ERP student a signed-in user is (students sign in as users). */
 export { rowsAboutUser, studentIdOfUser, studentIdsOfUser } from './services/people.js'
 /* Reads over students, attendance and fees, for the AI (docs/plugins/erp.md, "For other plugins"). */
