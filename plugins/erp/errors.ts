@@ -52,3 +52,9 @@ export const E_CREDIT_SOURCE = defineError(
   'Invoice %s was billed by %s: %s cannot credit it',
   'Take the charge back where it was billed: waive a library fine at the library, refund an e-store order in the store.'
 )
+export const E_NOT_IN_SECTION = defineError(
+  'ERR_ERP_NOT_IN_SECTION',
+  422,
+  '%s student(s) are not in section %s: no mark was recorded',
+  'Mark each section with its own students (error.details lists the others); GET /api/v1/erp/students?filter[section_id][eq]=... shows who is in it.'
+)

@@ -137,6 +137,7 @@ test.group('ERP plugin', (group) => {
     })
     enrolled.assertStatus(201)
     const student = enrolled.body().data.student
+    assert.equal(enrolled.header('location'), `/api/v1/erp/students/${student.id}`)
     assert.match(student.enrollment_no, /^ENR-\d{4}-00001$/)
     assert.equal(String(student.section_id), String(sectionA.id))
 
@@ -397,6 +398,10 @@ test.group('ERP plugin', (group) => {
     // A partial credit of an unpaid invoice: a credit line, the amount and the report follow.
     const first = await creditOn(unpaid, { amount: 2500, reason: 'Sibling waiver' })
     first.assertStatus(201)
+    assert.equal(
+      first.header('location'),
+      `/api/v1/erp/invoice_lines/${first.body().data.credit.id}`
+    )
     assert.deepInclude(first.body().data.invoice, { amount: 7500, status: 'open' })
     assert.equal(balance(first.body().data.invoice), 7500)
     const lines = (
@@ -561,6 +566,11 @@ test.group('ERP plugin', (group) => {
       marks: [{ student_id: '999999', status: 'present' }],
     })
     stranger.assertStatus(422)
+    assert.equal(stranger.body().error.code, 'ERR_ERP_NOT_IN_SECTION')
+    assert.deepEqual(
+      stranger.body().error.details.map((d: any) => d.student_id),
+      ['999999']
+    )
 
     const summary = await erp(
       s,
@@ -749,6 +759,7 @@ test.group('ERP plugin', (group) => {
       )
       response.assertStatus(202)
       const id = response.body().data.id
+      assert.equal(response.header('location'), `/api/v1/erp/imports/${id}`)
       for (let i = 0; i < 200; i++) {
         const status = await erp(s, s.staff, 'get', `/imports/${id}`)
         if (['completed', 'failed'].includes(status.body().data.status)) return status.body().data
