@@ -3,6 +3,7 @@ import {
   inviteAcceptValidator,
   loginWithCodeValidator,
   logoutValidator,
+  mfaCodeValidator,
   mfaLoginValidator,
   passwordResetConfirmValidator,
   passwordResetValidator,
@@ -36,7 +37,10 @@ import {
   E_AUTH_MFA_CHALLENGE_INVALID,
   E_AUTH_MFA_INVALID,
   E_AUTH_RESET_TOKEN_INVALID,
+  E_AUTH_INVALID_TOKEN,
+  E_AUTH_REQUIRED,
   E_AUTH_SESSION_ENDED,
+  E_AUTH_TOKEN_EXPIRED,
   E_AUTH_TOKEN_REUSED,
   E_API_KEY_NOT_FOUND,
   E_LAST_TENANT_ADMIN,
@@ -62,8 +66,26 @@ import {
   E_TENANT_INVALID_TRANSITION,
   E_TENANT_NOT_FOUND,
   E_TENANT_SLUG_TAKEN,
+  E_MFA_ALREADY_ENABLED,
+  E_MFA_NOT_ENABLED,
+  E_NOTIFICATION_DELIVERY_NOT_FOUND,
+  E_NOTIFICATION_MANDATORY,
+  E_NOTIFICATION_NOT_FOUND,
+  E_NOTIFICATION_TEMPLATE_INVALID,
+  E_NOTIFICATION_TEMPLATE_UNKNOWN,
+  E_PLUGIN_DISABLED,
+  E_RESOURCE_NOT_FOUND,
   type OryneErrorClass,
 } from '../errors.js'
+import {
+  inboxQueryValidator,
+  pageQueryValidator,
+  preferencesValidator,
+  sendValidator,
+  templateOverrideValidator,
+} from '../notifications/validators.js'
+import { enableBody, settingsBody } from '../http/controllers/tenant/plugins_controller.js'
+import { searchQuery } from '../http/controllers/tenant/search_controller.js'
 import { describeOperations, type OperationDoc } from './operations.js'
 import { reportOperations } from '../reports/openapi.js'
 import { arrayOf, ref, type JsonSchema } from './schemas.js'
@@ -137,6 +159,8 @@ function sessionRoutes(prefix: string, who: string, tag: string): Record<string,
       security: [],
       body: logoutValidator,
       data: flag('signed_out'),
+      // Neither a refresh token nor a valid bearer token: nothing to end.
+      errors: [E_AUTH_REQUIRED, E_AUTH_INVALID_TOKEN, E_AUTH_TOKEN_EXPIRED],
     },
     [`GET ${prefix}/me`]: {
       summary: 'The signed-in user',
@@ -468,6 +492,7 @@ const operations: Record<string, OperationDoc> = {
     security: [],
     optionalTenant: true,
     raw: { contentType: 'application/json', schema: { type: 'object' } },
+    errors: [E_TENANT_NOT_FOUND],
   },
 }
 
@@ -583,3 +608,236 @@ describeOperations({
 
 /* Reports (docs/reports.md): exports, documents, the dashboard and scheduled reports. */
 describeOperations(reportOperations)
+
+/* Two-step verification of the signed-in account, in both realms (docs/auth.md, "MFA"). */
+function mfaRoutes(prefix: string, tag: string): Record<string, OperationDoc> {
+  const status: JsonSchema = { type: 'object', properties: { enabled: { type: 'boolean' } } }
+  return {
+    [`GET ${prefix}/mfa`]: {
+      summary: 'Whether two-step verification is on for your account',
+      tags: [tag],
+      data: status,
+    },
+    [`POST ${prefix}/mfa/enroll`]: {
+      summary: 'Start enrolling an authenticator app',
+      description:
+        'Answers the secret and its `otpauth://` URI (for a QR code); nothing changes until `/mfa/confirm`.',
+      tags: [tag],
+      status: 201,
+      data: { type: 'object' },
+      errors: [E_MFA_ALREADY_ENABLED],
+    },
+    [`POST ${prefix}/mfa/confirm`]: {
+      summary: 'Turn two-step verification on with a first code',
+      description: 'Answers the one-time recovery codes: shown once.',
+      tags: [tag],
+      body: mfaCodeValidator,
+      data: { type: 'object' },
+      errors: [E_AUTH_MFA_INVALID, E_MFA_ALREADY_ENABLED, E_MFA_NOT_ENABLED],
+    },
+    [`POST ${prefix}/mfa/recovery-codes`]: {
+      summary: 'Replace the recovery codes (a current code required)',
+      tags: [tag],
+      body: mfaCodeValidator,
+      data: { type: 'object' },
+      errors: [E_AUTH_MFA_INVALID, E_MFA_NOT_ENABLED],
+    },
+    [`POST ${prefix}/mfa/disable`]: {
+      summary: 'Turn two-step verification off (a current code required)',
+      tags: [tag],
+      body: mfaCodeValidator,
+      data: { type: 'object' },
+      errors: [E_AUTH_MFA_INVALID, E_MFA_NOT_ENABLED],
+    },
+  }
+}
+
+const notification: JsonSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    title: { type: 'string' },
+    body: { type: ['string', 'null'] },
+    read_at: { type: ['string', 'null'], format: 'date-time' },
+    created_at: { type: 'string', format: 'date-time' },
+  },
+  required: ['id'],
+}
+const preferenceMatrix: JsonSchema = { type: 'object' }
+const pluginsAnswer = (key: string): JsonSchema => ({
+  type: 'object',
+  properties: { [key]: {}, plugins: arrayOf({ type: 'object' }) },
+  required: [key, 'plugins'],
+})
+
+describeOperations({
+  ...mfaRoutes('/api/v1/auth', 'Auth'),
+  ...mfaRoutes('/api/v1/platform/auth', 'Platform: auth'),
+
+  'GET /api/v1/admin/users/:id/export': {
+    summary: 'Everything Oryne holds about a user (personal-data export)',
+    tags: ['Admin: users'],
+    data: { type: 'object' },
+    errors: [E_USER_NOT_FOUND],
+  },
+  'GET /api/v1/auth/me/export': {
+    summary: 'Everything Oryne holds about you (personal-data export)',
+    tags: ['Auth'],
+    data: { type: 'object' },
+  },
+  'DELETE /api/v1/admin/users/:id/mfa': {
+    summary: "Turn off a user's two-step verification (lost device)",
+    tags: ['Admin: users'],
+    data: ref('User'),
+    errors: [E_USER_NOT_FOUND, E_MFA_NOT_ENABLED],
+  },
+  'GET /api/v1/admin/permissions': {
+    summary: 'Every permission a role can hold: core’s and the enabled plugins’',
+    tags: ['Admin: roles'],
+    data: arrayOf({ type: 'object' }),
+  },
+  'GET /api/v1/admin/api-keys': {
+    summary: 'The partner API keys of the tenant (never the secrets)',
+    tags: ['Admin: api-keys'],
+    data: arrayOf({ type: 'object' }),
+  },
+  'GET /api/v1/admin/api-keys/:id': {
+    summary: 'One partner API key',
+    tags: ['Admin: api-keys'],
+    data: { type: 'object' },
+    errors: [E_API_KEY_NOT_FOUND],
+  },
+  'GET /api/v1/admin/plugins': {
+    summary: 'The modules of this tenant and whether each is on',
+    tags: ['Admin: plugins'],
+    data: arrayOf({ type: 'object' }),
+  },
+  'POST /api/v1/admin/plugins/:name/enable': {
+    summary: 'Turn a module on (its tables, permissions and routes, without a restart)',
+    description:
+      '`with_dependencies: true` also enables the modules it needs; otherwise a missing one refuses.',
+    tags: ['Admin: plugins'],
+    body: enableBody,
+    data: pluginsAnswer('enabled'),
+    errors: [E_PLUGIN_NOT_FOUND, E_PLUGIN_UNAVAILABLE, E_PLUGIN_DEPENDENCIES_MISSING],
+  },
+  'POST /api/v1/admin/plugins/:name/disable': {
+    summary: 'Turn a module off (its data is kept)',
+    tags: ['Admin: plugins'],
+    data: pluginsAnswer('disabled'),
+    errors: [E_PLUGIN_NOT_FOUND, E_PLUGIN_REQUIRED_BY],
+  },
+  'GET /api/v1/admin/plugins/:name/settings': {
+    summary: "A module's settings here: values, defaults and which are secret",
+    tags: ['Admin: plugins'],
+    data: { type: 'object' },
+    errors: [E_PLUGIN_NOT_FOUND, E_PLUGIN_DISABLED],
+  },
+  'PATCH /api/v1/admin/plugins/:name/settings': {
+    summary: "Change a module's settings (null clears one back to its default)",
+    tags: ['Admin: plugins'],
+    body: settingsBody,
+    data: { type: 'object' },
+    errors: [E_PLUGIN_NOT_FOUND, E_PLUGIN_DISABLED],
+  },
+
+  'GET /api/v1/notifications': {
+    summary: 'Your in-app notifications, newest first',
+    tags: ['Notifications'],
+    query: inboxQueryValidator,
+    data: arrayOf(notification),
+    paginated: true,
+  },
+  'GET /api/v1/notifications/unread-count': {
+    summary: 'How many of your notifications are unread',
+    tags: ['Notifications'],
+    data: { type: 'object', properties: { unread: { type: 'integer' } }, required: ['unread'] },
+  },
+  'POST /api/v1/notifications/read-all': {
+    summary: 'Mark all your notifications read',
+    tags: ['Notifications'],
+    data: { type: 'object', properties: { marked: { type: 'integer' } }, required: ['marked'] },
+  },
+  'POST /api/v1/notifications/:id/read': {
+    summary: 'Mark one notification read',
+    tags: ['Notifications'],
+    data: notification,
+    errors: [E_NOTIFICATION_NOT_FOUND],
+  },
+  'GET /api/v1/notifications/preferences': {
+    summary: 'Your channels (in-app, email, SMS, push) for each kind of notification',
+    tags: ['Notifications'],
+    data: preferenceMatrix,
+  },
+  'PUT /api/v1/notifications/preferences': {
+    summary: 'Choose your channels per kind of notification (mandatory ones stay on)',
+    tags: ['Notifications'],
+    body: preferencesValidator,
+    data: preferenceMatrix,
+    errors: [E_NOTIFICATION_TEMPLATE_UNKNOWN, E_NOTIFICATION_MANDATORY],
+  },
+  'GET /api/v1/admin/notifications/templates': {
+    summary: 'Every notification template, with this tenant’s overrides',
+    tags: ['Admin: notifications'],
+    data: arrayOf({ type: 'object' }),
+  },
+  'PUT /api/v1/admin/notifications/templates/:key': {
+    summary: 'Override a template’s wording for this tenant',
+    tags: ['Admin: notifications'],
+    body: templateOverrideValidator,
+    data: { type: 'object' },
+    errors: [E_NOTIFICATION_TEMPLATE_UNKNOWN, E_NOTIFICATION_TEMPLATE_INVALID],
+  },
+  'DELETE /api/v1/admin/notifications/templates/:key': {
+    summary: 'Back to the template’s own wording',
+    tags: ['Admin: notifications'],
+    data: { type: 'object' },
+    errors: [E_NOTIFICATION_TEMPLATE_UNKNOWN],
+  },
+  'GET /api/v1/admin/notifications/defaults': {
+    summary: 'The channels new users get per kind of notification',
+    tags: ['Admin: notifications'],
+    data: preferenceMatrix,
+  },
+  'PUT /api/v1/admin/notifications/defaults': {
+    summary: 'Set the channels new users get per kind of notification',
+    tags: ['Admin: notifications'],
+    body: preferencesValidator,
+    data: preferenceMatrix,
+    errors: [E_NOTIFICATION_TEMPLATE_UNKNOWN, E_NOTIFICATION_MANDATORY],
+  },
+  'GET /api/v1/admin/notifications/dead-letters': {
+    summary: 'Deliveries that failed for good (email, SMS, push), newest first',
+    tags: ['Admin: notifications'],
+    query: pageQueryValidator,
+    data: arrayOf({ type: 'object' }),
+    paginated: true,
+  },
+  'POST /api/v1/admin/notifications/dead-letters/:id/retry': {
+    summary: 'Send a failed delivery again',
+    tags: ['Admin: notifications'],
+    data: { type: 'object' },
+    errors: [E_NOTIFICATION_DELIVERY_NOT_FOUND],
+  },
+  'POST /api/v1/admin/notifications/send': {
+    summary: 'Send a notice to users, roles or everyone (queued)',
+    tags: ['Admin: notifications'],
+    status: 202,
+    body: sendValidator,
+    data: { type: 'object' },
+    errors: [E_NOTIFICATION_TEMPLATE_UNKNOWN],
+  },
+
+  'GET /api/v1/search': {
+    summary: 'Search every resource you may list, ranked and merged',
+    description:
+      '`types=erp.students,lms.courses` narrows the resources; with one type, `facets=` counts matches ' +
+      'per value and `filter[field]=` narrows as on the list endpoint. Row rules and field visibility ' +
+      'apply as in each list.',
+    tags: ['Search'],
+    query: searchQuery,
+    data: arrayOf({ type: 'object' }),
+    paginated: true,
+    errors: [E_RESOURCE_NOT_FOUND],
+  },
+})

@@ -224,8 +224,14 @@ function buildOperation(
   const tenantRoute = route.middleware.some((entry) => entry.name === 'tenant')
   const security = doc?.security ?? securityOf(route, plugin)
   const byStatus = new Map<number, Set<string>>()
-  addErrors(byStatus, [errors.E_RATE_LIMITED, errors.E_INTERNAL])
-  if (tenantRoute) addErrors(byStatus, TENANT_ERRORS)
+  // Any request: a path or query that does not parse or holds NUL, the rate limit, a fault.
+  addErrors(byStatus, [
+    errors.E_BAD_REQUEST,
+    errors.E_NUL_CHARACTER,
+    errors.E_RATE_LIMITED,
+    errors.E_INTERNAL,
+  ])
+  if (tenantRoute || doc?.optionalTenant) addErrors(byStatus, TENANT_ERRORS)
   if (plugin) addErrors(byStatus, [errors.E_PLUGIN_DISABLED])
   if (security.length) addErrors(byStatus, AUTH_ERRORS)
   if (security.includes('apiKey')) addErrors(byStatus, API_KEY_ERRORS)
@@ -234,8 +240,13 @@ function buildOperation(
   if (security.includes('platformUser') && security.includes('platformToken'))
     addErrors(byStatus, [errors.E_FORBIDDEN])
   const hasBody = BODY_METHODS.has(route.method)
-  if (hasBody) addErrors(byStatus, [errors.E_BAD_REQUEST, errors.E_PAYLOAD_TOO_LARGE])
-  if (doc?.body || doc?.query) addErrors(byStatus, [errors.E_VALIDATION])
+  if (hasBody)
+    addErrors(byStatus, [
+      errors.E_PAYLOAD_TOO_LARGE,
+      errors.E_BODY_ENCODING_INVALID,
+      errors.E_UNSUPPORTED_MEDIA_TYPE,
+    ])
+  if (doc?.body || doc?.query || doc?.multipart) addErrors(byStatus, [errors.E_VALIDATION])
   addErrors(byStatus, doc?.errors ?? [])
 
   const parameters: unknown[] = params.map((name) => ({
@@ -291,11 +302,14 @@ function buildOperation(
     tags: doc?.tags ?? [tagOf(route, plugin)],
     security: security.map((name) => ({ [name]: [] })),
     ...(parameters.length ? { parameters } : {}),
-    ...(hasBody && doc?.body
+    ...(hasBody && (doc?.body || doc?.multipart)
       ? {
           requestBody: {
             required: true,
-            content: { 'application/json': { schema: schemaOf(doc.body) } },
+            content: {
+              ...(doc.body ? { 'application/json': { schema: schemaOf(doc.body) } } : {}),
+              ...(doc.multipart ? { 'multipart/form-data': { schema: doc.multipart } } : {}),
+            },
           },
         }
       : {}),

@@ -14,6 +14,8 @@ export type OperationDoc = {
   security?: SecuritySchemeName[]
   /** The request body: a compiled VineJS validator (its toJSONSchema()) or a JSON Schema. */
   body?: SchemaSource
+  /** A multipart/form-data body (file uploads), as a JSON Schema of its fields; with `body`, either is accepted. */
+  multipart?: JsonSchema
   /** The query string, the same way; each property becomes a query parameter. */
   query?: SchemaSource
   /** Schema of `data` in the success envelope. */

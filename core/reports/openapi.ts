@@ -1,5 +1,5 @@
 import { E_FORBIDDEN, E_RECORD_NOT_FOUND, E_VALIDATION } from '../errors.js'
-import type { OperationDoc } from '../openapi/operations.js'
+import type { OperationDoc, SecuritySchemeName } from '../openapi/operations.js'
 import { arrayOf, type JsonSchema } from '../openapi/schemas.js'
 import {
   E_DOCUMENT_UNKNOWN,
@@ -68,8 +68,12 @@ const subscriptionSchema: JsonSchema = {
 
 const tag = 'Reports'
 
+/** Tenant routes that find their caller themselves (principalOf): a user, an API key or the platform. */
+const signedIn: SecuritySchemeName[] = ['tenantUser', 'apiKey', 'platformToken']
+
 export const reportOperations: Record<string, OperationDoc> = {
   'POST /api/v1/exports': {
+    security: signedIn,
     summary: 'Export a resource list to CSV or XLSX (a queued job)',
     description:
       'The same filters, sort, search, fields, permissions and row rules as the list endpoint of ' +
@@ -82,12 +86,14 @@ export const reportOperations: Record<string, OperationDoc> = {
     errors: [E_REPORT_RESOURCE_UNKNOWN, E_REPORT_FORMAT_UNKNOWN, E_FORBIDDEN, E_VALIDATION],
   },
   'GET /api/v1/exports/:id': {
+    security: signedIn,
     summary: 'An export: status, progress, row count and, once done, a signed download link',
     tags: [tag],
     data: exportSchema,
     errors: [E_EXPORT_NOT_FOUND],
   },
   'GET /api/v1/documents': {
+    security: signedIn,
     summary: 'The PDF documents of the enabled modules the caller may ask for',
     tags: [tag],
     data: arrayOf({
@@ -102,6 +108,7 @@ export const reportOperations: Record<string, OperationDoc> = {
     }),
   },
   'GET /api/v1/documents/:document/:id': {
+    security: signedIn,
     summary:
       'A PDF document (`erp.fee_receipt`, `erp.invoice`, `lms.report_card`, ...) of a record',
     description:
@@ -112,6 +119,7 @@ export const reportOperations: Record<string, OperationDoc> = {
     errors: [E_DOCUMENT_UNKNOWN, E_RECORD_NOT_FOUND, E_FORBIDDEN],
   },
   'GET /api/v1/dashboard': {
+    security: signedIn,
     summary: 'The dashboard figures of the enabled modules the caller may see (cached)',
     tags: [tag],
     data: {

@@ -1,6 +1,13 @@
 import { describeOperations } from '../openapi/operations.js'
 import { type JsonSchema } from '../openapi/schemas.js'
 import {
+  E_FILE_LINK_INVALID,
+  E_FILE_NOT_FOUND,
+  E_FILE_TOO_LARGE,
+  E_FILE_TYPE_MISMATCH,
+  E_FILE_TYPE_NOT_ALLOWED,
+} from '../errors.js'
+import {
   E_STORAGE_QUOTA_EXCEEDED,
   E_UPLOAD_EXPIRED,
   E_UPLOAD_INCOMPLETE,
@@ -30,6 +37,17 @@ const upload: JsonSchema = {
   required: ['id', 'purpose', 'status'],
 }
 const tags = ['Files']
+const fileRecord: JsonSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    name: { type: 'string' },
+    content_type: { type: 'string' },
+    size: { type: 'integer' },
+    download: { type: 'string', description: 'A signed link to the bytes, usable as it is.' },
+  },
+  required: ['id', 'download'],
+}
 
 /* Presigned uploads and the storage quota (docs/storage.md). */
 describeOperations({
@@ -93,4 +111,44 @@ describeOperations({
       ),
     },
   },
+
+  'POST /api/v1/files': {
+    summary: 'Upload a file (multipart field `file`) up to ORYNE_UPLOAD_MAX_MB',
+    description:
+      'The stored type is the one the name and the bytes agree on; `download` is a signed link that works as it is.',
+    tags,
+    status: 201,
+    multipart: {
+      type: 'object',
+      properties: { file: { type: 'string', format: 'binary' } },
+      required: ['file'],
+    },
+    data: fileRecord,
+    errors: [
+      E_FILE_TOO_LARGE,
+      E_FILE_TYPE_NOT_ALLOWED,
+      E_FILE_TYPE_MISMATCH,
+      E_STORAGE_QUOTA_EXCEEDED,
+    ],
+  },
+  'GET /api/v1/files/:id': {
+    summary: 'A file you uploaded (or any, with core.files.manage), with a fresh signed link',
+    tags,
+    data: fileRecord,
+    errors: [E_FILE_NOT_FOUND],
+  },
+  'DELETE /api/v1/files/:id': {
+    summary: 'Delete a file you uploaded (or any, with core.files.manage)',
+    tags,
+    data: { type: 'object' },
+    errors: [E_FILE_NOT_FOUND],
+  },
+  'GET /api/v1/files/:id/download': {
+    summary: "A file's bytes, authorised by the signed link alone (`expires`, `signature`)",
+    tags,
+    security: [],
+    raw: { contentType: 'application/octet-stream', schema: { type: 'string', format: 'binary' } },
+    errors: [E_FILE_LINK_INVALID, E_FILE_NOT_FOUND],
+  },
 })
+

@@ -190,3 +190,49 @@ test.group('OpenAPI document', () => {
     assert.equal(unknown.body().error.code, 'ERR_TENANT_NOT_FOUND')
   })
 })
+
+test.group('OpenAPI conformance check', () => {
+  test('finds an undocumented status, an error code the operation does not list and a body off its schema', async ({
+    assert,
+  }) => {
+    const { checkAnswer } = await import('#core/openapi/conformance')
+    const answer = (status: number, body: unknown) => ({
+      method: 'POST',
+      urlPath: '/api/v1/journal/entries',
+      status,
+      contentType: 'application/json; charset=utf-8',
+      body,
+    })
+    const meta = { timestamp: new Date().toISOString(), request_id: 'r1' }
+    const entry = { id: 1, body: 'Dear diary' }
+    const ok = await checkAnswer(
+      answer(201, { success: true, data: entry, meta, error: null }),
+      '0'
+    )
+    assert.deepEqual(ok, [])
+
+    const [teapot] = await checkAnswer(answer(418, {}), '0')
+    assert.equal(teapot.operation, 'POST /api/v1/journal/entries')
+    assert.match(teapot.problem, /status 418 is not documented/)
+
+    const error = (code: string) => ({
+      success: false,
+      data: null,
+      meta,
+      error: { code, message: 'x' },
+    })
+    assert.deepEqual(await checkAnswer(answer(409, error('ERR_JOURNAL_FULL')), '0'), [])
+    const [unlisted] = await checkAnswer(answer(409, error('ERR_ROLE_EXISTS')), '0')
+    assert.match(unlisted.problem, /error code ERR_ROLE_EXISTS is not listed for 409/)
+
+    const [offSchema] = await checkAnswer(
+      answer(201, { success: true, data: { id: 'one' }, meta, error: null }),
+      '0'
+    )
+    assert.match(offSchema.problem, /body does not match the 201 schema/)
+
+    // Paths the document does not have (the router's 404) and other origins are not its business.
+    assert.deepEqual(await checkAnswer({ ...answer(418, {}), urlPath: '/api/v1/nowhere' }, '0'), [])
+    assert.deepEqual(await checkAnswer({ ...answer(418, {}), urlPath: '/console/x' }, '0'), [])
+  })
+})

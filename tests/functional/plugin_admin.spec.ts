@@ -114,7 +114,8 @@ test.group('Tenant admin plugins API', () => {
     ;(await api.post('/journal/entries').json({ user_id: user, body: 'one' })).assertStatus(201)
     const refused = await api.post('/journal/entries').json({ user_id: user, body: 'two' })
     refused.assertStatus(409)
-    assert.equal(refused.body().data.refused, 'at most 1 entries')
+    assert.equal(refused.body().error.code, 'ERR_JOURNAL_FULL')
+    assert.equal(refused.body().error.message, 'At most 1 entries per user')
 
     const notInstalled = await api.patch('/admin/plugins/notes/settings').json({})
     notInstalled.assertStatus(404)

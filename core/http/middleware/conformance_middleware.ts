@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import app from '@adonisjs/core/services/app'
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
-import { checkAnswer } from '../../openapi/conformance.js'
+import { checkAnswer, keepViolations } from '../../openapi/conformance.js'
 
 const version = JSON.parse(readFileSync(app.makePath('package.json'), 'utf8')).version as string
 
@@ -26,7 +26,9 @@ export default class ConformanceMiddleware {
           requestId: ctx.request.id(),
         },
         version
-      ).catch((error) => ctx.logger.error({ err: error }, 'conformance check failed'))
+      )
+        .then(keepViolations)
+        .catch((error) => ctx.logger.error({ err: error }, 'conformance check failed'))
     })
     return next()
   }

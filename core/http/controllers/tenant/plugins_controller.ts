@@ -5,9 +5,9 @@ import { actorOf, authorize } from '../../../rbac/authorize.js'
 import { respond } from '../../envelope.js'
 
 const PERMISSION = 'core.plugins.manage'
-const enableBody = vine.compile(vine.object({ with_dependencies: vine.boolean().optional() }))
+export const enableBody = vine.compile(vine.object({ with_dependencies: vine.boolean().optional() }))
 // null (or "", which the body parser turns into null) clears a setting: core/plugins/settings.ts.
-const settingsBody = vine.compile(vine.record(vine.any().nullable()))
+export const settingsBody = vine.compile(vine.record(vine.any().nullable()))
 
 /**
  * /api/v1/admin/plugins: a tenant admin turns modules on and off for their

@@ -11,7 +11,7 @@ import {
   oneTypeOnly,
 } from '../../../search/search_service.js'
 
-const searchQuery = vine.compile(
+export const searchQuery = vine.compile(
   vine.object({
     q: vine.string().trim().minLength(1).maxLength(200),
     types: vine.string().trim().maxLength(1000).optional(),
