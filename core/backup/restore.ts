@@ -32,6 +32,7 @@ import { connectionOf, ORYNE_VERSION } from './create.js'
 import { Digest } from './digest.js'
 import { checkCompatibility, parseManifest, type BackupManifest } from './manifest.js'
 import { tenantFilesDir } from './paths.js'
+import { tenantCache } from '../cache/index.js'
 
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`
 
@@ -265,6 +266,8 @@ export async function restoreTenantBackup(
   const { id, existing } = target!
   tenancy.registry.invalidate()
   tenancy.plugins.invalidate(id)
+  // Roles, custom fields and webhook endpoints came back with the schema: every process rereads them.
+  tenantCache.invalidate({ tenantId: id }, { broadcast: true })
   if (manifest.files.included && filesStage) {
     const finalDir = tenantFilesDir(id)
     const old = `${finalDir}.old-${loading}`

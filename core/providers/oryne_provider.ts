@@ -34,7 +34,6 @@ declare module '@adonisjs/core/types' {
 
 /** Redis channels on which processes tell each other what changed (one set per deployment prefix). */
 const CHANNEL_PREFIX = process.env.ORYNE_REDIS_PREFIX || 'oryne'
-const TENANT_CHANGES = `${CHANNEL_PREFIX}:tenancy:changed`
 const PLUGIN_CHANGES = `${CHANNEL_PREFIX}:plugins:changed`
 
 /** Registers Oryne's kernel services in the container and closes them on shutdown. */
@@ -137,14 +136,10 @@ export default class OryneProvider {
     })
 
     this.app.container.singleton('oryne.tenancy', async (resolver) => {
-      const changes = await resolver.make('oryne.changes')
       const jobs = await resolver.make('oryne.jobs')
       const logger = await resolver.make('logger')
-      const registry = new TenantRegistry({
-        cacheTtlMs: tenancyConfig.cacheTtlMs,
-        onChange: (tenantId) => changes.publish(TENANT_CHANGES, tenantId),
-      })
-      await changes.subscribe(TENANT_CHANGES, () => registry.invalidate())
+      // Registry look-ups live in the tenant cache, which tells other processes of changes itself.
+      const registry = new TenantRegistry({ cacheTtlMs: tenancyConfig.cacheTtlMs })
       jobs.currentTenantId = () => tenantContext.current()?.id ?? null
       jobs.useTenantContext(async (tenantId, fn) => {
         const tenant = await registry.findOrFail(tenantId)

@@ -1,12 +1,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { HttpContext } from '@adonisjs/core/http'
-import app from '@adonisjs/core/services/app'
 import env from '#start/env'
 import { E_AUTH_INVALID_TOKEN, E_AUTH_REQUIRED, E_FORBIDDEN } from '../errors.js'
 import { API_KEY_PREFIX, apiKeys } from '../auth/api_keys.js'
 import { bearerToken, looksLikeJwt } from '../auth/guard.js'
 import { tenantContext } from '../tenancy/context.js'
-import { withTenantDb } from '../tenancy/tenant_db.js'
+import { readTenantDb } from '../tenancy/tenant_db.js'
+import { intern, tenantCache } from '../cache/index.js'
 import type { ResourcePrincipal } from '../resources/define_resource.js'
 
 /**
@@ -42,22 +42,6 @@ export function actorOf(principal: Pick<Principal, 'kind' | 'id'>) {
   return principal.kind === 'platform' ? 'platform' : `${principal.kind}:${principal.id}`
 }
 
-const ROLE_CACHE_MS = 5_000
-const rolePermissions = new Map<string, { roles: Map<string, string[]>; expires: number }>()
-
-const ROLE_CHANGES = `${process.env.ORYNE_REDIS_PREFIX || 'oryne'}:rbac:changed`
-let listening: Promise<void> | undefined
-
-/** Other processes forget a tenant's cached roles when one of them changes them (over Redis). */
-function listenForRoleChanges() {
-  listening ??= (async () => {
-    const changes = await app.container.make('oryne.changes')
-    await changes.subscribe(ROLE_CHANGES, (tenantId) => rolePermissions.delete(tenantId))
-  })().catch(() => {
-    // Without the bus, the short cache lifetime bounds how stale another process can be.
-  })
-}
-
 /**
  * Forgets the cached role permissions of a tenant (call after a role changes);
  * with `broadcast`, every other Oryne process forgets them too.
@@ -66,26 +50,24 @@ export function invalidateRolePermissions(
   tenantId?: string,
   options: { broadcast?: boolean } = {}
 ) {
-  if (tenantId) rolePermissions.delete(tenantId)
-  else rolePermissions.clear()
-  if (options.broadcast && tenantId) {
-    app.container
-      .make('oryne.changes')
-      .then((changes) => changes.publish(ROLE_CHANGES, tenantId))
-      .catch(() => {})
-  }
+  tenantCache.invalidate(
+    { tenantId, kind: 'permissions' },
+    { broadcast: Boolean(options.broadcast && tenantId) }
+  )
 }
 
-/** The permissions each role of the current tenant holds (cached briefly per tenant). */
+/**
+ * The permissions each role of the current tenant holds, from the tenant
+ * cache: one copy of each permission name across roles and tenants.
+ */
 export async function permissionsByRole(): Promise<Map<string, string[]>> {
   const tenant = tenantContext.require()
-  listenForRoleChanges()
-  const cached = rolePermissions.get(tenant.id)
-  if (cached && cached.expires > Date.now()) return cached.roles
-  const rows = await withTenantDb((trx) => trx.from('roles').select('name', 'permissions'))
-  const roles = new Map(rows.map((row) => [row.name as string, row.permissions as string[]]))
-  rolePermissions.set(tenant.id, { roles, expires: Date.now() + ROLE_CACHE_MS })
-  return roles
+  return tenantCache.get('permissions', tenant.id, '', async () => {
+    const rows = await readTenantDb((client, table) =>
+      client.from(table('roles')).select('name', 'permissions')
+    )
+    return new Map(rows.map((row) => [intern(row.name), (row.permissions as string[]).map(intern)]))
+  })
 }
 
 /** A principal holding `roles` in the current tenant. TenantAdmin holds every permission. */

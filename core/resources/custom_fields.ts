@@ -1,7 +1,7 @@
 import vine from '@vinejs/vine'
-import app from '@adonisjs/core/services/app'
 import { E_CONFLICT, E_CUSTOM_FIELD_NOT_FOUND, E_VALIDATION } from '../errors.js'
 import { recordAudit } from '../audit/audit.js'
+import { tenantCache } from '../cache/index.js'
 import { actorOf } from '../rbac/authorize.js'
 import { tenantContext } from '../tenancy/context.js'
 import { readTenantDb, withTenantDb } from '../tenancy/tenant_db.js'
@@ -13,8 +13,8 @@ import { ident, PG, type PgError } from './sql.js'
 /*
  * Tenant custom fields: a tenant admin adds fields to a resource without DDL.
  * Definitions live in the tenant's `custom_fields` table, values in each row's
- * `custom` jsonb. Definitions are cached per tenant (the cache key is the
- * tenant id) and dropped when they change, in every process.
+ * `custom` jsonb. Definitions are kept in the tenant cache (core/cache) and
+ * dropped when they change, in every process.
  */
 
 export const CUSTOM_FIELD_TYPES = [
@@ -85,30 +85,16 @@ function compile(list: CustomFieldDefinition[]): ResourceCustomFields {
 
 const NONE = compile([])
 
-const CACHE_MS = 60_000
-const cache = new Map<string, { byResource: Map<string, ResourceCustomFields>; expires: number }>()
-let listening = false
+type TenantEntry = { byResource: Map<string, ResourceCustomFields> }
 
-const CHANNEL = `${process.env.ORYNE_REDIS_PREFIX || 'oryne'}:custom-fields:changed`
-
-/** Other processes drop their copy when a tenant's custom fields change (over Redis, when there is one). */
-async function listenForChanges() {
-  if (listening) return
-  listening = true
-  const changes = await app.container.make('oryne.changes')
-  await changes.subscribe(CHANNEL, (tenantId) => cache.delete(tenantId))
-}
-
-async function changed(tenantId: string) {
-  cache.delete(tenantId)
-  const changes = await app.container.make('oryne.changes')
-  changes.publish(CHANNEL, tenantId)
+/** Every process forgets a tenant's definitions when they change (the tenant cache's one channel). */
+function changed(tenantId: string) {
+  tenantCache.invalidate({ tenantId, kind: 'custom_fields' }, { broadcast: true })
 }
 
 /** Forgets cached custom fields (of one tenant, or all). */
 export function invalidateCustomFields(tenantId?: string) {
-  if (tenantId) cache.delete(tenantId)
-  else cache.clear()
+  tenantCache.invalidate({ tenantId, kind: 'custom_fields' })
 }
 
 function fromRow(row: Record<string, any>): CustomFieldDefinition {
@@ -123,11 +109,9 @@ function fromRow(row: Record<string, any>): CustomFieldDefinition {
   }
 }
 
-async function tenantEntry() {
+function tenantEntry(): Promise<TenantEntry> {
   const tenant = tenantContext.require()
-  let entry = cache.get(tenant.id)
-  if (!entry || entry.expires < Date.now()) {
-    await listenForChanges()
+  return tenantCache.get('custom_fields', tenant.id, '', async () => {
     const rows = await readTenantDb(async (client, table) =>
       client
         .from(table('custom_fields'))
@@ -149,13 +133,8 @@ async function tenantEntry() {
       const key = `${row.plugin}.${row.resource}`
       grouped.set(key, [...(grouped.get(key) ?? []), fromRow(row)])
     }
-    entry = {
-      byResource: new Map([...grouped].map(([key, list]) => [key, compile(list)])),
-      expires: Date.now() + CACHE_MS,
-    }
-    cache.set(tenant.id, entry)
-  }
-  return entry
+    return { byResource: new Map([...grouped].map(([key, list]) => [key, compile(list)])) }
+  })
 }
 
 /** The custom fields of `model` in the current tenant (cached). */
@@ -264,7 +243,7 @@ export async function addCustomField(
     })
     return added
   })
-  await changed(tenant.id)
+  changed(tenant.id)
   return definition
 }
 
@@ -293,5 +272,5 @@ export async function removeCustomField(model: ResourceModel, name: string, by: 
       request_id: by.requestId ?? null,
     })
   })
-  await changed(tenant.id)
+  changed(tenant.id)
 }

@@ -8,6 +8,7 @@ import {
   E_TENANT_NOT_FOUND,
   E_TENANT_SLUG_TAKEN,
 } from '../errors.js'
+import { PLATFORM_SCOPE, tenantCache } from '../cache/index.js'
 import { canTransition, type TenantStatus } from './lifecycle.js'
 import { withDefaults, type TenantSettings } from './settings.js'
 import type { Actor, CreateTenantInput, Tenant, TenantHistoryEntry } from './types.js'
@@ -27,34 +28,23 @@ function hydrate(row: any): Tenant {
 
 /**
  * The platform registry of tenants (public schema). Lookups used on every
- * request are cached briefly in-process; every change invalidates the entry
- * here and, through `onChange`, in every other Oryne process.
+ * request are kept briefly in the tenant cache (core/cache); every change
+ * forgets them here and, over the change bus, in every other Oryne process.
  */
 export class TenantRegistry {
-  #cache = new Map<string, { tenant: Tenant | null; expires: number }>()
-
-  constructor(
-    private options: { cacheTtlMs: number; onChange?: (tenantId: string) => void } = {
-      cacheTtlMs: 5000,
-    }
-  ) {}
+  constructor(private options: { cacheTtlMs: number } = { cacheTtlMs: 5000 }) {}
 
   /** Drops cached lookups (all of them: changes are rare, lookups cheap to redo). */
   invalidate() {
-    this.#cache.clear()
+    tenantCache.invalidate({ kind: 'registry' })
   }
 
-  #changed(tenantId: string) {
-    this.invalidate()
-    this.options.onChange?.(tenantId)
+  #changed() {
+    tenantCache.invalidate({ kind: 'registry' }, { broadcast: true })
   }
 
-  async #cached(key: string, load: () => Promise<Tenant | null>) {
-    const hit = this.#cache.get(key)
-    if (hit && hit.expires > Date.now()) return hit.tenant
-    const tenant = await load()
-    this.#cache.set(key, { tenant, expires: Date.now() + this.options.cacheTtlMs })
-    return tenant
+  #cached(key: string, load: () => Promise<Tenant | null>) {
+    return tenantCache.get('registry', PLATFORM_SCOPE, key, load, this.options.cacheTtlMs)
   }
 
   async create(input: CreateTenantInput, actor: Actor): Promise<Tenant> {
@@ -84,7 +74,7 @@ export class TenantRegistry {
       }
       throw error
     } finally {
-      this.#changed(id)
+      this.#changed()
     }
   }
 
@@ -164,7 +154,7 @@ export class TenantRegistry {
       })
       return hydrate(row)
     })
-    this.#changed(tenant.id)
+    this.#changed()
     return updated
   }
 
@@ -209,7 +199,7 @@ export class TenantRegistry {
       return hydrate(row)
     }
     const result = client ? await run(client) : await db.transaction(run)
-    this.#changed(tenant.id)
+    this.#changed()
     return result
   }
 
@@ -267,7 +257,7 @@ export class TenantRegistry {
         throw new E_TENANT_DOMAIN_TAKEN([normalized])
       throw error
     }
-    this.#changed(tenant.id)
+    this.#changed()
   }
 
   async removeDomain(tenant: Tenant, domain: string, actor: Actor) {
@@ -284,6 +274,6 @@ export class TenantRegistry {
         data: { domain: normalized },
       })
     })
-    this.#changed(tenant.id)
+    this.#changed()
   }
 }

@@ -7,7 +7,7 @@ import { isOutboundError, outboundRequest } from '../outbound/client.js'
 import { tenantContext } from '../tenancy/context.js'
 import { withTenantDb } from '../tenancy/tenant_db.js'
 import { webhookConfig } from './config.js'
-import { endpointSecret } from './endpoints.js'
+import { enabledEndpoints, endpointSecret, endpointsChanged } from './endpoints.js'
 import { matchesEvent } from './patterns.js'
 import { SIGNATURE_HEADER, signatureHeader } from './signature.js'
 
@@ -42,9 +42,7 @@ async function queueAttempt(
 /** Creates the deliveries of one event for the endpoints of its tenant that subscribe to it. */
 async function fanOut(event: OryneEvent) {
   const tenant = tenantContext.require()
-  const endpoints: Array<{ id: string; events: string[] }> = await withTenantDb((trx) =>
-    trx.from('webhook_endpoints').where('status', 'enabled').select('id', 'events')
-  )
+  const endpoints = await enabledEndpoints()
   const subscribed = endpoints.filter((endpoint) =>
     endpoint.events.some((pattern) => matchesEvent(pattern, event.name))
   )
@@ -168,6 +166,7 @@ async function recordEndpointFailure(endpointId: string, url: string, logger: Lo
     return row
   })
   if (!disabled) return
+  endpointsChanged()
   logger.warn({ endpoint_id: endpointId }, 'webhook endpoint disabled after failing')
   await notify({
     userIds: await webhookManagers(),

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto'
 import encryption from '@adonisjs/core/services/encryption'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { recordAudit } from '../audit/audit.js'
-import { withTenantDb } from '../tenancy/tenant_db.js'
+import { tenantCache } from '../cache/index.js'
+import { tenantContext } from '../tenancy/context.js'
+import { readTenantDb, withTenantDb } from '../tenancy/tenant_db.js'
 import { E_WEBHOOK_NOT_FOUND } from './errors.js'
 import { acceptEndpointUrl } from './url.js'
 
@@ -72,6 +74,37 @@ export function endpointSecret(row: { secret: string }): string {
   return secret
 }
 
+/**
+ * The enabled endpoints of the current tenant and the events they subscribe
+ * to, which every event's fan-out reads: kept in the tenant cache, so that a
+ * tenant without endpoints costs no statement per event.
+ */
+export function enabledEndpoints(): Promise<Array<{ id: string; events: string[] }>> {
+  const tenant = tenantContext.require()
+  return tenantCache.get('webhook_endpoints', tenant.id, '', () =>
+    readTenantDb((client, table) =>
+      client.from(table('webhook_endpoints')).where('status', 'enabled').select('id', 'events')
+    )
+  )
+}
+
+/** Every process forgets the current tenant's endpoints (after a change is committed). */
+export function endpointsChanged() {
+  tenantCache.invalidate(
+    { tenantId: tenantContext.require().id, kind: 'webhook_endpoints' },
+    { broadcast: true }
+  )
+}
+
+/** Runs a change of endpoints, then lets every process know. */
+async function changing<T>(fn: (trx: TransactionClientContract) => Promise<T>): Promise<T> {
+  try {
+    return await withTenantDb(fn)
+  } finally {
+    endpointsChanged()
+  }
+}
+
 async function lockedEndpoint(trx: TransactionClientContract, id: string) {
   if (!UUID.test(id)) throw new E_WEBHOOK_NOT_FOUND([id])
   const row = await trx.from('webhook_endpoints').where('id', id).forUpdate().first()
@@ -102,7 +135,7 @@ export async function createEndpoint(
 ): Promise<WebhookEndpoint & { secret: string }> {
   const url = acceptEndpointUrl(input.url)
   const secret = newSecret()
-  const row = await withTenantDb(async (trx) => {
+  const row = await changing(async (trx) => {
     const [inserted] = await trx
       .insertQuery()
       .table('webhook_endpoints')
@@ -133,7 +166,7 @@ export async function updateEndpoint(
   actor: string
 ): Promise<WebhookEndpoint> {
   const url = input.url === undefined ? undefined : acceptEndpointUrl(input.url)
-  const row = await withTenantDb(async (trx) => {
+  const row = await changing(async (trx) => {
     const before = await lockedEndpoint(trx, id)
     const changes: Record<string, unknown> = { updated_at: new Date() }
     if (url !== undefined) changes.url = url
@@ -172,7 +205,7 @@ export async function updateEndpoint(
 /** A new secret for the endpoint; the old one stops signing at once. */
 export async function rotateSecret(id: string, actor: string) {
   const secret = newSecret()
-  const row = await withTenantDb(async (trx) => {
+  const row = await changing(async (trx) => {
     await lockedEndpoint(trx, id)
     const [updated] = await trx
       .from('webhook_endpoints')
@@ -192,7 +225,7 @@ export async function rotateSecret(id: string, actor: string) {
 
 /** Removes the endpoint with its deliveries and their attempts. */
 export async function deleteEndpoint(id: string, actor: string) {
-  return withTenantDb(async (trx) => {
+  return changing(async (trx) => {
     const row = await lockedEndpoint(trx, id)
     await trx.from('webhook_endpoints').where('id', id).delete()
     await recordAudit(trx, {
