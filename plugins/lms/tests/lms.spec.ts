@@ -264,7 +264,10 @@ test.group('LMS: submissions and grading', () => {
     const teacher = as(school, 'teacher')
     const assignment = await newAssignment(school, { attempts_allowed: 2 })
 
-    const draft = await created(student.post(`/assignments/${assignment.id}/submissions`).json({}))
+    const start = await student.post(`/assignments/${assignment.id}/submissions`).json({})
+    start.assertStatus(201)
+    const draft = start.body().data
+    assert.equal(start.header('location'), `/api/v1/lms/submissions/${draft.id}`)
     assert.deepInclude(draft, { status: 'draft', attempt: 1, late: false })
     assert.equal(String(draft.student_id), school.s1)
 
@@ -276,6 +279,10 @@ test.group('LMS: submissions and grading', () => {
       .post(`/submissions/${draft.id}/files`)
       .file('file', Buffer.from('working, line by line'), { filename: 'working.txt' })
     attached.assertStatus(201)
+    assert.equal(
+      attached.header('location'),
+      `/api/v1/lms/submissions/${draft.id}/files/0/download-url`
+    )
     assert.lengthOf(attached.body().data.files, 1)
     assert.equal(attached.body().data.files[0].name, 'working.txt')
 
