@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import db from '@adonisjs/lucid/services/db'
 import { E_MIGRATION_FAILED, E_TENANT_NOT_FOUND, toOryneError } from '../errors.js'
+import type { GrantChanges } from '../plugins/grants.js'
 import type { PluginHost } from '../plugins/plugin_host.js'
 import type { TenancyService } from '../tenancy/tenancy_service.js'
 import type { CompiledMigration } from '../tenancy/migrations/tenant_migrator.js'
@@ -44,6 +45,8 @@ export type TenantOutcome = {
   tenant_id: string
   status: TenantOutcomeStatus
   applied: string[]
+  /** Role grants the installed plugin versions added or withdrew (core/plugins/grants.ts). */
+  grants?: GrantChanges[]
   pending?: string[]
   error?: { code: string; message: string; migration?: string }
   duration_ms?: number
@@ -267,6 +270,7 @@ export class FleetMigrator {
     const started = performance.now()
     const target = this.target(tenant)
     const applied: string[] = []
+    const grantChanges: GrantChanges[] = []
     try {
       // One transaction per owner with pending migrations; the loop ends when none is left.
       for (;;) {
@@ -286,19 +290,24 @@ export class FleetMigrator {
             }
             failpoint('migrate:in_transaction')
           }
+          let grants: GrantChanges[] = []
           if (pendingAll.length === now.length) {
+            // The schema is current: bring the roles to the installed plugins' grants too.
+            grants = await this.plugins.reconcileGrants(trx, tenant.id, tenant.plugins)
             await saveFingerprint(trx, tenant.id, target.fingerprint, options.runId)
           }
-          return { applied: now.map(migrationKey), more: pending.length > now.length }
+          return { applied: now.map(migrationKey), more: pending.length > now.length, grants }
         })
         applied.push(...step.applied)
+        grantChanges.push(...step.grants)
         if (!step.more) break
       }
       return {
         tenant: tenant.slug,
         tenant_id: tenant.id,
-        status: applied.length ? 'migrated' : 'up_to_date',
+        status: applied.length || grantChanges.length ? 'migrated' : 'up_to_date',
         applied,
+        ...(grantChanges.length ? { grants: grantChanges } : {}),
         duration_ms: Math.round(performance.now() - started),
       }
     } catch (error) {

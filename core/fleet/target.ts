@@ -2,19 +2,24 @@ import { createHash } from 'node:crypto'
 import type { TenantMigrationSet } from '../tenancy/migrations/define_tenant_migration.js'
 import { compileSet, type CompiledMigration } from '../tenancy/migrations/tenant_migrator.js'
 import { withDependencies, type CatalogEntry } from '../plugins/catalog.js'
+import { grantsDigest } from '../plugins/grants.js'
 import type { PluginHost } from '../plugins/plugin_host.js'
 
 /** What a tenant's schema should hold: core's migrations, then its plugins', dependencies first. */
 export type MigrationTarget = {
   sets: TenantMigrationSet[]
   migrations: CompiledMigration[]
-  /** sha256 over every `owner/name:checksum`, in order: equal fingerprints, equal schemas. */
+  /**
+   * sha256 over every `owner/name:checksum`, in order, then each plugin's
+   * grants digest: equal fingerprints, equal schemas and equal default grants.
+   */
   fingerprint: string
 }
 
-export function fingerprintOf(migrations: CompiledMigration[]) {
+export function fingerprintOf(migrations: CompiledMigration[], grants: string[] = []) {
   const hash = createHash('sha256')
   for (const m of migrations) hash.update(`${m.owner}/${m.name}:${m.checksum}\n`)
+  for (const line of grants) hash.update(`grants ${line}\n`)
   return hash.digest('hex')
 }
 
@@ -46,15 +51,15 @@ export class MigrationTargets {
     const key = [...enabled].sort().join(',')
     let target = this.#byPlugins.get(key)
     if (!target) {
+      const plugins = this.ordered(enabled).map((name) => this.plugins.plugin(name))
       const sets = [
         ...this.coreSets,
-        ...this.ordered(enabled).map((name) => ({
-          owner: name,
-          migrations: this.plugins.plugin(name).migrations ?? [],
-        })),
+        ...plugins.map((plugin) => ({ owner: plugin.name, migrations: plugin.migrations ?? [] })),
       ]
       const migrations = sets.flatMap(compileSet)
-      target = { sets, migrations, fingerprint: fingerprintOf(migrations) }
+      // A release that changes a plugin's grants leaves its tenants behind, like a new migration.
+      const grants = plugins.map((plugin) => `${plugin.name}:${grantsDigest(plugin)}`)
+      target = { sets, migrations, fingerprint: fingerprintOf(migrations, grants) }
       this.#byPlugins.set(key, target)
     }
     return target

@@ -15,13 +15,9 @@ import { TenantMigrator } from '../tenancy/migrations/tenant_migrator.js'
 import { scopeToTenant } from '../tenancy/tenant_db.js'
 import type { TenantRegistry } from '../tenancy/tenant_registry.js'
 import type { Actor, Tenant } from '../tenancy/types.js'
-import {
-  expandGrant,
-  withDependencies,
-  type AvailablePlugin,
-  type CatalogEntry,
-} from './catalog.js'
+import { withDependencies, type AvailablePlugin, type CatalogEntry } from './catalog.js'
 import type { PluginManifest } from './define_plugin.js'
+import { grantsChanged, reconcileGrants, type GrantChanges } from './grants.js'
 import { effectiveSettings, validateSettingChanges } from './settings.js'
 import {
   dependentsOutside,
@@ -239,8 +235,11 @@ export class PluginHost {
   ): Promise<string[]> {
     names.forEach((name) => this.plugin(name))
     const order = withDependencies(this.entries, names)
-    const rows = await trx.from('tenant_plugins').where({ tenant_id: tenant.id, status: 'enabled' })
-    const already = new Set(rows.map((row) => row.plugin as string))
+    const rows = await trx.from('tenant_plugins').where({ tenant_id: tenant.id })
+    const installed = new Set(rows.map((row) => row.plugin as string))
+    const already = new Set(
+      rows.filter((row) => row.status === 'enabled').map((row) => row.plugin as string)
+    )
     const missing = order.filter((name) => !names.includes(name) && !already.has(name))
     if (options.withDependencies === false && missing.length) {
       throw new E_PLUGIN_DEPENDENCIES_MISSING([names.join(', '), missing.join(', ')], {
@@ -256,7 +255,8 @@ export class PluginHost {
         [{ owner: name, migrations: manifest.migrations ?? [] }],
         'replay'
       )
-      await this.#seedGrants(trx, manifest)
+      // Enabling again after an upgrade brings the new version's grants, like `oryne migrate`.
+      await reconcileGrants(trx, manifest, installed.has(name))
     }
     await trx.rawQuery(`SELECT set_config('search_path', 'public', true)`)
     for (const name of toEnable) {
@@ -532,6 +532,7 @@ export class PluginHost {
         current.tables.map((t) => t.table)
       )
       await trx.from('oryne_migrations').where('owner', name).delete()
+      await trx.from('plugin_grants').where('plugin', name).delete()
       await trx.rawQuery(
         `UPDATE roles SET permissions = (
            SELECT coalesce(jsonb_agg(value ORDER BY value), '[]'::jsonb)
@@ -557,17 +558,33 @@ export class PluginHost {
     this.options.onChange?.(tenantId)
   }
 
-  /** Adds the plugin's default grants to the built-in roles (never removes what a tenant admin added). */
-  async #seedGrants(trx: TransactionClientContract, manifest: PluginManifest) {
-    for (const [role, granted] of Object.entries(manifest.grants ?? {})) {
-      const permissions = (granted ?? []).flatMap((grant) => expandGrant(manifest, grant))
-      await trx.rawQuery(
-        `UPDATE roles SET permissions = (
-           SELECT coalesce(jsonb_agg(DISTINCT value ORDER BY value), '[]'::jsonb)
-           FROM jsonb_array_elements_text(permissions || ?::jsonb) AS value
-         ) WHERE name = ?`,
-        [JSON.stringify(permissions), role]
-      )
+  /**
+   * Brings the grants of the plugins a tenant enabled to the versions
+   * installed, inside the caller's transaction (scoped to the tenant's schema,
+   * under its lock), and records those versions in `tenant_plugins`: `oryne
+   * migrate` calls it once a tenant has no pending migration. Roles that
+   * changed are dropped from every process's cache after the commit. Returns
+   * the changes, one entry per plugin that changed something.
+   */
+  async reconcileGrants(
+    trx: TransactionClientContract,
+    tenantId: string,
+    enabled: string[]
+  ): Promise<GrantChanges[]> {
+    const changes: GrantChanges[] = []
+    const available = enabled.filter((name) => this.entries.get(name)?.available)
+    for (const name of withDependencies(this.entries, available)) {
+      if (!available.includes(name)) continue
+      const manifest = this.plugin(name)
+      const changed = await reconcileGrants(trx, manifest, true)
+      if (grantsChanged(changed)) changes.push(changed)
+      await trx
+        .from('public.tenant_plugins')
+        .where({ tenant_id: tenantId, plugin: name })
+        .whereNot('version', manifest.version)
+        .update({ version: manifest.version, updated_at: new Date() })
     }
+    if (changes.length) trx.after('commit', () => this.#changed(tenantId))
+    return changes
   }
 }

@@ -8,6 +8,7 @@ import notifications from './0006_notifications.js'
 import files from './0007_files.js'
 import platformServices from './0008_platform_services.js'
 import reports from './0009_reports.js'
+import pluginGrants from './0010_plugin_grants.js'
 
 /** Core's migrations of every tenant schema, in order. Plugins bring their own sets. */
 export const coreTenantMigrations: TenantMigrationSet = {
@@ -22,5 +23,6 @@ export const coreTenantMigrations: TenantMigrationSet = {
     files,
     platformServices,
     reports,
+    pluginGrants,
   ],
 }
