@@ -22,7 +22,7 @@ export const E_ALREADY_ALLOCATED = defineError(
 )
 export const E_HOSTEL_TYPE_MISMATCH = defineError(
   'ERR_HOSTEL_TYPE_MISMATCH',
-  409,
+  422,
   'Hostel "%s" is a %s hostel: %s',
   'Allocate the resident to a hostel of the right type.'
 )

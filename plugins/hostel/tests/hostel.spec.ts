@@ -275,8 +275,9 @@ test.group('Hostel: requests and allocations', () => {
     const approved = await as(school, 'office')
       .post(`/allocation_requests/${request.id}/approve`)
       .json({ room_id: rooms[0].id })
-    approved.assertStatus(200)
+    approved.assertStatus(201)
     const { allocation } = approved.body().data
+    assert.equal(approved.header('location'), `/api/v1/hostel/allocations/${allocation.id}`)
     assert.equal(approved.body().data.request.status, 'approved')
     assert.equal(String(allocation.student_id), school.s1)
     assert.equal(allocation.status, 'active')
@@ -342,7 +343,7 @@ test.group('Hostel: requests and allocations', () => {
       room_id: boys.rooms[0].id,
       student_id: school.girlId,
     })
-    girlInBoys.assertStatus(409)
+    girlInBoys.assertStatus(422)
     assert.equal(errorCode(girlInBoys), 'ERR_HOSTEL_TYPE_MISMATCH')
     const studentInStaff = await allocate(school, {
       room_id: staff.rooms[0].id,
@@ -358,7 +359,7 @@ test.group('Hostel: requests and allocations', () => {
     const approved = await as(school, 'office')
       .post(`/allocation_requests/${own.id}/approve`)
       .json({ room_id: staff.rooms[0].id })
-    approved.assertStatus(200)
+    approved.assertStatus(201)
     const teacherSees = await as(school, 'teacher').get('/allocations')
     assert.deepEqual(
       teacherSees.body().data.map((a: any) => a.user_id),
@@ -404,6 +405,7 @@ test.group('Hostel: requests and allocations', () => {
       .json({ room_id: rooms[1].id, reason: 'Closer to the lab' })
     moved.assertStatus(201)
     const { allocation, transfer } = moved.body().data
+    assert.equal(moved.header('location'), `/api/v1/hostel/allocations/${allocation.id}`)
     assert.equal(allocation.previous_id, first.id)
     assert.equal(String(allocation.room_id), String(rooms[1].id))
     assert.equal(transfer.reason, 'Closer to the lab')
@@ -805,7 +807,7 @@ test.group('Hostel: personal data', () => {
       const approved = await office
         .post(`/allocation_requests/${request.id}/approve`)
         .json({ room_id: roomId, note })
-      approved.assertStatus(200)
+      approved.assertStatus(201)
       return approved.body().data.allocation
     }
     const leaves = new Date(Date.now() + 3_600_000).toISOString()
