@@ -16,7 +16,7 @@ export const E_VEHICLE_UNAVAILABLE = defineError(
 )
 export const E_VEHICLE_NOT_ON_ROUTE = defineError(
   'ERR_TRANSPORT_VEHICLE_NOT_ON_ROUTE',
-  409,
+  422,
   'Vehicle %s does not serve route %s',
   "Pick a vehicle whose route_id is the stop's route (GET /api/v1/transport/vehicles?filter[route_id]=...)."
 )

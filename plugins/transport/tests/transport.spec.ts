@@ -251,13 +251,14 @@ test.group('Transport: assignments', () => {
     const school = await schoolFor(client)
     const first = await newRoute(school, 2)
     const second = await newRoute(school, 1)
-    const assignment = await created(
-      assign(school, {
-        student_id: school.s1,
-        stop_id: first.stops[0].id,
-        vehicle_id: first.vehicle.id,
-      })
-    )
+    const made = await assign(school, {
+      student_id: school.s1,
+      stop_id: first.stops[0].id,
+      vehicle_id: first.vehicle.id,
+    })
+    made.assertStatus(201)
+    const assignment = made.body().data
+    assert.equal(made.header('location'), `/api/v1/transport/assignments/${assignment.id}`)
     assert.equal(String(assignment.route_id), String(first.route.id))
     const staff = await created(
       assign(school, {
@@ -287,6 +288,7 @@ test.group('Transport: assignments', () => {
       stop_id: first.stops[0].id,
       vehicle_id: second.vehicle.id,
     })
+    wrongRoute.assertStatus(422)
     assert.equal(errorCode(wrongRoute), 'ERR_TRANSPORT_VEHICLE_NOT_ON_ROUTE')
     const shrink = await as(school, 'office')
       .patch(`/vehicles/${first.vehicle.id}`)
@@ -482,6 +484,10 @@ test.group('Transport: trips and guardians', () => {
       .post(`/trips/${trip.id}/board`)
       .json({ student_id: school.s1, at: '2026-09-01T07:21:00Z' })
     boarded.assertStatus(201)
+    assert.equal(
+      boarded.header('location'),
+      `/api/v1/transport/trip_marks/${boarded.body().data.id}`
+    )
     assert.equal(String(boarded.body().data.boarded_stop_id), String(stops[1].id))
     const twice = await as(school, 'office')
       .post(`/trips/${trip.id}/board`)
