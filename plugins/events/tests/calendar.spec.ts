@@ -180,8 +180,14 @@ function fetchFeed(client: ApiClient, tenant: Tenant, path: string) {
   return client.get(path).header('x-tenant-id', tenant.slug)
 }
 
+/** A new feed address for `who`; the answer names it in Location too. */
 async function subscribe(school: CalendarSchool, who: Who) {
-  return created(school.as(who).post('/events/calendar/token'))
+  const response = await school.as(who).post('/events/calendar/token')
+  response.assertStatus(201)
+  const feed = response.body().data
+  if (response.header('location') !== feed.path)
+    throw new Error(`Location ${response.header('location')} is not the feed ${feed.path}`)
+  return feed
 }
 
 test.group('Calendar feed', () => {

@@ -134,6 +134,7 @@ test.group('Events: audience and permissions', () => {
     const own = await school.as('student').post(`/events/events/${event.id}/register`)
     own.assertStatus(201)
     assert.equal(own.body().data.status, 'registered')
+    assert.equal(own.header('location'), `/api/v1/events/registrations/${own.body().data.id}`)
   })
 
   test('students may not create events; a draft is invisible to them', async ({
