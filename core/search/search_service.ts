@@ -6,7 +6,7 @@ import type { ResourceModel } from '../resources/model.js'
 import { tenantContext } from '../tenancy/context.js'
 import { facetableFields } from './facets.js'
 import { highlightsOf } from './highlight.js'
-import { PostgresSearchDriver } from './postgres_driver.js'
+import { byRelevance, PostgresSearchDriver } from './postgres_driver.js'
 import { TypesenseSearchDriver } from './typesense_driver.js'
 import type { SearchDriver, SearchHit, SearchOptions } from './types.js'
 
@@ -62,9 +62,7 @@ export async function search(
   options: SearchOptions
 ) {
   const model = typeof resource === 'string' ? await searchableResource(resource) : resource
-  const permission = model.permissions.list
-  if (permission === false || !options.principal.can(permission))
-    throw new E_FORBIDDEN([`this needs the ${permission || `${model.key}.read`} permission`])
+  assertMayList(model, options.principal)
   if (options.facets?.length) {
     const allowed = new Set(facetableFields(model, options.principal).map((field) => field.name))
     const unknown = options.facets.filter((name) => !allowed.has(name))
@@ -78,11 +76,15 @@ export async function search(
       })
   }
   const found = await searchDriver().search(model, query, options)
-  for (const hit of found.hits) {
-    const highlights = highlightsOf(model, hit.record, query)
-    if (Object.keys(highlights).length) hit.highlights = highlights
-  }
+  for (const hit of found.hits) withHighlights([model], hit, query)
   return found
+}
+
+/** Search shows what the list endpoint shows: its permission applies. */
+function assertMayList(model: ResourceModel, principal: ResourcePrincipal) {
+  const permission = model.permissions.list
+  if (permission === false || !principal.can(permission))
+    throw new E_FORBIDDEN([`this needs the ${permission || `${model.key}.read`} permission`])
 }
 
 /** Facets and filters are fields of one resource: refuses them over several. */
@@ -101,7 +103,9 @@ export function oneTypeOnly(models: ResourceModel[]) {
 
 /**
  * Searches several resources at once (the `/api/v1/search` endpoint): each
- * ranked by the driver, merged by score, one page of the merged list.
+ * ranked by the driver (PostgreSQL: all in one statement, the trigram
+ * fallback only when no resource matched a word), merged by score, one page
+ * of the merged list.
  */
 export async function searchMany(
   models: ResourceModel[],
@@ -110,16 +114,33 @@ export async function searchMany(
 ) {
   if (options.facets?.length || options.filters?.length) oneTypeOnly(models)
   if (models.length === 1) return search(models[0], query, options)
-  const window = { ...options, page: 1, perPage: options.page * options.perPage }
-  const pages = await Promise.all(models.map((model) => search(model, query, window)))
-  const hits: SearchHit[] = pages
-    .flatMap((page) => page.hits)
-    .sort(
-      (a, b) => b.score - a.score || a.type.localeCompare(b.type) || Number(a.id) - Number(b.id)
-    )
-  const total = pages.reduce((sum, page) => sum + page.total, 0)
+  for (const model of models) assertMayList(model, options.principal)
+  const window = options.page * options.perPage
+  const driver = searchDriver()
+  // PostgreSQL answers every resource in one statement; other drivers are asked once per resource.
+  const { hits, total } =
+    driver instanceof PostgresSearchDriver
+      ? await driver.searchMany(models, query, { ...options, window })
+      : await searchEach(models, query, { ...options, page: 1, perPage: window })
+  const page = hits
+    .sort(byRelevance)
+    .slice((options.page - 1) * options.perPage, options.page * options.perPage)
+  for (const hit of page) withHighlights(models, hit, query)
+  return { hits: page, total }
+}
+
+async function searchEach(models: ResourceModel[], query: string, options: SearchOptions) {
+  const pages = await Promise.all(
+    models.map((model) => searchDriver().search(model, query, options))
+  )
   return {
-    hits: hits.slice((options.page - 1) * options.perPage, options.page * options.perPage),
-    total,
+    hits: pages.flatMap((found) => found.hits),
+    total: pages.reduce((sum, found) => sum + found.total, 0),
   }
+}
+
+function withHighlights(models: ResourceModel[], hit: SearchHit, query: string) {
+  const model = models.find((candidate) => candidate.key === hit.type)!
+  const highlights = highlightsOf(model, hit.record, query)
+  if (Object.keys(highlights).length) hit.highlights = highlights
 }

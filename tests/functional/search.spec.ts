@@ -228,3 +228,54 @@ test.group('Search requests', () => {
     )
   })
 })
+
+test.group('Search across resources (postgres)', () => {
+  test('one search over every searchable resource gives each record as its detail endpoint does, and falls back to misspellings only when no word matched', async ({
+    client,
+    assert,
+  }) => {
+    const s = await school(client)
+    const teacher = await s.admin.post('/erp/teachers', {
+      employee_no: 'T-1',
+      name: 'Rowan Marlowe',
+      email: 'rowan@example.com',
+    })
+    teacher.assertStatus(201)
+    const dated = await s.admin.post('/erp/students', {
+      enrollment_no: 'S-9',
+      first_name: 'Dora',
+      last_name: 'Marlowe',
+      date_of_birth: '2012-03-04',
+      admitted_on: '2020-09-01',
+      metadata: { house: 'Ash', sizes: [1, 2.5] },
+    })
+    dated.assertStatus(201)
+    const found = await s.admin.get('/search?q=Marlowe')
+    found.assertStatus(200)
+    assert.sameMembers(
+      found.body().data.map((hit: any) => `${hit.type}:${hit.id}`),
+      [
+        `erp.students:${s.students.Kit}`,
+        `erp.students:${s.students.Christopher}`,
+        `erp.students:${dated.body().data.id}`,
+        `erp.teachers:${teacher.body().data.id}`,
+      ]
+    )
+    assert.equal(found.body().meta.pagination.total, 4)
+    // Ids, timestamps, dates and custom values read back exactly as a plain read gives them.
+    for (const hit of found.body().data) {
+      const path = `/${hit.type.replace('.', '/')}/${hit.id}`
+      assert.deepEqual(hit.record, (await s.admin.get(path)).body().data, path)
+    }
+    // A word of one resource is matched as a word; a misspelling only when nothing matched a word.
+    const misspelt = await s.admin.get('/search?q=Christofer')
+    assert.deepEqual(
+      misspelt.body().data.map((hit: any) => `${hit.type}:${hit.id}`),
+      [`erp.students:${s.students.Christopher}`]
+    )
+    assert.deepEqual(
+      (await s.admin.get('/search?q=Rowan')).body().data.map((hit: any) => hit.type),
+      ['erp.teachers']
+    )
+  })
+})
