@@ -273,7 +273,10 @@ test.group('Library: circulation', () => {
   }) => {
     const school = await schoolFor(client)
     const { title, barcodes } = await newTitle(school, 1)
-    const loan = await created(issue(school, barcodes[0], { student_id: school.s1 }))
+    const issued = await issue(school, barcodes[0], { student_id: school.s1 })
+    issued.assertStatus(201)
+    const loan = issued.body().data
+    assert.equal(issued.header('location'), `/api/v1/library/loans/${loan.id}`)
     assert.equal(loan.title_id, title.id)
     assert.equal(loan.due_on, addDays(todayOf(school), 14))
     await refused(
@@ -450,6 +453,44 @@ test.group('Library: circulation', () => {
     assert.equal(teachers.renewals, 1)
     for (const barcode of [...barcodes, ...held])
       await ok(desk.post('/circulation/return').json({ barcode, waive_reason: 'Test over' }))
+  })
+})
+
+test.group('Library: the API document', () => {
+  test('every library route is described: summary, request body, statuses and refusal codes', async ({
+    client,
+    assert,
+  }) => {
+    const response = await client.get('/api/v1/openapi.json')
+    response.assertStatus(200)
+    const paths: Record<string, Record<string, any>> = response.body().paths
+    const library = Object.entries(paths).filter(([path]) => path.startsWith('/api/v1/library/'))
+    assert.isAbove(library.length, 10)
+    // Writes that take no input: the only ones without a request body.
+    const actions = ['post /api/v1/library/reservations/{id}/cancel']
+    for (const [path, item] of library) {
+      for (const [method, operation] of Object.entries(item)) {
+        assert.isString(operation.summary, `${method} ${path} has a summary`)
+        if (['post', 'put', 'patch'].includes(method) && !actions.includes(`${method} ${path}`))
+          assert.property(operation, 'requestBody', `${method} ${path} documents its body`)
+      }
+    }
+
+    const desk = paths['/api/v1/library/circulation/issue'].post
+    assert.include(desk.requestBody.content['application/json'].schema.required, 'barcode')
+    assert.includeMembers(Object.keys(desk.responses), ['201', '400', '403', '404', '409'])
+    assert.notProperty(desk.responses, '200')
+    for (const code of [
+      'ERR_LIBRARY_COPY_NOT_AVAILABLE',
+      'ERR_LIBRARY_LOAN_LIMIT_REACHED',
+      'ERR_LIBRARY_FINES_OUTSTANDING',
+    ])
+      assert.include(desk.responses['409'].description, code)
+    assert.include(desk.responses['400'].description, 'ERR_LIBRARY_BORROWER_REQUIRED')
+    assert.include(desk.responses['400'].description, 'ERR_VALIDATION')
+    // Waiving a billed fine credits its ERP invoice: the ERP's refusal is listed too.
+    const waive = paths['/api/v1/library/fines/{id}/waive'].post
+    assert.include(waive.responses['409'].description, 'ERR_ERP_OVER_CREDIT')
   })
 })
 
