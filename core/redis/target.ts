@@ -1,4 +1,5 @@
 import type { RedisOptions } from 'ioredis'
+import { E_CONFIG_INVALID } from '../errors.js'
 
 /**
  * Where Oryne's Redis is, read from REDIS_URL: one server
@@ -13,14 +14,17 @@ export type RedisTarget =
 
 function parseNode(entry: string) {
   const withScheme = /^[a-z]+:\/\//i.test(entry) ? entry : `redis://${entry}`
+  const invalid = () =>
+    new E_CONFIG_INVALID([
+      `REDIS_URL: "${entry}" is not a Redis node (expected redis://host:port, comma-separated for a cluster)`,
+    ])
   let url: URL
   try {
     url = new URL(withScheme)
   } catch {
-    throw new Error(`REDIS_URL: "${entry}" is not a Redis URL (expected redis://host:port)`)
+    throw invalid()
   }
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:')
-    throw new Error(`REDIS_URL: "${entry}" is not a Redis URL (expected redis://host:port)`)
+  if ((url.protocol !== 'redis:' && url.protocol !== 'rediss:') || !url.hostname) throw invalid()
   return url
 }
 
