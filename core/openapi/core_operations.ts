@@ -149,7 +149,13 @@ function sessionRoutes(prefix: string, who: string, tag: string): Record<string,
       security: [],
       body: refreshValidator,
       data: ref('TokenPair'),
-      errors: [E_AUTH_TOKEN_REUSED, E_AUTH_SESSION_ENDED, E_AUTH_ACCOUNT_DISABLED],
+      errors: [
+        E_AUTH_INVALID_TOKEN,
+        E_AUTH_TOKEN_EXPIRED,
+        E_AUTH_TOKEN_REUSED,
+        E_AUTH_SESSION_ENDED,
+        E_AUTH_ACCOUNT_DISABLED,
+      ],
     },
     [`POST ${prefix}/logout`]: {
       summary: 'Sign out',
@@ -663,7 +669,7 @@ const notification: JsonSchema = {
   },
   required: ['id'],
 }
-const preferenceMatrix: JsonSchema = { type: 'object' }
+const preferenceMatrix: JsonSchema = arrayOf({ type: 'object' })
 const pluginsAnswer = (key: string): JsonSchema => ({
   type: 'object',
   properties: { [key]: {}, plugins: arrayOf({ type: 'object' }) },

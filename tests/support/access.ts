@@ -14,6 +14,14 @@ export async function signedInAs(tenant: Tenant, email: string, roles: string[])
   })
 }
 
+/** A fresh access token for a user created by signedInAs (after a sign-out ended the last one). */
+export async function signInAgain(tenant: Tenant, email: string) {
+  return tenantContext.run(tenant, async () => {
+    const tokens = (await identity.tenant.login(email, PASSWORD)) as TokenPair
+    return tokens.access_token
+  })
+}
+
 type Method = 'get' | 'post' | 'patch' | 'put' | 'delete'
 
 /**
