@@ -1,7 +1,7 @@
 /*
  * A plagiarism check (plugins/ai) of a 2,000-word text against 10,000 prior
- * submissions of the tenant (about 400 words each, their winnowing
- * fingerprints in ai_fingerprints), three passages of prior submissions
+ * submissions of the tenant (about 400 words each, their fingerprints in
+ * ai_fingerprints: winnowed content-key k-grams and sentence sketches), three passages of prior submissions
  * planted in it (two verbatim, one lightly edited). Timed one check after
  * another, BENCH_RUNS (default 30) rounds alternating:
  * - "HTTP": POST /api/v1/ai/plagiarism/check as a teacher (JWT);
@@ -34,8 +34,8 @@ try {
   const { withTenantDb } = await import('#core/tenancy/tenant_db')
   const { identity } = await import('#core/auth/identity')
   const { textGenerator } = await import('#plugins/ai/plagiarism/synthetic_text')
-  const { tokenize } = await import('#plugins/ai/plagiarism/tokens')
-  const { winnow } = await import('#plugins/ai/plagiarism/winnow')
+  const { analyse } = await import('#plugins/ai/plagiarism/document')
+  const { fingerprintsOf } = await import('#plugins/ai/plagiarism/detect')
   const { checkText } = await import('#plugins/ai/services/plagiarism')
   const { AI_DEFAULTS } = await import('#plugins/ai/settings')
   const plugins = await oryne.app.container.make('oryne.plugins')
@@ -59,15 +59,15 @@ try {
     )
     priorTexts.push(...batch)
     const rows = batch.map((text, i) => {
-      const tokens = tokenize(text)
-      const fps = winnow(tokens, k, w)
+      const analysed = analyse(text)
+      const fps = fingerprintsOf(analysed, k, w)
       fingerprintCount += fps.length
       return {
         submission_id: start + i + 1,
         course_id: 1 + ((start + i) % 40),
         student_id: start + i + 1,
         text,
-        words: tokens.length,
+        words: analysed.words.length,
         hashes: fps.map((fp) => fp.hash),
         positions: fps.map((fp) => fp.position),
       }
@@ -164,7 +164,7 @@ try {
     return body.data
   }
   const viaService = () => inTenant(() => checkText(text))
-  const hashes = [...new Set(winnow(tokenize(text), k, w).map((fp) => fp.hash))]
+  const hashes = [...new Set(fingerprintsOf(analyse(text), k, w).map((fp) => fp.hash))]
   const schema = tenant.schema_name
   const lookup = () =>
     db.rawQuery(
@@ -185,7 +185,7 @@ try {
       )
   }
   console.log(
-    `Checked: the ${tokenize(text).length}-word text yields ${answer.matches.length} matches, the 3 planted passages at their exact offsets.`
+    `Checked: the ${analyse(text).words.length}-word text yields ${answer.matches.length} matches, the 3 planted passages at their exact offsets.`
   )
   console.log(`Load average (1 / 5 / 15 min) before: ${loadAverage()}`)
   for (let i = 0; i < WARM_UP; i++) {

@@ -2,12 +2,14 @@ import { test } from '@japa/runner'
 import ort from '#plugins/ai/onnx/runtime'
 import { tokenize } from '#plugins/ai/plagiarism/tokens'
 import { winnow } from '#plugins/ai/plagiarism/winnow'
-import { alignPassages, passageFeatures } from '#plugins/ai/plagiarism/align'
-import { seedsBetween, trainScorer } from '#plugins/ai/plagiarism/scorer'
+import { analyse } from '#plugins/ai/plagiarism/document'
+import { describePassage, detectPassages, passageFeatures } from '#plugins/ai/plagiarism/detect'
+import { normaliseText } from '#plugins/ai/plagiarism/normalise'
+import { trainScorer } from '#plugins/ai/plagiarism/scorer'
 import { textGenerator } from '#plugins/ai/plagiarism/synthetic_text'
 import { logisticPredict } from '#plugins/ai/onnx/logistic_graph'
 
-/* Winnowing, alignment and the passage scorer, without a database. */
+/* Normalisation, winnowing, passage detection and the passage scorer, without a database. */
 
 test.group('AI: plagiarism core', () => {
   test('tokens keep the offsets of the original text through case, accents and punctuation', ({
@@ -48,7 +50,27 @@ test.group('AI: plagiarism core', () => {
     }
   })
 
-  test('alignment turns a lightly edited copy into one passage with exact offsets in both texts', ({
+  test('normalisation folds look-alikes, invisible characters, width and case, and maps back to the original', ({
+    assert,
+  }) => {
+    const original = 'Thе\u200B cоuntry\u00AD’s ｆｕｌｌ ＦＯＲＣＥ'
+    const { text, starts, ends } = normaliseText(original)
+    assert.equal(text, 'the country’s full force')
+    assert.deepEqual(
+      tokenize(original).map((t) => [t.word, original.slice(t.start, t.end)]),
+      [
+        ['the', 'Thе'],
+        ['country', 'cоuntry'],
+        ['s', 's'],
+        ['full', 'ｆｕｌｌ'],
+        ['force', 'ＦＯＲＣＥ'],
+      ]
+    )
+    assert.equal(starts.length, text.length)
+    assert.equal(ends[text.length - 1], original.length)
+  })
+
+  test('detection turns a lightly edited copy into one passage with exact offsets in both texts', ({
     assert,
   }) => {
     const generator = textGenerator(8)
@@ -61,30 +83,31 @@ test.group('AI: plagiarism core', () => {
       .join(' ')
     const prefix = generator.text(120)
     const query = `${prefix} ${edited} ${generator.text(100)}`
-    const { query: q, source: s, seeds } = seedsBetween(query, source, 5, 4)
-    const passages = alignPassages(q, s, seeds, 5).filter((p) => p.qe - p.qs > 20)
+    const q = analyse(query)
+    const s = analyse(source)
+    const passages = detectPassages(q, s).filter((p) => p.qe - p.qs > 20)
     assert.lengthOf(passages, 1)
     const [passage] = passages
     const start = prefix.length + 1
-    assert.equal(q[passage.qs].start, start)
-    assert.equal(q[passage.qe - 1].end, start + edited.length)
+    assert.equal(q.words[passage.qs].start, start)
+    assert.equal(q.words[passage.qe - 1].end, start + edited.length)
     const sourceStart = words.slice(0, 100).join(' ').length + 1
-    assert.equal(s[passage.ss].start, sourceStart)
-    assert.equal(s[passage.se - 1].end, sourceStart + copied.length)
+    assert.equal(s.words[passage.ss].start, sourceStart)
+    assert.equal(s.words[passage.se - 1].end, sourceStart + copied.length)
+    assert.equal(describePassage(passage).kind, 'edited')
   })
 
   test('the trained scorer beats "report everything", separates copies from chance matches, and its ONNX export agrees', async ({
     assert,
   }) => {
-    const trained = trainScorer({ k: 5, w: 4, threshold: 0.5 })
+    const trained = trainScorer({ threshold: 0.5 })
     assert.isAbove(trained.metrics.f1, 0.8)
     assert.isAbove(trained.metrics.f1, trained.baseline.f1)
     const session = await ort.InferenceSession.create(trained.bytes)
     const generator = textGenerator(99)
-    const { query, source, seeds } = seedsBetween(generator.text(400), generator.text(400), 5, 4)
-    const chance = alignPassages(query, source, seeds, 5)
+    const chance = detectPassages(analyse(generator.text(400)), analyse(generator.text(400)))
     for (const passage of chance) {
-      const features = passageFeatures(passage, query)
+      const features = passageFeatures(passage)
       const expected = logisticPredict(trained.model, features).probability
       const output = await session.run({
         features: new ort.Tensor('float32', Float32Array.from(features), [1, features.length]),

@@ -8,20 +8,29 @@ import {
 } from '@oryne/sdk'
 import { readFile } from 'node:fs/promises'
 import { E_AI_DOCUMENT_EXISTS, E_AI_NOT_FOUND, E_AI_TEXT_TOO_LONG } from '../errors.js'
-import { tokenize, type Token } from '../plagiarism/tokens.js'
-import { winnow } from '../plagiarism/winnow.js'
-import { alignPassages, passageFeatures, type Passage } from '../plagiarism/align.js'
+import { analyse, type AnalysedText } from '../plagiarism/document.js'
+import {
+  describePassage,
+  detectPassages,
+  fingerprintsOf,
+  passageFeatures,
+  type MatchKind,
+  type Passage,
+} from '../plagiarism/detect.js'
+import { tokenize } from '../plagiarism/tokens.js'
 import { aiSettings } from '../settings.js'
 import { scorePassages } from './plagiarism_scorer.js'
 import { extractText, isReadable } from './text_extraction.js'
 import { seesCourseWork, submissionForCheck } from './school.js'
 
 /*
- * Plagiarism checks: winnowing fingerprints of the checked text find the
- * candidate sources (prior submissions of the tenant, its reference
- * documents) through the hash index; their texts are aligned word by word
- * into passages; the ONNX scorer decides which passages are reported.
- * Offsets are characters of the ORIGINAL checked text and source text.
+ * Plagiarism checks: the checked text is normalised and keyed
+ * (plagiarism/document.ts); its fingerprints (winnowed content-key k-grams
+ * and sentence sketches) find the candidate sources (prior submissions of
+ * the tenant, its reference documents) through the hash index; passages are
+ * detected against each (plagiarism/detect.ts); the ONNX scorer decides
+ * which are reported. Offsets are characters of the ORIGINAL checked text
+ * and source text.
  */
 
 /** Sources aligned per check: the ones sharing the most fingerprints. */
@@ -34,6 +43,10 @@ export type Match = {
   source_start: number
   source_end: number
   probability: number
+  /** How it was copied: word for word, with edits, or said differently. */
+  kind: MatchKind
+  /** Share of the passage's content words found in its source side (0-1). */
+  similarity: number
 }
 
 export type CheckResult = { score: number; words: number; matches: Match[] }
@@ -47,31 +60,31 @@ export async function checkText(text: string, scope: Scope = {}): Promise<CheckR
     winnow_window: w,
     plagiarism_threshold: threshold,
     plagiarism_common_fingerprint_sources: common,
+    plagiarism_exclude_quotes: quotes,
+    plagiarism_exclude_bibliography: bibliography,
   } = await aiSettings()
-  const query = tokenize(text)
-  const fingerprints = winnow(query, k, w)
-  if (!fingerprints.length) return { score: 0, words: query.length, matches: [] }
-  const positions = new Map<number, number[]>()
-  for (const fp of fingerprints)
-    positions.set(fp.hash, [...(positions.get(fp.hash) ?? []), fp.position])
-  const hashes = [...positions.keys()]
+  const query = analyse(text, { quotes, bibliography })
+  const fingerprints = fingerprintsOf(query, k, w)
+  if (!fingerprints.length) return { score: 0, words: query.words.length, matches: [] }
+  const hashes = [...new Set(fingerprints.map((fp) => fp.hash))]
 
-  const { sources, seedRows } = await readTenantDb(async (client, table) => {
-    // Index-only: sources sharing the most uncommon fingerprints, exclusions applied after.
+  const sources = await readTenantDb(async (client, table) => {
+    // Index-only: sources sharing the most uncommon fingerprints, each weighed by its rarity
+    // (what a thousand sources share says little); exclusions applied after.
     const candidates = await client
       .from(table('ai_fingerprints', 'f'))
-      .whereRaw(
-        `f.hash = ANY(ARRAY(SELECT q.hash FROM ${table('ai_fingerprint_frequency', 'q')}
-                             WHERE q.hash = ANY(?::int[]) AND q.sources <= ?))`,
+      .joinRaw(
+        `JOIN (SELECT q.hash, 1.0 / q.sources AS weight FROM ${table('ai_fingerprint_frequency', 'q')}
+                WHERE q.hash = ANY(?::int[]) AND q.sources <= ?) r ON r.hash = f.hash`,
         [hashes, common]
       )
       .groupBy('f.source_id')
       .select('f.source_id')
-      .count('* as shared')
+      .select(client.raw('sum(r.weight) AS shared'))
       .orderBy([{ column: 'shared', order: 'desc' }, { column: 'f.source_id' }])
       .limit(CANDIDATES * 2)
     const ranked = candidates.map((row) => String(row.source_id))
-    if (!ranked.length) return { sources: [], seedRows: [] }
+    if (!ranked.length) return []
     const kept = await client
       .from(table('ai_plagiarism_sources', 's'))
       .whereIn('s.id', ranked)
@@ -84,45 +97,25 @@ export async function checkText(text: string, scope: Scope = {}): Promise<CheckR
       .select('s.id')
     const keptIds = new Set(kept.map((row) => String(row.id)))
     const ids = ranked.filter((id) => keptIds.has(id)).slice(0, CANDIDATES)
-    if (!ids.length) return { sources: [], seedRows: [] }
-    const [found, seeds] = await Promise.all([
-      client
-        .from(table('ai_plagiarism_sources', 's'))
-        .whereIn('s.id', ids)
-        .select('s.id', 's.kind', 's.submission_id', 's.external_id', 's.text'),
-      client
-        .from(table('ai_fingerprints', 'f'))
-        .whereIn('f.source_id', ids)
-        .whereRaw('f.hash = ANY(?::int[])', [hashes])
-        .select('f.source_id', 'f.hash', 'f.position'),
-    ])
-    return { sources: found, seedRows: seeds }
+    if (!ids.length) return []
+    return client
+      .from(table('ai_plagiarism_sources', 's'))
+      .whereIn('s.id', ids)
+      .select('s.id', 's.kind', 's.submission_id', 's.external_id', 's.text')
   })
 
-  const seedsBySource = new Map<string, Array<{ q: number; s: number }>>()
-  for (const row of seedRows) {
-    const list = seedsBySource.get(String(row.source_id)) ?? []
-    for (const q of positions.get(Number(row.hash)) ?? []) list.push({ q, s: Number(row.position) })
-    seedsBySource.set(String(row.source_id), list)
-  }
-  const found: Array<{ source: (typeof sources)[number]; tokens: Token[]; passage: Passage }> = []
+  const found: Array<{ source: (typeof sources)[number]; text: AnalysedText; passage: Passage }> =
+    []
   for (const source of sources) {
-    const tokens = tokenize(source.text)
-    for (const passage of alignPassages(
-      query,
-      tokens,
-      seedsBySource.get(String(source.id)) ?? [],
-      k
-    ))
-      found.push({ source, tokens, passage })
+    const analysed = analyse(source.text)
+    for (const passage of detectPassages(query, analysed))
+      found.push({ source, text: analysed, passage })
   }
-  const probabilities = await scorePassages(
-    found.map(({ passage }) => passageFeatures(passage, query))
-  )
+  const probabilities = await scorePassages(found.map(({ passage }) => passageFeatures(passage)))
 
   const matches: Match[] = []
-  const covered = new Uint8Array(query.length)
-  found.forEach(({ source, tokens, passage }, i) => {
+  const covered = new Uint8Array(query.words.length)
+  found.forEach(({ source, text: analysed, passage }, i) => {
     if (probabilities[i] < threshold) return
     covered.fill(1, passage.qs, passage.qe)
     matches.push({
@@ -130,16 +123,17 @@ export async function checkText(text: string, scope: Scope = {}): Promise<CheckR
         source.kind === 'submission'
           ? { kind: 'submission', id: String(source.submission_id) }
           : { kind: 'document', id: String(source.id), external_id: source.external_id },
-      start: query[passage.qs].start,
-      end: query[passage.qe - 1].end,
-      source_start: tokens[passage.ss].start,
-      source_end: tokens[passage.se - 1].end,
+      start: query.words[passage.qs].start,
+      end: query.words[passage.qe - 1].end,
+      source_start: analysed.words[passage.ss].start,
+      source_end: analysed.words[passage.se - 1].end,
       probability: Math.round(probabilities[i] * 1e4) / 1e4,
+      ...describePassage(passage),
     })
   })
   matches.sort((a, b) => a.start - b.start || b.end - a.end)
-  const score = covered.reduce((sum, value) => sum + value, 0) / query.length
-  return { score: Math.round(score * 1e4) / 1e4, words: query.length, matches }
+  const score = covered.reduce((sum, value) => sum + value, 0) / query.words.length
+  return { score: Math.round(score * 1e4) / 1e4, words: query.words.length, matches }
 }
 
 /** Checks a text on demand, synchronously up to the `plagiarism_sync_max_words` setting. */
@@ -164,13 +158,13 @@ async function indexSource(
   }
 ) {
   const { winnow_k: k, winnow_window: w } = await aiSettings()
-  const tokens = tokenize(source.text)
+  const analysed = analyse(source.text)
   const [row] = await trx
     .insertQuery()
     .table('ai_plagiarism_sources')
-    .insert({ ...source, words: tokens.length, k })
+    .insert({ ...source, words: analysed.words.length, k })
     .returning(['id', 'kind', 'external_id', 'title', 'words', 'created_at'])
-  const fingerprints = winnow(tokens, k, w)
+  const fingerprints = fingerprintsOf(analysed, k, w)
   if (fingerprints.length) {
     await trx.rawQuery(
       `INSERT INTO ai_fingerprints (source_id, hash, position)

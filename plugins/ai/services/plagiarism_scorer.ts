@@ -7,18 +7,15 @@ import { modelSession } from './sessions.js'
 /*
  * The passage scorer a check uses: the tenant's promoted plagiarism model, or
  * until it has one, the built-in scorer, trained once per process on
- * generated text (no tenant data, so every tenant may share it).
+ * public-domain prose with planted obfuscated copies (no tenant data, so
+ * every tenant may share it).
  */
 
 let builtIn: Promise<InferenceSession> | undefined
 
 function builtInScorer() {
   builtIn ??= ort.InferenceSession.create(
-    trainScorer({
-      k: AI_DEFAULTS.winnow_k,
-      w: AI_DEFAULTS.winnow_window,
-      threshold: AI_DEFAULTS.plagiarism_threshold,
-    }).bytes
+    trainScorer({ threshold: AI_DEFAULTS.plagiarism_threshold }).bytes
   )
   return builtIn
 }

@@ -1,6 +1,6 @@
 import { readTenantDb } from '@oryne/sdk'
 import { trainScorer } from '../plagiarism/scorer.js'
-import { PASSAGE_FEATURES } from '../plagiarism/align.js'
+import { PASSAGE_FEATURES } from '../plagiarism/detect.js'
 import { aiSettings } from '../settings.js'
 import type { TrainedModel } from './lifecycle.js'
 
@@ -20,15 +20,13 @@ async function hostTexts() {
 /**
  * Trains the tenant's passage scorer with its winnowing settings: passages
  * planted into (and copied from) the tenant's own texts and generated ones,
- * measured on held-out passages next to "report every aligned passage".
+ * measured on held-out passages next to "report every detected passage".
  */
 export async function trainPlagiarismScorer(): Promise<TrainedModel> {
   const settings = await aiSettings()
   const hosts = await hostTexts()
   const started = new Date()
   const trained = trainScorer({
-    k: settings.winnow_k,
-    w: settings.winnow_window,
     threshold: settings.plagiarism_threshold,
     hosts,
   })
@@ -62,7 +60,7 @@ export async function evaluatePlagiarismScorer() {
       },
       { name: 'report every passage', metrics: metrics.baseline },
     ],
-    summary: `Held-out: ${metrics.held_out} of ${metrics.examples} aligned passages (planted copies vs chance matches; ${metrics.tenant_texts} tenant texts used).`,
+    summary: `Held-out: ${metrics.held_out} of ${metrics.examples} detected passages (planted obfuscated copies vs chance matches; ${metrics.tenant_texts} tenant texts used).`,
     details: metrics,
   }
 }

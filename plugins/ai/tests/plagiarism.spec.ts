@@ -206,6 +206,136 @@ test.group('AI: plagiarism', () => {
     assert.equal(unrelated.body().data.score, 0)
   })
 
+  test('look-alike letters, zero-width characters and full-width forms do not hide a copy; offsets point into the text as sent', async ({
+    client,
+    assert,
+  }) => {
+    const school = await schoolFor(client)
+    const sourceText = generator.text(600)
+    const document = await created(
+      school.as('head').post('/ai/plagiarism/documents').json({
+        external_id: 'ref-look-alike',
+        title: 'Reference',
+        text: sourceText,
+      })
+    )
+    const copied = words(sourceText, 200, 280)
+    // Cyrillic а/е/о/р/с for their Latin twins, a zero-width space inside every third word.
+    const twins: Record<string, string> = { a: 'а', e: 'е', o: 'о', p: 'р', c: 'с' }
+    const disguised = copied
+      .split(' ')
+      .map((word, i) => {
+        const swapped = [...word].map((c) => twins[c] ?? c).join('')
+        return i % 3 === 0 && swapped.length > 2
+          ? `${swapped[0]}\u200B${swapped.slice(1)}`
+          : swapped
+      })
+      .join(' ')
+    assert.notInclude(disguised, copied.slice(0, 20))
+    const before = generator.text(150)
+    const text = `${before} ${disguised} ${generator.text(150)}`
+    const { matches } = await ok(school.as('teacher').post('/ai/plagiarism/check').json({ text }))
+    assert.lengthOf(matches, 1)
+    const [match] = matches
+    assert.equal(match.source.id, document.id)
+    assert.equal(text.slice(match.start, match.end), disguised)
+    assert.equal(sourceText.slice(match.source_start, match.source_end), copied)
+    assert.equal(match.kind, 'verbatim')
+    assert.isAbove(match.similarity, 0.9)
+  })
+
+  test('a passage whose sentences were reordered and a paraphrased one are each reported as one match of their kind', async ({
+    client,
+    assert,
+  }) => {
+    const school = await schoolFor(client)
+    const sourceText = generator.text(900)
+    await created(
+      school.as('head').post('/ai/plagiarism/documents').json({
+        external_id: 'ref-reorder',
+        title: 'Reference',
+        text: sourceText,
+      })
+    )
+    const sentences = sourceText.split(/(?<=\.) /)
+    const taken = sentences.slice(10, 16)
+    const reordered = [taken[3], taken[0], taken[5], taken[1], taken[4], taken[2]].join(' ')
+    const before = generator.text(120)
+    const text = `${before} ${reordered} ${generator.text(200)}`
+    const { matches } = await ok(school.as('teacher').post('/ai/plagiarism/check').json({ text }))
+    assert.lengthOf(matches, 1, JSON.stringify(matches))
+    const [match] = matches
+    // Matches span words: from the first copied word to the last (its full stop left out).
+    assert.equal(text.slice(match.start, match.end), reordered.replace(/\.$/, ''))
+    assert.equal(
+      sourceText.slice(match.source_start, match.source_end),
+      taken.join(' ').replace(/\.$/, '')
+    )
+    assert.equal(match.kind, 'edited')
+
+    // The same sentences with their words shuffled inside each sentence and every fifth word dropped.
+    const shuffled = sentences
+      .slice(30, 36)
+      .map((sentence) => {
+        const body = sentence.replace(/\.$/, '').split(' ')
+        const kept = body.filter((_, i) => i % 5 !== 4)
+        return `${[...kept.slice(kept.length >> 1), ...kept.slice(0, kept.length >> 1)].join(' ')}.`
+      })
+      .join(' ')
+    const paraphrased = await ok(
+      school
+        .as('teacher')
+        .post('/ai/plagiarism/check')
+        .json({ text: `${generator.text(120)} ${shuffled} ${generator.text(120)}` })
+    )
+    assert.lengthOf(paraphrased.matches, 1, JSON.stringify(paraphrased.matches))
+    assert.oneOf(paraphrased.matches[0].kind, ['paraphrase', 'edited'])
+  })
+
+  test('quoted passages and the bibliography are not reported, unless the tenant turns that off', async ({
+    client,
+    assert,
+  }) => {
+    const school = await schoolFor(client)
+    const sourceText = generator.text(600)
+    await created(
+      school.as('head').post('/ai/plagiarism/documents').json({
+        external_id: 'ref-quotes',
+        title: 'Reference',
+        text: sourceText,
+      })
+    )
+    const quoted = words(sourceText, 50, 110)
+    const listed = words(sourceText, 300, 360)
+    const text = `${generator.text(150)} As the author puts it, “${quoted}” ${generator.text(150)}\n\nReferences\n${listed}`
+    const check = () => ok(school.as('teacher').post('/ai/plagiarism/check').json({ text }))
+    assert.deepEqual((await check()).matches, [])
+    try {
+      await ok(
+        school.as('head').patch('/admin/plugins/ai/settings').json({
+          plagiarism_exclude_quotes: false,
+          plagiarism_exclude_bibliography: false,
+        })
+      )
+      // Settings are cached for a moment: the new ones apply within a few seconds.
+      const { matches } = await eventually(check, {
+        until: (result) => result.matches.length > 0,
+        timeoutMs: 5000,
+      })
+      assert.sameMembers(
+        matches.map((m: { start: number; end: number }) => text.slice(m.start, m.end)),
+        [quoted, listed].map((passage) => passage.replace(/\.$/, ''))
+      )
+    } finally {
+      await ok(
+        school.as('head').patch('/admin/plugins/ai/settings').json({
+          plagiarism_exclude_quotes: true,
+          plagiarism_exclude_bibliography: true,
+        })
+      )
+    }
+  })
+
   test('check input is validated and long texts go through a submission instead', async ({
     client,
     assert,
