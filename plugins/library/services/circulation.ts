@@ -27,10 +27,11 @@ import {
   userOfMember,
   worksTheDesk,
   type BorrowerInput,
+  type Card,
   type Row,
 } from './members.js'
 import { present } from './present.js'
-import { shelveCopy } from './reservations.js'
+import { holdCopyFor } from './reservations.js'
 import { actorOf, emitEvent, withTenantDb, type Principal, type Trx } from '@oryne/sdk'
 
 /*
@@ -81,6 +82,73 @@ function isOpenLoanConflict(error: unknown) {
   return e.code === '23505' && e.constraint === 'library_loans_one_open_per_copy'
 }
 
+/**
+ * The loan itself, in one statement: the member's open loans counted (exact:
+ * the caller holds the member's lock, and the statement's snapshot is taken
+ * after it), and unless the card's limit is reached, the loan inserted, the
+ * copy marked on loan and the member's reservations of the title served.
+ * Null when another open loan of the copy won the partial unique index.
+ */
+async function lend(
+  trx: Trx,
+  copy: Row,
+  member: Row,
+  card: Card,
+  by: DeskActor
+): Promise<Row | { limit: true; open: number } | null> {
+  const at = new Date()
+  try {
+    const { rows } = await trx.rawQuery(
+      `WITH counted AS (
+         SELECT count(*)::int AS open FROM library_loans WHERE member_id = ? AND status = 'open'
+       ), loan AS (
+         INSERT INTO library_loans (copy_id, title_id, member_id, student_id, user_id, issued_at,
+                                    due_on, renewals, renewals_allowed, fine_per_day, fine_cap,
+                                    status, issued_by)
+         SELECT ?::bigint, ?::bigint, ?::bigint, ?::bigint, ?::uuid, ?::timestamptz, ?::date, 0,
+                ?::int, ?::int, ?::int, 'open', ?::uuid
+           FROM counted WHERE counted.open < ?
+         RETURNING *
+       ), lent AS (
+         UPDATE library_copies SET status = 'on_loan', updated_at = ?
+          WHERE id = ? AND EXISTS (SELECT 1 FROM loan)
+       ), served AS (
+         -- The member got the title: their place in its queue (held or waiting) is served.
+         UPDATE library_reservations SET status = 'fulfilled', closed_at = ?, updated_at = ?
+          WHERE title_id = ? AND member_id = ? AND status IN ('waiting', 'ready')
+            AND EXISTS (SELECT 1 FROM loan)
+       )
+       SELECT counted.open AS __open, loan.* FROM counted LEFT JOIN loan ON true`,
+      [
+        member.id,
+        copy.id,
+        copy.title_id,
+        member.id,
+        member.student_id,
+        member.user_id,
+        at,
+        addDays(tenantToday(), card.loan_days),
+        card.renewals_allowed,
+        card.fine_per_day,
+        card.fine_cap,
+        by.userId,
+        card.max_loans,
+        at,
+        copy.id,
+        at,
+        at,
+        copy.title_id,
+        member.id,
+      ] as any[]
+    )
+    const { __open: open, ...loan } = rows[0]
+    return loan.id === null ? { limit: true, open } : loan
+  } catch (error) {
+    if (isOpenLoanConflict(error)) return null
+    throw error
+  }
+}
+
 /** Lends the copy with `barcode` to a borrower, on the terms of their card. */
 export async function issueCopy(barcode: string, borrower: BorrowerInput, by: DeskActor) {
   const settings = await librarySettings()
@@ -100,52 +168,13 @@ export async function issueCopy(barcode: string, borrower: BorrowerInput, by: De
     } else if (copy.status !== 'available') {
       throw new E_COPY_NOT_AVAILABLE([barcode, copy.status.replace('_', ' ')])
     }
-    // The member's lock (taken above) makes the count below exact under concurrent issues to one member.
+    // The member's lock (taken above) makes lend()'s count exact under concurrent issues to one member.
     if (member.status !== 'active') throw new E_MEMBER_SUSPENDED([member.card_no])
     await assertFinesAllowBorrowing(trx, member, settings)
     const card = await cardOf(trx, member, settings)
-    const [{ open }] = await trx
-      .from('library_loans')
-      .where({ member_id: member.id, status: 'open' })
-      .count('* as open')
-    if (Number(open) >= card.max_loans) throw new E_LOAN_LIMIT_REACHED([open, card.max_loans])
-
-    const today = tenantToday()
-    let loan: Row
-    try {
-      ;[loan] = await trx
-        .insertQuery()
-        .table('library_loans')
-        .insert({
-          copy_id: copy.id,
-          title_id: copy.title_id,
-          member_id: member.id,
-          student_id: member.student_id,
-          user_id: member.user_id,
-          issued_at: new Date(),
-          due_on: addDays(today, card.loan_days),
-          renewals: 0,
-          renewals_allowed: card.renewals_allowed,
-          fine_per_day: card.fine_per_day,
-          fine_cap: card.fine_cap,
-          status: 'open',
-          issued_by: by.userId,
-        })
-        .returning('*')
-    } catch (error) {
-      if (isOpenLoanConflict(error)) throw new E_COPY_NOT_AVAILABLE([barcode, 'on loan'])
-      throw error
-    }
-    await trx
-      .from('library_copies')
-      .where('id', copy.id)
-      .update({ status: 'on_loan', updated_at: new Date() })
-    // The member got the title: their place in its queue (held or waiting) is served.
-    await trx
-      .from('library_reservations')
-      .where({ title_id: copy.title_id, member_id: member.id })
-      .whereIn('status', ['waiting', 'ready'])
-      .update({ status: 'fulfilled', closed_at: new Date(), updated_at: new Date() })
+    const loan = await lend(trx, copy, member, card, by)
+    if (!loan) throw new E_COPY_NOT_AVAILABLE([barcode, 'on loan'])
+    if ('limit' in loan) throw new E_LOAN_LIMIT_REACHED([loan.open, card.max_loans])
     await emitEvent(
       'library.loan.issued',
       loanEvent(loan, await userOfMember(trx, member)),
@@ -224,34 +253,84 @@ export type ReturnInput = {
   waive_reason?: string
 }
 
-async function closeLoan(
+/** The member columns findMember reads (members.ts), prefixed so they sit beside the loan's. */
+const MEMBER_COLUMNS = [
+  ...['id', 'kind', 'student_id', 'user_id', 'card_no', 'status', 'note', 'custom'].map(
+    (column) => `m.${column} AS member__${column}`
+  ),
+  'm.created_at AS member__created_at',
+  'm.updated_at AS member__updated_at',
+  's.user_id AS member__student_user_id',
+  's.class_id AS member__class_id',
+].join(', ')
+
+/**
+ * Closes the open loan of a copy whose lock the caller holds, in one
+ * statement: the loan closed, its member read, and the copy given its next
+ * status. With `shelve`, the first waiting reservation of the title (another
+ * transaction's are skipped) takes the copy instead: it is returned locked
+ * as `next`, for holdCopyFor.
+ */
+async function closeOpenLoan(
   trx: Trx,
   copy: Row,
-  loan: Row,
   outcome: 'returned' | 'lost',
-  /** Charges besides the overdue fine (lost, damaged); null when there are none. */
+  copyStatus: 'available' | 'damaged' | 'lost',
+  shelve: boolean
+) {
+  const at = new Date()
+  const { rows } = await trx.rawQuery(
+    `WITH closed AS (
+       UPDATE library_loans SET status = ?, returned_at = ?, updated_at = ?
+        WHERE copy_id = ? AND status = 'open' RETURNING *
+     ), next AS (
+       SELECT r.id, r.member_id FROM library_reservations r
+        WHERE ?::boolean AND r.title_id = ? AND r.status = 'waiting' AND EXISTS (SELECT 1 FROM closed)
+        ORDER BY r.id LIMIT 1 FOR UPDATE SKIP LOCKED
+     ), shelved AS (
+       UPDATE library_copies SET status = ?, updated_at = ?
+        WHERE id = ? AND EXISTS (SELECT 1 FROM closed) AND NOT EXISTS (SELECT 1 FROM next)
+     )
+     SELECT closed.*, next.id AS next__id, next.member_id AS next__member_id, ${MEMBER_COLUMNS}
+       FROM closed
+       JOIN library_members m ON m.id = closed.member_id
+       LEFT JOIN erp_students s ON s.id = m.student_id
+       LEFT JOIN next ON true`,
+    [outcome, at, at, copy.id, shelve, copy.title_id, copyStatus, at, copy.id]
+  )
+  if (!rows[0]) throw new E_COPY_NOT_ON_LOAN([copy.barcode])
+  const loan: Row = {}
+  const member: Row = {}
+  let next: Row | null = null
+  for (const [column, value] of Object.entries(rows[0] as Row)) {
+    if (column.startsWith('member__')) member[column.slice('member__'.length)] = value
+    else if (column === 'next__id' && value !== null)
+      next = { id: value, member_id: rows[0].next__member_id }
+    else if (!column.startsWith('next__')) loan[column] = value
+  }
+  return { loan, member, next }
+}
+
+/** The charges of a closed loan: its overdue fine, and `charges` (lost, damaged) when given. */
+async function chargeClosed(
+  trx: Trx,
+  copy: Row,
+  closed: { loan: Row; member: Row },
   charges: ((title: Row) => Charge[]) | null,
   settings: LibrarySettings,
   waiver: Waiver | null
 ) {
-  const today = tenantToday()
-  const [closed] = await trx
-    .from('library_loans')
-    .where('id', loan.id)
-    .update({ status: outcome, returned_at: new Date(), updated_at: new Date() })
-    .returning('*')
-  const member = await memberOf(trx, { member_id: String(loan.member_id) })
-  const overdue = overdueFine(loan, today)
+  const overdue = overdueFine(closed.loan, tenantToday())
   // Most returns are on time and undamaged: nothing to charge, no title to read.
-  if (!charges && !overdue.amount)
-    return { loan: closed, member, fines: [], days_overdue: overdue.days }
-  const title = await trx.from('library_titles').where('id', loan.title_id).first()
+  if (!charges && !overdue.amount) return { fines: [], days_overdue: overdue.days }
+  const title = await trx.from('library_titles').where('id', closed.loan.title_id).first()
   const all: Charge[] = [
     { kind: 'overdue', amount: overdue.amount, days_overdue: overdue.days },
     ...(charges?.(title) ?? []),
   ]
+  const { loan, member } = closed
   const fines = await chargeLoan(trx, { loan, member, title, copy }, all, settings, waiver)
-  return { loan: closed, member, fines, days_overdue: overdue.days }
+  return { fines, days_overdue: overdue.days }
 }
 
 function summary(fines: Row[]) {
@@ -267,13 +346,18 @@ export async function returnCopy(barcode: string, input: ReturnInput, by: DeskAc
   const waiver = input.waive_reason ? { userId: by.userId, reason: input.waive_reason } : null
   return withTenantDb(async (trx) => {
     const copy = await lockCopy(trx, barcode)
-    const loan = await openLoanOf(trx, copy)
     const damaged = input.condition === 'damaged'
-    const closed = await closeLoan(
+    const closed = await closeOpenLoan(
       trx,
       copy,
-      loan,
       'returned',
+      damaged ? 'damaged' : 'available',
+      !damaged
+    )
+    const charged = await chargeClosed(
+      trx,
+      copy,
+      closed,
       damaged
         ? (title) => [
             {
@@ -285,20 +369,14 @@ export async function returnCopy(barcode: string, input: ReturnInput, by: DeskAc
       settings,
       waiver
     )
-    let reservation: Row | null = null
-    if (damaged) {
-      await trx
-        .from('library_copies')
-        .where('id', copy.id)
-        .update({ status: 'damaged', updated_at: new Date() })
-    } else {
-      reservation = await shelveCopy(trx, copy, settings, by.actor)
-    }
-    const fines = summary(closed.fines)
+    const reservation = closed.next
+      ? await holdCopyFor(trx, copy, closed.next, settings, by.actor)
+      : null
+    const fines = summary(charged.fines)
     await emitEvent(
       'library.loan.returned',
       loanEvent(closed.loan, await userOfMember(trx, closed.member), {
-        days_overdue: closed.days_overdue,
+        days_overdue: charged.days_overdue,
         fine_total: fines.fine_total,
         condition: damaged ? 'damaged' : 'good',
       }),
@@ -306,7 +384,7 @@ export async function returnCopy(barcode: string, input: ReturnInput, by: DeskAc
     )
     return {
       loan: present({ ...closed.loan, barcode }),
-      days_overdue: closed.days_overdue,
+      days_overdue: charged.days_overdue,
       ...fines,
       held_for_reservation: reservation ? String(reservation.id) : null,
     }
@@ -323,20 +401,15 @@ export async function declareLost(
   const waiver = input.waive_reason ? { userId: by.userId, reason: input.waive_reason } : null
   return withTenantDb(async (trx) => {
     const copy = await lockCopy(trx, barcode)
-    const loan = await openLoanOf(trx, copy)
-    const closed = await closeLoan(
+    const closed = await closeOpenLoan(trx, copy, 'lost', 'lost', false)
+    const charged = await chargeClosed(
       trx,
       copy,
-      loan,
-      'lost',
+      closed,
       (title) => [{ kind: 'lost', amount: replacementCost(copy, title, settings) }],
       settings,
       waiver
     )
-    await trx
-      .from('library_copies')
-      .where('id', copy.id)
-      .update({ status: 'lost', updated_at: new Date() })
     await emitEvent(
       'library.loan.lost',
       loanEvent(closed.loan, await userOfMember(trx, closed.member)),
@@ -344,8 +417,8 @@ export async function declareLost(
     )
     return {
       loan: present({ ...closed.loan, barcode }),
-      days_overdue: closed.days_overdue,
-      ...summary(closed.fines),
+      days_overdue: charged.days_overdue,
+      ...summary(charged.fines),
     }
   })
 }

@@ -48,6 +48,21 @@ export async function shelveCopy(trx: Trx, copy: Row, settings: LibrarySettings,
       .update({ status: 'available', updated_at: new Date() })
     return null
   }
+  return holdCopyFor(trx, copy, next, settings, actor)
+}
+
+/**
+ * Holds the copy for the waiting reservation `next`, whose row lock the
+ * caller holds: the reservation is ready until the hold ends, the copy on
+ * hold, and the member told.
+ */
+export async function holdCopyFor(
+  trx: Trx,
+  copy: Row,
+  next: Row,
+  settings: LibrarySettings,
+  actor: string
+) {
   const holdUntil = addDays(tenantToday(), settings.hold_days)
   const [ready] = await trx
     .from('library_reservations')
