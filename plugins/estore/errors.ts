@@ -71,3 +71,9 @@ export const E_WEBHOOK_STALE = defineError(
   400,
   'The webhook timestamp is %s seconds away from now, more than the %s seconds tolerated'
 )
+export const E_VOUCHER_NOT_APPLICABLE = defineError(
+  'ERR_ESTORE_VOUCHER_NOT_APPLICABLE',
+  422,
+  'Voucher "%s" cannot be used: %s',
+  'Check the code and its dates with the school office, or check out without it (details.reason says why).'
+)

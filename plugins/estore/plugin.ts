@@ -2,7 +2,9 @@ import { estoreSettingsDeclaration } from './settings.js'
 import { seedEstoreDemo } from './demo.js'
 import { categories, products, variants } from './resources/catalogue.js'
 import { orderItems, orders, payments, refunds, stockMovements } from './resources/orders.js'
+import { voucherRedemptions, vouchers } from './resources/vouchers.js'
 import { productHooks } from './services/catalogue.js'
+import { voucherHooks } from './services/vouchers.js'
 import { estoreRoutes } from './routes.js'
 import { estoreNotifications, notifyLowStock, notifyOrderPaid } from './notifications.js'
 import { RELEASE_EVERY_MS, releaseReservationsJob } from './jobs/release_reservations.js'
@@ -17,6 +19,8 @@ const RESOURCES: ResourceDefinition[] = [
   payments,
   refunds,
   stockMovements,
+  { ...vouchers, hooks: voucherHooks },
+  voucherRedemptions,
 ]
 
 /** The CRUD permissions a resource uses (actions it turns off have none). */
@@ -31,7 +35,7 @@ const read = (...names: string[]) => names.map((name) => `estore.${name}.read`)
 
 /** What every customer may do: browse what is offered to them, buy, pay, cancel their unpaid orders. */
 const SHOPPING = [
-  ...read(...CATALOGUE, 'orders', 'order_items', 'payments', 'refunds'),
+  ...read(...CATALOGUE, 'orders', 'order_items', 'payments', 'refunds', 'voucher_redemptions'),
   'estore.cart.use',
   'estore.orders.place',
   'estore.orders.cancel',
@@ -39,17 +43,18 @@ const SHOPPING = [
 
 /**
  * E-store: a catalogue of products with variants and a stock ledger, carts,
- * checkout that reserves stock atomically, payments (offline, card gateway
+ * checkout that reserves stock atomically, vouchers (percentage or fixed,
+ * with validity dates and usage limits), payments (offline, card gateway
  * with signed webhooks, or the student's ERP account), refunds, receipts and
  * reports. Customers see what is offered to them and their own orders
  * (resources/rules.ts); Staff run the shop.
  */
 export default definePlugin({
   name: 'estore',
-  version: '1.0.0',
+  version: '1.1.0',
   host: '^0.1.0',
   description:
-    'School shop: catalogue with variants and stock ledger, cart and checkout, card/offline/account payments',
+    'School shop: catalogue with variants and stock ledger, cart and checkout with vouchers, card/offline/account payments',
   dependencies: { erp: '^1.0.0' },
   permissions: [
     ...RESOURCES.flatMap(crud),

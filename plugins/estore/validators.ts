@@ -23,6 +23,7 @@ export const checkoutInput = vine.compile(
   vine.object({
     payment_method: vine.enum(['offline', 'card', 'account'] as const).optional(),
     student_id: id().optional(),
+    voucher_code: vine.string().trim().minLength(1).maxLength(40).optional(),
   })
 )
 export const cancelInput = vine.compile(vine.object({ reason: note() }))

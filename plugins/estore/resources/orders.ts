@@ -36,6 +36,13 @@ export const orders = defineResource({
       onDelete: 'set null',
     }),
     cancel_reason: field.string({ readOnly: true, max: 200 }),
+    /** Taken off the subtotal by a voucher (before tax): total = subtotal - discount + tax. */
+    discount: field.integer({ readOnly: true, default: 0 }),
+    voucher_id: field.reference('vouchers', {
+      as: 'voucher',
+      readOnly: true,
+      onDelete: 'restrict',
+    }),
   },
   rowRules: ownOrders,
   customFields: false,
@@ -64,6 +71,8 @@ export const orderItems = defineResource({
     unit_price: field.integer({ readOnly: true }),
     tax: field.integer({ readOnly: true }),
     total: field.integer({ readOnly: true }),
+    /** The line's share of the order's voucher discount (total = quantity x unit_price - discount + tax). */
+    discount: field.integer({ readOnly: true, default: 0 }),
   },
   rowRules: ownOrderRows,
   customFields: false,

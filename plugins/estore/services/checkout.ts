@@ -8,6 +8,7 @@ import { idempotent } from './idempotency.js'
 import { moveStock } from './ledger.js'
 import { markPaid, orderView } from './orders.js'
 import { invalidField } from './validation.js'
+import { allocateDiscount, recordRedemption, redeemVoucher } from './vouchers.js'
 import {
   actorOf,
   emitEvent,
@@ -22,6 +23,8 @@ export type CheckoutInput = {
   payment_method?: 'offline' | 'card' | 'account'
   /** account: the ERP student to charge (a Parent names one of their children). */
   student_id?: string
+  /** A voucher code (any case): its discount comes off the net subtotal, before tax. */
+  voucher_code?: string
 }
 
 /**
@@ -54,9 +57,12 @@ function reservationEnds(method: string, settings: EstoreSettings) {
  * are locked (a second checkout of the same cart finds it empty), each
  * variant's stock is reserved by a conditional UPDATE in variant id order (so
  * no concurrent checkout can oversell or deadlock), the ledger records every
- * reservation and the cart is emptied. Any failure rolls all of it back.
- * Charged to an ERP account, the order is paid at once by an invoice of the
- * fees service. With an Idempotency-Key, a retry answers the same order.
+ * reservation and the cart is emptied. A voucher's use is counted under a
+ * lock of its row (services/vouchers.ts) and its discount shared among the
+ * lines before their tax. Any failure rolls all of it back. Charged to an ERP
+ * account, the order is paid at once by an invoice of the fees service (an
+ * order a voucher brings to 0 is paid at once, with no invoice). With an
+ * Idempotency-Key, a retry answers the same order.
  */
 export async function checkout(
   principal: Principal,
@@ -83,13 +89,22 @@ export async function checkout(
       const studentId =
         method === 'account' ? await accountToCharge(trx, principal, input.student_id) : null
 
-      const priced = lines.map((line: Row) => {
-        const net = Number(line.price) * Number(line.quantity)
-        const tax = taxOf(net, Number(line.tax_rate_bp))
-        return { line, net, tax }
+      const nets = lines.map((line: Row) => Number(line.price) * Number(line.quantity))
+      const subtotal = nets.reduce((sum, net) => sum + net, 0)
+      const voucher = input.voucher_code
+        ? await redeemVoucher(trx, { code: input.voucher_code, buyerId: userId, subtotal })
+        : null
+      const discounts = allocateDiscount(voucher?.discount ?? 0, nets)
+      const priced = lines.map((line: Row, index) => {
+        const net = nets[index]
+        const discount = discounts[index]
+        const tax = taxOf(net - discount, Number(line.tax_rate_bp))
+        return { line, net, discount, tax }
       })
-      const subtotal = priced.reduce((sum, item) => sum + item.net, 0)
+      const discount = voucher?.discount ?? 0
       const tax = priced.reduce((sum, item) => sum + item.tax, 0)
+      const total = subtotal - discount + tax
+      const paidByVoucher = voucher !== null && total === 0
       const [order] = await trx
         .insertQuery()
         .table('estore_orders')
@@ -98,14 +113,25 @@ export async function checkout(
           status: 'placed',
           payment_method: method,
           subtotal,
+          discount,
           tax,
-          total: subtotal + tax,
+          total,
           refunded: 0,
-          reserved_until: method === 'account' ? null : reservationEnds(method, settings),
+          reserved_until:
+            method === 'account' || paidByVoucher ? null : reservationEnds(method, settings),
           student_id: studentId,
+          voucher_id: voucher?.voucher.id ?? null,
         })
         .returning('*')
       const orderId = String(order.id)
+      if (voucher) {
+        await recordRedemption(trx, {
+          voucherId: String(voucher.voucher.id),
+          orderId,
+          buyerId: userId,
+          discount,
+        })
+      }
       for (const { line } of priced) {
         await moveStock(trx, {
           variantId: String(line.variant_id),
@@ -119,7 +145,7 @@ export async function checkout(
         .insertQuery()
         .table('estore_order_items')
         .multiInsert(
-          priced.map(({ line, net, tax: lineTax }) => ({
+          priced.map(({ line, net, discount: lineDiscount, tax: lineTax }) => ({
             order_id: orderId,
             product_id: line.product_id,
             variant_id: line.variant_id,
@@ -127,8 +153,9 @@ export async function checkout(
             sku: line.sku,
             quantity: line.quantity,
             unit_price: line.price,
+            discount: lineDiscount,
             tax: lineTax,
-            total: net + lineTax,
+            total: net - lineDiscount + lineTax,
           }))
         )
       await trx.from('estore_cart_items').where('user_id', userId).delete()
@@ -136,7 +163,12 @@ export async function checkout(
         actor,
         action: 'estore.orders.place',
         subject: `estore.orders:${orderId}`,
-        data: { total: Number(order.total), payment_method: method, lines: lines.length },
+        data: {
+          total: Number(order.total),
+          payment_method: method,
+          lines: lines.length,
+          ...(voucher ? { voucher: voucher.voucher.code, discount } : {}),
+        },
         request_id: requestId,
       })
       await emitEvent(
@@ -145,6 +177,7 @@ export async function checkout(
           order_id: orderId,
           user_id: userId,
           total: Number(order.total),
+          discount,
           payment_method: method,
           items: lines.map((line) => ({
             product_id: String(line.product_id),
@@ -154,7 +187,17 @@ export async function checkout(
         },
         actor
       )
-      if (method === 'account') await chargeAccount(trx, order, studentId!, settings, actor)
+      if (paidByVoucher) {
+        // Nothing to pay (a voucher took it all): no payment to wait for, no stock held hostage.
+        await markPaid(trx, order, {
+          provider: method,
+          amount: 0,
+          reference: `voucher ${voucher!.voucher.code}`,
+          actor,
+        })
+      } else if (method === 'account') {
+        await chargeAccount(trx, order, studentId!, settings, actor)
+      }
       return { status: 201, body: await orderView(trx, orderId) }
     })
   )

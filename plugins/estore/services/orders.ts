@@ -2,6 +2,7 @@ import { E_ESTORE_NOT_FOUND, E_INVALID_TRANSITION, E_ORDER_NOT_PAYABLE } from '.
 import { isCustomer, type Row } from './access.js'
 import { moveStock } from './ledger.js'
 import { nextReceiptNo } from './receipts.js'
+import { releaseVoucher } from './vouchers.js'
 import { emitEvent, recordAudit, type Principal, type Trx } from '@oryne/sdk'
 
 /*
@@ -116,7 +117,7 @@ export async function markPaid(trx: Trx, order: Row, settlement: Settlement) {
   return paid
 }
 
-/** placed -> cancelled: the reserved stock goes back through the ledger. */
+/** placed -> cancelled: the voucher's use and the reserved stock (through the ledger) go back. */
 export async function cancelPlaced(
   trx: Trx,
   order: Row,
@@ -125,6 +126,8 @@ export async function cancelPlaced(
   if (order.status !== 'placed') {
     throw new E_INVALID_TRANSITION([String(order.id), order.status, 'cancelled'])
   }
+  // Before the stock: voucher rows are locked before variant rows, as at checkout.
+  await releaseVoucher(trx, String(order.id))
   const items = await orderItems(trx, String(order.id))
   for (const item of items) {
     await moveStock(trx, {
