@@ -10,15 +10,28 @@ import { errorCode, ok, refused, sharedSchool, type School } from '@oryne/sdk/te
  */
 
 const BUYERS = ['b1', 'b2', 'b3', 'b4', 'b5', 'b6', 'b7', 'b8'] as const
-type Who = 'staff' | 'student' | 'student2' | 'teacher' | (typeof BUYERS)[number]
+type Who = 'head' | 'staff' | 'student' | 'student2' | 'teacher' | (typeof BUYERS)[number]
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete'
 type Store = School<Who> & { variants: Record<string, string> }
 
 const shop = (store: School<Who>, who: Who) => (method: Method, path: string) =>
   store.as(who)[method](`/estore${path}`)
 
-/** Two products: a taxed polo shirt (2000 net, 5 %) and an untaxed mug (999), with plenty of stock. */
+/**
+ * Two products: a taxed polo shirt (2000 net, 5 %) and an untaxed mug (999),
+ * with plenty of stock; `student` has an ERP account to charge.
+ */
 async function prepareCatalogue(school: School<Who>) {
+  const erp = (path: string, body: object) =>
+    ok(school.as('head').post(`/erp${path}`).json(body), 201)
+  const grade = await erp('/classes', { name: 'Grade 7', grade_level: 7 })
+  await erp('/students', {
+    enrollment_no: 'V-001',
+    first_name: 'Val',
+    last_name: 'Voucher',
+    class_id: grade.id,
+    user_id: school.people.student.id,
+  })
   const staff = shop(school, 'staff')
   const variants: Record<string, string> = {}
   for (const [name, sku, price, tax] of [
@@ -43,6 +56,7 @@ const storeFor = sharedSchool(
   {
     plugins: ['estore'],
     people: {
+      head: 'TenantAdmin',
       staff: 'Staff',
       student: 'Student',
       student2: 'Student',
@@ -295,6 +309,27 @@ test.group('E-store vouchers', () => {
     assert.include(refunded.order, { status: 'refunded', refunded: order.total })
     // A refund does not give the use back: the order was bought.
     assert.equal(await usesOf(store, fixed.id), 1)
+
+    // Charged to the ERP account: the invoice lists the discounted lines, a refund credits at most them.
+    const account = await ok(
+      checkout(
+        store,
+        'student',
+        { POLO: 1, MUG: 1 },
+        { payment_method: 'account', voucher_code: fixed.code }
+      ),
+      201
+    )
+    assert.include(account, { status: 'paid', discount: 999, total: order.total })
+    const invoice = await ok(store.as('head').get(`/erp/invoices/${account.invoice_id}`))
+    assert.equal(Number(invoice.amount), account.total)
+    const overCredit = await staff('post', `/orders/${account.id}/refunds`).json({
+      amount: account.total + 1,
+    })
+    assert.equal(errorCode(overCredit as any), 'ERR_ESTORE_OVER_REFUND')
+    await ok(staff('post', `/orders/${account.id}/refunds`).json({ amount: 500 }), 201)
+    const credited = await ok(store.as('head').get(`/erp/invoices/${account.invoice_id}`))
+    assert.equal(Number(credited.amount), account.total - 500)
 
     const everything = await voucher(store, { kind: 'percentage', value: 100 })
     const free = await ok(
