@@ -1,9 +1,9 @@
 import ort from '../onnx/runtime.js'
 import { readTenantDb, type Principal } from '@oryne/sdk'
 import { E_AI_NOT_ENOUGH_DATA, E_AI_NOT_FOUND } from '../errors.js'
-import { EXCLUDED_SCORE, recommenderModel, scoreItems } from '../onnx/recommender_graph.js'
-import { trainAls } from '../training/als.js'
+import { EXCLUDED_SCORE, recommenderModel } from '../onnx/recommender_graph.js'
 import { rankingMetrics, topK, type RankingMetrics } from '../training/ranking_metrics.js'
+import { chooseRecommender, trainChoice, type RecommenderChoice } from '../training/tuning.js'
 import { aiSettings } from '../settings.js'
 import { interactionMatrix, seenItems, type ItemType } from './interactions.js'
 import { modelVocabulary, promotedModel, currentTenantId } from './registry.js'
@@ -12,8 +12,10 @@ import { peersOf, seesUser } from './school.js'
 import type { TrainedModel } from './lifecycle.js'
 
 /*
- * Recommendations: implicit ALS over the tenant's interactions, exported as
- * Gather -> MatMul -> mask -> TopK and served from the cached ONNX session;
+ * Recommendations: implicit ALS or EASE over the tenant's interactions, the
+ * model and its hyper-parameters chosen on the held-out split
+ * (training/tuning.ts), exported as Gather -> MatMul -> mask -> TopK and
+ * served from the cached ONNX session;
  * users the model does not know (cold start) get what is popular among their
  * classmates, else among holders of their role, else in the whole tenant.
  */
@@ -65,6 +67,9 @@ export type RecommendationEvaluation = {
   items: number
   interactions: number
   test_users: number
+  /** The candidate chosen on the held-out split, and every candidate's NDCG@10 there. */
+  hyperparameters: RecommenderChoice
+  candidates: Array<RecommenderChoice & { ndcg_at_10: number }>
   model: RankingMetrics
   popularity: RankingMetrics
 }
@@ -83,14 +88,21 @@ export async function evaluateRecommendations(matrix?: Matrix): Promise<Recommen
     ])
   const vocabulary = vocabularyOf(all)
   const settings = await aiSettings()
-  const factors = trainAls(
+  const userIndex = new Map(vocabulary.users.map((user, i) => [user, i]))
+  const itemIndex = new Map(vocabulary.items.map((item, i) => [item, i]))
+  const heldOut = new Map(
+    [...test].map(([user, items]) => [
+      userIndex.get(user)!,
+      new Set([...items].map((item) => itemIndex.get(item)!)),
+    ])
+  )
+  const ranked = chooseRecommender(
     vocabulary.users.length,
     vocabulary.items.length,
     observationsOf(train, vocabulary),
+    heldOut,
     { factors: settings.recommendation_factors, iterations: settings.recommendation_iterations }
   )
-  const userIndex = new Map(vocabulary.users.map((user, i) => [user, i]))
-  const itemIndex = new Map(vocabulary.items.map((item, i) => [item, i]))
   const seen = new Map<number, Set<number>>()
   const popularity = new Float64Array(vocabulary.items.length)
   for (const row of train) {
@@ -99,21 +111,21 @@ export async function evaluateRecommendations(matrix?: Matrix): Promise<Recommen
     seen.set(user, (seen.get(user) ?? new Set()).add(item))
     popularity[item] += 1
   }
-  const modelCases = []
-  const popularityCases = []
-  for (const [userId, items] of test) {
-    const user = userIndex.get(userId)!
-    const relevant = new Set([...items].map((item) => itemIndex.get(item)!))
-    const excluded = (item: number) => seen.get(user)?.has(item) ?? false
-    modelCases.push({ ranked: topK(scoreItems(factors, user), 10, excluded), relevant })
-    popularityCases.push({ ranked: topK(popularity, 10, excluded), relevant })
-  }
+  const popularityCases = [...heldOut].map(([user, relevant]) => ({
+    ranked: topK(popularity, 10, (item) => seen.get(user)?.has(item) ?? false),
+    relevant,
+  }))
   return {
     users: vocabulary.users.length,
     items: vocabulary.items.length,
     interactions: all.length,
     test_users: test.size,
-    model: rankingMetrics(modelCases),
+    hyperparameters: ranked[0].choice,
+    candidates: ranked.map(({ choice, validation }) => ({
+      ...choice,
+      ndcg_at_10: validation.ndcg_at_10,
+    })),
+    model: ranked[0].validation,
     popularity: rankingMetrics(popularityCases),
   }
 }
@@ -123,12 +135,11 @@ export async function trainRecommender(): Promise<TrainedModel> {
   const matrix = await interactionMatrix()
   const evaluation = await evaluateRecommendations(matrix)
   const vocabulary = vocabularyOf(matrix)
-  const settings = await aiSettings()
-  const factors = trainAls(
+  const factors = trainChoice(
+    evaluation.hyperparameters,
     vocabulary.users.length,
     vocabulary.items.length,
-    observationsOf(matrix, vocabulary),
-    { factors: settings.recommendation_factors, iterations: settings.recommendation_iterations }
+    observationsOf(matrix, vocabulary)
   )
   const times = matrix.flatMap((row) => [row.first_at.getTime(), row.last_at.getTime()])
   return {
@@ -144,7 +155,8 @@ export async function trainRecommender(): Promise<TrainedModel> {
         { name: 'items', type: 'int64' },
       ],
     },
-    metrics: evaluation,
+    // `hyperparameters` and `validation_ndcg_at_10` are what `oryne ai models` shows of the choice.
+    metrics: { ...evaluation, validation_ndcg_at_10: evaluation.model.ndcg_at_10 },
     window: { from: new Date(Math.min(...times)), to: new Date(Math.max(...times)) },
     vocabulary,
     // A model that cannot beat "what is popular" is not worth serving.
