@@ -2,6 +2,7 @@ import { test } from '@japa/runner'
 import type { Command } from 'commander'
 import fc from 'fast-check'
 import { buildProgram } from '#cli/main'
+import { availablePlugins } from '#cli/plugin_commands'
 import { runOryne } from '#tests/support/cli'
 
 /*
@@ -61,7 +62,8 @@ test.group('Fuzzing the CLI', () => {
   test('every argument list ends with 0, 1 or 2 and no stack trace; unknown options are usage errors', async ({
     assert,
   }) => {
-    const paths = commandPaths(buildProgram())
+    // Plugins' commands too (`oryne ai train`, the fixtures'), as `oryne` registers them.
+    const paths = commandPaths(buildProgram(await availablePlugins()))
     assert.isAbove(paths.length, 20)
     const env = { DATABASE_URL: process.env.DATABASE_URL, REDIS_URL: process.env.REDIS_URL }
     const failures: string[] = []
