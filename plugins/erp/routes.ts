@@ -100,6 +100,7 @@ type Schema = NonNullable<OperationDoc['data']>
 const stored = (...required: string[]): Schema => ({
   type: 'object',
   required: ['id', ...required],
+  properties: Object.fromEntries(['id', ...required].map((key) => [key, {}])),
 })
 const object = (properties: Record<string, Schema>): Schema => ({
   type: 'object',
@@ -253,7 +254,10 @@ export function erpRoutes(router: Router) {
       data: object({
         as_of: day,
         currency: { type: 'string' },
-        students: { type: 'array', items: { type: 'object', required: ['student_id', 'balance'] } },
+        students: {
+          type: 'array',
+          items: object({ student_id: { type: 'string' }, balance: integer }),
+        },
         total: integer,
       }),
     })
@@ -414,7 +418,7 @@ export function erpRoutes(router: Router) {
             ? "Only a pending application; the student's absences of those days become excused."
             : 'Only a pending application.',
         body: decision,
-        data: { ...stored('status'), properties: { marks_excused: integer } },
+        data: stored('status', 'marks_excused'),
         errors: [E_ERP_NOT_FOUND, E_INVALID_TRANSITION],
       })
   }

@@ -34,6 +34,7 @@ const registration: Schema = {
   type: 'object',
   required: ['id', 'event_id', 'user_id', 'status', 'waitlist_position', 'check_in_token'],
   properties: {
+    user_id: {},
     id: { type: 'string' },
     event_id: { type: 'string' },
     status: { type: 'string' },
@@ -134,7 +135,12 @@ export function eventsRoutes(router: Router) {
       data: {
         type: 'object',
         required: ['id', 'event_id', 'user_id', 'checked_in_at'],
-        properties: { checked_in_at: { type: 'string', format: 'date-time' } },
+        properties: {
+          id: {},
+          event_id: {},
+          user_id: {},
+          checked_in_at: { type: 'string', format: 'date-time' },
+        },
       },
       errors: [E_CHECK_IN_TOKEN_INVALID, E_ALREADY_CHECKED_IN, E_NOT_CHECKABLE],
     })
@@ -150,6 +156,7 @@ export function eventsRoutes(router: Router) {
         type: 'object',
         required: ['event_id', 'registered', 'checked_in', 'no_show', 'registrations'],
         properties: {
+          event_id: {},
           registered: { type: 'integer' },
           checked_in: { type: 'integer' },
           no_show: { type: 'integer' },

@@ -28,6 +28,7 @@ type Schema = NonNullable<OperationDoc['data']>
 const stored = (...required: string[]): Schema => ({
   type: 'object',
   required: ['id', ...required],
+  properties: Object.fromEntries(['id', ...required].map((key) => [key, {}])),
 })
 const allocation = stored('room_id', 'hostel_id', 'status', 'starts_on')
 const leavePass = stored('student_id', 'status')
@@ -135,7 +136,10 @@ export function hostelRoutes(router: Router) {
       data: {
         type: 'object',
         required: ['allocation', 'transfer'],
-        properties: { allocation, transfer: stored('from_allocation_id', 'to_allocation_id') },
+        properties: {
+          allocation,
+          transfer: stored('from_allocation_id', 'to_allocation_id'),
+        },
       },
       errors: [...BED_ERRORS, E_INVALID_TRANSITION, E_SAME_ROOM],
     })
@@ -229,6 +233,8 @@ export function hostelRoutes(router: Router) {
         type: 'object',
         required: ['term_id', 'term_starts_on', 'due_on', 'staff_not_billed'],
         properties: {
+          term_id: {},
+          staff_not_billed: {},
           term_starts_on: { type: 'string', format: 'date' },
           due_on: { type: 'string', format: 'date' },
         },

@@ -205,6 +205,10 @@ export function libraryRoutes(router: Router) {
       data: {
         ...closedLoan,
         required: [...(closedLoan.required as string[]), 'held_for_reservation'],
+        properties: {
+          ...(closedLoan.properties as Record<string, Schema>),
+          held_for_reservation: { type: ['string', 'null'] },
+        },
       },
       errors: [E_COPY_NOT_FOUND, E_COPY_NOT_ON_LOAN],
     })
@@ -367,6 +371,7 @@ export function libraryRoutes(router: Router) {
       data: {
         type: 'object',
         required: ['loan_days', 'max_loans', 'renewals_allowed', 'fine_per_day'],
+        properties: { loan_days: {}, max_loans: {}, renewals_allowed: {}, fine_per_day: {} },
       },
     })
 }

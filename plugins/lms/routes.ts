@@ -48,6 +48,7 @@ type Schema = NonNullable<OperationDoc['data']>
 const stored = (...required: string[]): Schema => ({
   type: 'object',
   required: ['id', ...required],
+  properties: Object.fromEntries(['id', ...required].map((key) => [key, {}])),
 })
 const submission = stored('assignment_id', 'student_id', 'attempt', 'status')
 const integer: Schema = { type: 'integer' }
@@ -188,7 +189,13 @@ export function lmsRoutes(router: Router) {
       data: {
         type: 'object',
         required: ['course_id', 'course_section_id', 'enrolled', 'reactivated', 'already_enrolled'],
-        properties: { enrolled: integer, reactivated: integer, already_enrolled: integer },
+        properties: {
+          course_id: {},
+          course_section_id: {},
+          enrolled: integer,
+          reactivated: integer,
+          already_enrolled: integer,
+        },
       },
       errors: [E_LMS_NOT_FOUND, E_COURSE_CLOSED, E_VALIDATION],
     })
@@ -207,6 +214,7 @@ export function lmsRoutes(router: Router) {
       data: {
         type: 'object',
         required: ['course', 'released_only', 'missing_as_zero', 'categories'],
+        properties: { course: {}, released_only: {}, missing_as_zero: {}, categories: {} },
       },
       errors: [E_LMS_NOT_FOUND],
     })
@@ -303,6 +311,7 @@ export function lmsRoutes(router: Router) {
         type: 'object',
         required: ['assignment_id', 'released', 'submission_ids'],
         properties: {
+          assignment_id: {},
           released: integer,
           submission_ids: { type: 'array', items: { type: 'string' } },
         },
@@ -410,7 +419,7 @@ export function lmsRoutes(router: Router) {
       description:
         "Either points (at most the assignment's max_points) or a rubric selection (one level of each criterion of the assignment's rubric); grading again replaces the grade.",
       body: gradeInput,
-      data: stored('submission_id', 'points'),
+      data: stored('submission_id', 'points', 'final_points'),
       errors: [E_LMS_NOT_FOUND, E_INVALID_TRANSITION, E_POINTS_OUT_OF_RANGE, E_RUBRIC_MISMATCH],
     })
 
@@ -428,7 +437,11 @@ export function lmsRoutes(router: Router) {
       description:
         'graded → returned: the student may start a next attempt, if the assignment allows it.',
       body: returnInput,
-      data: { ...submission, required: [...(submission.required as string[]), 'grade'] },
+      data: {
+        ...submission,
+        required: [...(submission.required as string[]), 'grade'],
+        properties: { ...(submission.properties as Record<string, Schema>), grade: {} },
+      },
       errors: [E_LMS_NOT_FOUND, E_INVALID_TRANSITION],
     })
 
@@ -452,7 +465,14 @@ export function lmsRoutes(router: Router) {
       data: {
         type: 'object',
         required: ['session_id', 'provider', 'url', 'starts_at', 'ends_at', 'attendance'],
-        properties: { session_id: { type: 'string' }, url: { type: 'string' } },
+        properties: {
+          provider: {},
+          starts_at: {},
+          ends_at: {},
+          attendance: {},
+          session_id: { type: 'string' },
+          url: { type: 'string' },
+        },
       },
       errors: [E_LMS_NOT_FOUND, E_SESSION_NOT_OPEN, E_NO_STUDENT_PROFILE],
     })

@@ -31,6 +31,7 @@ type Schema = NonNullable<OperationDoc['data']>
 const stored = (...required: string[]): Schema => ({
   type: 'object',
   required: ['id', ...required],
+  properties: Object.fromEntries(['id', ...required].map((key) => [key, {}])),
 })
 const assignment = stored('route_id', 'stop_id', 'vehicle_id', 'status')
 const tripMark = stored('trip_id', 'student_id', 'boarded_stop_id', 'boarded_at')
@@ -171,9 +172,13 @@ export function transportRoutes(router: Router) {
       summary: 'Close a trip',
       description: 'Only an open trip; still_aboard lists who boarded and never alighted.',
       data: {
-        ...stored('status'),
+        type: 'object',
         required: ['id', 'status', 'still_aboard'],
-        properties: { still_aboard: { type: 'array', items: { type: 'string' } } },
+        properties: {
+          id: {},
+          status: {},
+          still_aboard: { type: 'array', items: { type: 'string' } },
+        },
       },
       errors: [E_TRANSPORT_NOT_FOUND, E_INVALID_TRANSITION],
     })
@@ -192,7 +197,11 @@ export function transportRoutes(router: Router) {
       data: {
         type: 'object',
         required: ['term_id', 'due_on', 'staff_not_billed'],
-        properties: { due_on: { type: 'string', format: 'date' } },
+        properties: {
+          term_id: {},
+          staff_not_billed: {},
+          due_on: { type: 'string', format: 'date' },
+        },
       },
       errors: [E_TERM_NOT_FOUND],
     })
