@@ -44,6 +44,15 @@ export function grantsDigest(manifest: PluginManifest): string {
   return createHash('sha256').update(JSON.stringify({ permissions, grants })).digest('hex')
 }
 
+/** A plugin's row of `plugin_grants`: what its recorded version seeded. */
+export type GrantRecord = { plugin: string; version: string; grants: RoleGrants; digest: string }
+
+/** Every plugin's record in the tenant whose schema `trx` is scoped to, locked for reconciling. */
+export async function grantRecords(trx: TransactionClientContract) {
+  const rows: GrantRecord[] = await trx.from('plugin_grants').forUpdate()
+  return new Map(rows.map((row) => [row.plugin, row]))
+}
+
 /** What reconciling changed in a tenant's roles: role -> permissions added or removed. */
 export type GrantChanges = { plugin: string; added: RoleGrants; removed: RoleGrants }
 
@@ -63,14 +72,13 @@ const minus = (a: string[] = [], b: string[] = []) => a.filter((p) => !b.include
 export async function reconcileGrants(
   trx: TransactionClientContract,
   manifest: PluginManifest,
-  installedBefore: boolean
+  options: { installedBefore: boolean; recorded?: GrantRecord | null }
 ): Promise<GrantChanges> {
   const declared = declaredGrants(manifest)
-  const recorded = await trx
-    .from('plugin_grants')
-    .where('plugin', manifest.name)
-    .forUpdate()
-    .first()
+  const recorded =
+    options.recorded !== undefined
+      ? options.recorded
+      : await trx.from('plugin_grants').where('plugin', manifest.name).forUpdate().first()
   const rows: Array<{ name: string; permissions: string[] }> = await trx
     .from('roles')
     .select('name', 'permissions')
@@ -79,7 +87,7 @@ export async function reconcileGrants(
   const roles = new Map(rows.map((row) => [row.name, row.permissions ?? []]))
   // Enabled before grants were recorded: its roles are taken as this version seeded them
   // (nothing added, nothing withdrawn); only permissions it no longer declares go.
-  const previous: RoleGrants = recorded?.grants ?? (installedBefore ? declared : {})
+  const previous: RoleGrants = recorded?.grants ?? (options.installedBefore ? declared : {})
 
   const declaredPermissions = new Set(manifest.permissions ?? [])
   const prefix = `${manifest.name}.`
@@ -100,10 +108,11 @@ export async function reconcileGrants(
     if (removed.length) changes.removed[role] = removed
   }
   await trx.rawQuery(
-    `INSERT INTO plugin_grants (plugin, version, grants, updated_at) VALUES (?, ?, ?::jsonb, now())
-     ON CONFLICT (plugin) DO UPDATE
-       SET version = EXCLUDED.version, grants = EXCLUDED.grants, updated_at = now()`,
-    [manifest.name, manifest.version, JSON.stringify(declared)]
+    `INSERT INTO plugin_grants (plugin, version, grants, digest, updated_at)
+     VALUES (?, ?, ?::jsonb, ?, now())
+     ON CONFLICT (plugin) DO UPDATE SET version = EXCLUDED.version, grants = EXCLUDED.grants,
+       digest = EXCLUDED.digest, updated_at = now()`,
+    [manifest.name, manifest.version, JSON.stringify(declared), grantsDigest(manifest)]
   )
   return changes
 }

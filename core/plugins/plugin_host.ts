@@ -17,7 +17,13 @@ import type { TenantRegistry } from '../tenancy/tenant_registry.js'
 import type { Actor, Tenant } from '../tenancy/types.js'
 import { withDependencies, type AvailablePlugin, type CatalogEntry } from './catalog.js'
 import type { PluginManifest } from './define_plugin.js'
-import { grantsChanged, reconcileGrants, type GrantChanges } from './grants.js'
+import {
+  grantRecords,
+  grantsChanged,
+  grantsDigest,
+  reconcileGrants,
+  type GrantChanges,
+} from './grants.js'
 import { effectiveSettings, validateSettingChanges } from './settings.js'
 import {
   dependentsOutside,
@@ -256,7 +262,7 @@ export class PluginHost {
         'replay'
       )
       // Enabling again after an upgrade brings the new version's grants, like `oryne migrate`.
-      await reconcileGrants(trx, manifest, installed.has(name))
+      await reconcileGrants(trx, manifest, { installedBefore: installed.has(name) })
     }
     await trx.rawQuery(`SELECT set_config('search_path', 'public', true)`)
     for (const name of toEnable) {
@@ -573,10 +579,15 @@ export class PluginHost {
   ): Promise<GrantChanges[]> {
     const changes: GrantChanges[] = []
     const available = enabled.filter((name) => this.entries.get(name)?.available)
+    const records = await grantRecords(trx)
     for (const name of withDependencies(this.entries, available)) {
       if (!available.includes(name)) continue
       const manifest = this.plugin(name)
-      const changed = await reconcileGrants(trx, manifest, true)
+      const recorded = records.get(name) ?? null
+      // The usual case: the recorded grants are this release's, nothing to read or write.
+      if (recorded?.digest === grantsDigest(manifest) && recorded.version === manifest.version)
+        continue
+      const changed = await reconcileGrants(trx, manifest, { installedBefore: true, recorded })
       if (grantsChanged(changed)) changes.push(changed)
       await trx
         .from('public.tenant_plugins')

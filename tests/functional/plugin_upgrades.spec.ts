@@ -142,6 +142,23 @@ test.group('Plugin upgrades carry their grants', () => {
     const plugins = await oryne(['plugin', 'list', '--tenant', school.slug, '--json'], V2)
     const courier = JSON.parse(plugins.stdout).find((p: { name: string }) => p.name === 'courier')
     assert.include(courier, { version: '2.0.0', status: 'enabled' })
+
+    // A tenant whose grants predate the record: its roles count as seeded by the running
+    // version (a missing grant stays missing); only what the plugin no longer declares goes.
+    await byHand(school, `DELETE FROM plugin_grants WHERE plugin = ?`, ['courier'])
+    await byHand(school, SET_PERMISSIONS, [JSON.stringify([]), 'Student'])
+    await byHand(school, SET_PERMISSIONS, [
+      JSON.stringify(['courier.parcels.create', 'courier.parcels.track']),
+      'Staff',
+    ])
+    const legacy = await oryne(['migrate', '--tenant', school.slug, '--full', '--json'], V2)
+    assert.equal(legacy.code, 0, legacy.stdout + legacy.stderr)
+    assert.deepEqual(JSON.parse(legacy.stdout).tenants[0].grants, [
+      { plugin: 'courier', added: {}, removed: { Staff: ['courier.parcels.track'] } },
+    ])
+    const grants = await courierGrants(school)
+    assert.notProperty(grants, 'Student')
+    assert.deepEqual(grants.Staff, ['courier.parcels.create'])
   }).timeout(600_000)
 
   test('enabling again after an upgrade brings the new grants and keeps what the admin revoked', async ({
