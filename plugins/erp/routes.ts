@@ -162,7 +162,7 @@ export function erpRoutes(router: Router) {
     .describe({
       summary: 'Move an applicant along the admission workflow',
       description:
-        'draft → submitted → under_review → accepted or rejected (docs/plugins/erp.md); enrolment has its own route.',
+        'draft → submitted → under_review → accepted, rejected or waitlisted (a waitlisted applicant is accepted or rejected later; docs/plugins/erp.md); enrolment has its own route.',
       body: transition,
       data: stored('status'),
       errors: [E_ERP_NOT_FOUND, E_INVALID_TRANSITION],
