@@ -227,7 +227,7 @@ export function hostelRoutes(router: Router) {
     .describe({
       summary: "Bill the term's hostel rent to resident students",
       description:
-        'One ERP invoice line per student with an active stay in a room with rent; a student already billed for the term is left out, so running it again bills only the newcomers (200, not 201: it may create nothing).',
+        'Bills, through the ERP, each student with an active stay in a room with rent; a student already billed for the term is left out, so running it again bills only the newcomers (200, not 201: it may create nothing).',
       body: feesInput,
       data: {
         type: 'object',

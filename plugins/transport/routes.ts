@@ -192,7 +192,7 @@ export function transportRoutes(router: Router) {
     .describe({
       summary: "Bill the term's transport fares to assigned students",
       description:
-        'One ERP invoice line per student with an active assignment on a route with a fare; a student already billed for the term is left out, so running it again bills only the newcomers (200, not 201: it may create nothing).',
+        'Bills, through the ERP, each student with an active assignment on a route with a fare; a student already billed for the term is left out, so running it again bills only the newcomers (200, not 201: it may create nothing).',
       body: feesInput,
       data: {
         type: 'object',
