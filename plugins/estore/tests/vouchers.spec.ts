@@ -240,7 +240,16 @@ test.group('E-store vouchers', () => {
     })
     const use = (who: Who) => checkout(store, who, { MUG: 1 }, { voucher_code: limited.code })
 
-    const first = await ok(use('student'), 201)
+    // A retried checkout (same Idempotency-Key) answers the same order and counts one use.
+    const as = shop(store, 'student')
+    await ok(as('put', '/cart/items').json({ variant_id: store.variants.MUG, quantity: 1 }))
+    const retry = () =>
+      as('post', '/checkout')
+        .header('idempotency-key', `voucher-${limited.code}`)
+        .json({ voucher_code: limited.code })
+    const first = await ok(retry(), 201)
+    assert.equal((await ok(retry(), 201)).id, first.id)
+    assert.equal(await usesOf(store, limited.id), 1)
     assert.equal(refusal(await use('student')).reason, 'buyer_limit')
     await ok(use('student2'), 201)
     assert.equal(refusal(await use('teacher')).reason, 'used_up')
