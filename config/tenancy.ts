@@ -8,8 +8,12 @@ const tenancyConfig = {
   baseDomain: env.get('ORYNE_BASE_DOMAIN')?.toLowerCase() ?? null,
   /** Header naming the tenant by slug or id when no domain does. */
   header: 'x-tenant-id',
-  /** How long a process trusts a cached tenant lookup; changes are also broadcast. */
-  cacheTtlMs: 5000,
+  /**
+   * How long a process trusts a cached tenant lookup or plugin list: changes are
+   * broadcast on the change bus at once, so this only bounds staleness when Redis
+   * is unreachable (and spares the hot path a re-read every few seconds).
+   */
+  cacheTtlMs: 60_000,
   /** Sent as Retry-After while a tenant is provisioning or failed. */
   retryAfterSeconds: 5,
   /** `clone` runs the current schema as one script; `replay` applies migrations one by one. */

@@ -266,7 +266,8 @@ export async function restoreTenantBackup(
   const { id, existing } = target!
   tenancy.registry.invalidate()
   tenancy.plugins.invalidate(id)
-  // Roles, custom fields and webhook endpoints came back with the schema: every process rereads them.
+  // The tenant's record, roles, custom fields and webhook endpoints came back: every process rereads them.
+  tenantCache.invalidate({ kind: 'registry' }, { broadcast: true })
   tenantCache.invalidate({ tenantId: id }, { broadcast: true })
   if (manifest.files.included && filesStage) {
     const finalDir = tenantFilesDir(id)
