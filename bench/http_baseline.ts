@@ -124,9 +124,15 @@ async function startBareList(path: string, statements: Recorded[], total: number
         algorithms: ['HS256'],
       })
       let rows: unknown[] = []
-      for (const statement of statements) {
-        const result = await pool.query(statement.text, statement.values)
-        rows = result.rows
+      // One connection for the request, as a transaction among the statements needs.
+      const connection = await pool.connect()
+      try {
+        for (const statement of statements) {
+          const result = await connection.query(statement.text, statement.values)
+          rows = result.rows
+        }
+      } finally {
+        connection.release()
       }
       const requestId = randomUUID()
       const body = JSON.stringify({
