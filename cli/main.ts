@@ -14,7 +14,13 @@ import { registerUser } from './commands/user.js'
 import { registerPlatformAdmin } from './commands/platform_admin.js'
 import { registerSearch } from './commands/search.js'
 import type { AvailablePlugin } from '#core/plugins/catalog'
-import { availablePlugins, registerPluginCommands, wantsPluginCommands } from './plugin_commands.js'
+import {
+  availablePlugins,
+  pluginCommandGroups,
+  pluginCommandsWanted,
+  registerPluginCommands,
+  registerPluginGroups,
+} from './plugin_commands.js'
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
 
@@ -26,7 +32,10 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
  * Builds the `oryne` program: `noun verb` commands, `--help` at every level,
  * and `oryne <plugin> <verb>` for the commands of `plugins`.
  */
-export function buildProgram(plugins: AvailablePlugin[] = []) {
+export function buildProgram(
+  plugins: AvailablePlugin[] = [],
+  groups: Array<{ name: string; description: string }> = []
+) {
   const program = new Command('oryne')
     .description('Oryne: multi-tenant platform for schools, colleges and universities')
     .version(pkg.version, '-v, --version', 'print the Oryne version')
@@ -50,6 +59,7 @@ export function buildProgram(plugins: AvailablePlugin[] = []) {
   registerPlatformAdmin(program)
   registerSearch(program)
   registerPluginCommands(program, plugins)
+  registerPluginGroups(program, groups)
 
   // Every nested command exits through the same override (usage errors -> 2).
   const override = (command: Command) => {
@@ -63,9 +73,10 @@ export function buildProgram(plugins: AvailablePlugin[] = []) {
 export async function main(argv: string[]) {
   let program = buildProgram()
   try {
-    // Reading every plugin's manifest costs a second: only when the command may be a plugin's.
-    if (wantsPluginCommands(program, argv.slice(2)))
-      program = buildProgram(await availablePlugins())
+    // Reading every plugin's manifest costs seconds: only when the command may be a plugin's.
+    const wanted = pluginCommandsWanted(program, argv.slice(2))
+    if (wanted === 'all') program = buildProgram(await availablePlugins())
+    if (wanted === 'list') program = buildProgram([], await pluginCommandGroups())
     await program.parseAsync(argv)
   } catch (error) {
     if (error instanceof CommanderError) {

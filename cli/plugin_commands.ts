@@ -1,4 +1,15 @@
-import { readFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { Command } from 'commander'
 import type { AvailablePlugin } from '#core/plugins/catalog'
 import type { PluginCommand, PluginCommandContext } from '#core/plugins/define_plugin'
@@ -12,7 +23,8 @@ import { withRuntime, type Runtime } from './runtime.js'
  * manifests (`commands`, or `commands.ts` next to the manifest). They are
  * found the way the plugin host finds plugins, without booting the
  * application, and only when the command line asks for something that is not
- * a core command (or for the top-level help, which lists them).
+ * a core command. The top-level help lists them from a small index written
+ * after each such discovery (below), so that `oryne --help` imports no plugin.
  */
 
 const APP_ROOT = new URL('../', import.meta.url)
@@ -33,14 +45,106 @@ export async function availablePlugins(): Promise<AvailablePlugin[]> {
     ])
   if (!app) createIgnitor().createApp('console')
   const catalog = await buildCatalog(await discoverPlugins(APP_ROOT), pkg.version)
-  return [...catalog.values()].filter((entry): entry is AvailablePlugin => entry.available)
+  const available = [...catalog.values()].filter(
+    (entry): entry is AvailablePlugin => entry.available
+  )
+  await saveIndex(available)
+  return available
 }
 
-/** Whether `args` may name a plugin command: no core command comes first, or the top-level help is asked for. */
-export function wantsPluginCommands(program: Command, args: string[]) {
-  const first = args.find((arg) => !arg.startsWith('-'))
-  if (first === undefined || first === 'help') return true
-  return !program.commands.some((command) => command.name() === first)
+/**
+ * What `args` needs of the plugins: nothing (a core command comes first),
+ * their command groups for the top-level help (`oryne`, `oryne --help`,
+ * `oryne help`), or their commands (anything else).
+ */
+export function pluginCommandsWanted(program: Command, args: string[]): 'none' | 'list' | 'all' {
+  const words = args.filter((arg) => !arg.startsWith('-'))
+  if (!words.length || (words.length === 1 && words[0] === 'help')) return 'list'
+  if (words[0] === 'help') return 'all'
+  return program.commands.some((command) => command.name() === words[0]) ? 'none' : 'all'
+}
+
+/*
+ * The index of command groups: each plugin with commands, its name and
+ * description, kept in node_modules/.cache beside the TypeScript transforms.
+ * It is valid while the files it was read from are: the plugin folders and
+ * npm packages discovery would read (their manifest and commands file, path,
+ * size and modification time) and package.json. Anything else changed is
+ * caught when a plugin command runs, which discovers afresh.
+ */
+type GroupIndex = { stamp: string; groups: Array<{ name: string; description: string }> }
+const INDEX = fileURLToPath(new URL('node_modules/.cache/oryne-cli/plugin-commands.json', APP_ROOT))
+
+function indexStamp(roots: string[]) {
+  const hash = createHash('sha256')
+  const stat = (file: string) => {
+    if (!existsSync(file)) return
+    const { size, mtimeMs } = statSync(file)
+    hash.update(`${file}:${size}:${mtimeMs}\n`)
+  }
+  const root = fileURLToPath(APP_ROOT)
+  stat(join(root, 'package.json'))
+  for (const pluginRoot of roots) {
+    if (!existsSync(pluginRoot)) continue
+    for (const entry of readdirSync(pluginRoot, { withFileTypes: true }).sort((a, b) =>
+      a.name.localeCompare(b.name)
+    )) {
+      if (!entry.isDirectory()) continue
+      for (const file of ['plugin.ts', 'plugin.js', 'commands.ts', 'commands.js'])
+        stat(join(pluginRoot, entry.name, file))
+    }
+  }
+  for (const name of Object.keys({
+    ...pkg.dependencies,
+    ...pkg.optionalDependencies,
+    ...pkg.devDependencies,
+  }))
+    stat(join(root, 'node_modules', name, 'package.json'))
+  hash.update(process.env.NODE_ENV === 'production' ? 'production' : 'development')
+  return hash.digest('hex')
+}
+
+async function stampNow() {
+  const { pluginRoots } = await import('#core/plugins/discovery')
+  return indexStamp(pluginRoots(fileURLToPath(APP_ROOT).replace(/\/$/, '')))
+}
+
+function groupsOf(plugins: AvailablePlugin[]) {
+  return plugins
+    .filter(({ manifest }) => manifest.commands?.length)
+    .map(({ manifest }) => ({ name: manifest.name, description: groupDescription(manifest) }))
+}
+
+const groupDescription = (manifest: AvailablePlugin['manifest']) =>
+  `${manifest.description ?? manifest.name} (plugin ${manifest.name})`
+
+/** Records the groups just discovered; a read-only install simply goes without the index. */
+async function saveIndex(plugins: AvailablePlugin[]) {
+  try {
+    const index: GroupIndex = { stamp: await stampNow(), groups: groupsOf(plugins) }
+    mkdirSync(join(INDEX, '..'), { recursive: true })
+    // Written aside and renamed: a process reading it at the same time sees the old or the new.
+    const temporary = `${INDEX}.${process.pid}`
+    writeFileSync(temporary, JSON.stringify(index))
+    renameSync(temporary, INDEX)
+  } catch {}
+}
+
+/** The plugins' command groups for the top-level help: from the index while it is valid, else discovered. */
+export async function pluginCommandGroups(): Promise<GroupIndex['groups']> {
+  try {
+    const index: GroupIndex = JSON.parse(readFileSync(INDEX, 'utf8'))
+    if (index.stamp === (await stampNow())) return index.groups
+  } catch {}
+  return groupsOf(await availablePlugins())
+}
+
+/** Lists the groups in the top-level help; each one's verbs are read when it is asked for. */
+export function registerPluginGroups(program: Command, groups: GroupIndex['groups']) {
+  for (const group of groups) {
+    if (program.commands.some((command) => command.name() === group.name)) continue
+    program.command(group.name).description(group.description)
+  }
 }
 
 /**
@@ -52,9 +156,7 @@ export function registerPluginCommands(program: Command, plugins: AvailablePlugi
   for (const { manifest } of plugins) {
     if (!manifest.commands?.length) continue
     if (program.commands.some((command) => command.name() === manifest.name)) continue
-    const group = program
-      .command(manifest.name)
-      .description(`${manifest.description ?? manifest.name} (plugin ${manifest.name})`)
+    const group = program.command(manifest.name).description(groupDescription(manifest))
     for (const definition of manifest.commands) {
       const command = group.command(definition.name).description(definition.description)
       if (definition.tenant !== false) command.requiredOption('--tenant <slug>', 'the tenant')

@@ -40,6 +40,9 @@ test.group('oryne plugin: authoring', () => {
 
   test("a scaffolded plugin's own test passes at once", async ({ assert, cleanup }) => {
     const scratch = await scratchRoot(cleanup)
+    // `oryne --help` lists plugins' command groups from an index it keeps: a new plugin shows at once.
+    const before = await runOryneProcess(['--help'], scratch.env)
+    assert.notMatch(before.stdout, /^\s+book-club\s/m)
     const created = await runOryne(
       ['plugin', 'new', 'book-club', '--dir', scratch.relative, '--json'],
       scratch.env
@@ -61,6 +64,9 @@ test.group('oryne plugin: authoring', () => {
         file
       )
     }
+
+    const after = await runOryneProcess(['--help'], scratch.env)
+    assert.match(after.stdout, /^\s+book-club\s+Book Club for institutions \(plugin book-club\)/m)
 
     // A real process: `plugin test` runs the plugin's own suite on a throwaway database.
     const tested = await runOryneProcess(['plugin', 'test', 'book-club'], scratch.env, 110_000)
