@@ -13,6 +13,12 @@
  * commit before it). The odd request above the median is background work (an
  * event handler, a notification) that ran during the next request.
  * STATEMENTS_SHOW=1 also prints the statements of the costliest round of each kind.
+ *
+ * Then what the tenant cache costs per active tenant: BENCH_TENANTS (default
+ * 200) more tenants are provisioned, and each has its registry look-up, role
+ * permissions, custom fields and webhook endpoints read through the cache (the
+ * reads every request of a tenant makes); the heap after a full GC, before and
+ * after, divided by the tenants, against issue 22's goal of 5 KiB.
  */
 process.env.LOG_LEVEL ??= 'warn'
 process.env.ORYNE_RATE_LIMIT_USER ??= 'off'
@@ -21,6 +27,8 @@ process.env.ORYNE_RATE_LIMIT_LOGIN ??= 'off'
 process.env.ORYNE_RATE_LIMIT_ANONYMOUS ??= 'off'
 process.env.ORYNE_BACKUP_SCHEDULE ??= 'off'
 
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import pg from 'pg'
 import { listen } from '#core/http/listen'
 import type { Tenant } from '#core/tenancy/types'
@@ -226,6 +234,7 @@ try {
       ]
     })
   )
+  await heapPerTenant()
   if (show) {
     for (const kind of kinds) {
       console.log(`\n${kind.name}:`)
@@ -234,4 +243,62 @@ try {
   }
 } finally {
   await oryne.stop()
+}
+
+/** Heap per active tenant held by the tenant cache's four kinds (see the header). */
+async function heapPerTenant() {
+  const { default: tenancy } = await import('#core/services/tenancy')
+  const { tenantContext } = await import('#core/tenancy/context')
+  const { permissionsByRole } = await import('#core/rbac/authorize')
+  const { customFieldsByResource } = await import('#core/resources/custom_fields')
+  const { enabledEndpoints } = await import('#core/webhooks/endpoints')
+  const { tenantCache } = await import('#core/cache/index')
+  setFlagsFromString('--expose-gc')
+  const gc = runInNewContext('gc') as () => void
+  const heap = () => {
+    gc()
+    gc()
+    return process.memoryUsage().heapUsed
+  }
+  const count = Number(process.env.BENCH_TENANTS) || 200
+  const tenants: Tenant[] = []
+  const started = performance.now()
+  for (let i = 0; i < count; i++) {
+    const created = await tenancy.registry.create(
+      { slug: `bench-heap-${i}-${Date.now().toString(36)}`, name: `Heap ${i}` },
+      'bench'
+    )
+    tenants.push(((await tenancy.provisionNow(created.id, 'bench')) as { tenant: Tenant }).tenant)
+  }
+  const touch = (tenant: Tenant) =>
+    tenantContext.run(tenant, async () => {
+      await tenancy.registry.findCached(tenant.slug)
+      await permissionsByRole()
+      await customFieldsByResource()
+      await enabledEndpoints()
+    })
+  // One tenant first, so that code paths and module state are not charged to the others.
+  await touch(tenants[0])
+  const before = heap()
+  const cachedBefore = tenantCache.stats()
+  for (const tenant of tenants.slice(1)) await touch(tenant)
+  const growth = (heap() - before) / (count - 1)
+  const cached = tenantCache.stats()
+  printTable(
+    `Tenant cache: heap per active tenant (${count} tenants provisioned in ${fixed((performance.now() - started) / 1000, 1)} s)`,
+    ['', 'figure', 'goal (issue 22)'],
+    [
+      ['heap growth per tenant (after GC)', `${fixed(growth / 1024, 2)} KiB`, '≤ 5 KiB'],
+      [
+        'cache entries per tenant',
+        fixed((cached.entries - cachedBefore.entries) / (count - 1), 1),
+        '',
+      ],
+      [
+        'estimated cache bytes per tenant',
+        `${fixed((cached.bytes - cachedBefore.bytes) / (count - 1) / 1024, 2)} KiB`,
+        '',
+      ],
+    ]
+  )
 }
