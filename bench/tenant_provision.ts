@@ -9,6 +9,9 @@
  * the database holds the first round's tenants. PostgreSQL runs with fsync on,
  * as in production, since every tenant ends in a commit of its DDL;
  * BENCH_FSYNC=off measures the throwaway cluster's setting instead.
+ * Tenants are provisioned with every built-in plugin enabled (issue 22's
+ * case; BENCH_PLUGINS=none for core alone), and the run states how many
+ * plugins, migrations and statements their schema holds.
  */
 process.env.LOG_LEVEL ??= 'warn'
 
@@ -21,8 +24,10 @@ import { fixed, loadAverage, printTable } from './support/report.js'
 import { summarize, type Summary } from './support/stats.js'
 
 const METHODS: MigrationMethod[] = ['clone', 'replay']
-const WARM_UP_TENANTS = 20
 const ROUNDS = 2
+const withPlugins = process.env.BENCH_PLUGINS !== 'none'
+// A tenant with every plugin takes ten times longer: fewer of them keep the run within minutes.
+const WARM_UP_TENANTS = withPlugins ? 4 : 20
 
 /** Tenants per method and round; BENCH_TENANTS shortens a run while iterating. */
 function tenantsPerMethod(fallback = 200) {
@@ -32,7 +37,7 @@ function tenantsPerMethod(fallback = 200) {
 
 type Timing = { requestToActiveMs: number; provisionMs: number }
 
-const perMethod = tenantsPerMethod()
+const perMethod = tenantsPerMethod(withPlugins ? 20 : 200)
 const durable = process.env.BENCH_FSYNC !== 'off'
 const oryne = await startOryne('console', { durable })
 
@@ -41,6 +46,12 @@ try {
   const { default: tenancy } = await import('#core/services/tenancy')
   const { default: db } = await import('@adonisjs/lucid/services/db')
   const { compileSet } = await import('#core/tenancy/migrations/tenant_migrator')
+  const host = await oryne.app.container.make('oryne.plugins')
+  const builtIn = host
+    .available()
+    .filter((entry) => entry.source.startsWith('plugins/'))
+    .map((entry) => entry.manifest)
+  const plugins = withPlugins ? builtIn : []
 
   let created = 0
 
@@ -50,7 +61,12 @@ try {
     const slug = `bench-${method[0]}-${created}-${randomBytes(3).toString('hex')}`
     const requested = performance.now()
     const tenant = await tenancy.registry.create(
-      { slug, name: `Bench ${slug}`, adminEmail: `admin@${slug}.example` },
+      {
+        slug,
+        name: `Bench ${slug}`,
+        adminEmail: `admin@${slug}.example`,
+        ...(plugins.length ? { plugins: plugins.map((plugin) => plugin.name) } : {}),
+      },
       'bench'
     )
     const started = performance.now()
@@ -92,11 +108,14 @@ try {
   const { rows: backend } = await db.rawQuery('SELECT pg_backend_pid() AS pid')
   const postmasterPid = await postmasterOf(backend[0].pid)
 
-  const migrations = tenancy.migrationSets().flatMap(compileSet)
+  const migrations = [
+    ...tenancy.migrationSets(),
+    ...plugins.map((plugin) => ({ owner: plugin.name, migrations: plugin.migrations ?? [] })),
+  ].flatMap(compileSet)
   const statements = migrations.reduce((sum, migration) => sum + migration.sql.length, 0)
   console.log(
-    `Tenant schema: ${migrations.length} migrations, ${statements} statements ` +
-      `(${migrations.map((m) => `${m.owner}/${m.name}`).join(', ')})`
+    `Tenant schema: core and ${plugins.length} plugins (${plugins.map((p) => p.name).join(', ') || 'none'}), ` +
+      `${migrations.length} migrations, ${statements} statements`
   )
   console.log(
     `NODE_ENV=${process.env.NODE_ENV}, LOG_LEVEL=${process.env.LOG_LEVEL}, PostgreSQL fsync=${durable ? 'on' : 'off'}`
