@@ -39,7 +39,15 @@ try {
     .available()
     .map((entry) => entry.manifest.name)
     .sort()
-  console.log(`Plugins enabled in every tenant: ${enabled.join(', ')}`)
+  const { compileSet } = await import('#core/tenancy/migrations/tenant_migrator')
+  const tenantSchema = [
+    ...tenancy.migrationSets(),
+    ...enabled.map((name) => ({ owner: name, migrations: plugins.plugin(name).migrations ?? [] })),
+  ].flatMap(compileSet)
+  console.log(
+    `Plugins enabled in every tenant: ${enabled.length} (${enabled.join(', ')}); each tenant schema holds ` +
+      `${tenantSchema.length} migrations, ${tenantSchema.reduce((sum, migration) => sum + migration.sql.length, 0)} statements`
+  )
   console.log(`Load average (1 / 5 / 15 min) before: ${loadAverage()}`)
 
   const setupStarted = performance.now()
