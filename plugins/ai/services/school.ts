@@ -84,6 +84,12 @@ export async function submissionForCheck(id: string): Promise<SubmissionForCheck
   return submissionContent(id)
 }
 
+/** Each student's mean released grade share (0-1) over the grades given from `from` on. */
+export async function laterGradeMeans(studentIds: string[], from: Date) {
+  const trends = await gradeTrends(studentIds, { from })
+  return new Map([...trends].map(([id, trend]) => [id, trend.mean]))
+}
+
 /** What the at-risk model reads about a student, from ERP and LMS records. */
 export type StudentSignals = {
   student_id: string
@@ -102,16 +108,22 @@ export type StudentSignals = {
  * teaches (`teacherUserId`). Attendance rate over all marks (present, late
  * and excused count as attended); grade trend as the slope of released grade
  * percentages per week; late or missing work over the assignments already
- * due; fee arrears as the overdue, unpaid balance in minor units.
+ * due; fee arrears as the overdue, unpaid balance in minor units. With
+ * `asOf`, only records from before that date count (fee arrears excepted:
+ * invoices keep no payment history).
  */
-export async function studentSignals(teacherUserId?: string): Promise<StudentSignals[]> {
+export async function studentSignals(
+  teacherUserId?: string,
+  asOf?: Date
+): Promise<StudentSignals[]> {
   const students = await listStudents(teacherUserId ? await studentsTaughtBy(teacherUserId) : null)
   if (!students.length) return []
   const ids = students.map((student) => student.id)
+  const before = asOf ? { before: asOf } : {}
   const [attendance, trends, work, arrears] = await Promise.all([
-    attendanceRates(ids),
-    gradeTrends(ids),
-    lateAndMissingWork(ids),
+    attendanceRates(ids, before),
+    gradeTrends(ids, before),
+    lateAndMissingWork(ids, before),
     feeArrears(ids),
   ])
   return students.map((student) => {

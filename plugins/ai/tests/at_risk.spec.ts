@@ -15,11 +15,15 @@ import { evaluate } from '../services/evaluation.js'
 
 type Who = 'head' | 'teacher' | 'teacher2' | 'student'
 
-const STUDENTS = 60
+const STUDENTS = 120
 const DAY = 86_400_000
 
-/** Students with a hidden risk r: absent, late, behind on fees and failing more often as r grows. */
-async function seedSchool(school: School<Who>, teacherUserId: string) {
+/**
+ * Students with a hidden risk r: absent, late, behind on fees and failing more often as r grows.
+ * `predictable`: later grades follow earlier ones closely (noise ±0.1), so that prior grades alone
+ * already rank the outcome perfectly; otherwise grades are noisier (±0.3) and fall faster with r.
+ */
+async function seedSchool(school: School<Who>, teacherUserId: string, predictable = false) {
   const random = seededRandom(99)
   return school.db(async (trx) => {
     const [course] = await trx
@@ -74,8 +78,9 @@ async function seedSchool(school: School<Who>, teacherUserId: string) {
         .multiInsert(
           Array.from({ length: 20 }, (_, day) => ({
             student_id: student.id,
-            date: new Date(Date.now() - (day + 1) * DAY).toISOString().slice(0, 10),
-            status: random() < 0.05 + 0.5 * risk ? 'absent' : 'present',
+            // Every third day over the last two months: most of it before the prediction date.
+            date: new Date(Date.now() - (3 * day + 1) * DAY).toISOString().slice(0, 10),
+            status: random() < 0.05 + 0.3 * risk ? 'absent' : 'present',
           }))
         )
       for (const [week, assignment] of assignments
@@ -97,7 +102,12 @@ async function seedSchool(school: School<Who>, teacherUserId: string) {
           .returning('id')
         const share = Math.min(
           1,
-          Math.max(0, 0.9 - 0.6 * risk - 0.04 * risk * week + 0.2 * (random() - 0.5))
+          Math.max(
+            0,
+            predictable
+              ? 0.9 - 0.6 * risk - 0.04 * risk * week + 0.2 * (random() - 0.5)
+              : 0.85 - 0.3 * risk - 0.06 * risk * week + 0.6 * (random() - 0.5)
+          )
         )
         const points = Math.round(share * 1000) / 100
         await trx
@@ -142,6 +152,15 @@ const schoolFor = sharedSchool(
   (school: School<Who>) => seedSchool(school, school.people.teacher.id)
 )
 
+/** The same school where prior grades alone predict the outcome perfectly. */
+const predictableSchoolFor = sharedSchool(
+  {
+    plugins: ['ai'],
+    people: { head: 'TenantAdmin', teacher: 'Teacher', teacher2: 'Teacher', student: 'Student' },
+  },
+  (school: School<Who>) => seedSchool(school, school.people.teacher.id, true)
+)
+
 test.group('AI: at-risk students', () => {
   test('nothing is listed before a model is promoted', async ({ client, assert }) => {
     const school = await schoolFor(client)
@@ -157,10 +176,13 @@ test.group('AI: at-risk students', () => {
     const school = await schoolFor(client)
     const evaluation = await school.run(() => evaluate('at_risk'))
     assert.isAbove(evaluation.rows[0].metrics.auc, 0.8)
+    // Features from before the prediction date, labels after it: the model beats each single signal.
+    for (const baseline of evaluation.rows.slice(1))
+      assert.isAbove(evaluation.rows[0].metrics.auc, baseline.metrics.auc + 0.01)
     const trained = await school.run(() => trainModel('at_risk', 'test'))
     assert.isTrue(trained.promoted)
 
-    const response = await school.as('head').get('/ai/at-risk?limit=100')
+    const response = await school.as('head').get('/ai/at-risk?limit=1000')
     response.assertStatus(200)
     const { students } = response.body().data
     assert.lengthOf(students, STUDENTS)
@@ -180,6 +202,7 @@ test.group('AI: at-risk students', () => {
     const first = students[0]
     assert.sameMembers(Object.keys(first.features), [
       'attendance_rate',
+      'prior_grade_mean',
       'grade_trend',
       'late_or_missing_rate',
       'fee_arrears',
@@ -191,6 +214,25 @@ test.group('AI: at-risk students', () => {
     filtered.assertStatus(200)
     assert.isAtMost(filtered.body().data.students.length, 5)
     for (const student of filtered.body().data.students) assert.isAtLeast(student.risk, 0.5)
+  })
+
+  test('a model that does not beat the best single-signal baseline by the margin is not promoted', async ({
+    client,
+    assert,
+  }) => {
+    const school = await predictableSchoolFor(client)
+    const evaluation = await school.run(() => evaluate('at_risk'))
+    const [model, attendance, grades] = evaluation.rows
+    assert.deepEqual(
+      [model.name, attendance.name, grades.name],
+      ['model (logistic)', 'attendance alone', 'prior grades alone']
+    )
+    assert.isAtLeast(grades.metrics.auc + 0.01, model.metrics.auc)
+    const trained = await school.run(() => trainModel('at_risk', 'test'))
+    assert.isFalse(trained.promoted)
+    const response = await school.as('head').get('/ai/at-risk')
+    response.assertStatus(409)
+    assert.equal(response.body().error.code, 'ERR_AI_NO_MODEL')
   })
 
   test('a teacher sees their own students only; students may not list anyone; bad queries are 400', async ({

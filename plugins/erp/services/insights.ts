@@ -1,5 +1,8 @@
 import { readTenantDb } from '@oryne/sdk'
 
+/** The end of an open window (a date no record reaches). */
+const NO_END = new Date('9999-12-31T00:00:00Z')
+
 /*
  * Read services over students, attendance and fees for plugins that depend on
  * the ERP (the AI's at-risk prediction and peer groups). Each is one
@@ -29,19 +32,23 @@ export async function listStudents(studentIds: string[] | null): Promise<Student
 }
 
 /**
- * The attendance rate of each student over all their marks: present, late
- * and excused count as attended, absent does not. Students without marks are
- * absent from the map.
+ * The attendance rate of each student over all their marks (those before
+ * `window.before`, when given): present, late and excused count as attended,
+ * absent does not. Students without marks are absent from the map.
  */
-export async function attendanceRates(studentIds: string[]): Promise<Map<string, number>> {
+export async function attendanceRates(
+  studentIds: string[],
+  window: { before?: Date } = {}
+): Promise<Map<string, number>> {
   return readTenantDb(async (client, table) => {
     const { rows } = await client.rawQuery(
       `SELECT m.student_id::text AS student_id,
               avg(CASE WHEN m.status = 'absent' THEN 0.0 ELSE 1.0 END) AS rate
          FROM ${table('erp_attendance_marks', 'm')}
         WHERE m.student_id = ANY(:students::bigint[])
+          AND m.date < :before::date
         GROUP BY m.student_id`,
-      { students: studentIds }
+      { students: studentIds, before: (window.before ?? NO_END).toISOString() }
     )
     return new Map(rows.map((row: Record<string, any>) => [row.student_id, Number(row.rate)]))
   })

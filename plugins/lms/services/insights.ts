@@ -1,5 +1,9 @@
 import { readTenantDb } from '@oryne/sdk'
 
+/** The bounds of an open window (a date no record reaches). */
+const NO_START = new Date(0)
+const NO_END = new Date('9999-12-31T00:00:00Z')
+
 /*
  * Read services over courses, enrolments, grades and submissions for plugins
  * that depend on the LMS (the AI's at-risk prediction, plagiarism checks and
@@ -30,8 +34,18 @@ export type GradeTrend = {
   grades: number
 }
 
-/** The trend of each student's released grades; students without one are absent from the map. */
-export async function gradeTrends(studentIds: string[]): Promise<Map<string, GradeTrend>> {
+/** A time window of records: graded, marked or due from `from` (inclusive) and before `before`. */
+export type RecordWindow = { from?: Date; before?: Date }
+
+/**
+ * The trend of each student's released grades (graded within `window`, when
+ * given: a prediction reads the grades before a date and learns from the ones
+ * after it); students without one are absent from the map.
+ */
+export async function gradeTrends(
+  studentIds: string[],
+  window: RecordWindow = {}
+): Promise<Map<string, GradeTrend>> {
   return readTenantDb(async (client, table) => {
     const { rows } = await client.rawQuery(
       `WITH grades AS (
@@ -39,11 +53,17 @@ export async function gradeTrends(studentIds: string[]): Promise<Map<string, Gra
                 extract(epoch FROM coalesce(g.graded_at, g.created_at)) / 604800 AS week
            FROM ${table('lms_grades', 'g')} JOIN ${table('lms_assignments', 'a')} ON a.id = g.assignment_id
           WHERE g.released AND g.student_id = ANY(:students::bigint[])
+            AND coalesce(g.graded_at, g.created_at) >= :from::timestamptz
+            AND coalesce(g.graded_at, g.created_at) < :before::timestamptz
        )
        SELECT student_id::text AS student_id, coalesce(regr_slope(share, week), 0) AS slope,
               avg(share) AS mean, count(*) AS n
          FROM grades GROUP BY student_id`,
-      { students: studentIds }
+      {
+        students: studentIds,
+        from: (window.from ?? NO_START).toISOString(),
+        before: (window.before ?? NO_END).toISOString(),
+      }
     )
     return new Map(
       rows.map((row: Record<string, any>) => [
@@ -64,13 +84,17 @@ export type WorkRecord = {
 }
 
 /** Late and missing work of each student; students with nothing due yet are absent from the map. */
-export async function lateAndMissingWork(studentIds: string[]): Promise<Map<string, WorkRecord>> {
+export async function lateAndMissingWork(
+  studentIds: string[],
+  window: RecordWindow = {}
+): Promise<Map<string, WorkRecord>> {
   return readTenantDb(async (client, table) => {
     const { rows } = await client.rawQuery(
       `WITH due AS (
          SELECT e.student_id, a.id AS assignment_id
            FROM ${table('lms_enrolments', 'e')} JOIN ${table('lms_assignments', 'a')} ON a.course_id = e.course_id
-          WHERE e.status = 'active' AND a.status = 'published' AND a.due_at < now()
+          WHERE e.status = 'active' AND a.status = 'published'
+            AND a.due_at < now() AND a.due_at < :before::timestamptz
             AND e.student_id = ANY(:students::bigint[])
        )
        SELECT d.student_id::text AS student_id, count(*) AS due,
@@ -81,7 +105,7 @@ export async function lateAndMissingWork(studentIds: string[]): Promise<Map<stri
                 SELECT 1 FROM ${table('lms_submissions', 'x')}
                  WHERE x.assignment_id = d.assignment_id AND x.student_id = d.student_id AND x.late)) AS late
          FROM due d GROUP BY d.student_id`,
-      { students: studentIds }
+      { students: studentIds, before: (window.before ?? NO_END).toISOString() }
     )
     return new Map(
       rows.map((row: Record<string, any>) => [
