@@ -7,8 +7,9 @@
  * - BENCH_TENANTS (default 60) tenants provisioned one after another (clone),
  *   then as many again 4 at a time;
  * - every available plugin (fixtures included) enabled in each tenant;
- * - `oryne migrate` over them: the no-op check, then one new plugin migration
- *   at concurrency 1 and at concurrency 4 (as bench/migrate_fleet.ts does).
+ * - `oryne migrate` over every tenant: the first run (no fingerprints yet), the
+ *   no-op check, then one new plugin migration at concurrency 1 and at
+ *   concurrency 4 (as bench/migrate_fleet.ts does).
  * The platform schema is migrated directly first: Lucid's migrator holds a
  * session-level advisory lock, which transaction pooling cannot keep.
  */
@@ -93,6 +94,7 @@ async function measure(): Promise<SideResult> {
         migrated: result.counts.migrated,
       })
     }
+    await run('First run (no fingerprints yet: every ledger read)', 4)
     await run('No-op check', 4)
     for (const [name, concurrency] of [
       ['0911_pgb_c1', 1],

@@ -18,6 +18,13 @@ const REDIS_MESSAGES = [
   'Connection is closed',
   "Stream isn't writeable",
   'Reached the max retries per request',
+  // A Redis Cluster failing over or resharding longer than the client's retries last.
+  'CLUSTERDOWN',
+  'TRYAGAIN',
+  'Failed to refresh slots cache',
+  'Too many Cluster redirections',
+  'None of startup nodes is available',
+  "Cluster isn't ready",
 ]
 
 export type Outage = 'postgresql' | 'redis'

@@ -12,7 +12,8 @@ import type { Tenant } from '#core/tenancy/types'
 import type { JobDefinition } from '#core/jobs/types'
 import { runOryneProcess, startOryne, type RunningOryne } from '#tests/support/cli'
 import { startRedisCluster, type LocalRedisCluster } from '#tests/support/redis_cluster'
-import { activeTenant } from '#tests/support/tenants'
+import { createUser } from '#tests/support/auth'
+import { activeTenant, PLATFORM_TOKEN } from '#tests/support/tenants'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -168,6 +169,16 @@ test.group('Redis Cluster', (group) => {
     assert.isAtLeast(probe!.failed, 1)
     assert.isAtLeast(probe!.completed, 1)
 
+    // One seed node, even a replica, with REDIS_CLUSTER=true: the client finds the slot owners.
+    const replica = (await cluster.nodes()).find((node) => node.role === 'replica')!
+    const seeded = await runOryneProcess(['jobs', 'status', '--json'], {
+      ...env,
+      REDIS_URL: `redis://127.0.0.1:${replica.port}`,
+      REDIS_CLUSTER: 'true',
+    })
+    assert.equal(seeded.code, 0, seeded.stderr)
+    assert.deepEqual(JSON.parse(seeded.stdout).queues, queues)
+
     const retried = await runOryneProcess(['jobs', 'retry', 'crash-probe', failedJob.id], env)
     assert.equal(retried.code, 0, retried.stderr)
     await until('the retried job to fail again', async () => {
@@ -223,7 +234,7 @@ test.group('Redis Cluster', (group) => {
     const run = `fo-${randomBytes(3).toString('hex')}`
     const accepted: string[] = []
     const refused: Array<{ at: number; error: string }> = []
-    const answers: Array<{ at: number; status: number }> = []
+    const answers: Array<{ at: number; status: number; ms: number }> = []
     let stop = false
 
     const produce = async () => {
@@ -248,8 +259,9 @@ test.group('Redis Cluster', (group) => {
         const at = Date.now()
         const response = await fetch(`${bases[index % 2]}/api/v1/notes/notes`, {
           headers: { 'x-tenant-id': tenant.slug },
+          signal: AbortSignal.timeout(5000),
         }).catch(() => null)
-        answers.push({ at, status: response?.status ?? 0 })
+        answers.push({ at, status: response?.status ?? 0, ms: Date.now() - at })
         await sleep(25)
       }
     }
@@ -257,7 +269,7 @@ test.group('Redis Cluster', (group) => {
     await sleep(1500)
     const killedAt = Date.now()
     const { failoverMs } = await cluster.killMaster(victim)
-    await sleep(3000)
+    await sleep(RETRY_WINDOW_MS + 3000)
     stop = true
     await traffic
 
@@ -278,7 +290,8 @@ test.group('Redis Cluster', (group) => {
     process.stdout.write(
       `  failover of master ${victim} (crash-probe's slot ${queueSlot}): ${failoverMs} ms; ` +
         `jobs accepted ${accepted.length}, refused ${refused.length}, run ${finished.size}; ` +
-        `HTTP answers ${answers.length}, 5xx inside the window ${inside.length}, non-200 after it ${outside.length}\n`
+        `HTTP answers ${answers.length} (slowest ${Math.max(...answers.map((answer) => answer.ms))} ms), ` +
+        `5xx inside the window ${inside.length}, non-200 after it ${outside.length}\n`
     )
     assert.deepEqual(
       accepted.filter((key) => !finished.has(key)),
@@ -312,4 +325,47 @@ test.group('Redis Cluster', (group) => {
       PLATFORM_QUEUES.map((queue) => `{${prefix}:${queue}`)
     )
   })
+
+  test('a REDIS_URL that is not a list of Redis nodes is refused with ERR_CONFIG_INVALID', async ({
+    assert,
+  }) => {
+    const result = await runOryneProcess(['jobs', 'status'], {
+      ...env,
+      REDIS_URL: `${cluster.url},http://127.0.0.1:1`,
+    })
+    assert.notEqual(result.code, 0)
+    assert.include(result.stderr, 'ERR_CONFIG_INVALID')
+    assert.include(result.stderr, 'http://127.0.0.1:1')
+  })
+
+  test('a cluster that lost a whole shard answers 503 ERR_SERVICE_UNAVAILABLE, not 500', async ({
+    assert,
+  }) => {
+    const { user } = await createUser(tenant, {
+      email: `sam@${tenant.slug}.example`,
+      role: 'Student',
+    })
+    // A master and its replica both gone: slots without an owner, the cluster refuses every command.
+    const nodes = await cluster.nodes()
+    const master = nodes.find((node) => node.role === 'master' && node.alive)!
+    const replicas = nodes.filter((node) => node.masterId === master.id)
+    await Promise.all([master, ...replicas].map((node) => cluster.kill(node.port)))
+    const response = await fetch(`${bases[0]}/api/v1/admin/notifications/send`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-tenant-id': tenant.slug,
+        'authorization': `Bearer ${PLATFORM_TOKEN()}`,
+      },
+      body: JSON.stringify({
+        user_ids: [user.id],
+        template: 'core.welcome_email',
+        data: { name: 'Sam', institution: 'Riverside' },
+      }),
+    })
+    const body = (await response.json()) as any
+    assert.equal(response.status, 503, JSON.stringify(body))
+    assert.equal(body.error.code, 'ERR_SERVICE_UNAVAILABLE')
+    assert.isNotNull(response.headers.get('retry-after'))
+  }).timeout(60_000)
 })

@@ -98,6 +98,22 @@ test.group('Citus schema-based sharding', () => {
       const accounts = JSON.parse(seeded.stdout).accounts.filter(
         (account: { password: string | null }) => account.password
       )
+      // Citus co-locates a distributed schema's foreign keys only within it (or to reference tables).
+      const { rows: outward } = await db.rawQuery(
+        `SELECT c.conname, c.confrelid::regclass::text AS target
+           FROM pg_constraint c
+           JOIN pg_class t ON t.oid = c.conrelid
+           JOIN pg_class f ON f.oid = c.confrelid
+          WHERE c.contype = 'f' AND t.relnamespace = ?::regnamespace
+            AND f.relnamespace <> t.relnamespace`,
+        [tenant.schema_name]
+      )
+      assert.deepEqual(outward, [], 'tenant tables reference only their own schema')
+      const { rows: tables } = await db.rawQuery(
+        `SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = ?`,
+        [tenant.schema_name]
+      )
+      assert.isAbove(tables[0].n, 30, 'the demo plugins built their tables')
 
       const base = `http://${process.env.HOST}:${process.env.PORT}/api/v1`
       const openapi = (await (await fetch(`${base}/openapi.json`)).json()) as any

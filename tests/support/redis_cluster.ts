@@ -10,7 +10,14 @@ import { waitUntil } from '#core/runtime/local_process'
 const exec = promisify(execFile)
 
 /** What CLUSTER NODES says of one node. */
-export type ClusterNode = { id: string; port: number; role: 'master' | 'replica'; alive: boolean }
+export type ClusterNode = {
+  id: string
+  port: number
+  role: 'master' | 'replica'
+  /** For a replica: the id of its master. */
+  masterId: string | null
+  alive: boolean
+}
 
 export type LocalRedisCluster = {
   /** REDIS_URL for Oryne: every node, comma-separated. */
@@ -21,6 +28,8 @@ export type LocalRedisCluster = {
   masterOf(slot: number): Promise<number>
   /** SIGKILLs the master on `port` and waits until its replica took over (the cluster is `ok` again). */
   killMaster(port: number): Promise<{ promotedPort: number; failoverMs: number }>
+  /** SIGKILLs the node on `port`, waiting for nothing. */
+  kill(port: number): Promise<void>
   stop(): Promise<void>
 }
 
@@ -71,11 +80,12 @@ function parseNodes(text: string): ClusterNode[] {
     .trim()
     .split('\n')
     .map((line) => {
-      const [id, address, flags] = line.split(' ')
+      const [id, address, flags, master] = line.split(' ')
       return {
         id,
         port: Number(address.split('@')[0].split(':')[1]),
         role: flags.includes('master') ? ('master' as const) : ('replica' as const),
+        masterId: master === '-' ? null : master,
         alive: !/fail|noaddr/.test(flags),
       }
     })
@@ -202,6 +212,14 @@ export async function startRedisCluster(masters = 3): Promise<LocalRedisCluster>
         () => `no replica took over from ${port}`
       )
       return { promotedPort, failoverMs: Date.now() - started }
+    },
+    async kill(port) {
+      const child = children.get(port)!
+      if (child.exitCode !== null || child.signalCode !== null) return
+      await new Promise((resolve) => {
+        child.once('exit', resolve)
+        child.kill('SIGKILL')
+      })
     },
     stop: stopAll,
   }
