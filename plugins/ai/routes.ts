@@ -13,6 +13,7 @@ import {
   plagiarismReport,
   recheckSubmission,
 } from './services/plagiarism.js'
+import { checkCode } from './services/code_plagiarism.js'
 import { actorOf, authorize, respond, vine, type HttpContext, type Router } from '@oryne/sdk'
 
 const interactionsInput = vine.compile(
@@ -35,6 +36,18 @@ const interactionsInput = vine.compile(
       .maxLength(5000),
   })
 )
+
+const codeFiles = vine
+  .array(
+    vine.object({
+      name: vine.string().trim().minLength(1).maxLength(200),
+      content: vine.string().maxLength(200_000),
+    })
+  )
+  .minLength(1)
+  .maxLength(50)
+
+const codeCheckInput = vine.compile(vine.object({ files: codeFiles, sources: codeFiles }))
 
 const recommendationsQuery = vine.compile(
   vine.object({
@@ -101,6 +114,11 @@ export function aiRoutes(router: Router) {
     await authorize(ctx, 'ai.plagiarism.check')
     const { text } = await checkInput.validate(ctx.request.body())
     respond(ctx, await checkOnDemand(text))
+  })
+
+  router.post('/plagiarism/code-check', async (ctx) => {
+    await authorize(ctx, 'ai.plagiarism.check')
+    respond(ctx, checkCode(await codeCheckInput.validate(ctx.request.body())))
   })
 
   router.get('/plagiarism/reports/:submissionId', async (ctx) => {
