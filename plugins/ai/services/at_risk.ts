@@ -9,6 +9,7 @@ import {
 } from '../onnx/logistic_graph.js'
 import { currentTenantId, promotedModel } from './registry.js'
 import { modelSession } from './sessions.js'
+import { readsFeatures } from './model_contract.js'
 import { laterGradeMeans, studentSignals, unrestricted, type StudentSignals } from './school.js'
 import type { TrainedModel } from './lifecycle.js'
 import type { Evaluation } from './evaluation.js'
@@ -200,7 +201,9 @@ export type AtRiskQuery = { limit: number; min_risk: number }
  */
 export async function atRiskStudents(principal: Principal, query: AtRiskQuery) {
   const model = await promotedModel('at_risk')
-  if (!model?.file_id) throw new E_AI_NO_MODEL(['at_risk'])
+  // A model trained on other features than today's is no model: retrain it.
+  if (!model?.file_id || !readsFeatures(model.io, AT_RISK_FEATURES.length))
+    throw new E_AI_NO_MODEL(['at_risk'])
   const signals = unrestricted(principal)
     ? await studentSignals()
     : principal.kind === 'user' && principal.roles.includes('Teacher')

@@ -77,3 +77,13 @@ export async function validateModel(kind: ModelKind, bytes: Uint8Array, io: Mode
     await session.release()
   }
 }
+
+/**
+ * Whether a model reads feature rows of this width: a model trained before the
+ * features changed (or uploaded for other ones) is not fed rows it cannot read.
+ */
+export function readsFeatures(io: ModelIo, width: number) {
+  const features = io.inputs.find((input) => input.name === 'features')
+  const declared = features?.shape[1]
+  return typeof declared !== 'number' || declared === width
+}

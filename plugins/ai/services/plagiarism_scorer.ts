@@ -3,10 +3,11 @@ import { AI_DEFAULTS } from '../settings.js'
 import { trainScorer } from '../plagiarism/scorer.js'
 import { currentTenantId, promotedModel } from './registry.js'
 import { modelSession } from './sessions.js'
+import { readsFeatures } from './model_contract.js'
 
 /*
- * The passage scorer a check uses: the tenant's promoted plagiarism model, or
- * until it has one, the built-in scorer, trained once per process on
+ * The passage scorer a check uses: the tenant's promoted plagiarism model
+ * (when it reads today's passage features), or until it has one, the built-in scorer, trained once per process on
  * public-domain prose with planted obfuscated copies (no tenant data, so
  * every tenant may share it).
  */
@@ -23,7 +24,8 @@ function builtInScorer() {
 /** Probabilities that each passage (a row of features) is copied. */
 export async function scorePassages(rows: number[][]): Promise<Float32Array> {
   if (!rows.length) return new Float32Array()
-  const model = await promotedModel('plagiarism')
+  const promoted = await promotedModel('plagiarism')
+  const model = promoted && readsFeatures(promoted.io, rows[0].length) ? promoted : null
   const session = model?.file_id
     ? await modelSession(currentTenantId(), { ...model, file_id: model.file_id }).then(
         (loaded) => loaded.session
