@@ -99,7 +99,7 @@ test.group('Scale-out: many processes, PgBouncer, Redis Cluster', (group) => {
     }
     tenant = await activeTenant()
     const host = await app.container.make('oryne.plugins')
-    await host.enable(tenant, ['crash-probe'], { actor: 'test' })
+    await host.enable(tenant, ['crash-probe', 'erp'], { actor: 'test' })
     const logger = await app.container.make('logger')
     redis = new RedisConnections(cluster.url)
     jobs = new JobsService(new BullDriver(redis, logger, 'oryne'), logger)
@@ -271,5 +271,26 @@ test.group('Scale-out: many processes, PgBouncer, Redis Cluster', (group) => {
     // One run per tick (bull keeps one schedule per key): never one per worker.
     assert.isAtLeast(runs.length, 3)
     assert.isAtMost(runs.length, Math.ceil(elapsed / every) + 1)
+  })
+
+  test('dashboard figures computed on one process are served from the cluster on the other', async ({
+    assert,
+  }) => {
+    const dashboard = async (base: string) => {
+      const response = await fetch(`${base}/api/v1/dashboard`, {
+        headers: { 'x-tenant-id': tenant.slug, 'authorization': `Bearer ${PLATFORM_TOKEN()}` },
+      })
+      assert.equal(response.status, 200)
+      return ((await response.json()) as any).data.stats as Array<{ key: string; cached: boolean }>
+    }
+    // Several statistics: several keys of the tenant in one MGET, one slot thanks to the tenant's tag.
+    const computed = await dashboard(servers[0])
+    assert.isAbove(computed.length, 1)
+    assert.isTrue(computed.every((stat) => !stat.cached))
+    const served = await dashboard(servers[1])
+    assert.deepEqual(
+      served.map((stat) => [stat.key, stat.cached]),
+      computed.map((stat) => [stat.key, true])
+    )
   })
 })
