@@ -2,7 +2,7 @@ import { configApp, RULES_LIST } from '@adonisjs/eslint-config'
 
 export default configApp(
   {
-    ignores: ['build/**', 'storage/**', 'tmp/**', 'node_modules/**'],
+    ignores: ['build/**', 'storage/**', 'tmp/**', 'node_modules/**', 'packages/client/schema.d.ts'],
   },
   {
     // `(await client.get(...)).assertStatus(200)` reads best in a specification.

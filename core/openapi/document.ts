@@ -1,3 +1,4 @@
+import app from '@adonisjs/core/services/app'
 import router from '@adonisjs/core/services/router'
 import * as errors from '../errors.js'
 import type { OryneErrorClass } from '../errors.js'
@@ -78,6 +79,24 @@ const TAGS: Record<string, string> = {
   'Platform: plugins': 'Installed plugins and their state per tenant (docs/plugins.md)',
   'Platform: queues': 'Background jobs',
   'Meta': 'This document',
+  'Platform: fleet': 'Schema migrations across every tenant (docs/operations.md)',
+  'Admin: api-keys': 'Partner API keys of the tenant, limited to their scopes (docs/auth.md)',
+  'Admin: audit': 'Who changed what, when (docs/audit.md)',
+  'Admin: backups': "The tenant's own backups (docs/operations.md)",
+  'Admin: notifications':
+    'Templates, default channels, failed deliveries and notices (docs/notifications.md)',
+  'Admin: plugins': 'Modules this tenant turns on and off, and their settings (docs/plugins.md)',
+  'Admin: resources': 'Custom fields a tenant adds to plugin resources (docs/resources.md)',
+  'Admin: roles': 'Roles and their permissions (docs/rbac.md)',
+  'Admin: users': 'Accounts of the tenant: invitations, roles, access (docs/auth.md)',
+  'Admin: reports': 'Scheduled reports (docs/reports.md)',
+  'Admin: webhooks': 'Outgoing webhooks (docs/webhooks.md)',
+  'Files': 'Uploads, downloads and the storage quota (docs/storage.md)',
+  'Notifications':
+    'Your in-app notifications, their live stream and your channels (docs/notifications.md)',
+  'Reports': 'Exports, PDF documents and the dashboard (docs/reports.md)',
+  'Search': "Search across the tenant's searchable resources (docs/search.md)",
+  'Webhooks': 'Outgoing webhooks (docs/webhooks.md)',
 }
 
 /** Core tags first, in this order (auth, the tenant, its admin, the platform); plugins after. */
@@ -213,6 +232,13 @@ function addErrors(byStatus: Map<number, Set<string>>, list: OryneErrorClass[]) 
   }
 }
 
+/** A body is required when its schema requires a property (or is not an object); all-optional bodies may be left out. */
+function bodyRequired(doc: OperationDoc) {
+  if (doc.multipart) return true
+  const schema = schemaOf(doc.body!) as { type?: unknown; required?: string[] }
+  return schema.type !== 'object' || (schema.required?.length ?? 0) > 0
+}
+
 function buildOperation(
   route: RouteInfo,
   path: string,
@@ -305,7 +331,7 @@ function buildOperation(
     ...(hasBody && (doc?.body || doc?.multipart)
       ? {
           requestBody: {
-            required: true,
+            required: bodyRequired(doc),
             content: {
               ...(doc.body ? { 'application/json': { schema: schemaOf(doc.body) } } : {}),
               ...(doc.multipart ? { 'multipart/form-data': { schema: doc.multipart } } : {}),
@@ -334,8 +360,50 @@ function mergeOperation(derived: Operation | undefined, contributed: Operation):
     operationId: contributed.operationId ?? derived.operationId,
     security: contributed.security ?? derived.security,
     ...(parameters.length ? { parameters } : {}),
-    responses: { ...derived.responses, ...contributed.responses },
+    responses: {
+      // The contributed success answers replace the derived one (a create's 201, not a generic 200).
+      ...Object.fromEntries(
+        Object.entries(derived.responses ?? {}).filter(
+          ([status]) =>
+            !status.startsWith('2') ||
+            !Object.keys(contributed.responses ?? {}).some((s) => s.startsWith('2'))
+        )
+      ),
+      ...contributed.responses,
+    },
   }
+}
+
+/** Each available plugin's description (its tag's), by name. */
+async function describedPlugins(): Promise<Record<string, string>> {
+  const plugins = await app.container.make('oryne.plugins')
+  return Object.fromEntries(
+    plugins
+      .available()
+      .map(({ manifest }) => [manifest.name, manifest.description ?? `The ${manifest.name} plugin`])
+  )
+}
+
+/** Drops component schemas nothing refers to (a resource whose create or update is turned off). */
+function withoutUnusedSchemas(document: Record<string, any>) {
+  const text = JSON.stringify({ ...document, components: { ...document.components, schemas: {} } })
+  const schemas = document.components.schemas as Record<string, unknown>
+  const used = new Set<string>()
+  let frontier = [...text.matchAll(/#\/components\/schemas\/([\w.-]+)/g)].map((m) => m[1])
+  while (frontier.length) {
+    const next: string[] = []
+    for (const name of frontier) {
+      if (used.has(name) || !schemas[name]) continue
+      used.add(name)
+      const inner = JSON.stringify(schemas[name])
+      next.push(...[...inner.matchAll(/#\/components\/schemas\/([\w.-]+)/g)].map((m) => m[1]))
+    }
+    frontier = next
+  }
+  document.components.schemas = Object.fromEntries(
+    Object.entries(schemas).filter(([name]) => used.has(name))
+  )
+  return document
 }
 
 export type DocumentOptions = {
@@ -384,13 +452,15 @@ export async function buildOpenApiDocument(options: DocumentOptions) {
     }
   }
 
+  const pluginDescriptions = await describedPlugins()
   const errorCodes = [...new Set(errors.definedErrors().map((error) => error.code))].sort()
 
-  return {
+  return withoutUnusedSchemas({
     openapi: '3.1.0',
     info: {
       title: options.tenant ? `Oryne API — ${options.tenant.name}` : 'Oryne API',
       version: options.version,
+      license: { name: 'Proprietary (UNLICENSED)' },
       description: [
         'Every JSON answer is the envelope `{success, data, meta, error}`; errors carry a stable',
         '`error.code` from the catalog (docs/errors.md). Tenant routes find their tenant by custom',
@@ -405,7 +475,9 @@ export async function buildOpenApiDocument(options: DocumentOptions) {
     ...(options.tenant ? { 'x-tenant': { id: options.tenant.id, slug: options.tenant.slug } } : {}),
     tags: [...usedTags].sort(byTagOrder).map((name) => ({
       name,
-      ...(TAGS[name] ? { description: TAGS[name] } : {}),
+      ...(TAGS[name] || pluginDescriptions[name]
+        ? { description: TAGS[name] ?? pluginDescriptions[name] }
+        : {}),
     })),
     paths,
     components: {
@@ -427,5 +499,5 @@ export async function buildOpenApiDocument(options: DocumentOptions) {
       headers: HEADERS,
       securitySchemes: SECURITY_SCHEMES,
     },
-  }
+  })
 }

@@ -196,7 +196,15 @@ export function successOf(data: JsonSchema, paginated = false): JsonSchema {
         type: 'object',
         properties: {
           data,
-          ...(paginated ? { meta: { type: 'object', required: ['pagination'] } } : {}),
+          ...(paginated
+            ? {
+                meta: {
+                  type: 'object',
+                  properties: { pagination: ref('Pagination') },
+                  required: ['pagination'],
+                },
+              }
+            : {}),
         },
       },
     ],

@@ -474,7 +474,7 @@ function customFieldPaths() {
     required: true,
     schema: { type: 'string' },
   }))
-  const common = { 'tags': ['admin'], 'x-oryne-permission': 'core.custom_fields.manage' }
+  const common = { 'tags': ['Admin: resources'], 'x-oryne-permission': 'core.custom_fields.manage' }
   return {
     [base]: {
       get: {
