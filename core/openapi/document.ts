@@ -311,6 +311,7 @@ function buildOperation(
       }
 
   const responses: Record<string, unknown> = { [status]: success }
+  for (const other of doc?.alsoStatus ?? []) responses[String(other)] = success
   for (const [code, codes] of [...byStatus].sort(([a], [b]) => a - b)) {
     const list = [...codes].sort()
     responses[String(code)] = {

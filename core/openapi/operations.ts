@@ -22,6 +22,8 @@ export type OperationDoc = {
   data?: JsonSchema
   /** Success status (200 unless said). */
   status?: number
+  /** Other success statuses with the same answer (e.g. 200 when a create found nothing new). */
+  alsoStatus?: number[]
   /** `meta.pagination` is present. */
   paginated?: boolean
   /** Catalog errors the route raises besides those its middleware and validation imply. */

@@ -1,4 +1,14 @@
-import { E_AI_NOT_FOUND } from './errors.js'
+import {
+  E_AI_DOCUMENT_EXISTS,
+  E_AI_MODEL_INVALID,
+  E_AI_NO_MODEL,
+  E_AI_NOT_ENOUGH_DATA,
+  E_AI_NOT_FOUND,
+  E_AI_NOT_PROMOTABLE,
+  E_AI_TEXT_TOO_LONG,
+  E_AI_UNKNOWN_KIND,
+  E_AI_UNREADABLE_FILE,
+} from './errors.js'
 import { ITEM_TYPES, recordInteractions } from './services/interactions.js'
 import { recommend } from './services/recommendations.js'
 import { atRiskStudents } from './services/at_risk.js'
@@ -14,7 +24,15 @@ import {
   recheckSubmission,
 } from './services/plagiarism.js'
 import { checkCode } from './services/code_plagiarism.js'
-import { actorOf, authorize, respond, vine, type HttpContext, type Router } from '@oryne/sdk'
+import {
+  actorOf,
+  authorize,
+  E_VALIDATION,
+  respond,
+  vine,
+  type HttpContext,
+  type Router,
+} from '@oryne/sdk'
 
 const interactionsInput = vine.compile(
   vine.object({
@@ -97,87 +115,194 @@ function param(ctx: HttpContext, name: string, what: string, digits = 9): string
 }
 
 export function aiRoutes(router: Router) {
-  router.post('/interactions', async (ctx) => {
-    const principal = await authorize(ctx, 'ai.interactions.create')
-    const { interactions } = await interactionsInput.validate(ctx.request.body())
-    const result = await recordInteractions(interactions, actorOf(principal))
-    respond(ctx, result, { status: result.recorded ? 201 : 200 })
-  })
+  router
+    .post('/interactions', async (ctx) => {
+      const principal = await authorize(ctx, 'ai.interactions.create')
+      const { interactions } = await interactionsInput.validate(ctx.request.body())
+      const result = await recordInteractions(interactions, actorOf(principal))
+      respond(ctx, result, { status: result.recorded ? 201 : 200 })
+    })
+    .describe({
+      summary:
+        'Record what users did with courses, titles, products or events (feeds recommendations)',
+      description:
+        'Idempotent per `client_id`: an interaction sent again is not counted twice (200 when nothing was new).',
+      body: interactionsInput,
+      status: 201,
+      alsoStatus: [200],
+      data: { type: 'object' },
+      errors: [E_VALIDATION],
+    })
 
-  router.get('/recommendations', async (ctx) => {
-    const principal = await authorize(ctx, 'ai.recommendations.read')
-    const query = await recommendationsQuery.validate(ctx.request.qs())
-    respond(ctx, await recommend(principal, { ...query, limit: query.limit ?? 10 }))
-  })
+  router
+    .get('/recommendations', async (ctx) => {
+      const principal = await authorize(ctx, 'ai.recommendations.read')
+      const query = await recommendationsQuery.validate(ctx.request.qs())
+      respond(ctx, await recommend(principal, { ...query, limit: query.limit ?? 10 }))
+    })
+    .describe({
+      summary: 'Recommended items of one type for you (or, for staff, for user_id)',
+      query: recommendationsQuery,
+      data: { type: 'object' },
+      errors: [E_AI_NOT_FOUND, E_AI_NOT_ENOUGH_DATA, E_VALIDATION],
+    })
 
-  router.post('/plagiarism/check', async (ctx) => {
-    await authorize(ctx, 'ai.plagiarism.check')
-    const { text } = await checkInput.validate(ctx.request.body())
-    respond(ctx, await checkOnDemand(text))
-  })
+  router
+    .post('/plagiarism/check', async (ctx) => {
+      await authorize(ctx, 'ai.plagiarism.check')
+      const { text } = await checkInput.validate(ctx.request.body())
+      respond(ctx, await checkOnDemand(text))
+    })
+    .describe({
+      summary: 'Check a text against the reference documents and past submissions',
+      description:
+        'Each match names its source, its offsets in the text sent, its kind (verbatim, edited, paraphrase) and a similarity.',
+      body: checkInput,
+      data: { type: 'object' },
+      errors: [E_AI_TEXT_TOO_LONG],
+    })
 
-  router.post('/plagiarism/code-check', async (ctx) => {
-    await authorize(ctx, 'ai.plagiarism.check')
-    respond(ctx, checkCode(await codeCheckInput.validate(ctx.request.body())))
-  })
+  router
+    .post('/plagiarism/code-check', async (ctx) => {
+      await authorize(ctx, 'ai.plagiarism.check')
+      respond(ctx, checkCode(await codeCheckInput.validate(ctx.request.body())))
+    })
+    .describe({
+      summary:
+        'Compare source files with other files, as token streams (renamed or reordered copies match)',
+      body: codeCheckInput,
+      data: { type: 'object' },
+    })
 
-  router.get('/plagiarism/reports/:submissionId', async (ctx) => {
-    const principal = await authorize(ctx, 'ai.plagiarism_reports.read')
-    respond(ctx, await plagiarismReport(principal, param(ctx, 'submissionId', 'Submission', 18)))
-  })
+  router
+    .get('/plagiarism/reports/:submissionId', async (ctx) => {
+      const principal = await authorize(ctx, 'ai.plagiarism_reports.read')
+      respond(ctx, await plagiarismReport(principal, param(ctx, 'submissionId', 'Submission', 18)))
+    })
+    .describe({
+      summary: "A submission's plagiarism report",
+      data: { type: 'object' },
+      errors: [E_AI_NOT_FOUND],
+    })
 
-  router.post('/plagiarism/reports/:submissionId/check', async (ctx) => {
-    const principal = await authorize(ctx, 'ai.plagiarism.check')
-    respond(ctx, await recheckSubmission(principal, param(ctx, 'submissionId', 'Submission', 18)))
-  })
+  router
+    .post('/plagiarism/reports/:submissionId/check', async (ctx) => {
+      const principal = await authorize(ctx, 'ai.plagiarism.check')
+      respond(ctx, await recheckSubmission(principal, param(ctx, 'submissionId', 'Submission', 18)))
+    })
+    .describe({
+      summary: 'Check a submission again (its text and files) and replace its report',
+      data: { type: 'object' },
+      errors: [E_AI_NOT_FOUND, E_AI_TEXT_TOO_LONG, E_AI_UNREADABLE_FILE],
+    })
 
-  router.post('/plagiarism/documents', async (ctx) => {
-    const principal = await authorize(ctx, 'ai.plagiarism_documents.manage')
-    const input = await documentInput.validate(ctx.request.body())
-    respond(ctx, await addDocument(input, actorOf(principal)), { status: 201 })
-  })
+  router
+    .post('/plagiarism/documents', async (ctx) => {
+      const principal = await authorize(ctx, 'ai.plagiarism_documents.manage')
+      const input = await documentInput.validate(ctx.request.body())
+      respond(ctx, await addDocument(input, actorOf(principal)), { status: 201 })
+    })
+    .describe({
+      summary: 'Add a reference document that later checks compare against',
+      body: documentInput,
+      status: 201,
+      data: { type: 'object' },
+      errors: [E_AI_DOCUMENT_EXISTS, E_AI_TEXT_TOO_LONG],
+    })
 
-  router.get('/plagiarism/documents', async (ctx) => {
-    await authorize(ctx, 'ai.plagiarism_documents.manage')
-    const { page = 1, per_page: perPage = 50 } = await pageQuery.validate(ctx.request.qs())
-    respond(ctx, await listDocuments(page, perPage))
-  })
+  router
+    .get('/plagiarism/documents', async (ctx) => {
+      await authorize(ctx, 'ai.plagiarism_documents.manage')
+      const { page = 1, per_page: perPage = 50 } = await pageQuery.validate(ctx.request.qs())
+      respond(ctx, await listDocuments(page, perPage))
+    })
+    .describe({
+      summary: 'The reference documents, newest first',
+      query: pageQuery,
+      data: { type: 'object' },
+    })
 
-  router.delete('/plagiarism/documents/:id', async (ctx) => {
-    const principal = await authorize(ctx, 'ai.plagiarism_documents.manage')
-    respond(
-      ctx,
-      await deleteDocument(param(ctx, 'id', 'Reference document', 18), actorOf(principal))
-    )
-  })
+  router
+    .delete('/plagiarism/documents/:id', async (ctx) => {
+      const principal = await authorize(ctx, 'ai.plagiarism_documents.manage')
+      respond(
+        ctx,
+        await deleteDocument(param(ctx, 'id', 'Reference document', 18), actorOf(principal))
+      )
+    })
+    .describe({
+      summary: 'Remove a reference document',
+      data: { type: 'object' },
+      errors: [E_AI_NOT_FOUND],
+    })
 
-  router.get('/at-risk', async (ctx) => {
-    const principal = await authorize(ctx, 'ai.at_risk.read')
-    const query = await atRiskQuery.validate(ctx.request.qs())
-    respond(
-      ctx,
-      await atRiskStudents(principal, { limit: query.limit ?? 100, min_risk: query.min_risk ?? 0 })
-    )
-  })
+  router
+    .get('/at-risk', async (ctx) => {
+      const principal = await authorize(ctx, 'ai.at_risk.read')
+      const query = await atRiskQuery.validate(ctx.request.qs())
+      respond(
+        ctx,
+        await atRiskStudents(principal, {
+          limit: query.limit ?? 100,
+          min_risk: query.min_risk ?? 0,
+        })
+      )
+    })
+    .describe({
+      summary:
+        'Students at risk of failing, highest risk first, with the factors behind each score',
+      description: 'Answers 409 ERR_AI_NO_MODEL until an at-risk model is trained and promoted.',
+      query: atRiskQuery,
+      data: { type: 'object' },
+      errors: [E_AI_NO_MODEL, E_AI_NOT_ENOUGH_DATA],
+    })
 
-  router.get('/models', async (ctx) => {
-    await authorize(ctx, 'ai.models.read')
-    const { kind } = await modelsQuery.validate(ctx.request.qs())
-    respond(ctx, await listModels(kind))
-  })
+  router
+    .get('/models', async (ctx) => {
+      await authorize(ctx, 'ai.models.read')
+      const { kind } = await modelsQuery.validate(ctx.request.qs())
+      respond(ctx, await listModels(kind))
+    })
+    .describe({
+      summary: 'The trained and uploaded models, with their evaluation and the one in use per kind',
+      query: modelsQuery,
+      data: { type: 'array', items: { type: 'object' } },
+    })
 
   // Bring your own model: multipart `file` (.onnx), `kind` and `io` (declared inputs and outputs, JSON).
-  router.post('/models', async (ctx) => {
-    const principal = await authorize(ctx, 'ai.models.manage')
-    const upload = await readUploadedModel(ctx)
-    const row = await registerModel({ ...upload, source: 'uploaded', actor: actorOf(principal) })
-    respond(ctx, presentModel(row), { status: 201 })
-  })
+  router
+    .post('/models', async (ctx) => {
+      const principal = await authorize(ctx, 'ai.models.manage')
+      const upload = await readUploadedModel(ctx)
+      const row = await registerModel({ ...upload, source: 'uploaded', actor: actorOf(principal) })
+      respond(ctx, presentModel(row), { status: 201 })
+    })
+    .describe({
+      summary: 'Upload an ONNX model (bring your own): multipart `file`, `kind` and `io`',
+      status: 201,
+      multipart: {
+        type: 'object',
+        properties: {
+          file: { type: 'string', format: 'binary' },
+          kind: { type: 'string', enum: [...MODEL_KINDS] },
+          io: { type: 'string', description: 'The declared inputs and outputs, as JSON' },
+        },
+        required: ['file', 'kind', 'io'],
+      },
+      data: { type: 'object' },
+      errors: [E_AI_MODEL_INVALID, E_AI_UNKNOWN_KIND, E_VALIDATION],
+    })
 
-  router.post('/models/:kind/:version/promote', async (ctx) => {
-    const principal = await authorize(ctx, 'ai.models.manage')
-    const kind = modelKind(String(ctx.params.kind))
-    const version = Number(param(ctx, 'version', 'Model version'))
-    respond(ctx, presentModel(await promoteModel(kind, version, actorOf(principal))))
-  })
+  router
+    .post('/models/:kind/:version/promote', async (ctx) => {
+      const principal = await authorize(ctx, 'ai.models.manage')
+      const kind = modelKind(String(ctx.params.kind))
+      const version = Number(param(ctx, 'version', 'Model version'))
+      respond(ctx, presentModel(await promoteModel(kind, version, actorOf(principal))))
+    })
+    .describe({
+      summary: 'Put a model version in use for its kind',
+      data: { type: 'object' },
+      errors: [E_AI_NOT_FOUND, E_AI_UNKNOWN_KIND, E_AI_NOT_PROMOTABLE],
+    })
 }
