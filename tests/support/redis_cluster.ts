@@ -157,6 +157,16 @@ export async function startRedisCluster(masters = 3): Promise<LocalRedisCluster>
         30_000,
         () => `cluster node ${port} never became ok`
       )
+    // A replica that has not synced with its master yet would refuse to take over from it.
+    for (const port of ports)
+      await waitUntil(
+        async () => {
+          const info = String(await ask(port, (redis) => redis.info('replication')))
+          return /role:master/.test(info) || /master_link_status:up/.test(info)
+        },
+        30_000,
+        () => `replica ${port} never synced with its master`
+      )
   } catch (error) {
     await stopAll()
     throw error
