@@ -310,6 +310,12 @@ export const E_PLUGIN_MIGRATIONS_STALE = defineError(
   'The migrations of %s do not match their resources',
   'Run `oryne plugin make-migration <name>` and commit the migration and snapshot it writes.'
 )
+export const E_PLUGIN_ROUTES_UNDESCRIBED = defineError(
+  'ERR_PLUGIN_ROUTES_UNDESCRIBED',
+  409,
+  'Routes of %s do not describe themselves for the OpenAPI document',
+  'Add `.describe({ summary, body, status, errors })` to each route listed in error.details (docs/plugins.md, "Routes").'
+)
 export const E_PLUGIN_MIGRATION_UNSAFE = defineError(
   'ERR_PLUGIN_MIGRATION_UNSAFE',
   409,

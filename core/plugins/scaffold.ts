@@ -9,8 +9,8 @@ import { makeMigration } from './workshop.js'
 
 /*
  * `oryne plugin new <name>`: a plugin in the house shape (plugin.ts, one
- * resource, its generated migration and snapshot, one CLI command, a test of
- * both) that works as it is: its own test passes before the author changes a line.
+ * resource, its generated migration and snapshot, one described custom route,
+ * one CLI command, a test of each) that works as it is: its own test passes before the author changes a line.
  */
 
 const title = (name: string) =>
@@ -81,6 +81,32 @@ export default [count]
 `
 }
 
+function routesSource(name: string) {
+  return `import { authorize, readTenantDb, respond, type Router } from '@oryne/sdk'
+
+/**
+ * Custom routes beside the generated CRUD, under /api/v1/${name}. Each one
+ * describes itself for the OpenAPI document (body, statuses, errors): the
+ * generated client and the conformance check read it, and \`oryne plugin check\`
+ * fails on a route that does not (docs/plugins.md, "Routes").
+ */
+export default function routes(router: Router) {
+  router
+    .get('/summary', async (ctx) => {
+      await authorize(ctx, '${name}.items.read')
+      const [row] = await readTenantDb((client, table) =>
+        client.from(table('${name.replaceAll('-', '_')}_items')).count('* as count')
+      )
+      respond(ctx, { items: Number(row.count) })
+    })
+    .describe({
+      summary: 'How many items the institution keeps',
+      data: { type: 'object', properties: { items: { type: 'integer' } }, required: ['items'] },
+    })
+}
+`
+}
+
 function testSource(name: string) {
   return `import { test } from '@japa/runner'
 import { created, ok, openSchool, refused, runCommand } from '@oryne/sdk/testing'
@@ -100,6 +126,7 @@ test.group('${title(name)}', () => {
       items.map((item: { title: string }) => item.title),
       ['First item']
     )
+    assert.deepEqual(await ok(head.get('/${name}/summary')), { items: 1 })
   })
 
   test('an institution that did not enable it gets ERR_PLUGIN_DISABLED', async ({ client }) => {
@@ -154,6 +181,7 @@ export async function scaffoldPlugin(options: {
     ['plugin.ts', manifestSource(name, `^${options.hostVersion}`)],
     ['resources/items.ts', RESOURCE_SOURCE],
     ['commands.ts', commandsSource(name)],
+    ['routes.ts', routesSource(name)],
     [`tests/${name.replaceAll('-', '_')}.spec.ts`, testSource(name)],
   ]
   for (const [file, source] of files) {

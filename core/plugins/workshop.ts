@@ -183,3 +183,65 @@ export async function checkPlugin(source: PluginSource): Promise<string[]> {
   }
   return problems
 }
+
+/**
+ * The plugin's custom routes that do not describe themselves for the OpenAPI
+ * document (`.describe({ summary, ... })`, docs/plugins.md "Routes"): its
+ * `routes` function is run against a router that only records what it is
+ * given, so nothing is served and no application is needed.
+ */
+export function undescribedRoutes(manifest: PluginManifest): string[] {
+  if (!manifest.routes) return []
+  const routes: Array<{ method: string; path: string; described: boolean }> = []
+  const chain = (entry?: { described: boolean }): any =>
+    new Proxy(
+      {},
+      {
+        get: (_target, property) => (property === 'then' ? undefined : chained(property, entry)),
+      }
+    )
+  const chained =
+    (property: string | symbol, entry?: { described: boolean }) =>
+    (...args: unknown[]) => {
+      if (property === 'describe' && entry)
+        entry.described = Boolean((args[0] as { summary?: string } | undefined)?.summary)
+      return chain(entry)
+    }
+  const verb =
+    (...methods: string[]) =>
+    (path: string) => {
+      const entry = { described: false }
+      for (const method of methods) routes.push({ method, path, described: false })
+      const added = routes.slice(-methods.length)
+      return chain(
+        new Proxy(entry, {
+          set: (target, key, value) => {
+            for (const route of added) route.described = value
+            return Reflect.set(target, key, value)
+          },
+        })
+      )
+    }
+  const router = new Proxy(
+    {
+      get: verb('GET'),
+      post: verb('POST'),
+      put: verb('PUT'),
+      patch: verb('PATCH'),
+      delete: verb('DELETE'),
+      any: verb('ANY'),
+      group(callback: () => void) {
+        callback()
+        return chain()
+      },
+    },
+    { get: (target, property) => (target as any)[property] ?? chained(property) }
+  )
+  manifest.routes(router as never)
+  return routes
+    .filter((route) => !route.described)
+    .map(
+      (route) =>
+        `route ${route.method} /api/v1/${manifest.name}${route.path} is not described for the OpenAPI document (.describe({ summary, body, status, errors }))`
+    )
+}

@@ -52,11 +52,12 @@ test.group('oryne plugin: authoring', () => {
       'plugin.ts',
       'resources/items.ts',
       'commands.ts',
+      'routes.ts',
       'tests/book_club.spec.ts',
       'migrations/0001_create_book_club_items.ts',
       'migrations/.snapshot.json',
     ])
-    for (const file of ['plugin.ts', 'commands.ts']) {
+    for (const file of ['plugin.ts', 'commands.ts', 'routes.ts']) {
       const source = await readFile(join(scratch.absolute, 'book-club', file), 'utf8')
       assert.deepEqual(
         [...source.matchAll(/from '([^']+)'/g)].map((m) => m[1]),
@@ -152,6 +153,31 @@ test.group('oryne plugin: authoring', () => {
         field: 'reading-log',
         message:
           'migration 0002_alter_reading_log_items was edited after the snapshot (checksum differs)',
+      },
+    ])
+    await writeFile(
+      migration,
+      (await readFile(migration, 'utf8')).replace('.defaultTo(1)', '.defaultTo(0)')
+    )
+
+    // A custom route without its OpenAPI description fails the check, naming the route.
+    const routes = join(dir, 'routes.ts')
+    await writeFile(
+      routes,
+      (await readFile(routes, 'utf8')).replace(
+        'export default function routes(router: Router) {',
+        "export default function routes(router: Router) {\n  router.post('/archive', async () => {})"
+      )
+    )
+    const undescribed = await fresh('check', 'reading-log', '--json')
+    assert.equal(undescribed.code, 1, undescribed.stdout + undescribed.stderr)
+    const refusal = JSON.parse(undescribed.stdout).error
+    assert.equal(refusal.code, 'ERR_PLUGIN_ROUTES_UNDESCRIBED')
+    assert.deepEqual(refusal.details, [
+      {
+        field: 'reading-log',
+        message:
+          'route POST /api/v1/reading-log/archive is not described for the OpenAPI document (.describe({ summary, body, status, errors }))',
       },
     ])
   }).timeout(180_000)

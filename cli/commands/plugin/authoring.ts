@@ -100,13 +100,14 @@ export function registerPluginAuthoring(plugin: Command) {
   plugin
     .command('check [name]')
     .description(
-      'fail (exit 1) when resources and migrations disagree: un-migrated changes, migrations edited after the snapshot'
+      'fail (exit 1) when resources and migrations disagree (un-migrated changes, migrations edited after the snapshot) or a custom route is not described for the OpenAPI document'
     )
     .option('--json', 'print JSON')
     .action(async (name: string | undefined, options: { json?: boolean }) => {
       await withCode(async (app) => {
-        const { checkPlugin } = await import('#core/plugins/workshop')
-        const { E_PLUGIN_MIGRATIONS_STALE } = await import('#core/errors')
+        const { checkPlugin, undescribedRoutes } = await import('#core/plugins/workshop')
+        const { E_PLUGIN_MIGRATIONS_STALE, E_PLUGIN_ROUTES_UNDESCRIBED } =
+          await import('#core/errors')
         const { byName, source } = await sources(app)
         const names = name ? [name] : [...byName.keys()].sort()
         const results = []
@@ -117,6 +118,18 @@ export function registerPluginAuthoring(plugin: Command) {
         if (failing.length) {
           throw new E_PLUGIN_MIGRATIONS_STALE([failing.map((r) => r.plugin).join(', ')], {
             details: failing.flatMap((r) =>
+              r.problems.map((message) => ({ field: r.plugin, message }))
+            ),
+          })
+        }
+        const routes = names.map((each) => ({
+          plugin: each,
+          problems: undescribedRoutes(source(each).manifest),
+        }))
+        const undescribed = routes.filter((r) => r.problems.length)
+        if (undescribed.length) {
+          throw new E_PLUGIN_ROUTES_UNDESCRIBED([undescribed.map((r) => r.plugin).join(', ')], {
+            details: undescribed.flatMap((r) =>
               r.problems.map((message) => ({ field: r.plugin, message }))
             ),
           })
