@@ -16,8 +16,8 @@ process.env.ORYNE_PLUGIN_PATHS ??= 'tests/fixtures/plugins'
 // The tests' stand-in gateways, webhook receivers and GNS listen on loopback, which outbound calls refuse
 // unless allowed (tests/functional/outbound.spec.ts checks the refusal with its own setting).
 process.env.ORYNE_OUTBOUND_ALLOW ??= '127.0.0.1/32'
-// ORYNE_CONFORMANCE=1: every answer the tests receive is checked against the OpenAPI document (docs/api.md).
-process.env.ORYNE_CONFORMANCE ??= '0'
+// Every answer the tests receive is checked against the OpenAPI document (docs/api.md); ORYNE_CONFORMANCE=0 turns it off.
+process.env.ORYNE_CONFORMANCE ??= '1'
 
 import { fileURLToPath } from 'node:url'
 import { prettyPrintError } from '@adonisjs/core'

@@ -14,7 +14,7 @@ server.use([
 ])
 
 // Test runs compare every answer with the OpenAPI document (docs/api.md, "The contract is checked").
-if (process.env.ORYNE_CONFORMANCE === '1') {
+if (process.env.ORYNE_CONFORMANCE === '1' && process.env.NODE_ENV === 'test') {
   server.use([() => import('#core/http/middleware/conformance_middleware')])
 }
 

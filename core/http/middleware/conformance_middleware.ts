@@ -16,13 +16,22 @@ export default class ConformanceMiddleware {
       const response = ctx.response
       if (response.hasStream || response.hasFileToStream) return
       const header = response.response.getHeader('content-type')
+      // respond() hands the framework the JSON text: compare what the client reads, the parsed value.
+      let body: unknown = response.getBody()
+      if (typeof body === 'string' || Buffer.isBuffer(body)) {
+        try {
+          body = JSON.parse(String(body))
+        } catch {
+          // Not JSON: the content type decides below whether a schema applies.
+        }
+      }
       void checkAnswer(
         {
           method: ctx.request.method(),
           urlPath: ctx.request.url(),
           status: response.response.statusCode,
           contentType: typeof header === 'string' ? header : undefined,
-          body: response.getBody(),
+          body,
           requestId: ctx.request.id(),
         },
         version

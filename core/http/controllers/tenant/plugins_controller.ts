@@ -5,7 +5,9 @@ import { actorOf, authorize } from '../../../rbac/authorize.js'
 import { respond } from '../../envelope.js'
 
 const PERMISSION = 'core.plugins.manage'
-export const enableBody = vine.compile(vine.object({ with_dependencies: vine.boolean().optional() }))
+export const enableBody = vine.compile(
+  vine.object({ with_dependencies: vine.boolean().optional() })
+)
 // null (or "", which the body parser turns into null) clears a setting: core/plugins/settings.ts.
 export const settingsBody = vine.compile(vine.record(vine.any().nullable()))
 
