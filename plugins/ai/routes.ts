@@ -219,7 +219,7 @@ export function aiRoutes(router: Router) {
     .describe({
       summary: 'The reference documents, newest first',
       query: pageQuery,
-      data: { type: 'object' },
+      data: { type: 'array', items: { type: 'object' } },
     })
 
   router
