@@ -303,6 +303,49 @@ test.group('Redis Cluster', (group) => {
     assert.isAbove(accepted.filter((key) => Number(key.split('-').at(-1)) > 0).length, 20)
   }).timeout(60_000)
 
+  test('after a failover of the node its subscribers sat on, a plugin change still reaches every process', async ({
+    assert,
+  }) => {
+    // The master with a live replica that holds the most subscriber connections (change bus, bull events).
+    const nodes = await cluster.nodes()
+    const candidates = nodes.filter(
+      (node) =>
+        node.role === 'master' &&
+        node.alive &&
+        nodes.some((replica) => replica.masterId === node.id && replica.alive)
+    )
+    const subscribers = new Map<number, number>()
+    for (const node of candidates) {
+      const client = new Redis({ port: node.port, host: '127.0.0.1' })
+      const list = String(await client.call('CLIENT', 'LIST', 'TYPE', 'pubsub')).trim()
+      subscribers.set(node.port, list ? list.split('\n').length : 0)
+      client.disconnect()
+    }
+    const victim = [...subscribers].sort((a, b) => b[1] - a[1])[0]
+    const { failoverMs } = await cluster.killMaster(victim[0])
+    process.stdout.write(
+      `  failover of master ${victim[0]} holding ${victim[1]} subscriber connections: ${failoverMs} ms\n`
+    )
+
+    // The plugin flips (disabled if the tests before enabled it, else enabled): both servers must follow.
+    const notes = async (base: string) =>
+      (await fetch(`${base}/api/v1/notes/notes`, { headers: { 'x-tenant-id': tenant.slug } }))
+        .status
+    const before = await notes(bases[0])
+    const expected = before === 200 ? 404 : 200
+    const flipped = await runOryneProcess(
+      ['plugin', before === 200 ? 'disable' : 'enable', 'notes', '--tenant', tenant.slug],
+      env
+    )
+    assert.equal(flipped.code, 0, flipped.stderr)
+    for (const base of bases)
+      await until(
+        `notes answering ${expected} on ${base}`,
+        async () => ((await notes(base)) === expected ? true : undefined),
+        5000
+      )
+  }).timeout(60_000)
+
   test('the queues spread over the three masters, each queue on one slot', async ({ assert }) => {
     // One job parked (delayed an hour) on each queue the platform's jobs use.
     for (const queue of PLATFORM_QUEUES)
@@ -350,6 +393,13 @@ test.group('Redis Cluster', (group) => {
     const master = nodes.find((node) => node.role === 'master' && node.alive)!
     const replicas = nodes.filter((node) => node.masterId === master.id)
     await Promise.all([master, ...replicas].map((node) => cluster.kill(node.port)))
+    // Once the survivors have marked the shard failed, they refuse every command (full coverage required).
+    const survivor = nodes.find((node) => node.alive && ![master, ...replicas].includes(node))!
+    const probe = new Redis({ port: survivor.port, host: '127.0.0.1' })
+    await until('the cluster to report the lost shard', async () =>
+      /cluster_state:fail/.test(String(await probe.cluster('INFO'))) ? true : undefined
+    )
+    probe.disconnect()
     const response = await fetch(`${bases[0]}/api/v1/admin/notifications/send`, {
       method: 'POST',
       headers: {
