@@ -3,7 +3,8 @@
  * document (every route, every installed plugin) without a database or Redis.
  * `npm run lint` lints it; packages/client is generated from it.
  */
-import { writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { dirname } from 'node:path'
 import { parseArgs } from 'node:util'
 
 process.env.NODE_ENV ??= 'development'
@@ -27,6 +28,8 @@ const document = await buildOpenApiDocument({
   servers: values.server ? [{ url: values.server }] : undefined,
 })
 const text = `${JSON.stringify(document, null, 2)}\n`
-if (values.out) writeFileSync(values.out, text)
-else process.stdout.write(text)
+if (values.out) {
+  mkdirSync(dirname(values.out), { recursive: true })
+  writeFileSync(values.out, text)
+} else process.stdout.write(text)
 await app.terminate()
