@@ -107,3 +107,10 @@ export function describedRoute(handler: unknown): OperationDoc | undefined {
     ? byHandler.get(handler)
     : undefined
 }
+
+/** `multipart:` of a route that takes one file in the field "file" (docs/api.md, "Describing a route"). */
+export const fileUpload: JsonSchema = {
+  type: 'object',
+  properties: { file: { type: 'string', format: 'binary' } },
+  required: ['file'],
+}

@@ -29,6 +29,7 @@ import {
   type Router,
   vine,
   withTenantDb,
+  fileUpload,
 } from '@oryne/sdk'
 
 const id = () =>
@@ -375,6 +376,7 @@ export function erpRoutes(router: Router) {
       respond(ctx, created, { status: 202 })
     })
     .describe({
+      multipart: fileUpload,
       summary: 'Import students from a CSV (queued)',
       description:
         'The CSV in the multipart field "file". The import runs in the background: follow it at the address in Location (GET /api/v1/erp/imports/{id}).',

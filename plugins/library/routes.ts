@@ -41,6 +41,7 @@ import {
   type HttpContext,
   type OperationDoc,
   type Router,
+  fileUpload,
 } from '@oryne/sdk'
 
 type Schema = NonNullable<OperationDoc['data']>
@@ -306,6 +307,7 @@ export function libraryRoutes(router: Router) {
       respond(ctx, await importCatalogue(await csvOf(ctx), actorOf(principal)), { status: 201 })
     })
     .describe({
+      multipart: fileUpload,
       summary: 'Import titles and copies from a CSV',
       description:
         'The CSV comes as the multipart field "file" or as {"csv": "..."}. All rows or none: an invalid row refuses the file, with every invalid row in error.details.',

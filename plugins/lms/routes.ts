@@ -40,6 +40,7 @@ import {
   type HttpContext,
   type OperationDoc,
   type Router,
+  fileUpload,
 } from '@oryne/sdk'
 
 type Schema = NonNullable<OperationDoc['data']>
@@ -227,6 +228,7 @@ export function lmsRoutes(router: Router) {
       respond(ctx, await uploadMaterialFile(materialId, file, principal, requestId(ctx)))
     })
     .describe({
+      multipart: fileUpload,
       summary: "Upload a material's file",
       description:
         'multipart/form-data, the file in the field "file", within the type and size limits of the LMS settings; replaces the previous file.',
@@ -349,6 +351,7 @@ export function lmsRoutes(router: Router) {
       respond(ctx, attached, { status: 201 })
     })
     .describe({
+      multipart: fileUpload,
       summary: 'Attach a file to a draft',
       description:
         'multipart/form-data, the file in the field "file", within the type and size limits of the LMS settings. Answers the submission with the file added; Location is the address of the new file\'s link (download-url).',
