@@ -316,8 +316,10 @@ function buildOperation(
     const list = [...codes].sort()
     responses[String(code)] = {
       description: list.join(', '),
-      headers:
-        code === 429 ? { ...API_HEADERS, 'Retry-After': headerRef('Retry-After') } : API_HEADERS,
+      // The rate-limit headers come with every answer (info.description says so); an error states
+      // only Retry-After, where it matters. Repeating them on every error made the document
+      // too heavy for the API reference page to render.
+      ...(code === 429 ? { headers: { 'Retry-After': headerRef('Retry-After') } } : {}),
       content: { 'application/json': { schema: errorOf(list) } },
     }
   }

@@ -47,7 +47,7 @@ test.group('API reference in a browser', (group) => {
     // Tags start folded; opening the two auth tags shows their operations.
     for (const tag of ['Auth', 'Platform: auth']) {
       const header = page.locator(`.opblock-tag[data-tag="${tag}"]`)
-      await header.first().waitFor({ timeout: 30_000 })
+      await header.first().waitFor({ timeout: 60_000 })
       await header.first().click()
     }
     // Swagger UI renders the operations tag by tag: wait for each one rather than read a snapshot.
