@@ -275,13 +275,22 @@ test.group('oryne backup', (group) => {
     const cloned = await oryne(['tenant', 'clone', tenant.slug, cloneSlug, '--json'])
     serving = false
     await polling
+    // And after both: the original still answers (polls during them depend on how fast they are),
+    // waiting out the anonymous rate limit other specs of the run share with this address.
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const after = await profile(tenant.slug)
+      statuses.push(after.status)
+      if (after.status !== 429) break
+      const wait = Math.min(Number(after.headers.get('retry-after')) || 1, 3)
+      await new Promise((resolve) => setTimeout(resolve, wait * 1000))
+    }
 
     assert.equal(restored.code, 0, restored.stdout)
     assert.include(restored.body, { tenant: copy, mode: 'created' })
     assert.equal(cloned.code, 0, cloned.stdout)
     assert.include(cloned.body, { tenant: cloneSlug, files: 2 })
     // Served throughout (the server's rate limit may turn a poll away, never an error). How many polls
-    // fit depends on how fast restore and clone are, so only "more than one, all answered" is asserted.
+    // fit depends on how fast restore and clone are, so only "every answered one is 200" is asserted.
     assert.isAbove(statuses.length, 1)
     assert.deepEqual(
       [...new Set(statuses)].filter((status) => status !== 429),
