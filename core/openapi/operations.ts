@@ -114,3 +114,12 @@ export const fileUpload: JsonSchema = {
   properties: { file: { type: 'string', format: 'binary' } },
   required: ['file'],
 }
+
+/** `data:` of an answer that is one stored row: its `id` and the keys named, whatever their types. */
+export function storedRow(...required: string[]): JsonSchema {
+  return {
+    type: 'object',
+    required: ['id', ...required],
+    properties: Object.fromEntries(['id', ...required].map((key) => [key, {}])),
+  }
+}

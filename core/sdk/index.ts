@@ -68,7 +68,7 @@ export { respond, type Envelope, type Pagination } from '../http/envelope.js'
 export { actorOf, authorize, permits, principalOf, type Principal } from '../rbac/authorize.js'
 export type { HttpContext, Router } from '@adonisjs/core/http'
 /* Describing a custom route for the OpenAPI document: `router.post(...).describe({...})` (docs/api.md). */
-export { fileUpload, type OperationDoc } from '../openapi/operations.js'
+export { fileUpload, storedRow, type OperationDoc } from '../openapi/operations.js'
 import '../openapi/operations.js'
 
 /* Validation: the host's VineJS, so that schemas and errors are the ones Oryne reports. */

@@ -30,6 +30,7 @@ import {
   vine,
   withTenantDb,
   fileUpload,
+  storedRow,
 } from '@oryne/sdk'
 
 const id = () =>
@@ -97,12 +98,7 @@ const dayQuery = vine.compile(
 
 type Schema = NonNullable<OperationDoc['data']>
 
-/** A stored row: its id and the keys named. */
-const stored = (...required: string[]): Schema => ({
-  type: 'object',
-  required: ['id', ...required],
-  properties: Object.fromEntries(['id', ...required].map((key) => [key, {}])),
-})
+const stored = storedRow
 const object = (properties: Record<string, Schema>): Schema => ({
   type: 'object',
   required: Object.keys(properties),

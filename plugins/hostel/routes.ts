@@ -13,23 +13,9 @@ import { approveRequest, rejectRequest } from './services/requests.js'
 import { decideLeavePass, markReturned } from './services/leave_passes.js'
 import { generateTermFees } from './services/fees.js'
 import { occupancyReport } from './services/reports.js'
-import {
-  authorize,
-  respond,
-  vine,
-  type HttpContext,
-  type OperationDoc,
-  type Router,
-} from '@oryne/sdk'
+import { authorize, respond, vine, type HttpContext, type Router, storedRow } from '@oryne/sdk'
 
-type Schema = NonNullable<OperationDoc['data']>
-
-/** A stored row: its id and the keys named. */
-const stored = (...required: string[]): Schema => ({
-  type: 'object',
-  required: ['id', ...required],
-  properties: Object.fromEntries(['id', ...required].map((key) => [key, {}])),
-})
+const stored = storedRow
 const allocation = stored('room_id', 'hostel_id', 'status', 'starts_on')
 const leavePass = stored('student_id', 'status')
 /** What allocating a bed can refuse (allocation, transfer, approved request). */

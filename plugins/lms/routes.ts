@@ -41,16 +41,12 @@ import {
   type OperationDoc,
   type Router,
   fileUpload,
+  storedRow,
 } from '@oryne/sdk'
 
 type Schema = NonNullable<OperationDoc['data']>
 
-/** A stored row: its id and the keys named. */
-const stored = (...required: string[]): Schema => ({
-  type: 'object',
-  required: ['id', ...required],
-  properties: Object.fromEntries(['id', ...required].map((key) => [key, {}])),
-})
+const stored = storedRow
 const submission = stored('assignment_id', 'student_id', 'attempt', 'status')
 const integer: Schema = { type: 'integer' }
 /** A signed link to a file (docs/plugins/lms.md, "Files"). */

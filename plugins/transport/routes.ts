@@ -16,23 +16,9 @@ import {
 import { assign, changeAssignment, endAssignment } from './services/assignments.js'
 import { alight, board, closeTrip } from './services/trips.js'
 import { generateTermFees } from './services/fees.js'
-import {
-  authorize,
-  respond,
-  vine,
-  type HttpContext,
-  type OperationDoc,
-  type Router,
-} from '@oryne/sdk'
+import { authorize, respond, vine, type HttpContext, type Router, storedRow } from '@oryne/sdk'
 
-type Schema = NonNullable<OperationDoc['data']>
-
-/** A stored row: its id and the keys named. */
-const stored = (...required: string[]): Schema => ({
-  type: 'object',
-  required: ['id', ...required],
-  properties: Object.fromEntries(['id', ...required].map((key) => [key, {}])),
-})
+const stored = storedRow
 const assignment = stored('route_id', 'stop_id', 'vehicle_id', 'status')
 const tripMark = stored('trip_id', 'student_id', 'boarded_stop_id', 'boarded_at')
 /** What seating a passenger on a vehicle can refuse (assign, change). */
