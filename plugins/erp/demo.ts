@@ -95,7 +95,7 @@ export async function seedErpDemo(trx: Trx, people: DemoContext) {
       ends_on: yearStart.plus({ months: 11 }).minus({ days: 1 }).toISODate(),
     },
   ])
-  const term = terms.find((t) => DateTime.fromJSDate(t.ends_on) >= today) ?? terms[1]
+  const term = terms.find((t) => DateTime.fromISO(t.ends_on) >= today) ?? terms[1]
   const classes = await insertRows(
     trx,
     'erp_classes',
@@ -239,7 +239,7 @@ export async function seedErpDemo(trx: Trx, people: DemoContext) {
       { structure_id: structure.id, category_id: categories[1].id, amount: 15000 },
     ])
   )
-  const issued = DateTime.fromJSDate(term.starts_on)
+  const issued = DateTime.fromISO(term.starts_on)
   const schedules = await insertRows(
     trx,
     'erp_fee_schedules',

@@ -139,6 +139,10 @@ test.group('ERP plugin', (group) => {
     const student = enrolled.body().data.student
     assert.equal(enrolled.header('location'), `/api/v1/erp/students/${student.id}`)
     assert.match(student.enrollment_no, /^ENR-\d{4}-00001$/)
+    // A DATE column is a day (docs/api.md, "Dates"), the same in the action's answer as in the record.
+    assert.match(student.admitted_on, /^\d{4}-\d{2}-\d{2}$/)
+    const stored = await erp(s, s.staff, 'get', `/students/${student.id}`)
+    assert.equal(stored.body().data.admitted_on, student.admitted_on)
     assert.equal(String(student.section_id), String(sectionA.id))
 
     const guardians = await erp(
