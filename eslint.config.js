@@ -11,7 +11,7 @@ export default configApp(
   },
   {
     // The admin console's components: the same rules as the rest of the code base.
-    files: ['console/src/**/*.tsx'],
+    files: ['console/src/**/*.tsx', 'web/src/**/*.tsx', 'plugins/*/ui/**/*.tsx', 'tests/fixtures/plugins/*/ui/**/*.tsx'],
     languageOptions: { parserOptions: { ecmaFeatures: { jsx: true } } },
     rules: RULES_LIST,
   }

@@ -64,17 +64,22 @@ if (!reexecOnPinnedNode(import.meta.url)) {
   )
   writeFileSync(join(out, 'packages/sdk/package.json'), `${JSON.stringify(sdk, null, 2)}\n`)
 
-  // The admin console's assets, built by Vite (a build-time dependency) where the server looks for them.
-  if (existsSync(join(root, 'console/vite.config.ts'))) {
+  // The admin console's and the web app's assets, built by Vite (a build-time dependency) where
+  // the server looks for them. The web app bundles the built-in plugins' ui/ modules.
+  for (const [front, label] of [
+    ['console', 'console'],
+    ['web', 'web app'],
+  ]) {
+    if (!existsSync(join(root, front, 'vite.config.ts'))) continue
     const vite = spawnSync(
       process.execPath,
       [
         join(root, 'node_modules/vite/bin/vite.js'),
         'build',
         '--config',
-        join(root, 'console/vite.config.ts'),
+        join(root, front, 'vite.config.ts'),
         '--outDir',
-        join(out, 'tmp/console'),
+        join(out, 'tmp', front),
         '--emptyOutDir',
         '--logLevel',
         'warn',
@@ -82,7 +87,7 @@ if (!reexecOnPinnedNode(import.meta.url)) {
       { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } }
     )
     if (vite.status !== 0) {
-      console.error('The console build failed.')
+      console.error(`The ${label} build failed.`)
       process.exit(vite.status ?? 1)
     }
   }

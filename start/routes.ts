@@ -249,6 +249,10 @@ reportRoutes(router, middleware)
  */
 const { registerConsoleRoutes } = await import('#core/console/routes')
 registerConsoleRoutes()
+
+/* The web app for everyone at school (docs/web.md): the built page at /app and its context route. */
+const { registerWebRoutes } = await import('#core/web/routes')
+registerWebRoutes()
 const PluginCatalogController = () =>
   import('#core/http/controllers/tenant/plugin_catalog_controller')
 const BackupsController = () => import('#core/http/controllers/tenant/backups_controller')

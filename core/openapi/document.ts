@@ -97,6 +97,7 @@ const TAGS: Record<string, string> = {
   'Reports': 'Exports, PDF documents and the dashboard (docs/reports.md)',
   'Search': "Search across the tenant's searchable resources (docs/search.md)",
   'Webhooks': 'Outgoing webhooks (docs/webhooks.md)',
+  'Web app': 'What the web app at /app shows the signed-in user (docs/web.md)',
 }
 
 /** Core tags first, in this order (auth, the tenant, its admin, the platform); plugins after. */

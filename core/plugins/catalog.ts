@@ -162,7 +162,48 @@ function extensionProblems(m: Record<string, any>): string[] {
   for (const hook of ['exportPersonalData', 'erasePersonalData'])
     if (m.privacy?.[hook] !== undefined && typeof m.privacy[hook] !== 'function')
       problems.push(`privacy.${hook}: must be a function`)
-  return [...problems, ...commandProblems(m.commands)]
+  return [...problems, ...commandProblems(m.commands), ...uiProblems(m.name, m.ui)]
+}
+
+const UI_ID = /^[a-z][a-z0-9_-]*$/
+
+/** Problems of `ui`: entries with an id (once), a label or title, a path inside the app, audiences as lists. */
+function uiProblems(plugin: string, ui: any): string[] {
+  if (ui === undefined) return []
+  if (!ui || typeof ui !== 'object') return ['ui: must be an object ({ nav, widgets })']
+  const problems: string[] = []
+  for (const key of ['nav', 'widgets'] as const) {
+    if (ui[key] === undefined) continue
+    if (!Array.isArray(ui[key])) {
+      problems.push(`ui.${key}: must be an array`)
+      continue
+    }
+    const ids = new Set<string>()
+    ui[key].forEach((entry: any, index: number) => {
+      const at = `ui.${key}.${typeof entry?.id === 'string' ? entry.id : index}`
+      if (typeof entry?.id !== 'string' || !UI_ID.test(entry.id))
+        return problems.push(`${at}.id: must be kebab-case or snake_case (e.g. "desk")`)
+      if (ids.has(entry.id)) problems.push(`${at}: declared twice`)
+      ids.add(entry.id)
+      const text = key === 'nav' ? 'label' : 'title'
+      if (typeof entry[text] !== 'string' || !entry[text].trim())
+        problems.push(`${at}.${text}: must be a message key or text`)
+      if (
+        key === 'nav' &&
+        (typeof entry.path !== 'string' ||
+          !(entry.path.startsWith(`/${plugin}/`) || entry.path.startsWith(`/data/${plugin}/`)))
+      )
+        problems.push(`${at}.path: must start with /${plugin}/ or /data/${plugin}/`)
+      for (const list of ['permissions', 'roles'])
+        if (
+          entry[list] !== undefined &&
+          (!Array.isArray(entry[list]) ||
+            entry[list].some((item: unknown) => typeof item !== 'string'))
+        )
+          problems.push(`${at}.${list}: must be an array of strings`)
+    })
+  }
+  return problems
 }
 
 /** Problems of `commands`: each a verb (kebab-case, once), a description and functions. */

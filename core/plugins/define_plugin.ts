@@ -120,6 +120,47 @@ export type PluginManifest = {
    * Left out, the default export of `commands.ts` next to the manifest.
    */
   commands?: PluginCommand<boolean>[]
+  /**
+   * What the plugin adds to the web app at /app (docs/web.md): navigation
+   * entries and home-page widgets, each shown to users holding its
+   * permission. Their pages and widgets are the default export of `ui/index.tsx`
+   * next to the manifest (definePluginUi from `@oryne/web`), bundled with the app.
+   */
+  ui?: PluginUi
+}
+
+/** Who sees a navigation entry or widget: any of `permissions`, and any of `roles` (when given). */
+export type PluginUiAudience = {
+  /** Shown when the user holds any of these (exact or covered by a wildcard grant). */
+  permissions?: string[]
+  /** Shown only to users holding one of these roles, e.g. ['Teacher']. */
+  roles?: string[]
+}
+
+export type PluginUiNavEntry = PluginUiAudience & {
+  /** Unique within the plugin. */
+  id: string
+  /** Message key in the plugin's catalogue (or plain text). */
+  label: string
+  /** Where it leads inside the app: `/<plugin>/<page>` (a page of ui/index.tsx) or `/data/<plugin>/<resource>`. */
+  path: string
+  /** `daily` (the people's work, first), `records` or `admin`. */
+  section?: 'daily' | 'records' | 'admin'
+  /** Lower first; 100 when left out. */
+  order?: number
+}
+
+export type PluginUiWidget = PluginUiAudience & {
+  /** Unique within the plugin: the key of the widget component in ui/index.tsx. */
+  id: string
+  /** Message key (or plain text) of the widget's heading. */
+  title: string
+  order?: number
+}
+
+export type PluginUi = {
+  nav?: PluginUiNavEntry[]
+  widgets?: PluginUiWidget[]
 }
 
 /**

@@ -1,0 +1,121 @@
+import { existsSync } from 'node:fs'
+import { mkdir, readFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import app from '@adonisjs/core/services/app'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { listen } from '#core/http/listen'
+
+/*
+ * The web app in headless Chromium (docs/web.md): a server on a free port, a
+ * browser, pages that record script errors and requests leaving the server,
+ * sign-in, screenshots and the axe-core accessibility check.
+ */
+
+/** Debian's chromium (.ci/run installs it); CHROMIUM_PATH points elsewhere. */
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
+/** Screenshots of each step, kept as test artefacts (git-ignored). */
+export const WEB_ARTEFACTS = app.makePath('tmp/artefacts/web')
+
+export const PHONE = { width: 360, height: 740 }
+export const DESKTOP = { width: 1280, height: 900 }
+
+/** Starts the HTTP server and Chromium; stop() closes the browser. */
+export async function startBrowser() {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `Chromium not found at ${CHROMIUM}: the browser suite needs it (apt-get install chromium, as .ci/run does, or set CHROMIUM_PATH)`
+    )
+  }
+  await mkdir(WEB_ARTEFACTS, { recursive: true })
+  const baseUrl = (await listen(app, { host: '127.0.0.1', port: 0 })).url
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  })
+  return { browser, baseUrl, stop: () => browser.close() }
+}
+
+export type AppPage = { page: Page; problems: string[]; elsewhere: string[] }
+
+/**
+ * A fresh browser context (its own storage: one person on one device) and a
+ * page that records script errors and any request leaving the server. CSP is
+ * bypassed only so that the axe-core check can be injected.
+ */
+export async function openApp(
+  browser: Browser,
+  baseUrl: string,
+  options: { viewport?: { width: number; height: number }; locale?: string } = {}
+): Promise<AppPage> {
+  const context = await browser.newContext({
+    viewport: options.viewport ?? DESKTOP,
+    bypassCSP: true,
+    locale: options.locale ?? 'en-GB',
+  })
+  const page = await context.newPage()
+  const problems: string[] = []
+  const elsewhere: string[] = []
+  page.on('console', (message) => {
+    // A refused API call is logged by Chromium as a failed resource load: that is the page working.
+    if (
+      message.type() === 'error' &&
+      !message.text().includes('the server responded with a status')
+    )
+      problems.push(message.text())
+  })
+  page.on('pageerror', (error) => problems.push(error.message))
+  await page.route('**/*', (route) => {
+    const url = route.request().url()
+    if (url.startsWith(baseUrl) || url.startsWith('data:') || url.startsWith('blob:'))
+      return route.continue()
+    elsewhere.push(url)
+    return route.abort()
+  })
+  return { page, problems, elsewhere }
+}
+
+/** Signs in at /app with a school's account; waits for the signed-in shell. */
+export async function signInApp(
+  page: Page,
+  baseUrl: string,
+  who: { school: string; email: string; password: string }
+) {
+  await page.goto(`${baseUrl}/app`)
+  await page.getByLabel('School').fill(who.school)
+  await page.getByLabel('Email').fill(who.email)
+  await page.getByLabel('Password').fill(who.password)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.locator('#page-title').waitFor({ timeout: 30_000 })
+}
+
+export function shot(page: Page, name: string) {
+  return page.screenshot({ path: `${WEB_ARTEFACTS}/${name}.png`, fullPage: true })
+}
+
+let axeSource: string | undefined
+
+/**
+ * axe-core's serious and critical violations on the page as it is (WCAG 2 A
+ * and AA rules), each as `<rule>: <target>`; empty when there are none.
+ */
+export async function accessibilityProblems(page: Page): Promise<string[]> {
+  axeSource ??= await readFile(
+    createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
+    'utf8'
+  )
+  if (!(await page.evaluate(() => 'axe' in globalThis)))
+    await page.addScriptTag({ content: axeSource })
+  const violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> =
+    await page.evaluate(async () => {
+      const scope = globalThis as any
+      const result = await scope.axe.run(scope.document, {
+        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+      })
+      return result.violations
+    })
+  return violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .flatMap((violation) =>
+      violation.nodes.map((node) => `${violation.id}: ${node.target.join(' ')}`)
+    )
+}
