@@ -10,6 +10,7 @@ import {
   PHONE,
   shot,
   signInApp,
+  signInDemo,
   startBrowser,
 } from '#tests/support/web'
 
@@ -121,4 +122,16 @@ test.group('Web app shell in a browser', (group) => {
     await page.keyboard.press('Enter')
     assert.equal(await page.evaluate('document.activeElement?.id'), 'main')
   })
+
+  test('each demo account with a password lands on its own home in the demo school', async ({
+    assert,
+  }) => {
+    for (const role of ['Teacher', 'Student', 'Parent']) {
+      const { page, problems } = await openApp(browser, baseUrl)
+      await signInDemo(page, baseUrl, role)
+      assert.include(await page.locator('.muted').first().innerText(), role.toLowerCase())
+      assert.deepEqual(problems, [])
+      await page.context().close()
+    }
+  }).timeout(120_000)
 })

@@ -4,6 +4,9 @@ import { createRequire } from 'node:module'
 import app from '@adonisjs/core/services/app'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { listen } from '#core/http/listen'
+import { DEMO_PASSWORD, seedDemo } from '#core/plugins/demo'
+import type { Tenant } from '#core/tenancy/types'
+import { activeTenant, uniqueSlug } from '#tests/support/tenants'
 
 /*
  * The web app in headless Chromium (docs/web.md): a server on a free port, a
@@ -118,4 +121,36 @@ export async function accessibilityProblems(page: Page): Promise<string[]> {
     .flatMap((violation) =>
       violation.nodes.map((node) => `${violation.id}: ${node.target.join(' ')}`)
     )
+}
+
+let demo: Promise<{ tenant: Tenant; accounts: Record<string, string> }> | undefined
+
+/**
+ * The demo school (`oryne tenant seed-demo`: every demo plugin with its sample
+ * data, teacher1/student1/parent1 signing in with DEMO_PASSWORD), seeded once
+ * per test process under a slug of its own. `accounts` maps a role to the
+ * email of its first demo account.
+ */
+export function demoSchool() {
+  demo ??= (async () => {
+    const tenant = await activeTenant({ slug: uniqueSlug('demo') })
+    const plugins = await app.container.make('oryne.plugins')
+    const seeded = await seedDemo(plugins, tenant, { actor: 'test' })
+    const accounts = Object.fromEntries(
+      seeded.accounts.map((account) => [account.role, account.email])
+    )
+    return { tenant, accounts }
+  })()
+  return demo
+}
+
+/** Signs in as the demo school's first account of `role` (Teacher, Student, Parent…). */
+export async function signInDemo(page: Page, baseUrl: string, role: string) {
+  const { tenant, accounts } = await demoSchool()
+  if (!accounts[role]) throw new Error(`The demo school has no ${role} account with a password`)
+  await signInApp(page, baseUrl, {
+    school: tenant.slug,
+    email: accounts[role],
+    password: DEMO_PASSWORD,
+  })
 }
