@@ -30,7 +30,8 @@ function listSources(root: string, dir: string): string[] {
   const files: string[] = []
   for (const entry of readdirSync(join(root, dir), { withFileTypes: true, recursive: true })) {
     const path = join(entry.parentPath, entry.name)
-    if (!entry.isFile() || !/\.(ts|js)$/.test(entry.name) || entry.name.endsWith('.d.ts')) continue
+    if (!entry.isFile() || !/\.(tsx?|js)$/.test(entry.name) || entry.name.endsWith('.d.ts'))
+      continue
     if (path.split(sep).includes('node_modules')) continue
     files.push(path)
   }
@@ -62,7 +63,7 @@ function isTypeOnly(node: ts.ImportDeclaration | ts.ExportDeclaration) {
   )
 }
 
-/** Every import of the `.ts` and `.js` files under `dirs` (relative to `root`). */
+/** Every import of the `.ts`, `.tsx` and `.js` files under `dirs` (relative to `root`). */
 export function importGraph(root: string, dirs: string[]): ImportEdge[] {
   const configPath = join(root, 'tsconfig.json')
   const config = ts.readConfigFile(configPath, ts.sys.readFile)

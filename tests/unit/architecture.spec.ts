@@ -10,7 +10,7 @@ import { findCycles, importGraph, type ImportEdge } from '#tests/support/import_
  * type from a plugin is still core knowing the plugin. Cycles count runtime
  * imports only; see the cycle test for why.
  */
-const SOURCES = ['core', 'cli', 'start', 'config', 'bin', 'plugins', 'packages']
+const SOURCES = ['core', 'cli', 'start', 'config', 'bin', 'plugins', 'packages', 'web']
 const SDK = ['packages/sdk/index.ts']
 const SDK_TESTING = 'packages/sdk/testing.ts'
 
@@ -27,7 +27,11 @@ async function declaredDependencies(plugin: string): Promise<string[]> {
 test.group('Architecture', () => {
   test('every import of a repository module resolves', ({ assert }) => {
     const broken = graph.filter(
-      (edge) => !edge.to && (edge.specifier.startsWith('.') || edge.specifier.startsWith('#'))
+      (edge) =>
+        !edge.to &&
+        (edge.specifier.startsWith('.') || edge.specifier.startsWith('#')) &&
+        // Stylesheets are the bundler's (the web app and the console import theirs).
+        !edge.specifier.endsWith('.css')
     )
     assert.deepEqual(broken.map(show), [], 'imports that resolve to no file')
   })
@@ -70,6 +74,30 @@ test.group('Architecture', () => {
       offending.map(show),
       [],
       'plugins may import @oryne/sdk (@oryne/sdk/testing in tests/), their own files, and the index.ts of plugins their manifest depends on'
+    )
+  })
+
+  /**
+   * The web app's side (docs/web.md): a plugin's ui/ is bundled into the
+   * browser, so it speaks only `@oryne/web` and Preact, and no server code
+   * loads it; the app itself reaches plugins only through the bundler's
+   * virtual module and the server only through the API.
+   */
+  test('plugin UI modules and the web app stay on their side of the API', ({ assert }) => {
+    const BROWSER_PACKAGES = new Set(['@oryne/web', 'preact', 'preact/hooks'])
+    const uiOf = (path: string) => /^plugins\/[^/]+\/ui\//.exec(path)?.[0]
+    const offending = graph.filter((edge) => {
+      const ui = uiOf(edge.from)
+      if (ui) return edge.to ? !edge.to.startsWith(ui) : !BROWSER_PACKAGES.has(edge.specifier)
+      if (edge.to && uiOf(edge.to)) return true
+      if (edge.from.startsWith('web/'))
+        return Boolean(edge.to && !edge.to.startsWith('web/') && edge.kind !== 'type')
+      return false
+    })
+    assert.deepEqual(
+      offending.map(show),
+      [],
+      'ui/ modules import @oryne/web, preact and their own ui/ files; nothing else imports them; web/ imports no server module'
     )
   })
 
