@@ -120,6 +120,11 @@ test.group('The production build', () => {
     const consolePage = await fetch(url('/console'))
     assert.equal(consolePage.status, 200)
     assert.include(consolePage.headers.get('content-type') ?? '', 'text/html')
+    // So does the web app, with the built-in plugins' pages bundled and its service worker at its root.
+    const webPage = await fetch(url('/app/'))
+    assert.equal(webPage.status, 200)
+    assert.include(await webPage.text(), '/app/assets/')
+    assert.equal((await fetch(url('/app/sw.js'))).status, 200)
 
     // Provisioning is a queued job: the worker process runs it.
     const slug = uniqueSlug('build')
