@@ -4,33 +4,21 @@ export default defineConfig({
   /*
    * Oryne keeps the AdonisJS conventions but names its folders by capability (DESIGN.md):
    * the kernel lives in core/, the admin CLI in cli/. `node ace` stays available for
-   * framework generators; platform admins use `oryne`.
+   * framework generators; platform admins use `oryne`. Only folders that exist are named.
    */
   directories: {
     config: 'config',
     public: 'public',
-    contracts: 'core/contracts',
     providers: 'core/providers',
-    languageFiles: 'resources/lang',
     migrations: 'database/migrations',
-    seeders: 'database/seeders',
-    factories: 'database/factories',
-    views: 'resources/views',
     start: 'start',
     tmp: 'tmp',
     tests: 'tests',
     httpControllers: 'core/http/controllers',
-    models: 'core/models',
     services: 'core/services',
     exceptions: 'core/http',
-    mails: 'core/mails',
     middleware: 'core/http/middleware',
-    policies: 'core/policies',
-    validators: 'core/validators',
-    commands: 'commands',
     events: 'core/events',
-    listeners: 'core/listeners',
-    stubs: 'stubs',
   },
 
   commands: [() => import('@adonisjs/core/commands'), () => import('@adonisjs/lucid/commands')],

@@ -1,5 +1,5 @@
 import { test } from '@japa/runner'
-import { readdirSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 import app from '@adonisjs/core/services/app'
 import { findCycles, importGraph, type ImportEdge } from '#tests/support/import_graph'
@@ -34,6 +34,14 @@ test.group('Architecture', () => {
         !edge.specifier.endsWith('.css')
     )
     assert.deepEqual(broken.map(show), [], 'imports that resolve to no file')
+  })
+
+  test('adonisrc.ts names only folders that exist', async ({ assert }) => {
+    const { default: rc } = await import(pathToFileURL(app.makePath('adonisrc.ts')).href)
+    const missing = Object.entries(rc.directories as Record<string, string>)
+      .filter(([, folder]) => !existsSync(app.makePath(folder)))
+      .map(([key, folder]) => `${key}: ${folder}`)
+    assert.deepEqual(missing, [])
   })
 
   test('core imports no plugin and nothing under tests/', ({ assert }) => {
