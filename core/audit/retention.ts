@@ -1,12 +1,12 @@
 import db from '@adonisjs/lucid/services/db'
-import env from '#start/env'
+import secrets from '#config/secrets'
 import { defineJob } from '../jobs/define_job.js'
 import { tenantContext } from '../tenancy/context.js'
 import { withTenantDb } from '../tenancy/tenant_db.js'
 
 /** How long audit entries are kept: ORYNE_AUDIT_RETENTION_DAYS, one year by default. */
 export function auditRetentionDays() {
-  return env.get('ORYNE_AUDIT_RETENTION_DAYS') ?? 365
+  return secrets.auditRetentionDays()
 }
 
 /**

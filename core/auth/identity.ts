@@ -1,4 +1,4 @@
-import env from '#start/env'
+import secrets from '#config/secrets'
 import { AccessTokens } from './access_tokens.js'
 import { clock } from './clock.js'
 import { parseJwtKeys, type JwtKeyRing } from './keys.js'
@@ -13,7 +13,7 @@ let keyRing: JwtKeyRing | undefined
 
 /** ORYNE_JWT_KEYS, parsed on first use (a bad value fails then, with ERR_CONFIG_MISSING). */
 function keys() {
-  keyRing ??= parseJwtKeys(env.get('ORYNE_JWT_KEYS')?.release())
+  keyRing ??= parseJwtKeys(secrets.jwtKeys())
   return keyRing
 }
 

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { HttpContext } from '@adonisjs/core/http'
-import env from '#start/env'
+import secrets from '#config/secrets'
 import { E_AUTH_INVALID_TOKEN, E_AUTH_REQUIRED, E_FORBIDDEN } from '../errors.js'
 import { API_KEY_PREFIX, apiKeys } from '../auth/api_keys.js'
 import { bearerToken, looksLikeJwt } from '../auth/guard.js'
@@ -137,7 +137,7 @@ export async function principalOf(ctx: HttpContext): Promise<Principal> {
     const user = await ctx.auth.use('tenant').authenticate()
     principal = await principalForRoles('user', user.id, user.roles)
   } else {
-    const expected = env.get('ORYNE_PLATFORM_TOKEN')?.release()
+    const expected = secrets.platformToken()
     if (!expected || !timingSafeEqual(digest(token!), digest(expected)))
       throw new E_AUTH_INVALID_TOKEN()
     principal = PLATFORM

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto'
-import env from '#start/env'
+import secrets from '#config/secrets'
 import { fileURLToPath } from 'node:url'
 import { join } from 'node:path'
 import { storageDir } from '../runtime/environment.js'
@@ -70,9 +70,7 @@ const signingKeys = new Map<string, Buffer>()
 export function signingKey(purpose: string): Buffer {
   let key = signingKeys.get(purpose)
   if (!key) {
-    key = createHmac('sha256', env.get('APP_KEY').release())
-      .update(`oryne.signing:${purpose}`)
-      .digest()
+    key = createHmac('sha256', secrets.appKey()).update(`oryne.signing:${purpose}`).digest()
     signingKeys.set(purpose, key)
   }
   return key

@@ -44,6 +44,17 @@ test.group('Architecture', () => {
     assert.deepEqual(missing, [])
   })
 
+  test('core reads the environment through config/, not start/env', ({ assert }) => {
+    const offending = graph.filter(
+      (edge) =>
+        edge.from.startsWith('core/') &&
+        edge.to === 'start/env.ts' &&
+        // Booting is what loads and validates the environment.
+        edge.from !== 'core/runtime/ignite.ts'
+    )
+    assert.deepEqual(offending.map(show), [])
+  })
+
   test('core imports no plugin and nothing under tests/', ({ assert }) => {
     const offending = graph.filter(
       (edge) =>

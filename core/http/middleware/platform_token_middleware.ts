@@ -1,7 +1,7 @@
 import { timingSafeEqual, createHash } from 'node:crypto'
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
-import env from '#start/env'
+import secrets from '#config/secrets'
 import { E_AUTH_INVALID_TOKEN, E_AUTH_REQUIRED, E_FORBIDDEN } from '../../errors.js'
 import { bearerToken, looksLikeJwt } from '../../auth/guard.js'
 import { PLATFORM_ADMIN } from '../../auth/platform_accounts.js'
@@ -25,7 +25,7 @@ export default class PlatformTokenMiddleware {
       }
       return next()
     }
-    const expected = env.get('ORYNE_PLATFORM_TOKEN')?.release()
+    const expected = secrets.platformToken()
     // Hashing first makes the comparison constant-time whatever the lengths.
     if (!expected || !timingSafeEqual(digest(token), digest(expected)))
       throw new E_AUTH_INVALID_TOKEN()
