@@ -44,18 +44,26 @@ export function errorEnvelope(ctx: HttpContext, error: ErrorBody, data: unknown 
   return { success: false, data, meta: meta(ctx), error }
 }
 
+export type RespondOptions = {
+  status?: number
+  pagination?: Pagination
+  /** More members of the envelope's meta (e.g. a search's facet counts). */
+  meta?: Record<string, unknown>
+  /**
+   * The address of the record a 201 created (or of the job a 202 queued), a path
+   * under /api/v1: sent as `Location` (docs/api.md, "Conventions").
+   */
+  location?: string
+}
+
 /**
  * Sends `data` in the envelope with `status` (200 by default). Serialised with
  * plain JSON.stringify: the framework's safe stringify calls a replacer for
  * every key, which cost a tenth of a list endpoint's CPU (docs/benchmarks.md).
  * API data is plain rows and objects (bigints arrive from pg as strings).
  */
-export function respond<T>(
-  ctx: HttpContext,
-  data: T,
-  /** `meta`: more members of the envelope's meta (e.g. a search's facet counts). */
-  options: { status?: number; pagination?: Pagination; meta?: Record<string, unknown> } = {}
-) {
+export function respond<T>(ctx: HttpContext, data: T, options: RespondOptions = {}) {
+  if (options.location) ctx.response.header('Location', options.location)
   ctx.response
     .status(options.status ?? 200)
     .header('Content-Type', 'application/json; charset=utf-8')

@@ -85,6 +85,8 @@ export type Answer = {
   status: number
   contentType: string | undefined
   body: unknown
+  /** The answer's headers, names in lower case (node's getHeaders()). */
+  headers?: Record<string, unknown>
   requestId?: string
 }
 
@@ -112,6 +114,11 @@ export async function checkAnswer(answer: Answer, version: string): Promise<Viol
       `status ${status}${code ? ` ${code}` : ''} is not documented (documented: ${Object.keys(entry.operation.responses ?? {}).join(', ')})`
     )
     return found
+  }
+  // A header the operation requires for this status (a create's Location) must be sent.
+  for (const [name, header] of Object.entries(response.headers ?? {})) {
+    if ((header as { required?: boolean }).required && !answer.headers?.[name.toLowerCase()])
+      note(`header ${name} is required for ${status} and was not sent`)
   }
   const contentType = (answer.contentType ?? '').split(';')[0].trim()
   if (contentType !== 'application/json' || !response.content?.['application/json']) return found

@@ -11,7 +11,7 @@ import {
   type SecuritySchemeName,
 } from './operations.js'
 import { resourceContribution } from './resources.js'
-import { coreSchemas, errorOf, successOf, type JsonSchema } from './schemas.js'
+import { coreSchemas, errorOf, locationHeader, successOf, type JsonSchema } from './schemas.js'
 import './core_operations.js'
 
 /** A route as the router registered it, with what the document needs from it. */
@@ -311,7 +311,11 @@ function buildOperation(
         content: { 'application/json': { schema: successOf(doc?.data ?? {}, doc?.paginated) } },
       }
 
-  const responses: Record<string, unknown> = { [status]: success }
+  const responses: Record<string, unknown> = {
+    [status]: doc?.location
+      ? { ...success, headers: { ...success.headers, Location: locationHeader(doc.location) } }
+      : success,
+  }
   for (const other of doc?.alsoStatus ?? []) responses[String(other)] = success
   for (const [code, codes] of [...byStatus].sort(([a], [b]) => a - b)) {
     const list = [...codes].sort()

@@ -22,6 +22,12 @@ export type OperationDoc = {
   data?: JsonSchema
   /** Success status (200 unless said). */
   status?: number
+  /**
+   * The answer of `status` (a create's 201, a queued job's 202) carries a `Location`
+   * header naming the new record: this says which, e.g. `/api/v1/library/loans/{id}`.
+   * The conformance check fails such an answer without one (docs/api.md, "Conventions").
+   */
+  location?: string
   /** Other success statuses with the same answer (e.g. 200 when a create found nothing new). */
   alsoStatus?: number[]
   /** `meta.pagination` is present. */

@@ -225,3 +225,12 @@ export function errorOf(codes: string[]): JsonSchema {
 }
 
 export const arrayOf = (items: JsonSchema): JsonSchema => ({ type: 'array', items })
+
+/** The `Location` of a create's 201 (or a queued job's 202): required, so the conformance check holds it. */
+export function locationHeader(names: string): JsonSchema {
+  return {
+    description: `The address of what the request made: ${names}`,
+    required: true,
+    schema: { type: 'string' },
+  }
+}

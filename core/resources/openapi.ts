@@ -1,3 +1,4 @@
+import { locationHeader } from '../openapi/schemas.js'
 import type { PluginManifest } from '../plugins/define_plugin.js'
 import { ResourceCatalog } from './catalog.js'
 import { CUSTOM_FIELD_TYPES, type CustomFieldDefinition } from './custom_fields.js'
@@ -412,7 +413,12 @@ export function resourceOpenApi(
     const create = operation('create', `Create a ${model.key} record`, {
       requestBody: json(ref(`${name}Create`)),
       responses: {
-        201: success('The record created', ref(name)),
+        201: {
+          ...success('The record created', ref(name)),
+          ...(model.permissions.read === false
+            ? {}
+            : { headers: { Location: locationHeader(`${base}/{id}`) } }),
+        },
         ...errors(400, 401, 403, 404, 409),
       },
     })

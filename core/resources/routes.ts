@@ -52,9 +52,10 @@ export function resourceRoutes(router: Router, service: ResourceService, models:
     if (on('create'))
       router.post(path, async (ctx) => {
         const principal = await authorize(ctx, permissionOf(model, 'create'))
-        respond(ctx, await service.create(model, ctx.request.body(), origin(ctx, principal)), {
-          status: 201,
-        })
+        const created = await service.create(model, ctx.request.body(), origin(ctx, principal))
+        // The new record's address, where the resource has one (its read route).
+        const location = on('read') ? `/api/v1/${model.plugin}${path}/${created.id}` : undefined
+        respond(ctx, created, { status: 201, location })
       })
     if (on('read'))
       router.get(`${path}/:id`, async (ctx) => {

@@ -10,7 +10,7 @@ export const E_AI_UNKNOWN_KIND = defineError(
 )
 export const E_AI_NOT_ENOUGH_DATA = defineError(
   'ERR_AI_NOT_ENOUGH_DATA',
-  422,
+  409,
   'Not enough data to train %s: %s',
   'Collect more interactions (or enrolments, grades, attendance) and train again.'
 )

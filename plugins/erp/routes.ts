@@ -175,8 +175,10 @@ export function erpRoutes(router: Router) {
         actorOf(principal),
         requestId(ctx)
       )
-      ctx.response.header('Location', `/api/v1/erp/students/${enrolled.student.id}`)
-      respond(ctx, enrolled, { status: 201 })
+      respond(ctx, enrolled, {
+        status: 201,
+        location: `/api/v1/erp/students/${enrolled.student.id}`,
+      })
     })
     .describe({
       summary: 'Enrol an accepted applicant as a student',
@@ -184,6 +186,7 @@ export function erpRoutes(router: Router) {
         "Takes a seat of the campaign, creates the student (its address in Location), the guardian's Parent account and, with student_email, the student's account.",
       body: enrol,
       status: 201,
+      location: '/api/v1/erp/students/{id}',
       data: object({
         student: stored('enrollment_no', 'status'),
         guardian_user_id: { type: 'string' },
@@ -227,8 +230,11 @@ export function erpRoutes(router: Router) {
           actor: actorOf(principal),
         })
       )
-      ctx.response.header('Location', `/api/v1/erp/invoice_lines/${result.line.id}`)
-      respond(ctx, { invoice: result.invoice, credit: result.line }, { status: 201 })
+      respond(
+        ctx,
+        { invoice: result.invoice, credit: result.line },
+        { status: 201, location: `/api/v1/erp/invoice_lines/${result.line.id}` }
+      )
     })
     .describe({
       summary: 'Credit an invoice',
@@ -236,6 +242,7 @@ export function erpRoutes(router: Router) {
         'A credit line (its address in Location) takes back what is still unpaid; crediting all that is unpaid of an unpaid invoice cancels it. Only invoices the ERP billed itself (source fees).',
       body: credit,
       status: 201,
+      location: '/api/v1/erp/invoice_lines/{id}',
       data: object({ invoice: stored('status', 'amount'), credit: stored('amount') }),
       errors: [E_ERP_NOT_FOUND, E_CREDIT_SOURCE, E_OVER_CREDIT],
     })
@@ -368,8 +375,7 @@ export function erpRoutes(router: Router) {
         })
       }
       const created = await startStudentImport(file.tmpPath, file.clientName, actorOf(principal))
-      ctx.response.header('Location', `/api/v1/erp/imports/${created.id}`)
-      respond(ctx, created, { status: 202 })
+      respond(ctx, created, { status: 202, location: `/api/v1/erp/imports/${created.id}` })
     })
     .describe({
       multipart: fileUpload,
@@ -377,6 +383,7 @@ export function erpRoutes(router: Router) {
       description:
         'The CSV in the multipart field "file". The import runs in the background: follow it at the address in Location (GET /api/v1/erp/imports/{id}).',
       status: 202,
+      location: '/api/v1/erp/imports/{id}',
       data: importRow,
       errors: [E_VALIDATION],
     })

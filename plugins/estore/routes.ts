@@ -106,8 +106,10 @@ function respondOnce<T>(
   location: (body: T) => string
 ) {
   if (result.replayed) ctx.response.header('Idempotent-Replayed', 'true')
-  if (result.status === 201) ctx.response.header('Location', location(result.body))
-  respond(ctx, result.body, { status: result.status })
+  respond(ctx, result.body, {
+    status: result.status,
+    location: result.status === 201 ? location(result.body) : undefined,
+  })
 }
 
 const idempotencyNote =
@@ -161,6 +163,7 @@ export function estoreRoutes(router: Router) {
       description: `Reserves the stock of every line (all or none) and empties the cart. payment_method "account" charges the ERP account of the student (a parent names one of their children in student_id) and answers the order paid. Answers the order, with its address in Location. ${idempotencyNote}`,
       body: checkoutInput,
       status: 201,
+      location: '/api/v1/estore/orders/{id}',
       data: order,
       errors: [
         E_CART_EMPTY,
@@ -187,6 +190,7 @@ export function estoreRoutes(router: Router) {
       summary: 'Start paying a placed order by card',
       description: `Opens a checkout session at the card gateway and answers its redirect URL; the payment's address is in Location. ${idempotencyNote}`,
       status: 201,
+      location: '/api/v1/estore/payments/{id}',
       data: shape(['order_id', 'payment_id', 'redirect_url'], {
         order_id: { type: 'string' },
         payment_id: { type: 'string' },
@@ -260,6 +264,7 @@ export function estoreRoutes(router: Router) {
       description: `Card payments are refunded at the gateway, account payments credit the order's ERP invoice (refused when the family already paid it), offline refunds are recorded. The order becomes refunded once refunds reach its total. Answers the refund and the order, the refund's address in Location. ${idempotencyNote}`,
       body: refundInput,
       status: 201,
+      location: '/api/v1/estore/refunds/{id}',
       data: shape(['refund', 'order'], { refund: shape(['id', 'amount']), order }),
       errors: [
         E_ESTORE_NOT_FOUND,
@@ -278,14 +283,13 @@ export function estoreRoutes(router: Router) {
       const principal = await authorize(ctx, 'estore.stock.adjust')
       const input = await adjustInput.validate(ctx.request.body())
       const variantId = param(ctx, 'id', 'Variant')
-      respond(ctx, await adjustStock(variantId, input, principal, requestId(ctx)), { status: 201 })
+      respond(ctx, await adjustStock(variantId, input, principal, requestId(ctx)))
     })
     .describe({
       summary: 'Receive goods or write off stock of a variant',
       description:
-        'A positive quantity receives goods, a negative one writes stock off (never below 0); the ledger records the movement. Answers the new balance.',
+        'A positive quantity receives goods, a negative one writes stock off (never below 0); the ledger records the movement. Answers the new balance (200: an action on the variant, the answer is not the movement).',
       body: adjustInput,
-      status: 201,
       data: stock,
       errors: [E_ESTORE_NOT_FOUND, E_OUT_OF_STOCK],
     })

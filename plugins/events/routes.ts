@@ -72,14 +72,14 @@ export function eventsRoutes(router: Router) {
     .post('/events/:id/register', async (ctx) => {
       const principal = await authorize(ctx, 'events.registrations.register')
       const made = await register(param(ctx, 'Event'), registrant(ctx, principal))
-      ctx.response.header('Location', `/api/v1/events/registrations/${made.id}`)
-      respond(ctx, made, { status: 201 })
+      respond(ctx, made, { status: 201, location: `/api/v1/events/registrations/${made.id}` })
     })
     .describe({
       summary: 'Register for an event',
       description:
         'For a signed-in user of the audience, while registration is open; a full event with a waitlist takes a waitlisted place. Answers the registration, its address in Location.',
       status: 201,
+      location: '/api/v1/events/registrations/{id}',
       data: registration,
       errors: [
         E_EVENT_NOT_FOUND,
@@ -172,14 +172,14 @@ export function eventsRoutes(router: Router) {
       const { userId } = registrant(ctx, principal)
       const token = await rotateFeedToken(userId)
       const path = `/api/v1/events/calendar/${token}.ics`
-      ctx.response.header('Location', path)
-      respond(ctx, { token, path }, { status: 201 })
+      respond(ctx, { token, path }, { status: 201, location: path })
     })
     .describe({
       summary: 'A new secret address for your calendar feed',
       description:
         'Replaces the previous address (which stops working). The feed address is in path and in Location.',
       status: 201,
+      location: '/api/v1/events/calendar/{token}.ics',
       data: {
         type: 'object',
         required: ['token', 'path'],

@@ -79,8 +79,7 @@ export function hostelRoutes(router: Router) {
       const principal = await authorize(ctx, 'hostel.allocations.manage')
       const input = await allocateInput.validate(ctx.request.body())
       const made = await allocate(input, principal)
-      ctx.response.header('Location', `/api/v1/hostel/allocations/${made.id}`)
-      respond(ctx, made, { status: 201 })
+      respond(ctx, made, { status: 201, location: `/api/v1/hostel/allocations/${made.id}` })
     })
     .describe({
       summary: 'Allocate a bed to a resident',
@@ -88,6 +87,7 @@ export function hostelRoutes(router: Router) {
         'Exactly one resident: student_id or user_id (staff). The room must be active, of a hostel of the right type, with a free bed; a resident holds one bed at a time. Answers the allocation, its address in Location.',
       body: allocateInput,
       status: 201,
+      location: '/api/v1/hostel/allocations/{id}',
       data: allocation,
       errors: [...BED_ERRORS, E_ALREADY_ALLOCATED],
     })
@@ -110,8 +110,10 @@ export function hostelRoutes(router: Router) {
       const principal = await authorize(ctx, 'hostel.allocations.manage')
       const input = await transferInput.validate(ctx.request.body())
       const moved = await transfer(param(ctx, 'Allocation'), input, principal)
-      ctx.response.header('Location', `/api/v1/hostel/allocations/${moved.allocation.id}`)
-      respond(ctx, moved, { status: 201 })
+      respond(ctx, moved, {
+        status: 201,
+        location: `/api/v1/hostel/allocations/${moved.allocation.id}`,
+      })
     })
     .describe({
       summary: 'Move a resident to another room',
@@ -119,6 +121,7 @@ export function hostelRoutes(router: Router) {
         'The allocation ends as transferred and a new one continues it (its address in Location); the transfer is recorded.',
       body: transferInput,
       status: 201,
+      location: '/api/v1/hostel/allocations/{id}',
       data: {
         type: 'object',
         required: ['allocation', 'transfer'],
@@ -135,8 +138,10 @@ export function hostelRoutes(router: Router) {
       const principal = await authorize(ctx, 'hostel.allocations.manage')
       const input = await approveInput.validate(ctx.request.body())
       const approved = await approveRequest(param(ctx, 'Allocation request'), input, principal)
-      ctx.response.header('Location', `/api/v1/hostel/allocations/${approved.allocation.id}`)
-      respond(ctx, approved, { status: 201 })
+      respond(ctx, approved, {
+        status: 201,
+        location: `/api/v1/hostel/allocations/${approved.allocation.id}`,
+      })
     })
     .describe({
       summary: 'Approve an allocation request with a bed',
@@ -144,6 +149,7 @@ export function hostelRoutes(router: Router) {
         "Only a pending request; allocates a bed in room_id as POST /allocations does (the new allocation's address in Location).",
       body: approveInput,
       status: 201,
+      location: '/api/v1/hostel/allocations/{id}',
       data: {
         type: 'object',
         required: ['request', 'allocation'],

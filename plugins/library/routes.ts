@@ -143,8 +143,7 @@ export function libraryRoutes(router: Router) {
       const principal = await authorize(ctx, 'library.circulation.issue')
       const { barcode: code, ...who } = await issueInput.validate(ctx.request.body())
       const issued: Record<string, unknown> = await issueCopy(code, who, deskActor(principal))
-      ctx.response.header('Location', `/api/v1/library/loans/${issued.id}`)
-      respond(ctx, issued, { status: 201 })
+      respond(ctx, issued, { status: 201, location: `/api/v1/library/loans/${issued.id}` })
     })
     .describe({
       summary: 'Issue a copy to a borrower',
@@ -152,6 +151,7 @@ export function libraryRoutes(router: Router) {
         'The desk names exactly one borrower (member_id, student_id or user_id); the loan takes the terms of their card rule. Answers the loan, with its address in Location.',
       body: issueInput,
       status: 201,
+      location: '/api/v1/library/loans/{id}',
       data: loan,
       errors: [
         E_COPY_NOT_FOUND,
@@ -234,8 +234,7 @@ export function libraryRoutes(router: Router) {
       const principal = await authorize(ctx, 'library.reservations.place')
       const input = await reserveInput.validate(ctx.request.body())
       const placed = await placeReservation(input, principal)
-      ctx.response.header('Location', `/api/v1/library/reservations/${placed.id}`)
-      respond(ctx, placed, { status: 201 })
+      respond(ctx, placed, { status: 201, location: `/api/v1/library/reservations/${placed.id}` })
     })
     .describe({
       summary: 'Reserve a title',
@@ -243,6 +242,7 @@ export function libraryRoutes(router: Router) {
         'Joins the queue of the title; a lendable copy on the shelf is held at once. Students reserve for themselves, parents for a child (student_id).',
       body: reserveInput,
       status: 201,
+      location: '/api/v1/library/reservations/{id}',
       data: reservation,
       errors: [
         E_LIBRARY_NOT_FOUND,

@@ -169,20 +169,13 @@ export function lmsRoutes(router: Router) {
     .post('/courses/:id/enrol-section', async (ctx) => {
       const principal = await authorize(ctx, 'lms.enrolments.create')
       const input = await enrolSectionInput.validate(ctx.request.body())
-      respond(
-        ctx,
-        await enrolSection(param(ctx, 'id', 'Course'), input, principal, requestId(ctx)),
-        {
-          status: 201,
-        }
-      )
+      respond(ctx, await enrolSection(param(ctx, 'id', 'Course'), input, principal, requestId(ctx)))
     })
     .describe({
       summary: 'Enrol the students of an ERP section in a course',
       description:
-        'New students are enrolled, dropped ones come back, enrolled ones are left alone: running it twice changes nothing. They land in the course section linked to the ERP section (made on first use) or in course_section_id.',
+        'New students are enrolled, dropped ones come back, enrolled ones are left alone: running it twice changes nothing (200, not 201: it may create nothing). They land in the course section linked to the ERP section (made on first use) or in course_section_id.',
       body: enrolSectionInput,
-      status: 201,
       data: {
         type: 'object',
         required: ['course_id', 'course_section_id', 'enrolled', 'reactivated', 'already_enrolled'],
@@ -269,8 +262,7 @@ export function lmsRoutes(router: Router) {
         principal,
         requestId(ctx)
       )
-      ctx.response.header('Location', `/api/v1/lms/submissions/${started.id}`)
-      respond(ctx, started, { status: 201 })
+      respond(ctx, started, { status: 201, location: `/api/v1/lms/submissions/${started.id}` })
     })
     .describe({
       summary: 'Start an attempt at an assignment',
@@ -278,6 +270,7 @@ export function lmsRoutes(router: Router) {
         'A draft (submitted at once with submit: true), its address in Location. Students hand in their own work; admins name the student. Refused past the cut-off, late under the reject policy, while an attempt is open, or when the attempts are used up.',
       body: attemptInput,
       status: 201,
+      location: '/api/v1/lms/submissions/{id}',
       data: submission,
       errors: [
         E_LMS_NOT_FOUND,
@@ -340,11 +333,10 @@ export function lmsRoutes(router: Router) {
       const file = acceptUpload(ctx.request.file('file'), await lmsSettings())
       const attached = await attachFile(submissionId, file, principal, requestId(ctx))
       const index = (attached.files as unknown[]).length - 1
-      ctx.response.header(
-        'Location',
-        `/api/v1/lms/submissions/${submissionId}/files/${index}/download-url`
-      )
-      respond(ctx, attached, { status: 201 })
+      respond(ctx, attached, {
+        status: 201,
+        location: `/api/v1/lms/submissions/${submissionId}/files/${index}/download-url`,
+      })
     })
     .describe({
       multipart: fileUpload,
@@ -352,6 +344,7 @@ export function lmsRoutes(router: Router) {
       description:
         'multipart/form-data, the file in the field "file", within the type and size limits of the LMS settings. Answers the submission with the file added; Location is the address of the new file\'s link (download-url).',
       status: 201,
+      location: '/api/v1/lms/submissions/{id}/files/{index}/download-url',
       data: submission,
       errors: [E_LMS_NOT_FOUND, E_SUBMISSION_LOCKED, E_FILE_REJECTED, E_VALIDATION],
     })

@@ -77,8 +77,7 @@ export function transportRoutes(router: Router) {
       const principal = await authorize(ctx, 'transport.assignments.manage')
       const input = await assignInput.validate(ctx.request.body())
       const made = await assign(input, principal)
-      ctx.response.header('Location', `/api/v1/transport/assignments/${made.id}`)
-      respond(ctx, made, { status: 201 })
+      respond(ctx, made, { status: 201, location: `/api/v1/transport/assignments/${made.id}` })
     })
     .describe({
       summary: 'Assign a passenger to a stop and a vehicle',
@@ -86,6 +85,7 @@ export function transportRoutes(router: Router) {
         "Exactly one passenger: student_id or user_id (staff). The vehicle must serve the stop's route, be active and have a free seat; a passenger holds one assignment at a time. Answers the assignment, its address in Location.",
       body: assignInput,
       status: 201,
+      location: '/api/v1/transport/assignments/{id}',
       data: assignment,
       errors: [...SEAT_ERRORS, E_ALREADY_ASSIGNED],
     })
@@ -122,8 +122,7 @@ export function transportRoutes(router: Router) {
       const principal = await authorize(ctx, 'transport.trips.mark')
       const input = await markInput.validate(ctx.request.body())
       const mark = await board(param(ctx, 'Trip'), input, principal)
-      ctx.response.header('Location', `/api/v1/transport/trip_marks/${mark.id}`)
-      respond(ctx, mark, { status: 201 })
+      respond(ctx, mark, { status: 201, location: `/api/v1/transport/trip_marks/${mark.id}` })
     })
     .describe({
       summary: 'Mark a student boarding a trip',
@@ -131,6 +130,7 @@ export function transportRoutes(router: Router) {
         "Only on an open trip, for a student assigned to its route; the stop defaults to the student's. Answers the trip mark, its address in Location.",
       body: markInput,
       status: 201,
+      location: '/api/v1/transport/trip_marks/{id}',
       data: tripMark,
       errors: [...MARK_ERRORS, E_ALREADY_BOARDED],
     })

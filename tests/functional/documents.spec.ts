@@ -178,11 +178,11 @@ test.group('Documents', () => {
         status: 'active',
       })
     )
-    await created(
-      as('teacher', `/lms/courses/${course.id}/enrol-section`).json({
+    ;(
+      await as('teacher', `/lms/courses/${course.id}/enrol-section`).json({
         section_id: school.sectionId,
       })
-    )
+    ).assertStatus(200)
     const assignment = await created(
       as('teacher', '/lms/assignments').json({
         course_id: course.id,

@@ -168,6 +168,8 @@ test.group('Spec-driven fuzzing', () => {
           }
           const label = `${attempt} -> ${response.status}`
           const type = response.headers.get('content-type') ?? ''
+          const headers: Record<string, string> = {}
+          response.headers.forEach((value, name) => (headers[name] = value))
           if (!type.startsWith('application/json')) {
             // A stream (server-sent events) or a file: the status is all there is to check.
             await response.body?.cancel()
@@ -178,6 +180,7 @@ test.group('Spec-driven fuzzing', () => {
                 status: response.status,
                 contentType: type,
                 body: null,
+                headers,
               },
               VERSION
             )
@@ -208,6 +211,7 @@ test.group('Spec-driven fuzzing', () => {
               status: response.status,
               contentType: type,
               body: parsed,
+              headers,
             },
             VERSION
           )

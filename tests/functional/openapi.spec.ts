@@ -1,4 +1,8 @@
 import { test } from '@japa/runner'
+import { execFile } from 'node:child_process'
+import { mkdir, readdir, writeFile } from 'node:fs/promises'
+import { promisify } from 'node:util'
+import app from '@adonisjs/core/services/app'
 import router from '@adonisjs/core/services/router'
 import { Validator } from '@seriousme/openapi-schema-validator'
 import { Ajv2020 } from 'ajv/dist/2020.js'
@@ -191,6 +195,49 @@ test.group('OpenAPI document', () => {
   })
 })
 
+test.group('OpenAPI lint', () => {
+  test('the document of a tenant with every built-in plugin enabled has 0 errors under the linter’s recommended rules', async ({
+    client,
+    assert,
+  }) => {
+    // `npm run lint` lints the offline document; this is the one a tenant's clients read (its resources and plugins).
+    const tenant = await activeTenant()
+    const plugins = await readdir(app.makePath('plugins'))
+    for (const name of plugins) {
+      const enabled = await client
+        .post(`/api/v1/platform/tenants/${tenant.slug}/plugins/${name}/enable`)
+        .bearerToken(PLATFORM_TOKEN())
+      enabled.assertStatus(200)
+    }
+    const doc = (await client.get('/api/v1/openapi.json').header('X-Tenant-ID', tenant.slug)).body()
+    assert.equal(doc['x-tenant'].slug, tenant.slug)
+    for (const name of plugins)
+      assert.include(
+        doc.tags.map((tag: any) => tag.name),
+        name
+      )
+
+    const file = app.makePath('tmp', `openapi-${tenant.slug}.json`)
+    await mkdir(app.makePath('tmp'), { recursive: true })
+    await writeFile(file, JSON.stringify(doc))
+    const cli = app.makePath('node_modules/@redocly/cli/bin/cli.js')
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [cli, 'lint', file, '--format=json', `--config=${app.makePath('redocly.yaml')}`],
+      {
+        maxBuffer: 64 * 1024 * 1024,
+        env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
+      }
+    ).catch((error) => error as { stdout: string })
+    const report = JSON.parse(stdout.slice(stdout.indexOf('{')))
+    const errors = report.problems
+      .filter((problem: any) => problem.severity === 'error')
+      .map((problem: any) => `${problem.ruleId}: ${problem.message}`)
+    assert.deepEqual(errors, [])
+    assert.equal(report.totals.errors, 0)
+  }).timeout(180_000)
+})
+
 test.group('OpenAPI conformance check', () => {
   test('finds an undocumented status, an error code the operation does not list and a body off its schema', async ({
     assert,
@@ -234,5 +281,60 @@ test.group('OpenAPI conformance check', () => {
     // Paths the document does not have (the router's 404) and other origins are not its business.
     assert.deepEqual(await checkAnswer({ ...answer(418, {}), urlPath: '/api/v1/nowhere' }, '0'), [])
     assert.deepEqual(await checkAnswer({ ...answer(418, {}), urlPath: '/console/x' }, '0'), [])
+  })
+
+  test('a create that declares Location fails without it; a date field must be YYYY-MM-DD', async ({
+    assert,
+  }) => {
+    const { checkAnswer } = await import('#core/openapi/conformance')
+    const meta = { timestamp: new Date().toISOString(), request_id: 'r1' }
+    const envelope = (data: unknown) => ({ success: true, data, meta, error: null })
+    const loan = {
+      id: '7',
+      copy_id: '1',
+      title_id: '1',
+      member_id: '1',
+      status: 'on_loan',
+      due_on: '2026-12-21',
+      barcode: 'B-1',
+    }
+    const issue = (headers: Record<string, string>) => ({
+      method: 'POST',
+      urlPath: '/api/v1/library/circulation/issue',
+      status: 201,
+      contentType: 'application/json; charset=utf-8',
+      body: envelope(loan),
+      headers,
+    })
+    const [missing, ...more] = await checkAnswer(issue({}), '0')
+    assert.match(missing.problem, /header Location is required for 201/)
+    assert.deepEqual(more, [])
+    assert.deepEqual(await checkAnswer(issue({ location: '/api/v1/library/loans/7' }), '0'), [])
+
+    // A resource create declares it too; a 201 that creates several records does not.
+    const term = (
+      startsOn: string,
+      status = 200,
+      method = 'GET',
+      urlPath = '/api/v1/erp/terms/1'
+    ) =>
+      checkAnswer(
+        {
+          method,
+          urlPath,
+          status,
+          contentType: 'application/json',
+          body: envelope({ id: '1', name: 'Term 1', starts_on: startsOn, ends_on: '2026-12-20' }),
+          headers: {},
+        },
+        '0'
+      )
+    const [created] = await term('2026-08-01', 201, 'POST', '/api/v1/erp/terms')
+    assert.match(created.problem, /header Location is required for 201/)
+
+    // `format: date` is a day: the timestamp node-postgres made of a DATE column is refused.
+    assert.deepEqual(await term('2026-08-01'), [])
+    const [shifted] = await term('2026-07-31T22:00:00.000Z')
+    assert.match(shifted.problem, /\/data\/starts_on must match format "date"/)
   })
 })

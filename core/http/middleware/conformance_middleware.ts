@@ -32,6 +32,8 @@ export default class ConformanceMiddleware {
           status: response.response.statusCode,
           contentType: typeof header === 'string' ? header : undefined,
           body,
+          // The framework's own copy: headers handed to writeHead() are not kept by node.
+          headers: response.getHeaders(),
           requestId: ctx.request.id(),
         },
         version

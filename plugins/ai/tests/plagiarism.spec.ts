@@ -73,7 +73,9 @@ const schoolFor = sharedSchool(
       status: 'active',
     })
     for (const id of [course.id, course2.id])
-      await head(`/lms/courses/${id}/enrol-section`, { section_id: section.id })
+      await ok(
+        school.as('head').post(`/lms/courses/${id}/enrol-section`).json({ section_id: section.id })
+      )
     return { course: course.id as string, course2: course2.id as string }
   }
 )

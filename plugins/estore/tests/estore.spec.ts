@@ -116,8 +116,7 @@ async function prepareStore(school: School<Who>): Promise<Setup> {
       201
     )
     variants[sku] = created.id
-    if (stock)
-      await ok(staff('post', `/variants/${created.id}/stock`).json({ quantity: stock }), 201)
+    if (stock) await ok(staff('post', `/variants/${created.id}/stock`).json({ quantity: stock }))
   }
   await variant(polo.id, 'POLO-M', 1000, 50, { size: 'M', colour: 'Navy' })
   await variant(polo.id, 'POLO-L', 1000, 3, { size: 'L', colour: 'Navy', low_stock_threshold: 2 })

@@ -46,7 +46,7 @@ async function prepareCatalogue(school: School<Who>) {
       staff('post', '/variants').json({ product_id: product.id, sku, price }),
       201
     )
-    await ok(staff('post', `/variants/${variant.id}/stock`).json({ quantity: 500 }), 201)
+    await ok(staff('post', `/variants/${variant.id}/stock`).json({ quantity: 500 }))
     variants[sku] = variant.id
   }
   return { variants }

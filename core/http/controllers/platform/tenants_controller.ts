@@ -27,8 +27,10 @@ export default class TenantsController {
       await validateCreateTenant(ctx.request.body()),
       platformActor(ctx)
     )
-    ctx.response.header('Location', `/api/v1/platform/tenants/${tenant.slug}`)
-    respond(ctx, serializeTenant(tenant), { status: 202 })
+    respond(ctx, serializeTenant(tenant), {
+      status: 202,
+      location: `/api/v1/platform/tenants/${tenant.slug}`,
+    })
   }
 
   async show(ctx: HttpContext) {

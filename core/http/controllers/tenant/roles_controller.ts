@@ -27,8 +27,10 @@ export default class RolesController {
     const input = await createRoleValidator.validate(ctx.request.body())
     await assertAllowed(principal, abilities.grant, input.permissions)
     const role = await roles.create(input, { actor: actorOf(principal) })
-    ctx.response.header('Location', `/api/v1/admin/roles/${encodeURIComponent(role.name)}`)
-    respond(ctx, role, { status: 201 })
+    respond(ctx, role, {
+      status: 201,
+      location: `/api/v1/admin/roles/${encodeURIComponent(role.name)}`,
+    })
   }
 
   async update(ctx: HttpContext) {
