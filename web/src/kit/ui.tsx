@@ -87,14 +87,19 @@ export function Page(props: {
 
 /** The API's refusal as it words it, with its code; anything else as its message. */
 export function Problem(props: { error: unknown }) {
-  const { t } = useI18n()
+  const i18n = useI18n()
+  const { t } = i18n
   if (!props.error) return null
   const error = props.error
+  // A refusal the catalogues word (`error.<CODE>`, a plugin's too) is shown in the user's language.
+  const worded = error instanceof ApiError && i18n.has(`error.${error.code}`)
   const text =
     error instanceof ApiError
-      ? error.status === 403
-        ? `${t('app.forbidden')} (${error.message})`
-        : error.message
+      ? worded
+        ? t(`error.${error.code}`)
+        : error.status === 403
+          ? `${t('app.forbidden')} (${error.message})`
+          : error.message
       : ((error as Error)?.message ?? String(error))
   return (
     <p role="alert" class="problem">
