@@ -2,16 +2,22 @@ import router from '@adonisjs/core/services/router'
 import { middleware } from '#start/kernel'
 // Route#describe (the OpenAPI description of a route).
 import '../openapi/operations.js'
+import { E_BAD_REQUEST } from '../errors.js'
+import { calendarQuery } from './validators.js'
+import { resourceViewsSchema } from './resource_views.js'
 
 const WebController = () => import('./web_controller.js')
 const AppContextController = () => import('./context_controller.js')
+const AppCalendarController = () => import('./calendar_controller.js')
+const AppResourcesController = () => import('./resources_controller.js')
 
 const audience = { type: 'array', items: { type: 'string' } }
 
 /**
  * The web app for everyone at school (docs/web.md): the built page at /app,
- * and the one API route it needs besides the public API: who the user is and
- * what the enabled plugins offer them.
+ * and the two API routes it needs besides the public API: who the user is and
+ * what the enabled plugins offer them, and the resources its generated views
+ * show them (resource_views.ts).
  */
 export function registerWebRoutes() {
   router.get('/app', [WebController, 'show']).as('web.index')
@@ -85,6 +91,61 @@ export function registerWebRoutes() {
                 title: { type: 'string' },
                 order: { type: 'number' },
               },
+            },
+          },
+        },
+      },
+    })
+  router
+    .get('/api/v1/app/resources', [AppResourcesController, 'index'])
+    .use([middleware.tenant(), middleware.auth({ guard: 'tenant' })])
+    .describe({
+      summary: 'The resources the signed-in user may list, for the generated views',
+      description:
+        'Every resource of the enabled plugins the user may list: its fields (type, constraints, enum values, reference target and picker, sensitivity and whether this user sees the value, the filter operators and sorting the list accepts from them), label field, default sort, whether it is searchable, the create/update/delete actions the user may take, and the tenant’s custom fields of it. The web app builds its list, detail and form views from it (docs/web.md, "Generated views").',
+      tags: ['Web app'],
+      data: resourceViewsSchema,
+    })
+  router
+    .get('/api/v1/app/calendar', [AppCalendarController, 'show'])
+    .use([middleware.tenant(), middleware.auth({ guard: 'tenant' })])
+    .describe({
+      summary: 'Your calendar: every enabled plugin’s entries for you and the holidays',
+      description:
+        'Between two days of the tenant (inclusive, at most 62 days): the timetable, events, due dates and other entries the enabled plugins give the signed-in user (their `calendar` manifest key; each decides what the user may see), in start order, and the school’s holidays.',
+      tags: ['Web app'],
+      query: calendarQuery,
+      errors: [E_BAD_REQUEST],
+      data: {
+        type: 'object',
+        required: ['from', 'to', 'time_zone', 'entries', 'holidays'],
+        properties: {
+          from: { type: 'string', format: 'date' },
+          to: { type: 'string', format: 'date' },
+          time_zone: { type: 'string' },
+          entries: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['uid', 'title', 'starts_at', 'kind', 'source'],
+              properties: {
+                uid: { type: 'string' },
+                title: { type: 'string' },
+                starts_at: { type: 'string' },
+                ends_at: { type: ['string', 'null'] },
+                all_day: { type: 'boolean' },
+                description: { type: ['string', 'null'] },
+                kind: { type: 'string' },
+                source: { type: 'string' },
+              },
+            },
+          },
+          holidays: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['date', 'title'],
+              properties: { date: { type: 'string', format: 'date' }, title: { type: 'string' } },
             },
           },
         },
