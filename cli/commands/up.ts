@@ -43,6 +43,8 @@ export function registerUp(program: Command) {
         const { services } = runtime
         const lines = [
           `Oryne is up in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+          `  Web app    ${http.url}/app/?school=${demo.tenant.slug} (students, teachers, parents, staff)`,
+          `  Console    ${http.url}/console (school and platform administrators)`,
           `  API        ${http.url}/api/v1`,
           `  Health     ${http.url}/health/ready`,
           `  Metrics    ${http.url}/metrics`,

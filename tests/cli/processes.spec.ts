@@ -168,6 +168,12 @@ test.group('oryne up (embedded default)', () => {
     const ready = await getJson(`http://127.0.0.1:${port}/health/ready`)
     assert.equal(ready.status, 200)
     assert.match(first.output(), /Demo tenant demo \(active, created now\)/)
+    // The web app it points people at is served (built on this first request).
+    const webUrl = first.output().match(/Web app +(http:\/\/\S+)/)?.[1]
+    assert.isString(webUrl, first.output())
+    const web = await fetch(webUrl!)
+    assert.equal(web.status, 200)
+    assert.include(await web.text(), '/app/assets/')
     const inviteToken = first
       .output()
       .match(/admin admin@demo\.oryne\.local, invite token (\S{20,})/)?.[1]
