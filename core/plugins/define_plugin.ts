@@ -238,6 +238,8 @@ export type DemoContext = {
   teachers: DemoPerson[]
   students: DemoPerson[]
   parents: DemoPerson[]
+  /** Staff (bursar, registrar); left out by callers that seed no staff. */
+  staff?: DemoPerson[]
 }
 
 export function definePlugin(manifest: PluginManifest): PluginManifest {

@@ -5,7 +5,7 @@ import { recordAudit } from '../audit/audit.js'
 import type { DemoContext, DemoPerson } from './define_plugin.js'
 import type { PluginHost } from './plugin_host.js'
 
-/** The password of the demo accounts that can sign in at once (teacher1, student1, parent1). */
+/** The password of the demo accounts that can sign in at once (teacher1, student1, parent1, staff1). */
 export const DEMO_PASSWORD = 'Oryne-Demo-2026'
 /** The built-in plugins a demo school runs. */
 export const DEMO_PLUGINS = ['erp', 'lms', 'events', 'hostel', 'transport', 'library', 'estore']
@@ -14,6 +14,7 @@ const PEOPLE = {
   teachers: ['Teacher', 15],
   students: ['Student', 20],
   parents: ['Parent', 20],
+  staff: ['Staff', 1],
 } as const
 
 export type DemoSeedResult = {
@@ -48,7 +49,7 @@ export async function seedDemo(
       trx.from('audit_log').where('action', 'core.demo.seeded').select('subject')
     )
     const seededBefore = new Set(done.map((row) => String(row.subject)))
-    const context: DemoContext = { teachers: [], students: [], parents: [] }
+    const context: DemoContext = { teachers: [], students: [], parents: [], staff: [] }
     const accounts: DemoSeedResult['accounts'] = []
     for (const [group, [role, count]] of Object.entries(PEOPLE) as Array<
       [keyof DemoContext, readonly [string, number]]
@@ -56,7 +57,7 @@ export async function seedDemo(
       for (let i = 1; i <= count; i++) {
         const email = `${role.toLowerCase()}${i}@${tenant.slug}.demo.oryne.local`
         const person = await findOrCreate(identity, email, role, i === 1)
-        context[group].push(person)
+        ;(context[group] ??= []).push(person)
         if (i === 1) accounts.push({ email, role, password: DEMO_PASSWORD })
       }
     }

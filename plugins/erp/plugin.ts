@@ -27,6 +27,7 @@ import { slotHooks, substitutionHooks } from './services/timetable.js'
 import { attendanceMarkHooks, leaveHooks } from './services/attendance.js'
 import { erpCalendar } from './calendar.js'
 import { erpRoutes } from './routes.js'
+import { erpAppRoutes } from './app_routes.js'
 import { erpDocuments } from './documents.js'
 import { erpStats } from './stats.js'
 import { seedErpDemo } from './demo.js'
@@ -200,7 +201,10 @@ export default definePlugin({
   },
   settings: erpSettingsDeclaration,
   resources: RESOURCES,
-  routes: erpRoutes,
+  routes: (router) => {
+    erpRoutes(router)
+    erpAppRoutes(router)
+  },
   notifications: erpNotifications,
   events: { 'erp.attendance.below_threshold': notifyGuardiansOfAttendance },
   jobs: [feeRemindersJob],

@@ -24,7 +24,7 @@ test.group('oryne tenant seed-demo', (group) => {
     assert.equal(first.body.seeded[0], 'erp')
     assert.deepEqual(
       first.body.accounts.map((a: { role: string }) => a.role),
-      ['Teacher', 'Student', 'Parent']
+      ['Teacher', 'Student', 'Parent', 'Staff']
     )
 
     const schema = `"${tenant.schema_name}"`
