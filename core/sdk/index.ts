@@ -100,6 +100,7 @@ export {
 } from '../notifications/index.js'
 export { search, type SearchHit, type SearchOptions, type SearchPage } from '../search/index.js'
 export {
+  absoluteLink,
   deleteFile,
   fileUrl,
   findFile,

@@ -16,7 +16,7 @@ export {
   type FileRecord,
   type StoreFileOptions,
 } from './files.js'
-export { signFileLink, validFileLink, type FileLink } from './links.js'
+export { absoluteLink, signFileLink, validFileLink, type FileLink } from './links.js'
 export { storageConfig } from './config.js'
 export { servedContentType } from './sniff.js'
 export {

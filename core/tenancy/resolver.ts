@@ -27,6 +27,9 @@ export async function resolveTenant(ctx: HttpContext, registry: TenantRegistry):
     resolved = await RESOLVERS[resolver](ctx, host, registry)
     if (resolved) break
   }
+  // A signed link names its tenant in its query (core/storage/links.ts), so a browser needs
+  // no header; the signature binds that tenant, and the host or header still wins when they name one.
+  resolved ??= await signedLinkTenant(ctx, registry)
   if (!resolved) {
     throw new E_TENANT_NOT_FOUND(['(none)'], {
       hint: `Name the tenant by its domain, a subdomain of the base domain, or the ${tenancyConfig.header} header.`,
@@ -61,6 +64,15 @@ const RESOLVERS: Record<
       return { tenant: null, named: value.slice(0, 64) }
     return { tenant: await registry.findCached(value), named: value }
   },
+}
+
+async function signedLinkTenant(ctx: HttpContext, registry: TenantRegistry): Promise<Resolved> {
+  const query = ctx.request.qs()
+  const value = typeof query.tenant === 'string' ? query.tenant.trim().toLowerCase() : ''
+  if (!value || typeof query.signature !== 'string') return null
+  if (!UUID.test(value) && !SLUG_PATTERN.test(value))
+    return { tenant: null, named: value.slice(0, 64) }
+  return { tenant: await registry.findCached(value), named: value }
 }
 
 function isUnderBaseDomain(host: string) {

@@ -87,7 +87,7 @@ test.group('Exports', (group) => {
     assert.equal(done.file.content_type, 'text/csv; charset=utf-8')
     assert.match(
       done.download.url,
-      /^\/api\/v1\/files\/[0-9a-f-]+\/download\?expires=\d+&signature=/
+      /^http:\/\/[^/]+\/api\/v1\/files\/[0-9a-f-]+\/download\?expires=\d+&signature=[\w-]+&tenant=/
     )
     assert.isAbove(Date.parse(done.download.expires_at), Date.now())
 

@@ -46,6 +46,12 @@ function upload(
     .file('file', bytes, contentType ? { filename, contentType } : { filename })
 }
 
+/** The path and query of a signed link (absolute in an answer, a path when signed outside a request). */
+const pathOf = (url: string) => {
+  const parsed = new URL(url, 'http://link.invalid')
+  return `${parsed.pathname}${parsed.search}`
+}
+
 /** What the tenant has stored: rows of `files` and objects under its storage folder. */
 async function stored(tenant: Tenant) {
   const folder = join(storageDir(app.appRoot), 'tenants', tenant.id, 'files')
@@ -84,14 +90,20 @@ test.group('Files', (group) => {
     meta.assertStatus(200)
     assert.include(meta.body().data, { id: file.id, name: file.name, size: bytes.length })
     const { url, expires_at: expiresAt } = meta.body().data.download
-    assert.match(url, new RegExp(`^/api/v1/files/${file.id}/download\\?expires=\\d+&signature=`))
+    // Absolute, on the origin the request came to, naming its tenant: usable as it is.
+    assert.match(
+      url,
+      new RegExp(
+        `^http://${process.env.HOST}:${process.env.PORT}/api/v1/files/${file.id}/download\\?expires=\\d+&signature=[\\w-]+&tenant=${a.tenant.slug}$`
+      )
+    )
     assert.isAbove(Date.parse(expiresAt), Date.now())
 
-    // No bearer token: the signature is the credential.
-    const download = await client.get(url).header('x-tenant-id', a.tenant.slug)
-    download.assertStatus(200)
-    assert.equal(download.text(), bytes.toString())
-    assert.include(download.header('content-disposition'), 'week 1 notes.txt')
+    // As a browser opens it: no bearer token (the signature is the credential), no X-Tenant-ID.
+    const download = await fetch(url)
+    assert.equal(download.status, 200)
+    assert.equal(await download.text(), bytes.toString())
+    assert.include(download.headers.get('content-disposition'), 'week 1 notes.txt')
 
     const audit = await tenantApi(client, a.tenant, a.admin).get(
       `/admin/audit?action=core.files.upload&resource_id=${file.id}`
@@ -112,19 +124,23 @@ test.group('Files', (group) => {
     const tampered = url.replace(/signature=(.)/, (_: string, c: string) =>
       c === 'A' ? 'signature=B' : 'signature=A'
     )
-    const forged = await client.get(tampered).header('x-tenant-id', a.tenant.slug)
+    const forged = await client.get(pathOf(tampered)).header('x-tenant-id', a.tenant.slug)
     forged.assertStatus(403)
     assert.equal(forged.body().error.code, 'ERR_FILE_LINK_INVALID')
 
     const expired = tenantContext.run(a.tenant, () => signFileLink(file.id, -1))
-    const late = await client.get(expired.url).header('x-tenant-id', a.tenant.slug)
+    const late = await client.get(pathOf(expired.url)).header('x-tenant-id', a.tenant.slug)
     late.assertStatus(403)
     assert.equal(late.body().error.code, 'ERR_FILE_LINK_INVALID')
 
     // Tenant A's link presented to tenant B: the signature names tenant A.
-    const crossed = await client.get(url).header('x-tenant-id', b.slug)
+    const crossed = await client.get(pathOf(url)).header('x-tenant-id', b.slug)
     crossed.assertStatus(403)
     assert.equal(crossed.body().error.code, 'ERR_FILE_LINK_INVALID')
+    // Nor with tenant B's name in place of A's in the link itself.
+    const renamed = await fetch(url.replace(`tenant=${a.tenant.slug}`, `tenant=${b.slug}`))
+    assert.equal(renamed.status, 403)
+    assert.equal(((await renamed.json()) as any).error.code, 'ERR_FILE_LINK_INVALID')
 
     // The same id in tenant B, even for its admin: no such file.
     const elsewhere = await tenantApi(client, b, bAdmin).get(`/files/${file.id}`)
@@ -181,7 +197,9 @@ test.group('Files', (group) => {
     relabelled.assertStatus(201)
     const file = relabelled.body().data
     assert.equal(file.content_type, 'application/pdf')
-    const download = await client.get(file.download.url).header('x-tenant-id', a.tenant.slug)
+    const download = await client
+      .get(pathOf(file.download.url))
+      .header('x-tenant-id', a.tenant.slug)
     download.assertStatus(200)
     assert.equal(download.header('content-type'), 'application/pdf')
     assert.equal(download.header('x-content-type-options'), 'nosniff')
@@ -205,7 +223,7 @@ test.group('Files', (group) => {
       storeFile(html, { name: 'page.html', contentType: 'text/html', actor: 'lms' })
     )
     const link = tenantContext.run(a.tenant, () => signFileLink(page.id))
-    const served = await client.get(link.url).header('x-tenant-id', a.tenant.slug)
+    const served = await client.get(pathOf(link.url)).header('x-tenant-id', a.tenant.slug)
     served.assertStatus(200)
     assert.equal(served.header('content-type'), 'application/octet-stream')
     assert.match(served.header('content-disposition') ?? '', /^attachment;/)
@@ -227,7 +245,7 @@ test.group('Files', (group) => {
     assert.equal(removed.body().data.id, file.id)
     assert.isFalse(existsSync(join(storageDir(app.appRoot), 'tenants', a.tenant.id, file.key)))
     ;(await tenantApi(client, a.tenant, a.student).get(`/files/${file.id}`)).assertStatus(404)
-    const link = await client.get(file.download.url).header('x-tenant-id', a.tenant.slug)
+    const link = await client.get(pathOf(file.download.url)).header('x-tenant-id', a.tenant.slug)
     link.assertStatus(404)
     assert.equal(link.body().error.code, 'ERR_FILE_NOT_FOUND')
   })
@@ -245,7 +263,7 @@ test.group('Files', (group) => {
       'id,name\n1,Kit\n'
     )
     const link = await tenantContext.run(a.tenant, () => fileUrl(file.id, { ttlSeconds: 60 }))
-    ;(await client.get(link.url).header('x-tenant-id', a.tenant.slug)).assertStatus(200)
+    ;(await client.get(pathOf(link.url)).header('x-tenant-id', a.tenant.slug)).assertStatus(200)
 
     await assert.rejects(() => tenantContext.run(b, () => readFile(file.id)), /No file/)
     await tenantContext.run(a.tenant, () => deleteFile(file.id))

@@ -47,7 +47,11 @@ export async function created(request: Promise<any> | any) {
 
 /** Fetches a URL of the running server as bytes (signed downloads, PDFs). */
 export async function fetchBytes(path: string, headers: Record<string, string> = {}) {
-  const response = await fetch(`http://${process.env.HOST}:${process.env.PORT}${path}`, { headers })
+  // Signed links are absolute (docs/api.md, "Signed links"); other addresses are paths of this server.
+  const url = /^https?:\/\//.test(path)
+    ? path
+    : `http://${process.env.HOST}:${process.env.PORT}${path}`
+  const response = await fetch(url, { headers })
   return {
     status: response.status,
     headers: response.headers,

@@ -4,6 +4,7 @@ import { basename, dirname } from 'node:path'
 import { E_FILE_REJECTED } from '../errors.js'
 import type { LmsSettings } from '../settings.js'
 import {
+  absoluteLink,
   tenantContext,
   type MultipartFile,
   tenantFilePath,
@@ -93,11 +94,11 @@ function signature(path: string, fileKey: string, expires: number) {
     .digest('base64url')
 }
 
-/** `path?expires=<unix seconds>&signature=<hmac>`, valid for `ttlSeconds`. */
+/** `<origin>path?expires=<unix seconds>&signature=<hmac>&tenant=<slug>`, valid for `ttlSeconds`. */
 export function signedLink(path: string, fileKey: string, ttlSeconds: number, now = Date.now()) {
   const expires = Math.floor(now / 1000) + ttlSeconds
   return {
-    url: `${path}?expires=${expires}&signature=${signature(path, fileKey, expires)}`,
+    url: absoluteLink(`${path}?expires=${expires}&signature=${signature(path, fileKey, expires)}`),
     expires_at: new Date(expires * 1000).toISOString(),
   }
 }
