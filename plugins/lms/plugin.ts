@@ -154,4 +154,47 @@ export default definePlugin({
     'lms.grade.published': notifyGradePublished,
     'lms.assignment.due_soon': notifyAssignmentDue,
   },
+  // The web app's LMS pages (ui/index.tsx, docs/web.md "LMS pages").
+  ui: {
+    nav: [
+      { id: 'courses', label: 'lms.nav.courses', path: '/lms/courses', roles: ['Teacher'] },
+      {
+        id: 'to-grade',
+        label: 'lms.nav.toGrade',
+        path: '/lms/to-grade',
+        roles: ['Teacher'],
+        permissions: ['lms.submissions.grade'],
+        order: 110,
+      },
+      {
+        id: 'work',
+        label: 'lms.nav.work',
+        path: '/lms/work',
+        roles: ['Student'],
+        permissions: ['lms.submissions.submit'],
+      },
+      {
+        id: 'grades',
+        label: 'lms.nav.grades',
+        path: '/lms/grades',
+        roles: ['Student', 'Parent'],
+        permissions: ['lms.grades.read'],
+        order: 110,
+      },
+    ],
+    widgets: [
+      {
+        id: 'to-grade',
+        title: 'lms.widget.toGrade',
+        roles: ['Teacher'],
+        permissions: ['lms.submissions.grade'],
+      },
+      {
+        id: 'due-soon',
+        title: 'lms.widget.dueSoon',
+        roles: ['Student'],
+        permissions: ['lms.submissions.submit'],
+      },
+    ],
+  },
 })

@@ -1,0 +1,59 @@
+import { count } from './lms.js'
+import { Courses, CourseDesk, AssignmentSubmissions, NewAssignment, ToGrade } from './teacher.js'
+import { GradeSubmission } from './grade.js'
+import { AssignmentWork, openWork, WorkDue, WorkStatus } from './student.js'
+import { Gradebook, Grades } from './grades.js'
+import { definePluginUi, Empty, Link, Problem, useI18n, useLoad } from '@oryne/web'
+
+const WEEK = 7 * 86_400_000
+
+/** Teacher's home widget: how many handed-in attempts wait for a grade. */
+function ToGradeWidget() {
+  const { t } = useI18n()
+  const waiting = useLoad(() => count('submissions', { 'filter[status]': 'submitted' }), [])
+  if (waiting.error) return <Problem error={waiting.error} />
+  if (waiting.data === undefined) return <p aria-busy="true" />
+  return (
+    <p>
+      <span class="lms-count">{t('lms.widget.waiting', { count: waiting.data })}</span>{' '}
+      <Link to="/lms/to-grade">{t('lms.widget.openToGrade')}</Link>
+    </p>
+  )
+}
+
+/** Student's home widget: work due within a week, with its status. */
+function DueSoonWidget() {
+  const { t, dateTime } = useI18n()
+  const work = useLoad(() => openWork(new Date(Date.now() + WEEK)), [])
+  if (work.error) return <Problem error={work.error} />
+  if (!work.data) return <p aria-busy="true" />
+  if (!work.data.assignments.length) return <Empty text={t('lms.widget.nothingDue')} />
+  return (
+    <ul>
+      {work.data.assignments.slice(0, 5).map((assignment) => (
+        <li key={assignment.id}>
+          <Link to={`/lms/work/${assignment.id}`}>{assignment.title}</Link>{' '}
+          <span class="muted">{dateTime(assignment.due_at)}</span>{' '}
+          <WorkStatus attempt={work.data!.latest.get(assignment.id)} />
+        </li>
+      ))}
+    </ul>
+  )
+}
+
+/** The LMS in the web app (docs/web.md, "LMS pages"). */
+export default definePluginUi({
+  pages: {
+    'courses': Courses,
+    'courses/:id': CourseDesk,
+    'courses/:id/new-assignment': NewAssignment,
+    'courses/:id/gradebook': Gradebook,
+    'assignments/:id/submissions': AssignmentSubmissions,
+    'submissions/:id/grade': GradeSubmission,
+    'to-grade': ToGrade,
+    'work': WorkDue,
+    'work/:id': AssignmentWork,
+    'grades': Grades,
+  },
+  widgets: { 'to-grade': ToGradeWidget, 'due-soon': DueSoonWidget },
+})
