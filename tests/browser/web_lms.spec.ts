@@ -166,6 +166,20 @@ test.group('Web app: the LMS for teachers, students and parents', (group) => {
     assert.include(await s.locator('main').innerText(), 'Not started')
     const answer = `My own opening line about water. ${REFERENCE}`
     await s.getByLabel('Your answer').fill(answer)
+    // A web page is no file to hand in: refused in words with its code; the text stays a draft.
+    await s.getByLabel('Attach files').setInputFiles({
+      name: 'answer.html',
+      mimeType: 'text/html',
+      buffer: Buffer.from('<p>answer</p>'),
+    })
+    await s.getByRole('button', { name: 'Save as draft' }).click()
+    const refusal = s.getByRole('alert').filter({ hasText: 'ERR_LMS_FILE_REJECTED' })
+    await refusal.waitFor()
+    assert.include(await refusal.innerText(), 'This file cannot be attached')
+    const [draft] = await data(s, `/api/v1/lms/submissions?filter[assignment_id]=${assignmentId}`)
+    assert.equal(draft.status, 'draft')
+    assert.deepEqual(draft.files, [])
+    await s.getByRole('main').getByText('Draft', { exact: true }).waitFor()
     await s.getByLabel('Attach files').setInputFiles({
       name: 'sources.txt',
       mimeType: 'text/plain',
@@ -275,6 +289,11 @@ test.group('Web app: the LMS for teachers, students and parents', (group) => {
     assert.deepEqual(await accessibilityProblems(s), [])
     assert.isAtMost(await pageWidth(s), PHONE.width)
     await shot(s, 'lms-student-grades-phone')
+
+    // The student cannot open the teacher's grading page of their own attempt.
+    await s.goto(`${baseUrl}/app/lms/submissions/${handedIn.id}/grade`)
+    await s.getByRole('alert').filter({ hasText: 'Your account cannot open this page.' }).waitFor()
+    assert.equal(await s.getByRole('button', { name: 'Save the grade' }).count(), 0)
 
     // The parent sees their child's grade, and only their children's grades.
     const parent = await openApp(browser, baseUrl)

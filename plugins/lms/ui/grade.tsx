@@ -24,7 +24,7 @@ import {
   type Rubric,
   type Submission,
 } from './lms.js'
-import { SubmissionStatus } from './parts.js'
+import { SubmissionStatus, Written } from './parts.js'
 
 /** A submission's files, each fetched through its signed link (no token in the address). */
 export function SubmissionFiles(props: { submission: Submission }) {
@@ -293,7 +293,7 @@ export function GradeSubmission(props: PageProps) {
       </p>
       <h2>{t('lms.answer')}</h2>
       {submission.text ? (
-        <div class="lms-answer">{submission.text}</div>
+        <Written text={submission.text} />
       ) : (
         <p class="muted">{t('lms.noText')}</p>
       )}

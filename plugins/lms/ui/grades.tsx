@@ -192,7 +192,9 @@ export function Gradebook(props: PageProps) {
       ) : (
         <div class="overflow-auto" role="region" aria-labelledby="lms-gradebook" tabIndex={0}>
           <table class="striped">
-            <caption id="lms-gradebook">{t('lms.gradebook.caption')}</caption>
+            <caption id="lms-gradebook" style={{ textAlign: 'start' }}>
+              {t('lms.gradebook.caption')}
+            </caption>
             <thead>
               <tr>
                 <th scope="col">{t('lms.gradebook.student')}</th>

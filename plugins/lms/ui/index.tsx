@@ -3,6 +3,7 @@ import { Courses, CourseDesk, AssignmentSubmissions, NewAssignment, ToGrade } fr
 import { GradeSubmission } from './grade.js'
 import { AssignmentWork, openWork, WorkDue, WorkStatus } from './student.js'
 import { Gradebook, Grades } from './grades.js'
+import { only } from './parts.js'
 import { definePluginUi, Empty, Link, Problem, useI18n, useLoad } from '@oryne/web'
 
 const WEEK = 7 * 86_400_000
@@ -45,12 +46,12 @@ function DueSoonWidget() {
 export default definePluginUi({
   pages: {
     'courses': Courses,
-    'courses/:id': CourseDesk,
-    'courses/:id/new-assignment': NewAssignment,
+    'courses/:id': only('lms.assignments.create', CourseDesk),
+    'courses/:id/new-assignment': only('lms.assignments.create', NewAssignment),
     'courses/:id/gradebook': Gradebook,
-    'assignments/:id/submissions': AssignmentSubmissions,
-    'submissions/:id/grade': GradeSubmission,
-    'to-grade': ToGrade,
+    'assignments/:id/submissions': only('lms.submissions.grade', AssignmentSubmissions),
+    'submissions/:id/grade': only('lms.submissions.grade', GradeSubmission),
+    'to-grade': only('lms.submissions.grade', ToGrade),
     'work': WorkDue,
     'work/:id': AssignmentWork,
     'grades': Grades,

@@ -1,4 +1,5 @@
-import { useI18n } from '@oryne/web'
+import type { ComponentType } from 'preact'
+import { Page, useApp, useI18n } from '@oryne/web'
 import { points, type Rubric, type Selection, type Submission } from './lms.js'
 
 /** A submission's status in words, with "late" when it was. */
@@ -31,4 +32,36 @@ export function ChosenLevels(props: { rubric: Rubric; selections: Selection[] })
       })}
     </ul>
   )
+}
+
+/** Text as its author wrote it (line breaks kept, long words wrapped). */
+export function Written(props: { text: string }) {
+  return (
+    <div
+      class="lms-written"
+      style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere', marginBottom: '1rem' }}
+    >
+      {props.text}
+    </div>
+  )
+}
+
+/** Buttons side by side, wrapping on a phone. */
+export const ROW = { display: 'flex', flexWrap: 'wrap', gap: '0.5rem' } as const
+
+/**
+ * A page only for holders of `permission` (a teacher's desk); others get a
+ * refusal in words instead of a form the API would refuse anyway.
+ */
+export function only<P extends object>(permission: string, Component: ComponentType<P>) {
+  return function Guarded(props: P) {
+    const app = useApp()
+    const { t } = useI18n()
+    if (app.can(permission)) return <Component {...props} />
+    return (
+      <Page title={t('lms.forbidden')}>
+        <p role="alert">{t('app.forbidden')}</p>
+      </Page>
+    )
+  }
 }

@@ -21,7 +21,7 @@ import {
   type Assignment,
   type Submission,
 } from './lms.js'
-import { SubmissionStatus } from './parts.js'
+import { ROW, SubmissionStatus, Written } from './parts.js'
 import { SubmissionFiles } from './grade.js'
 
 /** Each assignment's latest attempt of the signed-in student (row rules keep it to their own). */
@@ -182,8 +182,9 @@ export function AssignmentWork(props: PageProps) {
           ? t('lms.work.handedIn', { when: dateTime(attempt.submitted_at) })
           : t('lms.work.draftSaved')
       )
-      await loaded.reload()
     }
+    // Also after a refusal: the attempt may have been started (a draft) before it.
+    await loaded.reload()
   }
 
   return (
@@ -196,7 +197,7 @@ export function AssignmentWork(props: PageProps) {
           : ''}{' '}
         · {t('lms.maxPoints', { max: number(points(assignment.max_points)) })}
       </p>
-      {assignment.instructions ? <div class="lms-answer">{assignment.instructions}</div> : null}
+      {assignment.instructions ? <Written text={assignment.instructions} /> : null}
       {rubric?.length ? (
         <details>
           <summary>{t('lms.rubric.title')}</summary>
@@ -228,7 +229,7 @@ export function AssignmentWork(props: PageProps) {
       <Notice text={done} />
       {latest && !writable ? (
         <>
-          {latest.text ? <div class="lms-answer">{latest.text}</div> : null}
+          {latest.text ? <Written text={latest.text} /> : null}
           <SubmissionFiles submission={latest} />
           {latest.status === 'graded' || latest.status === 'returned' ? (
             <p>
@@ -254,7 +255,7 @@ export function AssignmentWork(props: PageProps) {
             />
           </label>
           <Problem error={save.error} />
-          <div class="lms-row">
+          <div style={ROW}>
             <button type="submit" value="hand-in" disabled={save.busy} aria-busy={save.busy}>
               {t('lms.work.handIn')}
             </button>

@@ -14,7 +14,7 @@ import {
   type PageProps,
 } from '@oryne/web'
 import { LMS, list, studentName, type Assignment, type Course, type Submission } from './lms.js'
-import { SubmissionStatus } from './parts.js'
+import { ROW, SubmissionStatus } from './parts.js'
 
 /** The courses a teacher teaches (the API's row rules keep it to theirs). */
 export function Courses() {
@@ -391,7 +391,7 @@ export function NewAssignment(props: PageProps) {
                 </label>
               </div>
             ))}
-            <div class="lms-row">
+            <div style={ROW}>
               <button
                 type="button"
                 class="secondary"
