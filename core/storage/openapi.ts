@@ -58,6 +58,7 @@ describeOperations({
       "Oryne's own signed `/api/v1/uploads/:id/content` with the fs driver.",
     tags,
     status: 201,
+    location: '/api/v1/uploads/{id}',
     body: uploadRequestValidator,
     data: {
       allOf: [upload, { type: 'object', properties: { upload: { type: 'object' } }, required: ['upload'] }],
@@ -118,6 +119,7 @@ describeOperations({
       'The stored type is the one the name and the bytes agree on; `download` is a signed link that works as it is.',
     tags,
     status: 201,
+    location: '/api/v1/files/{id}',
     multipart: {
       type: 'object',
       properties: { file: { type: 'string', format: 'binary' } },

@@ -21,7 +21,8 @@ export default class UploadsController {
   async store(ctx: HttpContext) {
     const { actor } = await caller(ctx)
     const input = await uploadRequestValidator.validate(ctx.request.body())
-    respond(ctx, await requestUpload(input, actor), { status: 201 })
+    const upload = await requestUpload(input, actor)
+    respond(ctx, upload, { status: 201, location: `/api/v1/uploads/${upload.id}` })
   }
 
   async show(ctx: HttpContext) {

@@ -32,7 +32,11 @@ export default class ApiKeysController {
     }
     await assertAllowed(principal, abilities.grant, input.scopes)
     const { key, api_key: created } = await apiKeys.create(input, { actor: actorOf(principal) })
-    respond(ctx, { ...created, key }, { status: 201 })
+    respond(
+      ctx,
+      { ...created, key },
+      { status: 201, location: `/api/v1/admin/api-keys/${created.id}` }
+    )
   }
 
   async revoke(ctx: HttpContext) {

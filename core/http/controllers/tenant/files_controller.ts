@@ -37,7 +37,7 @@ export default class FilesController {
     const principal = await principalOf(ctx)
     const upload = acceptUpload(ctx.request.file('file'))
     const file = await storeFile(upload, { actor: actorOf(principal) })
-    respond(ctx, withLink(file), { status: 201 })
+    respond(ctx, withLink(file), { status: 201, location: `/api/v1/files/${file.id}` })
   }
 
   async show(ctx: HttpContext) {

@@ -50,7 +50,7 @@ export default class UsersController {
     respond(
       ctx,
       { ...user, ...(inviteToken ? { invite_token: inviteToken } : {}) },
-      { status: 201 }
+      { status: 201, location: `/api/v1/admin/users/${user.id}` }
     )
   }
 
