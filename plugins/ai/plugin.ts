@@ -58,4 +58,15 @@ export default definePlugin({
     'lms.submission.created': (event) =>
       checkSubmission(String((event.payload as { submission_id: string }).submission_id)),
   },
+  // The web app (ui/index.tsx): a student's recommended courses on the home page.
+  ui: {
+    widgets: [
+      {
+        id: 'courses',
+        title: 'ai.widget.courses',
+        permissions: ['ai.recommendations.read'],
+        roles: ['Student'],
+      },
+    ],
+  },
 })

@@ -88,4 +88,22 @@ export default definePlugin({
     'estore.stock.low': notifyLowStock,
     'estore.order.paid': notifyOrderPaid,
   },
+  // The web app (ui/index.tsx): the shop with cart and checkout, and the buyer's orders.
+  ui: {
+    nav: [
+      {
+        id: 'shop',
+        label: 'estore.nav.shop',
+        path: '/estore/shop',
+        permissions: ['estore.orders.place'],
+        section: 'daily',
+      },
+      {
+        id: 'orders',
+        label: 'estore.nav.orders',
+        path: '/estore/orders',
+        permissions: ['estore.orders.place'],
+      },
+    ],
+  },
 })

@@ -83,4 +83,16 @@ export default definePlugin({
   holidays: eventHolidays,
   demo: seedEventsDemo,
   privacy: eventsPrivacy,
+  // The web app (ui/index.tsx): upcoming events to register for, with places and the waitlist.
+  ui: {
+    nav: [
+      {
+        id: 'register',
+        label: 'events.nav.register',
+        path: '/events/register',
+        permissions: ['events.registrations.register'],
+        section: 'daily',
+      },
+    ],
+  },
 })

@@ -95,4 +95,16 @@ export default definePlugin({
   demo: seedHostelDemo,
   calendar: hostelCalendar,
   privacy: hostelPrivacy,
+  // The web app (ui/index.tsx): the hostel office's board of rooms and beds.
+  ui: {
+    nav: [
+      {
+        id: 'board',
+        label: 'hostel.nav.board',
+        path: '/hostel/board',
+        permissions: ['hostel.allocations.manage'],
+        section: 'daily',
+      },
+    ],
+  },
 })

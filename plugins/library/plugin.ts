@@ -96,4 +96,32 @@ export default definePlugin({
   calendar: libraryCalendar,
   privacy: libraryPrivacy,
   demo: seedLibraryDemo,
+  // The web app (ui/index.tsx): a borrower's loans with renewal, the librarian's scanner desk.
+  ui: {
+    nav: [
+      {
+        id: 'loans',
+        label: 'library.nav.loans',
+        path: '/library/loans',
+        permissions: ['library.circulation.renew'],
+        roles: ['Student', 'Teacher'],
+        section: 'daily',
+      },
+      {
+        id: 'desk',
+        label: 'library.nav.desk',
+        path: '/library/desk',
+        permissions: ['library.circulation.issue'],
+        section: 'daily',
+      },
+    ],
+    widgets: [
+      {
+        id: 'loans',
+        title: 'library.widget.loans',
+        permissions: ['library.loans.read'],
+        roles: ['Student', 'Teacher'],
+      },
+    ],
+  },
 })

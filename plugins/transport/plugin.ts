@@ -89,4 +89,17 @@ export default definePlugin({
   calendar: transportCalendar,
   privacy: transportPrivacy,
   demo: seedTransportDemo,
+  // The web app (ui/index.tsx): a parent's (or student's) route, stop and bus times.
+  ui: {
+    nav: [
+      {
+        id: 'pickups',
+        label: 'transport.nav.pickups',
+        path: '/transport/pickups',
+        permissions: ['transport.assignments.read'],
+        roles: ['Parent', 'Student'],
+        section: 'daily',
+      },
+    ],
+  },
 })
