@@ -1,6 +1,6 @@
 import { test } from '@japa/runner'
 import { execFile } from 'node:child_process'
-import { mkdir, readdir, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises'
 import { promisify } from 'node:util'
 import app from '@adonisjs/core/services/app'
 import router from '@adonisjs/core/services/router'
@@ -228,7 +228,9 @@ test.group('OpenAPI lint', () => {
         maxBuffer: 64 * 1024 * 1024,
         env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
       }
-    ).catch((error) => error as { stdout: string })
+    )
+      .catch((error) => error as { stdout: string })
+      .finally(() => rm(file, { force: true }))
     const report = JSON.parse(stdout.slice(stdout.indexOf('{')))
     const errors = report.problems
       .filter((problem: any) => problem.severity === 'error')
