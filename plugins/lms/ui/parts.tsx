@@ -23,7 +23,10 @@ export function ChosenLevels(props: { rubric: Rubric; selections: Selection[] })
         const level = criterion.levels.find((l) => l.id === chosen?.level_id)
         return (
           <li key={criterion.id}>
-            <strong>{criterion.title}</strong>:{' '}
+            <strong>
+              <bdi>{criterion.title}</bdi>
+            </strong>
+            :{' '}
             {level
               ? t('lms.rubric.chosen', { level: level.title, points: number(points(level.points)) })
               : '—'}

@@ -222,9 +222,9 @@ export function AssignmentWork(props: PageProps) {
       <h2>{t('lms.work.yours')}</h2>
       <p>
         <WorkStatus attempt={latest} />
-        {latest?.submitted_at
-          ? ` ${t('lms.handedIn', { when: dateTime(latest.submitted_at) })}`
-          : ''}
+        {latest?.submitted_at ? (
+          <span class="muted"> · {dateTime(latest.submitted_at)}</span>
+        ) : null}
       </p>
       <Notice text={done} />
       {latest && !writable ? (
