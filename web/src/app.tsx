@@ -9,9 +9,12 @@ import {
 } from './kit/context.js'
 import { chosenLocale, I18n, I18nContext, useI18n } from './kit/i18n.js'
 import { loadPluginMessages, pluginUi, type PluginUiModule } from './kit/plugins.js'
+import { useOnline } from './kit/offline.js'
 import { match, useLocation, type Location } from './kit/router.js'
 import { Link, Loading, Problem } from './kit/ui.js'
 import { CORE_PAGES } from './pages/index.js'
+import { useHasRecords } from './data/resources.js'
+import { useUnreadCount } from './pages/notifications.js'
 import { SignIn } from './pages/sign_in.js'
 
 /** Applies the language's direction and name to the document (right-to-left for Arabic). */
@@ -54,6 +57,7 @@ function Navigation(props: { path: string; open: boolean; onNavigate: () => void
   const app = useApp()
   const { t } = useI18n()
   const core = Object.keys(CORE_PAGES)
+  const records = useHasRecords()
   const sections = (['daily', 'records', 'admin'] as const)
     .map((section) => ({ section, entries: app.nav.filter((entry) => entry.section === section) }))
     .filter((group) => group.entries.length > 0)
@@ -77,6 +81,13 @@ function Navigation(props: { path: string; open: boolean; onNavigate: () => void
             {t('nav.home')}
           </Link>
         </li>
+        {records ? (
+          <li>
+            <Link to="/data" current={current('/data')}>
+              {t('data.title')}
+            </Link>
+          </li>
+        ) : null}
       </ul>
       {sections.map((group) => (
         <div key={group.section}>
@@ -110,12 +121,40 @@ function Navigation(props: { path: string; open: boolean; onNavigate: () => void
   )
 }
 
+/** The header's link to the inbox with the live unread count, announced politely as it changes. */
+function UnreadBadge(props: { current: boolean }) {
+  const { t, number } = useI18n()
+  const unread = useUnreadCount()
+  if (unread === null) return null
+  const text = t('notifications.badge', { count: unread })
+  return (
+    <>
+      <Link to="/notifications" class="unread-badge" current={props.current}>
+        <span aria-hidden="true">
+          <svg viewBox="0 0 24 24" width="20" height="20" class="bell">
+            <path
+              fill="currentColor"
+              d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3a1.5 1.5 0 0 0-3 0v1.16A7 7 0 0 0 5 11v5l-2 2v1h18v-1Z"
+            />
+          </svg>
+          <span class={unread > 0 ? 'count' : 'count none'}>{number(unread)}</span>
+        </span>
+        <span class="visually-hidden">{text}</span>
+      </Link>
+      <span role="status" class="visually-hidden">
+        {unread > 0 ? text : ''}
+      </span>
+    </>
+  )
+}
+
 /** The signed-in app: the shell (skip link, header, navigation) around the page of the address. */
 function Shell(props: { value: AppValue }) {
   const location = useLocation()
   const { t } = useI18n()
   const [menuOpen, setMenuOpen] = useState(false)
   const [first, setFirst] = useState(true)
+  const online = useOnline()
   useEffect(() => {
     setMenuOpen(false)
     // After a navigation (not on the first page), the keyboard continues from the new content.
@@ -131,6 +170,7 @@ function Shell(props: { value: AppValue }) {
         <Link to="/" class="brand">
           {props.value.tenant.name}
         </Link>
+        <UnreadBadge current={location.path === '/notifications'} />
         <button
           type="button"
           class="menu-button secondary"
@@ -144,6 +184,11 @@ function Shell(props: { value: AppValue }) {
       <div class="app-body">
         <Navigation path={location.path} open={menuOpen} onNavigate={() => setMenuOpen(false)} />
         <main id="main" tabIndex={-1}>
+          {online ? null : (
+            <p role="status" class="offline-notice">
+              {t('app.offline')}
+            </p>
+          )}
           <Routed location={location} />
         </main>
       </div>

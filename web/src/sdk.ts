@@ -22,4 +22,5 @@ export {
   type PluginUiModule,
 } from './kit/plugins.js'
 export { navigate, useLocation, match, type Location } from './kit/router.js'
+export { listen, useLive, type LiveEvent } from './kit/live.js'
 export { Empty, Link, Loading, Notice, Page, Pager, Problem, useAction, useLoad } from './kit/ui.js'
