@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact'
-import { useCallback, useEffect, useState } from 'preact/hooks'
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks'
 import { ApiError } from './api.js'
 import { useI18n } from './i18n.js'
 import { BASE, navigate } from './router.js'
@@ -27,16 +27,19 @@ export function Link(props: {
   )
 }
 
-/** Loads once per `key`, with a reload for after changes. */
+/** Loads once per `key`, with a reload for after changes; only the latest load's answer is kept. */
 export function useLoad<T>(load: () => Promise<T>, key: unknown[] = []) {
   const [state, setState] = useState<{ data?: T; error?: unknown; loading: boolean }>({
     loading: true,
   })
+  // A slower answer to an earlier key (a filter changed twice) must not replace the latest.
+  const latest = useRef(0)
   const reload = useCallback(() => {
+    const call = ++latest.current
     setState((previous) => ({ ...previous, loading: true }))
     return load().then(
-      (data) => setState({ data, loading: false }),
-      (error) => setState({ error, loading: false })
+      (data) => call === latest.current && setState({ data, loading: false }),
+      (error) => call === latest.current && setState({ error, loading: false })
     )
   }, key)
   useEffect(() => {
