@@ -264,7 +264,7 @@ export function AssignmentWork(props: PageProps) {
             </button>
           </div>
         </form>
-      ) : !latest ? (
+      ) : !takesWork(assignment) ? (
         <p>{t('lms.work.closed')}</p>
       ) : null}
     </Page>
