@@ -81,6 +81,7 @@ export const reportOperations: Record<string, OperationDoc> = {
       'Follow it with GET /api/v1/exports/:id.',
     tags: [tag],
     status: 202,
+    location: '/api/v1/exports/{id}',
     body: exportValidator,
     data: exportSchema,
     errors: [E_REPORT_RESOURCE_UNKNOWN, E_REPORT_FORMAT_UNKNOWN, E_FORBIDDEN, E_VALIDATION],

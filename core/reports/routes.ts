@@ -24,7 +24,10 @@ export function reportRoutes(router: Router, middleware: Middleware) {
         const input = await exportValidator.validate(ctx.request.body())
         const row = await createExport(input, principal)
         await queueExport(row.id)
-        respond(ctx, await presentExport(row), { status: 202 })
+        respond(ctx, await presentExport(row), {
+          status: 202,
+          location: `/api/v1/exports/${row.id}`,
+        })
       })
       router.get('/exports/:id', async (ctx: HttpContext) => {
         const principal = await principalOf(ctx)

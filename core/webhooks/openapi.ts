@@ -77,6 +77,7 @@ describeOperations({
       'https only (plain http to 127.0.0.1 outside production when allowed).',
     tags,
     status: 201,
+    location: `${base}/{id}`,
     body: createEndpointValidator,
     data: withSecret,
     errors: [E_WEBHOOK_URL_INVALID],

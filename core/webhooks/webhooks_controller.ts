@@ -29,7 +29,8 @@ export default class WebhooksController {
   async store(ctx: HttpContext) {
     const principal = await authorize(ctx, PERMISSION)
     const input = await createEndpointValidator.validate(ctx.request.body())
-    respond(ctx, await createEndpoint(input, actorOf(principal)), { status: 201 })
+    const created = await createEndpoint(input, actorOf(principal))
+    respond(ctx, created, { status: 201, location: `/api/v1/admin/webhooks/${created.id}` })
   }
 
   async show(ctx: HttpContext) {

@@ -27,6 +27,8 @@ async function exportAndWait(client: ApiClient, school: School, who: Who, body: 
   const started = await api(client, school, who, 'post', '/exports').json(body)
   started.assertStatus(202)
   const id = started.body().data.id
+  // Where to follow it.
+  started.assertHeader('location', `/api/v1/exports/${id}`)
   return eventually(async () => {
     const status = await api(client, school, who, 'get', `/exports/${id}`)
     status.assertStatus(200)

@@ -107,6 +107,7 @@ function admin(client: ApiClient, tenant: Tenant) {
 async function subscribe(client: ApiClient, tenant: Tenant, url: string, events: string[]) {
   const created = await admin(client, tenant).post('/admin/webhooks', { url, events })
   created.assertStatus(201)
+  created.assertHeader('location', `/api/v1/admin/webhooks/${created.body().data.id}`)
   return created.body().data as { id: string; secret: string; status: string }
 }
 
