@@ -73,9 +73,9 @@ export function Grades() {
           return (
             <section key={grades[0].student_id} aria-labelledby={headingId}>
               <h2 id={headingId}>{studentName(student)}</h2>
-              <ul class="lms-cards">
+              <ul class="lms-cards" style={{ paddingInlineStart: 0 }}>
                 {grades.map((grade) => (
-                  <li key={grade.id}>
+                  <li key={grade.id} style={{ listStyle: 'none' }}>
                     <article class="lms-grade">
                       <h3>{grade.assignment?.title}</h3>
                       <p class="muted">
