@@ -235,6 +235,16 @@ test.group('Web app: pages everyone has', (group) => {
   test('installable and readable offline; signing out empties the cached answers', async ({
     assert,
   }) => {
+    // Something in the inbox to read offline.
+    const admin = await signedInAs(tenant, `admin-offline@${tenant.slug}.example`, ['TenantAdmin'])
+    const teacher = await tokenOf(accounts.Teacher)
+    const me = await apiAs(teacher, 'GET', '/app/context')
+    const sent = await apiAs(admin, 'POST', '/admin/notifications/send', {
+      user_ids: [me.body.data.user.id],
+      template: 'core.welcome_email',
+      data: { name: 'Offline Ada', institution: 'Riverside' },
+    })
+    assert.equal(sent.status, 202, JSON.stringify(sent.body))
     const { page } = await openApp(browser, baseUrl)
     const context = page.context()
     await signInDemo(page, baseUrl, 'Teacher')
