@@ -213,4 +213,62 @@ export default definePlugin({
   documents: erpDocuments,
   stats: erpStats,
   calendar: erpCalendar,
+  // The ERP pages and widgets of the web app (ui/index.tsx, ui/messages.ts; docs/web.md).
+  ui: {
+    nav: [
+      {
+        id: 'timetable',
+        label: 'erp.nav.timetable',
+        path: '/erp/timetable',
+        permissions: ['erp.timetable_slots.read'],
+        roles: ['Teacher', 'Student'],
+        order: 10,
+      },
+      {
+        id: 'children',
+        label: 'erp.nav.children',
+        path: '/erp/children',
+        permissions: ['erp.invoices.read'],
+        roles: ['Parent'],
+        order: 10,
+      },
+      {
+        id: 'fees-desk',
+        label: 'erp.nav.feesDesk',
+        path: '/erp/fees-desk',
+        permissions: ['erp.payments.create'],
+        order: 30,
+      },
+      {
+        id: 'admissions',
+        label: 'erp.nav.admissions',
+        path: '/erp/admissions',
+        permissions: ['erp.applicants.review'],
+        order: 31,
+      },
+    ],
+    widgets: [
+      {
+        id: 'today',
+        title: 'erp.widget.today',
+        permissions: ['erp.attendance_marks.create'],
+        roles: ['Teacher'],
+        order: 10,
+      },
+      {
+        id: 'fees-due',
+        title: 'erp.widget.feesDue',
+        permissions: ['erp.invoices.read'],
+        roles: ['Parent'],
+        order: 10,
+      },
+      {
+        id: 'attendance-week',
+        title: 'erp.widget.attendanceWeek',
+        permissions: ['erp.attendance_marks.read'],
+        roles: ['Parent'],
+        order: 11,
+      },
+    ],
+  },
 })

@@ -1,0 +1,114 @@
+import { api, Loading, Page, Problem, useI18n, useLoad } from '@oryne/web'
+import { InvoiceTable } from './invoices.js'
+import {
+  addDays,
+  nameOf,
+  percent,
+  type AttendanceStatus,
+  type Invoice,
+  type Student,
+  type Summary,
+} from './common.js'
+
+type Mark = { id: string; date: string; status: AttendanceStatus }
+
+async function loadChild(studentId: string, today: string) {
+  const [summary, marks, invoices] = await Promise.all([
+    api<Summary[]>('/api/v1/erp/attendance/summary', {
+      query: { from: addDays(today, -29), to: today, student_id: studentId },
+    }),
+    api<Mark[]>('/api/v1/erp/attendance_marks', {
+      query: { 'filter[student_id][eq]': studentId, 'sort': '-date', 'per_page': 10 },
+    }),
+    api<Invoice[]>('/api/v1/erp/invoices', {
+      query: { 'filter[student_id][eq]': studentId, 'sort': '-due_on', 'per_page': 20 },
+    }),
+  ])
+  return { summary: summary[0] ?? null, marks, invoices }
+}
+
+/** One child: attendance over the last 30 days and recent days, then fees. */
+function Child(props: { student: Student }) {
+  const i18n = useI18n()
+  const { t } = i18n
+  const today = i18n.today()
+  const child = useLoad(() => loadChild(props.student.id, today), [props.student.id, today])
+  const name = nameOf(props.student)
+  const id = `erp-child-${props.student.id}`
+  return (
+    <section aria-labelledby={id} class="erp-child">
+      <h2 id={id}>{name}</h2>
+      <Problem error={child.error} />
+      {!child.data ? (
+        child.error ? null : (
+          <Loading what={name} />
+        )
+      ) : (
+        <>
+          <h3>{t('erp.children.attendance')}</h3>
+          {child.data.summary ? (
+            <>
+              <p class="erp-percent">
+                {t('erp.children.last30', { percent: percent(i18n, child.data.summary.percent) })}
+              </p>
+              <p class="muted">{t('erp.children.counts', { ...child.data.summary })}</p>
+            </>
+          ) : (
+            <p>{t('erp.children.noRecent')}</p>
+          )}
+          <h4>{t('erp.children.recent')}</h4>
+          {child.data.marks.length ? (
+            <ul class="erp-days">
+              {child.data.marks.map((mark) => (
+                <li key={mark.id}>
+                  <span>{i18n.date(mark.date)}</span>{' '}
+                  <span class={`erp-tag erp-${mark.status}`}>
+                    {t(`erp.attendance.${mark.status}`)}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p>{t('erp.children.noMarks')}</p>
+          )}
+          <h3>{t('erp.children.fees')}</h3>
+          {child.data.invoices.length ? (
+            <InvoiceTable
+              invoices={child.data.invoices}
+              caption={`${t('erp.children.fees')}: ${name}`}
+            />
+          ) : (
+            <p>{t('erp.children.noInvoices')}</p>
+          )}
+        </>
+      )}
+    </section>
+  )
+}
+
+/** A parent's children (a student sees themself): attendance and fees of each. */
+export function Children() {
+  const { t } = useI18n()
+  const children = useLoad(() =>
+    api<Student[]>('/api/v1/erp/students', { query: { sort: 'first_name', per_page: 20 } })
+  )
+  return (
+    <Page title={t('erp.nav.children')}>
+      <Problem error={children.error} />
+      {!children.data ? (
+        children.error ? null : (
+          <Loading what={t('erp.nav.children')} />
+        )
+      ) : children.data.length ? (
+        <>
+          {children.data.map((student) => (
+            <Child key={student.id} student={student} />
+          ))}
+          <p class="muted">{t('erp.children.payNote')}</p>
+        </>
+      ) : (
+        <p>{t('erp.children.none')}</p>
+      )}
+    </Page>
+  )
+}
