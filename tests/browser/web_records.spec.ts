@@ -93,7 +93,7 @@ test.group('Web app: generated views of declared resources', (group) => {
 
     // A new club: the API's refusal first, shown next to its field.
     await page.getByRole('button', { name: 'New', exact: true }).click()
-    await page.getByRole('heading', { name: 'New Clubs', level: 1 }).waitFor()
+    await page.getByRole('heading', { name: 'New record: Clubs', level: 1 }).waitFor()
     await page.getByLabel('Name').fill('Chess Masters')
     await page.getByLabel('Category').selectOption('debate')
     await page.getByLabel('Founded on').fill('2025-09-01')
@@ -256,8 +256,19 @@ test.group('Web app: generated views of declared resources', (group) => {
       '({ page: document.documentElement.scrollWidth, window: window.innerWidth })'
     )
     assert.isAtMost(widths.page, widths.window)
+    // The table is wider than the phone: it scrolls inside its own box.
+    const box: { scroll: number; client: number } = await page.evaluate(
+      "(() => { const box = document.querySelector('.data-scroll'); return { scroll: box.scrollWidth, client: box.clientWidth } })()"
+    )
+    assert.isAbove(box.scroll, box.client)
     assert.deepEqual(await accessibilityProblems(page), [])
     await shot(page, 'records-list-phone')
+    await page.getByRole('button', { name: 'New', exact: true }).click()
+    await page.getByLabel('Name').waitFor()
+    const formWidth: number = await page.evaluate('document.documentElement.scrollWidth')
+    assert.isAtMost(formWidth, widths.window)
+    assert.deepEqual(await accessibilityProblems(page), [])
+    await shot(page, 'records-form-phone')
 
     await page.evaluate("localStorage.setItem('oryne.app.locale', 'ar')")
     await page.goto(`${baseUrl}/app/data/clubs/clubs`)

@@ -12,7 +12,7 @@ export default defineMessages({
     'data.none': 'Your account cannot look up any records yet.',
     'data.unknown': 'There is no such record list, or your account cannot open it.',
     'data.new': 'New',
-    'data.newTitle': 'New {resource}',
+    'data.newTitle': 'New record: {resource}',
     'data.editTitle': 'Edit {label}',
     'data.edit': 'Edit',
     'data.delete': 'Delete',
