@@ -21,7 +21,7 @@ import {
   E_UPLOAD_TYPE_NOT_ALLOWED,
 } from './errors.js'
 import { safeFileName, type FileRecord } from './files.js'
-import { signFileLink, type FileLink } from './links.js'
+import { absoluteLink, signFileLink, type FileLink } from './links.js'
 import { acceptsContentType, bareContentType, uploadPurpose, uploadPurposes } from './purposes.js'
 import { assertQuota } from './quota.js'
 import { contentMatches, extensionOf, SNIFF_BYTES, typeOfName } from './sniff.js'
@@ -106,7 +106,10 @@ async function uploadTarget(row: Record<string, any>): Promise<UploadTarget> {
     return { method: 'PUT', url, headers, expires_at: expiresAt.toISOString() }
   }
   const expires = Math.floor(expiresAt.getTime() / 1000)
-  const url = `/api/v1/uploads/${row.id}/content?expires=${expires}&signature=${contentSignature(row.id, expires)}`
+  // Absolute and naming its tenant, as download links: a plain PUT to it works from anywhere.
+  const url = absoluteLink(
+    `/api/v1/uploads/${row.id}/content?expires=${expires}&signature=${contentSignature(row.id, expires)}`
+  )
   return { method: 'PUT', url, headers, expires_at: expiresAt.toISOString() }
 }
 
