@@ -96,9 +96,14 @@ export function App() {
                 </Link>
               </li>
             ))}
-            {current.kind === 'platform' && (
+            {current.kind === 'platform' ? (
               <li>
                 <a href="/metrics">Metrics</a>
+              </li>
+            ) : (
+              <li>
+                {/* The school's web app for everyone (docs/web.md), on the same school. */}
+                <a href={`/app/?school=${encodeURIComponent(current.tenant ?? '')}`}>Web app</a>
               </li>
             )}
             <li>
