@@ -10,7 +10,9 @@ import { makeMigration } from './workshop.js'
 /*
  * `oryne plugin new <name>`: a plugin in the house shape (plugin.ts, one
  * resource, its generated migration and snapshot, one described custom route,
- * one CLI command, a test of each) that works as it is: its own test passes before the author changes a line.
+ * one CLI command, a test of each, one web app page with its navigation entry,
+ * widget and messages in English and Arabic) that works as it is: its own test
+ * passes before the author changes a line.
  */
 
 const title = (name: string) =>
@@ -38,6 +40,94 @@ export default definePlugin({
     '${name}.items.delete',
   ],
   grants: { TenantAdmin: ['${name}.*'], Teacher: ['${name}.items.read'] },
+  // The web app (docs/web.md, "A plugin's pages"): pages in ui/index.tsx, words in ui/messages.ts.
+  ui: {
+    nav: [
+      {
+        id: 'items',
+        label: '${name}.nav.items',
+        path: '/${name}/items',
+        permissions: ['${name}.items.read'],
+      },
+    ],
+    widgets: [
+      { id: 'count', title: '${name}.widget.count', permissions: ['${name}.items.read'] },
+    ],
+  },
+})
+`
+}
+
+function uiSource(name: string) {
+  return `import {
+  api,
+  call,
+  definePluginUi,
+  Empty,
+  Loading,
+  Page,
+  Problem,
+  useI18n,
+  useLoad,
+} from '@oryne/web'
+
+type Item = { id: string; title: string; done: boolean }
+
+/** The institution's items, newest first (GET /api/v1/${name}/items). */
+function Items() {
+  const { t } = useI18n()
+  const items = useLoad(() => api<Item[]>('/api/v1/${name}/items'), [])
+  return (
+    <Page title={t('${name}.nav.items')}>
+      <Problem error={items.error} />
+      {items.data === undefined ? (
+        <Loading what={t('${name}.nav.items')} />
+      ) : items.data.length === 0 ? (
+        <Empty text={t('${name}.items.none')} />
+      ) : (
+        <ul>
+          {items.data.map((item) => (
+            <li key={item.id}>{item.title}</li>
+          ))}
+        </ul>
+      )}
+    </Page>
+  )
+}
+
+/** How many items there are, on the home page. */
+function Count() {
+  const { t } = useI18n()
+  const items = useLoad(
+    () => call<Item[]>('/api/v1/${name}/items', { query: { per_page: 1 } }),
+    []
+  )
+  const total = items.data?.pagination?.total ?? items.data?.data.length
+  return <p>{total === undefined ? '…' : t('${name}.items.count', { count: total })}</p>
+}
+
+export default definePluginUi({ pages: { items: Items }, widgets: { count: Count } })
+`
+}
+
+function messagesSource(name: string) {
+  return `import { defineMessages } from '@oryne/web'
+
+/** Every key starts with the plugin's name; Arabic is checked against English for completeness. */
+export default defineMessages({
+  en: {
+    '${name}.nav.items': '${title(name)}',
+    '${name}.widget.count': '${title(name)}',
+    '${name}.items.none': 'No items yet.',
+    '${name}.items.count': '{count, plural, =0 {No items} one {# item} other {# items}}',
+  },
+  ar: {
+    '${name}.nav.items': '${title(name)}',
+    '${name}.widget.count': '${title(name)}',
+    '${name}.items.none': 'لا عناصر بعد.',
+    '${name}.items.count':
+      '{count, plural, =0 {لا عناصر} one {عنصر واحد} two {عنصران} few {# عناصر} many {# عنصرًا} other {# عنصر}}',
+  },
 })
 `
 }
@@ -182,6 +272,8 @@ export async function scaffoldPlugin(options: {
     ['resources/items.ts', RESOURCE_SOURCE],
     ['commands.ts', commandsSource(name)],
     ['routes.ts', routesSource(name)],
+    ['ui/index.tsx', uiSource(name)],
+    ['ui/messages.ts', messagesSource(name)],
     [`tests/${name.replaceAll('-', '_')}.spec.ts`, testSource(name)],
   ]
   for (const [file, source] of files) {

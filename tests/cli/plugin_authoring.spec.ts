@@ -53,6 +53,8 @@ test.group('oryne plugin: authoring', () => {
       'resources/items.ts',
       'commands.ts',
       'routes.ts',
+      'ui/index.tsx',
+      'ui/messages.ts',
       'tests/book_club.spec.ts',
       'migrations/0001_create_book_club_items.ts',
       'migrations/.snapshot.json',
@@ -62,6 +64,15 @@ test.group('oryne plugin: authoring', () => {
       assert.deepEqual(
         [...source.matchAll(/from '([^']+)'/g)].map((m) => m[1]),
         ['@oryne/sdk'],
+        file
+      )
+    }
+    // Its web app page and messages use the app's kit only (docs/web.md, "A plugin's pages").
+    for (const file of ['ui/index.tsx', 'ui/messages.ts']) {
+      const source = await readFile(join(scratch.absolute, 'book-club', file), 'utf8')
+      assert.deepEqual(
+        [...source.matchAll(/from '([^']+)'/g)].map((m) => m[1]),
+        ['@oryne/web'],
         file
       )
     }
