@@ -14,6 +14,7 @@ import { cancel, register, type Registrant } from './services/registrations.js'
 import { ticket } from './services/ticket.js'
 import { checkIn } from './services/check_in.js'
 import { attendanceReport } from './services/report.js'
+import { eventPlaces } from './services/places.js'
 import { renderFeed, revokeFeedToken, rotateFeedToken } from './services/calendar_feed.js'
 import {
   actorOf,
@@ -143,6 +144,30 @@ export function eventsRoutes(router: Router) {
         },
       },
       errors: [E_CHECK_IN_TOKEN_INVALID, E_ALREADY_CHECKED_IN, E_NOT_CHECKABLE],
+    })
+
+  router
+    .get('/events/:id/places', async (ctx) => {
+      const principal = await authorize(ctx, 'events.events.read')
+      respond(ctx, await eventPlaces(param(ctx, 'Event'), principal))
+    })
+    .describe({
+      summary: 'How full an event is: places taken, waiting, free',
+      description:
+        'For the events the caller may read (students and parents: published events of their audience). free and capacity are null when places are unlimited.',
+      data: {
+        type: 'object',
+        required: ['event_id', 'capacity', 'waitlist', 'taken', 'waiting', 'free'],
+        properties: {
+          event_id: { type: 'string' },
+          capacity: { type: ['integer', 'null'] },
+          waitlist: { type: 'boolean' },
+          taken: { type: 'integer' },
+          waiting: { type: 'integer' },
+          free: { type: ['integer', 'null'] },
+        },
+      },
+      errors: [E_EVENT_NOT_FOUND],
     })
 
   router

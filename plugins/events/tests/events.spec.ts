@@ -635,3 +635,49 @@ test.group('Events: demo school', (group) => {
     assert.equal(day.body().data.holiday.title, 'Founders day (holiday)')
   })
 })
+
+test.group('Events: places', () => {
+  test('places taken, waiting and free, for those who may read the event only', async ({
+    client,
+    assert,
+  }) => {
+    const school = await schoolFor(client)
+    const event = await newEvent(school, {
+      audience: 'sections',
+      audience_ids: [school.sectionA],
+      capacity: 1,
+      waitlist: true,
+    })
+    const places = (who: Who, id = event.id) => school.as(who).get(`/events/events/${id}/places`)
+    const empty = await places('student')
+    empty.assertStatus(200)
+    assert.deepEqual(empty.body().data, {
+      event_id: String(event.id),
+      capacity: 1,
+      waitlist: true,
+      taken: 0,
+      waiting: 0,
+      free: 1,
+    })
+
+    await created(school.as('student').post(`/events/events/${event.id}/register`))
+    const second = await created(school.as('parent').post(`/events/events/${event.id}/register`))
+    assert.equal(second.status, 'waitlisted')
+    for (const who of ['student', 'parent', 'staff', 'teacher'] as Who[]) {
+      const full = await places(who)
+      full.assertStatus(200)
+      assert.include(full.body().data, { taken: 1, waiting: 1, free: 0 }, who)
+    }
+
+    // Outside the audience, a draft, a junk id: not found, as in the events list.
+    const outsider = await places('student2')
+    outsider.assertStatus(404)
+    assert.equal(errorCode(outsider), 'ERR_EVENTS_NOT_FOUND')
+    const draft = await newEvent(school, { status: 'draft' })
+    ;(await places('student', draft.id)).assertStatus(404)
+    const unlimited = await places('staff', draft.id)
+    unlimited.assertStatus(200)
+    assert.include(unlimited.body().data, { capacity: null, free: null, taken: 0 })
+    ;(await places('staff', 'abc')).assertStatus(404)
+  })
+})

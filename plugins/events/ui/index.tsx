@@ -27,6 +27,8 @@ type SchoolEvent = {
   fee: number
 }
 
+type Places = { event_id: string; taken: number; waiting: number; free: number | null }
+
 type Registration = {
   id: string
   event_id: string
@@ -48,7 +50,16 @@ async function upcoming() {
       query: { 'filter[status][ne]': 'cancelled', 'per_page': 100 },
     }),
   ])
-  return { events, mine: new Map(registrations.map((r) => [String(r.event_id), r])) }
+  const places = await Promise.all(
+    events
+      .filter((event) => event.capacity)
+      .map((event) => api<Places>(`/api/v1/events/events/${event.id}/places`))
+  )
+  return {
+    events,
+    mine: new Map(registrations.map((r) => [String(r.event_id), r])),
+    places: new Map(places.map((p) => [String(p.event_id), p])),
+  }
 }
 
 /** Upcoming events open for registration: register, join the waitlist, or cancel. */
@@ -96,6 +107,7 @@ function Registrations() {
         <ul class="campus-cards">
           {load.data.events.map((event) => {
             const mine = load.data!.mine.get(String(event.id))
+            const places = load.data!.places.get(String(event.id))
             return (
               <li key={event.id}>
                 <article aria-labelledby={`event-${event.id}`}>
@@ -114,6 +126,13 @@ function Registrations() {
                       : ''}
                     {event.fee ? ` ${t('events.fee', { fee: i18n.money(event.fee) })}` : ''}
                   </p>
+                  {places ? (
+                    <p>
+                      {places.free
+                        ? t('events.free', { free: places.free })
+                        : t('events.full', { waiting: places.waiting })}
+                    </p>
+                  ) : null}
                   {event.registration_closes_at ? (
                     <p class="muted">
                       {t('events.closes', { at: i18n.dateTime(event.registration_closes_at) })}

@@ -9,6 +9,9 @@ export default defineMessages({
     'events.withWaitlist': 'When full, you join the waitlist.',
     'events.noWaitlist': 'No waitlist: when full, registration closes.',
     'events.fee': 'Fee {fee}.',
+    'events.free': '{free, plural, one {# place left.} other {# places left.}}',
+    'events.full':
+      'Full: {waiting, plural, =0 {no one waiting yet.} one {# person waiting.} other {# people waiting.}}',
     'events.closes': 'Registration closes {at}.',
     'events.state.none': 'You are not registered.',
     'events.state.registered': 'You have a place.',
@@ -35,6 +38,10 @@ export default defineMessages({
     'events.withWaitlist': 'عند الامتلاء تنضم إلى قائمة الانتظار.',
     'events.noWaitlist': 'لا قائمة انتظار: يُغلق التسجيل عند الامتلاء.',
     'events.fee': 'الرسوم {fee}.',
+    'events.free':
+      '{free, plural, one {بقي مقعد واحد.} two {بقي مقعدان.} few {بقيت # مقاعد.} many {بقي # مقعدًا.} other {بقي # مقعد.}}',
+    'events.full':
+      'ممتلئة: {waiting, plural, =0 {لا أحد في الانتظار بعد.} one {شخص واحد في الانتظار.} two {شخصان في الانتظار.} few {# أشخاص في الانتظار.} many {# شخصًا في الانتظار.} other {# شخص في الانتظار.}}',
     'events.closes': 'يُغلق التسجيل {at}.',
     'events.state.none': 'لست مسجلًا.',
     'events.state.registered': 'لديك مقعد.',
