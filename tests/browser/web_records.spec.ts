@@ -2,6 +2,8 @@ import { test } from '@japa/runner'
 import { readFile } from 'node:fs/promises'
 import app from '@adonisjs/core/services/app'
 import type { Browser, Page } from 'playwright-core'
+import { resourceCatalogOf } from '#core/resources/catalog'
+import { addCustomField } from '#core/resources/custom_fields'
 import jobs from '#core/services/jobs'
 import { tenantContext } from '#core/tenancy/context'
 import { withTenantDb } from '#core/tenancy/tenant_db'
@@ -63,6 +65,14 @@ test.group('Web app: generated views of declared resources', (group) => {
     const plugins = await app.container.make('oryne.plugins')
     await plugins.enable(tenant, ['clubs'], { actor: 'test' })
     await createUser(tenant, { email: admin().email, role: 'TenantAdmin' })
+    // A field the school added to clubs: the form shows it in a fieldset of its own.
+    await tenantContext.run(tenant, () =>
+      addCustomField(
+        resourceCatalogOf(plugins).get('clubs.clubs')!,
+        { name: 'motto', type: 'string', max: 60, description: 'The club’s motto' },
+        { principal: { kind: 'platform', id: 'platform', roles: [], can: () => true } }
+      )
+    )
     await jobs.work(['reports'])
     await inTenant(tenant, (trx) =>
       trx
@@ -100,6 +110,10 @@ test.group('Web app: generated views of declared resources', (group) => {
     await page.getByLabel('Room').fill('B12')
     await page.getByLabel('Max members').fill('30')
     await page.getByLabel('Budget').fill('1234567.5')
+    await page
+      .getByRole('group', { name: 'Fields added by your school' })
+      .getByLabel('Motto')
+      .fill('Think ahead')
     await page.getByLabel('Find Advisor').fill(accounts.Teacher.split('@')[0])
     const advisor = page.getByLabel('Advisor', { exact: true })
     await advisor.locator(`option[value="${teacher.id}"]`).waitFor({ state: 'attached' })
@@ -133,11 +147,13 @@ test.group('Web app: generated views of declared resources', (group) => {
       budget: '150.25',
       open_to_new: true,
       advisor_id: teacher.id,
+      custom: { motto: 'Think ahead' },
     })
     // The reference reads as the advisor's name; the date in the tenant's format.
     const details = page.locator('.data-record')
     assert.include(await details.innerText(), teacher.name ?? teacher.email)
     assert.notInclude(await details.innerText(), '2025-09-01')
+    assert.include(await details.innerText(), 'Think ahead')
     assert.deepEqual(await accessibilityProblems(page), [])
     await shot(page, 'records-detail')
 
