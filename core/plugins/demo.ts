@@ -8,7 +8,16 @@ import type { PluginHost } from './plugin_host.js'
 /** The password of the demo accounts that can sign in at once (teacher1, student1, parent1, staff1). */
 export const DEMO_PASSWORD = 'Oryne-Demo-2026'
 /** The built-in plugins a demo school runs. */
-export const DEMO_PLUGINS = ['erp', 'lms', 'events', 'hostel', 'transport', 'library', 'estore']
+export const DEMO_PLUGINS = [
+  'erp',
+  'lms',
+  'events',
+  'hostel',
+  'transport',
+  'library',
+  'estore',
+  'ai',
+]
 
 const PEOPLE = {
   teachers: ['Teacher', 15],

@@ -5,6 +5,7 @@ import { trainAtRiskWeekly, trainModelJob, trainRecommendationsWeekly } from './
 import { interactionHooks } from './services/interaction_hooks.js'
 import { checkSubmission } from './services/plagiarism.js'
 import { aiPrivacy } from './services/privacy.js'
+import { seedAiDemo } from './demo.js'
 
 /** Sunday night, when schools are quiet (one hour apart, so that the two trainings do not overlap). */
 const WEEKLY_RECOMMENDATIONS = '0 2 * * 0'
@@ -53,6 +54,7 @@ export default definePlugin({
   ],
   routes: aiRoutes,
   privacy: aiPrivacy,
+  demo: seedAiDemo,
   events: {
     ...interactionHooks,
     'lms.submission.created': (event) =>

@@ -9,12 +9,15 @@ export { enrolSection } from './services/courses.js'
 /* Reads over enrolments, grades and submissions, for the AI (docs/plugins/lms.md, "For other plugins"). */
 export {
   gradeTrends,
+  handedInSubmissions,
   lateAndMissingWork,
+  studentEnrolments,
   studentsTaughtBy,
   submissionContent,
   teachesCourse,
   teachesStudent,
   type GradeTrend,
+  type StudentEnrolment,
   type SubmissionContent,
   type WorkRecord,
 } from './services/insights.js'

@@ -62,6 +62,16 @@ function split(matrix: Matrix) {
   return { train, test }
 }
 
+/** Whether a split holds enough to train and measure on: held-out items and 10 training pairs. */
+function enoughToTrain({ train, test }: ReturnType<typeof split>) {
+  return test.size > 0 && train.length >= 10
+}
+
+/** Whether the tenant's interactions are enough to train a recommender (else the cold-start path answers). */
+export async function canTrainRecommender() {
+  return enoughToTrain(split(await interactionMatrix()))
+}
+
 export type RecommendationEvaluation = {
   users: number
   items: number
@@ -81,7 +91,7 @@ export type RecommendationEvaluation = {
 export async function evaluateRecommendations(matrix?: Matrix): Promise<RecommendationEvaluation> {
   const all = matrix ?? (await interactionMatrix())
   const { train, test } = split(all)
-  if (!test.size || train.length < 10)
+  if (!enoughToTrain({ train, test }))
     throw new E_AI_NOT_ENOUGH_DATA([
       'recommendations',
       `${all.length} (user, item) pairs and ${test.size} users with 3 or more items`,
@@ -231,9 +241,16 @@ async function fromModel(userId: string, type: ItemType, limit: number) {
   return found
 }
 
-/** Popular items of a type among the user's peers (classmates, else role holders, else everyone). */
+/**
+ * Popular items of a type among the user's peers: their classmates first,
+ * then holders of their roles, then everyone, each wider group filling what
+ * the narrower ones left of `limit` (a newcomer in a class that took one
+ * course still gets a full list). The score is the takers within the group.
+ */
 async function popularAmongPeers(userId: string, type: ItemType, limit: number) {
+  const found: Recommendation[] = []
   for (const peers of await peersOf(userId)) {
+    const taken = found.map((item) => item.item_id)
     const rows = await readTenantDb((client, table) => {
       const query = client
         .from(table('ai_interactions', 'i'))
@@ -250,18 +267,16 @@ async function popularAmongPeers(userId: string, type: ItemType, limit: number) 
         .select('i.item_id')
         .countDistinct('i.user_id as takers')
         .orderBy([{ column: 'takers', order: 'desc' }, { column: 'i.item_id' }])
-        .limit(limit)
+        .limit(limit - found.length)
       if (peers) query.whereIn('i.user_id', peers)
+      if (taken.length) query.whereNotIn('i.item_id', taken)
       return query
     })
-    if (rows.length)
-      return rows.map((row) => ({
-        item_type: type,
-        item_id: String(row.item_id),
-        score: Number(row.takers),
-      }))
+    for (const row of rows)
+      found.push({ item_type: type, item_id: String(row.item_id), score: Number(row.takers) })
+    if (found.length >= limit) break
   }
-  return []
+  return found
 }
 
 export type RecommendationQuery = { type: ItemType; limit: number; user_id?: string }

@@ -170,3 +170,46 @@ export async function submissionContent(id: string): Promise<SubmissionContent |
     files: (row.files ?? []) as SubmissionContent['files'],
   }
 }
+
+export type StudentEnrolment = {
+  id: string
+  course_id: string
+  student_user_id: string
+  enrolled_at: Date
+}
+
+/**
+ * Who took which course: the active or completed enrolments of students who
+ * have an account, oldest first (the AI records them as interactions when a
+ * school starts without the enrolment events, e.g. the demo school).
+ */
+export async function studentEnrolments(): Promise<StudentEnrolment[]> {
+  const rows = await readTenantDb((client, table) =>
+    client
+      .from(table('lms_enrolments', 'e'))
+      .whereIn('e.status', ['active', 'completed'])
+      .whereNotNull('e.student_user_id')
+      .orderBy([{ column: 'e.created_at' }, { column: 'e.id' }])
+      .select('e.id', 'e.course_id', 'e.student_user_id', 'e.created_at')
+  )
+  return rows.map((row) => ({
+    id: String(row.id),
+    course_id: String(row.course_id),
+    student_user_id: String(row.student_user_id),
+    enrolled_at: new Date(row.created_at),
+  }))
+}
+
+/** The ids of the handed-in (non-draft) submissions to the courses a user teaches, oldest first. */
+export async function handedInSubmissions(teacherUserId: string): Promise<string[]> {
+  const rows = await readTenantDb((client, table) =>
+    client
+      .from(table('lms_submissions', 's'))
+      .join(table('lms_courses', 'c'), 'c.id', 's.course_id')
+      .where('c.teacher_user_id', teacherUserId)
+      .whereNot('s.status', 'draft')
+      .orderBy([{ column: 's.submitted_at' }, { column: 's.id' }])
+      .select('s.id')
+  )
+  return rows.map((row) => String(row.id))
+}
