@@ -331,6 +331,12 @@ test.group('Web app: campus pages in the demo school', (group) => {
     const card = page.locator('ul.campus-cards > li', { hasText: 'Sports day' })
     await card.getByText('You have a place.').waitFor()
     assert.include(await card.innerText(), '12 places. When full, you join the waitlist.')
+    const fullness = (places: any) =>
+      places.free
+        ? `${places.free} place${places.free === 1 ? '' : 's'} left.`
+        : `Full: ${places.waiting} ${places.waiting === 1 ? 'person' : 'people'} waiting.`
+    const before = await data(page, `/api/v1/events/events/${sports.id}/places`)
+    assert.include(await card.innerText(), fullness(before))
     assert.deepEqual(await accessibilityProblems(page), [])
     assert.isAtMost(await pageWidth(page), PHONE.width)
 
@@ -341,6 +347,10 @@ test.group('Web app: campus pages in the demo school', (group) => {
     await page.getByRole('button', { name: 'Register for Sports day' }).click()
     assert.match(await said(page), /^Sports day is full: you are number \d+ on the waitlist\.$/)
     await card.getByText('You are on the waitlist.').waitFor()
+    // The place freed went to the first in line, and the student is last in it now.
+    const after = await data(page, `/api/v1/events/events/${sports.id}/places`)
+    assert.equal(after.waiting, before.waiting)
+    assert.include(await card.innerText(), fullness(after))
     const [again] = await data(
       page,
       `/api/v1/events/registrations?filter[event_id]=${sports.id}&filter[status]=waitlisted`
