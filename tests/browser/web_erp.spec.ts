@@ -228,6 +228,15 @@ test.group('Web app: ERP pages in a browser', (group) => {
       PHONE.width,
       'no horizontal scroll at phone width'
     )
+
+    // In Arabic, right to left: the same roll call from the catalogue.
+    await page.evaluate(() => (globalThis as any).localStorage.setItem('oryne.app.locale', 'ar'))
+    await page.reload()
+    await page.getByRole('heading', { name: `الحضور: ${roll.title}`, level: 1 }).waitFor()
+    await page.getByRole('button', { name: 'حفظ الحضور' }).waitFor()
+    assert.include(await page.locator('.erp-summary').innerText(), 'متأخرون')
+    assert.deepEqual(await accessibilityProblems(page), [])
+    await shot(page, 'erp-teacher-roll-ar-phone')
     assert.deepEqual(problems, [])
     assert.deepEqual(elsewhere, [])
   })
