@@ -2,7 +2,18 @@
  * The console's only way to the server: Oryne's public API, in its envelope
  * (docs/api.md). Tokens live in sessionStorage for the tab; an expired access
  * token is refreshed once, one refresh at a time (docs/auth.md: rotation).
+ * Answers are read as the web app reads them (web/src/kit/envelope.ts).
  */
+import {
+  answerOf,
+  ApiError,
+  readEnvelope,
+  saveAs,
+  urlOf,
+  type Answer,
+} from '../../web/src/kit/envelope.js'
+
+export { ApiError, type Answer, type Pagination } from '../../web/src/kit/envelope.js'
 
 export type Session = {
   kind: 'tenant' | 'platform'
@@ -10,17 +21,6 @@ export type Session = {
   email: string
   access_token: string
   refresh_token: string
-}
-
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details: unknown = null
-  ) {
-    super(message)
-  }
 }
 
 const KEY = 'oryne.console.session'
@@ -51,18 +51,6 @@ type Options = {
   auth?: boolean
 }
 
-export type Answer<T> = { data: T; pagination?: Pagination }
-export type Pagination = { page: number; per_page: number; total: number; last_page?: number }
-
-function urlOf(path: string, query?: Options['query']) {
-  const url = new URL(path, location.origin)
-  for (const [key, value] of Object.entries(query ?? {})) {
-    if (value !== undefined && value !== null && value !== '')
-      url.searchParams.set(key, String(value))
-  }
-  return url.pathname + url.search
-}
-
 async function send(path: string, options: Options) {
   const headers: Record<string, string> = { Accept: 'application/json' }
   const tenant = options.tenant !== undefined ? options.tenant : current?.tenant
@@ -74,15 +62,6 @@ async function send(path: string, options: Options) {
     headers,
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
   })
-}
-
-async function read(response: Response) {
-  const text = await response.text()
-  try {
-    return JSON.parse(text)
-  } catch {
-    return { success: false, error: { code: 'ERR_NOT_JSON', message: text.slice(0, 200) } }
-  }
 }
 
 let refreshing: Promise<boolean> | null = null
@@ -98,7 +77,7 @@ function refresh(): Promise<boolean> {
       body: { refresh_token: held.refresh_token },
       auth: false,
     })
-    const envelope = await read(response)
+    const envelope = await readEnvelope(response)
     if (!response.ok) {
       setSession(null)
       return false
@@ -112,28 +91,13 @@ function refresh(): Promise<boolean> {
 }
 
 /** Calls the API and answers `data` (with the pagination), or throws an ApiError. */
-export async function call<T = any>(path: string, options: Options = {}): Promise<Answer<T>> {
-  let response = await send(path, options)
-  let envelope = await read(response)
-  if (
-    response.status === 401 &&
-    envelope.error?.code === 'ERR_AUTH_TOKEN_EXPIRED' &&
-    (await refresh())
-  ) {
-    response = await send(path, options)
-    envelope = await read(response)
-  }
-  if (!response.ok || envelope.success === false) {
-    const error = envelope.error ?? {}
-    if (response.status === 401 && options.auth !== false && current) setSession(null)
-    throw new ApiError(
-      response.status,
-      error.code ?? `HTTP_${response.status}`,
-      error.message ?? response.statusText,
-      error.details ?? null
-    )
-  }
-  return { data: envelope.data as T, pagination: envelope.meta?.pagination }
+export function call<T = any>(path: string, options: Options = {}): Promise<Answer<T>> {
+  return answerOf<T>(() => send(path, options), {
+    refresh,
+    signedOut: () => {
+      if (options.auth !== false && current) setSession(null)
+    },
+  })
 }
 
 export async function api<T = any>(path: string, options: Options = {}): Promise<T> {
@@ -151,18 +115,5 @@ export async function openapi(): Promise<{ paths: Record<string, Record<string, 
 
 /** A file download through the API with the bearer token (a link cannot carry it). */
 export async function download(path: string, filename: string) {
-  const response = await send(path, {})
-  if (!response.ok) {
-    const envelope = await read(response)
-    throw new ApiError(
-      response.status,
-      envelope.error?.code ?? 'HTTP',
-      envelope.error?.message ?? ''
-    )
-  }
-  const link = document.createElement('a')
-  link.href = URL.createObjectURL(await response.blob())
-  link.download = filename
-  link.click()
-  URL.revokeObjectURL(link.href)
+  await saveAs(await send(path, {}), filename)
 }

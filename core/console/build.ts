@@ -5,7 +5,12 @@ import { FrontEnd } from '../utils/front_end.js'
 export const CONSOLE_SOURCE = fileURLToPath(new URL('../../console', import.meta.url))
 export const CONSOLE_OUTPUT = fileURLToPath(new URL('../../tmp/console', import.meta.url))
 
-export const consoleFrontEnd = new FrontEnd({ source: CONSOLE_SOURCE, output: CONSOLE_OUTPUT })
+export const consoleFrontEnd = new FrontEnd({
+  source: CONSOLE_SOURCE,
+  output: CONSOLE_OUTPUT,
+  // The console reads answers with the web app's kit (web/src/kit/envelope.ts).
+  watched: () => [fileURLToPath(new URL('../../web/src/kit', import.meta.url))],
+})
 
 /** Whether the built console is missing or older than any of its sources. */
 export function consoleIsStale(options: { sources?: boolean } = {}) {

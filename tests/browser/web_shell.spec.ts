@@ -51,7 +51,7 @@ test.group('Web app shell in a browser', (group) => {
     await nav.getByRole('link', { name: 'Notes board' }).click()
     await page.waitForURL(`${baseUrl}/app/notes/board`)
     await page.getByRole('heading', { name: 'Notes board', level: 1 }).waitFor()
-    assert.equal(await page.getByRole('status').first().innerText(), 'No notes')
+    assert.equal(await page.locator('#main').getByRole('status').first().innerText(), 'No notes')
 
     // A reload keeps the session (localStorage) and the address.
     await page.reload()

@@ -5,23 +5,15 @@
  * one ends the session (docs/auth.md), so one refresh runs at a time across
  * tabs (a Web Lock), and a tab that waited adopts the pair another tab got.
  */
+import { answerOf, readEnvelope, saveAs, urlOf, type Answer, type Query } from './envelope.js'
+
+export { ApiError, urlOf, type Answer, type Pagination, type Query } from './envelope.js'
 
 export type Session = {
   tenant: string
   email: string
   access_token: string
   refresh_token: string
-}
-
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details: unknown = null
-  ) {
-    super(message)
-  }
 }
 
 const KEY = 'oryne.app.session'
@@ -60,8 +52,6 @@ addEventListener('storage', (event) => {
   listeners.forEach((listener) => listener(current))
 })
 
-export type Query = Record<string, string | number | boolean | undefined | null>
-
 type Options = {
   method?: string
   /** JSON body, or a FormData (multipart upload). */
@@ -70,18 +60,6 @@ type Options = {
   auth?: boolean
   tenant?: string
   signal?: AbortSignal
-}
-
-export type Pagination = { page: number; per_page: number; total: number; last_page?: number }
-export type Answer<T> = { data: T; pagination?: Pagination }
-
-export function urlOf(path: string, query?: Query) {
-  const url = new URL(path, location.origin)
-  for (const [key, value] of Object.entries(query ?? {})) {
-    if (value !== undefined && value !== null && value !== '')
-      url.searchParams.set(key, String(value))
-  }
-  return url.pathname + url.search
 }
 
 function headersFor(options: Options) {
@@ -108,15 +86,6 @@ async function send(path: string, options: Options) {
   })
 }
 
-async function read(response: Response) {
-  const text = await response.text()
-  try {
-    return JSON.parse(text)
-  } catch {
-    return { success: false, error: { code: 'ERR_NOT_JSON', message: text.slice(0, 200) } }
-  }
-}
-
 async function exchange(held: Session): Promise<boolean> {
   const response = await send('/api/v1/auth/refresh', {
     method: 'POST',
@@ -124,7 +93,7 @@ async function exchange(held: Session): Promise<boolean> {
     auth: false,
     tenant: held.tenant,
   })
-  const envelope = await read(response)
+  const envelope = await readEnvelope(response)
   if (!response.ok) {
     // Another tab may have rotated the pair meanwhile: theirs stands.
     const now = stored()
@@ -164,28 +133,13 @@ export function refresh(): Promise<boolean> {
 }
 
 /** Calls the API and answers `data` (with the pagination), or throws an ApiError. */
-export async function call<T = any>(path: string, options: Options = {}): Promise<Answer<T>> {
-  let response = await send(path, options)
-  let envelope = await read(response)
-  if (
-    response.status === 401 &&
-    envelope.error?.code === 'ERR_AUTH_TOKEN_EXPIRED' &&
-    (await refresh())
-  ) {
-    response = await send(path, options)
-    envelope = await read(response)
-  }
-  if (!response.ok || envelope.success === false) {
-    const error = envelope.error ?? {}
-    if (response.status === 401 && options.auth !== false && current) setSession(null)
-    throw new ApiError(
-      response.status,
-      error.code ?? `HTTP_${response.status}`,
-      error.message ?? response.statusText,
-      error.details ?? null
-    )
-  }
-  return { data: envelope.data as T, pagination: envelope.meta?.pagination }
+export function call<T = any>(path: string, options: Options = {}): Promise<Answer<T>> {
+  return answerOf<T>(() => send(path, options), {
+    refresh,
+    signedOut: () => {
+      if (options.auth !== false && current) setSession(null)
+    },
+  })
 }
 
 export async function api<T = any>(path: string, options: Options = {}): Promise<T> {
@@ -197,19 +151,7 @@ export async function api<T = any>(path: string, options: Options = {}): Promise
 export async function download(path: string, filename: string, query?: Query) {
   let response = await send(path, { query })
   if (response.status === 401 && (await refresh())) response = await send(path, { query })
-  if (!response.ok) {
-    const envelope = await read(response)
-    throw new ApiError(
-      response.status,
-      envelope.error?.code ?? 'HTTP',
-      envelope.error?.message ?? ''
-    )
-  }
-  const link = document.createElement('a')
-  link.href = URL.createObjectURL(await response.blob())
-  link.download = filename
-  link.click()
-  setTimeout(() => URL.revokeObjectURL(link.href), 1000)
+  await saveAs(response, filename)
 }
 
 /** Signs in on a tenant: the session, or `{ mfa_token }` when a second step is needed. */
