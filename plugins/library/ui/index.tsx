@@ -85,6 +85,7 @@ function MyLoans() {
                     })}
                   </p>
                   <p class="muted">
+                    {t('library.loans.copy', { barcode: loan.copy?.barcode ?? '—' })} ·{' '}
                     {t('library.loans.renewals', {
                       used: loan.renewals,
                       allowed: loan.renewals_allowed,
