@@ -1,5 +1,6 @@
 import { myTimetable } from './services/my_timetable.js'
 import { tenantToday } from './services/dates.js'
+import { E_ERP_NOT_FOUND } from './errors.js'
 import { authorize, E_FORBIDDEN, type OperationDoc, respond, type Router, vine } from '@oryne/sdk'
 
 /*
@@ -14,6 +15,11 @@ const mineQuery = vine.compile(
       .transform((d) => d.toISOString().slice(0, 10))
       .optional(),
     days: vine.number().withoutDecimals().min(1).max(7).optional(),
+    student_id: vine
+      .string()
+      .trim()
+      .regex(/^\d{1,18}$/)
+      .optional(),
   })
 )
 
@@ -40,12 +46,20 @@ export function erpAppRoutes(router: Router) {
       const principal = await authorize(ctx, 'erp.timetable_slots.read')
       if (principal.kind !== 'user') throw new E_FORBIDDEN(['a timetable is a person’s'])
       const query = await mineQuery.validate(ctx.request.qs())
-      respond(ctx, await myTimetable(principal.id, query.from ?? tenantToday(), query.days ?? 1))
+      respond(
+        ctx,
+        await myTimetable(
+          principal.id,
+          query.from ?? tenantToday(),
+          query.days ?? 1,
+          query.student_id
+        )
+      )
     })
     .describe({
       summary: 'The signed-in user’s timetable, one date or a week',
       description:
-        'A teacher’s own classes (substitutions they cover included, those they hand over left out), a student’s section’s; `as` is null and `days` empty for anyone else. From `from` (default: today in the school’s time zone) for `days` dates (1 to 7); a holiday carries the holiday and no classes.',
+        'A teacher’s own classes (substitutions they cover included, those they hand over left out), a student’s section’s; with `student_id`, that student’s section’s for the student or their guardian (anyone else: 404). `as` is null and `days` empty for anyone else. From `from` (default: today in the school’s time zone) for `days` dates (1 to 7); a holiday carries the holiday and no classes.',
       query: mineQuery,
       data: {
         type: 'object',
@@ -67,6 +81,6 @@ export function erpAppRoutes(router: Router) {
           },
         },
       },
-      errors: [E_FORBIDDEN],
+      errors: [E_FORBIDDEN, E_ERP_NOT_FOUND],
     })
 }

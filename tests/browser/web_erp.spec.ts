@@ -321,6 +321,15 @@ test.group('Web app: ERP pages in a browser', (group) => {
       `${summary.present} present, ${summary.absent} absent, ${summary.late} late, ${summary.excused} excused`
     )
     assert.isAbove(await page.locator('ul.erp-days > li').count(), 0)
+    await page.getByRole('heading', { name: 'Today’s classes', level: 3 }).waitFor()
+    const classes = await apiOn(
+      page,
+      `/api/v1/erp/timetable/mine?from=${today}&student_id=${child.id}`
+    )
+    assert.equal(
+      await page.locator('.erp-child ol.erp-classes > li').count(),
+      classes.data.days[0].slots.length
+    )
     const row = page.locator(`tr[data-invoice="${invoices[0].number}"]`)
     await row.waitFor()
     const status = {

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon'
 import { dayTimetable } from './timetable.js'
+import { E_ERP_NOT_FOUND } from '../errors.js'
 import { readTenantDb } from '@oryne/sdk'
 
 type Row = Record<string, any>
@@ -8,9 +9,32 @@ type Row = Record<string, any>
 export type TimetableOwner =
   { as: 'teacher'; teacher_id: string } | { as: 'student'; section_id: string } | { as: null }
 
-/** The teacher profile linked to the user, else the student profile (with a section). */
-export async function timetableOwner(userId: string): Promise<TimetableOwner> {
+/**
+ * The teacher profile linked to the user, else the student profile (with a
+ * section). With `studentId`, that student's section, for the student
+ * themself or a guardian of theirs only (anyone else: not found).
+ */
+export async function timetableOwner(userId: string, studentId?: string): Promise<TimetableOwner> {
   return readTenantDb(async (client, table) => {
+    if (studentId) {
+      const student = await client
+        .from(table('erp_students'))
+        .where('id', studentId)
+        .where((own) =>
+          own
+            .where('user_id', userId)
+            .orWhereIn(
+              'id',
+              client.from(table('erp_guardians')).where('user_id', userId).select('student_id')
+            )
+        )
+        .select('section_id')
+        .first()
+      if (!student) throw new E_ERP_NOT_FOUND(['Student', studentId])
+      return student.section_id
+        ? { as: 'student', section_id: String(student.section_id) }
+        : { as: null }
+    }
     const teacher = await client
       .from(table('erp_teachers'))
       .where('user_id', userId)
@@ -60,11 +84,12 @@ async function namesOf(slots: Row[]) {
 
 /**
  * The user's timetable for `days` dates from `from` (substitutions applied,
- * holidays carried): a teacher's own classes, a student's section's. Other
- * users have none (`as` null, no days).
+ * holidays carried): a teacher's own classes, a student's section's (or,
+ * with `studentId`, a child's section's for their guardian). Other users have
+ * none (`as` null, no days).
  */
-export async function myTimetable(userId: string, from: string, days: number) {
-  const owner = await timetableOwner(userId)
+export async function myTimetable(userId: string, from: string, days: number, studentId?: string) {
+  const owner = await timetableOwner(userId, studentId)
   if (owner.as === null) return { as: null, days: [] }
   const who =
     owner.as === 'teacher' ? { teacher_id: owner.teacher_id } : { section_id: owner.section_id }

@@ -16,6 +16,7 @@ async function school(client: Parameters<typeof openSchool>[0]) {
       substitute: 'Teacher',
       student: 'Student',
       parent: 'Parent',
+      otherParent: 'Parent',
     },
   })
   const admin = s.as('head')
@@ -36,7 +37,7 @@ async function school(client: Parameters<typeof openSchool>[0]) {
     name: 'Alan Turing',
     user_id: s.people.substitute.id,
   })
-  await make('students', {
+  const ada = await make('students', {
     enrollment_no: 'S1',
     first_name: 'Ada',
     last_name: 'Lovelace',
@@ -74,12 +75,43 @@ async function school(client: Parameters<typeof openSchool>[0]) {
     teacher_id: alan.id,
     subject_id: art.id,
   })
-  return { s, mondayMaths, alan }
+  return { s, mondayMaths, alan, ada }
 }
 
 const MONDAY = '2026-09-07'
 
 test.group('ERP: my timetable (web app)', () => {
+  test('a guardian gets their child’s timetable; another parent or a teacher gets a 404', async ({
+    client,
+    assert,
+  }) => {
+    const { s, ada } = await school(client)
+    await created(
+      s.as('head').post('/erp/guardians').json({
+        student_id: ada.id,
+        user_id: s.people.parent.id,
+        name: 'Ms Lovelace',
+      })
+    )
+    const child = await ok(
+      s.as('parent').get(`/erp/timetable/mine?from=${MONDAY}&days=2&student_id=${ada.id}`)
+    )
+    assert.equal(child.as, 'student')
+    assert.deepEqual(
+      child.days.map((day: any) => day.slots.map((slot: any) => slot.subject)),
+      [['Mathematics'], ['Art']]
+    )
+    for (const who of ['otherParent', 'teacher'] as const) {
+      const response = await s.as(who).get(`/erp/timetable/mine?student_id=${ada.id}`)
+      response.assertStatus(404)
+      assert.equal(response.body().error.code, 'ERR_ERP_NOT_FOUND', who)
+    }
+    const own = await ok(s.as('student').get(`/erp/timetable/mine?student_id=${ada.id}`))
+    assert.equal(own.as, 'student')
+    const junk = await s.as('parent').get('/erp/timetable/mine?student_id=abc')
+    junk.assertStatus(400)
+  })
+
   test('a teacher gets their own classes with names, a student their section’s', async ({
     client,
     assert,

@@ -1,11 +1,13 @@
 import { api, Loading, Page, Problem, useI18n, useLoad } from '@oryne/web'
 import { InvoiceTable } from './invoices.js'
+import { DayClasses } from './timetable.js'
 import {
   addDays,
   nameOf,
   percent,
   type AttendanceStatus,
   type Invoice,
+  type MyTimetable,
   type Student,
   type Summary,
 } from './common.js'
@@ -13,7 +15,7 @@ import {
 type Mark = { id: string; date: string; status: AttendanceStatus }
 
 async function loadChild(studentId: string, today: string) {
-  const [summary, marks, invoices] = await Promise.all([
+  const [summary, marks, invoices, timetable] = await Promise.all([
     api<Summary[]>('/api/v1/erp/attendance/summary', {
       query: { from: addDays(today, -29), to: today, student_id: studentId },
     }),
@@ -23,11 +25,14 @@ async function loadChild(studentId: string, today: string) {
     api<Invoice[]>('/api/v1/erp/invoices', {
       query: { 'filter[student_id][eq]': studentId, 'sort': '-due_on', 'per_page': 20 },
     }),
+    api<MyTimetable>('/api/v1/erp/timetable/mine', {
+      query: { from: today, student_id: studentId },
+    }),
   ])
-  return { summary: summary[0] ?? null, marks, invoices }
+  return { summary: summary[0] ?? null, marks, invoices, today: timetable.days[0] ?? null }
 }
 
-/** One child: attendance over the last 30 days and recent days, then fees. */
+/** One child: attendance over the last 30 days and recent days, today's classes, then fees. */
 function Child(props: { student: Student }) {
   const i18n = useI18n()
   const { t } = i18n
@@ -71,6 +76,12 @@ function Child(props: { student: Student }) {
           ) : (
             <p>{t('erp.children.noMarks')}</p>
           )}
+          {child.data.today ? (
+            <>
+              <h3>{t('erp.children.timetable')}</h3>
+              <DayClasses day={child.data.today} teacher={false} />
+            </>
+          ) : null}
           <h3>{t('erp.children.fees')}</h3>
           {child.data.invoices.length ? (
             <InvoiceTable

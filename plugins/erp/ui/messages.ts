@@ -52,6 +52,7 @@ export default defineMessages({
     'erp.children.noRecent': 'No attendance taken in the last 30 days.',
     'erp.children.noMarks': 'No attendance taken yet.',
     'erp.children.fees': 'Fees',
+    'erp.children.timetable': 'Today’s classes',
     'erp.children.noInvoices': 'No invoices.',
     'erp.children.payNote':
       'Online payment is not available yet: pay at the school office or by bank transfer quoting the invoice number.',
@@ -165,6 +166,7 @@ export default defineMessages({
     'erp.children.noRecent': 'لم يُسجَّل حضور في آخر 30 يومًا.',
     'erp.children.noMarks': 'لم يُسجَّل حضور بعد.',
     'erp.children.fees': 'الرسوم',
+    'erp.children.timetable': 'حصص اليوم',
     'erp.children.noInvoices': 'لا فواتير.',
     'erp.children.payNote':
       'الدفع عبر الإنترنت غير متاح بعد: ادفع في مكتب المدرسة أو بتحويل مصرفي مع ذكر رقم الفاتورة.',
