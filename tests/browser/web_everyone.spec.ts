@@ -315,6 +315,52 @@ test.group('Web app: pages everyone has', (group) => {
     assert.deepEqual(await cachedNames(), [])
   }).timeout(120_000)
 
+  test('on a shared device the next person never gets the previous one’s saved answers', async ({
+    assert,
+  }) => {
+    const ids: Record<string, string> = {}
+    for (const role of ['Teacher', 'Student']) {
+      const token = await tokenOf(accounts[role])
+      ids[role] = (await apiAs(token, 'GET', '/app/context')).body.data.user.id
+    }
+    const { page } = await openApp(browser, baseUrl)
+    const savedFor = (): Promise<string[]> =>
+      page.evaluate(`caches.keys().then(async (names) => {
+        const urls = []
+        for (const name of names.filter((name) => name.startsWith('oryne-data-')))
+          for (const request of await (await caches.open(name)).keys()) urls.push(request.url)
+        return urls
+      })`)
+    const visit = async () => {
+      await page.goto(`${baseUrl}/app/`)
+      await page.locator('#page-title').waitFor()
+      await page.evaluate('navigator.serviceWorker.ready')
+      await page.goto(`${baseUrl}/app/notifications`)
+      await page.getByRole('heading', { name: 'Notifications', level: 1 }).waitFor()
+      await page.locator('ul.notifications, p.empty').first().waitFor()
+    }
+    await signInDemo(page, baseUrl, 'Teacher')
+    await visit()
+    assert.isTrue((await savedFor()).some((url) => url.includes(ids.Teacher)))
+
+    await page.getByRole('button', { name: 'Sign out' }).click()
+    await signInDemo(page, baseUrl, 'Student')
+    await visit()
+    const saved = await savedFor()
+    assert.isTrue(saved.some((url) => url.includes(ids.Student)))
+    assert.isFalse(
+      saved.some((url) => url.includes(ids.Teacher)),
+      saved.join('\n')
+    )
+
+    // Offline, the student's own saved page: their name, not the teacher's.
+    await page.context().setOffline(true)
+    await page.goto(`${baseUrl}/app/`).catch(() => undefined)
+    await page.locator('#page-title').waitFor()
+    assert.equal(await page.locator('h1').innerText(), 'Hello, Student 1')
+    await page.context().setOffline(false)
+  }).timeout(120_000)
+
   test('each role’s home page at desktop and phone width', async ({ assert }) => {
     const staff = `staff-web@${tenant.slug}.example`
     const admin = `admin-web@${tenant.slug}.example`
