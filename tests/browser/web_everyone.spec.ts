@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core'
 import { DEMO_PASSWORD } from '#core/plugins/demo'
 import type { Tenant } from '#core/tenancy/types'
 import { signedInAs } from '#tests/support/access'
-import { PASSWORD } from '#tests/support/auth'
+import { OTHER_PASSWORD, PASSWORD } from '#tests/support/auth'
 import {
   accessibilityProblems,
   demoSchool,
@@ -175,6 +175,27 @@ test.group('Web app: pages everyone has', (group) => {
     await page.getByLabel('لغة التطبيق على هذا الجهاز').selectOption('en')
     await page.getByRole('heading', { name: 'Profile', level: 1 }).waitFor()
     assert.equal(await page.evaluate('document.documentElement.dir'), 'ltr')
+    assert.deepEqual(problems, [])
+  }).timeout(60_000)
+
+  test('the password is changed from the profile with the keyboard alone; the old one stops working', async ({
+    assert,
+  }) => {
+    const email = `password-web@${tenant.slug}.example`
+    await signedInAs(tenant, email, ['Parent'])
+    const { page, problems } = await openApp(browser, baseUrl)
+    await signInApp(page, baseUrl, { school: tenant.slug, email, password: PASSWORD })
+    await goTo(page, 'Profile', 'Profile')
+    await page.getByLabel('Current password').focus()
+    await page.keyboard.type(PASSWORD)
+    await page.keyboard.press('Tab')
+    await page.keyboard.type(OTHER_PASSWORD)
+    await page.keyboard.press('Enter')
+    await page.getByRole('status').filter({ hasText: 'Password changed.' }).waitFor()
+    // Still signed in here (the change answered a new pair), on the new password only.
+    await goTo(page, 'Calendar', 'Calendar')
+    await assert.rejects(() => tokenOf(email, PASSWORD))
+    assert.isString(await tokenOf(email, OTHER_PASSWORD))
     assert.deepEqual(problems, [])
   }).timeout(60_000)
 
