@@ -24,8 +24,6 @@ const PNG = Buffer.concat([
   Buffer.alloc(64, 7),
 ])
 
-const base = () => `http://${process.env.HOST}:${process.env.PORT}`
-
 /** The client's direct upload: a plain PUT of the bytes to the signed URL as it is (no tenant header). */
 function put(_tenant: Tenant, url: string, bytes: Buffer, contentType: string) {
   return fetch(url, { method: 'PUT', headers: { 'content-type': contentType }, body: bytes })
