@@ -46,8 +46,8 @@ export function measure(factors: Factors, train: Observations, heldOut: HeldOut)
 export function candidates(itemCount: number, options: { factors: number; iterations: number }) {
   const grid: RecommenderChoice[] = []
   for (const factors of [...new Set([options.factors, Math.max(2, options.factors * 2)])])
-    for (const lambda of [0.1, 10, 50])
-      for (const alpha of [5, 20])
+    for (const lambda of [10, 50, 100])
+      for (const alpha of [10, 40])
         grid.push({ model: 'als', factors, lambda, alpha, iterations: options.iterations })
   if (itemCount <= EASE_MAX_ITEMS)
     for (const lambda of [20, 100, 400]) grid.push({ model: 'ease', lambda })
