@@ -142,8 +142,29 @@ export function aiRoutes(router: Router) {
     })
     .describe({
       summary: 'Recommended items of one type for you (or, for staff, for user_id)',
+      description:
+        'Best first. `strategy` says whether the tenant’s trained model answered or the cold-start picks (popular among the user’s peers). A course comes with its `label` (title and code), since the user cannot read a course they have not taken.',
       query: recommendationsQuery,
-      data: { type: 'object' },
+      data: {
+        type: 'object',
+        required: ['items', 'strategy'],
+        properties: {
+          strategy: { type: 'string', enum: ['model', 'popularity'] },
+          items: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['item_type', 'item_id', 'score', 'label'],
+              properties: {
+                item_type: { type: 'string' },
+                item_id: { type: 'string' },
+                score: { type: 'number' },
+                label: { type: ['string', 'null'] },
+              },
+            },
+          },
+        },
+      },
       errors: [E_AI_NOT_FOUND, E_AI_NOT_ENOUGH_DATA, E_VALIDATION],
     })
 

@@ -8,6 +8,7 @@ export { gradebook, type GradebookOptions } from './services/gradebook.js'
 export { enrolSection } from './services/courses.js'
 /* Reads over enrolments, grades and submissions, for the AI (docs/plugins/lms.md, "For other plugins"). */
 export {
+  courseNames,
   gradeTrends,
   handedInSubmissions,
   lateAndMissingWork,

@@ -92,6 +92,13 @@ test.group('oryne tenant seed-demo', (group) => {
     assert.isNotEmpty(own.rows)
     const ownCourses = own.rows.map((row: { id: string }) => row.id)
     for (const item of recommended.body.data.items) assert.notInclude(ownCourses, item.item_id)
+    // Named, although the student cannot read a course they have not taken.
+    const names = await db.rawQuery(`SELECT id::text AS id, title, code FROM ${schema}.lms_courses`)
+    const nameOf = new Map(
+      names.rows.map((row: any) => [row.id, `${row.title} (${row.code})`] as [string, string])
+    )
+    for (const item of recommended.body.data.items)
+      assert.equal(item.label, nameOf.get(item.item_id))
 
     const checked = await db.rawQuery(
       `SELECT s.id::text AS id FROM ${schema}.lms_submissions s

@@ -8,7 +8,7 @@ import { aiSettings } from '../settings.js'
 import { interactionMatrix, seenItems, type ItemType } from './interactions.js'
 import { modelVocabulary, promotedModel, currentTenantId } from './registry.js'
 import { modelSession } from './sessions.js'
-import { peersOf, seesUser } from './school.js'
+import { namesOfCourses, peersOf, seesUser } from './school.js'
 import type { TrainedModel } from './lifecycle.js'
 
 /*
@@ -293,9 +293,14 @@ export async function recommend(principal: Principal, query: RecommendationQuery
   if (principal.kind !== 'user' && !query.user_id)
     throw new E_AI_NOT_FOUND(['User', 'of this credential'])
   const modelled = await fromModel(userId, query.type, query.limit)
-  if (modelled && modelled.length) return { items: modelled, strategy: 'model' as const }
+  const strategy = modelled && modelled.length ? ('model' as const) : ('popularity' as const)
+  const items = modelled?.length
+    ? modelled
+    : await popularAmongPeers(userId, query.type, query.limit)
+  // Courses come with their names: the user has not taken them, so the LMS would not show them.
+  const names = query.type === 'courses' ? await namesOfCourses(items.map((i) => i.item_id)) : null
   return {
-    items: await popularAmongPeers(userId, query.type, query.limit),
-    strategy: 'popularity' as const,
+    items: items.map((item) => ({ ...item, label: names?.get(item.item_id) ?? null })),
+    strategy,
   }
 }

@@ -6,6 +6,7 @@ import {
   listStudents,
 } from '../../erp/index.js'
 import {
+  courseNames,
   gradeTrends,
   lateAndMissingWork,
   studentsTaughtBy,
@@ -141,4 +142,9 @@ export async function studentSignals(
       grades: trend?.grades ?? 0,
     }
   })
+}
+
+/** The names of the courses among `ids` (`<title> (<code>)`), for recommendations. */
+export function namesOfCourses(ids: string[]) {
+  return courseNames(ids)
 }

@@ -1,28 +1,12 @@
 import { api, definePluginUi, Empty, Problem, useI18n, useLoad } from '@oryne/web'
 
-type Recommendation = { item_type: string; item_id: string; score: number }
-type Course = { id: string; code: string; title: string }
+type Recommendation = { item_type: string; item_id: string; score: number; label: string | null }
 
-/**
- * Recommended courses with their titles as the LMS shows them to the user
- * (a course the user may not read yet is shown by its number).
- */
-async function recommendedCourses() {
-  const answer = await api<{ items: Recommendation[]; strategy: string }>(
-    '/api/v1/ai/recommendations',
-    { query: { type: 'courses', limit: 5 } }
-  )
-  const ids = answer.items.map((item) => item.item_id)
-  const courses = ids.length
-    ? await api<Course[]>('/api/v1/lms/courses', {
-        query: { 'filter[id][in]': ids.join(','), 'per_page': ids.length },
-      }).catch(() => [] as Course[])
-    : []
-  const byId = new Map(courses.map((course) => [String(course.id), course]))
-  return {
-    strategy: answer.strategy,
-    items: ids.map((id) => ({ id, course: byId.get(id) ?? null })),
-  }
+/** Recommended courses, named by the API (title and code; a course it cannot name by its number). */
+function recommendedCourses() {
+  return api<{ items: Recommendation[]; strategy: string }>('/api/v1/ai/recommendations', {
+    query: { type: 'courses', limit: 5 },
+  })
 }
 
 /** The student's recommended courses, on the home page. */
@@ -35,10 +19,8 @@ function RecommendedCourses() {
   return (
     <>
       <ol class="campus-recommended">
-        {load.data.items.map(({ id, course }) => (
-          <li key={id}>
-            {course ? `${course.title} (${course.code})` : t('ai.widget.course', { id })}
-          </li>
+        {load.data.items.map(({ item_id: id, label }) => (
+          <li key={id}>{label ?? t('ai.widget.course', { id })}</li>
         ))}
       </ol>
       <p class="muted">

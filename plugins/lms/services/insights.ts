@@ -213,3 +213,23 @@ export async function handedInSubmissions(teacherUserId: string): Promise<string
   )
   return rows.map((row) => String(row.id))
 }
+
+/**
+ * How courses are named, by id: `<title> (<code>)`. A course's name is public
+ * within the school (the AI names the courses it recommends, which the user
+ * has not taken and so cannot read through the LMS's row rules).
+ */
+export async function courseNames(ids: string[]): Promise<Map<string, string>> {
+  // Course ids are numbers; anything else (an item id from elsewhere) names no course.
+  const numeric = ids.filter((id) => /^\d{1,18}$/.test(id))
+  if (!numeric.length) return new Map()
+  const rows = await readTenantDb((client, table) =>
+    client
+      .from(table('lms_courses', 'c'))
+      .whereIn('c.id', numeric)
+      .select('c.id', 'c.code', 'c.title')
+  )
+  return new Map(
+    rows.map((row) => [String(row.id), row.code ? `${row.title} (${row.code})` : row.title])
+  )
+}
