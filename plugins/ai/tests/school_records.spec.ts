@@ -59,9 +59,10 @@ test.group('AI: school records', () => {
     const own = await books('kid')
     own.assertStatus(200)
     assert.equal(own.body().data.strategy, 'popularity')
+    // The classmate's pick first; the rest of the five from wider groups (the whole school).
     assert.deepEqual(
       own.body().data.items.map((item: { item_id: string }) => item.item_id),
-      ['B-7']
+      ['B-7', 'B-2']
     )
 
     // Neither the parent nor the teacher is linked to the kid yet.
