@@ -84,18 +84,19 @@ function Shop() {
 
   async function setQuantity(variantId: string, quantity: number, name: string) {
     setDone(null)
-    const next = await action.run(() =>
-      api<Cart>('/api/v1/estore/cart/items', {
+    // Busy until the cart is read again: a second press counts from the new quantity, not the old.
+    const next = await action.run(async () => {
+      const answer = await api<Cart>('/api/v1/estore/cart/items', {
         method: 'PUT',
         body: { variant_id: String(variantId), quantity },
       })
-    )
-    if (next) {
+      await cart.reload()
+      return answer
+    })
+    if (next)
       setDone(
         quantity ? t('estore.cart.set', { name, quantity }) : t('estore.cart.removed', { name })
       )
-      await cart.reload()
-    }
   }
 
   async function checkout(event: Event) {
