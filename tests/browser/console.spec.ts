@@ -9,35 +9,13 @@ import { listen } from '#core/http/listen'
 import type { Tenant } from '#core/tenancy/types'
 import { activeTenant } from '#tests/support/tenants'
 import { createUser, PASSWORD } from '#tests/support/auth'
+// A page recording script errors, CSP refusals and requests leaving the server: the web app's.
+import { openApp } from '#tests/support/web'
 
 /** Debian's chromium (.ci/run installs it); CHROMIUM_PATH points elsewhere. */
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
 /** Screenshots of each step, kept as test artefacts (git-ignored). */
 const ARTEFACTS = app.makePath('tmp/artefacts/console')
-
-/** A page that records script errors, CSP violations, and any request leaving the server. */
-async function openPage(browser: Browser, baseUrl: string) {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
-  const problems: string[] = []
-  const elsewhere: string[] = []
-  page.on('console', (message) => {
-    // A refused API call is logged by Chromium as a failed resource load: that is the page working.
-    if (
-      message.type() === 'error' &&
-      !message.text().includes('the server responded with a status')
-    )
-      problems.push(message.text())
-  })
-  page.on('pageerror', (error) => problems.push(error.message))
-  await page.route('**/*', (route) => {
-    const url = route.request().url()
-    if (url.startsWith(baseUrl) || url.startsWith('data:') || url.startsWith('blob:'))
-      return route.continue()
-    elsewhere.push(url)
-    return route.abort()
-  })
-  return { page, problems, elsewhere }
-}
 
 async function signIn(page: Page, baseUrl: string, who: { tenant?: string; email: string }) {
   await page.goto(`${baseUrl}/console`)
@@ -82,7 +60,7 @@ test.group('Admin console in a browser', (group) => {
   test('a tenant admin enables a module, reads its data, and meets the refusals of the API', async ({
     assert,
   }) => {
-    const { page, problems, elsewhere } = await openPage(browser, baseUrl)
+    const { page, problems, elsewhere } = await openApp(browser, baseUrl)
     await signIn(page, baseUrl, { tenant: tenant.slug, email: adminEmail })
     await page.getByRole('heading', { name: 'Modules' }).waitFor()
     const lms = page.locator('article[data-plugin="lms"]')
