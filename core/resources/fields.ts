@@ -216,15 +216,17 @@ const decimalFits = vine.createRule(
   (value: unknown, options: { precision: number; scale: number }, field: FieldContext) => {
     if (typeof value !== 'number') return
     const [whole, fraction = ''] = Math.abs(value).toString().split('.')
-    if (
-      fraction.length > options.scale ||
-      whole.replace(/^0+/, '').length > options.precision - options.scale
-    ) {
-      field.report(
-        `The {{ field }} field must have at most ${options.precision - options.scale} digits before the point and ${options.scale} after`,
-        'decimal',
-        field
+    // vine's message catalogue owns the wording of both rules, so the
+    // arguments are what fills them in ("at most 2" decimal places; the
+    // largest value that fits before the point).
+    if (fraction.length > options.scale) {
+      field.report('', 'decimal', field, { digits: `at most ${options.scale}` })
+    } else if (whole.replace(/^0+/, '').length > options.precision - options.scale) {
+      const largest = (10 ** (options.precision - options.scale) - 10 ** -options.scale).toFixed(
+        options.scale
       )
+      if (value < 0) field.report('', 'min', field, { min: `-${largest}` })
+      else field.report('', 'max', field, { max: largest })
     }
   },
   { name: 'decimal' }

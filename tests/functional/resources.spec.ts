@@ -114,6 +114,7 @@ test.group('Resources: create, read, update, delete', (group) => {
       [{ title: 'A', isbn: '12-34' }, 'isbn', 'regex'],
       [{ title: 'A', format: 'scroll' }, 'format', 'enum'],
       [{ title: 'A', price: 1.234 }, 'price', 'decimal'],
+      [{ title: 'A', price: 1_000_000 }, 'price', 'max'],
       [{ title: 'A', price: -1 }, 'price', 'min'],
       [{ title: 'A', published_on: '2024-02-30' }, 'published_on', 'date'],
       [{ title: 'A', acquired_at: 'yesterday' }, 'acquired_at', 'datetime'],
@@ -130,6 +131,14 @@ test.group('Resources: create, read, update, delete', (group) => {
         JSON.stringify(response.body().error.details)
       )
     }
+    const messages = async (body: Record<string, unknown>) =>
+      (await library.post(BOOKS, body)).body().error.details.map((d: Detail) => d.message)
+    assert.deepEqual(await messages({ title: 'A', price: 1.234 }), [
+      'The price field must have at most 2 decimal places',
+    ])
+    assert.deepEqual(await messages({ title: 'A', price: 1_000_000 }), [
+      'The price field must not be greater than 999999.99',
+    ])
     const notObject = await library.post(BOOKS, [{ title: 'A' }])
     notObject.assertStatus(400)
 
