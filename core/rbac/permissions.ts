@@ -39,6 +39,18 @@ const ACTIONS: ResourceAction[] = ['list', 'read', 'create', 'update', 'delete']
  * by default) and those guarding sensitive fields.
  */
 export function pluginPermissions(manifest: PluginManifest): string[] {
+  let names = declaredByManifest.get(manifest)
+  if (!names) {
+    names = collectPermissions(manifest)
+    declaredByManifest.set(manifest, names)
+  }
+  return [...names]
+}
+
+/** A manifest is immutable once loaded, so what it declares is worked out once per manifest. */
+const declaredByManifest = new WeakMap<PluginManifest, readonly string[]>()
+
+function collectPermissions(manifest: PluginManifest): string[] {
   const names = new Set(manifest.permissions ?? [])
   for (const resource of manifest.resources ?? []) {
     for (const action of ACTIONS) {
