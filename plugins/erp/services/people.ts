@@ -1,20 +1,91 @@
-import type { Trx } from '@oryne/sdk'
+import type { QueryClient, RowRule, TenantTable, Trx } from '@oryne/sdk'
 
 /*
  * Who a signed-in user is in the ERP: students sign in as users linked to
- * their ERP student record by `user_id`. Dependent plugins ask here instead
- * of reading erp_students themselves.
+ * their ERP student record by `user_id`, guardians as users linked to their
+ * children's guardian records. Dependent plugins ask here (subqueries they
+ * compose into one statement, row rules for their resources) instead of
+ * reading erp_students and erp_guardians themselves.
  */
 
+/** Inside withTenantDb the search_path names the tenant's tables. */
+const inSearchPath: TenantTable = (name, alias = name) => `${name} as ${alias}`
+
 /** The ERP students a user is (none or one), as a subquery: `whereIn('student_id', studentIdsOfUser(trx, id))`. */
-export function studentIdsOfUser(trx: Trx, userId: string) {
-  return trx.from('erp_students').where('user_id', userId).select('id')
+export function studentIdsOfUser(client: QueryClient, userId: string, table = inSearchPath) {
+  return client.from(table('erp_students', 'own')).where('own.user_id', userId).select('own.id')
+}
+
+/** The ERP students a user is a guardian of, as a subquery of student ids. */
+export function childIdsOfGuardian(client: QueryClient, userId: string, table = inSearchPath) {
+  return client
+    .from(table('erp_guardians', 'ward'))
+    .where('ward.user_id', userId)
+    .select('ward.student_id')
+}
+
+/** The student a user is and the children they are a guardian of, as one subquery of student ids. */
+export function studentIdsReachedBy(client: QueryClient, userId: string, table = inSearchPath) {
+  return studentIdsOfUser(client, userId, table).union((children) =>
+    children
+      .from(table('erp_guardians', 'ward'))
+      .where('ward.user_id', userId)
+      .select('ward.student_id')
+  )
 }
 
 /** The id of the ERP student a user is, or null for staff, guardians and unlinked users. */
-export async function studentIdOfUser(trx: Trx, userId: string): Promise<string | null> {
-  const student = await studentIdsOfUser(trx, userId).first()
+export async function studentIdOfUser(client: QueryClient, userId: string): Promise<string | null> {
+  const student = await studentIdsOfUser(client, userId).first()
   return student ? String(student.id) : null
+}
+
+/**
+ * How a user stands to a student, in one statement: `self` (the user is that
+ * student), `guardian` (of that student, looked at only with
+ * `{ guardian: true }`), or null.
+ */
+export async function standingTo(
+  client: QueryClient,
+  userId: string,
+  studentId: string,
+  options: { guardian: boolean } = { guardian: true },
+  table = inSearchPath
+): Promise<'self' | 'guardian' | null> {
+  const { rows } = await client.rawQuery(
+    `SELECT EXISTS (
+              SELECT 1 FROM ${table('erp_students', 's')} WHERE s.id = :student AND s.user_id = :user
+            ) AS self,
+            :guardian::boolean AND EXISTS (
+              SELECT 1 FROM ${table('erp_guardians', 'g')} WHERE g.student_id = :student AND g.user_id = :user
+            ) AS guardian`,
+    { student: studentId, user: userId, guardian: options.guardian }
+  )
+  return rows[0].self ? 'self' : rows[0].guardian ? 'guardian' : null
+}
+
+/**
+ * Row rule: the rows whose `column` (default `student_id`) is the ERP student
+ * the principal is. For a Student role of a dependent plugin's resource.
+ */
+export function ownStudentRows(column = 'student_id'): RowRule {
+  return (principal, query) => {
+    query.whereIn(column, { table: 'erp_students', column: 'id', where: { user_id: principal.id } })
+  }
+}
+
+/**
+ * Row rule: the rows whose `column` (default `student_id`) is a child of the
+ * principal (a guardian). For a Parent role of a dependent plugin's resource.
+ */
+export function childRows(column = 'student_id'): RowRule {
+  return (principal, query) => {
+    query.whereIn(column, {
+      table: 'erp_guardians',
+      column: 'student_id',
+      where: { user_id: principal.id },
+    })
+  }
 }
 
 /**
