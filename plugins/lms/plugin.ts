@@ -21,6 +21,7 @@ import { assignmentHooks, rubricCriterionHooks, rubricLevelHooks } from './servi
 import { materialHooks } from './services/materials.js'
 import { liveAttendanceHooks, liveSessionHooks } from './services/live.js'
 import { lmsRoutes } from './routes.js'
+import { lmsAppRoutes } from './app_routes.js'
 import { lmsDocuments } from './documents.js'
 import { lmsStats } from './stats.js'
 import { lmsNotifications, notifyAssignmentDue, notifyGradePublished } from './notifications.js'
@@ -146,7 +147,10 @@ export default definePlugin({
   calendar: lmsCalendar,
   schedules: [{ job: assignmentDueSoonJob, cron: DUE_SOON_CRON }],
   resources: RESOURCES,
-  routes: lmsRoutes,
+  routes: (router) => {
+    lmsRoutes(router)
+    lmsAppRoutes(router)
+  },
   notifications: lmsNotifications,
   events: {
     'erp.teachers.updated': syncTeacherUser,
@@ -170,8 +174,8 @@ export default definePlugin({
         id: 'work',
         label: 'lms.nav.work',
         path: '/lms/work',
-        roles: ['Student'],
-        permissions: ['lms.submissions.submit'],
+        roles: ['Student', 'Parent'],
+        permissions: ['lms.assignments.read'],
       },
       {
         id: 'grades',

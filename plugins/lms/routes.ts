@@ -66,15 +66,15 @@ const download: OperationDoc['raw'] = {
 }
 
 /** A record id as the API returns them: a string of digits. */
-const id = () =>
+export const id = () =>
   vine
     .string()
     .trim()
     .regex(/^\d{1,18}$/)
-const text = (max: number) => vine.string().trim().maxLength(max)
+export const text = (max: number) => vine.string().trim().maxLength(max)
 
 /** Points: a JSON number with at most two decimals (kept exact: see services/points.ts). */
-const twoDecimals = vine.createRule((value, _options, field) => {
+export const twoDecimals = vine.createRule((value, _options, field) => {
   if (typeof value === 'number' && Math.abs(Math.round(value * 100) - value * 100) > 1e-6) {
     field.report('The {{ field }} field takes at most 2 decimals', 'decimals', field)
   }
@@ -139,7 +139,7 @@ const linkQuery = vine.compile(
 )
 
 /** A digits-only route parameter, so a junk id is a 404 and never reaches SQL. */
-function param(ctx: HttpContext, name: string, what: string): string {
+export function param(ctx: HttpContext, name: string, what: string): string {
   const value = String(ctx.params[name])
   if (!/^\d{1,18}$/.test(value)) throw new E_LMS_NOT_FOUND([what, value.slice(0, 40)])
   return value

@@ -40,7 +40,7 @@ async function assertOfCourse(
   }
 }
 
-async function assertAssignment(trx: Trx, assignment: Row) {
+export async function assertAssignment(trx: Trx, assignment: Row) {
   const due = time(assignment.due_at)
   const cutOff = time(assignment.cut_off_at)
   if (due !== null && cutOff !== null && cutOff < due) {
