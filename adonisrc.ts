@@ -4,7 +4,8 @@ export default defineConfig({
   /*
    * Oryne keeps the AdonisJS conventions but names its folders by capability (DESIGN.md):
    * the kernel lives in core/, the admin CLI in cli/. `node ace` stays available for
-   * framework generators; platform admins use `oryne`. Only folders that exist are named.
+   * framework generators; platform admins use `oryne`. Only folders that exist are named
+   * (tmp/, made at run time, keeps its default).
    */
   directories: {
     config: 'config',
@@ -12,7 +13,6 @@ export default defineConfig({
     providers: 'core/providers',
     migrations: 'database/migrations',
     start: 'start',
-    tmp: 'tmp',
     tests: 'tests',
     httpControllers: 'core/http/controllers',
     services: 'core/services',

@@ -48,7 +48,7 @@ export function registerSearch(program: Command) {
         if (options.resource && !catalog.get(options.resource))
           throw new E_RESOURCE_NOT_FOUND([options.resource])
         const tenants = await tenantsOf(runtime, options.tenant)
-        const driver = searchDriver()
+        const driver = await searchDriver()
 
         // Per tenant, the searchable resources of its enabled plugins (or the one named).
         const plan: Array<{

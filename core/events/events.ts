@@ -1,3 +1,4 @@
+import app from '@adonisjs/core/services/app'
 import { tenantContext } from '../tenancy/context.js'
 import type { Tenant } from '../tenancy/types.js'
 
@@ -14,21 +15,10 @@ export type OryneEvent<T = Record<string, unknown>> = {
 export type EventHandler = (event: OryneEvent) => unknown | Promise<unknown>
 
 /**
- * Who listens: the plugin host registers the event hooks of every available
- * plugin here and delivers an event only to plugins the event's tenant enabled.
+ * Who listens: the plugin host's event hooks of every available plugin,
+ * delivered only to plugins the event's tenant enabled.
  */
 export type EventListenerSource = (event: OryneEvent) => EventHandler[] | Promise<EventHandler[]>
-
-let listenersOf: EventListenerSource = () => []
-let onHandlerError: (error: unknown, event: OryneEvent) => void = () => {}
-
-export function useEventListeners(
-  source: EventListenerSource,
-  onError: (error: unknown, event: OryneEvent) => void
-) {
-  listenersOf = source
-  onHandlerError = onError
-}
 
 const coreListeners: Array<{ matches: (event: OryneEvent) => boolean; handle: EventHandler }> = []
 
@@ -41,18 +31,29 @@ export function onCoreEvent(matches: (event: OryneEvent) => boolean, handle: Eve
   coreListeners.push({ matches, handle })
 }
 
-async function deliver(tenant: Tenant, event: OryneEvent) {
-  const own = coreListeners.filter((listener) => listener.matches(event))
-  const handlers = [
-    ...(await tenantContext.run(tenant, () => listenersOf(event))),
-    ...own.map((listener) => listener.handle),
-  ]
-  // A fresh tenant context: handlers open their own transactions, never the emitter's (committed) one.
-  for (const handler of handlers) {
-    try {
-      await tenantContext.run(tenant, () => handler(event))
-    } catch (error) {
-      onHandlerError(error, event)
+/**
+ * Delivers events to the plugins' hooks, then to core's listeners (the
+ * container's `oryne.events`, made with the plugin host).
+ */
+export class EventBus {
+  constructor(
+    private listenersOf: EventListenerSource,
+    private onHandlerError: (error: unknown, event: OryneEvent) => void
+  ) {}
+
+  async deliver(tenant: Tenant, event: OryneEvent) {
+    const own = coreListeners.filter((listener) => listener.matches(event))
+    const handlers = [
+      ...(await tenantContext.run(tenant, () => this.listenersOf(event))),
+      ...own.map((listener) => listener.handle),
+    ]
+    // A fresh tenant context: handlers open their own transactions, never the emitter's (committed) one.
+    for (const handler of handlers) {
+      try {
+        await tenantContext.run(tenant, () => handler(event))
+      } catch (error) {
+        this.onHandlerError(error, event)
+      }
     }
   }
 }
@@ -65,7 +66,8 @@ async function deliver(tenant: Tenant, event: OryneEvent) {
 export async function emitEvent(name: string, payload: Record<string, unknown>, actor = 'system') {
   const tenant = tenantContext.require()
   const event: OryneEvent = { name, tenantId: tenant.id, payload, actor, at: new Date() }
+  const bus = await app.container.make('oryne.events')
   const trx = tenantContext.transaction()
-  if (trx) trx.after('commit', () => void deliver(tenant, event))
-  else await deliver(tenant, event)
+  if (trx) trx.after('commit', () => void bus.deliver(tenant, event))
+  else await bus.deliver(tenant, event)
 }

@@ -10,23 +10,34 @@ import type {
   ScheduleOptions,
 } from './types.js'
 
+/** Runs a job handler inside its tenant's context. */
+export type TenantContextRunner = <T>(tenantId: string, fn: () => Promise<T>) => Promise<T>
+
+/**
+ * How jobs meet tenancy, given by the provider (core/jobs knows no tenant
+ * registry): the tenant of the current context, and running in a tenant's.
+ */
+export type JobsTenancy = {
+  currentTenantId: () => string | null
+  runInTenant: TenantContextRunner
+}
+
+/** A jobs service on its own (tests of the drivers): no tenant context to read or restore. */
+const NO_TENANCY: JobsTenancy = { currentTenantId: () => null, runInTenant: (_, fn) => fn() }
+
 /**
  * The one way core and plugins queue work. Every payload carries the tenant it
  * belongs to (or null for platform work); the worker hands it back to the
  * handler so that tenant context can be restored before any query runs.
  */
-/** Runs a job handler inside its tenant's context (installed by the tenancy provider). */
-export type TenantContextRunner = <T>(tenantId: string, fn: () => Promise<T>) => Promise<T>
-
 export class JobsService {
-  #tenantRunner: TenantContextRunner | null = null
-
   /** Job kinds this process already processes; work() can be called again as plugins register more. */
   #processing = new Set<string>()
 
   constructor(
     readonly driver: JobsDriver,
-    private logger: Logger
+    private logger: Logger,
+    private tenancy: JobsTenancy = NO_TENANCY
   ) {
     driver.onGiveUp((failure) => {
       const tags = {
@@ -41,10 +52,6 @@ export class JobsService {
       )
       reportError(failure.error, { tags })
     })
-  }
-
-  useTenantContext(runner: TenantContextRunner) {
-    this.#tenantRunner = runner
   }
 
   #definition(name: string) {
@@ -63,14 +70,12 @@ export class JobsService {
    */
   dispatch<T>(name: string | JobDefinition<T>, data: T, options: DispatchOptions = {}) {
     const definition = typeof name === 'string' ? this.#definition(name) : name
-    const tenantId = options.tenantId === undefined ? this.currentTenantId() : options.tenantId
+    const tenantId =
+      options.tenantId === undefined ? this.tenancy.currentTenantId() : options.tenantId
     // A job id deduplicates within its tenant: tenants' own counters (import 1, import 2) must not collide.
     const jobId = options.jobId && tenantId ? `${tenantId}.${options.jobId}` : options.jobId
     return this.driver.dispatch(definition, this.#payload(data, tenantId), { ...options, jobId })
   }
-
-  /** Set by the tenancy provider: reads the tenant of the current context. */
-  currentTenantId: () => string | null = () => null
 
   /** Runs `name` on a cron expression or a fixed interval (bull repeatable jobs). */
   schedule<T>(name: string | JobDefinition<T>, data: T, options: ScheduleOptions) {
@@ -132,10 +137,9 @@ export class JobsService {
             })
           )
         // A tenant job runs in its tenant's context, restored from the payload.
-        const result =
-          payload.tenant_id && this.#tenantRunner
-            ? await this.#tenantRunner(payload.tenant_id, handle)
-            : await handle()
+        const result = payload.tenant_id
+          ? await this.tenancy.runInTenant(payload.tenant_id, handle)
+          : await handle()
         logger.info({ duration_ms: Date.now() - started }, 'job completed')
         return result
       } catch (error) {

@@ -1,3 +1,4 @@
+import app from '@adonisjs/core/services/app'
 import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 
 /**
@@ -17,28 +18,6 @@ export const httpRequestDuration = new Histogram({
 
 export type QueueCounts = Record<string, Record<string, number>>
 
-let queueCountsSource: (() => Promise<QueueCounts>) | null = null
-
-/** The jobs service plugs its queue counts in; they are read at scrape time. */
-export function setQueueCountsSource(source: (() => Promise<QueueCounts>) | null) {
-  queueCountsSource = source
-}
-
-new Gauge({
-  name: 'oryne_queue_jobs',
-  help: 'Jobs per queue and state (waiting, active, delayed, failed, completed)',
-  labelNames: ['queue', 'state'] as const,
-  registers: [registry],
-  async collect() {
-    this.reset()
-    if (!queueCountsSource) return
-    const counts = await queueCountsSource().catch(() => ({}) as QueueCounts)
-    for (const [queue, states] of Object.entries(counts)) {
-      for (const [state, value] of Object.entries(states)) this.set({ queue, state }, value)
-    }
-  },
-})
-
 export type FleetMigrationCounts = { up_to_date: number; behind: number; failed: number }
 
 /**
@@ -50,36 +29,55 @@ export type FleetMigrationCounts = { up_to_date: number; behind: number; failed:
  */
 export const FLEET_COUNTS_TTL_MS = 15_000
 
-let fleetSource: (() => Promise<FleetMigrationCounts>) | null = null
-let fleetCounts: { at: number; counts: Promise<FleetMigrationCounts | null> } | null = null
+type FleetCount = { at: number; counts: Promise<FleetMigrationCounts | null> }
 
 /**
- * The fleet module plugs in how many tenants are behind on migrations; read at
- * scrape time, at most once per FLEET_COUNTS_TTL_MS. Returns the source it
- * replaces.
+ * Where the gauges read at scrape time: the jobs service's queue counts and
+ * the fleet's migration states (the container's `oryne.metric_sources`, made
+ * by the provider; only processes that serve GET /metrics ever resolve it).
  */
-export function setFleetMigrationSource(source: (() => Promise<FleetMigrationCounts>) | null) {
-  const previous = fleetSource
-  fleetSource = source
-  fleetCounts = null
-  return previous
+export class MetricSources {
+  #fleetCounts: FleetCount | null = null
+
+  constructor(
+    readonly queueCounts: () => Promise<QueueCounts>,
+    private countFleet: () => Promise<FleetMigrationCounts>
+  ) {}
+
+  /** The cached count, or a new one; concurrent scrapes share the count in flight. */
+  fleetMigrations() {
+    const now = Date.now()
+    if (this.#fleetCounts && now - this.#fleetCounts.at < FLEET_COUNTS_TTL_MS)
+      return this.#fleetCounts.counts
+    const entry: FleetCount = {
+      at: now,
+      counts: this.countFleet().catch(() => {
+        // A failed count is not kept: the next scrape tries again.
+        if (this.#fleetCounts === entry) this.#fleetCounts = null
+        return null
+      }),
+    }
+    this.#fleetCounts = entry
+    return entry.counts
+  }
 }
 
-/** The cached count, or a new one; concurrent scrapes share the count in flight. */
-function currentFleetCounts(source: () => Promise<FleetMigrationCounts>) {
-  const now = Date.now()
-  if (fleetCounts && now - fleetCounts.at < FLEET_COUNTS_TTL_MS) return fleetCounts.counts
-  const entry: NonNullable<typeof fleetCounts> = {
-    at: now,
-    counts: source().catch(() => {
-      // A failed count is not kept: the next scrape tries again.
-      if (fleetCounts === entry) fleetCounts = null
-      return null
-    }),
-  }
-  fleetCounts = entry
-  return entry.counts
-}
+const sources = () => app.container.make('oryne.metric_sources')
+
+new Gauge({
+  name: 'oryne_queue_jobs',
+  help: 'Jobs per queue and state (waiting, active, delayed, failed, completed)',
+  labelNames: ['queue', 'state'] as const,
+  registers: [registry],
+  async collect() {
+    this.reset()
+    const { queueCounts } = await sources()
+    const counts = await queueCounts().catch(() => ({}) as QueueCounts)
+    for (const [queue, states] of Object.entries(counts)) {
+      for (const [state, value] of Object.entries(states)) this.set({ queue, state }, value)
+    }
+  },
+})
 
 new Gauge({
   name: 'oryne_tenant_migrations',
@@ -88,8 +86,8 @@ new Gauge({
   registers: [registry],
   async collect() {
     this.reset()
-    if (!fleetSource) return
-    const counts = await currentFleetCounts(fleetSource)
+    const metricSources = await sources()
+    const counts = await metricSources.fleetMigrations()
     if (counts) for (const [state, value] of Object.entries(counts)) this.set({ state }, value)
   },
 })

@@ -10,7 +10,7 @@ import {
   type OperationDoc,
   type SecuritySchemeName,
 } from './operations.js'
-import { resourceContribution } from './resources.js'
+import { resourceContribution } from '../resources/openapi.js'
 import { coreSchemas, errorOf, locationHeader, successOf, type JsonSchema } from './schemas.js'
 import './core_operations.js'
 

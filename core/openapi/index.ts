@@ -5,5 +5,4 @@ export {
   type OperationDoc,
   type SecuritySchemeName,
 } from './operations.js'
-export { useResourceOpenApi, type OpenApiContribution, type ResourceOpenApi } from './resources.js'
 export type { JsonSchema } from './schemas.js'

@@ -18,7 +18,9 @@ import tenancyConfig from '#config/tenancy'
 import { coreTenantMigrations } from '#database/tenant_migrations/index'
 import { ChangeBus } from '../redis/change_bus.js'
 import type { PluginHost } from '../plugins/plugin_host.js'
-import { useEventListeners } from '../events/events.js'
+import { EventBus } from '../events/events.js'
+import type { MetricSources } from '../observability/metrics.js'
+import type { SearchDriver } from '../search/types.js'
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'))
 
@@ -29,6 +31,9 @@ declare module '@adonisjs/core/types' {
     'oryne.tenancy': TenancyService
     'oryne.plugins': PluginHost
     'oryne.changes': ChangeBus
+    'oryne.events': EventBus
+    'oryne.search': SearchDriver
+    'oryne.metric_sources': MetricSources
   }
 }
 
@@ -40,7 +45,8 @@ const PLUGIN_CHANGES = `${CHANNEL_PREFIX}:plugins:changed`
 export default class OryneProvider {
   #redis?: RedisConnections
   #jobs?: JobsService
-  #metrics?: typeof import('../observability/metrics.js')
+  /** The plugin host once `oryne.plugins` was made: the tenancy service looks it up, never builds it. */
+  #plugins?: PluginHost
 
   constructor(protected app: ApplicationService) {}
 
@@ -88,7 +94,7 @@ export default class OryneProvider {
         host.invalidate(tenantId)
         invalidateRolePermissions(tenantId)
       })
-      tenancy.usePlugins(host)
+      this.#plugins = host
       // Plugin jobs and event hooks: events reach only plugins their tenant enabled.
       host.registerJobs()
       const logger = await resolver.make('logger')
@@ -99,7 +105,14 @@ export default class OryneProvider {
           { plugin: entry.name, source: entry.source, reasons: entry.reasons },
           `plugin ${entry.name} is unavailable: ${entry.reasons[0]}`
         )
-      useEventListeners(
+      return host
+    })
+
+    // Events reach the hooks of the plugins their tenant enabled, then core's listeners.
+    this.app.container.singleton('oryne.events', async (resolver) => {
+      const host = await resolver.make('oryne.plugins')
+      const logger = await resolver.make('logger')
+      return new EventBus(
         (event) => host.eventHandlers(event),
         (error, event) => {
           logger.error(
@@ -109,7 +122,37 @@ export default class OryneProvider {
           reportError(error, { tags: { event: event.name, tenant_id: event.tenantId } })
         }
       )
-      return host
+    })
+
+    // ORYNE_SEARCH_DRIVER: `postgres` (default) or `typesense`; made at start where HTTP is served.
+    this.app.container.singleton('oryne.search', async () => {
+      const { configuredSearchDriver } = await import('../search/search_service.js')
+      return configuredSearchDriver()
+    })
+
+    // What GET /metrics reads at scrape time: queue counts and the fleet's migration states.
+    this.app.container.singleton('oryne.metric_sources', async (resolver) => {
+      const [{ MetricSources }, jobs, tenancy] = await Promise.all([
+        import('../observability/metrics.js'),
+        resolver.make('oryne.jobs'),
+        resolver.make('oryne.tenancy'),
+      ])
+      return new MetricSources(
+        async () => {
+          const counts: Record<string, Record<string, number>> = {}
+          for (const { queue, ...states } of await jobs.status()) counts[queue] = states
+          return counts
+        },
+        async () => {
+          const { fleetStatus } = await import('../fleet/status.js')
+          const status = await fleetStatus(tenancy)
+          return {
+            up_to_date: status.up_to_date,
+            behind: status.to_check,
+            failed: status.failed.length,
+          }
+        }
+      )
     })
 
     this.app.container.singleton('oryne.jobs', async (resolver) => {
@@ -127,7 +170,14 @@ export default class OryneProvider {
         const { InlineDriver } = await import('../jobs/inline_driver.js')
         driver = new InlineDriver(logger)
       }
-      this.#jobs = new JobsService(driver, logger)
+      this.#jobs = new JobsService(driver, logger, {
+        currentTenantId: () => tenantContext.current()?.id ?? null,
+        // A job of a tenant runs in its context, read from the registry when it starts.
+        runInTenant: async (tenantId, fn) => {
+          const { registry } = await this.app.container.make('oryne.tenancy')
+          return tenantContext.run(await registry.findOrFail(tenantId), fn)
+        },
+      })
       return this.#jobs
     })
 
@@ -140,11 +190,6 @@ export default class OryneProvider {
       const logger = await resolver.make('logger')
       // Registry look-ups live in the tenant cache, which tells other processes of changes itself.
       const registry = new TenantRegistry({ cacheTtlMs: tenancyConfig.cacheTtlMs })
-      jobs.currentTenantId = () => tenantContext.current()?.id ?? null
-      jobs.useTenantContext(async (tenantId, fn) => {
-        const tenant = await registry.findOrFail(tenantId)
-        return tenantContext.run(tenant, fn)
-      })
       return new TenancyService(
         registry,
         jobs,
@@ -154,7 +199,8 @@ export default class OryneProvider {
         {
           plans: tenancyConfig.plans,
           warningDays: tenancyConfig.billingWarningDays,
-        }
+        },
+        () => this.#plugins
       )
     })
   }
@@ -171,31 +217,13 @@ export default class OryneProvider {
   async ready() {
     const redis = await this.app.container.make('oryne.redis')
     await redis.warmUp()
-    // The queue and fleet gauges are read by GET /metrics only: processes that serve HTTP.
+    // Search and GET /metrics are answered on request paths, which load nothing late.
     if (this.app.getEnvironment() === 'console') return
-    this.#metrics = await import('../observability/metrics.js')
-    const { setFleetMigrationSource, setQueueCountsSource } = this.#metrics
-    const jobs = await this.app.container.make('oryne.jobs')
-    setQueueCountsSource(async () => {
-      const counts: Record<string, Record<string, number>> = {}
-      for (const { queue, ...states } of await jobs.status()) counts[queue] = states
-      return counts
-    })
-    const tenancy = await this.app.container.make('oryne.tenancy')
-    setFleetMigrationSource(async () => {
-      const { fleetStatus } = await import('../fleet/status.js')
-      const status = await fleetStatus(tenancy)
-      return {
-        up_to_date: status.up_to_date,
-        behind: status.to_check,
-        failed: status.failed.length,
-      }
-    })
+    await this.app.container.make('oryne.search')
+    await this.app.container.make('oryne.metric_sources')
   }
 
   async shutdown() {
-    this.#metrics?.setQueueCountsSource(null)
-    this.#metrics?.setFleetMigrationSource(null)
     // Jobs first: running jobs finish while Redis is still connected.
     await this.#jobs?.close()
     await this.#redis?.quit()

@@ -1,11 +1,18 @@
-import { locationHeader } from '../openapi/schemas.js'
+import app from '@adonisjs/core/services/app'
+import { locationHeader, type JsonSchema } from '../openapi/schemas.js'
 import type { PluginManifest } from '../plugins/define_plugin.js'
-import { ResourceCatalog } from './catalog.js'
-import { CUSTOM_FIELD_TYPES, type CustomFieldDefinition } from './custom_fields.js'
+import { ResourceCatalog, resourceCatalogOf } from './catalog.js'
+import {
+  CUSTOM_FIELD_TYPES,
+  customFieldsByResource,
+  type CustomFieldDefinition,
+} from './custom_fields.js'
 import type { FieldDefinition } from './define_resource.js'
 import { customField, type CompiledField } from './fields.js'
 import type { ResourceModel } from './model.js'
 import { DEFAULT_PER_PAGE, MAX_PER_PAGE } from './query.js'
+import { tenantContext } from '../tenancy/context.js'
+import type { Tenant } from '../tenancy/types.js'
 
 /*
  * OpenAPI 3.1 of the resource routes: paths and component schemas for every
@@ -527,4 +534,24 @@ function customFieldPaths() {
       },
     },
   }
+}
+
+/** Paths (`/api/v1/...` keyed, OpenAPI path items) and component schemas to merge into the document. */
+export type OpenApiContribution = {
+  paths?: Record<string, Record<string, unknown>>
+  schemas?: Record<string, JsonSchema>
+}
+
+/**
+ * The resource engine's part of GET /api/v1/openapi.json: each resource's
+ * record schema, filters, sorting and pagination, and for a tenant its custom
+ * fields (`tenant` is null for the generic document). The document merges it
+ * over the operations derived from the router; its operations win for the
+ * same path and method.
+ */
+export async function resourceContribution(tenant: Tenant | null): Promise<OpenApiContribution> {
+  const catalog = resourceCatalogOf(await app.container.make('oryne.plugins'))
+  const custom = tenant ? await tenantContext.run(tenant, () => customFieldsByResource()) : {}
+  const { paths, components } = resourceOpenApi(catalog, custom)
+  return { paths, schemas: components.schemas }
 }

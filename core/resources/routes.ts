@@ -3,16 +3,8 @@ import type { PluginHost } from '../plugins/plugin_host.js'
 import { E_PLUGIN_DISABLED, E_RESOURCE_NOT_FOUND } from '../errors.js'
 import { respond } from '../http/envelope.js'
 import { authorize } from '../rbac/authorize.js'
-import { useResourceOpenApi } from '../openapi/resources.js'
-import { tenantContext } from '../tenancy/context.js'
 import { resourceCatalogOf } from './catalog.js'
-import {
-  addCustomField,
-  customFieldsByResource,
-  customFieldsOf,
-  removeCustomField,
-} from './custom_fields.js'
-import { resourceOpenApi } from './openapi.js'
+import { addCustomField, customFieldsOf, removeCustomField } from './custom_fields.js'
 import type { ResourceModel } from './model.js'
 import { ResourceService } from './resource_service.js'
 
@@ -135,13 +127,6 @@ export function mountResources(
     })
     .prefix('/api/v1/admin/resources/:plugin/:resource/fields')
     .use([middleware.tenant()])
-
-  // GET /api/v1/openapi.json: every resource, with the custom fields of the tenant asking.
-  useResourceOpenApi(async ({ tenant }) => {
-    const custom = tenant ? await tenantContext.run(tenant, () => customFieldsByResource()) : {}
-    const { paths, components } = resourceOpenApi(catalog, custom)
-    return { paths, schemas: components.schemas }
-  })
 
   return { catalog, service }
 }

@@ -30,12 +30,14 @@ export const searchIndexJob = defineJob<{ resource: string; ids: string[] }>({
     const resources = await catalog()
     const model = resources.get(data.resource)
     if (!model?.searchFields.length) return
-    await searchDriver().sync(model, data.ids)
+    const driver = await searchDriver()
+    await driver.sync(model, data.ids)
   },
 })
 
 async function onResourceChange(event: OryneEvent) {
-  if (searchDriver().kind === 'postgres') return
+  const driver = await searchDriver()
+  if (driver.kind === 'postgres') return
   const resource = event.payload.resource
   const id = event.payload.id
   if (typeof resource !== 'string' || id === undefined || id === null) return
@@ -67,8 +69,9 @@ export async function reindexTenant(
       .all()
       .filter((model) => enabled.has(model.plugin) && model.searchFields.length)
   const outcomes: ReindexOutcome[] = []
+  const driver = await searchDriver()
   for (const model of models.filter((candidate) => enabled.has(candidate.plugin))) {
-    const { indexed } = await searchDriver().reindex(model)
+    const { indexed } = await driver.reindex(model)
     const outcome = { resource: model.key, indexed }
     outcomes.push(outcome)
     options.onResource?.(outcome)

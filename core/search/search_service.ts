@@ -10,23 +10,17 @@ import { byRelevance, PostgresSearchDriver } from './postgres_driver.js'
 import { TypesenseSearchDriver } from './typesense_driver.js'
 import type { SearchDriver, SearchHit, SearchOptions } from './types.js'
 
-let configured: SearchDriver | undefined
-
 /** The driver ORYNE_SEARCH_DRIVER names: `postgres` (default) or `typesense` (TYPESENSE_URL, TYPESENSE_API_KEY). */
-export function searchDriver(): SearchDriver {
-  if (!configured) {
-    const url = process.env.TYPESENSE_URL
-    configured =
-      process.env.ORYNE_SEARCH_DRIVER === 'typesense' && url
-        ? new TypesenseSearchDriver(url, process.env.TYPESENSE_API_KEY ?? '')
-        : new PostgresSearchDriver()
-  }
-  return configured
+export function configuredSearchDriver(): SearchDriver {
+  const url = process.env.TYPESENSE_URL
+  return process.env.ORYNE_SEARCH_DRIVER === 'typesense' && url
+    ? new TypesenseSearchDriver(url, process.env.TYPESENSE_API_KEY ?? '')
+    : new PostgresSearchDriver()
 }
 
-/** Replaces the driver (tests run one suite against both). */
-export function useSearchDriver(driver: SearchDriver | undefined) {
-  configured = driver
+/** The driver of this process: the container's `oryne.search`. */
+export function searchDriver(): Promise<SearchDriver> {
+  return app.container.make('oryne.search')
 }
 
 /** A searchable resource of a plugin the current tenant enabled, by `<plugin>.<resource>`. */
@@ -75,7 +69,8 @@ export async function search(
         })),
       })
   }
-  const found = await searchDriver().search(model, query, options)
+  const driver = await searchDriver()
+  const found = await driver.search(model, query, options)
   for (const hit of found.hits) withHighlights([model], hit, query)
   return found
 }
@@ -116,7 +111,7 @@ export async function searchMany(
   if (models.length === 1) return search(models[0], query, options)
   for (const model of models) assertMayList(model, options.principal)
   const window = options.page * options.perPage
-  const driver = searchDriver()
+  const driver = await searchDriver()
   // PostgreSQL answers every resource in one statement; other drivers are asked once per resource.
   const { hits, total } =
     driver instanceof PostgresSearchDriver
@@ -130,9 +125,8 @@ export async function searchMany(
 }
 
 async function searchEach(models: ResourceModel[], query: string, options: SearchOptions) {
-  const pages = await Promise.all(
-    models.map((model) => searchDriver().search(model, query, options))
-  )
+  const driver = await searchDriver()
+  const pages = await Promise.all(models.map((model) => driver.search(model, query, options)))
   return {
     hits: pages.flatMap((found) => found.hits),
     total: pages.reduce((sum, found) => sum + found.total, 0),

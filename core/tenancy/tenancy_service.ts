@@ -23,7 +23,6 @@ export class TenancyService {
   readonly billing: TenantBilling
   #migrationSets: TenantMigrationSet[]
   #migrator = new TenantMigrator()
-  #plugins?: PluginHost
 
   constructor(
     readonly registry: TenantRegistry,
@@ -31,7 +30,13 @@ export class TenancyService {
     logger: Logger,
     migrationSets: TenantMigrationSet[],
     private method: MigrationMethod,
-    billingPolicy: BillingPolicy
+    billingPolicy: BillingPolicy,
+    /**
+     * The plugin host once this process built it (the container's
+     * `oryne.plugins`): plugin migrations and `--plugins` at creation. A
+     * look-up, not a dependency, so that read-only commands never build it.
+     */
+    private pluginHost: () => PluginHost | undefined = () => undefined
   ) {
     this.#migrationSets = migrationSets
     this.provisioner = new Provisioner(
@@ -48,20 +53,16 @@ export class TenancyService {
     return this.#migrationSets
   }
 
-  /** Installed by the plugin host: plugin migrations and `--plugins` at creation. */
-  usePlugins(host: PluginHost) {
-    this.#plugins = host
-  }
-
   get plugins(): PluginHost {
-    if (!this.#plugins) throw new Error('The plugin host is not ready')
-    return this.#plugins
+    const host = this.pluginHost()
+    if (!host) throw new Error('The plugin host is not ready')
+    return host
   }
 
   /** Registers the tenant and queues its provisioning; returns it in `provisioning`. */
   async create(input: CreateTenantInput, actor: Actor): Promise<Tenant> {
     const refused = (input.plugins ?? []).flatMap((name, index) => {
-      const entry = this.#plugins?.entry(name)
+      const entry = this.pluginHost()?.entry(name)
       if (entry?.available) return []
       const message = entry
         ? `Plugin "${name}" is unavailable: ${entry.reasons[0]}`
@@ -107,7 +108,8 @@ export class TenancyService {
         `oryne:provision:${tenant.id}`,
       ])
       await scopeToTenant(trx, tenant)
-      const pluginSets = this.#plugins ? await this.#plugins.migrationSets(tenant.id, trx) : []
+      const host = this.pluginHost()
+      const pluginSets = host ? await host.migrationSets(tenant.id, trx) : []
       const applied = await this.#migrator.migrate(
         trx,
         [...this.#migrationSets, ...pluginSets],

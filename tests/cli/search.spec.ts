@@ -24,7 +24,7 @@ test.group('oryne search reindex', (group) => {
   let library: Tenant
   let plain: Tenant
   group.setup(async () => {
-    if (!(searchDriver() instanceof PostgresSearchDriver)) {
+    if (!((await searchDriver()) instanceof PostgresSearchDriver)) {
       throw new Error('These tests expect the PostgreSQL search driver: unset ORYNE_SEARCH_DRIVER.')
     }
     ;[library, plain] = await Promise.all([activeTenant(), activeTenant()])

@@ -1,5 +1,6 @@
 import { test } from '@japa/runner'
-import { setFleetMigrationSource } from '#core/observability/metrics'
+import app from '@adonisjs/core/services/app'
+import { MetricSources } from '#core/observability/metrics'
 
 test.group('Metrics', () => {
   test('GET /metrics exposes request durations by route and status, and process metrics', async ({
@@ -30,11 +31,15 @@ test.group('Metrics', () => {
 
   test('a burst of scrapes counts the fleet once', async ({ client, assert, cleanup }) => {
     let counted = 0
-    const previous = setFleetMigrationSource(async () => {
-      counted++
-      return { up_to_date: 40 + counted, behind: 2, failed: 1 }
-    })
-    cleanup(() => void setFleetMigrationSource(previous))
+    const standard = await app.container.make('oryne.metric_sources')
+    app.container.bindValue(
+      'oryne.metric_sources',
+      new MetricSources(standard.queueCounts, async () => {
+        counted++
+        return { up_to_date: 40 + counted, behind: 2, failed: 1 }
+      })
+    )
+    cleanup(() => app.container.bindValue('oryne.metric_sources', standard))
 
     const first = await client.get('/metrics')
     const burst = await Promise.all([1, 2, 3].map(() => client.get('/metrics')))

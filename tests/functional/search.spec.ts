@@ -1,6 +1,7 @@
 import { test } from '@japa/runner'
 import type { ApiClient } from '@japa/api-client'
-import { searchDriver, useSearchDriver, TypesenseSearchDriver } from '#core/search/index'
+import app from '@adonisjs/core/services/app'
+import { searchDriver, TypesenseSearchDriver } from '#core/search/index'
 import { searchableResource } from '#core/search/search_service'
 import { tenantContext } from '#core/tenancy/context'
 import type { Tenant } from '#core/tenancy/types'
@@ -55,7 +56,7 @@ async function school(client: ApiClient, family = 'Marlowe') {
 
 async function reindex(tenant: Tenant) {
   await tenantContext.run(tenant, async () =>
-    searchDriver().reindex(await searchableResource('erp.students'))
+    (await searchDriver()).reindex(await searchableResource('erp.students'))
   )
 }
 
@@ -65,12 +66,14 @@ function contract(driver: 'postgres' | 'typesense') {
 
   test.group(`Search contract (${driver})`, (group) => {
     group.each.timeout(60_000)
-    group.setup(() => {
+    group.setup(async () => {
+      const standard = await searchDriver()
       if (driver === 'typesense' && !skip)
-        useSearchDriver(
+        app.container.bindValue(
+          'oryne.search',
           new TypesenseSearchDriver(process.env.TYPESENSE_URL!, process.env.TYPESENSE_API_KEY ?? '')
         )
-      return () => useSearchDriver(undefined)
+      return () => app.container.bindValue('oryne.search', standard)
     })
 
     test('matches are ranked, carry the record as the list shows it, and page', async ({

@@ -2,7 +2,7 @@ import { test } from '@japa/runner'
 import { setTimeout as sleep } from 'node:timers/promises'
 import app from '@adonisjs/core/services/app'
 import jobs from '#core/services/jobs'
-import { useSearchDriver, type SearchDriver } from '#core/search/index'
+import { searchDriver, type SearchDriver } from '#core/search/index'
 import type { ResourceModel } from '#core/resources/model'
 import { tenantApi } from '#tests/support/access'
 import { activeTenant, PLATFORM_TOKEN } from '#tests/support/tenants'
@@ -25,9 +25,10 @@ test.group('Search indexing on change', (group) => {
         return { indexed: ids.length, removed: 0 }
       },
     }
-    useSearchDriver(recorder)
+    const standard = await searchDriver()
+    app.container.bindValue('oryne.search', recorder)
     await jobs.work(['search'])
-    return () => useSearchDriver(undefined)
+    return () => app.container.bindValue('oryne.search', standard)
   })
 
   test('creating, updating and deleting a searchable record each re-syncs its index entry', async ({

@@ -1,5 +1,5 @@
 import { test } from '@japa/runner'
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 import app from '@adonisjs/core/services/app'
 import { findCycles, importGraph, type ImportEdge } from '#tests/support/import_graph'
@@ -119,6 +119,30 @@ test.group('Architecture', () => {
       offending.map(show),
       [],
       'ui/ modules import @oryne/web, preact and their own ui/ files; nothing else imports them; web/ imports no server module'
+    )
+  })
+
+  /**
+   * Core services are container bindings, made with what they need and
+   * resolved where needed (core/providers): no module-level `useX`/`setX`
+   * that fills a global after import, nor an exported `let` someone reassigns.
+   * (Async `set…` functions are domain writes, e.g. notification preferences.)
+   */
+  test('core exports no use…/set… setters of module-level state', ({ assert }) => {
+    const SETTER = /^export function ((?:use|set)[A-Z]\w*)|^export let (\w+)/gm
+    const files = [...new Set(graph.map((edge) => edge.from))].filter(
+      (path) => path.startsWith('core/') && path.endsWith('.ts')
+    )
+    const offending = files.flatMap((path) =>
+      [...readFileSync(app.makePath(path), 'utf8').matchAll(SETTER)].map(
+        (match) => `${path}: ${match[1] ?? `let ${match[2]}`}`
+      )
+    )
+    assert.isAbove(files.length, 100, 'the import graph covers core')
+    assert.deepEqual(
+      offending,
+      [],
+      'make it a container binding (core/providers/oryne_provider.ts)'
     )
   })
 
