@@ -1,4 +1,4 @@
-import { defineError } from '../errors.js'
+import { defineError } from '../oryne_error.js'
 
 /* Errors of reports, exports, documents and dashboards (listed in docs/reports.md). */
 export const E_REPORT_RESOURCE_UNKNOWN = defineError(

@@ -1,4 +1,4 @@
-import { defineError } from '../errors.js'
+import { defineError } from '../oryne_error.js'
 
 /* Errors of presigned uploads and the storage quota (docs/storage.md). */
 export const E_UPLOAD_PURPOSE_UNKNOWN = defineError(
@@ -60,4 +60,36 @@ export const E_UPLOAD_MISMATCH = defineError(
   422,
   'The uploaded file does not match what was declared',
   'error.details lists the differences; ask for a new upload with the right size and type.'
+)
+
+/* Files (docs/storage.md) */
+export const E_FILE_NOT_FOUND = defineError(
+  'ERR_FILE_NOT_FOUND',
+  404,
+  'No file "%s"',
+  'Check the file id; files of another institution are never visible.'
+)
+export const E_FILE_TOO_LARGE = defineError(
+  'ERR_FILE_TOO_LARGE',
+  413,
+  'The file is larger than %s MB',
+  'Send a smaller file (the limit is ORYNE_UPLOAD_MAX_MB).'
+)
+export const E_FILE_TYPE_NOT_ALLOWED = defineError(
+  'ERR_FILE_TYPE_NOT_ALLOWED',
+  415,
+  'Files of type "%s" are not accepted',
+  'Send one of the extensions listed in error.details.allowed.'
+)
+export const E_FILE_TYPE_MISMATCH = defineError(
+  'ERR_FILE_TYPE_MISMATCH',
+  415,
+  'The file "%s" is not what its name says',
+  'Send the file under a name whose extension matches its contents (a PDF as .pdf, a PNG as .png).'
+)
+export const E_FILE_LINK_INVALID = defineError(
+  'ERR_FILE_LINK_INVALID',
+  403,
+  'The download link is invalid or has expired',
+  'Ask for a fresh link: GET /api/v1/files/:id returns one.'
 )

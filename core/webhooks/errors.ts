@@ -1,4 +1,4 @@
-import { defineError } from '../errors.js'
+import { defineError } from '../oryne_error.js'
 
 /* Errors of outbound webhooks (docs/webhooks.md). */
 export const E_WEBHOOK_NOT_FOUND = defineError(
