@@ -58,9 +58,29 @@ export type Passage = {
   reordered: boolean
 }
 
+/*
+ * What a text contributes to every pair it is in, computed once per text: a
+ * check compares one query with 30 sources, and redoing the query's side for
+ * each was most of a check's time. Texts are never changed once analysed.
+ */
+const memo = new WeakMap<AnalysedText, { grams?: Int32Array; telling?: Map<string, number[]> }>()
+
+function memoOf(text: AnalysedText) {
+  let entry = memo.get(text)
+  if (!entry) memo.set(text, (entry = {}))
+  return entry
+}
+
 /** Hashes of every RUN_WORDS-gram of a text's `eq` words (collisions are checked word by word after). */
-function gramHashes(words: Word[]) {
-  const single = Int32Array.from(words, (word) => kgramHash([word.eq], 0, 1))
+function gramHashes(text: AnalysedText) {
+  const entry = memoOf(text)
+  entry.grams ??= hashGrams(text.words)
+  return entry.grams
+}
+
+function hashGrams(words: Word[]) {
+  const eqs = words.map((word) => word.eq)
+  const single = Int32Array.from(eqs, (_, i) => kgramHash(eqs, i, 1))
   const grams = new Int32Array(Math.max(0, words.length - RUN_WORDS + 1))
   for (let at = 0; at < grams.length; at++) {
     let hash = 0
@@ -70,23 +90,26 @@ function gramHashes(words: Word[]) {
   return grams
 }
 
-function exactRuns(query: Word[], source: Word[]): Fragment[] {
+function exactRuns(queryText: AnalysedText, sourceText: AnalysedText): Fragment[] {
+  const query = queryText.words
+  const source = sourceText.words
   const grams = new Map<number, number[]>()
-  const sourceGrams = gramHashes(source)
+  const sourceGrams = gramHashes(sourceText)
   for (const [s, sourceGram] of sourceGrams.entries()) {
     const list = grams.get(sourceGram)
     if (!list) grams.set(sourceGram, [s])
     else if (list.length <= MAX_OCCURRENCES) list.push(s)
   }
-  const queryGrams = gramHashes(query)
+  const queryGrams = gramHashes(queryText)
   const runs: Fragment[] = []
-  const covered = new Set<number>()
-  const diagonal = (q: number, s: number) => q * 1_000_003 + s
+  // Per diagonal (q - s), where the last run found on it ends: seeds are met in query order,
+  // so a seed before that end lies inside a run already extended.
+  const runEnd = new Map<number, number>()
   for (const [q, queryGram] of queryGrams.entries()) {
     const starts = grams.get(queryGram)
     if (!starts || starts.length > MAX_OCCURRENCES) continue
     for (const s of starts) {
-      if (covered.has(diagonal(q, s))) continue
+      if ((runEnd.get(q - s) ?? -1) > q) continue
       let qs = q
       let ss = s
       while (
@@ -109,7 +132,7 @@ function exactRuns(query: Word[], source: Word[]): Fragment[] {
         qe++
         se++
       }
-      for (let i = 0; i < qe - qs; i++) covered.add(diagonal(qs + i, ss + i))
+      runEnd.set(q - s, qe)
       let content = 0
       let sameWords = 0
       for (let i = 0; i < qe - qs; i++) {
@@ -138,6 +161,12 @@ function exactRuns(query: Word[], source: Word[]): Fragment[] {
 const UBIQUITOUS = 0.2
 
 function sentencesByKey(text: AnalysedText) {
+  const entry = memoOf(text)
+  entry.telling ??= keySentences(text)
+  return entry.telling
+}
+
+function keySentences(text: AnalysedText) {
   const sentencesOf = new Map<string, number[]>()
   text.sentences.forEach((sentence, i) => {
     for (const key of sentence.keys) {
@@ -155,16 +184,20 @@ function sentencePairs(query: AnalysedText, source: AnalysedText): Fragment[] {
   const sentencesOf = sentencesByKey(source)
   const telling = sentencesByKey(query)
   const pairs: Fragment[] = []
+  const shared = new Int32Array(source.sentences.length)
   for (const sentence of query.sentences) {
     if (sentence.keys.size < SENTENCE_SHARED) continue
-    const shared = new Map<number, number>()
+    // Source sentences in the order first met, with their shared-key counts.
+    const met: number[] = []
     for (const key of sentence.keys) {
       if (!telling.has(key)) continue
-      for (const i of sentencesOf.get(key) ?? []) shared.set(i, (shared.get(i) ?? 0) + 1)
+      for (const i of sentencesOf.get(key) ?? []) if (shared[i]++ === 0) met.push(i)
     }
     let best = -1
     let similarity = 0
-    for (const [i, count] of shared) {
+    for (const i of met) {
+      const count = shared[i]
+      shared[i] = 0
       if (count < SENTENCE_SHARED) continue
       const dice = (2 * count) / (sentence.keys.size + source.sentences[i].keys.size)
       if (dice > similarity) [best, similarity] = [i, dice]
@@ -295,15 +328,15 @@ function trimEdges(cluster: Cluster): Cluster {
 }
 
 export function detectPassages(query: AnalysedText, source: AnalysedText): Passage[] {
-  const fragments = [...exactRuns(query.words, source.words), ...sentencePairs(query, source)]
+  const fragments = [...exactRuns(query, source), ...sentencePairs(query, source)]
   const passages: Passage[] = []
   for (const cluster of mergeFragments(fragments).map(trimEdges)) {
-    const [qs, qe] = edges(cluster.fragments, 'q')
-    const [ss, se] = edges(cluster.fragments, 's')
-    if (qe - qs < SHORTEST_PASSAGE) continue
     const pairs = cluster.fragments.filter((f) => !f.exact)
     // One sentence that merely resembles one of the source's (same genre, same stock phrases) is no evidence.
     if (longestExact(cluster) < WEAK_RUN && pairs.length < 2) continue
+    const [qs, qe] = edges(cluster.fragments, 'q')
+    const [ss, se] = edges(cluster.fragments, 's')
+    if (qe - qs < SHORTEST_PASSAGE) continue
     const exact = new Uint8Array(qe - qs)
     let longestRun = 0
     let sameWords = 0

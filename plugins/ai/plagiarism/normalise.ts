@@ -46,7 +46,19 @@ export type NormalisedText = {
   ends: Int32Array
 }
 
+const ASCII = /^[^\u0080-\uffff]*$/
+
 export function normaliseText(original: string): NormalisedText {
+  // Plain ASCII (most texts) only has case to fold: one character stays one character.
+  if (ASCII.test(original)) {
+    const starts = new Int32Array(original.length)
+    const ends = new Int32Array(original.length)
+    for (let i = 0; i < original.length; i++) {
+      starts[i] = i
+      ends[i] = i + 1
+    }
+    return { text: original.toLowerCase(), starts, ends }
+  }
   let text = ''
   const starts: number[] = []
   const ends: number[] = []

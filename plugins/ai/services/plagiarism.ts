@@ -68,40 +68,36 @@ export async function checkText(text: string, scope: Scope = {}): Promise<CheckR
   if (!fingerprints.length) return { score: 0, words: query.words.length, matches: [] }
   const hashes = [...new Set(fingerprints.map((fp) => fp.hash))]
 
+  // One statement, one round trip (under load each costs far more than its execution): the
+  // sources sharing the most uncommon fingerprints, each weighed by its rarity (what a thousand
+  // sources share says little), ranked on the hash index alone; exclusions applied to those.
   const sources = await readTenantDb(async (client, table) => {
-    // Index-only: sources sharing the most uncommon fingerprints, each weighed by its rarity
-    // (what a thousand sources share says little); exclusions applied after.
-    const candidates = await client
-      .from(table('ai_fingerprints', 'f'))
-      .joinRaw(
-        `JOIN (SELECT q.hash, 1.0 / q.sources AS weight FROM ${table('ai_fingerprint_frequency', 'q')}
-                WHERE q.hash = ANY(?::int[]) AND q.sources <= ?) r ON r.hash = f.hash`,
-        [hashes, common]
-      )
-      .groupBy('f.source_id')
-      .select('f.source_id')
-      .select(client.raw('sum(r.weight) AS shared'))
-      .orderBy([{ column: 'shared', order: 'desc' }, { column: 'f.source_id' }])
-      .limit(CANDIDATES * 2)
-    const ranked = candidates.map((row) => String(row.source_id))
-    if (!ranked.length) return []
-    const kept = await client
-      .from(table('ai_plagiarism_sources', 's'))
-      .whereIn('s.id', ranked)
-      .if(scope.excludeStudentId, (q) =>
-        q.whereRaw('s.student_id IS DISTINCT FROM ?', [scope.excludeStudentId!])
-      )
-      .if(scope.excludeSubmissionId, (q) =>
-        q.whereRaw('s.submission_id IS DISTINCT FROM ?', [scope.excludeSubmissionId!])
-      )
-      .select('s.id')
-    const keptIds = new Set(kept.map((row) => String(row.id)))
-    const ids = ranked.filter((id) => keptIds.has(id)).slice(0, CANDIDATES)
-    if (!ids.length) return []
-    return client
-      .from(table('ai_plagiarism_sources', 's'))
-      .whereIn('s.id', ids)
-      .select('s.id', 's.kind', 's.submission_id', 's.external_id', 's.text')
+    const exclusions: Array<[string, string]> = []
+    if (scope.excludeStudentId) exclusions.push(['s.student_id', scope.excludeStudentId])
+    if (scope.excludeSubmissionId) exclusions.push(['s.submission_id', scope.excludeSubmissionId])
+    const result = await client.rawQuery(
+      `WITH ranked AS (
+         SELECT f.source_id, sum(r.weight) AS shared
+           FROM ${table('ai_fingerprints', 'f')}
+           JOIN (SELECT q.hash, 1.0 / q.sources AS weight FROM ${table('ai_fingerprint_frequency', 'q')}
+                  WHERE q.hash = ANY(?::int[]) AND q.sources <= ?) r ON r.hash = f.hash
+          GROUP BY f.source_id
+          ORDER BY shared DESC, f.source_id
+          LIMIT ?)
+       SELECT s.id, s.kind, s.submission_id, s.external_id, s.text
+         FROM ranked JOIN ${table('ai_plagiarism_sources', 's')} ON s.id = ranked.source_id
+        WHERE true ${exclusions.map(([column]) => `AND ${column} IS DISTINCT FROM ?`).join(' ')}
+        ORDER BY ranked.shared DESC, s.id
+        LIMIT ?`,
+      [hashes, common, CANDIDATES * 2, ...exclusions.map(([, value]) => value), CANDIDATES]
+    )
+    return result.rows as Array<{
+      id: string
+      kind: 'submission' | 'document'
+      submission_id: string | null
+      external_id: string
+      text: string
+    }>
   })
 
   const found: Array<{ source: (typeof sources)[number]; text: AnalysedText; passage: Passage }> =
