@@ -41,27 +41,25 @@ export async function studentIdOfUser(client: QueryClient, userId: string): Prom
 }
 
 /**
- * How a user stands to a student, in one statement: `self` (the user is that
- * student), `guardian` (of that student, looked at only with
- * `{ guardian: true }`), or null.
+ * How a user stands to a student, in one statement: whether they are that
+ * student (`self`) and whether they are a guardian of them (`guardian`).
  */
 export async function standingTo(
   client: QueryClient,
   userId: string,
   studentId: string,
-  options: { guardian: boolean } = { guardian: true },
   table = inSearchPath
-): Promise<'self' | 'guardian' | null> {
+): Promise<{ self: boolean; guardian: boolean }> {
   const { rows } = await client.rawQuery(
     `SELECT EXISTS (
               SELECT 1 FROM ${table('erp_students', 's')} WHERE s.id = :student AND s.user_id = :user
             ) AS self,
-            :guardian::boolean AND EXISTS (
+            EXISTS (
               SELECT 1 FROM ${table('erp_guardians', 'g')} WHERE g.student_id = :student AND g.user_id = :user
             ) AS guardian`,
-    { student: studentId, user: userId, guardian: options.guardian }
+    { student: studentId, user: userId }
   )
-  return rows[0].self ? 'self' : rows[0].guardian ? 'guardian' : null
+  return { self: rows[0].self, guardian: rows[0].guardian }
 }
 
 /**

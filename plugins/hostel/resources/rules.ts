@@ -1,4 +1,5 @@
 import { type RowRule } from '@oryne/sdk'
+import { childRows, ownStudentRows } from '../../erp/index.js'
 
 /*
  * Row rules of the hostel resources. A Student sees the records of their own
@@ -12,20 +13,8 @@ import { type RowRule } from '@oryne/sdk'
 /** Rows of one resident: the student's own, a guardian's children's, a staff member's own. */
 export function residentRecords(): Record<string, RowRule> {
   return {
-    Student: (principal, query) => {
-      query.whereIn('student_id', {
-        table: 'erp_students',
-        column: 'id',
-        where: { user_id: principal.id },
-      })
-    },
-    Parent: (principal, query) => {
-      query.whereIn('student_id', {
-        table: 'erp_guardians',
-        column: 'student_id',
-        where: { user_id: principal.id },
-      })
-    },
+    Student: ownStudentRows(),
+    Parent: childRows(),
     Teacher: (principal, query) => {
       query.where('user_id', principal.id)
     },

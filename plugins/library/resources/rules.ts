@@ -1,4 +1,5 @@
 import { type RowRule } from '@oryne/sdk'
+import { childRows, ownStudentRows } from '../../erp/index.js'
 
 /*
  * Row rules of the borrower records (members, loans, reservations, fines): a
@@ -8,21 +9,9 @@ import { type RowRule } from '@oryne/sdk'
  * every row.
  */
 
-const ownStudent: RowRule = (principal, query) => {
-  query.whereIn('student_id', {
-    table: 'erp_students',
-    column: 'id',
-    where: { user_id: principal.id },
-  })
-}
+const ownStudent = ownStudentRows()
 
-const children: RowRule = (principal, query) => {
-  query.whereIn('student_id', {
-    table: 'erp_guardians',
-    column: 'student_id',
-    where: { user_id: principal.id },
-  })
-}
+const children = childRows()
 
 const ownStaffAccount: RowRule = (principal, query) => {
   query.where('user_id', principal.id)

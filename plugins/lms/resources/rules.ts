@@ -1,4 +1,5 @@
 import { type RowRule, type RowRuleQuery } from '@oryne/sdk'
+import { childRows } from '../../erp/index.js'
 
 /*
  * Row rules of the LMS resources. Each uses at most one sub-select, so two
@@ -14,6 +15,8 @@ import { type RowRule, type RowRuleQuery } from '@oryne/sdk'
  */
 
 type Narrow = (query: RowRuleQuery) => void
+
+const children = childRows()
 
 /** Rows of courses the Teacher teaches. */
 export function taughtCourses(column = 'course_id'): RowRule {
@@ -67,12 +70,8 @@ export function studentRecords(narrow?: Narrow) {
       query.where('student_user_id', principal.id)
       narrow?.(query)
     }) satisfies RowRule,
-    Parent: ((principal, query) => {
-      query.whereIn('student_id', {
-        table: 'erp_guardians',
-        column: 'student_id',
-        where: { user_id: principal.id },
-      })
+    Parent: (async (principal, query) => {
+      await children(principal, query)
       narrow?.(query)
     }) satisfies RowRule,
   }

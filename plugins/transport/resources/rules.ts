@@ -1,4 +1,5 @@
 import { type RowRule } from '@oryne/sdk'
+import { childRows, ownStudentRows } from '../../erp/index.js'
 
 /*
  * Row rules of the transport records of one passenger (assignments, their
@@ -7,21 +8,9 @@ import { type RowRule } from '@oryne/sdk'
  * TenantAdmin, Staff (the transport office) and the platform see every row.
  */
 
-const ownStudent: RowRule = (principal, query) => {
-  query.whereIn('student_id', {
-    table: 'erp_students',
-    column: 'id',
-    where: { user_id: principal.id },
-  })
-}
+const ownStudent = ownStudentRows()
 
-const children: RowRule = (principal, query) => {
-  query.whereIn('student_id', {
-    table: 'erp_guardians',
-    column: 'student_id',
-    where: { user_id: principal.id },
-  })
-}
+const children = childRows()
 
 /** Records of students only (trip marks, term charges). */
 export function studentRecords(): Record<string, RowRule> {
