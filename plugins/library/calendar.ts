@@ -1,5 +1,6 @@
 import { addDays, isoDate } from './services/dates.js'
 import { readTenantDb, type CalendarEntry, type CalendarQuery } from '@oryne/sdk'
+import { studentIdsReachedBy } from '../erp/index.js'
 
 /**
  * Library dates for calendars (manifest `calendar`): the due dates of the
@@ -16,13 +17,7 @@ export async function libraryCalendar({
   // `to` is exclusive: an all-day entry on its date counts only if `to` is past midnight of it.
   const last = addDays(isoDate(to), -1) >= first ? addDays(isoDate(to), -1) : first
   const { loans, holds } = await readTenantDb(async (client, table) => {
-    const students = client
-      .from(table('erp_students', 's'))
-      .where('s.user_id', userId)
-      .select('s.id')
-      .union((children) =>
-        children.from(table('erp_guardians', 'g')).where('g.user_id', userId).select('g.student_id')
-      )
+    const students = studentIdsReachedBy(client, userId, table)
     const mine = (query: any) =>
       query.where((who: any) => who.where('x.user_id', userId).orWhereIn('x.student_id', students))
     return {

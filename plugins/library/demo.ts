@@ -1,4 +1,5 @@
 import { insertRows, type DemoContext, type Trx } from '@oryne/sdk'
+import { fromErp } from '../erp/index.js'
 
 const DAY = 86_400_000
 
@@ -115,12 +116,11 @@ export async function seedLibraryDemo(trx: Trx, _people: DemoContext) {
       fine_cap: 0,
     },
   ])
-  const students = await trx
-    .from('erp_students')
-    .whereNotNull('user_id')
-    .orderBy('enrollment_no')
+  const students = await fromErp(trx, 'students', 's')
+    .whereNotNull('s.user_id')
+    .orderBy('s.enrollment_no')
     .limit(3)
-    .select('id')
+    .select('s.id')
   if (students.length < 3) return { titles: titles.length, copies: copies.length, loans: 0 }
   const members = await insertRows(
     trx,

@@ -1,4 +1,5 @@
 import { librarySettings } from '../settings.js'
+import { joinErp } from '../../erp/index.js'
 import { addDays, daysBetween, isoDate, tenantToday } from '../services/dates.js'
 import { expireHolds, holdWaitingCopies } from '../services/reservations.js'
 import { defineJob, emitEvent, withTenantDb } from '@oryne/sdk'
@@ -20,9 +21,9 @@ export async function sweepLoans() {
   const settings = await librarySettings()
   const today = tenantToday()
   const announced = await withTenantDb(async (trx) => {
-    const dueSoon = await trx
-      .from('library_loans as l')
-      .leftJoin('erp_students as s', 's.id', 'l.student_id')
+    const dueSoon = await joinErp(trx.from('library_loans as l'), 'students', 's', 'l.student_id', {
+      left: true,
+    })
       .where('l.status', 'open')
       .whereNull('l.due_soon_notified_on')
       .where('l.due_on', '>=', today)
@@ -42,9 +43,9 @@ export async function sweepLoans() {
         due_on: isoDate(loan.due_on),
       })
     }
-    const overdue = await trx
-      .from('library_loans as l')
-      .leftJoin('erp_students as s', 's.id', 'l.student_id')
+    const overdue = await joinErp(trx.from('library_loans as l'), 'students', 's', 'l.student_id', {
+      left: true,
+    })
       .where('l.status', 'open')
       .whereNull('l.overdue_notified_on')
       .where('l.due_on', '<', today)

@@ -31,6 +31,7 @@ import {
   type Row,
 } from './members.js'
 import { present } from './present.js'
+import { erpRelation } from '../../erp/index.js'
 import { holdCopyFor } from './reservations.js'
 import { actorOf, emitEvent, withTenantDb, type Principal, type Trx } from '@oryne/sdk'
 
@@ -294,7 +295,7 @@ async function closeOpenLoan(
      SELECT closed.*, next.id AS next__id, next.member_id AS next__member_id, ${MEMBER_COLUMNS}
        FROM closed
        JOIN library_members m ON m.id = closed.member_id
-       LEFT JOIN erp_students s ON s.id = m.student_id
+       LEFT JOIN ${erpRelation('students', 's')} ON s.id = m.student_id
        LEFT JOIN next ON true`,
     [outcome, at, at, copy.id, shelve, copy.title_id, copyStatus, at, copy.id]
   )

@@ -1,7 +1,7 @@
 import { E_BORROWER_REQUIRED, E_LIBRARY_NOT_FOUND, E_NOT_A_MEMBER } from '../errors.js'
 import type { LibrarySettings } from '../settings.js'
 import { type Principal, type Trx } from '@oryne/sdk'
-import { studentIdOfUser } from '../../erp/index.js'
+import { erpRelation, findStudent, joinErp, standingTo, studentIdOfUser } from '../../erp/index.js'
 
 export type Row = Record<string, any>
 
@@ -50,11 +50,8 @@ export async function borrowerFor(
   }
   if (principal.roles.includes('Parent')) {
     if (!input.student_id) throw new E_BORROWER_REQUIRED()
-    const child = await trx
-      .from('erp_guardians')
-      .where({ user_id: principal.id, student_id: input.student_id })
-      .first()
-    if (!child) throw new E_LIBRARY_NOT_FOUND(['Student', input.student_id])
+    const { guardian } = await standingTo(trx, principal.id, input.student_id)
+    if (!guardian) throw new E_LIBRARY_NOT_FOUND(['Student', input.student_id])
     return { student_id: input.student_id }
   }
   if (input.student_id) throw new E_LIBRARY_NOT_FOUND(['Student', input.student_id])
@@ -71,9 +68,9 @@ async function findMember(
   value: string,
   lock: boolean
 ): Promise<Row | undefined> {
-  const query = trx
-    .from('library_members as m')
-    .leftJoin('erp_students as s', 's.id', 'm.student_id')
+  const query = joinErp(trx.from('library_members as m'), 'students', 's', 'm.student_id', {
+    left: true,
+  })
     .where(`m.${column}`, value)
     .select('m.*', 's.user_id as student_user_id', 's.class_id')
   if (lock) query.forUpdate('m')
@@ -111,7 +108,7 @@ export async function memberOf(
     if (student) return memberOf(trx, { student_id: student }, options)
   }
   if (studentId) {
-    const student = await trx.from('erp_students').where('id', studentId).select('id').first()
+    const student = await findStudent(trx, studentId)
     if (!student) throw new E_LIBRARY_NOT_FOUND(['Student', studentId])
     await trx.rawQuery(
       `INSERT INTO library_members (kind, student_id) VALUES ('student', ?)
@@ -145,7 +142,7 @@ async function fillCardNo(trx: Trx, column: 'student_id' | 'user_id', value: str
 export async function syncMembers(trx: Trx, staffRoles: string[]) {
   const students = await trx.rawQuery(
     `INSERT INTO library_members (kind, student_id)
-     SELECT 'student', s.id FROM erp_students s
+     SELECT 'student', s.id FROM ${erpRelation('students', 's')}
       WHERE NOT EXISTS (SELECT 1 FROM library_members m WHERE m.student_id = s.id)
      ON CONFLICT DO NOTHING`
   )
@@ -153,7 +150,7 @@ export async function syncMembers(trx: Trx, staffRoles: string[]) {
     `INSERT INTO library_members (kind, user_id)
      SELECT DISTINCT 'staff', ur.user_id FROM user_roles ur JOIN roles r ON r.id = ur.role_id
       WHERE r.name = ANY(?::text[])
-        AND NOT EXISTS (SELECT 1 FROM erp_students s WHERE s.user_id = ur.user_id)
+        AND NOT EXISTS (SELECT 1 FROM ${erpRelation('students', 's')} WHERE s.user_id = ur.user_id)
         AND NOT EXISTS (SELECT 1 FROM library_members m WHERE m.user_id = ur.user_id)
      ON CONFLICT DO NOTHING`,
     [staffRoles]
@@ -168,11 +165,7 @@ export async function syncMembers(trx: Trx, staffRoles: string[]) {
 export async function userOfMember(trx: Trx, member: Row): Promise<string | null> {
   if (member.user_id) return member.user_id
   if ('student_user_id' in member) return member.student_user_id ?? null
-  const student = await trx
-    .from('erp_students')
-    .where('id', member.student_id)
-    .select('user_id')
-    .first()
+  const student = await findStudent(trx, String(member.student_id))
   return student?.user_id ?? null
 }
 
@@ -196,9 +189,7 @@ function toCard(rule: Row | undefined, settings: LibrarySettings): Card {
 export async function cardOf(trx: Trx, member: Row, settings: LibrarySettings): Promise<Card> {
   if (member.kind === 'student') {
     const student =
-      'class_id' in member
-        ? member
-        : await trx.from('erp_students').where('id', member.student_id).first()
+      'class_id' in member ? member : await findStudent(trx, String(member.student_id))
     const classId = student?.class_id
     const rule = await trx
       .from('library_card_rules')

@@ -1,5 +1,6 @@
 import { daysBetween, isoDate, tenantToday } from './dates.js'
 import { overdueFine } from './fines.js'
+import { joinErp } from '../../erp/index.js'
 import { readTenantDb, tenantContext } from '@oryne/sdk'
 
 /**
@@ -9,12 +10,17 @@ import { readTenantDb, tenantContext } from '@oryne/sdk'
 export async function overdueReport() {
   const today = tenantToday()
   const rows = await readTenantDb((client, table) =>
-    client
-      .from(table('library_loans', 'l'))
-      .join(table('library_copies', 'c'), 'c.id', 'l.copy_id')
-      .join(table('library_titles', 't'), 't.id', 'l.title_id')
-      .join(table('library_members', 'm'), 'm.id', 'l.member_id')
-      .leftJoin(table('erp_students', 's'), 's.id', 'l.student_id')
+    joinErp(
+      client
+        .from(table('library_loans', 'l'))
+        .join(table('library_copies', 'c'), 'c.id', 'l.copy_id')
+        .join(table('library_titles', 't'), 't.id', 'l.title_id')
+        .join(table('library_members', 'm'), 'm.id', 'l.member_id'),
+      'students',
+      's',
+      'l.student_id',
+      { left: true, table }
+    )
       .leftJoin(table('users', 'u'), 'u.id', 'l.user_id')
       .where('l.status', 'open')
       .where('l.due_on', '<', today)

@@ -9,6 +9,7 @@ import {
 import { librarySettings, type LibrarySettings } from '../settings.js'
 import { addDays, isoDate, tenantToday } from './dates.js'
 import { present } from './present.js'
+import { standingTo } from '../../erp/index.js'
 import {
   borrowerFor,
   memberOf,
@@ -165,16 +166,8 @@ async function reaches(trx: Trx, principal: Principal, record: Row) {
   if (principal.kind !== 'user') return false
   if (record.user_id && record.user_id === principal.id) return true
   if (!record.student_id) return false
-  const own = await trx
-    .from('erp_students')
-    .where({ id: record.student_id, user_id: principal.id })
-    .first()
-  if (own) return true
-  const child = await trx
-    .from('erp_guardians')
-    .where({ student_id: record.student_id, user_id: principal.id })
-    .first()
-  return !!child
+  const standing = await standingTo(trx, principal.id, String(record.student_id))
+  return standing.self || standing.guardian
 }
 
 /** Leaves the queue; a copy held for the reservation goes to the next member. */
