@@ -1,4 +1,5 @@
 import { insertRows, seededRandom, type DemoContext, type Trx } from '@oryne/sdk'
+import { fromErp, joinErp } from '../erp/index.js'
 
 const DAY = 86_400_000
 
@@ -9,14 +10,14 @@ const DAY = 86_400_000
  */
 export async function seedLmsDemo(trx: Trx, _people: DemoContext) {
   const rand = seededRandom(11)
-  const sections = await trx
-    .from('erp_sections as s')
-    .join('erp_classes as c', 'c.id', 's.class_id')
+  const sections = await joinErp(fromErp(trx, 'sections', 's'), 'classes', 'c', 's.class_id')
     .orderBy('c.grade_level')
     .orderBy('s.name')
     .select('s.id', 's.name', 'c.name as class_name', 'c.grade_level')
-  const teachers = await trx.from('erp_teachers').orderBy('employee_no').select('id', 'user_id')
-  const subjects = await trx.from('erp_subjects').orderBy('code').select('code', 'name')
+  const teachers = await fromErp(trx, 'teachers', 't')
+    .orderBy('t.employee_no')
+    .select('t.id', 't.user_id')
+  const subjects = await fromErp(trx, 'subjects', 'x').orderBy('x.code').select('x.code', 'x.name')
   if (!sections.length || !teachers.length || !subjects.length) return { courses: 0 }
 
   const now = Date.now()
@@ -47,13 +48,12 @@ export async function seedLmsDemo(trx: Trx, _people: DemoContext) {
       position: 1,
     }))
   )
-  const students = await trx
-    .from('erp_students')
+  const students = await fromErp(trx, 'students', 's')
     .whereIn(
-      'section_id',
+      's.section_id',
       sections.slice(0, 20).map((s) => s.id)
     )
-    .select('id', 'user_id', 'section_id')
+    .select('s.id', 's.user_id', 's.section_id')
   const enrolments = await insertRows(
     trx,
     'lms_enrolments',

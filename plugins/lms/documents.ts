@@ -1,5 +1,7 @@
 import { DateTime } from 'luxon'
 import { gradebook } from './services/gradebook.js'
+import { E_LMS_NOT_FOUND } from './errors.js'
+import { findStudent } from '../erp/index.js'
 import { defineDocument, OryneError, readTenantDb, type DocumentContext } from '@oryne/sdk'
 
 /*
@@ -19,12 +21,7 @@ export const reportCard = defineDocument({
   permission: 'lms.gradebook.read',
   async load({ id, principal }: DocumentContext) {
     const { student, courses } = await readTenantDb(async (client, table) => ({
-      student: await client
-        .from(table('erp_students', 's'))
-        .leftJoin(table('erp_classes', 'c'), 'c.id', 's.class_id')
-        .where('s.id', id)
-        .select('s.*', 'c.name as class_name')
-        .first(),
+      student: await findStudent(client, id, table),
       courses: await client
         .from(table('lms_enrolments', 'e'))
         .join(table('lms_courses', 'k'), 'k.id', 'e.course_id')
@@ -33,6 +30,8 @@ export const reportCard = defineDocument({
         .orderBy('k.code')
         .select('k.id', 'k.code', 'k.title', 'k.credits'),
     }))
+    // The document route reads the student first (its `resource`); one deleted since is gone.
+    if (!student) throw new E_LMS_NOT_FOUND(['Student', id])
     const lines: Row[] = []
     for (const course of courses) {
       try {

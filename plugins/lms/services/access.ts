@@ -1,5 +1,6 @@
 import { E_LMS_NOT_FOUND, E_NO_STUDENT_PROFILE } from '../errors.js'
 import { type QueryClient, type TenantTable, type Principal } from '@oryne/sdk'
+import { childIdsOfGuardian, standingTo, studentIdsOfUser } from '../../erp/index.js'
 
 /*
  * The row rules of resources/rules.ts, for the workflow services: the same
@@ -118,12 +119,13 @@ export async function seesStudentRecord(
     if (taught) return true
   }
   if (principal.roles.includes('Parent')) {
-    const child = await db.client
-      .from(db.table('erp_guardians', 'g'))
-      .where('g.student_id', String(record.student_id))
-      .where('g.user_id', principal.id)
-      .first()
-    if (child) return true
+    const { guardian } = await standingTo(
+      db.client,
+      principal.id,
+      String(record.student_id),
+      db.table
+    )
+    if (guardian) return true
   }
   return false
 }
@@ -132,7 +134,7 @@ export async function seesStudentRecord(
 export async function ownStudent(db: Db, principal: Principal): Promise<Row> {
   const student =
     principal.kind === 'user'
-      ? await db.client.from(db.table('erp_students', 's')).where('s.user_id', principal.id).first()
+      ? await studentIdsOfUser(db.client, principal.id, db.table).first()
       : null
   if (!student) throw new E_NO_STUDENT_PROFILE()
   return student
@@ -148,17 +150,11 @@ export async function visibleStudentIds(db: Db, principal: Principal): Promise<s
   if (principal.kind !== 'user') return []
   const ids: string[] = []
   if (principal.roles.includes('Student')) {
-    const own = await db.client
-      .from(db.table('erp_students', 's'))
-      .where('s.user_id', principal.id)
-      .select('s.id')
+    const own = await studentIdsOfUser(db.client, principal.id, db.table)
     ids.push(...own.map((row) => String(row.id)))
   }
   if (principal.roles.includes('Parent')) {
-    const children = await db.client
-      .from(db.table('erp_guardians', 'g'))
-      .where('g.user_id', principal.id)
-      .select('g.student_id')
+    const children = await childIdsOfGuardian(db.client, principal.id, db.table)
     ids.push(...children.map((row) => String(row.student_id)))
   }
   return [...new Set(ids)]

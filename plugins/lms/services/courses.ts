@@ -1,6 +1,7 @@
 import { E_COURSE_CLOSED, E_LMS_NOT_FOUND } from '../errors.js'
 import { actorOf, courseToTeach, inTransaction, type Row } from './access.js'
 import { assertUnchanged, invalidField } from './validation.js'
+import { erpRelation, findSection, findStudent, findTeacher } from '../../erp/index.js'
 import {
   type ResourceHooks,
   withTenantDb,
@@ -13,11 +14,7 @@ import {
 
 async function teacherUserId(trx: Trx, teacherId: unknown): Promise<string | null> {
   if (teacherId === null || teacherId === undefined) return null
-  const teacher = await trx
-    .from('erp_teachers')
-    .where('id', String(teacherId))
-    .select('user_id')
-    .first()
+  const teacher = await findTeacher(trx, String(teacherId))
   if (!teacher) throw new E_LMS_NOT_FOUND(['Teacher', String(teacherId)])
   return teacher.user_id ?? null
 }
@@ -62,11 +59,7 @@ async function assertOpenCourse(trx: Trx, courseId: unknown) {
 export const enrolmentHooks: ResourceHooks = {
   async beforeCreate(data, { trx }) {
     await assertOpenCourse(trx, data.course_id)
-    const student = await trx
-      .from('erp_students')
-      .where('id', String(data.student_id))
-      .select('user_id')
-      .first()
+    const student = await findStudent(trx, String(data.student_id))
     if (!student) throw new E_LMS_NOT_FOUND(['Student', String(data.student_id)])
     await assertSectionOfCourse(trx, data.course_section_id, data.course_id)
     data.student_user_id = student.user_id ?? null
@@ -95,12 +88,7 @@ export async function enrolSection(
   return withTenantDb(async (trx) => {
     const course = await courseToTeach(inTransaction(trx), principal, courseId)
     if (course.status === 'archived') throw new E_COURSE_CLOSED([courseId, course.status])
-    const section = await trx
-      .from('erp_sections as s')
-      .leftJoin('erp_classes as c', 'c.id', 's.class_id')
-      .where('s.id', input.section_id)
-      .select('s.id', 's.name', 'c.name as class_name')
-      .first()
+    const section = await findSection(trx, input.section_id)
     if (!section) throw new E_LMS_NOT_FOUND(['Section', input.section_id])
 
     let courseSectionId = input.course_section_id ?? null
@@ -118,13 +106,14 @@ export async function enrolSection(
     }
 
     const { rows: students } = await trx.rawQuery(
-      `SELECT count(*)::int AS total FROM erp_students WHERE section_id = ? AND status = 'active'`,
+      `SELECT count(*)::int AS total FROM ${erpRelation('students', 's')}
+        WHERE s.section_id = ? AND s.status = 'active'`,
       [section.id]
     )
     const { rows: changed } = await trx.rawQuery(
       `INSERT INTO lms_enrolments (course_id, student_id, student_user_id, course_section_id, status)
        SELECT ?, s.id, s.user_id, ?, 'active'
-         FROM erp_students s
+         FROM ${erpRelation('students', 's')}
         WHERE s.section_id = ? AND s.status = 'active'
        ON CONFLICT (course_id, student_id) DO UPDATE
           SET status = 'active',
@@ -179,7 +168,7 @@ export async function syncTeacherUser(event: OryneEvent) {
   await withTenantDb((trx) =>
     trx.rawQuery(
       `UPDATE lms_courses c SET teacher_user_id = t.user_id, updated_at = now()
-         FROM erp_teachers t
+         FROM ${erpRelation('teachers', 't')}
         WHERE t.id = ? AND c.teacher_id = t.id AND c.teacher_user_id IS DISTINCT FROM t.user_id`,
       [teacherId]
     )
@@ -198,7 +187,7 @@ export async function syncStudentUser(event: OryneEvent) {
     ]) {
       await trx.rawQuery(
         `UPDATE ${table} r SET student_user_id = s.user_id
-           FROM erp_students s
+           FROM ${erpRelation('students', 's')}
           WHERE s.id = ? AND r.student_id = s.id AND r.student_user_id IS DISTINCT FROM s.user_id`,
         [studentId]
       )

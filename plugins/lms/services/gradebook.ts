@@ -1,6 +1,7 @@
 import { E_LMS_NOT_FOUND } from '../errors.js'
 import { courseToView, visibleStudentIds } from './access.js'
-import { readTenantDb, type Principal } from '@oryne/sdk'
+import { erpRelation } from '../../erp/index.js'
+import { readTenantDb, type Principal, type TenantTable } from '@oryne/sdk'
 
 export type GradebookOptions = {
   /** Only released grades count (always so for students and guardians). */
@@ -23,11 +24,11 @@ const UNCATEGORISED = '0'
  *   percentages, over the categories with a score (weights are relative).
  * Numbers stay numeric until they leave PostgreSQL, as strings ("87.50").
  */
-const GRADEBOOK_SQL = (t: (name: string, alias: string) => string) => `
+const GRADEBOOK_SQL = (t: TenantTable) => `
 WITH roster AS (
   SELECT e.student_id, s.enrollment_no, s.first_name, s.last_name, e.status
     FROM ${t('lms_enrolments', 'e')}
-    JOIN ${t('erp_students', 's')} ON s.id = e.student_id
+    JOIN ${erpRelation('students', 's', t)} ON s.id = e.student_id
    WHERE e.course_id = :course AND e.status IN ('active', 'completed')
      AND (:all_students OR e.student_id = ANY(:students::bigint[]))
 ),
