@@ -1,4 +1,5 @@
 import { insertRows, type DemoContext, type Trx } from '@oryne/sdk'
+import { fromErp } from '../erp/index.js'
 
 const DAY = 86_400_000
 
@@ -38,12 +39,11 @@ export async function seedHostelDemo(trx: Trx, people: DemoContext) {
       }))
     })
   )
-  const students = await trx
-    .from('erp_students')
-    .where('status', 'active')
-    .orderBy('enrollment_no')
+  const students = await fromErp(trx, 'students', 's')
+    .where('s.status', 'active')
+    .orderBy('s.enrollment_no')
     .limit(16)
-    .select('id', 'gender')
+    .select('s.id', 's.gender')
   const roomsOf = (hostel: Record<string, any>) =>
     rooms.filter((room) => String(room.hostel_id) === String(hostel.id))
   const allocations: Record<string, unknown>[] = []
@@ -71,14 +71,13 @@ export async function seedHostelDemo(trx: Trx, people: DemoContext) {
   for (const [roomId, occupied] of taken) {
     await trx.from('hostel_rooms').where('id', roomId).update({ occupied })
   }
-  const waiting = await trx
-    .from('erp_students')
-    .where('status', 'active')
+  const waiting = await fromErp(trx, 'students', 's')
+    .where('s.status', 'active')
     .whereNotIn(
-      'id',
+      's.id',
       students.map((s) => s.id)
     )
-    .orderBy('enrollment_no')
+    .orderBy('s.enrollment_no')
     .first()
   if (waiting) {
     await insertRows(trx, 'hostel_allocation_requests', [

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon'
 import { transportSettings } from './settings.js'
+import { joinErp, studentIdsReachedBy } from '../erp/index.js'
 import { isoDate, tenantZone } from './services/support.js'
 import { holidaysBetween, readTenantDb, type CalendarEntry, type CalendarQuery } from '@oryne/sdk'
 
@@ -50,20 +51,19 @@ export async function transportCalendar({
   const last = end.minus({ milliseconds: 1 }).toISODate()!
   const settings = await transportSettings()
   const { rides, vehicles } = await readTenantDb(async (client, table) => {
-    const students = client
-      .from(table('erp_students', 's'))
-      .where('s.user_id', userId)
-      .select('s.id')
-      .union((children) =>
-        children.from(table('erp_guardians', 'g')).where('g.user_id', userId).select('g.student_id')
-      )
+    const students = studentIdsReachedBy(client, userId, table)
     return {
-      rides: await client
-        .from(table('transport_assignments', 'a'))
-        .join(table('transport_stops', 'st'), 'st.id', 'a.stop_id')
-        .join(table('transport_routes', 'r'), 'r.id', 'a.route_id')
-        .join(table('transport_vehicles', 'v'), 'v.id', 'a.vehicle_id')
-        .leftJoin(table('erp_students', 'p'), 'p.id', 'a.student_id')
+      rides: await joinErp(
+        client
+          .from(table('transport_assignments', 'a'))
+          .join(table('transport_stops', 'st'), 'st.id', 'a.stop_id')
+          .join(table('transport_routes', 'r'), 'r.id', 'a.route_id')
+          .join(table('transport_vehicles', 'v'), 'v.id', 'a.vehicle_id'),
+        'students',
+        'p',
+        'a.student_id',
+        { left: true, table }
+      )
         .where('a.status', 'active')
         .where('a.starts_on', '<=', last)
         .where((who) => who.where('a.user_id', userId).orWhereIn('a.student_id', students))

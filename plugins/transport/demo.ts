@@ -1,4 +1,5 @@
 import { insertRows, type DemoContext, type Trx } from '@oryne/sdk'
+import { fromErp } from '../erp/index.js'
 
 const DAY = 86_400_000
 
@@ -57,12 +58,11 @@ export async function seedTransportDemo(trx: Trx, people: DemoContext) {
       status: 'active',
     },
   ])
-  const students = await trx
-    .from('erp_students')
-    .where('status', 'active')
-    .orderBy('enrollment_no')
+  const students = await fromErp(trx, 'students', 's')
+    .where('s.status', 'active')
+    .orderBy('s.enrollment_no')
     .limit(12)
-    .select('id')
+    .select('s.id')
   const starts = new Date(Date.now() - 30 * DAY)
   const riders: Record<string, unknown>[] = students.map((student, i) => {
     const r = i % 2

@@ -2,7 +2,11 @@ import { DateTime } from 'luxon'
 import { tenantZone } from './services/support.js'
 import { notify, withTenantDb, type NotificationTemplate, type OryneEvent } from '@oryne/sdk'
 
-/** Templates the transport plugin sends through the notification service (tenants may override their text). */
+/** Templates the transport plugin sends through the notification service (tenants may override their text). */ import {
+  fromErp,
+  joinErp,
+} from '../erp/index.js'
+
 export const transportNotifications: Record<string, NotificationTemplate> = {
   student_boarded: {
     channels: ['push', 'in_app', 'sms'],
@@ -30,9 +34,7 @@ type MarkEvent = { trip_id: string; student_id: string; stop_id: string; at: str
 async function notifyGuardians(event: OryneEvent, template: string, verb: string) {
   const payload = event.payload as MarkEvent
   const rows = await withTenantDb((trx) =>
-    trx
-      .from('erp_guardians as g')
-      .join('erp_students as s', 's.id', 'g.student_id')
+    joinErp(fromErp(trx, 'guardians', 'g'), 'students', 's', 'g.student_id')
       .where('g.student_id', payload.student_id)
       .whereNotNull('g.user_id')
       .select('g.user_id', 's.first_name', 's.last_name')

@@ -1,6 +1,6 @@
 import { isoDate } from './services/support.js'
 import { type PrivacyHooks, type Trx } from '@oryne/sdk'
-import { rowsAboutUser } from '../erp/index.js'
+import { joinErp, rowsAboutUser } from '../erp/index.js'
 
 /** The rows of `table` about the user (as a student, and as staff unless `staff` is false). */
 const rowsOf = (trx: Trx, userId: string, table: string, alias: string, staff = true) =>
@@ -56,8 +56,12 @@ export const transportPrivacy: PrivacyHooks = {
         'c.reason',
         'c.created_at'
       )
-    const charges = await rowsOf(trx, userId, 'transport_term_charges', 'tc', false)
-      .join('erp_terms as t', 't.id', 'tc.term_id')
+    const charges = await joinErp(
+      rowsOf(trx, userId, 'transport_term_charges', 'tc', false),
+      'terms',
+      't',
+      'tc.term_id'
+    )
       .leftJoin('transport_stops as s', 's.id', 'tc.stop_id')
       .orderBy('tc.id')
       .select(

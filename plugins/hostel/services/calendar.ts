@@ -1,4 +1,5 @@
 import { withTenantDb, type CalendarEntry, type CalendarQuery } from '@oryne/sdk'
+import { childIdsOfGuardian, joinErp } from '../../erp/index.js'
 
 /**
  * The user's leave passes in calendars (the events plugin's iCalendar feed):
@@ -11,19 +12,12 @@ export async function hostelCalendar({
   to,
 }: CalendarQuery): Promise<CalendarEntry[]> {
   const passes = await withTenantDb((trx) =>
-    trx
-      .from('hostel_leave_passes as p')
-      .join('erp_students as s', 's.id', 'p.student_id')
+    joinErp(trx.from('hostel_leave_passes as p'), 'students', 's', 'p.student_id')
       .whereIn('p.status', ['pending', 'approved'])
       .where('p.leaves_at', '<', to)
       .where('p.returns_by', '>', from)
       .where((who) =>
-        who
-          .where('s.user_id', userId)
-          .orWhereIn(
-            'p.student_id',
-            trx.from('erp_guardians').where('user_id', userId).select('student_id')
-          )
+        who.where('s.user_id', userId).orWhereIn('p.student_id', childIdsOfGuardian(trx, userId))
       )
       .orderBy('p.leaves_at')
       .select('p.*', 's.first_name')

@@ -1,6 +1,6 @@
 import { isoDate } from './support.js'
 import { type PrivacyHooks, type Trx } from '@oryne/sdk'
-import { rowsAboutUser } from '../../erp/index.js'
+import { joinErp, rowsAboutUser } from '../../erp/index.js'
 
 /** What an erased free-text field that may not be empty reads (a leave pass's destination). */
 const ERASED = '(erased)'
@@ -40,9 +40,17 @@ export const hostelPrivacy: PrivacyHooks = {
         'a.ended_on',
         'a.status'
       )
-    const requests = await rowsOf(trx, userId, 'hostel_allocation_requests', 'q')
-      .join('hostel_hostels as h', 'h.id', 'q.hostel_id')
-      .leftJoin('erp_terms as t', 't.id', 'q.term_id')
+    const requests = await joinErp(
+      rowsOf(trx, userId, 'hostel_allocation_requests', 'q').join(
+        'hostel_hostels as h',
+        'h.id',
+        'q.hostel_id'
+      ),
+      'terms',
+      't',
+      'q.term_id',
+      { left: true }
+    )
       .orderBy('q.id')
       .select(
         'q.id',
@@ -62,8 +70,12 @@ export const hostelPrivacy: PrivacyHooks = {
       .join('hostel_rooms as tr', 'tr.id', 'x.to_room_id')
       .orderBy('x.id')
       .select('x.id', 'fr.number as from_room', 'tr.number as to_room', 'x.reason', 'x.created_at')
-    const charges = await rowsOf(trx, userId, 'hostel_term_charges', 'c', false)
-      .join('erp_terms as t', 't.id', 'c.term_id')
+    const charges = await joinErp(
+      rowsOf(trx, userId, 'hostel_term_charges', 'c', false),
+      'terms',
+      't',
+      'c.term_id'
+    )
       .orderBy('c.id')
       .select('c.id', 'c.student_id', 't.name as term', 'c.amount', 'c.invoice_id', 'c.created_at')
     const passes = await rowsOf(trx, userId, 'hostel_leave_passes', 'p', false)

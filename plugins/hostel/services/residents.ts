@@ -1,5 +1,6 @@
 import { E_ALREADY_ALLOCATED, E_HOSTEL_TYPE_MISMATCH } from '../errors.js'
 import { invalidField, type Row } from './support.js'
+import { findStudent } from '../../erp/index.js'
 import type { Trx } from '@oryne/sdk'
 
 /** Who lives in a bed: an ERP student or a staff user (exactly one of them). */
@@ -14,11 +15,7 @@ export async function findResident(
     throw invalidField('student_id', 'oneOf', 'Name exactly one resident: student_id or user_id')
   }
   if (input.student_id) {
-    const student = await trx
-      .from('erp_students')
-      .where('id', input.student_id)
-      .select('id', 'gender', 'status', 'first_name', 'last_name')
-      .first()
+    const student = await findStudent(trx, input.student_id)
     if (!student) throw invalidField('student_id', 'reference', 'No such student')
     if (student.status !== 'active') {
       throw invalidField('student_id', 'active', `The student is ${student.status}`)

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon'
 import { E_NO_STUDENT_PROFILE } from '../errors.js'
 import { E_FORBIDDEN, E_VALIDATION, tenantContext, type Principal, type Trx } from '@oryne/sdk'
-import { studentIdOfUser } from '../../erp/index.js'
+import { standingTo, studentIdOfUser } from '../../erp/index.js'
 
 export type Row = Record<string, any>
 
@@ -62,16 +62,7 @@ export function isUniqueViolation(error: unknown, constraint?: string) {
  */
 export async function assertActsFor(trx: Trx, principal: Principal, studentId: unknown) {
   if (!actsForSelf(principal) || !studentId) return
-  const own = await trx
-    .from('erp_students')
-    .where({ id: String(studentId), user_id: principal.id })
-    .first()
-  const child =
-    !own &&
-    principal.roles.includes('Parent') &&
-    (await trx
-      .from('erp_guardians')
-      .where({ student_id: String(studentId), user_id: principal.id })
-      .first())
-  if (!own && !child) throw new E_FORBIDDEN(['only for yourself or your children'])
+  const standing = await standingTo(trx, principal.id, String(studentId))
+  const child = standing.guardian && principal.roles.includes('Parent')
+  if (!standing.self && !child) throw new E_FORBIDDEN(['only for yourself or your children'])
 }

@@ -7,6 +7,7 @@ import {
   E_VEHICLE_NOT_ON_ROUTE,
   E_VEHICLE_UNAVAILABLE,
 } from '../errors.js'
+import { findStudent } from '../../erp/index.js'
 import { invalidField, isUniqueViolation, tenantToday, userIdOf, type Row } from './support.js'
 import { actorOf, emitEvent, recordAudit, withTenantDb, type Principal, type Trx } from '@oryne/sdk'
 
@@ -28,7 +29,7 @@ async function findPassenger(
     throw invalidField('student_id', 'oneOf', 'Name exactly one passenger: student_id or user_id')
   }
   if (input.student_id) {
-    const student = await trx.from('erp_students').where('id', input.student_id).first()
+    const student = await findStudent(trx, input.student_id)
     if (!student) throw invalidField('student_id', 'reference', 'No such student')
     if (student.status !== 'active') {
       throw invalidField('student_id', 'active', `The student is ${student.status}`)

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon'
-import { billTermCharges } from '../../erp/index.js'
+import { billTermCharges, findTerm } from '../../erp/index.js'
 import { E_TERM_NOT_FOUND } from '../errors.js'
 import { transportSettings } from '../settings.js'
 import { tenantToday, type Row } from './support.js'
@@ -19,7 +19,7 @@ export async function generateTermFees(
 ) {
   const settings = await transportSettings()
   return withTenantDb(async (trx) => {
-    const term = await trx.from('erp_terms').where('id', input.term_id).first()
+    const term = await findTerm(trx, input.term_id)
     if (!term) throw new E_TERM_NOT_FOUND([input.term_id])
     const dueOn =
       input.due_on ??
