@@ -1,6 +1,7 @@
 import { moveStock } from './services/ledger.js'
 import { nextReceiptNo } from './services/receipts.js'
 import { taxOf } from './services/cart.js'
+import { fromErp } from '../erp/index.js'
 import { insertRows, type DemoContext, type Trx } from '@oryne/sdk'
 
 type Demo = {
@@ -76,7 +77,7 @@ export async function seedEstoreDemo(trx: Trx, people: DemoContext) {
     ['Uniforms', 'Books', 'Stationery'].map((name, position) => ({ name, position }))
   )
   const shelf = new Map(shelves.map((row) => [row.name as string, row.id]))
-  const firstClass = await trx.from('erp_classes').orderBy('id').first()
+  const firstClass = await fromErp(trx, 'classes', 'c').orderBy('c.id').first()
   const variants = new Map<string, Record<string, any>>()
   for (const item of CATALOGUE) {
     const classes = item.audience?.classes && firstClass ? [String(firstClass.id)] : null

@@ -1,4 +1,5 @@
 import { insertRows, type DemoContext, type Trx } from '@oryne/sdk'
+import { fromErp } from '../erp/index.js'
 
 const DAY = 86_400_000
 
@@ -16,7 +17,10 @@ function day(days: number, hour = 9) {
  * exams and a public holiday that ERP attendance and timetable honour.
  */
 export async function seedEventsDemo(trx: Trx, people: DemoContext) {
-  const firstClass = await trx.from('erp_classes').orderBy('grade_level').select('id').first()
+  const firstClass = await fromErp(trx, 'classes', 'c')
+    .orderBy('c.grade_level')
+    .select('c.id')
+    .first()
   const rows = [
     {
       title: 'Sports day',

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon'
-import { createInvoice, studentIdOfUser } from '../../erp/index.js'
+import { createInvoice, standingTo, studentIdOfUser } from '../../erp/index.js'
 import { E_CART_EMPTY, E_NO_STUDENT_ACCOUNT } from '../errors.js'
 import { estoreSettings, type EstoreSettings } from '../settings.js'
 import { shopperOf, type Row } from './access.js'
@@ -37,11 +37,8 @@ async function accountToCharge(trx: Trx, principal: Principal, studentId?: strin
     if (own && (!studentId || studentId === own)) return own
   }
   if (principal.roles.includes('Parent') && studentId) {
-    const child = await trx
-      .from('erp_guardians')
-      .where({ student_id: studentId, user_id: principal.id })
-      .first()
-    if (child) return studentId
+    const { guardian } = await standingTo(trx, principal.id, studentId)
+    if (guardian) return studentId
   }
   throw new E_NO_STUDENT_ACCOUNT()
 }

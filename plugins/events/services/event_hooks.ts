@@ -1,4 +1,5 @@
 import { promoteWaitlist } from './registrations.js'
+import { existingIds } from '../../erp/index.js'
 import { actorOf, E_VALIDATION, type ResourceHooks, type Trx } from '@oryne/sdk'
 
 type Row = Record<string, any>
@@ -31,6 +32,12 @@ function timeProblems(event: Row): Problem[] {
   return problems
 }
 
+/** Which of `names` are roles of the school. */
+async function roleNames(trx: Trx, names: string[]) {
+  const found = await trx.from('roles').whereIn('name', names).select('name')
+  return new Set(found.map((row) => String(row.name)))
+}
+
 /** Audience ids must name classes, sections or roles that exist in the school. */
 async function audienceProblems(trx: Trx, event: Row): Promise<Problem[]> {
   const audience = event.audience ?? 'all'
@@ -51,9 +58,8 @@ async function audienceProblems(trx: Trx, event: Row): Promise<Problem[]> {
     ]
   if (audience !== 'roles' && !ids.every((id: string) => /^\d{1,18}$/.test(id)))
     return [{ field: 'audience_ids', rule: 'id', message: 'ids are strings of digits' }]
-  const [table, column] = audience === 'roles' ? ['roles', 'name'] : [`erp_${audience}`, 'id']
-  const found = await trx.from(table).whereIn(column, ids).select(column)
-  const known = new Set(found.map((row) => String(row[column])))
+  const known =
+    audience === 'roles' ? await roleNames(trx, ids) : await existingIds(trx, audience, ids)
   const unknown = ids.filter((id: string) => !known.has(id))
   return unknown.length
     ? [
