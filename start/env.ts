@@ -36,6 +36,7 @@ export default await Env.create(new URL('../', import.meta.url), {
   ORYNE_JOB_MAX_STALLS: Env.schema.number.optional(),
 
   ORYNE_BASE_DOMAIN: Env.schema.string.optional(),
+  ORYNE_PROVISIONING_METHOD: Env.schema.enum.optional(['template', 'clone', 'replay'] as const),
   ORYNE_STORAGE_DIR: Env.schema.string.optional(),
   ORYNE_PLATFORM_TOKEN: Env.schema.secret.optional(),
   ORYNE_JWT_KEYS: Env.schema.secret.optional(),

@@ -3,9 +3,10 @@
  */
 import router from '@adonisjs/core/services/router'
 import { middleware } from '#start/kernel'
+import { healthRoutes } from '#core/health/routes'
+import { docsRoutes } from '#core/openapi/routes'
+import { metricsRoutes } from '#core/observability/routes'
 
-const HealthController = () => import('#core/http/controllers/health_controller')
-const MetricsController = () => import('#core/http/controllers/metrics_controller')
 const QueuesController = () => import('#core/http/controllers/queues_controller')
 const TenantsController = () => import('#core/http/controllers/platform/tenants_controller')
 const TenantDomainsController = () =>
@@ -17,15 +18,9 @@ const TenantProfileController = () =>
   import('#core/http/controllers/tenant/tenant_profile_controller')
 const UsersController = () => import('#core/http/controllers/tenant/users_controller')
 
-router.get('/health/live', [HealthController, 'live'])
-router.get('/health/ready', [HealthController, 'ready'])
-router.get('/metrics', [MetricsController, 'show'])
-
-/* The OpenAPI 3.1 document and the HTML API reference rendering it (docs/api.md). */
-const DocsController = () => import('#core/http/controllers/docs_controller')
-router.get('/api/v1/openapi.json', [DocsController, 'openapi'])
-router.get('/docs', [DocsController, 'show'])
-router.get('/docs/:file', [DocsController, 'asset'])
+healthRoutes(router)
+metricsRoutes(router)
+docsRoutes(router)
 
 /* Platform API: platform admins, across tenants. */
 router

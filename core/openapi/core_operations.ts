@@ -91,6 +91,7 @@ import { reportOperations } from '../reports/openapi.js'
 import { arrayOf, ref, type JsonSchema } from './schemas.js'
 // Platform services describe their routes next to their code.
 import '../webhooks/openapi.js'
+import './docs_operations.js'
 import '../storage/openapi.js'
 import '../notifications/stream_openapi.js'
 
@@ -491,18 +492,6 @@ const operations: Record<string, OperationDoc> = {
     status: 202,
     data: { type: 'object' },
     errors: [E_QUEUE_UNKNOWN, E_JOB_NOT_FOUND],
-  },
-
-  'GET /api/v1/openapi.json': {
-    summary: 'This document',
-    description:
-      'OpenAPI 3.1, not enveloped. With a tenant (X-Tenant-ID, its domain or subdomain): only the ' +
-      'plugins it enabled, with its custom fields; without: every route of every available plugin.',
-    tags: ['Meta'],
-    security: [],
-    optionalTenant: true,
-    raw: { contentType: 'application/json', schema: { type: 'object' } },
-    errors: [E_TENANT_NOT_FOUND],
   },
 }
 

@@ -74,45 +74,86 @@ export async function reconcileGrants(
   manifest: PluginManifest,
   options: { installedBefore: boolean; recorded?: GrantRecord | null }
 ): Promise<GrantChanges> {
-  const declared = declaredGrants(manifest)
-  const recorded =
-    options.recorded !== undefined
-      ? options.recorded
-      : await trx.from('plugin_grants').where('plugin', manifest.name).forUpdate().first()
+  const [changes] = await reconcileGrantsOf(trx, [{ manifest, ...options }])
+  return changes
+}
+
+/**
+ * `reconcileGrants` for several plugins at once, in order (enabling a plugin
+ * with its dependencies, provisioning a tenant with its plugins): the roles
+ * and records are read once, and the roles that changed and the new records
+ * are written in one statement each.
+ */
+export async function reconcileGrantsOf(
+  trx: TransactionClientContract,
+  plugins: Array<{
+    manifest: PluginManifest
+    installedBefore: boolean
+    recorded?: GrantRecord | null
+  }>
+): Promise<GrantChanges[]> {
+  if (!plugins.length) return []
+  const unread = plugins.filter((p) => p.recorded === undefined).map((p) => p.manifest.name)
+  const records = new Map<string, GrantRecord>()
+  if (unread.length) {
+    const rows: GrantRecord[] = await trx
+      .from('plugin_grants')
+      .whereIn('plugin', unread)
+      .forUpdate()
+    for (const row of rows) records.set(row.plugin, row)
+  }
   const rows: Array<{ name: string; permissions: string[] }> = await trx
     .from('roles')
     .select('name', 'permissions')
     .orderBy('name')
     .forUpdate()
   const roles = new Map(rows.map((row) => [row.name, row.permissions ?? []]))
-  // Enabled before grants were recorded: its roles are taken as this version seeded them
-  // (nothing added, nothing withdrawn); only permissions it no longer declares go.
-  const previous: RoleGrants = recorded?.grants ?? (options.installedBefore ? declared : {})
+  const changedRoles = new Set<string>()
+  const allChanges: GrantChanges[] = []
+  for (const { manifest, installedBefore, recorded: given } of plugins) {
+    const declared = declaredGrants(manifest)
+    const recorded = given !== undefined ? given : (records.get(manifest.name) ?? null)
+    // Enabled before grants were recorded: its roles are taken as this version seeded them
+    // (nothing added, nothing withdrawn); only permissions it no longer declares go.
+    const previous: RoleGrants = recorded?.grants ?? (installedBefore ? declared : {})
 
-  const declaredPermissions = new Set(manifest.permissions ?? [])
-  const prefix = `${manifest.name}.`
-  const changes: GrantChanges = { plugin: manifest.name, added: {}, removed: {} }
-  for (const [role, current] of roles) {
-    const added = minus(declared[role], previous[role]).filter((p) => !current.includes(p))
-    const withdrawn = minus(previous[role], declared[role])
-    const removed = current.filter(
-      (p) => withdrawn.includes(p) || (p.startsWith(prefix) && !declaredPermissions.has(p))
+    const declaredPermissions = new Set(manifest.permissions ?? [])
+    const prefix = `${manifest.name}.`
+    const changes: GrantChanges = { plugin: manifest.name, added: {}, removed: {} }
+    for (const [role, current] of roles) {
+      const added = minus(declared[role], previous[role]).filter((p) => !current.includes(p))
+      const withdrawn = minus(previous[role], declared[role])
+      const removed = current.filter(
+        (p) => withdrawn.includes(p) || (p.startsWith(prefix) && !declaredPermissions.has(p))
+      )
+      if (!added.length && !removed.length) continue
+      roles.set(role, [...minus(current, removed), ...added].sort())
+      changedRoles.add(role)
+      if (added.length) changes.added[role] = added
+      if (removed.length) changes.removed[role] = removed
+    }
+    allChanges.push(changes)
+  }
+  if (changedRoles.size) {
+    const changed = [...changedRoles]
+    await trx.rawQuery(
+      `UPDATE roles SET permissions = changed.permissions::jsonb, updated_at = now()
+       FROM (VALUES ${changed.map(() => '(?, ?)').join(', ')}) AS changed (name, permissions)
+       WHERE roles.name = changed.name`,
+      changed.flatMap((role) => [role, JSON.stringify(roles.get(role))])
     )
-    if (!added.length && !removed.length) continue
-    const next = [...minus(current, removed), ...added].sort()
-    await trx
-      .from('roles')
-      .where('name', role)
-      .update({ permissions: JSON.stringify(next), updated_at: new Date() })
-    if (added.length) changes.added[role] = added
-    if (removed.length) changes.removed[role] = removed
   }
   await trx.rawQuery(
     `INSERT INTO plugin_grants (plugin, version, grants, digest, updated_at)
-     VALUES (?, ?, ?::jsonb, ?, now())
+     VALUES ${plugins.map(() => '(?, ?, ?::jsonb, ?, now())').join(', ')}
      ON CONFLICT (plugin) DO UPDATE SET version = EXCLUDED.version, grants = EXCLUDED.grants,
        digest = EXCLUDED.digest, updated_at = now()`,
-    [manifest.name, manifest.version, JSON.stringify(declared), grantsDigest(manifest)]
+    plugins.flatMap(({ manifest }) => [
+      manifest.name,
+      manifest.version,
+      JSON.stringify(declaredGrants(manifest)),
+      grantsDigest(manifest),
+    ])
   )
-  return changes
+  return allChanges
 }

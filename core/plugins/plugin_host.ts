@@ -11,6 +11,7 @@ import {
 import type { EventHandler, OryneEvent } from '../events/events.js'
 import { defineJob } from '../jobs/define_job.js'
 import type { TenantMigrationSet } from '../tenancy/migrations/define_tenant_migration.js'
+import type { SchemaPlan } from '../tenancy/schema_templates.js'
 import { TenantMigrator } from '../tenancy/migrations/tenant_migrator.js'
 import { scopeToTenant } from '../tenancy/tenant_db.js'
 import type { TenantRegistry } from '../tenancy/tenant_registry.js'
@@ -22,6 +23,7 @@ import {
   grantsChanged,
   grantsDigest,
   reconcileGrants,
+  reconcileGrantsOf,
   type GrantChanges,
 } from './grants.js'
 import { effectiveSettings, validateSettingChanges } from './settings.js'
@@ -211,6 +213,30 @@ export class PluginHost {
   }
 
   /**
+   * What `names` and their dependencies (first) add to a new tenant's schema:
+   * their migration sets, versions and grants digests.
+   */
+  schemaPlan(names: string[]): SchemaPlan {
+    const manifests = withDependencies(this.entries, names).map((name) => this.plugin(name))
+    return {
+      sets: manifests.map((m) => ({ owner: m.name, migrations: m.migrations ?? [] })),
+      plugins: manifests.map((m) => ({
+        name: m.name,
+        version: m.version,
+        grantsDigest: grantsDigest(m),
+      })),
+    }
+  }
+
+  /** Seeds the default grants of a plan's plugins into a new schema (`trx` is scoped to it). */
+  async seedGrants(trx: TransactionClientContract, plan: SchemaPlan) {
+    await reconcileGrantsOf(
+      trx,
+      plan.plugins.map(({ name }) => ({ manifest: this.plugin(name), installedBefore: false }))
+    )
+  }
+
+  /**
    * Enables `names` for the tenant, their dependencies first (or refuses, with
    * `withDependencies: false`, naming the missing ones). Returns the plugins
    * that were enabled by this call, in order.
@@ -254,16 +280,20 @@ export class PluginHost {
     }
     const toEnable = order.filter((name) => !already.has(name))
     await scopeToTenant(trx, tenant)
-    for (const name of toEnable) {
-      const manifest = this.plugin(name)
-      await this.#migrator.migrate(
-        trx,
-        [{ owner: name, migrations: manifest.migrations ?? [] }],
-        'replay'
-      )
-      // Enabling again after an upgrade brings the new version's grants, like `oryne migrate`.
-      await reconcileGrants(trx, manifest, { installedBefore: installed.has(name) })
-    }
+    const manifests = toEnable.map((name) => this.plugin(name))
+    await this.#migrator.migrate(
+      trx,
+      manifests.map((manifest) => ({
+        owner: manifest.name,
+        migrations: manifest.migrations ?? [],
+      })),
+      'replay'
+    )
+    // Enabling again after an upgrade brings the new version's grants, like `oryne migrate`.
+    await reconcileGrantsOf(
+      trx,
+      manifests.map((manifest) => ({ manifest, installedBefore: installed.has(manifest.name) }))
+    )
     await trx.rawQuery(`SELECT set_config('search_path', 'public', true)`)
     for (const name of toEnable) {
       const version = this.plugin(name).version

@@ -3,8 +3,8 @@ import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import type { Logger } from '@adonisjs/core/logger'
 import { failpoint } from '../utils/failpoint.js'
-import type { TenantMigrationSet } from './migrations/define_tenant_migration.js'
 import { TenantMigrator, type MigrationMethod } from './migrations/tenant_migrator.js'
+import { SchemaTemplates, type SchemaPlan } from './schema_templates.js'
 import { scopeToTenant } from './tenant_db.js'
 import type { TenantRegistry } from './tenant_registry.js'
 import type { Actor, Tenant } from './types.js'
@@ -23,6 +23,16 @@ export const PROVISIONING_STEPS = [
   'plugins',
   'activate',
 ] as const
+
+/** What a new tenant's schema is made of, from the plugins asked for at creation. */
+export type ProvisioningSchema = {
+  /** Core's migrations and those of `plugins` with their dependencies, and the plugins' versions. */
+  plan: (plugins: string[]) => SchemaPlan
+  /** Seeds the plan's plugins' default grants into the built-in roles of the schema `trx` is scoped to. */
+  seedGrants: (trx: TransactionClientContract, plan: SchemaPlan) => Promise<void>
+  /** Prepared schemas kept per plan for the `template` method. */
+  spares: number
+}
 
 /** Enables the plugins asked for at creation inside provisioning's transaction; returns those it enabled. */
 export type EnablePlugins = (
@@ -45,13 +55,28 @@ async function resetSearchPath(trx: TransactionClientContract) {
  */
 export class Provisioner {
   #migrator = new TenantMigrator()
+  readonly templates: SchemaTemplates
 
   constructor(
     private registry: TenantRegistry,
-    private migrationSets: () => TenantMigrationSet[],
+    private schema: ProvisioningSchema,
     private logger: Logger,
     private enablePlugins: EnablePlugins
-  ) {}
+  ) {
+    this.templates = new SchemaTemplates(
+      async (trx, plan) => {
+        await this.#seedRoles(trx)
+        await schema.seedGrants(trx, plan)
+      },
+      logger,
+      { spares: schema.spares, roles: BUILTIN_ROLES }
+    )
+  }
+
+  /** What a new tenant asking for `plugins` starts from (the plan prepared schemas are built from). */
+  schemaPlan(plugins: string[]): SchemaPlan {
+    return this.schema.plan(plugins)
+  }
 
   async provision(
     tenantId: string,
@@ -63,6 +88,7 @@ export class Provisioner {
 
     let attempts = (before.provisioning.attempts ?? 0) + 1
     let step: string = PROVISIONING_STEPS[0]
+    const plan = this.schemaPlan(before.provisioning.plugins ?? [])
     try {
       const result = await db.transaction(async (trx) => {
         await trx.rawQuery('SELECT pg_advisory_xact_lock(hashtext(?))', [
@@ -74,16 +100,23 @@ export class Provisioner {
 
         step = 'create_schema'
         failpoint(`provision:${step}`)
+        // A prepared schema already holds every migration, the roles and the plugins' grants.
+        const prepared =
+          options.method === 'template' &&
+          (await this.templates.claim(trx, plan, tenant.schema_name))
+        const method: MigrationMethod =
+          prepared || options.method !== 'template' ? options.method : 'clone'
         await trx.rawQuery(`CREATE SCHEMA IF NOT EXISTS "${tenant.schema_name}"`)
         await scopeToTenant(trx, tenant)
 
         step = 'migrate'
         failpoint(`provision:${step}`)
-        const applied = await this.#migrator.migrate(trx, this.migrationSets(), options.method)
+        const applied = await this.#migrator.migrate(trx, plan.sets, method)
 
         step = 'seed'
         failpoint(`provision:${step}`)
-        await this.#seedRoles(trx)
+        // A prepared schema has them: seeding again would still draw ids from their sequence.
+        if (!prepared) await this.#seedRoles(trx)
 
         step = 'admin'
         failpoint(`provision:${step}`)
@@ -107,8 +140,8 @@ export class Provisioner {
           ...(tenant.provisioning.plugins ? { plugins: tenant.provisioning.plugins } : {}),
           step: 'done',
           attempts,
-          method: options.method,
-          migrations: applied.length,
+          method,
+          migrations: prepared ? plan.sets.flatMap((set) => set.migrations).length : applied.length,
           duration_ms: Date.now() - started,
           finished_at: new Date().toISOString(),
         }
@@ -119,8 +152,8 @@ export class Provisioner {
             actor: options.actor,
             event: 'provisioned',
             data: {
-              method: options.method,
-              migrations: applied.length,
+              method,
+              migrations: provisioning.migrations,
               duration_ms: provisioning.duration_ms,
             },
             extra: { provisioning: JSON.stringify(provisioning) },
@@ -130,6 +163,8 @@ export class Provisioner {
         return { tenant: active, inviteToken, pluginsEnabled }
       })
       failpoint('provision:after_commit')
+      // The next tenant asking for the same plugins finds a prepared schema again.
+      if (options.method === 'template') void this.templates.replenish(plan)
       if (result.inviteToken) {
         // Delivered by notifications once they exist; until then the platform log carries it.
         this.logger.info(

@@ -41,7 +41,18 @@ export class TenancyService {
     this.#migrationSets = migrationSets
     this.provisioner = new Provisioner(
       registry,
-      () => this.#migrationSets,
+      {
+        plan: (plugins) => {
+          const fromPlugins = plugins.length ? this.plugins.schemaPlan(plugins) : null
+          return {
+            sets: [...this.#migrationSets, ...(fromPlugins?.sets ?? [])],
+            plugins: fromPlugins?.plugins ?? [],
+          }
+        },
+        seedGrants: (trx, plan) => this.plugins.seedGrants(trx, plan),
+        // Two, so that a second tenant created right after the first still finds one.
+        spares: 2,
+      },
       logger,
       (trx, tenant, names, actor) => this.plugins.enableWithin(trx, tenant, names, { actor })
     )

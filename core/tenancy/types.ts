@@ -23,7 +23,7 @@ export type ProvisioningState = {
   step?: string
   error?: string
   attempts?: number
-  method?: 'clone' | 'replay'
+  method?: 'template' | 'clone' | 'replay'
   duration_ms?: number
   finished_at?: string
   /** Plugins asked for at creation, enabled once the tenant is active. */

@@ -6,8 +6,12 @@ import type { TenantMigration, TenantMigrationSet } from './define_tenant_migrat
 
 export type CompiledMigration = { owner: string; name: string; checksum: string; sql: string[] }
 
-/** How a tenant schema is brought to the current state. */
-export type MigrationMethod = 'clone' | 'replay'
+/**
+ * How a tenant schema is brought to the current state: `template` takes a
+ * prepared schema (core/tenancy/schema_templates.ts) and runs what it lacks
+ * as `clone` does; the other two are described on TenantMigrator.
+ */
+export type MigrationMethod = 'template' | 'clone' | 'replay'
 
 /** The per-schema ledger of applied tenant migrations. */
 export const LEDGER = 'oryne_migrations'

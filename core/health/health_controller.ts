@@ -1,9 +1,9 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import app from '@adonisjs/core/services/app'
-import redis from '../../services/redis.js'
-import { readinessChecks } from '../../health/checks.js'
-import { E_SERVICE_UNAVAILABLE } from '../../errors.js'
-import { respond } from '../envelope.js'
+import redis from '../services/redis.js'
+import { readinessChecks } from './checks.js'
+import { E_SERVICE_UNAVAILABLE } from '../errors.js'
+import { respond } from '../http/envelope.js'
 
 function keyOf(checkName: string) {
   const name = checkName.toLowerCase()

@@ -1,5 +1,5 @@
 import type { HttpContext } from '@adonisjs/core/http'
-import { registry } from '../../observability/metrics.js'
+import { registry } from './metrics.js'
 
 export default class MetricsController {
   /** Prometheus text exposition of this process. */

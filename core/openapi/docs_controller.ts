@@ -4,10 +4,10 @@ import { dirname, join } from 'node:path'
 import app from '@adonisjs/core/services/app'
 import type { HttpContext } from '@adonisjs/core/http'
 import tenancyConfig from '#config/tenancy'
-import { buildOpenApiDocument } from '../../openapi/index.js'
-import tenancy from '../../services/tenancy.js'
-import { resolveTenant } from '../../tenancy/resolver.js'
-import { E_NOT_FOUND, E_TENANT_NOT_FOUND } from '../../errors.js'
+import { buildOpenApiDocument } from './index.js'
+import tenancy from '../services/tenancy.js'
+import { resolveTenant } from '../tenancy/resolver.js'
+import { E_NOT_FOUND, E_TENANT_NOT_FOUND } from '../errors.js'
 
 const pkg = JSON.parse(readFileSync(app.makePath('package.json'), 'utf8'))
 
