@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 import app from '@adonisjs/core/services/app'
 import { findCycles, importGraph, type ImportEdge } from '#tests/support/import_graph'
+import { foreignTableMentions } from '#tests/support/plugin_tables'
 
 /**
  * The house rules of docs/plugins.md and DESIGN.md, read off the import graph.
@@ -93,6 +94,32 @@ test.group('Architecture', () => {
       offending.map(show),
       [],
       'plugins may import @oryne/sdk (@oryne/sdk/testing in tests/), their own files, and the index.ts of plugins their manifest depends on'
+    )
+  })
+
+  /**
+   * docs/plugins.md, "Using another plugin": a plugin reads another plugin's
+   * data through what that plugin's index.ts exports (row rules, subqueries,
+   * relations, lookups), never by naming its tables. The one exception is
+   * a migration naming the tables of a declared dependency, in a foreign key
+   * or a view: a schema dependency PostgreSQL itself records. The owner of a
+   * table is the plugin whose migrations create it.
+   */
+  test('a plugin names no table of another plugin, but in migrations over its dependencies', async ({
+    assert,
+  }) => {
+    const dependencies = new Map<string, string[]>()
+    const offending: string[] = []
+    for (const mention of foreignTableMentions(app.makePath())) {
+      if (!dependencies.has(mention.plugin))
+        dependencies.set(mention.plugin, await declaredDependencies(mention.plugin))
+      if (mention.migration && dependencies.get(mention.plugin)!.includes(mention.owner)) continue
+      offending.push(`${mention.file}:${mention.line} names ${mention.table} (${mention.owner})`)
+    }
+    assert.deepEqual(
+      offending,
+      [],
+      "read another plugin's tables through its index.ts exports (docs/plugins.md, Using another plugin)"
     )
   })
 
