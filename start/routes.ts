@@ -245,6 +245,10 @@ reportRoutes(router, middleware)
 const { registerConsoleRoutes } = await import('#core/console/routes')
 registerConsoleRoutes()
 
+/* Online payments (core/payments): the card gateway's webhook and the provider settings. */
+const { registerPaymentRoutes } = await import('#core/payments/routes')
+registerPaymentRoutes()
+
 /* The web app for everyone at school (docs/web.md): the built page at /app and its context route. */
 const { registerWebRoutes } = await import('#core/web/routes')
 registerWebRoutes()

@@ -145,5 +145,25 @@ export {
   type TenantFormat,
 } from '../reports/index.js'
 
+/* Online payments: checkout sessions at the tenant's card gateway for a plugin's purposes (docs/plugins.md). */
+export {
+  cardGatewayConfig,
+  createCheckoutSession,
+  GATEWAY_SIGNATURE_HEADER,
+  onlinePaymentsEnabled,
+  openCheckout,
+  parseGatewayEvent,
+  paymentErrors,
+  refundSession,
+  registerPaymentPurpose,
+  signGatewayPayload,
+  verifyGatewaySignature,
+  type CardGatewayConfig,
+  type CheckoutInput,
+  type GatewayEvent,
+  type PaymentPurpose,
+  type PaymentSession,
+} from '../payments/index.js'
+
 /* Presigned uploads: a plugin registers its purposes (limits per purpose, docs/storage.md). */
 export { registerUploadPurpose, type UploadPurpose } from '../storage/index.js'

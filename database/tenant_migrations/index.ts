@@ -9,6 +9,7 @@ import files from './0007_files.js'
 import platformServices from './0008_platform_services.js'
 import reports from './0009_reports.js'
 import pluginGrants from './0010_plugin_grants.js'
+import payments from './0011_payments.js'
 
 /** Core's migrations of every tenant schema, in order. Plugins bring their own sets. */
 export const coreTenantMigrations: TenantMigrationSet = {
@@ -24,5 +25,6 @@ export const coreTenantMigrations: TenantMigrationSet = {
     platformServices,
     reports,
     pluginGrants,
+    payments,
   ],
 }

@@ -1,4 +1,10 @@
-import { notify, withTenantDb, type NotificationTemplate, type OryneEvent } from '@oryne/sdk'
+import {
+  notify,
+  tenantContext,
+  withTenantDb,
+  type NotificationTemplate,
+  type OryneEvent,
+} from '@oryne/sdk'
 
 /** Templates the ERP sends through the notification service (tenants may override their text). */
 export const erpNotifications: Record<string, NotificationTemplate> = {
@@ -18,6 +24,14 @@ export const erpNotifications: Record<string, NotificationTemplate> = {
       'Please pay it, or contact the school office if you already have.',
     description:
       'An unpaid invoice is due soon or overdue (to the guardians and the student), at most daily',
+  },
+  online_payment_received: {
+    channels: ['email', 'in_app'],
+    subject: 'Payment received: invoice {{invoice_number}}',
+    body:
+      'We received {{amount}} online for invoice {{invoice_number}} of {{student_name}} ' +
+      '(receipt {{receipt_no}}). The invoice is now {{status}}.',
+    description: 'A payment made online was recorded (to the guardians and the student)',
   },
 }
 
@@ -52,5 +66,50 @@ export async function notifyGuardiansOfAttendance(event: OryneEvent) {
     priority: 'high',
     // Marking the same day again does not alert twice.
     dedupKey: `${payload.student_id}:${payload.as_of}`,
+  })
+}
+
+/** `erp.invoice.paid_online`: tells the student and their guardians who have an account. */
+export async function notifyOnlinePayment(event: OryneEvent) {
+  const payload = event.payload as {
+    invoice_number: string
+    student_id: string
+    receipt_no: string
+    amount: number
+    status: string
+    event_id: string
+  }
+  const people = await withTenantDb(async (trx) => {
+    const student = await trx
+      .from('erp_students')
+      .where('id', payload.student_id)
+      .select('user_id', 'first_name', 'last_name')
+      .first()
+    const guardians = await trx
+      .from('erp_guardians')
+      .where('student_id', payload.student_id)
+      .whereNotNull('user_id')
+      .select('user_id')
+    return { student, userIds: [student?.user_id, ...guardians.map((g) => g.user_id)] }
+  })
+  const userIds = people.userIds.filter((id) => id !== null && id !== undefined).map(String)
+  if (!userIds.length || !people.student) return
+  const { currency, locale } = tenantContext.require().settings
+  const digits =
+    new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions()
+      .maximumFractionDigits ?? 2
+  await notify({
+    userIds,
+    template: 'erp.online_payment_received',
+    data: {
+      invoice_number: payload.invoice_number,
+      student_name: `${people.student.first_name} ${people.student.last_name}`,
+      amount: new Intl.NumberFormat(locale, { style: 'currency', currency }).format(
+        payload.amount / 10 ** digits
+      ),
+      receipt_no: payload.receipt_no,
+      status: payload.status === 'paid' ? 'paid' : 'partly paid',
+    },
+    once: payload.event_id,
   })
 }

@@ -28,12 +28,17 @@ import { attendanceMarkHooks, leaveHooks } from './services/attendance.js'
 import { erpCalendar } from './calendar.js'
 import { erpRoutes } from './routes.js'
 import { erpAppRoutes } from './app_routes.js'
+import { erpPaymentRoutes } from './payment_routes.js'
 import { erpDocuments } from './documents.js'
 import { erpStats } from './stats.js'
 import { seedErpDemo } from './demo.js'
 import { erpSettingsDeclaration } from './settings.js'
 import { feeRemindersJob, FEE_REMINDERS_CRON } from './jobs/fee_reminders.js'
-import { erpNotifications, notifyGuardiansOfAttendance } from './notifications.js'
+import {
+  erpNotifications,
+  notifyGuardiansOfAttendance,
+  notifyOnlinePayment,
+} from './notifications.js'
 import { definePlugin } from '@oryne/sdk'
 
 const RESOURCES = [
@@ -204,9 +209,13 @@ export default definePlugin({
   routes: (router) => {
     erpRoutes(router)
     erpAppRoutes(router)
+    erpPaymentRoutes(router)
   },
   notifications: erpNotifications,
-  events: { 'erp.attendance.below_threshold': notifyGuardiansOfAttendance },
+  events: {
+    'erp.attendance.below_threshold': notifyGuardiansOfAttendance,
+    'erp.invoice.paid_online': notifyOnlinePayment,
+  },
   jobs: [feeRemindersJob],
   schedules: [{ job: feeRemindersJob, cron: FEE_REMINDERS_CRON }],
   demo: seedErpDemo,

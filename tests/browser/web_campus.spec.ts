@@ -16,7 +16,7 @@ import {
   startBrowser,
   type AppPage,
 } from '#tests/support/web'
-import { PaymentGateway } from '#plugins/estore/tests/payment_gateway'
+import { PaymentGateway } from '#tests/support/payment_gateway'
 import { recordInteractions } from '#plugins/ai/services/interactions'
 
 /*

@@ -1,41 +1,32 @@
-import { createHmac, timingSafeEqual } from 'node:crypto'
+import { paymentErrors, verifyGatewaySignature } from '@oryne/sdk'
 import { E_WEBHOOK_SIGNATURE, E_WEBHOOK_STALE } from '../errors.js'
 
-/** The header the card gateway signs its webhooks in: `t=<unix seconds>,v1=<hex HMAC-SHA256>`. */
-export const SIGNATURE_HEADER = 'gateway-signature'
-
-/** HMAC-SHA256 of `timestamp + '.' + rawBody` with the webhook secret, as hex. */
-export function signPayload(secret: string, timestamp: number, rawBody: string) {
-  return createHmac('sha256', secret).update(`${timestamp}.${rawBody}`).digest('hex')
-}
-
 /**
- * Checks a webhook's signature header against its raw body: the signature
- * first (E_WEBHOOK_SIGNATURE), then the timestamp, which the signature
- * covers, within `toleranceSeconds` of now (E_WEBHOOK_STALE), so that a
- * captured request cannot be replayed later. Several v1 entries are accepted
- * (the gateway signs with old and new secrets while one is rotated).
+ * Checks a webhook's signature header against its raw body with core's check
+ * (core/payments/signature.ts), answering the e-store's own codes:
+ * ERR_ESTORE_WEBHOOK_SIGNATURE, ERR_ESTORE_WEBHOOK_STALE.
  */
 export function verifySignature(
   header: string | undefined,
   rawBody: string,
   secret: string,
-  toleranceSeconds: number,
-  now = Date.now()
+  toleranceSeconds: number
 ) {
-  const parts = (header ?? '').split(',').map((part) => part.trim().split('='))
-  const timestamp = Number(parts.find(([name]) => name === 't')?.[1])
-  const signatures = parts.filter(([name]) => name === 'v1').map(([, value]) => value ?? '')
-  if (!Number.isSafeInteger(timestamp) || !signatures.length || !secret) {
-    throw new E_WEBHOOK_SIGNATURE()
+  try {
+    return verifyGatewaySignature(header, rawBody, secret, toleranceSeconds)
+  } catch (error) {
+    if (error instanceof paymentErrors.E_PAYMENT_WEBHOOK_STALE) {
+      const [skew] = /\d+/.exec((error as Error).message) ?? ['0']
+      throw new E_WEBHOOK_STALE([Number(skew), toleranceSeconds], { cause: error })
+    }
+    if (error instanceof paymentErrors.E_PAYMENT_WEBHOOK_SIGNATURE)
+      throw new E_WEBHOOK_SIGNATURE([], { cause: error })
+    throw error
   }
-  const expected = Buffer.from(signPayload(secret, timestamp, rawBody), 'hex')
-  const matches = signatures.some((signature) => {
-    const given = Buffer.from(signature, 'hex')
-    return given.length === expected.length && timingSafeEqual(given, expected)
-  })
-  if (!matches) throw new E_WEBHOOK_SIGNATURE()
-  const skew = Math.abs(Math.round(now / 1000) - timestamp)
-  if (skew > toleranceSeconds) throw new E_WEBHOOK_STALE([skew, toleranceSeconds])
-  return timestamp
 }
+
+/** The header the card gateway signs in, and how it signs (core's). */
+export {
+  GATEWAY_SIGNATURE_HEADER as SIGNATURE_HEADER,
+  signGatewayPayload as signPayload,
+} from '@oryne/sdk'

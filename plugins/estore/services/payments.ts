@@ -44,7 +44,7 @@ export async function startCardPayment(
   idempotencyKey?: string | null
 ) {
   const settings = await estoreSettings()
-  const gateway = cardGatewayConfig(settings)
+  const gateway = await cardGatewayConfig(settings)
   const tenant = tenantContext.require()
   const actor = actorOf(principal)
   return withTenantDb(async (trx) => {
@@ -171,7 +171,7 @@ export async function refundOrder(
   idempotencyKey?: string | null,
   requestId?: string
 ) {
-  const gateway = cardGatewayConfig(await estoreSettings())
+  const gateway = await cardGatewayConfig(await estoreSettings())
   const tenant = tenantContext.require()
   const actor = actorOf(principal)
   return withTenantDb(async (trx) => {

@@ -2,33 +2,7 @@ import { cardGatewayConfig } from '../payments/card_gateway.js'
 import { verifySignature } from '../payments/signature.js'
 import { estoreSettings } from '../settings.js'
 import { markPaid } from './orders.js'
-import { invalidField } from './validation.js'
-import { withTenantDb, type Trx } from '@oryne/sdk'
-
-type GatewayEvent = {
-  id: string
-  type: string
-  created?: number
-  data: { object: { id: string; amount?: number; metadata?: Record<string, string> } }
-}
-
-function parseEvent(rawBody: string): GatewayEvent {
-  let event: GatewayEvent
-  try {
-    event = JSON.parse(rawBody)
-  } catch {
-    throw invalidField('body', 'json', 'The webhook body is not JSON')
-  }
-  const valid =
-    event &&
-    typeof event.id === 'string' &&
-    event.id.length > 0 &&
-    event.id.length <= 200 &&
-    typeof event.type === 'string' &&
-    typeof event.data?.object?.id === 'string'
-  if (!valid) throw invalidField('body', 'event', 'The webhook body is not a gateway event')
-  return event
-}
+import { parseGatewayEvent, withTenantDb, type GatewayEvent, type Trx } from '@oryne/sdk'
 
 /** What one event does; the outcome is stored with the event. */
 async function apply(trx: Trx, event: GatewayEvent): Promise<string> {
@@ -74,9 +48,9 @@ async function apply(trx: Trx, event: GatewayEvent): Promise<string> {
  */
 export async function receiveCardWebhook(rawBody: string, signature: string | undefined) {
   const settings = await estoreSettings()
-  const { webhookSecret } = cardGatewayConfig(settings)
+  const { webhookSecret } = await cardGatewayConfig(settings)
   verifySignature(signature, rawBody, webhookSecret, settings.webhook_tolerance_seconds)
-  const event = parseEvent(rawBody)
+  const event = parseGatewayEvent(rawBody)
   return withTenantDb(async (trx) => {
     const { rows } = await trx.rawQuery(
       `INSERT INTO estore_webhook_events (event_id, type, payload, outcome)

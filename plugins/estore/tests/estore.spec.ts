@@ -9,14 +9,14 @@ import {
   sharedSchool,
   type School,
 } from '@oryne/sdk/testing'
-import { PaymentGateway } from './payment_gateway.js'
+import { PaymentGateway } from '#tests/support/payment_gateway'
 import { releaseReservationsJob } from '../jobs/release_reservations.js'
 
 /*
  * The e-store end to end through HTTP, each step as the role that performs
  * it: Staff run the catalogue and the orders, Students, Parents and Teachers
  * shop, a TenantAdmin configures the card gateway. The gateway is a real HTTP
- * server (./payment_gateway.ts) that opens checkout sessions and
+ * server (tests/support/payment_gateway.ts) that opens checkout sessions and
  * sends signed webhooks to the running server.
  */
 

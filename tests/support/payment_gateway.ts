@@ -9,7 +9,9 @@ import type { AddressInfo } from 'node:net'
  * Idempotency-Key) and sends webhooks signed like production gateways do:
  * header `Gateway-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of
  * "<t>.<raw body>">`. Tests drive the customer's side (`pay`) and can send
- * tampered, stale or replayed deliveries.
+ * tampered, stale or replayed deliveries. A browser sees the hosted page
+ * (GET /pay/<session>): its **Pay** button completes the session, sends the
+ * webhook and sends the payer back to the session's success URL.
  */
 
 export type GatewaySession = {
@@ -19,6 +21,7 @@ export type GatewaySession = {
   amount: number
   currency: string
   reference: string
+  successUrl: string
   metadata: Record<string, string>
   refunded: number
 }
@@ -133,6 +136,7 @@ export class PaymentGateway {
     const raw = Buffer.concat(chunks).toString('utf8')
     const key = req.headers['idempotency-key'] as string | undefined
     const path = req.url ?? ''
+    if (path.startsWith('/pay/')) return this.#hostedPage(req, res, path.slice(5))
     const answer = (status: number, body: unknown) => {
       this.requests.push({ path, key, status })
       res.writeHead(status, { 'content-type': 'application/json', 'connection': 'close' })
@@ -154,6 +158,28 @@ export class PaymentGateway {
     answer(status, result)
   }
 
+  /** The hosted checkout page: GET shows the amount and a Pay button, POST pays and goes back. */
+  async #hostedPage(req: IncomingMessage, res: ServerResponse, id: string) {
+    const session = this.sessions.get(id)
+    if (!session) {
+      res.writeHead(404, { 'content-type': 'text/plain', 'connection': 'close' })
+      return res.end('No such session')
+    }
+    if (req.method === 'POST') {
+      if (session.status === 'open') await this.pay(id)
+      res.writeHead(303, { location: session.successUrl, connection: 'close' })
+      return res.end()
+    }
+    const amount = (session.amount / 100).toFixed(2)
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'connection': 'close' })
+    res.end(
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Test gateway</title>` +
+        `<meta name="viewport" content="width=device-width"></head><body><main>` +
+        `<h1>Pay ${amount} ${session.currency}</h1><p>${session.reference}</p>` +
+        `<form method="post"><button type="submit">Pay</button></form></main></body></html>`
+    )
+  }
+
   #route(path: string, body: any): [number, unknown] {
     if (path === '/v1/checkout/sessions') {
       if (!Number.isSafeInteger(body.amount) || body.amount <= 0) {
@@ -167,6 +193,7 @@ export class PaymentGateway {
         amount: body.amount,
         currency: body.currency,
         reference: body.reference,
+        successUrl: body.success_url,
         metadata: body.metadata ?? {},
         refunded: 0,
       }

@@ -1,0 +1,82 @@
+import { HttpContext } from '@adonisjs/core/http'
+import type { TransactionClientContract as Trx } from '@adonisjs/lucid/types/database'
+import { tenantContext } from '../tenancy/context.js'
+import { createCheckoutSession } from './card_gateway.js'
+import { cardGatewayConfig } from './config.js'
+import { paymentPurpose } from './purposes.js'
+
+export type CheckoutInput = {
+  /** A registered purpose (`erp.invoice`). */
+  purpose: string
+  /** What is paid, as the purpose knows it (an invoice id). */
+  reference: string
+  /** Minor units of the tenant's currency. */
+  amount: number
+  /** Where the gateway sends the payer back: a path of this server (`/app/...`). */
+  returnPath: string
+  actor: string
+  /** The caller's Idempotency-Key: the same key gives the same session. */
+  idempotencyKey?: string | null
+}
+
+/** The request's origin, where the payer comes back to; outside a request, none. */
+function origin() {
+  const request = HttpContext.get()?.request
+  const host = request?.host()
+  return host ? `${request!.protocol()}://${host}` : ''
+}
+
+/**
+ * Opens a hosted checkout session at the tenant's card gateway for a
+ * purpose and records it in `payment_sessions`, in the caller's transaction
+ * (the caller holds the lock on what is paid, so two requests wait for each
+ * other). The gateway's Idempotency-Key is derived from the tenant, the
+ * purpose, the reference and the caller's key (else the attempt's number);
+ * the same caller's key answers the session it opened.
+ */
+export async function openCheckout(trx: Trx, input: CheckoutInput) {
+  if (!paymentPurpose(input.purpose))
+    throw new TypeError(`No payment purpose "${input.purpose}" is registered`)
+  const tenant = tenantContext.require()
+  const config = await cardGatewayConfig()
+  const attempts = await trx
+    .from('payment_sessions')
+    .where({ purpose: input.purpose, reference: input.reference })
+    .count('* as n')
+    .first()
+  const key = `${tenant.id}:${input.purpose}:${input.reference}:${input.idempotencyKey ?? `attempt-${attempts?.n ?? 0}`}`
+  // A retry with the caller's key answers the session recorded for it, without asking the gateway again.
+  const known = input.idempotencyKey
+    ? await trx.from('payment_sessions').where('gateway_key', key).first()
+    : null
+  if (known) return { session_id: known.external_id, url: known.url, amount: Number(known.amount) }
+  const session = await createCheckoutSession(
+    config,
+    {
+      amount: input.amount,
+      currency: tenant.settings.currency,
+      reference: `${input.purpose}-${input.reference}`,
+      returnUrl: `${origin()}${input.returnPath}`,
+      metadata: { tenant: tenant.slug, purpose: input.purpose, reference: input.reference },
+    },
+    key
+  )
+  // The same Idempotency-Key answers the same session: recorded once.
+  await trx
+    .insertQuery()
+    .table('payment_sessions')
+    .insert({
+      provider: 'card',
+      external_id: session.id,
+      purpose: input.purpose,
+      reference: input.reference,
+      amount: input.amount,
+      currency: tenant.settings.currency,
+      url: session.url,
+      gateway_key: key,
+      created_by: input.actor,
+    })
+    .onConflict('external_id')
+    .ignore()
+  return { session_id: session.id, url: session.url, amount: input.amount }
+}
