@@ -4,10 +4,10 @@
 import router from '@adonisjs/core/services/router'
 import { middleware } from '#start/kernel'
 import { healthRoutes } from '#core/health/routes'
+import { queuesRoutes } from '#core/jobs/routes'
 import { docsRoutes } from '#core/openapi/routes'
 import { metricsRoutes } from '#core/observability/routes'
 
-const QueuesController = () => import('#core/http/controllers/queues_controller')
 const TenantsController = () => import('#core/http/controllers/platform/tenants_controller')
 const TenantDomainsController = () =>
   import('#core/http/controllers/platform/tenant_domains_controller')
@@ -23,12 +23,9 @@ metricsRoutes(router)
 docsRoutes(router)
 
 /* Platform API: platform admins, across tenants. */
+queuesRoutes(router, middleware)
 router
   .group(() => {
-    router.get('/queues', [QueuesController, 'index'])
-    router.get('/queues/:queue/failed', [QueuesController, 'failed'])
-    router.post('/queues/:queue/jobs/:id/retry', [QueuesController, 'retry'])
-
     router.get('/tenants', [TenantsController, 'index'])
     router.post('/tenants', [TenantsController, 'store'])
     router.get('/tenants/:slug', [TenantsController, 'show'])

@@ -53,14 +53,11 @@ import {
   E_CONFIRMATION_REQUIRED,
   E_INVOICE_ALREADY_PAID,
   E_INVOICE_NOT_FOUND,
-  E_JOB_NOT_FOUND,
   E_PLUGIN_DEPENDENCIES_MISSING,
   E_PLUGIN_NOT_FOUND,
   E_BACKUP_NOT_FOUND,
   E_PLUGIN_REQUIRED_BY,
   E_PLUGIN_UNAVAILABLE,
-  E_QUEUE_UNKNOWN,
-  E_SERVICE_UNAVAILABLE,
   E_TENANT_DOMAIN_NOT_FOUND,
   E_TENANT_DOMAIN_TAKEN,
   E_TENANT_INVALID_TRANSITION,
@@ -92,6 +89,7 @@ import { arrayOf, ref, type JsonSchema } from './schemas.js'
 // Platform services describe their routes next to their code.
 import '../webhooks/openapi.js'
 import './docs_operations.js'
+import '../jobs/openapi.js'
 import '../storage/openapi.js'
 import '../notifications/stream_openapi.js'
 
@@ -294,7 +292,6 @@ function adminOperations(): Record<string, OperationDoc> {
 const platformTags = {
   tenants: 'Platform: tenants',
   plugins: 'Platform: plugins',
-  queues: 'Platform: queues',
 }
 
 const operations: Record<string, OperationDoc> = {
@@ -464,34 +461,6 @@ const operations: Record<string, OperationDoc> = {
     tags: [platformTags.plugins],
     data: tenantPlugins({ disabled: { type: 'string' } }),
     errors: [E_TENANT_NOT_FOUND, E_PLUGIN_NOT_FOUND, E_PLUGIN_REQUIRED_BY],
-  },
-
-  'GET /api/v1/platform/queues': {
-    summary: 'Jobs per queue and state',
-    tags: [platformTags.queues],
-    data: {
-      type: 'object',
-      properties: { driver: { type: 'string' }, queues: arrayOf(ref('Queue')) },
-      required: ['driver', 'queues'],
-    },
-    errors: [E_SERVICE_UNAVAILABLE],
-  },
-  'GET /api/v1/platform/queues/:queue/failed': {
-    summary: 'Failed jobs of a queue',
-    tags: [platformTags.queues],
-    query: {
-      type: 'object',
-      properties: { limit: { type: 'integer', minimum: 1, maximum: 500 } },
-    },
-    data: arrayOf(ref('FailedJob')),
-    errors: [E_QUEUE_UNKNOWN],
-  },
-  'POST /api/v1/platform/queues/:queue/jobs/:id/retry': {
-    summary: 'Queue a failed job again',
-    tags: [platformTags.queues],
-    status: 202,
-    data: { type: 'object' },
-    errors: [E_QUEUE_UNKNOWN, E_JOB_NOT_FOUND],
   },
 }
 

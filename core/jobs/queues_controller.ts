@@ -1,7 +1,7 @@
 import vine from '@vinejs/vine'
 import type { HttpContext } from '@adonisjs/core/http'
-import jobs from '../../services/jobs.js'
-import { respond } from '../envelope.js'
+import jobs from '../services/jobs.js'
+import { respond } from '../http/envelope.js'
 
 const failedQuery = vine.compile(
   vine.object({
