@@ -5,17 +5,11 @@ import router from '@adonisjs/core/services/router'
 import { middleware } from '#start/kernel'
 import { healthRoutes } from '#core/health/routes'
 import { queuesRoutes } from '#core/jobs/routes'
+import { platformTenantRoutes, tenantProfileRoutes } from '#core/tenancy/routes'
 import { docsRoutes } from '#core/openapi/routes'
 import { metricsRoutes } from '#core/observability/routes'
 
-const TenantsController = () => import('#core/http/controllers/platform/tenants_controller')
-const TenantDomainsController = () =>
-  import('#core/http/controllers/platform/tenant_domains_controller')
-const TenantInvoicesController = () =>
-  import('#core/http/controllers/platform/tenant_invoices_controller')
 const PluginsController = () => import('#core/http/controllers/platform/plugins_controller')
-const TenantProfileController = () =>
-  import('#core/http/controllers/tenant/tenant_profile_controller')
 const UsersController = () => import('#core/http/controllers/tenant/users_controller')
 
 healthRoutes(router)
@@ -24,21 +18,9 @@ docsRoutes(router)
 
 /* Platform API: platform admins, across tenants. */
 queuesRoutes(router, middleware)
+platformTenantRoutes(router, middleware)
 router
   .group(() => {
-    router.get('/tenants', [TenantsController, 'index'])
-    router.post('/tenants', [TenantsController, 'store'])
-    router.get('/tenants/:slug', [TenantsController, 'show'])
-    router.patch('/tenants/:slug', [TenantsController, 'update'])
-    router.delete('/tenants/:slug', [TenantsController, 'destroy'])
-    router
-      .post('/tenants/:slug/:action', [TenantsController, 'transition'])
-      .where('action', /^(suspend|resume|archive|restore|retry)$/)
-    router.post('/tenants/:slug/domains', [TenantDomainsController, 'store'])
-    router.delete('/tenants/:slug/domains/:domain', [TenantDomainsController, 'destroy'])
-    router.get('/tenants/:slug/invoices', [TenantInvoicesController, 'index'])
-    router.post('/tenants/:slug/invoices', [TenantInvoicesController, 'store'])
-    router.post('/tenants/:slug/invoices/:number/pay', [TenantInvoicesController, 'pay'])
     router.get('/plugins', [PluginsController, 'index'])
     router.get('/tenants/:slug/plugins', [PluginsController, 'forTenant'])
     router.post('/tenants/:slug/plugins/:name/enable', [PluginsController, 'enable'])
@@ -47,13 +29,7 @@ router
   .prefix('/api/v1/platform')
   .use(middleware.platformToken())
 
-/* Tenant API: resolved from the domain, subdomain or X-Tenant-ID. */
-router
-  .group(() => {
-    router.get('/tenant', [TenantProfileController, 'show'])
-  })
-  .prefix('/api/v1')
-  .use(middleware.tenant())
+tenantProfileRoutes(router, middleware)
 
 /*
  * Tenant administration (docs/auth.md): a tenant user's access token, a partner API key or the

@@ -22,15 +22,6 @@ import {
   updateRoleValidator,
 } from '../rbac/validators.js'
 import {
-  createTenantValidator,
-  domainValidator,
-  invoiceValidator,
-  listTenantsValidator,
-  paymentValidator,
-  transitionValidator,
-  updateTenantValidator,
-} from '../tenancy/validators.js'
-import {
   E_AUTH_ACCOUNT_DISABLED,
   E_AUTH_INVALID_CREDENTIALS,
   E_AUTH_INVITE_INVALID,
@@ -50,19 +41,12 @@ import {
   E_ROLE_NOT_FOUND,
   E_USER_EMAIL_TAKEN,
   E_USER_NOT_FOUND,
-  E_CONFIRMATION_REQUIRED,
-  E_INVOICE_ALREADY_PAID,
-  E_INVOICE_NOT_FOUND,
   E_PLUGIN_DEPENDENCIES_MISSING,
   E_PLUGIN_NOT_FOUND,
   E_BACKUP_NOT_FOUND,
   E_PLUGIN_REQUIRED_BY,
   E_PLUGIN_UNAVAILABLE,
-  E_TENANT_DOMAIN_NOT_FOUND,
-  E_TENANT_DOMAIN_TAKEN,
-  E_TENANT_INVALID_TRANSITION,
   E_TENANT_NOT_FOUND,
-  E_TENANT_SLUG_TAKEN,
   E_MFA_ALREADY_ENABLED,
   E_MFA_NOT_ENABLED,
   E_NOTIFICATION_DELIVERY_NOT_FOUND,
@@ -90,6 +74,7 @@ import { arrayOf, ref, type JsonSchema } from './schemas.js'
 import '../webhooks/openapi.js'
 import './docs_operations.js'
 import '../jobs/openapi.js'
+import '../tenancy/openapi.js'
 import '../storage/openapi.js'
 import '../notifications/stream_openapi.js'
 
@@ -104,11 +89,6 @@ const flag = (name: string): JsonSchema => ({
   properties: { [name]: { const: true } },
   required: [name],
 })
-const domains: JsonSchema = {
-  type: 'object',
-  properties: { domains: arrayOf({ type: 'string' }) },
-  required: ['domains'],
-}
 const tenantPlugins = (extra: Record<string, JsonSchema>): JsonSchema => ({
   type: 'object',
   properties: { ...extra, plugins: arrayOf(ref('TenantPlugin')) },
@@ -290,7 +270,6 @@ function adminOperations(): Record<string, OperationDoc> {
 }
 
 const platformTags = {
-  tenants: 'Platform: tenants',
   plugins: 'Platform: plugins',
 }
 
@@ -332,101 +311,7 @@ const operations: Record<string, OperationDoc> = {
     data: ref('TokenPair'),
     errors: [E_AUTH_INVITE_INVALID],
   },
-
-  'GET /api/v1/tenant': {
-    summary: 'The tenant of the request',
-    tags: ['Tenant'],
-    security: [],
-    data: ref('TenantProfile'),
-  },
   ...adminOperations(),
-
-  'GET /api/v1/platform/tenants': {
-    summary: 'List tenants',
-    tags: [platformTags.tenants],
-    query: listTenantsValidator,
-    data: arrayOf(ref('Tenant')),
-    paginated: true,
-  },
-  'POST /api/v1/platform/tenants': {
-    summary: 'Create a tenant',
-    description: 'Registers the tenant and queues its provisioning (202); `Location` names it.',
-    tags: [platformTags.tenants],
-    status: 202,
-    location: '/api/v1/platform/tenants/{slug}',
-    body: createTenantValidator,
-    data: ref('Tenant'),
-    errors: [E_TENANT_SLUG_TAKEN, E_PLUGIN_NOT_FOUND, E_PLUGIN_UNAVAILABLE],
-  },
-  'GET /api/v1/platform/tenants/:slug': {
-    summary: 'A tenant with its domains, plugins and history',
-    tags: [platformTags.tenants],
-    data: ref('Tenant'),
-    errors: [E_TENANT_NOT_FOUND],
-  },
-  'PATCH /api/v1/platform/tenants/:slug': {
-    summary: 'Change a tenant (name, plan, settings, paid_until)',
-    tags: [platformTags.tenants],
-    body: updateTenantValidator,
-    data: ref('Tenant'),
-    errors: [E_TENANT_NOT_FOUND],
-  },
-  'DELETE /api/v1/platform/tenants/:slug': {
-    summary: "Delete an archived tenant's data for good",
-    tags: [platformTags.tenants],
-    body: transitionValidator,
-    data: ref('Tenant'),
-    errors: [E_TENANT_NOT_FOUND, E_TENANT_INVALID_TRANSITION, E_CONFIRMATION_REQUIRED],
-  },
-  'POST /api/v1/platform/tenants/:slug/:action': {
-    summary: 'Lifecycle transition',
-    description: 'suspend, resume, archive, restore, or retry a failed provisioning (202).',
-    tags: [platformTags.tenants],
-    body: transitionValidator,
-    data: ref('Tenant'),
-    errors: [E_TENANT_NOT_FOUND, E_TENANT_INVALID_TRANSITION],
-  },
-  'POST /api/v1/platform/tenants/:slug/domains': {
-    summary: 'Add a custom domain',
-    tags: [platformTags.tenants],
-    status: 201,
-    body: domainValidator,
-    data: domains,
-    errors: [E_TENANT_NOT_FOUND, E_TENANT_DOMAIN_TAKEN],
-  },
-  'DELETE /api/v1/platform/tenants/:slug/domains/:domain': {
-    summary: 'Remove a custom domain',
-    tags: [platformTags.tenants],
-    data: domains,
-    errors: [E_TENANT_NOT_FOUND, E_TENANT_DOMAIN_NOT_FOUND],
-  },
-  'GET /api/v1/platform/tenants/:slug/invoices': {
-    summary: "A tenant's invoices",
-    tags: [platformTags.tenants],
-    data: arrayOf({ type: 'object' }),
-    errors: [E_TENANT_NOT_FOUND],
-  },
-  'POST /api/v1/platform/tenants/:slug/invoices': {
-    summary: 'Record an invoice',
-    tags: [platformTags.tenants],
-    status: 201,
-    body: invoiceValidator,
-    data: { type: 'object' },
-    errors: [E_TENANT_NOT_FOUND],
-  },
-  'POST /api/v1/platform/tenants/:slug/invoices/:number/pay': {
-    summary: 'Mark an invoice paid',
-    description:
-      '`paid_until` moves to the end of its period; a tenant suspended for non-payment resumes.',
-    tags: [platformTags.tenants],
-    body: paymentValidator,
-    data: {
-      type: 'object',
-      properties: { invoice: { type: 'object' }, tenant: ref('Tenant') },
-      required: ['invoice', 'tenant'],
-    },
-    errors: [E_TENANT_NOT_FOUND, E_INVOICE_NOT_FOUND, E_INVOICE_ALREADY_PAID],
-  },
 
   'GET /api/v1/platform/plugins': {
     summary: 'Installed plugins, available or not (with the reasons)',

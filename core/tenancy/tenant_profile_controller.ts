@@ -1,5 +1,5 @@
 import type { HttpContext } from '@adonisjs/core/http'
-import { respond } from '../../envelope.js'
+import { respond } from '../http/envelope.js'
 
 export default class TenantProfileController {
   /** What a sign-in page needs to brand itself: public facts of the resolved tenant. */

@@ -1,8 +1,8 @@
 import type { HttpContext } from '@adonisjs/core/http'
-import tenancy from '../../../services/tenancy.js'
-import { domainValidator } from '../../../tenancy/validators.js'
-import { respond } from '../../envelope.js'
-import { platformActor } from '../../../auth/actors.js'
+import tenancy from '../services/tenancy.js'
+import { domainValidator } from './validators.js'
+import { respond } from '../http/envelope.js'
+import { platformActor } from '../auth/actors.js'
 
 export default class TenantDomainsController {
   async store(ctx: HttpContext) {

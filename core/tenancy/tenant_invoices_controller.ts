@@ -1,9 +1,9 @@
 import type { HttpContext } from '@adonisjs/core/http'
-import tenancy from '../../../services/tenancy.js'
-import { serializeTenant } from '../../../tenancy/serialize.js'
-import { invoiceValidator, paymentValidator } from '../../../tenancy/validators.js'
-import { respond } from '../../envelope.js'
-import { platformActor } from '../../../auth/actors.js'
+import tenancy from '../services/tenancy.js'
+import { serializeTenant } from './serialize.js'
+import { invoiceValidator, paymentValidator } from './validators.js'
+import { respond } from '../http/envelope.js'
+import { platformActor } from '../auth/actors.js'
 
 export default class TenantInvoicesController {
   async index(ctx: HttpContext) {

@@ -1,14 +1,14 @@
 import type { HttpContext } from '@adonisjs/core/http'
-import tenancy from '../../../services/tenancy.js'
-import { serializeTenant } from '../../../tenancy/serialize.js'
+import tenancy from '../services/tenancy.js'
+import { serializeTenant } from './serialize.js'
 import {
   listTenantsValidator,
   transitionValidator,
   updateTenantValidator,
   validateCreateTenant,
-} from '../../../tenancy/validators.js'
-import { respond } from '../../envelope.js'
-import { platformActor } from '../../../auth/actors.js'
+} from './validators.js'
+import { respond } from '../http/envelope.js'
+import { platformActor } from '../auth/actors.js'
 
 export default class TenantsController {
   async index(ctx: HttpContext) {
