@@ -24,6 +24,24 @@ function pluginModules(): Record<string, string> {
   return modules
 }
 
+/**
+ * The plugins' message catalogues (ui/messages.ts), by plugin name: those the
+ * server names in ORYNE_WEB_MESSAGES (a plugin with no UI code may have one,
+ * for its generated views), else the built-in plugins'.
+ */
+function pluginCatalogues(): Record<string, string> {
+  if (process.env.ORYNE_WEB_MESSAGES) return JSON.parse(process.env.ORYNE_WEB_MESSAGES)
+  const plugins = join(repository, 'plugins')
+  const catalogues: Record<string, string> = {}
+  for (const name of readdirSync(plugins)) {
+    const file = ['messages.ts', 'messages.js']
+      .map((entry) => join(plugins, name, 'ui', entry))
+      .find(existsSync)
+    if (file) catalogues[name] = file
+  }
+  return catalogues
+}
+
 /** Loaders by plugin name, as module source: each import is a chunk of its own. */
 function loaders(files: Array<[string, string]>) {
   const entries = files.map(
@@ -45,12 +63,7 @@ function pluginUi(): Plugin {
     load(source) {
       if (source !== `\0${id}`) return null
       const modules = Object.entries(pluginModules())
-      const messages = modules
-        .map(([name, file]) => [
-          name,
-          ['messages.ts', 'messages.js'].map((entry) => join(file, '..', entry)).find(existsSync),
-        ])
-        .filter((entry): entry is [string, string] => Boolean(entry[1]))
+      const messages = Object.entries(pluginCatalogues())
       return [
         `export const modules = ${loaders(modules)}`,
         `export const messages = ${loaders(messages)}`,

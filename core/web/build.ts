@@ -25,9 +25,32 @@ export async function pluginUiModules(): Promise<Record<string, string>> {
   return modules
 }
 
+const CATALOGUES = ['ui/messages.ts', 'ui/messages.js']
+
+/**
+ * The message catalogues of every available plugin that has one
+ * (`ui/messages.ts`), by plugin name: also of a plugin with no UI code, whose
+ * catalogue names its generated views' resources, fields and enum values.
+ */
+export async function pluginCatalogues(): Promise<Record<string, string>> {
+  const plugins = await app.container.make('oryne.plugins')
+  const catalogues: Record<string, string> = {}
+  for (const { manifest, directory } of plugins.available()) {
+    const file = directory && CATALOGUES.map((name) => join(directory, name)).find(existsSync)
+    if (file) catalogues[manifest.name] = file
+  }
+  return catalogues
+}
+
 export const webFrontEnd = new FrontEnd({
   source: WEB_SOURCE,
   output: WEB_OUTPUT,
-  watched: async () => Object.values(await pluginUiModules()).map((file) => join(file, '..')),
-  env: async () => ({ ORYNE_WEB_PLUGINS: JSON.stringify(await pluginUiModules()) }),
+  watched: async () =>
+    [...Object.values(await pluginUiModules()), ...Object.values(await pluginCatalogues())].map(
+      (file) => join(file, '..')
+    ),
+  env: async () => ({
+    ORYNE_WEB_PLUGINS: JSON.stringify(await pluginUiModules()),
+    ORYNE_WEB_MESSAGES: JSON.stringify(await pluginCatalogues()),
+  }),
 })

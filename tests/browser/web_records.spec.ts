@@ -90,7 +90,11 @@ test.group('Web app: generated views of declared resources', (group) => {
     const teacher = await inTenant(tenant, (trx) =>
       trx.from('users').where('email', accounts.Teacher).first()
     )
-    const { page, problems, elsewhere } = await openApp(browser, baseUrl)
+    // The device is in New York, the school in UTC: times are shown and entered on the school's clock.
+    const { page, problems, elsewhere } = await openApp(browser, baseUrl, {
+      timezoneId: 'America/New_York',
+    })
+    assert.equal(await page.evaluate('new Date(Date.UTC(2031, 2, 2, 2, 30)).getHours()'), 21)
     await signInApp(page, baseUrl, admin())
 
     // The plugin's records navigation entry leads to its generated list.
@@ -105,8 +109,14 @@ test.group('Web app: generated views of declared resources', (group) => {
     await page.getByRole('button', { name: 'New', exact: true }).click()
     await page.getByRole('heading', { name: 'New record: Clubs', level: 1 }).waitFor()
     await page.getByLabel('Name').fill('Chess Masters')
-    await page.getByLabel('Category').selectOption('debate')
+    // Enum values read as the plugin's catalogue names them.
+    await page.getByLabel('Category').selectOption({ label: 'Debating' })
     await page.getByLabel('Founded on').fill('2025-09-01')
+    await page.getByLabel('Next meeting at').fill('2031-03-02T02:30')
+    assert.include(
+      await page.locator('#field-next_meeting_at-hint').innerText(),
+      'School time (UTC)'
+    )
     await page.getByLabel('Room').fill('B12')
     await page.getByLabel('Max members').fill('30')
     await page.getByLabel('Budget').fill('1234567.5')
@@ -140,6 +150,7 @@ test.group('Web app: generated views of declared resources', (group) => {
     const stored = await inTenant(tenant, (trx) =>
       trx.from('clubs_clubs').where('name', 'Chess Masters').first()
     )
+    assert.equal(new Date(stored.next_meeting_at).toISOString(), '2031-03-02T02:30:00.000Z')
     assert.containsSubset(stored, {
       category: 'debate',
       room: 'B12',
@@ -154,6 +165,9 @@ test.group('Web app: generated views of declared resources', (group) => {
     assert.include(await details.innerText(), teacher.name ?? teacher.email)
     assert.notInclude(await details.innerText(), '2025-09-01')
     assert.include(await details.innerText(), 'Think ahead')
+    assert.include(await details.innerText(), 'Debating')
+    // 02:30 at school, not 21:30 the day before as the device's clock would say.
+    assert.match(await details.innerText(), /Mar 2, 2031, 2:30\sAM/)
     assert.deepEqual(await accessibilityProblems(page), [])
     await shot(page, 'records-detail')
 
@@ -167,10 +181,40 @@ test.group('Web app: generated views of declared resources', (group) => {
     await page.getByRole('button', { name: 'Search', exact: true }).click()
     await page.waitForURL(`${baseUrl}/app/data/clubs/clubs`)
     await page.getByText('Filters').click()
-    await page.getByLabel('Category').selectOption('arts')
+    await page.getByLabel('Category').selectOption({ label: 'Arts and crafts' })
     await page.waitForURL(/filter%5Bcategory%5D%5Beq%5D=arts/)
     assert.deepEqual(await rowsBecome(page, ['Art Circle']), ['Art Circle'])
+    assert.include(await page.locator('.data-table tbody').innerText(), 'Arts and crafts')
     await page.getByLabel('Category').selectOption('')
+    // Text that contains, a number range, a reference, a day of the school's calendar.
+    await page.getByLabel('Name contains').fill('circ')
+    await page.getByLabel('Name contains').press('Enter')
+    await page.waitForURL(/filter%5Bname%5D%5Bcontains%5D=circ/)
+    assert.deepEqual(await rowsBecome(page, ['Art Circle']), ['Art Circle'])
+    await page.getByLabel('Name contains').fill('')
+    await page.getByLabel('Name contains').press('Enter')
+    await page.getByLabel('Max members from').fill('25')
+    await page.getByLabel('Max members from').press('Enter')
+    await page.waitForURL(/filter%5Bmax_members%5D%5Bgte%5D=25/)
+    assert.deepEqual(await rowsBecome(page, ['Chess Masters']), ['Chess Masters'])
+    await page.getByLabel('Max members from').fill('')
+    await page.getByLabel('Max members from').press('Enter')
+    await page.getByLabel('Find Advisor').fill(accounts.Teacher.split('@')[0])
+    const advisorFilter = page.locator('#filter-advisor_id')
+    await advisorFilter.locator(`option[value="${teacher.id}"]`).waitFor({ state: 'attached' })
+    await advisorFilter.selectOption(teacher.id)
+    await page.waitForURL(/filter%5Badvisor_id%5D%5Beq%5D=/)
+    assert.deepEqual(await rowsBecome(page, ['Chess Masters']), ['Chess Masters'])
+    await advisorFilter.selectOption('')
+    await page.getByLabel('Next meeting at from').fill('2031-03-02')
+    await page.getByLabel('Next meeting at to').fill('2031-03-02')
+    // The school's day, from its first instant to its last: the device's zone plays no part.
+    await page.waitForURL(/next_meeting_at%5D%5Blte%5D=2031-03-02T23%3A59%3A59.999Z/)
+    assert.include(page.url(), 'next_meeting_at%5D%5Bgte%5D=2031-03-02T00%3A00%3A00.000Z')
+    assert.deepEqual(await rowsBecome(page, ['Chess Masters']), ['Chess Masters'])
+    assert.equal(await page.getByLabel('Next meeting at from').inputValue(), '2031-03-02')
+    await page.getByRole('button', { name: 'Clear filters' }).click()
+    await page.waitForURL(`${baseUrl}/app/data/clubs/clubs`)
     await page.getByLabel('Open to new').selectOption('true')
     await page.waitForURL(/open_to_new/)
     assert.deepEqual(await rowsBecome(page, ['Chess Masters']), ['Chess Masters'])
@@ -194,7 +238,7 @@ test.group('Web app: generated views of declared resources', (group) => {
     await shot(page, 'records-list')
 
     // The CSV export of the current filter, read from the downloaded file.
-    await page.getByLabel('Category').selectOption('debate')
+    await page.getByLabel('Category').selectOption({ label: 'Debating' })
     await page.waitForURL(/category/)
     assert.deepEqual(await rowsBecome(page, ['Chess Masters']), ['Chess Masters'])
     const [download] = await Promise.all([
@@ -210,6 +254,7 @@ test.group('Web app: generated views of declared resources', (group) => {
     await page.getByRole('link', { name: 'Chess Masters' }).click()
     await page.getByRole('button', { name: 'Edit' }).click()
     await page.getByRole('heading', { name: 'Edit Chess Masters', level: 1 }).waitFor()
+    assert.equal(await page.getByLabel('Next meeting at').inputValue(), '2031-03-02T02:30')
     await page.getByLabel('Room').fill('C7')
     await page.getByLabel('Open to new').uncheck()
     await page.getByRole('button', { name: 'Save' }).click()
@@ -293,6 +338,7 @@ test.group('Web app: generated views of declared resources', (group) => {
     await page.getByRole('button', { name: 'بحث', exact: true }).waitFor()
     await page.getByText('عوامل التصفية').waitFor()
     await listedNames(page)
+    assert.include(await page.locator('.data-table tbody').innerText(), 'فنون وحِرف')
     assert.deepEqual(await accessibilityProblems(page), [])
     await shot(page, 'records-list-phone-arabic')
     await page.goto(`${baseUrl}/app/data`)

@@ -48,11 +48,17 @@ export type AppPage = { page: Page; problems: string[]; elsewhere: string[] }
 export async function openApp(
   browser: Browser,
   baseUrl: string,
-  options: { viewport?: { width: number; height: number }; locale?: string } = {}
+  options: {
+    viewport?: { width: number; height: number }
+    locale?: string
+    /** The device's time zone (IANA), when a test needs it to differ from the school's. */
+    timezoneId?: string
+  } = {}
 ): Promise<AppPage> {
   const context = await browser.newContext({
     viewport: options.viewport ?? DESKTOP,
     locale: options.locale ?? 'en-GB',
+    timezoneId: options.timezoneId,
   })
   const page = await context.newPage()
   const problems: string[] = []

@@ -25,6 +25,10 @@ export type ControlProps = {
   masked: boolean
   /** The label of the current reference (from the record's include). */
   currentLabel?: string
+  /** An enum value's label (the plugin's catalogue, else humanised). */
+  optionLabel?: (value: string) => string
+  /** The empty choice of a select or picker ("Choose…" by default; a filter says "Any"). */
+  emptyLabel?: string
 }
 
 const text = (value: FormValue) => (typeof value === 'string' ? value : '')
@@ -56,11 +60,11 @@ export function FieldControl(props: ControlProps) {
       return (
         <select {...common} value={text(props.value)} onChange={onInput}>
           {field.required && text(props.value) !== '' ? null : (
-            <option value="">{t('data.pick')}</option>
+            <option value="">{props.emptyLabel ?? t('data.pick')}</option>
           )}
           {(field.values ?? []).map((value) => (
             <option key={value} value={value}>
-              {humanize(value)}
+              {props.optionLabel ? props.optionLabel(value) : humanize(value)}
             </option>
           ))}
         </select>
@@ -96,6 +100,7 @@ export function FieldControl(props: ControlProps) {
     case 'date':
       return <input {...common} type="date" value={text(props.value)} onInput={onInput} />
     case 'datetime':
+      // The tenant's wall clock (form_page.tsx turns it into an instant), not the device's.
       return <input {...common} type="datetime-local" value={text(props.value)} onInput={onInput} />
     case 'reference':
       return <ReferencePicker {...props} />
@@ -122,7 +127,7 @@ type Candidate = { id: string; label: string }
  * the users' `q`) and a select of the candidates. Without the right to list
  * the target, a plain id input.
  */
-function ReferencePicker(props: ControlProps) {
+export function ReferencePicker(props: ControlProps) {
   const { t } = useI18n()
   const reference = props.field.reference!
   const [term, setTerm] = useState('')
@@ -191,7 +196,7 @@ function ReferencePicker(props: ControlProps) {
         value={value}
         onChange={(event) => props.onChange(event.currentTarget.value)}
       >
-        <option value="">{t('data.pick')}</option>
+        <option value="">{props.emptyLabel ?? t('data.pick')}</option>
         {options.map((option) => (
           <option key={option.id} value={option.id}>
             {option.label}

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { api, ApiError } from '../kit/api.js'
-import { useI18n } from '../kit/i18n.js'
+import { useI18n, type I18n } from '../kit/i18n.js'
 import type { PageProps } from '../kit/plugins.js'
 import { navigate } from '../kit/router.js'
 import { Link, Loading, Page, Problem, useAction } from '../kit/ui.js'
@@ -8,6 +8,7 @@ import { FieldControl, type FormValue } from './controls.js'
 import { useRecord } from './detail_page.js'
 import { setFlash } from './flash.js'
 import {
+  enumLabel,
   fieldLabel,
   recordLabel,
   resourceTitle,
@@ -44,25 +45,19 @@ export function DataEdit(props: PageProps) {
 const writable = (field: FieldView) => !field.read_only && !field.builtin
 const isMasked = (field: FieldView) => Boolean(field.sensitive && !field.sensitive.visible)
 
-/** The local wall-clock value of a `datetime-local` input for an instant. */
-function localDateTime(iso: string) {
-  const date = new Date(iso)
-  const pad = (n: number) => String(n).padStart(2, '0')
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`
-}
-
-/** The form's starting value of a field: the record's, else the declared default. */
-function initial(field: FieldView, record: DataRecord | null): FormValue {
+/** The form's starting value of a field: the record's, else the declared default; datetimes on the tenant's clock. */
+function initial(field: FieldView, record: DataRecord | null, i18n: I18n): FormValue {
   const value = record ? valueOf(record, field) : field.default
   if (field.type === 'boolean') return value === true
   if (value === null || value === undefined || value === MASK) return ''
   if (field.type === 'json') return JSON.stringify(value, null, 2)
-  if (field.type === 'datetime') return localDateTime(String(value))
+  if (field.type === 'datetime') return i18n.wallClock(String(value))
   return String(value)
 }
 
 /** A form value as the API takes it; throws a message for the field when it cannot be read. */
-function toBody(field: FieldView, value: FormValue, t: (key: string) => string): unknown {
+function toBody(field: FieldView, value: FormValue, i18n: I18n): unknown {
+  const { t } = i18n
   if (field.type === 'boolean') return value === true
   const raw = String(value).trim()
   if (raw === '') return null
@@ -70,8 +65,12 @@ function toBody(field: FieldView, value: FormValue, t: (key: string) => string):
     case 'integer':
     case 'decimal':
       return Number(raw)
-    case 'datetime':
-      return new Date(raw).toISOString()
+    case 'datetime': {
+      // Entered on the school's clock, whatever the device's zone.
+      const instant = i18n.instant(raw)
+      if (!instant) throw new Error(t('data.dateTime'))
+      return instant
+    }
     case 'json':
       try {
         return JSON.parse(raw)
@@ -105,7 +104,7 @@ function RecordForm(props: { view: ResourceView; record: DataRecord | null }) {
   const custom = view.custom_fields.filter(writable)
   const all = [...declared, ...custom]
   const [values, setValues] = useState<Record<string, FormValue>>(() =>
-    Object.fromEntries(all.map((field) => [field.name, initial(field, record)]))
+    Object.fromEntries(all.map((field) => [field.name, initial(field, record, i18n)]))
   )
   const [changed, setChanged] = useState<Set<string>>(new Set())
   const [local, setLocal] = useState<Record<string, string>>({})
@@ -135,7 +134,7 @@ function RecordForm(props: { view: ResourceView; record: DataRecord | null }) {
       if (record ? !changed.has(field.name) : value === '') continue
       if (isMasked(field) && value === '') continue
       try {
-        const converted = toBody(field, value, t)
+        const converted = toBody(field, value, i18n)
         if (!record && converted === null) continue
         if (field.name.startsWith('custom.')) customBody[field.name.slice(7)] = converted
         else body[field.name] = converted
@@ -163,7 +162,10 @@ function RecordForm(props: { view: ResourceView; record: DataRecord | null }) {
     const id = `field-${field.name.replace('.', '-')}`
     const label = fieldLabel(i18n, view, field)
     const masked = isMasked(field)
-    const hint = masked ? t('data.maskedHint') : field.description
+    const zone = field.type === 'datetime' ? t('app.timeZone', { zone: i18n.timeZone }) : null
+    const hint = masked
+      ? t('data.maskedHint')
+      : [field.description, zone].filter(Boolean).join(' · ') || null
     const error = errors[field.name]
     const describedBy =
       [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(' ') ||
@@ -179,6 +181,7 @@ function RecordForm(props: { view: ResourceView; record: DataRecord | null }) {
         invalid={Boolean(error)}
         describedBy={describedBy}
         currentLabel={reference?.[field.reference!.label] ?? reference?.email}
+        optionLabel={(value) => enumLabel(i18n, view, field, value)}
         onChange={(value) => {
           setValues((previous) => ({ ...previous, [field.name]: value }))
           setChanged((previous) => new Set(previous).add(field.name))

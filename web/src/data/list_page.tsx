@@ -15,9 +15,11 @@ import {
   useLoad,
 } from '../kit/ui.js'
 import { takeFlash } from './flash.js'
+import { nextDay } from '../kit/zone.js'
+import { ReferencePicker } from './controls.js'
 import {
+  enumLabel,
   fieldLabel,
-  humanize,
   resourceTitle,
   shown,
   type DataRecord,
@@ -41,14 +43,32 @@ function columnsOf(view: ResourceView) {
   return label ? [label, ...fields.filter((field) => field !== label)] : fields
 }
 
-/** Fields offered as filters: choices (enum, boolean) and date ranges, as the list accepts them from this user. */
+/** The filter control a field gets, from its type and the operators the list accepts from this user. */
+function filterKind(field: FieldView) {
+  const takes = (...operators: string[]) => operators.every((op) => field.filters.includes(op))
+  if (field.builtin) return null
+  switch (field.type) {
+    case 'enum':
+    case 'boolean':
+      return takes('eq') ? 'choice' : null
+    case 'date':
+    case 'datetime':
+    case 'integer':
+    case 'decimal':
+      return takes('gte', 'lte') ? 'range' : null
+    case 'string':
+    case 'text':
+      return takes('contains') ? 'contains' : null
+    case 'reference':
+      return takes('eq') && field.reference ? 'reference' : null
+    default:
+      return null
+  }
+}
+
+/** Fields offered as filters: choices, ranges (dates, numbers), text that contains, a referenced record. */
 function filterFields(view: ResourceView) {
-  return [...view.fields, ...view.custom_fields].filter(
-    (field) =>
-      field.filters.length > 0 &&
-      ['enum', 'boolean', 'date', 'datetime'].includes(field.type) &&
-      !field.builtin
-  )
+  return [...view.fields, ...view.custom_fields].filter((field) => filterKind(field) !== null)
 }
 
 function keptParams(location: Location) {
@@ -323,40 +343,89 @@ function FilterControl(props: {
   const { field, params } = props
   const label = fieldLabel(i18n, props.view, field)
   const id = `filter-${field.name.replace('.', '-')}`
-  if (field.type === 'date' || field.type === 'datetime') {
+  const kind = filterKind(field)
+  if (kind === 'range') {
     const from = `filter[${field.name}][gte]`
     const to = `filter[${field.name}][lte]`
+    const numeric = field.type === 'integer' || field.type === 'decimal'
+    // A datetime is filtered by days of the school's calendar: from its first instant to its last.
+    const zoned = field.type === 'datetime'
+    const display = (key: string) => {
+      const value = params.get(key) ?? ''
+      return zoned ? i18n.wallClock(value).slice(0, 10) : value
+    }
+    const kept = (day: string, end: boolean) => {
+      if (!zoned || !day) return day
+      const first = i18n.instant(end ? nextDay(day) : day)
+      if (!first) return ''
+      return end ? new Date(Date.parse(first) - 1).toISOString() : first
+    }
+    const bound = (key: string, end: boolean) => (
+      <label for={`${id}-${end ? 'to' : 'from'}`}>
+        {t(end ? 'data.to' : 'data.from', { field: label })}
+        <input
+          id={`${id}-${end ? 'to' : 'from'}`}
+          type={numeric ? 'number' : 'date'}
+          step={numeric ? 'any' : undefined}
+          // Uncontrolled: the list reloading must not wipe what is being typed.
+          defaultValue={display(key)}
+          key={display(key)}
+          onChange={(event) => props.onChange({ [key]: kept(event.currentTarget.value, end) })}
+          onKeyDown={(event) =>
+            event.key === 'Enter' && props.onChange({ [key]: kept(event.currentTarget.value, end) })
+          }
+        />
+      </label>
+    )
     return (
       <>
-        <label for={`${id}-from`}>
-          {t('data.from', { field: label })}
-          <input
-            id={`${id}-from`}
-            type="date"
-            value={params.get(from) ?? ''}
-            onChange={(event) => props.onChange({ [from]: event.currentTarget.value })}
-          />
-        </label>
-        <label for={`${id}-to`}>
-          {t('data.to', { field: label })}
-          <input
-            id={`${id}-to`}
-            type="date"
-            value={params.get(to) ?? ''}
-            onChange={(event) => props.onChange({ [to]: event.currentTarget.value })}
-          />
-        </label>
+        {bound(from, false)}
+        {bound(to, true)}
       </>
     )
   }
+  if (kind === 'contains') {
+    const key = `filter[${field.name}][contains]`
+    return (
+      <label for={id}>
+        {t('data.contains', { field: label })}
+        <input
+          id={id}
+          type="search"
+          defaultValue={params.get(key) ?? ''}
+          key={params.get(key) ?? ''}
+          onChange={(event) => props.onChange({ [key]: event.currentTarget.value.trim() })}
+          onKeyDown={(event) =>
+            event.key === 'Enter' && props.onChange({ [key]: event.currentTarget.value.trim() })
+          }
+        />
+      </label>
+    )
+  }
   const key = `filter[${field.name}][eq]`
+  if (kind === 'reference')
+    return (
+      <div>
+        <label for={id}>{label}</label>
+        <ReferencePicker
+          field={{ ...field, required: false }}
+          id={id}
+          label={label}
+          value={params.get(key) ?? ''}
+          invalid={false}
+          masked={false}
+          emptyLabel={t('data.any')}
+          onChange={(value) => props.onChange({ [key]: String(value) })}
+        />
+      </div>
+    )
   const choices: Array<[string, string]> =
     field.type === 'boolean'
       ? [
           ['true', t('data.yes')],
           ['false', t('data.no')],
         ]
-      : (field.values ?? []).map((value) => [value, humanize(value)])
+      : (field.values ?? []).map((value) => [value, enumLabel(i18n, props.view, field, value)])
   return (
     <label for={id}>
       {label}

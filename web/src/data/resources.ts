@@ -109,6 +109,12 @@ export function fieldLabel(i18n: I18n, view: ResourceView, field: FieldView) {
   return i18n.has(key) ? i18n.t(key) : humanize(field.name)
 }
 
+/** An enum value's label: the plugin's `<plugin>.values.<resource>.<field>.<value>` message, else the value humanised. */
+export function enumLabel(i18n: I18n, view: ResourceView, field: FieldView, value: string) {
+  const key = `${view.plugin}.values.${view.name}.${field.name}.${value}`
+  return i18n.has(key) ? i18n.t(key) : humanize(value)
+}
+
 /** A record's value of `field` (custom fields live under `custom`). */
 export function valueOf(record: DataRecord, field: FieldView) {
   if (field.name.startsWith('custom.')) return record.custom?.[field.name.slice(7)]

@@ -1,7 +1,7 @@
 import { useI18n } from '../kit/i18n.js'
 import { Link } from '../kit/ui.js'
 import {
-  humanize,
+  enumLabel,
   targetPath,
   valueOf,
   type DataRecord,
@@ -46,7 +46,7 @@ export function FieldValue(props: { view: ResourceView; field: FieldView; record
       return path ? <Link to={`${path}/${encodeURIComponent(value)}`}>{label}</Link> : <>{label}</>
     }
     case 'enum':
-      return <>{humanize(String(value))}</>
+      return <>{enumLabel(i18n, props.view, field, String(value))}</>
     default:
       return <>{String(value)}</>
   }

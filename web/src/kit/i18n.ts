@@ -3,6 +3,7 @@ import { useContext } from 'preact/hooks'
 import { IntlMessageFormat } from 'intl-messageformat'
 import { en } from '../messages/en.js'
 import { ar } from '../messages/ar.js'
+import { instantOf, wallClock } from './zone.js'
 
 /**
  * Message catalogues (docs/web.md, "Languages"): every string the app shows is
@@ -116,6 +117,12 @@ export class I18n {
       timeZone: this.timeZone,
     }).format(new Date(value))
   }
+
+  /** An instant as a `datetime-local` input shows it: `YYYY-MM-DDTHH:MM` on the tenant's clock. */
+  wallClock = (value: string | Date | null | undefined) => wallClock(value, this.timeZone)
+
+  /** What a `datetime-local` input (or a `date`, its midnight) holds, read on the tenant's clock, as an ISO instant; null when empty or malformed. */
+  instant = (local: string) => instantOf(local, this.timeZone)
 
   number = (value: number | null | undefined) =>
     value === null || value === undefined ? '—' : new Intl.NumberFormat(this.locale).format(value)

@@ -14,6 +14,7 @@ export const ar: Record<MessageKey, string> = {
   'app.empty': 'لا شيء هنا بعد.',
   'app.save': 'حفظ',
   'app.cancel': 'إلغاء',
+  'app.timeZone': 'بتوقيت المدرسة ({zone})',
   'app.close': 'إغلاق',
   'app.back': 'رجوع',
   'app.search': 'بحث',

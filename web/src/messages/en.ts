@@ -16,6 +16,7 @@ export const en = {
   'app.empty': 'Nothing here yet.',
   'app.save': 'Save',
   'app.cancel': 'Cancel',
+  'app.timeZone': 'School time ({zone})',
   'app.close': 'Close',
   'app.back': 'Back',
   'app.search': 'Search',
