@@ -1,5 +1,6 @@
-import { api, Loading, Page, Problem, useI18n, useLoad } from '@oryne/web'
+import { api, Link, Loading, Page, Problem, useI18n, useLoad } from '@oryne/web'
 import { InvoiceTable } from './invoices.js'
+import { PayOnline } from './pay.js'
 import { DayClasses } from './timetable.js'
 import {
   addDays,
@@ -22,9 +23,7 @@ async function loadChild(studentId: string, today: string) {
     api<Mark[]>('/api/v1/erp/attendance_marks', {
       query: { 'filter[student_id][eq]': studentId, 'sort': '-date', 'per_page': 10 },
     }),
-    api<Invoice[]>('/api/v1/erp/invoices', {
-      query: { 'filter[student_id][eq]': studentId, 'sort': '-due_on', 'per_page': 20 },
-    }),
+    api<Invoice[]>('/api/v1/erp/fees/invoices', { query: { student_id: studentId } }),
     api<MyTimetable>('/api/v1/erp/timetable/mine', {
       query: { from: today, student_id: studentId },
     }),
@@ -82,6 +81,11 @@ function Child(props: { student: Student }) {
               <DayClasses day={child.data.today} teacher={false} />
             </>
           ) : null}
+          <p>
+            <Link to={`/erp/children/${props.student.id}/timetable`}>
+              {t('erp.children.weekOf', { name })}
+            </Link>
+          </p>
           <h3>{t('erp.children.fees')}</h3>
           {child.data.invoices.length ? (
             <InvoiceTable
@@ -91,6 +95,15 @@ function Child(props: { student: Student }) {
           ) : (
             <p>{t('erp.children.noInvoices')}</p>
           )}
+          {/* Below the table, not in it: on a phone the table scrolls sideways, the buttons stay in view. */}
+          <div class="erp-pay-list">
+            {child.data.invoices.map((invoice) => (
+              <PayOnline key={invoice.id} invoice={invoice} />
+            ))}
+          </div>
+          {child.data.invoices.some((invoice) => invoice.balance > 0 && !invoice.payable_online) ? (
+            <p class="muted">{t('erp.children.payNote')}</p>
+          ) : null}
         </>
       )}
     </section>
@@ -115,7 +128,6 @@ export function Children() {
           {children.data.map((student) => (
             <Child key={student.id} student={student} />
           ))}
-          <p class="muted">{t('erp.children.payNote')}</p>
         </>
       ) : (
         <p>{t('erp.children.none')}</p>

@@ -29,19 +29,20 @@ export type Student = {
   last_name: string
   section_id: string | null
 }
+/** An invoice as GET /api/v1/erp/fees/invoices answers it: `fine` and `balance` as of today, counted by the server. */
 export type Invoice = {
   id: string
   number: string
   student_id: string
   due_on: string
   amount: number
-  discount: number | null
-  fine: number | null
-  paid: number | null
-  refunded: number | null
-  late_fine_per_day: number | null
-  late_fine_cap: number | null
+  discount: number
+  fine: number
+  paid: number
+  refunded: number
+  balance: number
   status: 'open' | 'partially_paid' | 'paid' | 'cancelled'
+  payable_online: boolean
 }
 export type AttendanceStatus = 'present' | 'absent' | 'late' | 'excused'
 export type Summary = {
@@ -55,30 +56,6 @@ export type Summary = {
 
 export const nameOf = (student: Pick<Student, 'first_name' | 'last_name'>) =>
   `${student.first_name} ${student.last_name}`
-
-/**
- * The late fine of an invoice on `today`: the one charged, else the one the
- * next payment will charge (per day late, up to the cap; as services/fees.ts counts it).
- */
-export function fineOf(invoice: Invoice, today: string) {
-  if (invoice.fine) return invoice.fine
-  const perDay = invoice.late_fine_per_day ?? 0
-  const late = Math.round(
-    (Date.parse(`${today}T00:00:00Z`) - Date.parse(`${invoice.due_on}T00:00:00Z`)) / 86_400_000
-  )
-  if (!perDay || late <= 0 || invoice.status === 'paid') return 0
-  return invoice.late_fine_cap ? Math.min(late * perDay, invoice.late_fine_cap) : late * perDay
-}
-
-/** What is left to pay on an invoice on `today`, the late fine included. */
-export const balanceOf = (invoice: Invoice, today: string) =>
-  invoice.status === 'cancelled'
-    ? 0
-    : invoice.amount -
-      (invoice.discount ?? 0) +
-      fineOf(invoice, today) -
-      (invoice.paid ?? 0) +
-      (invoice.refunded ?? 0)
 
 /** `YYYY-MM-DD` plus `days` (calendar arithmetic, no time zone involved). */
 export function addDays(date: string, days: number) {

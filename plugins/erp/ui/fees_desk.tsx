@@ -1,7 +1,7 @@
 import { api, call, Notice, Page, Problem, useAction, useI18n, useLoad } from '@oryne/web'
 import { useState } from 'preact/hooks'
 import { InvoiceTable } from './invoices.js'
-import { balanceOf, minorPerMajor, nameOf, type Invoice, type Student } from './common.js'
+import { minorPerMajor, nameOf, type Invoice, type Student } from './common.js'
 
 const METHODS = ['cash', 'bank_transfer', 'card', 'cheque', 'online', 'other'] as const
 
@@ -9,12 +9,11 @@ const METHODS = ['cash', 'bank_transfer', 'card', 'cheque', 'online', 'other'] a
 function RecordPayment(props: { invoices: Invoice[]; onRecorded: (message: string) => void }) {
   const i18n = useI18n()
   const { t } = i18n
-  const today = i18n.today()
   const perMajor = minorPerMajor(i18n)
-  const due = props.invoices.filter((invoice) => balanceOf(invoice, today) > 0)
+  const due = props.invoices.filter((invoice) => invoice.balance > 0)
   const [invoiceId, setInvoiceId] = useState(due[0]?.id ?? '')
   const chosen = due.find((invoice) => invoice.id === invoiceId) ?? due[0]
-  const [amount, setAmount] = useState(chosen ? String(balanceOf(chosen, today) / perMajor) : '')
+  const [amount, setAmount] = useState(chosen ? String(chosen.balance / perMajor) : '')
   const [method, setMethod] = useState<string>('cash')
   const [reference, setReference] = useState('')
   const action = useAction()
@@ -53,12 +52,12 @@ function RecordPayment(props: { invoices: Invoice[]; onRecorded: (message: strin
           onChange={(event) => {
             const next = due.find((invoice) => invoice.id === event.currentTarget.value)
             setInvoiceId(event.currentTarget.value)
-            if (next) setAmount(String(balanceOf(next, today) / perMajor))
+            if (next) setAmount(String(next.balance / perMajor))
           }}
         >
           {due.map((invoice) => (
             <option key={invoice.id} value={invoice.id}>
-              {invoice.number} · {i18n.money(balanceOf(invoice, today))}
+              {invoice.number} · {i18n.money(invoice.balance)}
             </option>
           ))}
         </select>
@@ -101,10 +100,7 @@ function RecordPayment(props: { invoices: Invoice[]; onRecorded: (message: strin
 function StudentInvoices(props: { student: Student }) {
   const { t } = useI18n()
   const invoices = useLoad(
-    () =>
-      api<Invoice[]>('/api/v1/erp/invoices', {
-        query: { 'filter[student_id][eq]': props.student.id, 'sort': '-due_on', 'per_page': 50 },
-      }),
+    () => api<Invoice[]>('/api/v1/erp/fees/invoices', { query: { student_id: props.student.id } }),
     [props.student.id]
   )
   const name = nameOf(props.student)

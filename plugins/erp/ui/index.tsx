@@ -1,6 +1,7 @@
 import { definePluginUi } from '@oryne/web'
 import './erp.css'
-import { Timetable } from './timetable.js'
+import { ChildTimetable, Timetable } from './timetable.js'
+import { PaymentResult } from './pay.js'
 import { Attendance } from './attendance.js'
 import { Children } from './children.js'
 import { FeesDesk } from './fees_desk.js'
@@ -10,13 +11,15 @@ import { AttendanceWeekWidget, FeesDueWidget, TodayWidget } from './widgets.js'
 /*
  * The ERP in the web app (docs/web.md, "ERP pages"): timetables and the roll
  * call for teachers, timetables for students, attendance and fees for
- * parents, the fee desk and the admissions board for staff.
+ * parents (a child's week, paying an invoice online), the fee desk and the admissions board for staff.
  */
 export default definePluginUi({
   pages: {
     'timetable': Timetable,
     'attendance/:section': Attendance,
     'children': Children,
+    'children/:student/timetable': ChildTimetable,
+    'invoices/:id/paid': PaymentResult,
     'fees-desk': FeesDesk,
     'admissions': Admissions,
   },

@@ -1,8 +1,11 @@
 import { useI18n } from '@oryne/web'
 import type { ComponentChildren } from 'preact'
-import { balanceOf, fineOf, type Invoice } from './common.js'
+import type { Invoice } from './common.js'
 
-/** Invoices with status and balance; a table that scrolls inside itself on a phone. */
+/**
+ * Invoices with status and balance (the late fine and balance of today come
+ * from the server); a table that scrolls inside itself on a phone.
+ */
 export function InvoiceTable(props: {
   invoices: Invoice[]
   caption: string
@@ -10,7 +13,6 @@ export function InvoiceTable(props: {
 }) {
   const i18n = useI18n()
   const { t } = i18n
-  const today = i18n.today()
   return (
     // Focusable so that a keyboard can scroll the table sideways on a phone.
     <div class="overflow-auto" role="region" aria-label={props.caption} tabIndex={0}>
@@ -32,11 +34,9 @@ export function InvoiceTable(props: {
             <tr key={invoice.id} data-invoice={invoice.number}>
               <th scope="row">{invoice.number}</th>
               <td>{i18n.date(invoice.due_on)}</td>
-              <td>
-                {i18n.money(invoice.amount - (invoice.discount ?? 0) + fineOf(invoice, today))}
-              </td>
-              <td>{i18n.money((invoice.paid ?? 0) - (invoice.refunded ?? 0))}</td>
-              <td>{i18n.money(balanceOf(invoice, today))}</td>
+              <td>{i18n.money(invoice.amount - invoice.discount + invoice.fine)}</td>
+              <td>{i18n.money(invoice.paid - invoice.refunded)}</td>
+              <td>{i18n.money(invoice.balance)}</td>
               <td>{t(`erp.invoice.status.${invoice.status}`)}</td>
               {props.action ? <td>{props.action(invoice)}</td> : null}
             </tr>

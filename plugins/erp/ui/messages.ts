@@ -55,7 +55,21 @@ export default defineMessages({
     'erp.children.timetable': 'Today’s classes',
     'erp.children.noInvoices': 'No invoices.',
     'erp.children.payNote':
-      'Online payment is not available yet: pay at the school office or by bank transfer quoting the invoice number.',
+      'Online payment is not available: pay at the school office or by bank transfer quoting the invoice number.',
+    'erp.children.weekOf': 'Week timetable of {name}',
+    'erp.children.timetableOf': 'Timetable of {name}',
+
+    'erp.pay.buttonFor': 'Pay online: invoice {number} ({balance})',
+    'erp.pay.title': 'Payment',
+    'erp.pay.state.paid': 'Invoice {number} is paid. Thank you!',
+    'erp.pay.state.partially_paid': 'Invoice {number} is partly paid: {balance} is left to pay.',
+    'erp.pay.state.open':
+      'The payment of invoice {number} has not reached the school yet: {balance} is left to pay. Check again in a minute.',
+    'erp.pay.state.cancelled': 'Invoice {number} was cancelled.',
+    'erp.pay.checkAgain': 'Check again',
+    'error.ERR_PAYMENT_PROVIDER_NOT_CONFIGURED': 'The school takes no online payments yet.',
+    'error.ERR_PAYMENT_PROVIDER_UNAVAILABLE':
+      'The payment service is not answering: try again later.',
 
     'erp.invoice.number': 'Invoice',
     'erp.invoice.due': 'Due',
@@ -169,7 +183,20 @@ export default defineMessages({
     'erp.children.timetable': 'حصص اليوم',
     'erp.children.noInvoices': 'لا فواتير.',
     'erp.children.payNote':
-      'الدفع عبر الإنترنت غير متاح بعد: ادفع في مكتب المدرسة أو بتحويل مصرفي مع ذكر رقم الفاتورة.',
+      'الدفع عبر الإنترنت غير متاح: ادفع في مكتب المدرسة أو بتحويل مصرفي مع ذكر رقم الفاتورة.',
+    'erp.children.weekOf': 'جدول الأسبوع لـ {name}',
+    'erp.children.timetableOf': 'الجدول الدراسي لـ {name}',
+
+    'erp.pay.buttonFor': 'ادفع عبر الإنترنت: الفاتورة {number} ({balance})',
+    'erp.pay.title': 'الدفع',
+    'erp.pay.state.paid': 'الفاتورة {number} مدفوعة. شكرًا لك!',
+    'erp.pay.state.partially_paid': 'الفاتورة {number} مدفوعة جزئيًا: يتبقى {balance}.',
+    'erp.pay.state.open':
+      'لم يصل دفع الفاتورة {number} إلى المدرسة بعد: يتبقى {balance}. تحقق مرة أخرى بعد دقيقة.',
+    'erp.pay.state.cancelled': 'أُلغيت الفاتورة {number}.',
+    'erp.pay.checkAgain': 'تحقق مرة أخرى',
+    'error.ERR_PAYMENT_PROVIDER_NOT_CONFIGURED': 'لا تقبل المدرسة الدفع عبر الإنترنت بعد.',
+    'error.ERR_PAYMENT_PROVIDER_UNAVAILABLE': 'خدمة الدفع لا تستجيب: حاول لاحقًا.',
 
     'erp.invoice.number': 'الفاتورة',
     'erp.invoice.due': 'الاستحقاق',

@@ -1,6 +1,6 @@
-import { api, Link, Loading, Page, Problem, useI18n, useLoad } from '@oryne/web'
+import { api, Link, Loading, Page, Problem, useI18n, useLoad, type PageProps } from '@oryne/web'
 import { useState } from 'preact/hooks'
-import { mondayOf, type Day, type MyTimetable } from './common.js'
+import { mondayOf, nameOf, type Day, type MyTimetable, type Student } from './common.js'
 
 /** One day's classes: time, subject, section, room; a teacher's lead to the roll call. */
 export function DayClasses(props: { day: Day; teacher: boolean }) {
@@ -53,22 +53,28 @@ export function DayClasses(props: { day: Day; teacher: boolean }) {
   )
 }
 
-/** The signed-in teacher's or student's timetable: today, or this week day by day. */
-export function Timetable() {
+/**
+ * A timetable: today, or this week day by day; the signed-in teacher's or
+ * student's own, or with `studentId` a child's (for their guardian).
+ */
+function TimetableView(props: { studentId?: string; initial?: 'today' | 'week' }) {
   const i18n = useI18n()
   const { t } = i18n
-  const [view, setView] = useState<'today' | 'week'>('today')
+  const [view, setView] = useState<'today' | 'week'>(props.initial ?? 'today')
   const today = i18n.today()
   const from = view === 'today' ? today : mondayOf(today)
   const days = view === 'today' ? 1 : 7
   const timetable = useLoad(
-    () => api<MyTimetable>('/api/v1/erp/timetable/mine', { query: { from, days } }),
-    [from, days]
+    () =>
+      api<MyTimetable>('/api/v1/erp/timetable/mine', {
+        query: { from, days, ...(props.studentId ? { student_id: props.studentId } : {}) },
+      }),
+    [from, days, props.studentId]
   )
   // While the other view loads, the one before is not shown as if it were this one.
   const data = timetable.loading ? undefined : timetable.data
   return (
-    <Page title={t('erp.nav.timetable')}>
+    <>
       <div role="group" aria-label={t('erp.timetable.view')} class="erp-toggle">
         {(['today', 'week'] as const).map((option) => (
           <button
@@ -112,6 +118,32 @@ export function Timetable() {
             </section>
           ))
       )}
+    </>
+  )
+}
+
+/** The signed-in teacher's or student's timetable. */
+export function Timetable() {
+  const { t } = useI18n()
+  return (
+    <Page title={t('erp.nav.timetable')}>
+      <TimetableView />
+    </Page>
+  )
+}
+
+/** A child's week for their guardian (the API answers 404 for anyone else's child). */
+export function ChildTimetable(props: PageProps) {
+  const { t } = useI18n()
+  const studentId = props.params.student
+  const student = useLoad(() => api<Student>(`/api/v1/erp/students/${studentId}`), [studentId])
+  const title = student.data
+    ? t('erp.children.timetableOf', { name: nameOf(student.data) })
+    : t('erp.children.timetable')
+  return (
+    <Page title={title} actions={<Link to="/erp/children">{t('erp.nav.children')}</Link>}>
+      <Problem error={student.error} />
+      <TimetableView studentId={studentId} initial="week" />
     </Page>
   )
 }

@@ -1,6 +1,5 @@
 import { api, Link, Problem, useI18n, useLoad } from '@oryne/web'
 import {
-  balanceOf,
   mondayOf,
   nameOf,
   percent,
@@ -44,15 +43,13 @@ export function TodayWidget() {
 export function FeesDueWidget() {
   const i18n = useI18n()
   const { t } = i18n
-  const today = i18n.today()
-  const invoices = useLoad(() =>
-    api<Invoice[]>('/api/v1/erp/invoices', {
-      query: { 'filter[status][in]': 'open,partially_paid', 'per_page': 100 },
-    })
-  )
+  const invoices = useLoad(async () => {
+    const all = await api<Invoice[]>('/api/v1/erp/fees/invoices')
+    return all.filter((invoice) => invoice.balance > 0)
+  })
   if (invoices.error) return <Problem error={invoices.error} />
   if (!invoices.data) return null
-  const total = invoices.data.reduce((sum, invoice) => sum + balanceOf(invoice, today), 0)
+  const total = invoices.data.reduce((sum, invoice) => sum + invoice.balance, 0)
   return (
     <>
       <p>
