@@ -1,12 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import type { QueryClientContract, TransactionClientContract } from '@adonisjs/lucid/types/database'
-import {
-  E_CONFLICT,
-  E_FORBIDDEN,
-  E_RECORD_IN_USE,
-  E_RECORD_NOT_FOUND,
-  E_VALIDATION,
-} from '../errors.js'
+import { E_FORBIDDEN, E_RECORD_IN_USE, E_RECORD_NOT_FOUND, E_VALIDATION } from '../errors.js'
 import { diffRecords, recordAudit } from '../audit/audit.js'
 import { emitEvent } from '../events/events.js'
 import { actorOf } from '../rbac/authorize.js'
@@ -23,6 +17,7 @@ import { rowCondition, visibilityKey, visibilityOf, type RowCondition } from './
 import type { ResourceCatalog } from './catalog.js'
 import { customFieldsOf, type ResourceCustomFields } from './custom_fields.js'
 import { USERS_TARGET, type ResourceModel } from './model.js'
+import { uniqueConflict } from './unique_violation.js'
 import {
   encodeCursor,
   listStatement,
@@ -384,15 +379,7 @@ export class ResourceService {
     const column = columnOfConstraintError(pg)
     switch (pg.code) {
       case PG.uniqueViolation:
-        return new E_CONFLICT([`${column ?? 'a unique field'} is already taken`], {
-          details: [
-            {
-              field: column ?? '',
-              rule: 'unique',
-              message: `This ${column ?? 'value'} is already used by another record`,
-            },
-          ],
-        })
+        return uniqueConflict(pg)
       case PG.restrictViolation:
       case PG.foreignKeyViolation:
         if (action === 'delete') {

@@ -46,6 +46,12 @@ export {
   type RowRuleSubquery,
   type StringFieldOptions,
 } from '../resources/define_resource.js'
+export { crudPermissions } from '../resources/permissions.js'
+export {
+  isUniqueViolation,
+  onUniqueViolation,
+  uniqueConflict,
+} from '../resources/unique_violation.js'
 
 /* Tenant data */
 export {
@@ -60,6 +66,14 @@ export type {
 } from '@adonisjs/lucid/types/database'
 export { tenantCacheKey, tenantStoragePath } from '../tenancy/scoping.js'
 export { tenantContext } from '../tenancy/context.js'
+export {
+  addDays,
+  daysBetween,
+  isoDate,
+  tenantDate,
+  tenantToday,
+  tenantZone,
+} from '../tenancy/dates.js'
 export { TenantModel } from '../tenancy/tenant_model.js'
 export type { Tenant } from '../tenancy/types.js'
 
@@ -67,6 +81,7 @@ export type { Tenant } from '../tenancy/types.js'
 export { respond, type Envelope, type Pagination } from '../http/envelope.js'
 export { actorOf, authorize, permits, principalOf, type Principal } from '../rbac/authorize.js'
 export type { HttpContext, Router } from '@adonisjs/core/http'
+export { defineIdParam, vineId } from '../http/ids.js'
 /* Describing a custom route for the OpenAPI document: `router.post(...).describe({...})` (docs/api.md). */
 export { fileUpload, storedRow, type OperationDoc } from '../openapi/operations.js'
 import '../openapi/operations.js'

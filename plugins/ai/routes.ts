@@ -27,10 +27,10 @@ import { checkCode } from './services/code_plagiarism.js'
 import {
   actorOf,
   authorize,
+  defineIdParam,
   E_VALIDATION,
   respond,
   vine,
-  type HttpContext,
   type Router,
 } from '@oryne/sdk'
 
@@ -107,12 +107,9 @@ const atRiskQuery = vine.compile(
 const modelsQuery = vine.compile(vine.object({ kind: vine.enum(MODEL_KINDS).optional() }))
 
 /** A digits-only route parameter, so a junk id is a 404 and never reaches SQL. */
-function param(ctx: HttpContext, name: string, what: string, digits = 9): string {
-  const value = String(ctx.params[name])
-  if (!new RegExp(`^\\d{1,${digits}}$`).test(value))
-    throw new E_AI_NOT_FOUND([what, value.slice(0, 40)])
-  return value
-}
+const param = defineIdParam(E_AI_NOT_FOUND)
+/** Model versions are `integer` columns: 9 digits stay below 2^31. */
+const versionParam = defineIdParam(E_AI_NOT_FOUND, { digits: 9 })
 
 export function aiRoutes(router: Router) {
   router
@@ -198,7 +195,7 @@ export function aiRoutes(router: Router) {
   router
     .get('/plagiarism/reports/:submissionId', async (ctx) => {
       const principal = await authorize(ctx, 'ai.plagiarism_reports.read')
-      respond(ctx, await plagiarismReport(principal, param(ctx, 'submissionId', 'Submission', 18)))
+      respond(ctx, await plagiarismReport(principal, param(ctx, 'Submission', 'submissionId')))
     })
     .describe({
       summary: "A submission's plagiarism report",
@@ -209,7 +206,7 @@ export function aiRoutes(router: Router) {
   router
     .post('/plagiarism/reports/:submissionId/check', async (ctx) => {
       const principal = await authorize(ctx, 'ai.plagiarism.check')
-      respond(ctx, await recheckSubmission(principal, param(ctx, 'submissionId', 'Submission', 18)))
+      respond(ctx, await recheckSubmission(principal, param(ctx, 'Submission', 'submissionId')))
     })
     .describe({
       summary: 'Check a submission again (its text and files) and replace its report',
@@ -246,10 +243,7 @@ export function aiRoutes(router: Router) {
   router
     .delete('/plagiarism/documents/:id', async (ctx) => {
       const principal = await authorize(ctx, 'ai.plagiarism_documents.manage')
-      respond(
-        ctx,
-        await deleteDocument(param(ctx, 'id', 'Reference document', 18), actorOf(principal))
-      )
+      respond(ctx, await deleteDocument(param(ctx, 'Reference document'), actorOf(principal)))
     })
     .describe({
       summary: 'Remove a reference document',
@@ -318,7 +312,7 @@ export function aiRoutes(router: Router) {
     .post('/models/:kind/:version/promote', async (ctx) => {
       const principal = await authorize(ctx, 'ai.models.manage')
       const kind = modelKind(String(ctx.params.kind))
-      const version = Number(param(ctx, 'version', 'Model version'))
+      const version = Number(versionParam(ctx, 'Model version', 'version'))
       respond(ctx, presentModel(await promoteModel(kind, version, actorOf(principal))))
     })
     .describe({

@@ -1,7 +1,14 @@
 import { myTimetable } from './services/my_timetable.js'
-import { tenantToday } from './services/dates.js'
 import { E_ERP_NOT_FOUND } from './errors.js'
-import { authorize, E_FORBIDDEN, type OperationDoc, respond, type Router, vine } from '@oryne/sdk'
+import {
+  authorize,
+  E_FORBIDDEN,
+  respond,
+  tenantToday,
+  vine,
+  type OperationDoc,
+  type Router,
+} from '@oryne/sdk'
 
 /*
  * Routes the web app's ERP pages need beyond the resources (docs/web.md,

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon'
-import { isoDate } from './services/dates.js'
 import {
   holidaysBetween,
+  isoDate,
   readTenantDb,
   tenantContext,
   type CalendarEntry,

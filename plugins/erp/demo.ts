@@ -1,8 +1,7 @@
 import { DateTime } from 'luxon'
 import { createInvoices } from './services/fees.js'
 import { formatNumber, nextNumbers } from './services/counters.js'
-import { tenantToday } from './services/dates.js'
-import { insertRows, seededRandom, type DemoContext, type Trx } from '@oryne/sdk'
+import { insertRows, seededRandom, tenantToday, type DemoContext, type Trx } from '@oryne/sdk'
 
 const FIRST = [
   'Amara',

@@ -39,7 +39,7 @@ import {
   notifyGuardiansOfAttendance,
   notifyOnlinePayment,
 } from './notifications.js'
-import { definePlugin } from '@oryne/sdk'
+import { crudPermissions, definePlugin } from '@oryne/sdk'
 
 const RESOURCES = [
   academicYears,
@@ -79,8 +79,6 @@ const RESOURCES = [
   return hooks ? { ...resource, hooks } : resource
 })
 
-const crud = (resource: string) =>
-  ['read', 'create', 'update', 'delete'].map((action) => `erp.${resource}.${action}`)
 const read = (...resources: string[]) => resources.map((resource) => `erp.${resource}.read`)
 
 /**
@@ -94,7 +92,8 @@ export default definePlugin({
   host: '^0.1.0',
   description: 'Students, guardians, teachers, admissions, fees, attendance and timetable',
   permissions: [
-    ...RESOURCES.flatMap((resource) => crud(resource.name)),
+    // Every CRUD verb, also where the CRUD route is off: the workflow routes check them.
+    ...crudPermissions('erp', RESOURCES, { all: true }),
     'erp.students.sensitive',
     'erp.students.health',
     'erp.students.import',

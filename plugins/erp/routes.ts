@@ -19,25 +19,23 @@ import {
 import {
   actorOf,
   authorize,
+  defineIdParam,
   E_HOLIDAY,
   E_VALIDATION,
+  fileUpload,
+  readTenantDb,
+  respond,
+  storedRow,
+  vine,
+  vineId,
+  withTenantDb,
   type HttpContext,
   type OperationDoc,
   type Principal,
-  readTenantDb,
-  respond,
   type Router,
-  vine,
-  withTenantDb,
-  fileUpload,
-  storedRow,
 } from '@oryne/sdk'
 
-const id = () =>
-  vine
-    .string()
-    .trim()
-    .regex(/^\d{1,18}$/)
+const id = vineId
 const date = () =>
   vine.date({ formats: ['YYYY-MM-DD'] }).transform((d) => d.toISOString().slice(0, 10))
 
@@ -109,11 +107,7 @@ const day: Schema = { type: 'string', format: 'date' }
 const importRow = stored('kind', 'status', 'file_name')
 
 /** The `:id` of the route: digits only, so a junk id is a 404 and never reaches SQL. */
-function paramId(ctx: HttpContext, what: string): string {
-  const value = String(ctx.params.id)
-  if (!/^\d{1,18}$/.test(value)) throw new E_ERP_NOT_FOUND([what, value.slice(0, 40)])
-  return value
-}
+const paramId = defineIdParam(E_ERP_NOT_FOUND)
 
 function requestId(ctx: HttpContext) {
   return ctx.request.id() ?? undefined

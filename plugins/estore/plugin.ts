@@ -8,7 +8,7 @@ import { voucherHooks } from './services/vouchers.js'
 import { estoreRoutes } from './routes.js'
 import { estoreNotifications, notifyLowStock, notifyOrderPaid } from './notifications.js'
 import { RELEASE_EVERY_MS, releaseReservationsJob } from './jobs/release_reservations.js'
-import { definePlugin, type ResourceDefinition } from '@oryne/sdk'
+import { crudPermissions, definePlugin, type ResourceDefinition } from '@oryne/sdk'
 
 const RESOURCES: ResourceDefinition[] = [
   categories,
@@ -22,13 +22,6 @@ const RESOURCES: ResourceDefinition[] = [
   { ...vouchers, hooks: voucherHooks },
   voucherRedemptions,
 ]
-
-/** The CRUD permissions a resource uses (actions it turns off have none). */
-function crud(resource: ResourceDefinition) {
-  return (['read', 'create', 'update', 'delete'] as const)
-    .filter((action) => resource.permissions?.[action] !== false)
-    .map((action) => `estore.${resource.name}.${action}`)
-}
 
 const CATALOGUE = ['categories', 'products', 'variants']
 const read = (...names: string[]) => names.map((name) => `estore.${name}.read`)
@@ -57,7 +50,7 @@ export default definePlugin({
     'School shop: catalogue with variants and stock ledger, cart and checkout with vouchers, card/offline/account payments',
   dependencies: { erp: '^1.0.0' },
   permissions: [
-    ...RESOURCES.flatMap(crud),
+    ...crudPermissions('estore', RESOURCES),
     'estore.cart.use',
     'estore.orders.place',
     'estore.orders.cancel',
@@ -68,7 +61,7 @@ export default definePlugin({
   grants: {
     TenantAdmin: ['estore.*'],
     Staff: [
-      ...RESOURCES.flatMap(crud),
+      ...crudPermissions('estore', RESOURCES),
       ...SHOPPING,
       'estore.orders.manage',
       'estore.stock.adjust',

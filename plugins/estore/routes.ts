@@ -40,6 +40,7 @@ import { SIGNATURE_HEADER } from './payments/signature.js'
 import { invalidField } from './services/validation.js'
 import {
   authorize,
+  defineIdParam,
   E_FORBIDDEN,
   E_VALIDATION,
   respond,
@@ -76,11 +77,7 @@ const stock = shape(['variant_id', 'stock'], {
 })
 
 /** A digits-only route parameter, so a junk id is a 404 and never reaches SQL. */
-function param(ctx: HttpContext, name: string, what: string): string {
-  const value = String(ctx.params[name])
-  if (!/^\d{1,18}$/.test(value)) throw new E_ESTORE_NOT_FOUND([what, value.slice(0, 40)])
-  return value
-}
+const param = defineIdParam(E_ESTORE_NOT_FOUND)
 
 function requestId(ctx: HttpContext) {
   return ctx.request.id() ?? undefined
@@ -182,7 +179,7 @@ export function estoreRoutes(router: Router) {
       const key = idempotencyKey(ctx)
       respondOnce(
         ctx,
-        await startCardPayment(param(ctx, 'id', 'Order'), principal, key),
+        await startCardPayment(param(ctx, 'Order'), principal, key),
         (session) => `/api/v1/estore/payments/${session.payment_id}`
       )
     })
@@ -210,7 +207,7 @@ export function estoreRoutes(router: Router) {
     .post('/orders/:id/cancel', async (ctx) => {
       const principal = await authorize(ctx, 'estore.orders.cancel')
       const input = await cancelInput.validate(ctx.request.body())
-      respond(ctx, await cancelOrder(param(ctx, 'id', 'Order'), input, principal, requestId(ctx)))
+      respond(ctx, await cancelOrder(param(ctx, 'Order'), input, principal, requestId(ctx)))
     })
     .describe({
       summary: 'Cancel a placed order',
@@ -224,7 +221,7 @@ export function estoreRoutes(router: Router) {
     .post('/orders/:id/confirm-payment', async (ctx) => {
       const principal = await authorize(ctx, 'estore.orders.manage')
       const input = await confirmInput.validate(ctx.request.body())
-      const orderId = param(ctx, 'id', 'Order')
+      const orderId = param(ctx, 'Order')
       respond(ctx, await confirmOfflinePayment(orderId, input, principal, requestId(ctx)))
     })
     .describe({
@@ -239,7 +236,7 @@ export function estoreRoutes(router: Router) {
   router
     .post('/orders/:id/fulfil', async (ctx) => {
       const principal = await authorize(ctx, 'estore.orders.manage')
-      respond(ctx, await fulfilOrder(param(ctx, 'id', 'Order'), principal, requestId(ctx)))
+      respond(ctx, await fulfilOrder(param(ctx, 'Order'), principal, requestId(ctx)))
     })
     .describe({
       summary: 'Mark a paid order as handed over',
@@ -252,7 +249,7 @@ export function estoreRoutes(router: Router) {
       const principal = await authorize(ctx, 'estore.orders.manage')
       const key = idempotencyKey(ctx)
       const input = await refundInput.validate(ctx.request.body())
-      const orderId = param(ctx, 'id', 'Order')
+      const orderId = param(ctx, 'Order')
       respondOnce(
         ctx,
         await refundOrder(orderId, input, principal, key, requestId(ctx)),
@@ -282,7 +279,7 @@ export function estoreRoutes(router: Router) {
     .post('/variants/:id/stock', async (ctx) => {
       const principal = await authorize(ctx, 'estore.stock.adjust')
       const input = await adjustInput.validate(ctx.request.body())
-      const variantId = param(ctx, 'id', 'Variant')
+      const variantId = param(ctx, 'Variant')
       respond(ctx, await adjustStock(variantId, input, principal, requestId(ctx)))
     })
     .describe({
@@ -297,7 +294,7 @@ export function estoreRoutes(router: Router) {
   router
     .get('/variants/:id/stock-balance', async (ctx) => {
       await authorize(ctx, 'estore.stock_movements.read')
-      respond(ctx, await stockBalance(param(ctx, 'id', 'Variant')))
+      respond(ctx, await stockBalance(param(ctx, 'Variant')))
     })
     .describe({
       summary: "A variant's stock next to the sum of its ledger",

@@ -1,12 +1,7 @@
 import { MAX_QUANTITY } from './services/cart.js'
-import { vine } from '@oryne/sdk'
+import { vine, vineId } from '@oryne/sdk'
 
-/** A record id as the API returns them: a string of digits. */
-const id = () =>
-  vine
-    .string()
-    .trim()
-    .regex(/^\d{1,18}$/)
+const id = vineId
 const note = () => vine.string().trim().maxLength(300).nullable().optional()
 const nonZero = vine.createRule((value, _options, field) => {
   if (value === 0) field.report('The {{ field }} field cannot be 0', 'nonZero', field)

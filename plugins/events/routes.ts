@@ -19,6 +19,7 @@ import { renderFeed, revokeFeedToken, rotateFeedToken } from './services/calenda
 import {
   actorOf,
   authorize,
+  defineIdParam,
   E_FORBIDDEN,
   respond,
   vine,
@@ -49,11 +50,7 @@ const checkInInput = vine.compile(
 )
 
 /** A digits-only route parameter, so a junk id is a 404 and never reaches SQL. */
-function param(ctx: HttpContext, what: string): string {
-  const value = String(ctx.params.id)
-  if (!/^\d{1,18}$/.test(value)) throw new E_EVENT_NOT_FOUND([what, value.slice(0, 40)])
-  return value
-}
+const param = defineIdParam(E_EVENT_NOT_FOUND)
 
 /** Registrations belong to users: API keys and the platform act through staff routes only. */
 function registrant(ctx: HttpContext, principal: Principal): Registrant {

@@ -10,7 +10,12 @@ import { leavePassHooks } from './services/leave_passes.js'
 import { hostelRoutes } from './routes.js'
 import { hostelCalendar } from './services/calendar.js'
 import { hostelPrivacy } from './services/privacy.js'
-import { definePlugin, type ResourceDefinition, type ResourceHooks } from '@oryne/sdk'
+import {
+  crudPermissions,
+  definePlugin,
+  type ResourceDefinition,
+  type ResourceHooks,
+} from '@oryne/sdk'
 
 const HOOKS: Record<string, ResourceHooks> = {
   rooms: roomHooks,
@@ -31,13 +36,6 @@ const RESOURCES: ResourceDefinition[] = [
 ].map((resource) =>
   HOOKS[resource.name] ? { ...resource, hooks: HOOKS[resource.name] } : resource
 )
-
-/** The CRUD permissions a resource uses (actions it turns off have none). */
-function crud(resource: ResourceDefinition) {
-  return (['read', 'create', 'update', 'delete'] as const)
-    .filter((action) => resource.permissions?.[action] !== false)
-    .map((action) => `hostel.${resource.name}.${action}`)
-}
 
 const read = (...names: string[]) => names.map((name) => `hostel.${name}.read`)
 
@@ -71,7 +69,7 @@ export default definePlugin({
   description: 'Hostels, rooms, allocations and transfers, hostel fees, leave passes',
   dependencies: { erp: '^1.0.0' },
   permissions: [
-    ...RESOURCES.flatMap(crud),
+    ...crudPermissions('hostel', RESOURCES),
     'hostel.allocations.manage',
     'hostel.leave_passes.decide',
     'hostel.fees.generate',

@@ -13,7 +13,7 @@ import { approveRequest, rejectRequest } from './services/requests.js'
 import { decideLeavePass, markReturned } from './services/leave_passes.js'
 import { generateTermFees } from './services/fees.js'
 import { occupancyReport } from './services/reports.js'
-import { authorize, respond, vine, type HttpContext, type Router, storedRow } from '@oryne/sdk'
+import { authorize, defineIdParam, respond, storedRow, vine, vineId, type Router } from '@oryne/sdk'
 
 const stored = storedRow
 const allocation = stored('room_id', 'hostel_id', 'status', 'starts_on')
@@ -21,12 +21,7 @@ const leavePass = stored('student_id', 'status')
 /** What allocating a bed can refuse (allocation, transfer, approved request). */
 const BED_ERRORS = [E_HOSTEL_NOT_FOUND, E_ROOM_UNAVAILABLE, E_HOSTEL_TYPE_MISMATCH, E_ROOM_FULL]
 
-/** A record id as the API returns them: a string of digits. */
-const id = () =>
-  vine
-    .string()
-    .trim()
-    .regex(/^\d{1,18}$/)
+const id = vineId
 const uuid = () => vine.string().trim().uuid()
 const date = () => vine.date({ formats: ['YYYY-MM-DD'] }).transform((d) => isoDay(d))
 const note = () => vine.string().trim().maxLength(2000).nullable().optional()
@@ -66,11 +61,7 @@ const feesInput = vine.compile(vine.object({ term_id: id(), due_on: date().optio
 const occupancyQuery = vine.compile(vine.object({ hostel_id: id().optional() }))
 
 /** A digits-only route parameter, so a junk id is a 404 and never reaches SQL. */
-function param(ctx: HttpContext, what: string): string {
-  const value = String(ctx.params.id)
-  if (!/^\d{1,18}$/.test(value)) throw new E_HOSTEL_NOT_FOUND([what, value.slice(0, 40)])
-  return value
-}
+const param = defineIdParam(E_HOSTEL_NOT_FOUND)
 
 /** The hostel workflows that are more than CRUD (the resources get their CRUD routes from the host). */
 export function hostelRoutes(router: Router) {

@@ -1,5 +1,4 @@
-import { addDays, isoDate } from './services/dates.js'
-import { readTenantDb, type CalendarEntry, type CalendarQuery } from '@oryne/sdk'
+import { addDays, isoDate, readTenantDb, type CalendarEntry, type CalendarQuery } from '@oryne/sdk'
 import { studentIdsReachedBy } from '../erp/index.js'
 
 /**

@@ -14,7 +14,7 @@ import {
   notifyLoanOverdue,
   notifyReservationReady,
 } from './notifications.js'
-import { definePlugin, type ResourceDefinition } from '@oryne/sdk'
+import { crudPermissions, definePlugin, type ResourceDefinition } from '@oryne/sdk'
 
 const RESOURCES: ResourceDefinition[] = [
   titles,
@@ -25,13 +25,6 @@ const RESOURCES: ResourceDefinition[] = [
   reservations,
   fines,
 ]
-
-/** The CRUD permissions a resource uses (actions it turns off have none). */
-function crud(resource: ResourceDefinition) {
-  return (['read', 'create', 'update', 'delete'] as const)
-    .filter((action) => resource.permissions?.[action] !== false)
-    .map((action) => `library.${resource.name}.${action}`)
-}
 
 const read = (...names: string[]) => names.map((name) => `library.${name}.read`)
 /** What a borrower reads: the catalogue, and their own (or their children's) records through row rules. */
@@ -51,7 +44,7 @@ export default definePlugin({
   description: 'Catalogue, members and card rules, circulation by barcode, reservations, fines',
   dependencies: { erp: '^1.0.0' },
   permissions: [
-    ...RESOURCES.flatMap(crud),
+    ...crudPermissions('library', RESOURCES),
     'library.circulation.issue',
     'library.circulation.renew',
     'library.circulation.return',
@@ -66,7 +59,10 @@ export default definePlugin({
     TenantAdmin: ['library.*'],
     // The librarian: everything but the card rules, which are the institution's policy.
     Staff: [
-      ...RESOURCES.filter((r) => r.name !== 'card_rules').flatMap(crud),
+      ...crudPermissions(
+        'library',
+        RESOURCES.filter((r) => r.name !== 'card_rules')
+      ),
       'library.card_rules.read',
       'library.circulation.issue',
       'library.circulation.renew',

@@ -34,14 +34,16 @@ import { present } from './services/present.js'
 import {
   actorOf,
   authorize,
+  defineIdParam,
   E_VALIDATION,
+  fileUpload,
   respond,
   vine,
+  vineId,
   withTenantDb,
   type HttpContext,
   type OperationDoc,
   type Router,
-  fileUpload,
 } from '@oryne/sdk'
 
 type Schema = NonNullable<OperationDoc['data']>
@@ -66,11 +68,7 @@ const closedLoan: Schema = {
   },
 }
 
-const id = () =>
-  vine
-    .string()
-    .trim()
-    .regex(/^\d{1,18}$/)
+const id = vineId
 const uuid = () => vine.string().trim().uuid()
 const barcode = () => vine.string().trim().minLength(1).maxLength(60)
 const reason = () => vine.string().trim().minLength(3).maxLength(500)
@@ -113,11 +111,7 @@ const syncInput = vine.compile(
 )
 
 /** A digits-only route parameter, so a junk id is a 404 and never reaches SQL. */
-function param(ctx: HttpContext, what: string): string {
-  const value = String(ctx.params.id)
-  if (!/^\d{1,18}$/.test(value)) throw new E_LIBRARY_NOT_FOUND([what, value.slice(0, 40)])
-  return value
-}
+const param = defineIdParam(E_LIBRARY_NOT_FOUND)
 
 /** The CSV of an import: the multipart field "file", or `{"csv": "..."}` in JSON. */
 async function csvOf(ctx: HttpContext): Promise<string> {

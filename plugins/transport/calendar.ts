@@ -1,8 +1,14 @@
 import { DateTime } from 'luxon'
 import { transportSettings } from './settings.js'
 import { joinErp, studentIdsReachedBy } from '../erp/index.js'
-import { isoDate, tenantZone } from './services/support.js'
-import { holidaysBetween, readTenantDb, type CalendarEntry, type CalendarQuery } from '@oryne/sdk'
+import {
+  holidaysBetween,
+  isoDate,
+  readTenantDb,
+  tenantZone,
+  type CalendarEntry,
+  type CalendarQuery,
+} from '@oryne/sdk'
 
 /** Luxon weekdays without school: Saturday and Sunday. */
 const WEEKEND = new Set([6, 7])

@@ -1,6 +1,11 @@
 import { DateTime } from 'luxon'
-import { tenantZone } from './services/support.js'
-import { notify, withTenantDb, type NotificationTemplate, type OryneEvent } from '@oryne/sdk'
+import {
+  notify,
+  tenantZone,
+  withTenantDb,
+  type NotificationTemplate,
+  type OryneEvent,
+} from '@oryne/sdk'
 
 /** Templates the transport plugin sends through the notification service (tenants may override their text). */ import {
   fromErp,

@@ -9,7 +9,12 @@ import { transportCalendar } from './calendar.js'
 import { transportPrivacy } from './privacy.js'
 import { notifyAlighted, notifyBoarded, transportNotifications } from './notifications.js'
 import { DOCUMENT_EXPIRY_CRON, documentExpiryJob } from './jobs/document_expiry.js'
-import { definePlugin, type ResourceDefinition, type ResourceHooks } from '@oryne/sdk'
+import {
+  crudPermissions,
+  definePlugin,
+  type ResourceDefinition,
+  type ResourceHooks,
+} from '@oryne/sdk'
 
 const HOOKS: Record<string, ResourceHooks> = { vehicles: vehicleHooks, trips: tripHooks }
 
@@ -26,13 +31,6 @@ const RESOURCES: ResourceDefinition[] = [
 ].map((resource) =>
   HOOKS[resource.name] ? { ...resource, hooks: HOOKS[resource.name] } : resource
 )
-
-/** The CRUD permissions a resource uses (actions it turns off have none). */
-function crud(resource: ResourceDefinition) {
-  return (['read', 'create', 'update', 'delete'] as const)
-    .filter((action) => resource.permissions?.[action] !== false)
-    .map((action) => `transport.${resource.name}.${action}`)
-}
 
 const read = (...names: string[]) => names.map((name) => `transport.${name}.read`)
 
@@ -62,7 +60,7 @@ export default definePlugin({
   description: 'Routes and stops, vehicles, assignments, transport fees, trip logs',
   dependencies: { erp: '^1.0.0' },
   permissions: [
-    ...RESOURCES.flatMap(crud),
+    ...crudPermissions('transport', RESOURCES),
     'transport.assignments.manage',
     'transport.trips.mark',
     'transport.fees.generate',

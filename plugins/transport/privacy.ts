@@ -1,5 +1,4 @@
-import { isoDate } from './services/support.js'
-import { type PrivacyHooks, type Trx } from '@oryne/sdk'
+import { isoDate, type PrivacyHooks, type Trx } from '@oryne/sdk'
 import { joinErp, rowsAboutUser } from '../erp/index.js'
 
 /** The rows of `table` about the user (as a student, and as staff unless `staff` is false). */

@@ -16,7 +16,7 @@ import {
 import { assign, changeAssignment, endAssignment } from './services/assignments.js'
 import { alight, board, closeTrip } from './services/trips.js'
 import { generateTermFees } from './services/fees.js'
-import { authorize, respond, vine, type HttpContext, type Router, storedRow } from '@oryne/sdk'
+import { authorize, defineIdParam, respond, storedRow, vine, vineId, type Router } from '@oryne/sdk'
 
 const stored = storedRow
 const assignment = stored('route_id', 'stop_id', 'vehicle_id', 'status')
@@ -26,12 +26,7 @@ const SEAT_ERRORS = [E_VEHICLE_UNAVAILABLE, E_VEHICLE_NOT_ON_ROUTE, E_VEHICLE_FU
 /** What marking a student on a trip can refuse (board, alight). */
 const MARK_ERRORS = [E_TRANSPORT_NOT_FOUND, E_TRIP_CLOSED, E_NOT_ASSIGNED]
 
-/** A record id as the API returns them: a string of digits. */
-const id = () =>
-  vine
-    .string()
-    .trim()
-    .regex(/^\d{1,18}$/)
+const id = vineId
 const date = () =>
   vine
     .string()
@@ -64,11 +59,7 @@ const markInput = vine.compile(
 const feesInput = vine.compile(vine.object({ term_id: id(), due_on: date().optional() }))
 
 /** A digits-only route parameter, so a junk id is a 404 and never reaches SQL. */
-function param(ctx: HttpContext, what: string): string {
-  const value = String(ctx.params.id)
-  if (!/^\d{1,18}$/.test(value)) throw new E_TRANSPORT_NOT_FOUND([what, value.slice(0, 40)])
-  return value
-}
+const param = defineIdParam(E_TRANSPORT_NOT_FOUND)
 
 /** The transport workflows that are more than CRUD (the resources get their CRUD routes from the host). */
 export function transportRoutes(router: Router) {

@@ -1,7 +1,6 @@
 import { DateTime } from 'luxon'
-import { defineJob, notify, tenantContext, withTenantDb } from '@oryne/sdk'
+import { daysBetween, defineJob, isoDate, notify, tenantContext, withTenantDb } from '@oryne/sdk'
 import { balanceOf } from '../services/fees.js'
-import { daysBetween, isoDate } from '../services/dates.js'
 import { erpSettings } from '../settings.js'
 
 /**

@@ -1,7 +1,6 @@
 import { E_ERP_NOT_FOUND, E_INVALID_TRANSITION, E_SEATS_FULL } from '../errors.js'
 import { formatNumber, nextNumbers } from './counters.js'
-import { tenantToday } from './dates.js'
-import { emitEvent, recordAudit, tenantUsers, withTenantDb } from '@oryne/sdk'
+import { emitEvent, recordAudit, tenantToday, tenantUsers, withTenantDb } from '@oryne/sdk'
 
 type Row = Record<string, any>
 

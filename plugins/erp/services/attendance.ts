@@ -1,6 +1,12 @@
 import { E_ERP_NOT_FOUND, E_INVALID_TRANSITION } from '../errors.js'
-import { isoDate } from './dates.js'
-import { assertNotHoliday, emitEvent, readTenantDb, recordAudit, withTenantDb } from '@oryne/sdk'
+import {
+  assertNotHoliday,
+  emitEvent,
+  isoDate,
+  readTenantDb,
+  recordAudit,
+  withTenantDb,
+} from '@oryne/sdk'
 
 export type BulkMarks = {
   section_id: string

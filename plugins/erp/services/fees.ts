@@ -6,8 +6,16 @@ import {
   E_SCHEDULE_GENERATED,
 } from '../errors.js'
 import { formatNumber, nextNumbers } from './counters.js'
-import { daysBetween, isoDate, tenantToday } from './dates.js'
-import { emitEvent, recordAudit, tenantContext, type Trx, withTenantDb } from '@oryne/sdk'
+import {
+  daysBetween,
+  emitEvent,
+  isoDate,
+  recordAudit,
+  tenantContext,
+  tenantToday,
+  withTenantDb,
+  type Trx,
+} from '@oryne/sdk'
 
 type Row = Record<string, any>
 

@@ -1,6 +1,5 @@
 import { E_TIMETABLE_CLASH } from '../errors.js'
-import { isoDate } from './dates.js'
-import { holidayOn, readTenantDb, type Trx } from '@oryne/sdk'
+import { holidayOn, isoDate, readTenantDb, type Trx } from '@oryne/sdk'
 
 type Row = Record<string, any>
 

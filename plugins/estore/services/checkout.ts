@@ -1,4 +1,3 @@
-import { DateTime } from 'luxon'
 import { createInvoice, standingTo, studentIdOfUser } from '../../erp/index.js'
 import { E_CART_EMPTY, E_NO_STUDENT_ACCOUNT } from '../errors.js'
 import { estoreSettings, type EstoreSettings } from '../settings.js'
@@ -11,9 +10,10 @@ import { invalidField } from './validation.js'
 import { allocateDiscount, recordRedemption, redeemVoucher } from './vouchers.js'
 import {
   actorOf,
+  addDays,
   emitEvent,
   recordAudit,
-  tenantContext,
+  tenantToday,
   withTenantDb,
   type Principal,
   type Trx,
@@ -213,14 +213,13 @@ async function chargeAccount(
   actor: string
 ) {
   const items = await trx.from('estore_order_items').where('order_id', order.id).orderBy('id')
-  const zone = tenantContext.require().settings.time_zone || 'UTC'
   const invoice = await createInvoice(trx, {
     student_id: studentId,
     lines: items.map((item) => ({
       description: `Store order ${order.id}: ${item.name} x ${item.quantity}`,
       amount: Number(item.total),
     })),
-    due_on: DateTime.now().setZone(zone).plus({ days: settings.account_due_days }).toISODate()!,
+    due_on: addDays(tenantToday(), settings.account_due_days),
     source: 'estore',
     note: `E-store order ${order.id}`,
   })

@@ -1,4 +1,4 @@
-import { withTenantDb, tenantContext } from '@oryne/sdk'
+import { tenantZone, withTenantDb } from '@oryne/sdk'
 
 export type SalesQuery = { from: string; to: string; period?: 'day' | 'month' | 'total' }
 
@@ -9,7 +9,7 @@ export type SalesQuery = { from: string; to: string; period?: 'day' | 'month' | 
  * a partial refund is money, not units of a product.
  */
 export function salesReport(query: SalesQuery) {
-  const zone = tenantContext.require().settings.time_zone || 'UTC'
+  const zone = tenantZone()
   const period = query.period ?? 'total'
   const bucket =
     period === 'total'

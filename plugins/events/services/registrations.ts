@@ -8,8 +8,7 @@ import {
   E_REGISTRATION_CLOSED,
 } from '../errors.js'
 import { checkInToken } from './check_in.js'
-import { eventDate } from './dates.js'
-import { emitEvent, recordAudit, withTenantDb, type Trx } from '@oryne/sdk'
+import { emitEvent, recordAudit, tenantDate, withTenantDb, type Trx } from '@oryne/sdk'
 
 type Row = Record<string, any>
 
@@ -57,7 +56,7 @@ async function place(trx: Trx, event: Row, registration: Row, now: Date) {
     const invoice = await createInvoice(trx, {
       student_id: registration.student_id,
       lines: [{ description: `Event: ${event.title}`, amount: Number(event.fee) }],
-      due_on: eventDate(event.starts_at),
+      due_on: tenantDate(event.starts_at),
       source: 'events',
       note: `events registration ${registration.id}`,
     })

@@ -7,8 +7,17 @@ import {
   E_SAME_ROOM,
 } from '../errors.js'
 import { assertFits, assertNotAllocated, findResident, type Resident } from './residents.js'
-import { isUniqueViolation, tenantToday, userIdOf, type Row } from './support.js'
-import { actorOf, emitEvent, recordAudit, withTenantDb, type Principal, type Trx } from '@oryne/sdk'
+import { userIdOf, type Row } from './support.js'
+import {
+  actorOf,
+  emitEvent,
+  onUniqueViolation,
+  recordAudit,
+  tenantToday,
+  withTenantDb,
+  type Principal,
+  type Trx,
+} from '@oryne/sdk'
 
 /*
  * Beds. `hostel_rooms.occupied` counts a room's active allocations; it only
@@ -67,8 +76,9 @@ async function insertAllocation(
   room: Row,
   extra: { starts_on: string; previous_id?: unknown; allocated_by: string | null }
 ): Promise<Row> {
-  try {
-    const [allocation] = await trx
+  // A concurrent allocation of the same resident may commit first: the unique index decides.
+  const [allocation]: Row[] = await onUniqueViolation(
+    trx
       .insertQuery()
       .table('hostel_allocations')
       .insert({
@@ -79,13 +89,10 @@ async function insertAllocation(
         status: 'active',
         ...extra,
       })
-      .returning('*')
-    return allocation
-  } catch (error) {
-    // A concurrent allocation of the same resident committed first.
-    if (isUniqueViolation(error)) throw new E_ALREADY_ALLOCATED([resident.label, 'just made'])
-    throw error
-  }
+      .returning('*'),
+    () => new E_ALREADY_ALLOCATED([resident.label, 'just made'])
+  )
+  return allocation
 }
 
 /** Allocates a bed in the caller's transaction (also used by request approval). */

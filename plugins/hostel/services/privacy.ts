@@ -1,5 +1,4 @@
-import { isoDate } from './support.js'
-import { type PrivacyHooks, type Trx } from '@oryne/sdk'
+import { isoDate, type PrivacyHooks, type Trx } from '@oryne/sdk'
 import { joinErp, rowsAboutUser } from '../../erp/index.js'
 
 /** What an erased free-text field that may not be empty reads (a leave pass's destination). */

@@ -1,21 +1,8 @@
-import { DateTime } from 'luxon'
 import { E_NO_STUDENT_PROFILE } from '../errors.js'
-import { E_FORBIDDEN, E_VALIDATION, tenantContext, type Principal, type Trx } from '@oryne/sdk'
+import { E_FORBIDDEN, E_VALIDATION, type Principal, type Trx } from '@oryne/sdk'
 import { standingTo, studentIdOfUser } from '../../erp/index.js'
 
 export type Row = Record<string, any>
-
-/** Today's date (YYYY-MM-DD) in the tenant's time zone: the institution's day. */
-export function tenantToday(): string {
-  const zone = tenantContext.require().settings.time_zone || 'UTC'
-  return DateTime.now().setZone(zone).toISODate()!
-}
-
-/** A date column as YYYY-MM-DD, whatever the driver returned. */
-export function isoDate(value: unknown): string {
-  if (value instanceof Date) return DateTime.fromJSDate(value).toISODate()!
-  return String(value).slice(0, 10)
-}
 
 /** A 400 naming one field, as the engine reports its own validation failures. */
 export function invalidField(field: string, rule: string, message: string) {
@@ -47,12 +34,6 @@ export async function ownStudentId(trx: Trx, principal: Principal): Promise<stri
   const student = principal.kind === 'user' ? await studentIdOfUser(trx, principal.id) : null
   if (!student) throw new E_NO_STUDENT_PROFILE()
   return student
-}
-
-/** Postgres' unique_violation, optionally on one constraint. */
-export function isUniqueViolation(error: unknown, constraint?: string) {
-  const pg = error as { code?: string; constraint?: string }
-  return pg?.code === '23505' && (!constraint || pg.constraint === constraint)
 }
 
 /**

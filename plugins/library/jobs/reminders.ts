@@ -1,8 +1,15 @@
 import { librarySettings } from '../settings.js'
 import { joinErp } from '../../erp/index.js'
-import { addDays, daysBetween, isoDate, tenantToday } from '../services/dates.js'
 import { expireHolds, holdWaitingCopies } from '../services/reservations.js'
-import { defineJob, emitEvent, withTenantDb } from '@oryne/sdk'
+import {
+  addDays,
+  daysBetween,
+  defineJob,
+  emitEvent,
+  isoDate,
+  tenantToday,
+  withTenantDb,
+} from '@oryne/sdk'
 
 /** Each tenant's sweep runs hourly: reminders go out within the hour a loan enters its window. */
 export const REMINDERS_CRON = '7 * * * *'

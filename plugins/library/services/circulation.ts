@@ -11,7 +11,6 @@ import {
   E_TITLE_RESERVED,
 } from '../errors.js'
 import { librarySettings, type LibrarySettings } from '../settings.js'
-import { addDays, isoDate, tenantToday } from './dates.js'
 import {
   assertFinesAllowBorrowing,
   chargeLoan,
@@ -33,7 +32,17 @@ import {
 import { present } from './present.js'
 import { erpRelation } from '../../erp/index.js'
 import { holdCopyFor } from './reservations.js'
-import { actorOf, emitEvent, withTenantDb, type Principal, type Trx } from '@oryne/sdk'
+import {
+  actorOf,
+  addDays,
+  emitEvent,
+  isoDate,
+  isUniqueViolation,
+  tenantToday,
+  withTenantDb,
+  type Principal,
+  type Trx,
+} from '@oryne/sdk'
 
 /*
  * Circulation at the desk, by barcode. Every step takes the copy's row lock
@@ -76,11 +85,6 @@ function loanEvent(loan: Row, userId: string | null, extra: Record<string, unkno
     due_on: isoDate(loan.due_on),
     ...extra,
   }
-}
-
-function isOpenLoanConflict(error: unknown) {
-  const e = error as { code?: string; constraint?: string }
-  return e.code === '23505' && e.constraint === 'library_loans_one_open_per_copy'
 }
 
 /**
@@ -145,7 +149,7 @@ async function lend(
     const { __open: open, ...loan } = rows[0]
     return loan.id === null ? { limit: true, open } : loan
   } catch (error) {
-    if (isOpenLoanConflict(error)) return null
+    if (isUniqueViolation(error, 'library_loans_one_open_per_copy')) return null
     throw error
   }
 }

@@ -6,9 +6,8 @@ import {
   E_LIBRARY_NOT_FOUND,
 } from '../errors.js'
 import type { LibrarySettings } from '../settings.js'
-import { addDays, daysBetween, isoDate, tenantToday } from './dates.js'
 import type { Row } from './members.js'
-import { emitEvent, type Trx } from '@oryne/sdk'
+import { addDays, daysBetween, emitEvent, isoDate, tenantToday, type Trx } from '@oryne/sdk'
 
 export type Charge = { kind: 'overdue' | 'lost' | 'damaged'; amount: number; days_overdue?: number }
 

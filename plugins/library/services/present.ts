@@ -1,4 +1,4 @@
-import { isoDate } from './dates.js'
+import { isoDate } from '@oryne/sdk'
 
 const DATE_COLUMNS = ['due_on', 'hold_until', 'due_soon_notified_on', 'overdue_notified_on']
 

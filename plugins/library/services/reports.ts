@@ -1,7 +1,6 @@
-import { daysBetween, isoDate, tenantToday } from './dates.js'
 import { overdueFine } from './fines.js'
 import { joinErp } from '../../erp/index.js'
-import { readTenantDb, tenantContext } from '@oryne/sdk'
+import { daysBetween, isoDate, readTenantDb, tenantContext, tenantToday } from '@oryne/sdk'
 
 /**
  * Open loans past their due date (tenant time zone), the longest overdue

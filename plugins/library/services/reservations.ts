@@ -7,7 +7,6 @@ import {
   E_RESERVATION_CLOSED,
 } from '../errors.js'
 import { librarySettings, type LibrarySettings } from '../settings.js'
-import { addDays, isoDate, tenantToday } from './dates.js'
 import { present } from './present.js'
 import { standingTo } from '../../erp/index.js'
 import {
@@ -18,14 +17,19 @@ import {
   type BorrowerInput,
   type Row,
 } from './members.js'
-import { actorOf, emitEvent, withTenantDb, type Principal, type Trx } from '@oryne/sdk'
+import {
+  actorOf,
+  addDays,
+  emitEvent,
+  isoDate,
+  isUniqueViolation,
+  tenantToday,
+  withTenantDb,
+  type Principal,
+  type Trx,
+} from '@oryne/sdk'
 
 const OUT_OF_CIRCULATION = ['lost', 'damaged', 'withdrawn']
-
-function isUniqueViolation(error: unknown, constraint: string) {
-  const e = error as { code?: string; constraint?: string }
-  return e.code === '23505' && e.constraint === constraint
-}
 
 /**
  * Puts a copy that came back (or was never out) where it belongs: on the hold

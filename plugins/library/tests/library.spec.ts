@@ -11,10 +11,10 @@ import {
   type Person,
   type School,
 } from '@oryne/sdk/testing'
-import { addDays, tenantToday } from '../services/dates.js'
 import { sweepLoans } from '../jobs/reminders.js'
 import { libraryCalendar } from '../calendar.js'
 import { seedLibraryDemo } from '../demo.js'
+import { addDays, tenantToday } from '@oryne/sdk'
 
 /*
  * The library end to end through HTTP, each step as the role that performs

@@ -1,7 +1,6 @@
 import { DateTime } from 'luxon'
 import { transportSettings } from '../settings.js'
-import { isoDate, tenantToday } from '../services/support.js'
-import { defineJob, emitEvent, notify, withTenantDb } from '@oryne/sdk'
+import { defineJob, emitEvent, isoDate, notify, tenantToday, withTenantDb } from '@oryne/sdk'
 
 /** Every morning (tenant-independent UTC time): a reminder is at most a day late. */
 export const DOCUMENT_EXPIRY_CRON = '0 5 * * *'

@@ -8,8 +8,17 @@ import {
   E_VEHICLE_UNAVAILABLE,
 } from '../errors.js'
 import { findStudent } from '../../erp/index.js'
-import { invalidField, isUniqueViolation, tenantToday, userIdOf, type Row } from './support.js'
-import { actorOf, emitEvent, recordAudit, withTenantDb, type Principal, type Trx } from '@oryne/sdk'
+import { invalidField, userIdOf, type Row } from './support.js'
+import {
+  actorOf,
+  emitEvent,
+  onUniqueViolation,
+  recordAudit,
+  tenantToday,
+  withTenantDb,
+  type Principal,
+  type Trx,
+} from '@oryne/sdk'
 
 /*
  * Seats. `transport_vehicles.occupied` counts the active assignments riding a
@@ -139,9 +148,9 @@ export function assign(input: AssignInput, principal: Principal) {
       .first()
     if (current) throw new E_ALREADY_ASSIGNED([passenger.label, String(current.id)])
     await takeSeat(trx, vehicle)
-    let assignment: Row
-    try {
-      ;[assignment] = await trx
+    // A concurrent assignment of the same passenger may commit first: the unique index decides.
+    const [assignment]: Row[] = await onUniqueViolation(
+      trx
         .insertQuery()
         .table('transport_assignments')
         .insert({
@@ -153,12 +162,9 @@ export function assign(input: AssignInput, principal: Principal) {
           status: 'active',
           starts_on: input.starts_on ?? tenantToday(),
         })
-        .returning('*')
-    } catch (error) {
-      // A concurrent assignment of the same passenger committed first.
-      if (isUniqueViolation(error)) throw new E_ALREADY_ASSIGNED([passenger.label, 'just made'])
-      throw error
-    }
+        .returning('*'),
+      () => new E_ALREADY_ASSIGNED([passenger.label, 'just made'])
+    )
     await recordChange(
       trx,
       assignment,

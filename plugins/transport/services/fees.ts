@@ -2,8 +2,8 @@ import { DateTime } from 'luxon'
 import { billTermCharges, findTerm } from '../../erp/index.js'
 import { E_TERM_NOT_FOUND } from '../errors.js'
 import { transportSettings } from '../settings.js'
-import { tenantToday, type Row } from './support.js'
-import { actorOf, withTenantDb, type Principal } from '@oryne/sdk'
+import { type Row } from './support.js'
+import { actorOf, tenantToday, withTenantDb, type Principal } from '@oryne/sdk'
 
 /**
  * Bills a term's transport fares into ERP invoices: one invoice per student
