@@ -91,13 +91,17 @@ test.group('Web app: the LMS for teachers, students and parents', (group) => {
     const due = new Date(Date.now() + 3 * 86_400_000)
     due.setUTCSeconds(0, 0)
 
-    const student = await openApp(browser, baseUrl, { viewport: PHONE })
+    // The school keeps UTC; the student's phone is in Los Angeles, the teacher's computer in Tokyo.
+    const student = await openApp(browser, baseUrl, {
+      viewport: PHONE,
+      timezoneId: 'America/Los_Angeles',
+    })
     await signInDemo(student.page, baseUrl, 'Student')
     const [course] = await data(student.page, '/api/v1/lms/courses')
     assert.exists(course, 'student1 is enrolled in a course')
 
     // The teacher posts an assignment with a two-criterion rubric to that course.
-    const teacher = await openApp(browser, baseUrl)
+    const teacher = await openApp(browser, baseUrl, { timezoneId: 'Asia/Tokyo' })
     const t = teacher.page
     await signInDemo(t, baseUrl, 'Teacher')
     await t.getByRole('heading', { name: 'To grade', level: 2 }).waitFor()
@@ -111,7 +115,9 @@ test.group('Web app: the LMS for teachers, students and parents', (group) => {
     await t.getByRole('heading', { name: 'New assignment', level: 1 }).waitFor()
     await t.getByLabel('Title').fill(title)
     await t.getByLabel('Instructions').fill('How do rivers shape the land? 300 words.')
+    // Entered on the school's clock (UTC here), whatever the computer's zone.
     await t.getByLabel('Due').fill(due.toISOString().slice(0, 16))
+    assert.include(await t.locator('#lms-due-zone').innerText(), 'School time (UTC)')
     await t.getByLabel('Points', { exact: true }).fill('20')
     const first = t.getByRole('group', { name: 'Criterion 1' })
     await first.getByLabel('What is assessed').fill('Argument')
@@ -125,8 +131,14 @@ test.group('Web app: the LMS for teachers, students and parents', (group) => {
     await second.getByLabel('Points of level 3').fill('6')
     assert.deepEqual(await accessibilityProblems(t), [])
     await shot(t, 'lms-teacher-new-assignment')
+    // One call posts the assignment and its rubric (all or nothing).
+    const posted: string[] = []
+    t.on('request', (request) => {
+      if (request.method() === 'POST') posted.push(new URL(request.url()).pathname)
+    })
     await t.getByRole('button', { name: 'Post the assignment' }).click()
     await t.waitForURL(/\/app\/lms\/assignments\/\d+\/submissions$/)
+    assert.deepEqual(posted, [`/api/v1/lms/courses/${course.id}/assignments`])
     await t.getByRole('heading', { name: title, level: 1 }).waitFor()
 
     const assignmentId = t.url().match(/assignments\/(\d+)\//)![1]
@@ -164,6 +176,14 @@ test.group('Web app: the LMS for teachers, students and parents', (group) => {
     await s.getByRole('link', { name: title }).click()
     await s.getByRole('heading', { name: title, level: 1 }).waitFor()
     assert.include(await s.locator('main').innerText(), 'Not started')
+    // Shown on the school's clock too, not the phone's.
+    const onSchoolClock = new Intl.DateTimeFormat('en', {
+      dateStyle: 'medium',
+      timeStyle: 'short',
+      timeZone: 'UTC',
+    }).format(due)
+    const spaced = (text: string) => text.replaceAll(/\s+/gu, ' ')
+    assert.include(spaced(await s.locator('main').innerText()), spaced(`Due ${onSchoolClock}`))
     const answer = `My own opening line about water. ${REFERENCE}`
     await s.getByLabel('Your answer').fill(answer)
     // A web page is no file to hand in: refused in words with its code; the text stays a draft.
@@ -299,6 +319,14 @@ test.group('Web app: the LMS for teachers, students and parents', (group) => {
     const parent = await openApp(browser, baseUrl)
     const p = parent.page
     await signInDemo(p, baseUrl, 'Parent')
+    // Their child's work due, named by the child (GET /lms/me/work-due).
+    await p.locator('#app-nav').getByRole('link', { name: 'Work due' }).click()
+    await p.getByRole('heading', { name: 'Work due', level: 1 }).waitFor()
+    const due1 = p.getByRole('listitem').filter({ hasText: title })
+    await due1.waitFor()
+    assert.include(await due1.innerText(), `${mine.first_name} ${mine.last_name}`)
+    assert.include(await due1.innerText(), 'Graded')
+    assert.deepEqual(await accessibilityProblems(p), [])
     await p.locator('#app-nav').getByRole('link', { name: 'Grades and feedback' }).click()
     await p.getByRole('heading', { name: 'Grades and feedback', level: 1 }).waitFor()
     const childCard = p.getByRole('article').filter({ hasText: title })

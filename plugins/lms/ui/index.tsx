@@ -1,7 +1,7 @@
-import { count } from './lms.js'
+import { count, workDue } from './lms.js'
 import { Courses, CourseDesk, AssignmentSubmissions, NewAssignment, ToGrade } from './teacher.js'
 import { GradeSubmission } from './grade.js'
-import { AssignmentWork, openWork, WorkDue, WorkStatus } from './student.js'
+import { AssignmentWork, WorkDue, WorkStatus } from './student.js'
 import { Gradebook, Grades } from './grades.js'
 import { only } from './parts.js'
 import { definePluginUi, Empty, Link, Problem, useI18n, useLoad } from '@oryne/web'
@@ -25,17 +25,17 @@ function ToGradeWidget() {
 /** Student's home widget: work due within a week, with its status. */
 function DueSoonWidget() {
   const { t, dateTime } = useI18n()
-  const work = useLoad(() => openWork(new Date(Date.now() + WEEK)), [])
+  const work = useLoad(() => workDue({ per_page: 5, until: new Date(Date.now() + WEEK) }), [])
   if (work.error) return <Problem error={work.error} />
   if (!work.data) return <p aria-busy="true" />
-  if (!work.data.assignments.length) return <Empty text={t('lms.widget.nothingDue')} />
+  if (!work.data.data.length) return <Empty text={t('lms.widget.nothingDue')} />
   return (
     <ul>
-      {work.data.assignments.slice(0, 5).map((assignment) => (
-        <li key={assignment.id}>
-          <Link to={`/lms/work/${assignment.id}`}>{assignment.title}</Link>{' '}
-          <span class="muted">{dateTime(assignment.due_at)}</span>{' '}
-          <WorkStatus attempt={work.data!.latest.get(assignment.id)} />
+      {work.data.data.map((row) => (
+        <li key={row.assignment_id}>
+          <Link to={`/lms/work/${row.assignment_id}`}>{row.title}</Link>{' '}
+          <span class="muted">{dateTime(row.due_at)}</span>{' '}
+          <WorkStatus attempt={row.latest_attempt} />
         </li>
       ))}
     </ul>

@@ -88,7 +88,26 @@ export type Gradebook = {
   }>
 }
 
+/** A row of GET /lms/me/work-due: an assignment open to one student, with their latest attempt. */
+export type WorkRow = {
+  assignment_id: string
+  title: string
+  course: { id: string; code: string; title: string }
+  due_at: string | null
+  cut_off_at: string | null
+  max_points: string
+  student: { id: string; name: string | null }
+  latest_attempt: Pick<Submission, 'id' | 'attempt' | 'status' | 'submitted_at' | 'late'> | null
+}
+
 export const LMS = '/api/v1/lms'
+
+/** One page of the work due for the signed-in student (a parent: their children), by due date. */
+export function workDue(query: { page?: number; per_page?: number; until?: Date } = {}) {
+  return call<WorkRow[]>(`${LMS}/me/work-due`, {
+    query: { page: query.page, per_page: query.per_page, until: query.until?.toISOString() },
+  })
+}
 
 /** One page (up to 100) of an LMS resource list. */
 export function list<T>(resource: string, query: Query = {}) {

@@ -6,8 +6,10 @@ import {
   Loading,
   Notice,
   Page,
+  Pager,
   Problem,
   useAction,
+  useApp,
   useI18n,
   useLoad,
   type PageProps,
@@ -18,51 +20,15 @@ import {
   loadRubric,
   points,
   takesWork,
+  workDue,
   type Assignment,
   type Submission,
 } from './lms.js'
 import { ROW, SubmissionStatus, Written } from './parts.js'
 import { SubmissionFiles } from './grade.js'
 
-/** Each assignment's latest attempt of the signed-in student (row rules keep it to their own). */
-async function latestAttempts(assignmentIds: string[]) {
-  if (!assignmentIds.length) return new Map<string, Submission>()
-  const mine = await list<Submission>('submissions', {
-    'filter[assignment_id][in]': assignmentIds.slice(0, 100).join(','),
-    'sort': '-attempt',
-  })
-  const latest = new Map<string, Submission>()
-  for (const submission of mine)
-    if (!latest.has(submission.assignment_id)) latest.set(submission.assignment_id, submission)
-  return latest
-}
-
-/**
- * The published assignments of the student's courses that still take work,
- * by due date: due from now on, late but before their cut-off, and undated.
- */
-export async function openWork(until?: Date) {
-  const now = new Date().toISOString()
-  const base = { include: 'course', sort: 'due_at' }
-  const [ahead, late, undated] = await Promise.all([
-    list<Assignment>('assignments', {
-      ...base,
-      'filter[due_at][gte]': now,
-      'filter[due_at][lte]': until?.toISOString(),
-    }),
-    list<Assignment>('assignments', {
-      ...base,
-      'filter[due_at][lt]': now,
-      'filter[cut_off_at][gte]': now,
-    }),
-    until ? [] : list<Assignment>('assignments', { ...base, 'filter[due_at][null]': true }),
-  ])
-  const open = [...late, ...ahead, ...undated].filter((assignment) => takesWork(assignment))
-  return { assignments: open, latest: await latestAttempts(open.map((a) => a.id)) }
-}
-
 /** The status of a student's work on an assignment: its latest attempt's, or not started. */
-export function WorkStatus(props: { attempt?: Submission }) {
+export function WorkStatus(props: { attempt?: Pick<Submission, 'status' | 'late'> | null }) {
   const { t } = useI18n()
   return props.attempt ? (
     <SubmissionStatus submission={props.attempt} />
@@ -71,34 +37,55 @@ export function WorkStatus(props: { attempt?: Submission }) {
   )
 }
 
-/** A student's work due: open assignments of their courses by due date, with their status. */
+const PER_PAGE = 25
+
+/**
+ * Work due across the student's courses (GET /lms/me/work-due): late work
+ * still taken, then by due date, undated last, with the latest attempt's
+ * status. A parent sees their children's, each row naming the child.
+ */
 export function WorkDue() {
   const { t, dateTime } = useI18n()
-  const work = useLoad(() => openWork(), [])
+  const app = useApp()
+  const student = app.hasRole('Student')
+  const [page, setPage] = useState(1)
+  const work = useLoad(() => workDue({ page, per_page: PER_PAGE }), [page])
+  const rows = work.data?.data
+  const pagination = work.data?.pagination
   return (
     <Page title={t('lms.nav.work')}>
       <Problem error={work.error} />
-      {!work.data ? (
+      {!rows ? (
         <Loading what={t('lms.nav.work')} />
-      ) : work.data.assignments.length === 0 ? (
+      ) : rows.length === 0 ? (
         <Empty text={t('lms.work.none')} />
       ) : (
         <ul class="lms-cards">
-          {work.data.assignments.map((assignment) => (
-            <li key={assignment.id}>
-              <Link to={`/lms/work/${assignment.id}`}>{assignment.title}</Link>{' '}
-              <WorkStatus attempt={work.data!.latest.get(assignment.id)} />
+          {rows.map((row) => (
+            <li key={`${row.assignment_id}-${row.student.id}`}>
+              {student ? (
+                <Link to={`/lms/work/${row.assignment_id}`}>{row.title}</Link>
+              ) : (
+                <strong>{row.title}</strong>
+              )}{' '}
+              <WorkStatus attempt={row.latest_attempt} />
               <br />
               <span class="muted">
-                {assignment.course?.title} ·{' '}
-                {assignment.due_at
-                  ? t('lms.due', { when: dateTime(assignment.due_at) })
-                  : t('lms.noDue')}
+                {student ? null : <>{row.student.name} · </>}
+                {row.course.title} ·{' '}
+                {row.due_at ? t('lms.due', { when: dateTime(row.due_at) }) : t('lms.noDue')}
               </span>
             </li>
           ))}
         </ul>
       )}
+      {pagination ? (
+        <Pager
+          page={pagination.page ?? page}
+          last={pagination.last_page ?? 1}
+          onPage={(next) => setPage(next)}
+        />
+      ) : null}
     </Page>
   )
 }

@@ -217,18 +217,15 @@ const freshCriterion = (): CriterionDraft => ({
   ],
 })
 
-/** `YYYY-MM-DDTHH:MM` of a datetime-local field, in this device's zone, as an instant. */
-function instant(local: string) {
-  return local ? new Date(local).toISOString() : null
-}
-
 /**
- * A new assignment with its rubric: the rubric, its criteria and levels are
- * made first, then the assignment pointing at it; if anything is refused the
- * rubric is removed again (its criteria and levels go with it).
+ * A new assignment with its rubric, posted in one call
+ * (POST /lms/courses/:id/assignments): the rubric, its criteria and levels
+ * and the assignment are all saved, or none of them. The due date is entered
+ * on the school's clock, whatever the device's zone.
  */
 export function NewAssignment(props: PageProps) {
-  const { t } = useI18n()
+  const i18n = useI18n()
+  const { t } = i18n
   const courseId = props.params.id
   const course = useLoad(() => api<Course>(`${LMS}/courses/${courseId}`), [courseId])
   const [title, setTitle] = useState('')
@@ -250,51 +247,30 @@ export function NewAssignment(props: PageProps) {
 
   const submit = async (event: Event) => {
     event.preventDefault()
-    const created = await save.run(async () => {
-      const rubric = criteria.length
-        ? await api<{ id: string }>(`${LMS}/rubrics`, {
-            method: 'POST',
-            body: { course_id: courseId, title },
-          })
-        : null
-      try {
-        if (rubric) {
-          for (const [position, criterion] of criteria.entries()) {
-            const saved = await api<{ id: string }>(`${LMS}/rubric_criteria`, {
-              method: 'POST',
-              body: { rubric_id: rubric.id, title: criterion.title, position },
-            })
-            for (const [levelPosition, level] of criterion.levels.entries()) {
-              await api(`${LMS}/rubric_levels`, {
-                method: 'POST',
-                body: {
-                  criterion_id: saved.id,
-                  title: level.title,
-                  points: Number(level.points),
-                  position: levelPosition,
-                },
-              })
-            }
-          }
-        }
-        return await api<Assignment>(`${LMS}/assignments`, {
-          method: 'POST',
-          body: {
-            course_id: courseId,
-            title,
-            instructions: instructions || null,
-            due_at: instant(due),
-            max_points: Number(maxPoints),
-            rubric_id: rubric?.id ?? null,
-            status: publish ? 'published' : 'draft',
-          },
-        })
-      } catch (error) {
-        if (rubric)
-          await api(`${LMS}/rubrics/${rubric.id}`, { method: 'DELETE' }).catch(() => undefined)
-        throw error
-      }
-    })
+    const created = await save.run(() =>
+      api<Assignment>(`${LMS}/courses/${courseId}/assignments`, {
+        method: 'POST',
+        body: {
+          title,
+          instructions: instructions || null,
+          due_at: due ? i18n.instant(due) : null,
+          max_points: Number(maxPoints),
+          status: publish ? 'published' : 'draft',
+          rubric: criteria.length
+            ? {
+                title,
+                criteria: criteria.map((criterion) => ({
+                  title: criterion.title,
+                  levels: criterion.levels.map((level) => ({
+                    title: level.title,
+                    points: Number(level.points),
+                  })),
+                })),
+              }
+            : null,
+        },
+      })
+    )
     if (created) navigate(`/lms/assignments/${created.id}/submissions`)
   }
 
@@ -325,8 +301,10 @@ export function NewAssignment(props: PageProps) {
             <input
               type="datetime-local"
               value={due}
+              aria-describedby="lms-due-zone"
               onInput={(e) => setDue(e.currentTarget.value)}
             />
+            <small id="lms-due-zone">{t('app.timeZone', { zone: i18n.timeZone })}</small>
           </label>
           <label>
             {t('lms.new.maxPoints')}
