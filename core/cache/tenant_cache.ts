@@ -2,7 +2,8 @@ import app from '@adonisjs/core/services/app'
 import { LRUCache } from 'lru-cache'
 
 /** What a process keeps per tenant: each kind is invalidated on its own. */
-export type CacheKind = 'registry' | 'permissions' | 'custom_fields' | 'webhook_endpoints'
+export type CacheKind =
+  'registry' | 'permissions' | 'custom_fields' | 'webhook_endpoints' | 'plugins' | 'plugin_settings'
 
 /** Entries not tied to one tenant (the registry's look-ups by slug and domain). */
 export const PLATFORM_SCOPE = '*'
@@ -54,10 +55,11 @@ export function intern(value: string): string {
 
 /**
  * The one in-process cache of per-tenant facts read on the request path: the
- * registry's tenant look-ups, role permissions, custom fields and webhook
- * endpoints. Bounded by estimated size (least recently used first), entries
- * expire and are purged, and a change is announced on one change-bus
- * channel, so every Oryne process forgets the same entries at once.
+ * registry's tenant look-ups, role permissions, custom fields, webhook
+ * endpoints, and the plugins a tenant enabled with their settings. Bounded
+ * by estimated size (least recently used first), entries expire and are
+ * purged, and a change is announced on one change-bus channel, so every
+ * Oryne process forgets the same entries at once.
  */
 export class TenantCache {
   #entries: LRUCache<string, { value: unknown }>

@@ -1,4 +1,5 @@
 import db from '@adonisjs/lucid/services/db'
+import { intern, tenantCache } from '../cache/index.js'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import {
   E_PLUGIN_DEPENDENCIES_MISSING,
@@ -67,13 +68,12 @@ function lockTenant(trx: TransactionClientContract, tenant: Tenant) {
  * dependencies', first) in the tenant schema and seeds its default grants, all
  * in one transaction; disabling keeps the data. Routes of every available plugin
  * are mounted at boot and answer only for tenants that enabled it, so a change
- * takes effect at once in every running process: each keeps a short cache of
- * enabled plugins per tenant, cleared through `onChange` everywhere.
+ * takes effect at once in every running process: the enabled plugins and their
+ * settings per tenant live in the process's tenant cache (core/cache), cleared
+ * through `onChange` everywhere.
  */
 export class PluginHost {
   #migrator = new TenantMigrator()
-  #enabled = new Map<string, { names: Set<string>; expires: number }>()
-  #settings = new Map<string, { byPlugin: Map<string, Record<string, unknown>>; expires: number }>()
 
   constructor(
     private entries: Map<string, CatalogEntry>,
@@ -131,13 +131,19 @@ export class PluginHost {
   }
 
   invalidate(tenantId?: string) {
-    if (tenantId) {
-      this.#enabled.delete(tenantId)
-      this.#settings.delete(tenantId)
-    } else {
-      this.#enabled.clear()
-      this.#settings.clear()
-    }
+    tenantCache.invalidate({ tenantId, kind: 'plugins' })
+    tenantCache.invalidate({ tenantId, kind: 'plugin_settings' })
+  }
+
+  /** A cached read of the tenant cache, or a plain read when the host caches nothing (a lifetime of 0). */
+  #cached<T>(
+    kind: 'plugins' | 'plugin_settings',
+    tenantId: string,
+    key: string,
+    load: () => Promise<T>
+  ) {
+    if (this.options.cacheTtlMs <= 0) return load()
+    return tenantCache.get(kind, tenantId, key, load, this.options.cacheTtlMs)
   }
 
   /** Registers the jobs of every available plugin (defineJob is idempotent for the same handler). */
@@ -163,15 +169,13 @@ export class PluginHost {
   }
 
   async enabledNames(tenantId: string): Promise<Set<string>> {
-    const hit = this.#enabled.get(tenantId)
-    if (hit && hit.expires > Date.now()) return hit.names
-    const rows = await db
-      .from('tenant_plugins')
-      .where({ tenant_id: tenantId, status: 'enabled' })
-      .select('plugin')
-    const names = new Set(rows.map((row) => row.plugin as string))
-    this.#enabled.set(tenantId, { names, expires: Date.now() + this.options.cacheTtlMs })
-    return names
+    return this.#cached('plugins', tenantId, 'enabled', async () => {
+      const rows = await db
+        .from('tenant_plugins')
+        .where({ tenant_id: tenantId, status: 'enabled' })
+        .select('plugin')
+      return new Set(rows.map((row) => intern(row.plugin as string)))
+    })
   }
 
   async isEnabled(tenantId: string, name: string) {
@@ -389,22 +393,14 @@ export class PluginHost {
   /** The tenant's settings of a plugin, defaults applied; cached per tenant in every process. */
   async settings(tenantId: string, name: string): Promise<Record<string, unknown>> {
     const manifest = this.plugin(name)
-    let cached = this.#settings.get(tenantId)
-    if (!cached || cached.expires <= Date.now()) {
-      cached = { byPlugin: new Map(), expires: Date.now() + this.options.cacheTtlMs }
-      this.#settings.set(tenantId, cached)
-    }
-    let values = cached.byPlugin.get(name)
-    if (!values) {
+    return this.#cached('plugin_settings', tenantId, name, async () => {
       const row = await db
         .from('tenant_plugins')
         .where({ tenant_id: tenantId, plugin: name })
         .select('settings')
         .first()
-      values = effectiveSettings(manifest, row?.settings ?? {})
-      cached.byPlugin.set(name, values)
-    }
-    return values
+      return effectiveSettings(manifest, row?.settings ?? {})
+    })
   }
 
   /** Settings with what a tenant admin needs to change them: defaults, what was set, the schema. */
