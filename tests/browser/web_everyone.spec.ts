@@ -11,6 +11,7 @@ import {
   accessibilityProblems,
   demoSchool,
   DESKTOP,
+  docsShot,
   openApp,
   PHONE,
   shot,
@@ -394,22 +395,25 @@ test.group('Web app: pages everyone has', (group) => {
       ['staff', { email: staff, password: PASSWORD }],
       ['admin', { email: admin, password: PASSWORD }],
     ]
+    // One sign-in per role: the desktop page, then the same page narrowed to a phone's width.
     for (const [role, who] of people) {
+      const { page, problems } = await openApp(browser, baseUrl, { viewport: DESKTOP })
+      await signInApp(page, baseUrl, { school: tenant.slug, ...who })
+      assert.match(await page.locator('h1').innerText(), /^Hello, /)
+      await page.locator('.widget [aria-busy]').first().waitFor({ state: 'detached' })
+      await page.locator('.app-header .unread-badge').waitFor()
       for (const [width, viewport] of [
         ['desktop', DESKTOP],
         ['phone', PHONE],
       ] as const) {
-        const { page, problems } = await openApp(browser, baseUrl, { viewport })
-        await signInApp(page, baseUrl, { school: tenant.slug, ...who })
-        assert.match(await page.locator('h1').innerText(), /^Hello, /)
-        await page.locator('.widget [aria-busy]').first().waitFor({ state: 'detached' })
-        await page.locator('.app-header .unread-badge').waitFor()
+        await page.setViewportSize(viewport)
+        if (width === 'phone') await page.getByRole('button', { name: 'Menu' }).waitFor()
         assert.isAtMost(await noSideScroll(page), viewport.width, `${role} at ${width}`)
         assert.deepEqual(await accessibilityProblems(page), [], `${role} at ${width}`)
-        await shot(page, `everyone-home-${role}-${width}`)
-        assert.deepEqual(problems, [], `${role} at ${width}`)
-        await page.context().close()
+        await docsShot(page, `everyone-home-${role}-${width}`, `web-home-${role}-${width}`)
       }
+      assert.deepEqual(problems, [], role)
+      await page.context().close()
     }
   }).timeout(240_000)
 })

@@ -100,6 +100,19 @@ export function shot(page: Page, name: string) {
   return page.screenshot({ path: `${WEB_ARTEFACTS}/${name}.png`, fullPage: true })
 }
 
+/** The docs' screenshots (docs/screenshots), written by the browser suite when asked. */
+export const DOCS_SCREENSHOTS = app.makePath('docs/screenshots')
+
+/**
+ * A step's screenshot, also written to docs/screenshots/<docsName>.png when
+ * ORYNE_DOCS_SCREENSHOTS=1 (docs/web.md, "Roles and what each sees").
+ */
+export async function docsShot(page: Page, name: string, docsName: string) {
+  await shot(page, name)
+  if (process.env.ORYNE_DOCS_SCREENSHOTS === '1')
+    await page.screenshot({ path: `${DOCS_SCREENSHOTS}/${docsName}.png`, fullPage: true })
+}
+
 let axeSource: string | undefined
 
 /**
