@@ -42,6 +42,15 @@ export type FieldOptions = {
   sensitive?: { permission: string; mode?: 'omit' | 'mask' }
   /** Not writable through the API (set by hooks or services). */
   readOnly?: boolean
+  /**
+   * Personal data (docs/plugins.md, "Personal data"). `'subject'` on a
+   * reference says whose record the row is: a `core.users` reference, or one
+   * to a resource with a subject of its own (`erp.students`, whose `user_id`
+   * is its subject). `true` marks a value about that person: exported with
+   * the row, and emptied when the person is erased (null, or `(erased)` for a
+   * required string or text).
+   */
+  personal?: true | 'subject'
 }
 
 export type StringFieldOptions = FieldOptions & { min?: number; max?: number; pattern?: RegExp }
@@ -164,6 +173,18 @@ export type ResourceDefinition = {
   defaultSort?: string
   /** Tenant admins may add custom fields (default true). */
   customFields?: boolean
+  /**
+   * The field that names a record to people (`name` when left out and the
+   * resource has one): a personal-data export shows it beside a reference to
+   * this resource, e.g. `room: "101"` beside `room_id`.
+   */
+  title?: string
+  /**
+   * What erasing a person does to their rows (those whose `personal:
+   * 'subject'` field points at them): `'redact'` (default) keeps the row and
+   * empties its `personal: true` fields; `'delete'` removes the rows.
+   */
+  privacy?: { erase?: 'redact' | 'delete' }
 }
 
 export function defineResource(definition: ResourceDefinition): ResourceDefinition {

@@ -50,6 +50,10 @@ export type ResourceModel = {
   rowRules: Record<string, RowRule>
   hooks: ResourceHooks
   validators: { create: BodyValidator; update: BodyValidator }
+  /** The field naming a record to people (`title`, else a `name` field). */
+  title?: CompiledField
+  /** Personal data: whose rows (subject references), which values, and what erasure does. */
+  personal: { subjects: Include[]; values: CompiledField[]; erase: 'redact' | 'delete' }
 }
 
 export type BodyValidator = { validate(data: unknown): Promise<Record<string, unknown>> }
@@ -148,7 +152,13 @@ export function resourceProblems(
         if (includes.has(as)) problems.push(`${where}: include name "${as}" used twice`)
         includes.add(as)
       }
+      problems.push(...personalProblems(where, definition))
     }
+    if (resource.title !== undefined && !fieldNames.has(resource.title))
+      problems.push(`${at}.title: unknown field "${resource.title}"`)
+    const erase = resource.privacy?.erase
+    if (erase !== undefined && erase !== 'redact' && erase !== 'delete')
+      problems.push(`${at}.privacy.erase: must be 'redact' or 'delete'`)
     if (resource.defaultSort) {
       for (const key of resource.defaultSort.split(',')) {
         const name = key.replace(/^-/, '')
@@ -158,6 +168,23 @@ export function resourceProblems(
     }
   }
   return problems
+}
+
+/** A `personal` flag the engine can honour: a subject is a reference, an erasable value can be emptied. */
+function personalProblems(where: string, definition: FieldDefinition): string[] {
+  const personal = definition.options.personal
+  if (personal === undefined) return []
+  if (personal === 'subject')
+    return definition.type === 'reference'
+      ? []
+      : [
+          `${where}.personal: 'subject' marks a reference (to core.users or a resource with a subject)`,
+        ]
+  if (personal !== true) return [`${where}.personal: must be true or 'subject'`]
+  const required = definition.options.required === true
+  if (required && definition.type !== 'string' && definition.type !== 'text')
+    return [`${where}.personal: a required ${definition.type} cannot be emptied on erasure`]
+  return []
 }
 
 const ID: FieldDefinition = { type: 'integer', options: { readOnly: true } }
@@ -226,5 +253,13 @@ export function compileResource(plugin: string, definition: ResourceDefinition):
     rowRules: definition.rowRules ?? {},
     hooks: definition.hooks ?? {},
     validators: { create: schemaFor('create'), update: schemaFor('update') },
+    title: fields.get(definition.title ?? 'name'),
+    personal: {
+      subjects: references.filter(
+        (reference) => reference.field.definition.options.personal === 'subject'
+      ),
+      values: declared.filter((field) => field.definition.options.personal === true),
+      erase: definition.privacy?.erase ?? 'redact',
+    },
   }
 }

@@ -1,5 +1,5 @@
 import { isoDate, type PrivacyHooks, type Trx } from '@oryne/sdk'
-import { joinErp, rowsAboutUser } from '../erp/index.js'
+import { rowsAboutUser } from '../erp/index.js'
 
 /** The rows of `table` about the user (as a student, and as staff unless `staff` is false). */
 const rowsOf = (trx: Trx, userId: string, table: string, alias: string, staff = true) =>
@@ -10,12 +10,13 @@ const instant = (value: unknown) => (value ? new Date(value as string).toISOStri
 const id = (value: unknown) => (value === null || value === undefined ? null : String(value))
 
 /**
- * A user's transport data: their assignments (route, stop and times,
- * vehicle) with their change history, term charges and trip marks, as a
- * student or a staff passenger. Erasure keeps what seats and finance need
- * (assignments, their history, term charges on ERP invoices) without the
- * free-text reasons of the changes, and deletes the trip marks: a trace of
- * where and when the person was, which nothing else needs.
+ * A user's transport data. Most of it is declared on the resources
+ * (`personal` fields): core exports the passenger's assignment history and
+ * term charges, empties the reasons of assignment changes, and deletes trip
+ * marks (a trace of where and when the person was) on erasure, keeping
+ * assignments and charges for seats and finance. This hook adds the two
+ * views a declaration cannot give: an assignment with its route code and
+ * stop times, and a trip mark with the trip's day, direction and vehicle.
  */
 export const transportPrivacy: PrivacyHooks = {
   async exportPersonalData(userId, { trx }) {
@@ -37,40 +38,6 @@ export const transportPrivacy: PrivacyHooks = {
         'a.status',
         'a.starts_on',
         'a.ended_on'
-      )
-    const changes = await rowsOf(trx, userId, 'transport_assignment_changes', 'c')
-      .leftJoin('transport_stops as fs', 'fs.id', 'c.from_stop_id')
-      .leftJoin('transport_stops as ts', 'ts.id', 'c.to_stop_id')
-      .leftJoin('transport_vehicles as fv', 'fv.id', 'c.from_vehicle_id')
-      .leftJoin('transport_vehicles as tv', 'tv.id', 'c.to_vehicle_id')
-      .orderBy('c.id')
-      .select(
-        'c.id',
-        'c.assignment_id',
-        'c.kind',
-        'fs.name as from_stop',
-        'ts.name as to_stop',
-        'fv.registration as from_vehicle',
-        'tv.registration as to_vehicle',
-        'c.reason',
-        'c.created_at'
-      )
-    const charges = await joinErp(
-      rowsOf(trx, userId, 'transport_term_charges', 'tc', false),
-      'terms',
-      't',
-      'tc.term_id'
-    )
-      .leftJoin('transport_stops as s', 's.id', 'tc.stop_id')
-      .orderBy('tc.id')
-      .select(
-        'tc.id',
-        'tc.student_id',
-        't.name as term',
-        's.name as stop',
-        'tc.amount',
-        'tc.invoice_id',
-        'tc.created_at'
       )
     const marks = await rowsOf(trx, userId, 'transport_trip_marks', 'm', false)
       .join('transport_trips as t', 't.id', 'm.trip_id')
@@ -97,19 +64,6 @@ export const transportPrivacy: PrivacyHooks = {
         starts_on: day(row.starts_on),
         ended_on: day(row.ended_on),
       })),
-      assignment_changes: changes.map((row) => ({
-        ...row,
-        id: id(row.id),
-        assignment_id: id(row.assignment_id),
-        created_at: instant(row.created_at),
-      })),
-      term_charges: charges.map((row) => ({
-        ...row,
-        id: id(row.id),
-        student_id: id(row.student_id),
-        invoice_id: id(row.invoice_id),
-        created_at: instant(row.created_at),
-      })),
       trip_marks: marks.map((row) => ({
         ...row,
         id: id(row.id),
@@ -119,22 +73,5 @@ export const transportPrivacy: PrivacyHooks = {
         alighted_at: instant(row.alighted_at),
       })),
     }
-  },
-
-  /** Idempotent: a second run finds nothing left to change and reports zeros. */
-  async erasePersonalData(userId, { trx }) {
-    const ids = (table: string, staff = true) =>
-      rowsOf(trx, userId, table, 'x', staff).select('x.id')
-    const reasons = await trx
-      .from('transport_assignment_changes')
-      .whereIn('id', ids('transport_assignment_changes'))
-      .whereNotNull('reason')
-      .update({ reason: null, updated_at: new Date() })
-    // Also on a trip still under way: the person leaves its still-aboard list.
-    const marks = await trx
-      .from('transport_trip_marks')
-      .whereIn('id', ids('transport_trip_marks', false))
-      .delete()
-    return { assignment_changes_redacted: Number(reasons), trip_marks_erased: Number(marks) }
   },
 }

@@ -14,7 +14,12 @@ export const students = defineResource({
     gender: field.enum(['female', 'male', 'other', 'undisclosed']),
     class_id: field.reference('classes', { as: 'class' }),
     section_id: field.reference('sections', { as: 'section' }),
-    user_id: field.reference('core.users', { as: 'user', onDelete: 'set null' }),
+    // Whose record this is: exported with the person's data; other plugins' rows about a student follow it.
+    user_id: field.reference('core.users', {
+      as: 'user',
+      onDelete: 'set null',
+      personal: 'subject',
+    }),
     status: field.enum(['active', 'inactive', 'graduated', 'withdrawn'], { default: 'active' }),
     contact_phone: field.string({ max: 40, sensitive: SENSITIVE }),
     health_notes: field.text({ sensitive: { permission: 'erp.students.health' } }),
@@ -31,7 +36,11 @@ export const guardians = defineResource({
     'A guardian of one student; a Parent user guardian of several children has one row per child.',
   fields: {
     student_id: field.reference('students', { required: true, as: 'student', onDelete: 'cascade' }),
-    user_id: field.reference('core.users', { as: 'user', onDelete: 'set null' }),
+    user_id: field.reference('core.users', {
+      as: 'user',
+      onDelete: 'set null',
+      personal: 'subject',
+    }),
     name: field.string({ required: true, max: 200 }),
     relation: field.enum(['mother', 'father', 'guardian', 'other'], { default: 'guardian' }),
     email: field.string({ max: 254 }),
@@ -51,7 +60,11 @@ export const teachers = defineResource({
   fields: {
     employee_no: field.string({ required: true, unique: true, max: 40 }),
     name: field.string({ required: true, max: 200, search: true }),
-    user_id: field.reference('core.users', { as: 'user', onDelete: 'set null' }),
+    user_id: field.reference('core.users', {
+      as: 'user',
+      onDelete: 'set null',
+      personal: 'subject',
+    }),
     email: field.string({ max: 254 }),
     phone: field.string({
       max: 40,

@@ -4,13 +4,18 @@ import { defineResource, field } from '@oryne/sdk'
 export const REQUEST_STATUSES = ['pending', 'approved', 'rejected'] as const
 export const ALLOCATION_STATUSES = ['active', 'vacated', 'transferred'] as const
 
-/** A resident is either an ERP student or a staff user, never both. */
+/** A resident is either an ERP student or a staff user, never both: whose record the row is. */
 const resident = {
-  student_id: field.reference('erp.students', { as: 'student', onDelete: 'cascade' }),
+  student_id: field.reference('erp.students', {
+    as: 'student',
+    onDelete: 'cascade',
+    personal: 'subject',
+  }),
   user_id: field.reference('core.users', {
     as: 'user',
     onDelete: 'cascade',
     description: 'A staff resident (students are named by student_id).',
+    personal: 'subject',
   }),
 }
 
@@ -21,7 +26,7 @@ export const allocationRequests = defineResource({
     ...resident,
     hostel_id: field.reference('hostels', { required: true, as: 'hostel', onDelete: 'cascade' }),
     term_id: field.reference('erp.terms', { as: 'term', onDelete: 'set null' }),
-    note: field.text({ max: 2000 }),
+    note: field.text({ max: 2000, personal: true }),
     status: field.enum(REQUEST_STATUSES, { default: 'pending', readOnly: true }),
     decided_by: field.reference('core.users', {
       as: 'decider',
@@ -29,7 +34,7 @@ export const allocationRequests = defineResource({
       onDelete: 'set null',
     }),
     decided_at: field.datetime({ readOnly: true }),
-    decision_note: field.text({ max: 2000, readOnly: true }),
+    decision_note: field.text({ max: 2000, readOnly: true, personal: true }),
     allocation_id: field.reference('allocations', {
       as: 'allocation',
       readOnly: true,
@@ -78,7 +83,7 @@ export const transfers = defineResource({
     to_allocation_id: field.reference('allocations', { required: true, as: 'to_allocation' }),
     from_room_id: field.reference('rooms', { required: true, as: 'from_room' }),
     to_room_id: field.reference('rooms', { required: true, as: 'to_room' }),
-    reason: field.text({ max: 2000 }),
+    reason: field.text({ max: 2000, personal: true }),
     transferred_by: field.reference('core.users', { as: 'transferrer', onDelete: 'set null' }),
   },
   rowRules: residentRecords(),

@@ -11,7 +11,11 @@ export const termCharges = defineResource({
   permissions: { create: false, update: false, delete: false },
   fields: {
     term_id: field.reference('erp.terms', { required: true, as: 'term' }),
-    student_id: field.reference('erp.students', { required: true, as: 'student' }),
+    student_id: field.reference('erp.students', {
+      required: true,
+      as: 'student',
+      personal: 'subject',
+    }),
     allocation_id: field.reference('allocations', { required: true, as: 'allocation' }),
     invoice_id: field.reference('erp.invoices', { as: 'invoice', onDelete: 'set null' }),
     amount: money({ required: true }),

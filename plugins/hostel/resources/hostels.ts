@@ -56,5 +56,6 @@ export const rooms = defineResource({
     status: field.enum(['active', 'maintenance', 'closed'], { default: 'active' }),
   },
   rowRules: ownRooms(),
+  title: 'number',
   defaultSort: 'number',
 })

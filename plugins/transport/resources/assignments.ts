@@ -2,13 +2,18 @@ import { passengerRecords, studentRecords } from './rules.js'
 import { money } from './network.js'
 import { defineResource, field } from '@oryne/sdk'
 
-/** A passenger is either an ERP student or a staff user, never both. */
+/** A passenger is either an ERP student or a staff user, never both: whose record the row is. */
 const passenger = {
-  student_id: field.reference('erp.students', { as: 'student', onDelete: 'cascade' }),
+  student_id: field.reference('erp.students', {
+    as: 'student',
+    onDelete: 'cascade',
+    personal: 'subject',
+  }),
   user_id: field.reference('core.users', {
     as: 'user',
     onDelete: 'cascade',
     description: 'A staff passenger (students are named by student_id).',
+    personal: 'subject',
   }),
 }
 
@@ -45,7 +50,7 @@ export const assignmentChanges = defineResource({
     to_stop_id: field.reference('stops', { as: 'to_stop', onDelete: 'set null' }),
     from_vehicle_id: field.reference('vehicles', { as: 'from_vehicle', onDelete: 'set null' }),
     to_vehicle_id: field.reference('vehicles', { as: 'to_vehicle', onDelete: 'set null' }),
-    reason: field.text({ max: 2000 }),
+    reason: field.text({ max: 2000, personal: true }),
     changed_by: field.reference('core.users', { as: 'changer', onDelete: 'set null' }),
   },
   rowRules: passengerRecords(),
@@ -61,7 +66,11 @@ export const termCharges = defineResource({
   permissions: { create: false, update: false, delete: false },
   fields: {
     term_id: field.reference('erp.terms', { required: true, as: 'term' }),
-    student_id: field.reference('erp.students', { required: true, as: 'student' }),
+    student_id: field.reference('erp.students', {
+      required: true,
+      as: 'student',
+      personal: 'subject',
+    }),
     assignment_id: field.reference('assignments', { required: true, as: 'assignment' }),
     stop_id: field.reference('stops', { as: 'stop', onDelete: 'set null' }),
     invoice_id: field.reference('erp.invoices', { as: 'invoice', onDelete: 'set null' }),

@@ -68,5 +68,6 @@ export const vehicles = defineResource({
     permit_reminded_for: field.date({ readOnly: true }),
     status: field.enum(['active', 'maintenance', 'retired'], { default: 'active' }),
   },
+  title: 'registration',
   defaultSort: 'registration',
 })

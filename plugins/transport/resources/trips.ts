@@ -31,6 +31,7 @@ export const tripMarks = defineResource({
       required: true,
       as: 'student',
       onDelete: 'cascade',
+      personal: 'subject',
     }),
     boarded_stop_id: field.reference('stops', { as: 'boarded_stop', onDelete: 'set null' }),
     boarded_at: field.datetime({ readOnly: true }),
@@ -38,6 +39,8 @@ export const tripMarks = defineResource({
     alighted_at: field.datetime({ readOnly: true }),
     marked_by: field.reference('core.users', { as: 'marker', onDelete: 'set null' }),
   },
+  // A trace of where and when the person was, which nothing else needs once they are erased.
+  privacy: { erase: 'delete' },
   rowRules: studentRecords(),
   defaultSort: '-created_at',
 })
