@@ -154,6 +154,8 @@ export async function addPerson(
 
 /** Runs `tasks` with at most `limit` in flight, started in the order given: many people at once. */
 export { pool } from '../utils/pool.js'
+/* A card gateway over real HTTP for payment tests: sessions, refunds, signed webhooks, a hosted page. */
+export { PaymentGateway, type GatewaySession } from '../payments/test_gateway.js'
 
 export type OpenSchoolOptions<Who extends string> = TestTenantOptions & {
   /** The people of the school by the name tests call them, with their role(s). */

@@ -5,6 +5,7 @@ import { tenantContext } from '#core/tenancy/context'
 import { withTenantDb } from '#core/tenancy/tenant_db'
 import type { Tenant } from '#core/tenancy/types'
 import { createUser, PASSWORD } from '#tests/support/auth'
+import { PaymentGateway } from '@oryne/sdk/testing'
 import {
   accessibilityProblems,
   demoSchool,
@@ -16,7 +17,6 @@ import {
   startBrowser,
   type AppPage,
 } from '#tests/support/web'
-import { PaymentGateway } from '#tests/support/payment_gateway'
 import { recordInteractions } from '#plugins/ai/services/interactions'
 
 /*

@@ -1,11 +1,10 @@
 import { test } from '@japa/runner'
 import { DateTime } from 'luxon'
 import type { Browser, Page } from 'playwright-core'
-import { tenantDb } from '@oryne/sdk/testing'
+import { PaymentGateway, tenantDb } from '@oryne/sdk/testing'
 import type { Tenant } from '#core/tenancy/types'
 import { sealSecret } from '#core/payments/providers'
 import { createInvoice } from '#plugins/erp/services/fees'
-import { PaymentGateway } from '#tests/support/payment_gateway'
 import {
   accessibilityProblems,
   demoSchool,

@@ -7,16 +7,16 @@ import {
   eventually,
   ok,
   openSchool,
+  PaymentGateway,
   refused,
   type School,
 } from '@oryne/sdk/testing'
-import { PaymentGateway } from '#tests/support/payment_gateway'
 import { createInvoice } from '../services/fees.js'
 
 /*
  * Paying an invoice online (issue 25): a guardian (or the student) opens a
  * checkout session at the school's card gateway (a real HTTP server,
- * tests/support/payment_gateway.ts), pays on its hosted page, and the
+ * PaymentGateway of @oryne/sdk/testing), pays on its hosted page, and the
  * gateway's signed webhook (POST /api/v1/payments/webhooks/card) records the
  * ERP payment once; the invoice answers carry today's fine and balance.
  */

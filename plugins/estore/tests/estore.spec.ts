@@ -5,18 +5,18 @@ import {
   errorCode,
   eventually,
   ok,
+  PaymentGateway,
   recordEvents,
-  sharedSchool,
   type School,
+  sharedSchool,
 } from '@oryne/sdk/testing'
-import { PaymentGateway } from '#tests/support/payment_gateway'
 import { releaseReservationsJob } from '../jobs/release_reservations.js'
 
 /*
  * The e-store end to end through HTTP, each step as the role that performs
  * it: Staff run the catalogue and the orders, Students, Parents and Teachers
  * shop, a TenantAdmin configures the card gateway. The gateway is a real HTTP
- * server (tests/support/payment_gateway.ts) that opens checkout sessions and
+ * server (`PaymentGateway` of @oryne/sdk/testing) that opens checkout sessions and
  * sends signed webhooks to the running server.
  */
 

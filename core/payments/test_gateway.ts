@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 
 /*
- * A card gateway for tests, over real HTTP on 127.0.0.1: it implements the
+ * A card gateway for tests (`PaymentGateway` in `@oryne/sdk/testing`), over real HTTP on 127.0.0.1: it implements the
  * hosted-checkout pattern the e-store's card provider speaks (POST
  * /v1/checkout/sessions and /v1/refunds with a Bearer API key and an
  * Idempotency-Key) and sends webhooks signed like production gateways do:
