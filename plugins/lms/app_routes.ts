@@ -159,7 +159,7 @@ export function lmsAppRoutes(router: Router) {
         if (missing) throw new E_FORBIDDEN([`this needs the ${missing} permission`])
       }
       const assignment = await postAssignment(
-        param(ctx, 'id', 'Course'),
+        param(ctx, 'Course'),
         input,
         principal,
         ctx.request.id() ?? undefined

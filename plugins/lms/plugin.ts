@@ -27,7 +27,12 @@ import { lmsStats } from './stats.js'
 import { lmsNotifications, notifyAssignmentDue, notifyGradePublished } from './notifications.js'
 import { assignmentDueSoonJob, DUE_SOON_CRON } from './jobs/due_soon.js'
 import { lmsCalendar } from './calendar.js'
-import { type ResourceDefinition, type ResourceHooks, definePlugin } from '@oryne/sdk'
+import {
+  crudPermissions,
+  definePlugin,
+  type ResourceDefinition,
+  type ResourceHooks,
+} from '@oryne/sdk'
 
 const HOOKS: Record<string, ResourceHooks> = {
   courses: courseHooks,
@@ -58,14 +63,11 @@ const RESOURCES: ResourceDefinition[] = [
   HOOKS[resource.name] ? { ...resource, hooks: HOOKS[resource.name] } : resource
 )
 
-/** The CRUD permissions a resource uses (actions it turns off have none). */
-function crud(resource: ResourceDefinition) {
-  return (['read', 'create', 'update', 'delete'] as const)
-    .filter((action) => resource.permissions?.[action] !== false)
-    .map((action) => `lms.${resource.name}.${action}`)
-}
-
-const all = (...names: string[]) => RESOURCES.filter((r) => names.includes(r.name)).flatMap(crud)
+const all = (...names: string[]) =>
+  crudPermissions(
+    'lms',
+    RESOURCES.filter((r) => names.includes(r.name))
+  )
 const read = (...names: string[]) => names.map((name) => `lms.${name}.read`)
 
 /** Course content everyone in a course reads. */
@@ -97,7 +99,7 @@ export default definePlugin({
     'Courses, materials, assignments and submissions, rubrics and gradebooks, live classes',
   dependencies: { erp: '^1.0.0' },
   permissions: [
-    ...RESOURCES.flatMap(crud),
+    ...crudPermissions('lms', RESOURCES),
     'lms.submissions.submit',
     'lms.submissions.grade',
     'lms.grades.release',

@@ -33,15 +33,17 @@ import {
 import { captureAttendance, joinSession } from './services/live.js'
 import { acceptUpload } from './services/files.js'
 import {
-  E_VALIDATION,
   authorize,
+  defineIdParam,
+  E_VALIDATION,
+  fileUpload,
   respond,
+  storedRow,
   vine,
+  vineId,
   type HttpContext,
   type OperationDoc,
   type Router,
-  fileUpload,
-  storedRow,
 } from '@oryne/sdk'
 
 type Schema = NonNullable<OperationDoc['data']>
@@ -66,11 +68,7 @@ const download: OperationDoc['raw'] = {
 }
 
 /** A record id as the API returns them: a string of digits. */
-export const id = () =>
-  vine
-    .string()
-    .trim()
-    .regex(/^\d{1,18}$/)
+export const id = vineId
 export const text = (max: number) => vine.string().trim().maxLength(max)
 
 /** Points: a JSON number with at most two decimals (kept exact: see services/points.ts). */
@@ -139,11 +137,7 @@ const linkQuery = vine.compile(
 )
 
 /** A digits-only route parameter, so a junk id is a 404 and never reaches SQL. */
-export function param(ctx: HttpContext, name: string, what: string): string {
-  const value = String(ctx.params[name])
-  if (!/^\d{1,18}$/.test(value)) throw new E_LMS_NOT_FOUND([what, value.slice(0, 40)])
-  return value
-}
+export const param = defineIdParam(E_LMS_NOT_FOUND)
 
 function requestId(ctx: HttpContext) {
   return ctx.request.id() ?? undefined
@@ -169,7 +163,7 @@ export function lmsRoutes(router: Router) {
     .post('/courses/:id/enrol-section', async (ctx) => {
       const principal = await authorize(ctx, 'lms.enrolments.create')
       const input = await enrolSectionInput.validate(ctx.request.body())
-      respond(ctx, await enrolSection(param(ctx, 'id', 'Course'), input, principal, requestId(ctx)))
+      respond(ctx, await enrolSection(param(ctx, 'Course'), input, principal, requestId(ctx)))
     })
     .describe({
       summary: 'Enrol the students of an ERP section in a course',
@@ -194,7 +188,7 @@ export function lmsRoutes(router: Router) {
     .get('/courses/:id/gradebook', async (ctx) => {
       const principal = await authorize(ctx, 'lms.gradebook.read')
       const query = await gradebookQuery.validate(ctx.request.qs())
-      respond(ctx, await gradebook(param(ctx, 'id', 'Course'), query, principal))
+      respond(ctx, await gradebook(param(ctx, 'Course'), query, principal))
     })
     .describe({
       summary: "A course's gradebook",
@@ -212,7 +206,7 @@ export function lmsRoutes(router: Router) {
   router
     .post('/materials/:id/file', async (ctx) => {
       const principal = await authorize(ctx, 'lms.materials.update')
-      const materialId = param(ctx, 'id', 'Material')
+      const materialId = param(ctx, 'Material')
       const file = acceptUpload(ctx.request.file('file'), await lmsSettings())
       respond(ctx, await uploadMaterialFile(materialId, file, principal, requestId(ctx)))
     })
@@ -229,7 +223,7 @@ export function lmsRoutes(router: Router) {
     .get('/materials/:id/download-url', async (ctx) => {
       const principal = await authorize(ctx, 'lms.materials.read')
       const { download_link_ttl_seconds: ttl } = await lmsSettings()
-      respond(ctx, await materialLink(param(ctx, 'id', 'Material'), principal, ttl))
+      respond(ctx, await materialLink(param(ctx, 'Material'), principal, ttl))
     })
     .describe({
       summary: "A signed link to a material's file",
@@ -242,7 +236,7 @@ export function lmsRoutes(router: Router) {
   router
     .get('/materials/:id/download', async (ctx) => {
       const query = await signedQuery(ctx)
-      sendFile(ctx, await materialDownload(param(ctx, 'id', 'Material'), query))
+      sendFile(ctx, await materialDownload(param(ctx, 'Material'), query))
     })
     .describe({
       summary: "Download a material's file by its signed link",
@@ -256,12 +250,7 @@ export function lmsRoutes(router: Router) {
     .post('/assignments/:id/submissions', async (ctx) => {
       const principal = await authorize(ctx, 'lms.submissions.submit')
       const input = await attemptInput.validate(ctx.request.body())
-      const started = await startAttempt(
-        param(ctx, 'id', 'Assignment'),
-        input,
-        principal,
-        requestId(ctx)
-      )
+      const started = await startAttempt(param(ctx, 'Assignment'), input, principal, requestId(ctx))
       respond(ctx, started, { status: 201, location: `/api/v1/lms/submissions/${started.id}` })
     })
     .describe({
@@ -289,10 +278,7 @@ export function lmsRoutes(router: Router) {
     .post('/assignments/:id/release', async (ctx) => {
       const principal = await authorize(ctx, 'lms.grades.release')
       const input = await releaseInput.validate(ctx.request.body())
-      respond(
-        ctx,
-        await releaseGrades(param(ctx, 'id', 'Assignment'), input, principal, requestId(ctx))
-      )
+      respond(ctx, await releaseGrades(param(ctx, 'Assignment'), input, principal, requestId(ctx)))
     })
     .describe({
       summary: 'Release the grades of an assignment to its students',
@@ -314,10 +300,7 @@ export function lmsRoutes(router: Router) {
     .put('/submissions/:id/draft', async (ctx) => {
       const principal = await authorize(ctx, 'lms.submissions.submit')
       const input = await draftInput.validate(ctx.request.body())
-      respond(
-        ctx,
-        await saveDraft(param(ctx, 'id', 'Submission'), input.text, principal, requestId(ctx))
-      )
+      respond(ctx, await saveDraft(param(ctx, 'Submission'), input.text, principal, requestId(ctx)))
     })
     .describe({
       summary: 'Replace the text of a draft',
@@ -329,7 +312,7 @@ export function lmsRoutes(router: Router) {
   router
     .post('/submissions/:id/files', async (ctx) => {
       const principal = await authorize(ctx, 'lms.submissions.submit')
-      const submissionId = param(ctx, 'id', 'Submission')
+      const submissionId = param(ctx, 'Submission')
       const file = acceptUpload(ctx.request.file('file'), await lmsSettings())
       const attached = await attachFile(submissionId, file, principal, requestId(ctx))
       const index = (attached.files as unknown[]).length - 1
@@ -353,8 +336,8 @@ export function lmsRoutes(router: Router) {
     .get('/submissions/:id/files/:index/download-url', async (ctx) => {
       const principal = await authorize(ctx, 'lms.submissions.read')
       const { download_link_ttl_seconds: ttl } = await lmsSettings()
-      const index = Number(param(ctx, 'index', 'Submission file'))
-      respond(ctx, await submissionFileLink(param(ctx, 'id', 'Submission'), index, principal, ttl))
+      const index = Number(param(ctx, 'Submission file', 'index'))
+      respond(ctx, await submissionFileLink(param(ctx, 'Submission'), index, principal, ttl))
     })
     .describe({
       summary: 'A signed link to one file of a submission',
@@ -367,8 +350,8 @@ export function lmsRoutes(router: Router) {
   router
     .get('/submissions/:id/files/:index/download', async (ctx) => {
       const query = await signedQuery(ctx)
-      const index = Number(param(ctx, 'index', 'Submission file'))
-      sendFile(ctx, await submissionFileDownload(param(ctx, 'id', 'Submission'), index, query))
+      const index = Number(param(ctx, 'Submission file', 'index'))
+      sendFile(ctx, await submissionFileDownload(param(ctx, 'Submission'), index, query))
     })
     .describe({
       summary: 'Download a file of a submission by its signed link',
@@ -381,7 +364,7 @@ export function lmsRoutes(router: Router) {
   router
     .post('/submissions/:id/submit', async (ctx) => {
       const principal = await authorize(ctx, 'lms.submissions.submit')
-      respond(ctx, await submit(param(ctx, 'id', 'Submission'), principal, requestId(ctx)))
+      respond(ctx, await submit(param(ctx, 'Submission'), principal, requestId(ctx)))
     })
     .describe({
       summary: 'Hand in a draft',
@@ -403,7 +386,7 @@ export function lmsRoutes(router: Router) {
       }
       respond(
         ctx,
-        await gradeSubmission(param(ctx, 'id', 'Submission'), input, principal, requestId(ctx))
+        await gradeSubmission(param(ctx, 'Submission'), input, principal, requestId(ctx))
       )
     })
     .describe({
@@ -421,7 +404,7 @@ export function lmsRoutes(router: Router) {
       const input = await returnInput.validate(ctx.request.body())
       respond(
         ctx,
-        await returnSubmission(param(ctx, 'id', 'Submission'), input, principal, requestId(ctx))
+        await returnSubmission(param(ctx, 'Submission'), input, principal, requestId(ctx))
       )
     })
     .describe({
@@ -443,7 +426,7 @@ export function lmsRoutes(router: Router) {
       respond(
         ctx,
         await joinSession(
-          param(ctx, 'id', 'Live session'),
+          param(ctx, 'Live session'),
           principal,
           await lmsSettings(),
           requestId(ctx)
@@ -474,7 +457,7 @@ export function lmsRoutes(router: Router) {
       const principal = await authorize(ctx, 'lms.live_attendance.capture')
       const { marks } = await attendanceInput.validate(ctx.request.body())
       const result = await captureAttendance(
-        param(ctx, 'id', 'Live session'),
+        param(ctx, 'Live session'),
         marks,
         principal,
         requestId(ctx)

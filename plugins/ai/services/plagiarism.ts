@@ -1,4 +1,5 @@
 import {
+  onUniqueViolation,
   readTenantDb,
   recordAudit,
   tenantFilePath,
@@ -297,12 +298,11 @@ export async function addDocument(
       .where('external_id', input.external_id)
       .first()
     if (taken) throw new E_AI_DOCUMENT_EXISTS([input.external_id])
-    const row = await indexSource(trx, { kind: 'document', ...input }).catch((error) => {
-      // Two concurrent uploads of one id: the unique index decides, the loser hears why.
-      if ((error as { code?: string }).code === '23505')
-        throw new E_AI_DOCUMENT_EXISTS([input.external_id])
-      throw error
-    })
+    // Two concurrent uploads of one id: the unique index decides, the loser hears why.
+    const row = await onUniqueViolation(
+      indexSource(trx, { kind: 'document', ...input }),
+      () => new E_AI_DOCUMENT_EXISTS([input.external_id])
+    )
     await recordAudit(trx, {
       actor,
       action: 'ai.plagiarism_documents.create',
