@@ -327,6 +327,7 @@ test.group('Web app: the LMS for teachers, students and parents', (group) => {
     assert.include(await due1.innerText(), `${mine.first_name} ${mine.last_name}`)
     assert.include(await due1.innerText(), 'Graded')
     assert.deepEqual(await accessibilityProblems(p), [])
+    await shot(p, 'lms-parent-work-due')
     await p.locator('#app-nav').getByRole('link', { name: 'Grades and feedback' }).click()
     await p.getByRole('heading', { name: 'Grades and feedback', level: 1 }).waitFor()
     const childCard = p.getByRole('article').filter({ hasText: title })
