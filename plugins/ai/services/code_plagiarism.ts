@@ -1,4 +1,6 @@
-import { codeLanguage, tokenizeCode } from '../plagiarism/code_tokens.js'
+import { readTenantDb, tenantFilePath, type Trx } from '@oryne/sdk'
+import { readFile } from 'node:fs/promises'
+import { codeLanguage, tokenizeCode, type CodeLanguage } from '../plagiarism/code_tokens.js'
 import { compareCode, type CodeRegion } from '../plagiarism/code_match.js'
 
 /*
@@ -44,4 +46,102 @@ export function checkCode(input: { files: CodeFile[]; sources: CodeFile[] }) {
     pairs: pairs.sort((a, b) => b.similarity - a.similarity),
     skipped: [...files, ...sources].filter((file) => !file.language).map((file) => file.name),
   }
+}
+
+/*
+ * Code plagiarism on handed-in work: the code files of a submission are
+ * compared with the code files handed in before in its course by other
+ * students, and kept for the submissions after it.
+ */
+
+/** A pair is reported from this similarity on (bench/ai_code_plagiarism.ts: precision and recall 1.0 there). */
+export const CODE_SIMILARITY = 0.5
+/** Prior files a submission's code is compared with: its course's most recent ones. */
+const PRIOR_FILES = 500
+/** Larger files are not compared (generated or vendored code, not a student's). */
+const MAX_FILE_BYTES = 200_000
+
+export type CodeMatch = {
+  file: string
+  source: { kind: 'submission'; id: string; file: string }
+  language: string
+  similarity: number
+  regions: CodeRegion[]
+}
+
+type Submission = { id: string; course_id: string; student_id: string }
+
+/** The code files of a submission, read from storage; files in other languages are left out. */
+export async function submissionCode(files: Array<{ key: string; name: string }>) {
+  const code: Array<CodeFile & { language: CodeLanguage }> = []
+  for (const file of files) {
+    const language = codeLanguage(file.name)
+    if (!language) continue
+    const bytes = await readFile(tenantFilePath(file.key))
+    if (bytes.byteLength <= MAX_FILE_BYTES)
+      code.push({ name: file.name, language, content: Buffer.from(bytes).toString('utf8') })
+  }
+  return code
+}
+
+/** Each code file's copies among the course's prior files of other students, most similar first. */
+export async function priorCodeMatches(
+  submission: Submission,
+  code: Array<CodeFile & { language: CodeLanguage }>
+): Promise<CodeMatch[]> {
+  if (!code.length) return []
+  const prior = await readTenantDb((client, table) =>
+    client
+      .from(table('ai_code_sources', 'c'))
+      .where('c.course_id', submission.course_id)
+      .whereNot('c.student_id', submission.student_id)
+      .whereNot('c.submission_id', submission.id)
+      .whereIn('c.language', [...new Set(code.map((file) => file.language))])
+      .orderBy('c.id', 'desc')
+      .limit(PRIOR_FILES)
+      .select('c.submission_id', 'c.name', 'c.language', 'c.content')
+  )
+  const matches: CodeMatch[] = []
+  for (const file of code) {
+    const tokens = tokenizeCode(file.content, file.language)
+    for (const source of prior) {
+      if (source.language !== file.language) continue
+      const { similarity, regions } = compareCode(
+        tokens,
+        tokenizeCode(source.content, file.language)
+      )
+      if (similarity >= CODE_SIMILARITY)
+        matches.push({
+          file: file.name,
+          source: { kind: 'submission', id: String(source.submission_id), file: source.name },
+          language: file.language,
+          similarity,
+          regions,
+        })
+    }
+  }
+  return matches.sort((a, b) => b.similarity - a.similarity)
+}
+
+/** Keeps a submission's code files (replacing any kept before) for the checks after it. */
+export async function keepCode(
+  trx: Trx,
+  submission: Submission,
+  code: Array<CodeFile & { language: CodeLanguage }>
+) {
+  await trx.from('ai_code_sources').where('submission_id', submission.id).delete()
+  if (code.length)
+    await trx
+      .insertQuery()
+      .table('ai_code_sources')
+      .multiInsert(
+        code.map((file) => ({
+          submission_id: submission.id,
+          course_id: submission.course_id,
+          student_id: submission.student_id,
+          name: file.name.slice(0, 300),
+          language: file.language,
+          content: file.content,
+        }))
+      )
 }

@@ -23,6 +23,7 @@ import { aiSettings } from '../settings.js'
 import { scorePassages } from './plagiarism_scorer.js'
 import { extractText, isReadable } from './text_extraction.js'
 import { seesCourseWork, submissionForCheck } from './school.js'
+import { keepCode, priorCodeMatches, submissionCode, type CodeMatch } from './code_plagiarism.js'
 
 /*
  * Plagiarism checks: the checked text is normalised and keyed
@@ -231,22 +232,27 @@ export async function checkSubmission(submissionId: string) {
     excludeStudentId: submission.student_id,
     excludeSubmissionId: submission.id,
   })
+  const code = await submissionCode(submission.files)
+  const codeMatches = await priorCodeMatches(submission, code)
   return withTenantDb(async (trx) => {
     const report = {
       submission_id: submission.id,
       course_id: submission.course_id,
       score: result.score,
       matches: JSON.stringify(result.matches),
+      code_matches: JSON.stringify(codeMatches),
       words: result.words,
       checked_at: new Date(),
     }
     await trx.rawQuery(
-      `INSERT INTO ai_plagiarism_reports (submission_id, course_id, score, matches, words, checked_at)
-       VALUES (:submission_id, :course_id, :score, :matches, :words, :checked_at)
+      `INSERT INTO ai_plagiarism_reports (submission_id, course_id, score, matches, code_matches, words, checked_at)
+       VALUES (:submission_id, :course_id, :score, :matches, :code_matches, :words, :checked_at)
        ON CONFLICT (submission_id) DO UPDATE
-         SET score = EXCLUDED.score, matches = EXCLUDED.matches, words = EXCLUDED.words, checked_at = EXCLUDED.checked_at`,
+         SET score = EXCLUDED.score, matches = EXCLUDED.matches, code_matches = EXCLUDED.code_matches,
+             words = EXCLUDED.words, checked_at = EXCLUDED.checked_at`,
       report
     )
+    await keepCode(trx, submission, code)
     await removeSources(trx, { submission_id: submission.id })
     if (text.trim())
       await indexSource(trx, {
@@ -256,7 +262,13 @@ export async function checkSubmission(submissionId: string) {
         course_id: submission.course_id,
         student_id: submission.student_id,
       })
-    return { submission_id: submission.id, ...result, unreadable_files: unreadable, text }
+    return {
+      submission_id: submission.id,
+      ...result,
+      code_matches: codeMatches,
+      unreadable_files: unreadable,
+      text,
+    }
   })
 }
 
@@ -273,6 +285,7 @@ export async function plagiarismReport(principal: Principal, submissionId: strin
     score: Number(report.score),
     words: Number(report.words),
     matches: report.matches as Match[],
+    code_matches: report.code_matches as CodeMatch[],
     checked_at: new Date(report.checked_at).toISOString(),
   }
 }

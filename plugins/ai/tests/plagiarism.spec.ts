@@ -430,6 +430,106 @@ test.group('AI: plagiarism', () => {
     foreign.assertStatus(404)
   })
 
+  test("handed-in code is compared with the course's earlier code: a renamed, reordered copy is reported with its lines, other code is not", async ({
+    client,
+    assert,
+  }) => {
+    const school = await schoolFor(client)
+    // A programming course accepts source files (the LMS refuses them by default).
+    await ok(
+      school
+        .as('head')
+        .patch('/admin/plugins/lms/settings')
+        .json({ allowed_extensions: ['pdf', 'txt', 'py', 'java', 'c'] })
+    )
+    const exercise = await assignment(school)
+    const original = [
+      'def mean(values):',
+      '    total = 0',
+      '    for value in values:',
+      '        total += value',
+      '    return total / len(values) if values else 0',
+      '',
+      'def median(values):',
+      '    ordered = sorted(values)',
+      '    middle = len(ordered) // 2',
+      '    if len(ordered) % 2:',
+      '        return ordered[middle]',
+      '    return (ordered[middle - 1] + ordered[middle]) / 2',
+      '',
+    ].join('\n')
+    // The same program: functions swapped, every name changed, a comment added.
+    const disguised = [
+      '# my own statistics',
+      'def centre(xs):',
+      '    s = sorted(xs)',
+      '    half = len(s) // 2',
+      '    if len(s) % 2:',
+      '        return s[half]',
+      '    return (s[half - 1] + s[half]) / 2',
+      '',
+      'def average(xs):',
+      '    acc = 0',
+      '    for x in xs:',
+      '        acc += x',
+      '    return acc / len(xs) if xs else 0',
+      '',
+    ].join('\n')
+    const unrelated = [
+      'import sys',
+      'class Inventory:',
+      '    def __init__(self):',
+      '        self.items = {}',
+      '    def add(self, name, count=1):',
+      '        self.items[name] = self.items.get(name, 0) + count',
+      '        print("added", name, file=sys.stderr)',
+      '    def report(self):',
+      '        return ", ".join(f"{k}: {v}" for k, v in self.items.items())',
+      '',
+    ].join('\n')
+    const handIn = async (
+      who: 'student' | 'student2',
+      name: string,
+      code: string,
+      to: { id: string } = exercise
+    ) => {
+      const draft = await created(
+        school.as(who).post(`/lms/assignments/${to.id}/submissions`).json({ text: null })
+      )
+      const upload = await school
+        .as(who)
+        .post(`/lms/submissions/${draft.id}/files`)
+        .file('file', Buffer.from(code), { filename: name, contentType: 'text/x-python' })
+      upload.assertStatus(201)
+      await ok(school.as(who).post(`/lms/submissions/${draft.id}/submit`).json({}))
+      return String(draft.id)
+    }
+
+    const first = await handIn('student', 'stats.py', original)
+    assert.deepEqual((await reportOf(school, first)).code_matches, [])
+    const copy = await handIn('student2', 'helpers.py', disguised)
+    const report = await reportOf(school, copy)
+    assert.lengthOf(report.code_matches, 1)
+    const [match] = report.code_matches
+    assert.deepEqual(match.source, { kind: 'submission', id: first, file: 'stats.py' })
+    assert.equal(match.file, 'helpers.py')
+    assert.equal(match.language, 'python')
+    assert.isAbove(match.similarity, 0.8)
+    // Each function is a region, found where it moved to.
+    assert.isAtLeast(match.regions.length, 2)
+    for (const region of match.regions) {
+      assert.isAtLeast(region.lines[0], 1)
+      assert.isAtMost(region.source_lines[1], 12)
+    }
+
+    // The other student's unrelated program matches nothing; the teacher reads the same report.
+    const other = await handIn('student2', 'inventory.py', unrelated, await assignment(school))
+    assert.deepEqual((await reportOf(school, other)).code_matches, [])
+    const teacher = await school.as('teacher').get(`/ai/plagiarism/reports/${copy}`)
+    teacher.assertStatus(200)
+    assert.lengthOf(teacher.body().data.code_matches, 1)
+  })
+
   test("another tenant's checks and reports never reach this tenant's sources", async ({
     client,
     assert,
