@@ -42,6 +42,11 @@ export function actorOf(principal: Pick<Principal, 'kind' | 'id'>) {
   return principal.kind === 'platform' ? 'platform' : `${principal.kind}:${principal.id}`
 }
 
+/** The user id of the caller, for `decided_by`-style columns (null for the platform and API keys). */
+export function userIdOf(principal: Pick<Principal, 'kind' | 'id'>) {
+  return principal.kind === 'user' ? principal.id : null
+}
+
 /**
  * Forgets the cached role permissions of a tenant (call after a role changes);
  * with `broadcast`, every other Oryne process forgets them too.

@@ -79,7 +79,15 @@ export type { Tenant } from '../tenancy/types.js'
 
 /* HTTP */
 export { respond, type Envelope, type Pagination } from '../http/envelope.js'
-export { actorOf, authorize, permits, principalOf, type Principal } from '../rbac/authorize.js'
+export {
+  actorOf,
+  authorize,
+  permits,
+  principalOf,
+  userIdOf,
+  type Principal,
+} from '../rbac/authorize.js'
+export { invalidField } from '../http/validation.js'
 export type { HttpContext, Router } from '@adonisjs/core/http'
 export { defineIdParam, vineId } from '../http/ids.js'
 /* Describing a custom route for the OpenAPI document: `router.post(...).describe({...})` (docs/api.md). */

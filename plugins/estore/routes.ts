@@ -37,12 +37,12 @@ import { adjustStock, stockBalance } from './services/stock.js'
 import { lowStockReport, salesReport } from './services/reports.js'
 import { receiveCardWebhook } from './services/webhooks.js'
 import { SIGNATURE_HEADER } from './payments/signature.js'
-import { invalidField } from './services/validation.js'
 import {
   authorize,
   defineIdParam,
   E_FORBIDDEN,
   E_VALIDATION,
+  invalidField,
   respond,
   type HttpContext,
   type OperationDoc,

@@ -1,5 +1,4 @@
-import { invalidField } from './validation.js'
-import { type ResourceHooks } from '@oryne/sdk'
+import { invalidField, type ResourceHooks } from '@oryne/sdk'
 
 type Data = Record<string, unknown>
 

@@ -6,12 +6,12 @@ import { assertOffered, cartLines, taxOf } from './cart.js'
 import { idempotent } from './idempotency.js'
 import { moveStock } from './ledger.js'
 import { markPaid, orderView } from './orders.js'
-import { invalidField } from './validation.js'
 import { allocateDiscount, recordRedemption, redeemVoucher } from './vouchers.js'
 import {
   actorOf,
   addDays,
   emitEvent,
+  invalidField,
   recordAudit,
   tenantToday,
   withTenantDb,

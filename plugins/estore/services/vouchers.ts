@@ -1,7 +1,6 @@
 import { E_VOUCHER_NOT_APPLICABLE } from '../errors.js'
 import { type Row } from './access.js'
-import { invalidField } from './validation.js'
-import { type ResourceHooks, type Trx } from '@oryne/sdk'
+import { invalidField, type ResourceHooks, type Trx } from '@oryne/sdk'
 
 /*
  * Vouchers at checkout. A code takes a percentage or a fixed amount off the

@@ -7,13 +7,14 @@ import {
   E_SAME_ROOM,
 } from '../errors.js'
 import { assertFits, assertNotAllocated, findResident, type Resident } from './residents.js'
-import { userIdOf, type Row } from './support.js'
+import { type Row } from './support.js'
 import {
   actorOf,
   emitEvent,
   onUniqueViolation,
   recordAudit,
   tenantToday,
+  userIdOf,
   withTenantDb,
   type Principal,
   type Trx,

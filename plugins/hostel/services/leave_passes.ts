@@ -1,16 +1,11 @@
 import { E_HOSTEL_NOT_FOUND, E_INVALID_TRANSITION, E_NOT_RESIDENT } from '../errors.js'
-import {
-  actsForSelf,
-  assertActsFor,
-  invalidField,
-  ownStudentId,
-  userIdOf,
-  type Row,
-} from './support.js'
+import { actsForSelf, assertActsFor, ownStudentId, type Row } from './support.js'
 import {
   actorOf,
   emitEvent,
+  invalidField,
   recordAudit,
+  userIdOf,
   withTenantDb,
   type HookContext,
   type Principal,

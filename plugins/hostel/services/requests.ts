@@ -1,10 +1,11 @@
 import { E_HOSTEL_NOT_FOUND, E_INVALID_TRANSITION, E_REQUEST_PENDING } from '../errors.js'
 import { allocateIn } from './allocations.js'
 import { assertFits, assertNotAllocated, findResident } from './residents.js'
-import { actsForSelf, assertActsFor, ownStudentId, userIdOf, type Row } from './support.js'
+import { actsForSelf, assertActsFor, ownStudentId, type Row } from './support.js'
 import {
   actorOf,
   recordAudit,
+  userIdOf,
   withTenantDb,
   type HookContext,
   type Principal,

@@ -1,7 +1,8 @@
 import { E_ALREADY_ALLOCATED, E_HOSTEL_TYPE_MISMATCH } from '../errors.js'
-import { invalidField, type Row } from './support.js'
+import { type Row } from './support.js'
 import { findStudent } from '../../erp/index.js'
 import type { Trx } from '@oryne/sdk'
+import { invalidField } from '@oryne/sdk'
 
 /** Who lives in a bed: an ERP student or a staff user (exactly one of them). */
 export type Resident = { student_id: string | null; user_id: string | null }

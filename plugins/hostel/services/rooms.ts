@@ -1,6 +1,6 @@
 import { E_CAPACITY_BELOW_OCCUPANCY } from '../errors.js'
-import { invalidField } from './support.js'
 import type { HookContext, ResourceHooks, Trx } from '@oryne/sdk'
+import { invalidField } from '@oryne/sdk'
 
 async function hostelOfBlock(trx: Trx, blockId: unknown) {
   const block = await trx.from('hostel_blocks').where('id', String(blockId)).first()

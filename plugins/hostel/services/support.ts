@@ -1,18 +1,8 @@
 import { E_NO_STUDENT_PROFILE } from '../errors.js'
-import { E_FORBIDDEN, E_VALIDATION, type Principal, type Trx } from '@oryne/sdk'
+import { E_FORBIDDEN, type Principal, type Trx } from '@oryne/sdk'
 import { standingTo, studentIdOfUser } from '../../erp/index.js'
 
 export type Row = Record<string, any>
-
-/** A 400 naming one field, as the engine reports its own validation failures. */
-export function invalidField(field: string, rule: string, message: string) {
-  return new E_VALIDATION([], { details: [{ field, rule, message }] })
-}
-
-/** The user id of the caller, for `decided_by`-style columns (null for the platform and API keys). */
-export function userIdOf(principal: Principal) {
-  return principal.kind === 'user' ? principal.id : null
-}
 
 const RESIDENT_ROLES = new Set(['Student', 'Parent', 'Teacher'])
 

@@ -24,11 +24,6 @@ export function actorOf(principal: Principal) {
   return principal.kind === 'platform' ? 'platform' : `${principal.kind}:${principal.id}`
 }
 
-/** The user id of the caller, for `graded_by`-style columns (null for the platform and API keys). */
-export function userIdOf(principal: Principal) {
-  return principal.kind === 'user' ? principal.id : null
-}
-
 const NARROWED = new Set(['Teacher', 'Student', 'Parent'])
 
 /**

@@ -1,14 +1,15 @@
 import { E_COURSE_CLOSED, E_LMS_NOT_FOUND } from '../errors.js'
 import { actorOf, courseToTeach, inTransaction, type Row } from './access.js'
-import { assertUnchanged, invalidField } from './validation.js'
+import { assertUnchanged } from './validation.js'
 import { erpRelation, findSection, findStudent, findTeacher } from '../../erp/index.js'
 import {
-  type ResourceHooks,
+  emitEvent,
+  invalidField,
+  recordAudit,
   withTenantDb,
   type OryneEvent,
-  emitEvent,
-  recordAudit,
   type Principal,
+  type ResourceHooks,
   type Trx,
 } from '@oryne/sdk'
 

@@ -4,15 +4,17 @@ import {
   E_POINTS_OUT_OF_RANGE,
   E_RUBRIC_MISMATCH,
 } from '../errors.js'
-import { actorOf, inTransaction, teaches, userIdOf, type Row } from './access.js'
-import { assertUnchanged, invalidField } from './validation.js'
+import { actorOf, inTransaction, teaches, type Row } from './access.js'
+import { assertUnchanged } from './validation.js'
 import { applyPenalty, fromHundredths, scaleHundredths, toHundredths } from './points.js'
 import {
-  type ResourceHooks,
-  withTenantDb,
   emitEvent,
+  invalidField,
   recordAudit,
+  userIdOf,
+  withTenantDb,
   type Principal,
+  type ResourceHooks,
   type Trx,
 } from '@oryne/sdk'
 

@@ -1,23 +1,16 @@
 import { E_LMS_NOT_FOUND, E_SESSION_NOT_OPEN } from '../errors.js'
 import type { LmsSettings } from '../settings.js'
-import {
-  actorOf,
-  courseReach,
-  inTransaction,
-  ownStudent,
-  teaches,
-  userIdOf,
-  type Row,
-} from './access.js'
-import { invalidField } from './validation.js'
+import { actorOf, courseReach, inTransaction, ownStudent, teaches, type Row } from './access.js'
 import { roomSecret } from './files.js'
 import {
-  type ResourceHooks,
-  tenantContext,
-  withTenantDb,
   emitEvent,
+  invalidField,
   recordAudit,
+  tenantContext,
+  userIdOf,
+  withTenantDb,
   type Principal,
+  type ResourceHooks,
 } from '@oryne/sdk'
 
 /*

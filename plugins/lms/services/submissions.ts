@@ -18,15 +18,15 @@ import {
   unrestricted,
   type Row,
 } from './access.js'
-import { invalidField } from './validation.js'
 import { removeFile, storeUpload, type StoredFile } from './files.js'
 import {
   E_FORBIDDEN,
-  withTenantDb,
   emitEvent,
+  invalidField,
   recordAudit,
-  type Principal,
+  withTenantDb,
   type MultipartFile,
+  type Principal,
   type Trx,
 } from '@oryne/sdk'
 

@@ -1,11 +1,6 @@
-import { E_VALIDATION } from '@oryne/sdk'
+import { invalidField } from '@oryne/sdk'
 
 type Row = Record<string, unknown>
-
-/** A 400 naming one field, as the engine reports its own validation failures. */
-export function invalidField(field: string, rule: string, message: string) {
-  return new E_VALIDATION([], { details: [{ field, rule, message }] })
-}
 
 /** Refuses a change of fields that identify a record (its course, its student). */
 export function assertUnchanged(changes: Row, before: Row, fields: string[]) {

@@ -8,13 +8,15 @@ import {
   E_VEHICLE_UNAVAILABLE,
 } from '../errors.js'
 import { findStudent } from '../../erp/index.js'
-import { invalidField, userIdOf, type Row } from './support.js'
+import { type Row } from './support.js'
 import {
   actorOf,
   emitEvent,
+  invalidField,
   onUniqueViolation,
   recordAudit,
   tenantToday,
+  userIdOf,
   withTenantDb,
   type Principal,
   type Trx,

@@ -1,6 +1,6 @@
 import { E_SEATS_BELOW_OCCUPANCY, E_VEHICLE_UNAVAILABLE } from '../errors.js'
-import { invalidField } from './support.js'
 import type { HookContext, ResourceHooks } from '@oryne/sdk'
+import { invalidField } from '@oryne/sdk'
 
 /**
  * A vehicle's seats never go under its passengers, and a vehicle carrying

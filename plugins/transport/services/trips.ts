@@ -7,8 +7,16 @@ import {
   E_TRANSPORT_NOT_FOUND,
   E_TRIP_CLOSED,
 } from '../errors.js'
-import { invalidField, userIdOf, type Row } from './support.js'
-import { actorOf, emitEvent, withTenantDb, type Principal, type Trx } from '@oryne/sdk'
+import { type Row } from './support.js'
+import {
+  actorOf,
+  emitEvent,
+  invalidField,
+  userIdOf,
+  withTenantDb,
+  type Principal,
+  type Trx,
+} from '@oryne/sdk'
 
 /*
  * Trip logs: the attendant marks each student boarding and alighting while
