@@ -2,7 +2,7 @@ import { HttpContext } from '@adonisjs/core/http'
 import type { TransactionClientContract as Trx } from '@adonisjs/lucid/types/database'
 import { tenantContext } from '../tenancy/context.js'
 import { createCheckoutSession } from './card_gateway.js'
-import { cardGatewayConfig } from './config.js'
+import { cardGatewayConfig, type CardGatewayConfig } from './config.js'
 import { paymentPurpose } from './purposes.js'
 
 export type CheckoutInput = {
@@ -12,8 +12,12 @@ export type CheckoutInput = {
   reference: string
   /** Minor units of the tenant's currency. */
   amount: number
-  /** Where the gateway sends the payer back: a path of this server (`/app/...`). */
-  returnPath: string
+  /** Where the gateway sends the payer back: a path of this server (`/app/...`)... */
+  returnPath?: string
+  /** ...or an address of the plugin's own (a setting). */
+  returnUrl?: string
+  /** A plugin's own gateway (the e-store's older settings); by default the school's. */
+  gateway?: CardGatewayConfig
   actor: string
   /** The caller's Idempotency-Key: the same key gives the same session. */
   idempotencyKey?: string | null
@@ -38,7 +42,7 @@ export async function openCheckout(trx: Trx, input: CheckoutInput) {
   if (!paymentPurpose(input.purpose))
     throw new TypeError(`No payment purpose "${input.purpose}" is registered`)
   const tenant = tenantContext.require()
-  const config = await cardGatewayConfig()
+  const config = input.gateway ?? (await cardGatewayConfig())
   const attempts = await trx
     .from('payment_sessions')
     .where({ purpose: input.purpose, reference: input.reference })
@@ -56,7 +60,7 @@ export async function openCheckout(trx: Trx, input: CheckoutInput) {
       amount: input.amount,
       currency: tenant.settings.currency,
       reference: `${input.purpose}-${input.reference}`,
-      returnUrl: `${origin()}${input.returnPath}`,
+      returnUrl: input.returnUrl ?? `${origin()}${input.returnPath ?? '/app'}`,
       metadata: { tenant: tenant.slug, purpose: input.purpose, reference: input.reference },
     },
     key

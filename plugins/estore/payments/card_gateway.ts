@@ -1,6 +1,6 @@
 import {
   cardGatewayConfig as tenantGateway,
-  createCheckoutSession as openSession,
+  openCheckout,
   type OryneError,
   paymentErrors,
   refundSession as refundAtGateway,
@@ -46,9 +46,12 @@ async function asEstoreError<T>(call: Promise<T>): Promise<T> {
   }
 }
 
-/** Opens a hosted checkout session for an order. */
-export function createCheckoutSession(...args: Parameters<typeof openSession>) {
-  return asEstoreError(openSession(...args))
+/** What an order's card session pays for: the school's card webhook hands its events back to the e-store. */
+export const ORDER_PURPOSE = 'estore.order'
+
+/** Opens a hosted checkout session for an order, recorded with core's sessions (purpose `estore.order`). */
+export function openOrderCheckout(...args: Parameters<typeof openCheckout>) {
+  return asEstoreError(openCheckout(...args))
 }
 
 /** Gives back `amount` of a paid session. */

@@ -2,7 +2,8 @@ import { creditInvoice } from '../../erp/index.js'
 import { E_ORDER_NOT_PAYABLE, E_OVER_REFUND, E_INVALID_TRANSITION } from '../errors.js'
 import {
   cardGatewayConfig,
-  createCheckoutSession,
+  openOrderCheckout,
+  ORDER_PURPOSE,
   refundSession,
 } from '../payments/card_gateway.js'
 import { estoreSettings } from '../settings.js'
@@ -35,8 +36,9 @@ function assertPayable(order: Row) {
 
 /**
  * Starts paying a placed order by card: opens a checkout session at the
- * gateway (Idempotency-Key forwarded, derived from the tenant, the order and
- * the caller's key) and answers its redirect URL. Same key, same session.
+ * gateway through core (purpose `estore.order`; Idempotency-Key forwarded,
+ * derived from the tenant, the order and the caller's key) and answers its
+ * redirect URL. Same key, same session.
  */
 export async function startCardPayment(
   orderId: string,
@@ -45,7 +47,6 @@ export async function startCardPayment(
 ) {
   const settings = await estoreSettings()
   const gateway = await cardGatewayConfig(settings)
-  const tenant = tenantContext.require()
   const actor = actorOf(principal)
   return withTenantDb(async (trx) => {
     const order = await lockOrder(trx, orderId, principal)
@@ -54,24 +55,16 @@ export async function startCardPayment(
       { actor, scope: `card_session:${orderId}`, key: idempotencyKey, request: { orderId } },
       async () => {
         assertPayable(order)
-        const attempt = await trx
-          .from('estore_payments')
-          .where({ order_id: orderId, provider: 'card' })
-          .count('* as n')
-          .first()
-        const gatewayKey = `${tenant.id}:${orderId}:${idempotencyKey ?? `attempt-${attempt?.n}`}`
         // The order row stays locked during the call: a second request for the order waits for it.
-        const session = await createCheckoutSession(
+        const session = await openOrderCheckout(trx, {
+          purpose: ORDER_PURPOSE,
+          reference: orderId,
+          amount: Number(order.total),
+          returnUrl: settings.return_url,
           gateway,
-          {
-            amount: Number(order.total),
-            currency: tenant.settings.currency,
-            reference: `order-${orderId}`,
-            returnUrl: settings.return_url,
-            metadata: { tenant: tenant.slug, order_id: orderId },
-          },
-          gatewayKey
-        )
+          actor,
+          idempotencyKey,
+        })
         await trx
           .from('estore_payments')
           .where({ order_id: orderId, provider: 'card', status: 'pending' })
@@ -84,7 +77,7 @@ export async function startCardPayment(
             provider: 'card',
             status: 'pending',
             amount: Number(order.total),
-            external_id: session.id,
+            external_id: session.session_id,
             redirect_url: session.url,
           })
           .returning('*')

@@ -1,8 +1,51 @@
-import { cardGatewayConfig } from '../payments/card_gateway.js'
+import { cardGatewayConfig, ORDER_PURPOSE } from '../payments/card_gateway.js'
 import { verifySignature } from '../payments/signature.js'
 import { estoreSettings } from '../settings.js'
 import { markPaid } from './orders.js'
-import { parseGatewayEvent, withTenantDb, type GatewayEvent, type Trx } from '@oryne/sdk'
+import {
+  parseGatewayEvent,
+  registerPaymentPurpose,
+  withTenantDb,
+  type GatewayEvent,
+  type Trx,
+} from '@oryne/sdk'
+
+/**
+ * A card session of an order was paid `amount`: the order is paid (its
+ * receipt numbered, the stock kept), unless the amount is not its total or
+ * the order moved on meanwhile (paid after its reservation was released: kept
+ * for staff to refund). A session already recorded as paid changes nothing,
+ * whichever webhook route brought it first.
+ */
+async function payOrderSession(trx: Trx, sessionId: string, amount: number): Promise<string> {
+  const payment = await trx
+    .from('estore_payments')
+    .where({ provider: 'card', external_id: sessionId })
+    .first()
+  if (!payment) return 'unknown_session'
+  if (payment.status === 'succeeded') return 'already_recorded'
+  const order = await trx.from('estore_orders').where('id', payment.order_id).forUpdate().first()
+  if (amount !== Number(order.total)) return 'amount_mismatch'
+  if (order.status !== 'placed') {
+    await trx
+      .from('estore_payments')
+      .where('id', payment.id)
+      .update({ status: 'succeeded', reference: 'late payment', updated_at: new Date() })
+    return `order_${order.status}`
+  }
+  await markPaid(trx, order, {
+    provider: 'card',
+    amount,
+    externalId: sessionId,
+    actor: 'estore:card-gateway',
+  })
+  return 'order_paid'
+}
+
+/* The school's card webhook (POST /api/v1/payments/webhooks/card) hands order sessions back here. */
+registerPaymentPurpose(ORDER_PURPOSE, {
+  paid: (trx, session) => payOrderSession(trx, session.external_id, session.amount),
+})
 
 /** What one event does; the outcome is stored with the event. */
 async function apply(trx: Trx, event: GatewayEvent): Promise<string> {
@@ -20,24 +63,7 @@ async function apply(trx: Trx, event: GatewayEvent): Promise<string> {
     return 'payment_failed'
   }
   if (event.type !== 'checkout.session.completed') return 'ignored'
-  const order = await trx.from('estore_orders').where('id', payment.order_id).forUpdate().first()
-  const amount = Number(event.data.object.amount)
-  if (amount !== Number(order.total)) return 'amount_mismatch'
-  if (order.status !== 'placed') {
-    // Paid after the reservation was released: kept for staff to refund.
-    await trx
-      .from('estore_payments')
-      .where('id', payment.id)
-      .update({ status: 'succeeded', reference: 'late payment', updated_at: new Date() })
-    return `order_${order.status}`
-  }
-  await markPaid(trx, order, {
-    provider: 'card',
-    amount,
-    externalId: sessionId,
-    actor: 'estore:card-gateway',
-  })
-  return 'order_paid'
+  return payOrderSession(trx, sessionId, Number(event.data.object.amount))
 }
 
 /**

@@ -785,4 +785,46 @@ test.group('E-store: card gateway and signed webhooks', (group) => {
     assert.equal(genuine.status, 200)
     assert.equal(genuine.body.data.outcome, 'order_paid')
   })
+
+  test('the school’s card webhook pays an order too, and the e-store’s own endpoint then records nothing more', async ({
+    client,
+    assert,
+  }) => {
+    const store = await storeFor(client)
+    const own = `http://${process.env.HOST}:${process.env.PORT}/api/v1/estore/webhooks/card`
+    const school = `http://${process.env.HOST}:${process.env.PORT}/api/v1/payments/webhooks/card`
+    await ok(
+      call(store, 'head', 'put', '/admin/payments/card').json({
+        api_url: store.gateway.url,
+        api_key: store.gateway.apiKey,
+        webhook_secret: store.gateway.webhookSecret,
+      })
+    )
+    const order = await buy(store, 'student', 'POLO-M', 1, { payment_method: 'card' })
+    const session = await ok(
+      shop(store, 'student')('post', `/orders/${order.id}/card-session`),
+      201
+    )
+    const sessionId = session.redirect_url.split('/').at(-1)
+    store.gateway.sendWebhooksTo(school, { 'x-tenant-id': store.tenant.slug })
+    try {
+      const { event, delivery } = await store.gateway.pay(sessionId)
+      assert.equal(delivery.status, 200)
+      assert.equal(delivery.body.data.outcome, 'order_paid')
+      const paid = await ok(shop(store, 'student')('get', `/orders/${order.id}`))
+      assert.equal(paid.status, 'paid')
+
+      store.gateway.sendWebhooksTo(own, { 'x-tenant-id': store.tenant.slug })
+      const again = await store.gateway.deliver(event)
+      assert.equal(again.status, 200)
+      assert.equal(again.body.data.outcome, 'already_recorded')
+      assert.equal(
+        (await ok(shop(store, 'student')('get', `/orders/${order.id}`))).receipt_no,
+        paid.receipt_no
+      )
+    } finally {
+      store.gateway.sendWebhooksTo(own, { 'x-tenant-id': store.tenant.slug })
+      await ok(call(store, 'head', 'delete', '/admin/payments/card'))
+    }
+  })
 })
