@@ -19,12 +19,27 @@ export class ResourceCatalog {
           : []
       )
     )
+    // Resources a `personal: 'subject'` reference may name: those with a subject of their own.
+    const withSubject = new Set(
+      plugins.flatMap((plugin) =>
+        Array.isArray(plugin.resources)
+          ? plugin.resources
+              .filter((resource) =>
+                Object.values(resource?.fields ?? {}).some(
+                  (field) => field?.options?.personal === 'subject'
+                )
+              )
+              .map((resource) => `${plugin.name}.${resource.name}`)
+          : []
+      )
+    )
     for (const plugin of plugins) {
       const problems = resourceProblems(
         plugin.name,
         plugin.resources,
         declared,
-        Object.keys(plugin.dependencies ?? {})
+        Object.keys(plugin.dependencies ?? {}),
+        withSubject
       )
       if (problems.length) {
         for (const problem of problems) this.problems.push({ plugin: plugin.name, problem })

@@ -100,7 +100,8 @@ export function resourceProblems(
   plugin: string,
   resources: unknown,
   knownTargets: Set<string>,
-  dependencies: string[] = []
+  dependencies: string[] = [],
+  withSubject?: Set<string>
 ): string[] {
   if (resources === undefined) return []
   if (!Array.isArray(resources)) return ['resources: must be an array of defineResource(...)']
@@ -152,7 +153,7 @@ export function resourceProblems(
         if (includes.has(as)) problems.push(`${where}: include name "${as}" used twice`)
         includes.add(as)
       }
-      problems.push(...personalProblems(where, definition))
+      problems.push(...personalProblems(where, definition, plugin, withSubject))
     }
     if (resource.title !== undefined && !fieldNames.has(resource.title))
       problems.push(`${at}.title: unknown field "${resource.title}"`)
@@ -171,15 +172,24 @@ export function resourceProblems(
 }
 
 /** A `personal` flag the engine can honour: a subject is a reference, an erasable value can be emptied. */
-function personalProblems(where: string, definition: FieldDefinition): string[] {
+function personalProblems(
+  where: string,
+  definition: FieldDefinition,
+  plugin: string,
+  withSubject?: Set<string>
+): string[] {
   const personal = definition.options.personal
   if (personal === undefined) return []
-  if (personal === 'subject')
-    return definition.type === 'reference'
-      ? []
-      : [
-          `${where}.personal: 'subject' marks a reference (to core.users or a resource with a subject)`,
-        ]
+  if (personal === 'subject') {
+    if (definition.type !== 'reference')
+      return [
+        `${where}.personal: 'subject' marks a reference (to core.users or a resource with a subject)`,
+      ]
+    const target = referenceTarget(plugin, definition)
+    if (withSubject && target !== USERS_TARGET && !withSubject.has(target))
+      return [`${where}.personal: ${target} has no personal: 'subject' field to follow`]
+    return []
+  }
   if (personal !== true) return [`${where}.personal: must be true or 'subject'`]
   const required = definition.options.required === true
   if (required && definition.type !== 'string' && definition.type !== 'text')
