@@ -5,7 +5,7 @@
  *   Oryne's own middleware and nothing else;
  * - on a signed-in user's list (a Teacher's JWT, not the platform token):
  *   GET /api/v1/erp/students?per_page=25 against a bare node:http + `pg`
- *   server that verifies the same JWT with the same library (jose) and runs
+ *   server that verifies the same JWT with the same code (AccessTokens) and runs
  *   the very statements Oryne sent for that request (recorded on its `pg`
  *   client, replayed with the same values), then answers with the rows in
  *   the envelope. The gap is routing, middleware, rate limiting, RBAC and the
@@ -20,11 +20,11 @@ process.env.ORYNE_RATE_LIMIT_USER ??= '100000000/1h'
 import { randomUUID } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { jwtVerify } from 'jose'
 import pg from 'pg'
 import { startServices } from '#core/runtime/services'
 import { bootApp } from '#core/runtime/ignite'
 import { listen } from '#core/http/listen'
+import { AccessTokens } from '#core/auth/access_tokens'
 import { parseJwtKeys } from '#core/auth/keys'
 import type { Tenant } from '#core/tenancy/types'
 import { benchDuration, load, warmUp, type LoadResult } from './support/load.js'
@@ -103,12 +103,16 @@ pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
 } as typeof pg.Client.prototype.query
 
 /**
- * The bare counterpart of a signed-in list: the JWT verified by jose with the
- * same keys, the recorded statements replayed in order on a plain pool of
+ * The bare counterpart of a signed-in list: the JWT verified by Oryne's own
+ * AccessTokens with the same keys, the recorded statements replayed in order on a plain pool of
  * Oryne's size, the last one's rows answered in the envelope.
  */
 async function startBareList(path: string, statements: Recorded[], total: number) {
   const ring = parseJwtKeys(process.env.ORYNE_JWT_KEYS)
+  const tokens = new AccessTokens(
+    () => ring,
+    () => new Date()
+  )
   const pool = new pg.Pool({
     connectionString: process.env.DATABASE_URL,
     max: Number(process.env.DATABASE_POOL_MAX ?? 10),
@@ -120,9 +124,7 @@ async function startBareList(path: string, statements: Recorded[], total: number
         response.writeHead(404).end()
         return
       }
-      await jwtVerify(token, (header) => ring.byKid.get(header.kid ?? '')!.secret, {
-        algorithms: ['HS256'],
-      })
+      await tokens.verify(token)
       let rows: unknown[] = []
       // One connection for the request, as a transaction among the statements needs.
       const connection = await pool.connect()

@@ -20,6 +20,7 @@ process.env.ORYNE_BACKUP_SCHEDULE ??= 'off'
 
 import { listen } from '#core/http/listen'
 import type { Tenant } from '#core/tenancy/types'
+import { postgresCpuMs, postmasterOf, processCpuMs, threadCpuMs } from './support/cpu.js'
 import { benchDuration } from './support/load.js'
 import { startOryne } from './support/oryne.js'
 import { fixed, loadAverage, printTable } from './support/report.js'
@@ -216,6 +217,14 @@ try {
     const queues = await jobs.status()
     return queues.reduce((sum, queue) => sum + queue.waiting + queue.active, 0)
   }
+  const { default: db } = await import('@adonisjs/lucid/services/db')
+  const { rows: backend } = await db.rawQuery('SELECT pg_backend_pid() AS pid')
+  const postmaster = await postmasterOf(backend[0].pid)
+  const cpuBefore = {
+    process: processCpuMs(),
+    thread: threadCpuMs(),
+    pg: await postgresCpuMs(postmaster),
+  }
   const sampler = setInterval(
     async () => {
       const waiting = await pending()
@@ -230,6 +239,12 @@ try {
     ])
   )
   clearInterval(sampler)
+  const cpu = {
+    process: processCpuMs() - cpuBefore.process,
+    thread: threadCpuMs() - cpuBefore.thread,
+    pg: (await postgresCpuMs(postmaster)) - cpuBefore.pg,
+  }
+  const memoryAtEnd = process.memoryUsage()
 
   // The backlog must drain once the load stops.
   const drainStarted = performance.now()
@@ -298,6 +313,20 @@ try {
   console.log(
     `Against the first window: RSS ${fixed(last.rss / first.rss, 2)}x, p50 ${fixed(last.p50 / first.p50, 2)}x, p99 ${fixed(last.p99 / first.p99, 2)}x; ` +
       `job backlog ${backlog === 0 ? `drained ${fixed(drainSeconds, 1)} s after the load stopped` : `NOT drained (${backlog} left)`}`
+  )
+  // The load generator shares the process (and its event loop) with the server and the worker.
+  const perRequest = (ms: number) => fixed(ms / Math.max(1, samples.length), 2)
+  console.log(
+    `CPU per request during the load: ${perRequest(cpu.process + cpu.pg)} ms = this process ` +
+      `${perRequest(cpu.process)} ms (main thread ${perRequest(cpu.thread)} ms; server, worker and the ` +
+      `load generator's fetch) + PostgreSQL ${perRequest(cpu.pg)} ms`
+  )
+  const mib = (bytes: number) => fixed(bytes / 1024 ** 2, 0)
+  console.log(
+    `At the end of the load: RSS ${mib(memoryAtEnd.rss)} MiB, V8 heap ${mib(memoryAtEnd.heapUsed)} MiB used of ` +
+      `${mib(memoryAtEnd.heapTotal)} MiB, external ${mib(memoryAtEnd.external)} MiB ` +
+      `(array buffers ${mib(memoryAtEnd.arrayBuffers)} MiB); NODE_ENV=${process.env.NODE_ENV}, ` +
+      `MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? 'unset'}, NODE_OPTIONS=${process.env.NODE_OPTIONS || 'none'}`
   )
 } finally {
   await oryne.stop()
