@@ -3,6 +3,7 @@ import { assertPasswordPolicy } from './password_policy.js'
 import { hashPassword } from './passwords.js'
 import type { PlatformAccounts } from './platform_accounts.js'
 import { presentAccount } from './types.js'
+import { isUniqueViolation } from '../resources/unique_violation.js'
 
 /** What `oryne platform-admin` does with platform users. */
 export class PlatformUsers {
@@ -25,7 +26,7 @@ export class PlatformUsers {
       })
       return presentAccount(account)
     } catch (error) {
-      if ((error as { code?: string }).code === '23505') throw new E_USER_EMAIL_TAKEN([input.email])
+      if (isUniqueViolation(error)) throw new E_USER_EMAIL_TAKEN([input.email])
       throw error
     }
   }

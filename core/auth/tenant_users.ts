@@ -13,6 +13,7 @@ import { assertPasswordPolicy } from './password_policy.js'
 import { hashPassword } from './passwords.js'
 import { INVITE_TTL_MS, type TenantRealm } from './tenant_realm.js'
 import { presentAccount, type Account, type Trx } from './types.js'
+import { isUniqueViolation } from '../resources/unique_violation.js'
 
 export type NewTenantUser = {
   email: string
@@ -210,7 +211,7 @@ export class TenantUsers {
       return created
     } catch (error) {
       // Created by someone else between the check and the insert.
-      if ((error as { code?: string }).code === '23505') throw new E_USER_EMAIL_TAKEN([input.email])
+      if (isUniqueViolation(error)) throw new E_USER_EMAIL_TAKEN([input.email])
       throw error
     }
   }
@@ -270,8 +271,7 @@ export class TenantUsers {
         return presentAccount((await this.#accounts.findById(trx, account.id))!)
       })
     } catch (error) {
-      if ((error as { code?: string }).code === '23505')
-        throw new E_USER_EMAIL_TAKEN([changes.email])
+      if (isUniqueViolation(error)) throw new E_USER_EMAIL_TAKEN([changes.email])
       throw error
     }
   }

@@ -12,6 +12,7 @@ import { PLATFORM_SCOPE, tenantCache } from '../cache/index.js'
 import { canTransition, type TenantStatus } from './lifecycle.js'
 import { withDefaults, type TenantSettings } from './settings.js'
 import type { Actor, CreateTenantInput, Tenant, TenantHistoryEntry } from './types.js'
+import { isUniqueViolation } from '../resources/unique_violation.js'
 
 type Client = typeof db | TransactionClientContract
 
@@ -253,8 +254,7 @@ export class TenantRegistry {
         })
       })
     } catch (error) {
-      if ((error as { code?: string }).code === '23505')
-        throw new E_TENANT_DOMAIN_TAKEN([normalized])
+      if (isUniqueViolation(error)) throw new E_TENANT_DOMAIN_TAKEN([normalized])
       throw error
     }
     this.#changed()
