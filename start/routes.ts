@@ -5,11 +5,11 @@ import router from '@adonisjs/core/services/router'
 import { middleware } from '#start/kernel'
 import { healthRoutes } from '#core/health/routes'
 import { queuesRoutes } from '#core/jobs/routes'
+import { platformPluginRoutes, pluginCatalogRoutes, tenantPluginRoutes } from '#core/plugins/routes'
 import { platformTenantRoutes, tenantProfileRoutes } from '#core/tenancy/routes'
 import { docsRoutes } from '#core/openapi/routes'
 import { metricsRoutes } from '#core/observability/routes'
 
-const PluginsController = () => import('#core/http/controllers/platform/plugins_controller')
 const UsersController = () => import('#core/http/controllers/tenant/users_controller')
 
 healthRoutes(router)
@@ -19,15 +19,7 @@ docsRoutes(router)
 /* Platform API: platform admins, across tenants. */
 queuesRoutes(router, middleware)
 platformTenantRoutes(router, middleware)
-router
-  .group(() => {
-    router.get('/plugins', [PluginsController, 'index'])
-    router.get('/tenants/:slug/plugins', [PluginsController, 'forTenant'])
-    router.post('/tenants/:slug/plugins/:name/enable', [PluginsController, 'enable'])
-    router.post('/tenants/:slug/plugins/:name/disable', [PluginsController, 'disable'])
-  })
-  .prefix('/api/v1/platform')
-  .use(middleware.platformToken())
+platformPluginRoutes(router, middleware)
 
 tenantProfileRoutes(router, middleware)
 
@@ -40,7 +32,6 @@ const ApiKeysController = () => import('#core/http/controllers/tenant/api_keys_c
 const AuditController = () => import('#core/http/controllers/tenant/audit_controller')
 const PersonalDataController = () =>
   import('#core/http/controllers/tenant/personal_data_controller')
-const TenantPluginsController = () => import('#core/http/controllers/tenant/plugins_controller')
 
 router
   .group(() => {
@@ -65,14 +56,10 @@ router
     router.get('/api-keys/:id', [ApiKeysController, 'show'])
     router.delete('/api-keys/:id', [ApiKeysController, 'revoke'])
     router.get('/audit', [AuditController, 'index'])
-    router.get('/plugins', [TenantPluginsController, 'index'])
-    router.post('/plugins/:name/enable', [TenantPluginsController, 'enable'])
-    router.post('/plugins/:name/disable', [TenantPluginsController, 'disable'])
-    router.get('/plugins/:name/settings', [TenantPluginsController, 'settings'])
-    router.patch('/plugins/:name/settings', [TenantPluginsController, 'updateSettings'])
   })
   .prefix('/api/v1/admin')
   .use([middleware.tenant(), middleware.tenantAdmin()])
+tenantPluginRoutes(router, middleware)
 
 /* Identity: tenant users sign in on their tenant, platform users on the platform (docs/auth.md). */
 const TenantAuthController = () => import('#core/http/controllers/auth/tenant_auth_controller')
@@ -225,14 +212,11 @@ registerPaymentRoutes()
 /* The web app for everyone at school (docs/web.md): the built page at /app and its context route. */
 const { registerWebRoutes } = await import('#core/web/routes')
 registerWebRoutes()
-const PluginCatalogController = () =>
-  import('#core/http/controllers/tenant/plugin_catalog_controller')
 const BackupsController = () => import('#core/http/controllers/tenant/backups_controller')
 const FleetController = () => import('#core/http/controllers/platform/fleet_controller')
+pluginCatalogRoutes(router, middleware)
 router
   .group(() => {
-    router.get('/plugins/catalog', [PluginCatalogController, 'index'])
-    router.get('/plugins/:name/uninstall-plan', [PluginCatalogController, 'uninstallPlan'])
     router.get('/backups', [BackupsController, 'index'])
     router.get('/backups/:id/download', [BackupsController, 'download'])
     router.post('/backups/:id/restore-request', [BackupsController, 'requestRestore'])

@@ -41,12 +41,7 @@ import {
   E_ROLE_NOT_FOUND,
   E_USER_EMAIL_TAKEN,
   E_USER_NOT_FOUND,
-  E_PLUGIN_DEPENDENCIES_MISSING,
-  E_PLUGIN_NOT_FOUND,
   E_BACKUP_NOT_FOUND,
-  E_PLUGIN_REQUIRED_BY,
-  E_PLUGIN_UNAVAILABLE,
-  E_TENANT_NOT_FOUND,
   E_MFA_ALREADY_ENABLED,
   E_MFA_NOT_ENABLED,
   E_NOTIFICATION_DELIVERY_NOT_FOUND,
@@ -54,7 +49,6 @@ import {
   E_NOTIFICATION_NOT_FOUND,
   E_NOTIFICATION_TEMPLATE_INVALID,
   E_NOTIFICATION_TEMPLATE_UNKNOWN,
-  E_PLUGIN_DISABLED,
   E_RESOURCE_NOT_FOUND,
   type OryneErrorClass,
 } from '../errors.js'
@@ -65,7 +59,6 @@ import {
   sendValidator,
   templateOverrideValidator,
 } from '../notifications/validators.js'
-import { enableBody, settingsBody } from '../http/controllers/tenant/plugins_controller.js'
 import { searchQuery } from '../http/controllers/tenant/search_controller.js'
 import { describeOperations, type OperationDoc } from './operations.js'
 import { reportOperations } from '../reports/openapi.js'
@@ -75,6 +68,7 @@ import '../webhooks/openapi.js'
 import './docs_operations.js'
 import '../jobs/openapi.js'
 import '../tenancy/openapi.js'
+import '../plugins/openapi.js'
 import '../storage/openapi.js'
 import '../notifications/stream_openapi.js'
 
@@ -88,11 +82,6 @@ const flag = (name: string): JsonSchema => ({
   type: 'object',
   properties: { [name]: { const: true } },
   required: [name],
-})
-const tenantPlugins = (extra: Record<string, JsonSchema>): JsonSchema => ({
-  type: 'object',
-  properties: { ...extra, plugins: arrayOf(ref('TenantPlugin')) },
-  required: ['plugins'],
 })
 
 /** The sign-in routes of one realm (`/api/v1/auth` or `/api/v1/platform/auth`). */
@@ -269,10 +258,6 @@ function adminOperations(): Record<string, OperationDoc> {
   }
 }
 
-const platformTags = {
-  plugins: 'Platform: plugins',
-}
-
 const operations: Record<string, OperationDoc> = {
   ...sessionRoutes('/api/v1/auth', 'tenant user', 'Auth'),
   ...sessionRoutes('/api/v1/platform/auth', 'platform user', 'Platform: auth'),
@@ -312,60 +297,11 @@ const operations: Record<string, OperationDoc> = {
     errors: [E_AUTH_INVITE_INVALID],
   },
   ...adminOperations(),
-
-  'GET /api/v1/platform/plugins': {
-    summary: 'Installed plugins, available or not (with the reasons)',
-    tags: [platformTags.plugins],
-    data: arrayOf(ref('Plugin')),
-  },
-  'GET /api/v1/platform/tenants/:slug/plugins': {
-    summary: "Plugins' state for a tenant",
-    tags: [platformTags.plugins],
-    data: arrayOf(ref('TenantPlugin')),
-    errors: [E_TENANT_NOT_FOUND],
-  },
-  'POST /api/v1/platform/tenants/:slug/plugins/:name/enable': {
-    summary: 'Enable a plugin for a tenant',
-    description:
-      'Dependencies first (unless `with_dependencies` is false), migrations and grants, live at once.',
-    tags: [platformTags.plugins],
-    body: {
-      type: 'object',
-      properties: { with_dependencies: { type: 'boolean', default: true } },
-    },
-    data: tenantPlugins({ enabled: arrayOf({ type: 'string' }) }),
-    errors: [
-      E_TENANT_NOT_FOUND,
-      E_PLUGIN_NOT_FOUND,
-      E_PLUGIN_UNAVAILABLE,
-      E_PLUGIN_DEPENDENCIES_MISSING,
-    ],
-  },
-  'POST /api/v1/platform/tenants/:slug/plugins/:name/disable': {
-    summary: 'Disable a plugin for a tenant (data kept)',
-    tags: [platformTags.plugins],
-    data: tenantPlugins({ disabled: { type: 'string' } }),
-    errors: [E_TENANT_NOT_FOUND, E_PLUGIN_NOT_FOUND, E_PLUGIN_REQUIRED_BY],
-  },
 }
 
 describeOperations(operations)
 
 /* Routes added for the admin console (docs/console.md); any client may use them. */
-const moduleEntry: JsonSchema = {
-  type: 'object',
-  properties: {
-    name: { type: 'string' },
-    version: { type: ['string', 'null'] },
-    available: { type: 'boolean' },
-    status: { enum: ['enabled', 'disabled', 'not_installed'] },
-    enabled_at: { type: ['string', 'null'], format: 'date-time' },
-    description: { type: ['string', 'null'] },
-    dependencies: { type: 'object', additionalProperties: { type: 'string' } },
-    dependents: arrayOf({ type: 'string' }),
-  },
-  required: ['name', 'status', 'dependencies', 'dependents'],
-}
 const backupEntry: JsonSchema = {
   type: 'object',
   properties: {
@@ -383,37 +319,6 @@ const backupEntry: JsonSchema = {
   required: ['id', 'created_at', 'present'],
 }
 describeOperations({
-  'GET /api/v1/admin/plugins/catalog': {
-    summary: 'Every installed plugin with its state here, description and dependencies',
-    description:
-      'Needs core.plugins.manage. `dependents`: installed plugins that declare this one.',
-    tags: ['Admin: plugins'],
-    data: arrayOf(moduleEntry),
-  },
-  'GET /api/v1/admin/plugins/:name/uninstall-plan': {
-    summary: 'What uninstalling a plugin would drop here (dry run: changes nothing)',
-    description:
-      'Needs core.plugins.manage. The views (dropped first), the tables with their row counts, and ledger rows.',
-    tags: ['Admin: plugins'],
-    data: {
-      type: 'object',
-      properties: {
-        plugin: { type: 'string' },
-        installed: { type: 'boolean' },
-        views: arrayOf({
-          type: 'object',
-          properties: { view: { type: 'string' }, materialized: { type: 'boolean' } },
-        }),
-        tables: arrayOf({
-          type: 'object',
-          properties: { table: { type: 'string' }, rows: { type: 'integer' } },
-        }),
-        ledger_rows: { type: 'integer' },
-      },
-      required: ['plugin', 'installed', 'views', 'tables', 'ledger_rows'],
-    },
-    errors: [E_PLUGIN_NOT_FOUND],
-  },
   'GET /api/v1/admin/backups': {
     summary: 'The institution’s backups, newest first',
     description: 'Needs core.backups.manage. Server paths are never shown.',
@@ -517,11 +422,6 @@ const notification: JsonSchema = {
   required: ['id'],
 }
 const preferenceMatrix: JsonSchema = arrayOf({ type: 'object' })
-const pluginsAnswer = (key: string): JsonSchema => ({
-  type: 'object',
-  properties: { [key]: {}, plugins: arrayOf({ type: 'object' }) },
-  required: [key, 'plugins'],
-})
 
 describeOperations({
   ...mfaRoutes('/api/v1/auth', 'Auth'),
@@ -559,39 +459,6 @@ describeOperations({
     tags: ['Admin: api-keys'],
     data: { type: 'object' },
     errors: [E_API_KEY_NOT_FOUND],
-  },
-  'GET /api/v1/admin/plugins': {
-    summary: 'The modules of this tenant and whether each is on',
-    tags: ['Admin: plugins'],
-    data: arrayOf({ type: 'object' }),
-  },
-  'POST /api/v1/admin/plugins/:name/enable': {
-    summary: 'Turn a module on (its tables, permissions and routes, without a restart)',
-    description:
-      '`with_dependencies: true` also enables the modules it needs; otherwise a missing one refuses.',
-    tags: ['Admin: plugins'],
-    body: enableBody,
-    data: pluginsAnswer('enabled'),
-    errors: [E_PLUGIN_NOT_FOUND, E_PLUGIN_UNAVAILABLE, E_PLUGIN_DEPENDENCIES_MISSING],
-  },
-  'POST /api/v1/admin/plugins/:name/disable': {
-    summary: 'Turn a module off (its data is kept)',
-    tags: ['Admin: plugins'],
-    data: pluginsAnswer('disabled'),
-    errors: [E_PLUGIN_NOT_FOUND, E_PLUGIN_REQUIRED_BY],
-  },
-  'GET /api/v1/admin/plugins/:name/settings': {
-    summary: "A module's settings here: values, defaults and which are secret",
-    tags: ['Admin: plugins'],
-    data: { type: 'object' },
-    errors: [E_PLUGIN_NOT_FOUND, E_PLUGIN_DISABLED],
-  },
-  'PATCH /api/v1/admin/plugins/:name/settings': {
-    summary: "Change a module's settings (null clears one back to its default)",
-    tags: ['Admin: plugins'],
-    body: settingsBody,
-    data: { type: 'object' },
-    errors: [E_PLUGIN_NOT_FOUND, E_PLUGIN_DISABLED],
   },
 
   'GET /api/v1/notifications': {

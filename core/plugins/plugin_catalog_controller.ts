@@ -1,8 +1,8 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import app from '@adonisjs/core/services/app'
-import { authorize } from '../../../rbac/authorize.js'
-import { serializeCatalogEntry } from '../../../plugins/serialize.js'
-import { respond } from '../../envelope.js'
+import { authorize } from '../rbac/authorize.js'
+import { serializeCatalogEntry } from './serialize.js'
+import { respond } from '../http/envelope.js'
 
 const PERMISSION = 'core.plugins.manage'
 

@@ -1,10 +1,10 @@
 import vine from '@vinejs/vine'
 import type { HttpContext } from '@adonisjs/core/http'
 import app from '@adonisjs/core/services/app'
-import tenancy from '../../../services/tenancy.js'
-import { serializeCatalogEntry } from '../../../plugins/serialize.js'
-import { respond } from '../../envelope.js'
-import { platformActor } from '../../../auth/actors.js'
+import tenancy from '../services/tenancy.js'
+import { serializeCatalogEntry } from './serialize.js'
+import { respond } from '../http/envelope.js'
+import { platformActor } from '../auth/actors.js'
 
 const enableBody = vine.compile(vine.object({ with_dependencies: vine.boolean().optional() }))
 

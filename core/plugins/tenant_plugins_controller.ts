@@ -1,15 +1,10 @@
-import vine from '@vinejs/vine'
 import type { HttpContext } from '@adonisjs/core/http'
 import app from '@adonisjs/core/services/app'
-import { actorOf, authorize } from '../../../rbac/authorize.js'
-import { respond } from '../../envelope.js'
+import { actorOf, authorize } from '../rbac/authorize.js'
+import { respond } from '../http/envelope.js'
+import { enableBody, settingsBody } from './validators.js'
 
 const PERMISSION = 'core.plugins.manage'
-export const enableBody = vine.compile(
-  vine.object({ with_dependencies: vine.boolean().optional() })
-)
-// null (or "", which the body parser turns into null) clears a setting: core/plugins/settings.ts.
-export const settingsBody = vine.compile(vine.record(vine.any().nullable()))
 
 /**
  * /api/v1/admin/plugins: a tenant admin turns modules on and off for their
