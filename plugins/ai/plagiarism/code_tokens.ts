@@ -66,6 +66,8 @@ const C_LIKE: moo.Rules = {
   number: /(?:0[xX][\da-fA-F_]+|\d[\d_]*(?:\.\d+)?(?:[eE][+-]?\d+)?)[lLfFdDuU]*/,
   identifier: /[A-Za-z_$][\w$]*/,
   punctuation: /[^\s\w$"']/,
+  // A quote that opens no string (unterminated, or a stray apostrophe): students' code need not compile.
+  stray: /["']/,
 }
 
 const LEXERS = {
@@ -81,6 +83,7 @@ const LEXERS = {
     number: /(?:0[xXoObB][\da-fA-F_]+|\d[\d_]*(?:\.\d+)?(?:[eE][+-]?\d+)?)[jJ]?/,
     identifier: /[A-Za-z_]\w*/,
     punctuation: /[^\s\w"']/,
+    stray: /["']/,
   }),
   java: moo.compile({ ...C_LIKE }),
   c: moo.compile({ ...C_LIKE, preprocessor: /#[ \t]*[a-z]+/ }),

@@ -71,14 +71,17 @@ export type CodeMatch = {
 
 type Submission = { id: string; course_id: string; student_id: string }
 
-/** The code files of a submission, read from storage; files in other languages are left out. */
+/**
+ * The code files of a submission, read from storage; files in other languages, and files storage no
+ * longer has, are left out (the text check goes on without them).
+ */
 export async function submissionCode(files: Array<{ key: string; name: string }>) {
   const code: Array<CodeFile & { language: CodeLanguage }> = []
   for (const file of files) {
     const language = codeLanguage(file.name)
     if (!language) continue
-    const bytes = await readFile(tenantFilePath(file.key))
-    if (bytes.byteLength <= MAX_FILE_BYTES)
+    const bytes = await readFile(tenantFilePath(file.key)).catch(() => null)
+    if (bytes && bytes.byteLength <= MAX_FILE_BYTES)
       code.push({ name: file.name, language, content: Buffer.from(bytes).toString('utf8') })
   }
   return code

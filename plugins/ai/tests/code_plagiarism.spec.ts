@@ -183,6 +183,27 @@ test.group('AI: code plagiarism', () => {
       assert.isAbove(result.pairs[0].similarity, 0.9)
     })
 
+  test('code that does not compile (an unterminated string, a stray quote) is still compared', async ({
+    client,
+    assert,
+  }) => {
+    const school = (await schoolFor(client)) as School<Who>
+    for (const [extension, source] of copies) {
+      const broken = `${source}\nprint("unfinished\nx = 'a;\n`
+      const result = await ok(
+        school
+          .as('teacher')
+          .post('/ai/plagiarism/code-check')
+          .json({
+            files: [{ name: `broken.${extension}`, content: broken }],
+            sources: [{ name: `original.${extension}`, content: source }],
+          })
+      )
+      assert.lengthOf(result.pairs, 1, extension)
+      assert.isAbove(result.pairs[0].similarity, 0.8, extension)
+    }
+  })
+
   test('bad input is a 400, students may not check', async ({ client, assert }) => {
     const school = (await schoolFor(client)) as School<Who>
     for (const body of [
