@@ -3,6 +3,7 @@
  */
 import router from '@adonisjs/core/services/router'
 import { middleware } from '#start/kernel'
+import { platformAuthRoutes, tenantAuthRoutes } from '#core/auth/routes'
 import { healthRoutes } from '#core/health/routes'
 import { queuesRoutes } from '#core/jobs/routes'
 import { platformPluginRoutes, pluginCatalogRoutes, tenantPluginRoutes } from '#core/plugins/routes'
@@ -30,8 +31,7 @@ tenantProfileRoutes(router, middleware)
 const RolesController = () => import('#core/http/controllers/tenant/roles_controller')
 const ApiKeysController = () => import('#core/http/controllers/tenant/api_keys_controller')
 const AuditController = () => import('#core/http/controllers/tenant/audit_controller')
-const PersonalDataController = () =>
-  import('#core/http/controllers/tenant/personal_data_controller')
+const PersonalDataController = () => import('#core/auth/personal_data_controller')
 
 router
   .group(() => {
@@ -62,54 +62,8 @@ router
 tenantPluginRoutes(router, middleware)
 
 /* Identity: tenant users sign in on their tenant, platform users on the platform (docs/auth.md). */
-const TenantAuthController = () => import('#core/http/controllers/auth/tenant_auth_controller')
-const PlatformAuthController = () => import('#core/http/controllers/auth/platform_auth_controller')
-const TenantMfaController = () => import('#core/http/controllers/auth/mfa_controller')
-const PlatformMfaController = () => import('#core/http/controllers/auth/platform_mfa_controller')
-
-router
-  .group(() => {
-    router.post('/login', [TenantAuthController, 'login'])
-    router.post('/login/mfa', [TenantAuthController, 'loginMfa'])
-    router.post('/refresh', [TenantAuthController, 'refresh'])
-    router.post('/logout', [TenantAuthController, 'logout'])
-    router.post('/password-reset', [TenantAuthController, 'requestPasswordReset'])
-    router.post('/password-reset/confirm', [TenantAuthController, 'confirmPasswordReset'])
-    router.post('/invite/accept', [TenantAuthController, 'acceptInvite'])
-    router
-      .group(() => {
-        router.get('/me', [TenantAuthController, 'me'])
-        router.post('/password', [TenantAuthController, 'changePassword'])
-        router.get('/me/export', [PersonalDataController, 'exportOwn'])
-        router.get('/mfa', [TenantMfaController, 'show'])
-        router.post('/mfa/enroll', [TenantMfaController, 'enroll'])
-        router.post('/mfa/confirm', [TenantMfaController, 'confirm'])
-        router.post('/mfa/recovery-codes', [TenantMfaController, 'renewRecoveryCodes'])
-        router.post('/mfa/disable', [TenantMfaController, 'disable'])
-      })
-      .use(middleware.auth({ guard: 'tenant' }))
-  })
-  .prefix('/api/v1/auth')
-  .use(middleware.tenant())
-
-router
-  .group(() => {
-    router.post('/login', [PlatformAuthController, 'login'])
-    router.post('/login/mfa', [PlatformAuthController, 'loginMfa'])
-    router.post('/refresh', [PlatformAuthController, 'refresh'])
-    router.post('/logout', [PlatformAuthController, 'logout'])
-    router
-      .group(() => {
-        router.get('/me', [PlatformAuthController, 'me'])
-        router.get('/mfa', [PlatformMfaController, 'show'])
-        router.post('/mfa/enroll', [PlatformMfaController, 'enroll'])
-        router.post('/mfa/confirm', [PlatformMfaController, 'confirm'])
-        router.post('/mfa/recovery-codes', [PlatformMfaController, 'renewRecoveryCodes'])
-        router.post('/mfa/disable', [PlatformMfaController, 'disable'])
-      })
-      .use(middleware.auth({ guard: 'platform' }))
-  })
-  .prefix('/api/v1/platform/auth')
+tenantAuthRoutes(router, middleware)
+platformAuthRoutes(router, middleware)
 
 /* Notifications (docs/notifications.md): the signed-in user's inbox and preferences, the admin's settings. */
 const NotificationsController = () =>

@@ -86,3 +86,29 @@ export const E_LAST_TENANT_ADMIN = defineError(
   'This would leave the institution without an active TenantAdmin',
   'Give the TenantAdmin role to another active user first.'
 )
+
+/* Two-step verification (MFA) */
+export const E_AUTH_MFA_INVALID = defineError(
+  'ERR_AUTH_MFA_INVALID',
+  401,
+  'The authentication code is incorrect',
+  'Enter the current 6-digit code from your authenticator app, or an unused recovery code.'
+)
+export const E_AUTH_MFA_CHALLENGE_INVALID = defineError(
+  'ERR_AUTH_MFA_CHALLENGE_INVALID',
+  401,
+  'The MFA sign-in step is invalid, expired or used up',
+  'Sign in again with your email and password.'
+)
+export const E_MFA_ALREADY_ENABLED = defineError(
+  'ERR_MFA_ALREADY_ENABLED',
+  409,
+  'Two-factor authentication is already enabled',
+  'Disable it first (DELETE /auth/mfa) to enrol a new device.'
+)
+export const E_MFA_NOT_ENABLED = defineError(
+  'ERR_MFA_NOT_ENABLED',
+  409,
+  'Two-factor authentication is not enabled',
+  'Enrol first: POST /auth/mfa/enroll, then POST /auth/mfa/confirm with a code.'
+)

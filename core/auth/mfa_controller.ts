@@ -1,8 +1,8 @@
 import type { HttpContext } from '@adonisjs/core/http'
-import type { AuthRealm } from '../../../auth/guard.js'
-import { identity } from '../../../auth/identity.js'
-import { mfaCodeValidator } from '../../../auth/validators.js'
-import { respond } from '../../envelope.js'
+import type { AuthRealm } from './guard.js'
+import { identity } from './identity.js'
+import { mfaCodeValidator } from './validators.js'
+import { respond } from '../http/envelope.js'
 
 /**
  * Two-factor authentication (TOTP) of the signed-in user, under

@@ -1,15 +1,15 @@
 import type { HttpContext } from '@adonisjs/core/http'
-import { identity } from '../../../auth/identity.js'
-import { bearerToken, type AuthRealm } from '../../../auth/guard.js'
-import type { SessionMeta } from '../../../auth/types.js'
+import { identity } from './identity.js'
+import { bearerToken, type AuthRealm } from './guard.js'
+import type { SessionMeta } from './types.js'
 import {
   loginWithCodeValidator,
   logoutValidator,
   mfaLoginValidator,
   refreshValidator,
-} from '../../../auth/validators.js'
-import { E_AUTH_REQUIRED } from '../../../errors.js'
-import { respond } from '../../envelope.js'
+} from './validators.js'
+import { E_AUTH_REQUIRED } from '../errors.js'
+import { respond } from '../http/envelope.js'
 
 export function sessionMeta(ctx: HttpContext): SessionMeta {
   return { ip: ctx.request.ip(), userAgent: ctx.request.header('user-agent') ?? null }

@@ -1,8 +1,8 @@
 import type { HttpContext } from '@adonisjs/core/http'
-import { personalData } from '../../../auth/personal_data.js'
-import { abilities, allow } from '../../../rbac/abilities.js'
-import { actorOf } from '../../../rbac/authorize.js'
-import { respond } from '../../envelope.js'
+import { personalData } from './personal_data.js'
+import { abilities, allow } from '../rbac/abilities.js'
+import { actorOf } from '../rbac/authorize.js'
+import { respond } from '../http/envelope.js'
 
 /** A user's personal data across core and every enabled plugin: export and erasure. */
 export default class PersonalDataController {

@@ -1,12 +1,12 @@
 import type { HttpContext } from '@adonisjs/core/http'
-import { identity } from '../../../auth/identity.js'
+import { identity } from './identity.js'
 import {
   changePasswordValidator,
   inviteAcceptValidator,
   passwordResetConfirmValidator,
   passwordResetValidator,
-} from '../../../auth/validators.js'
-import { respond } from '../../envelope.js'
+} from './validators.js'
+import { respond } from '../http/envelope.js'
 import { SessionsController, sessionMeta } from './sessions_controller.js'
 
 /** /api/v1/auth: the users of the tenant the request resolved to. */
