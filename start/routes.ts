@@ -4,14 +4,13 @@
 import router from '@adonisjs/core/services/router'
 import { middleware } from '#start/kernel'
 import { platformAuthRoutes, tenantAuthRoutes } from '#core/auth/routes'
+import { accessAdminRoutes } from '#core/rbac/routes'
 import { healthRoutes } from '#core/health/routes'
 import { queuesRoutes } from '#core/jobs/routes'
 import { platformPluginRoutes, pluginCatalogRoutes, tenantPluginRoutes } from '#core/plugins/routes'
 import { platformTenantRoutes, tenantProfileRoutes } from '#core/tenancy/routes'
 import { docsRoutes } from '#core/openapi/routes'
 import { metricsRoutes } from '#core/observability/routes'
-
-const UsersController = () => import('#core/http/controllers/tenant/users_controller')
 
 healthRoutes(router)
 metricsRoutes(router)
@@ -28,37 +27,7 @@ tenantProfileRoutes(router, middleware)
  * Tenant administration (docs/auth.md): a tenant user's access token, a partner API key or the
  * platform token; each action checks its permission (TenantAdmin holds them all).
  */
-const RolesController = () => import('#core/http/controllers/tenant/roles_controller')
-const ApiKeysController = () => import('#core/http/controllers/tenant/api_keys_controller')
-const AuditController = () => import('#core/http/controllers/tenant/audit_controller')
-const PersonalDataController = () => import('#core/auth/personal_data_controller')
-
-router
-  .group(() => {
-    router.get('/users', [UsersController, 'index'])
-    router.post('/users', [UsersController, 'store'])
-    router.get('/users/:id', [UsersController, 'show'])
-    router.patch('/users/:id', [UsersController, 'update'])
-    router.put('/users/:id/roles', [UsersController, 'setRoles'])
-    router.post('/users/:id/disable', [UsersController, 'disable'])
-    router.post('/users/:id/enable', [UsersController, 'enable'])
-    router.delete('/users/:id/mfa', [UsersController, 'resetMfa'])
-    router.get('/users/:id/export', [PersonalDataController, 'export'])
-    router.post('/users/:id/erase', [PersonalDataController, 'erase'])
-    router.get('/roles', [RolesController, 'index'])
-    router.post('/roles', [RolesController, 'store'])
-    router.get('/roles/:name', [RolesController, 'show'])
-    router.patch('/roles/:name', [RolesController, 'update'])
-    router.delete('/roles/:name', [RolesController, 'destroy'])
-    router.get('/permissions', [RolesController, 'permissions'])
-    router.get('/api-keys', [ApiKeysController, 'index'])
-    router.post('/api-keys', [ApiKeysController, 'store'])
-    router.get('/api-keys/:id', [ApiKeysController, 'show'])
-    router.delete('/api-keys/:id', [ApiKeysController, 'revoke'])
-    router.get('/audit', [AuditController, 'index'])
-  })
-  .prefix('/api/v1/admin')
-  .use([middleware.tenant(), middleware.tenantAdmin()])
+accessAdminRoutes(router, middleware)
 tenantPluginRoutes(router, middleware)
 
 /* Identity: tenant users sign in on their tenant, platform users on the platform (docs/auth.md). */

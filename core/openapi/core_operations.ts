@@ -1,26 +1,5 @@
 import {
-  adminCreateUserValidator,
-  adminUpdateUserValidator,
-  setRolesValidator,
-} from '../auth/validators.js'
-import {
-  auditQueryValidator,
-  createApiKeyValidator,
-  createRoleValidator,
-  listUsersValidator,
-  updateRoleValidator,
-} from '../rbac/validators.js'
-import {
-  E_API_KEY_NOT_FOUND,
-  E_LAST_TENANT_ADMIN,
-  E_ROLE_BUILTIN,
-  E_ROLE_EXISTS,
-  E_ROLE_IN_USE,
-  E_ROLE_NOT_FOUND,
-  E_USER_EMAIL_TAKEN,
-  E_USER_NOT_FOUND,
   E_BACKUP_NOT_FOUND,
-  E_MFA_NOT_ENABLED,
   E_NOTIFICATION_DELIVERY_NOT_FOUND,
   E_NOTIFICATION_MANDATORY,
   E_NOTIFICATION_NOT_FOUND,
@@ -36,13 +15,14 @@ import {
   templateOverrideValidator,
 } from '../notifications/validators.js'
 import { searchQuery } from '../http/controllers/tenant/search_controller.js'
-import { describeOperations, type OperationDoc } from './operations.js'
+import { describeOperations } from './operations.js'
 import { reportOperations } from '../reports/openapi.js'
-import { arrayOf, ref, type JsonSchema } from './schemas.js'
+import { arrayOf, type JsonSchema } from './schemas.js'
 // Platform services describe their routes next to their code.
 import '../webhooks/openapi.js'
 import './docs_operations.js'
 import '../auth/openapi.js'
+import '../rbac/openapi.js'
 import '../jobs/openapi.js'
 import '../tenancy/openapi.js'
 import '../plugins/openapi.js'
@@ -53,126 +33,6 @@ import '../notifications/stream_openapi.js'
  * The core routes, described once. Request schemas are the routes' own
  * VineJS validators; answers are the schemas of schemas.ts.
  */
-
-/** /api/v1/admin: each action checks its permission (core.users.read, core.users.manage, ...). */
-function adminOperations(): Record<string, OperationDoc> {
-  const users = 'Admin: users'
-  const roles = 'Admin: roles'
-  const keys = 'Admin: api-keys'
-  const user = (summary: string, extra: Partial<OperationDoc> = {}): OperationDoc => ({
-    summary,
-    tags: [users],
-    data: ref('User'),
-    ...extra,
-    errors: [E_USER_NOT_FOUND, ...(extra.errors ?? [])],
-  })
-  const role: JsonSchema = {
-    type: 'object',
-    properties: {
-      name: { type: 'string' },
-      description: { type: ['string', 'null'] },
-      permissions: arrayOf({ type: 'string' }),
-      builtin: { type: 'boolean' },
-    },
-    required: ['name', 'permissions'],
-  }
-  return {
-    'GET /api/v1/admin/users': {
-      summary: "The tenant's users",
-      tags: [users],
-      query: listUsersValidator,
-      data: arrayOf(ref('User')),
-      paginated: true,
-    },
-    'POST /api/v1/admin/users': {
-      summary: 'Create a user (with a password) or invite one',
-      description: 'An invited user comes with `invite_token`, answered once.',
-      tags: [users],
-      status: 201,
-      location: '/api/v1/admin/users/{id}',
-      body: adminCreateUserValidator,
-      data: ref('User'),
-      errors: [E_USER_EMAIL_TAKEN, E_ROLE_NOT_FOUND],
-    },
-    'GET /api/v1/admin/users/:id': user('A user'),
-    'PATCH /api/v1/admin/users/:id': user('Change a user (email, name)', {
-      body: adminUpdateUserValidator,
-      errors: [E_USER_EMAIL_TAKEN],
-    }),
-    'PUT /api/v1/admin/users/:id/roles': user("Replace a user's roles", {
-      body: setRolesValidator,
-      errors: [E_ROLE_NOT_FOUND, E_LAST_TENANT_ADMIN],
-    }),
-    'POST /api/v1/admin/users/:id/disable': user('Disable a user (every session ends)', {
-      errors: [E_LAST_TENANT_ADMIN],
-    }),
-    'POST /api/v1/admin/users/:id/enable': user('Enable a user again'),
-    'GET /api/v1/admin/users/:id/export': user("Export a user's personal data (every plugin)", {
-      data: { type: 'object' },
-    }),
-    'POST /api/v1/admin/users/:id/erase': user("Erase a user's personal data", {
-      data: { type: 'object' },
-      errors: [E_LAST_TENANT_ADMIN],
-    }),
-    'GET /api/v1/admin/roles': { summary: 'Roles', tags: [roles], data: arrayOf(role) },
-    'POST /api/v1/admin/roles': {
-      summary: 'Create a custom role',
-      tags: [roles],
-      status: 201,
-      location: '/api/v1/admin/roles/{name}',
-      body: createRoleValidator,
-      data: role,
-      errors: [E_ROLE_EXISTS],
-    },
-    'GET /api/v1/admin/roles/:name': {
-      summary: 'A role',
-      tags: [roles],
-      data: role,
-      errors: [E_ROLE_NOT_FOUND],
-    },
-    'PATCH /api/v1/admin/roles/:name': {
-      summary: 'Change a role',
-      tags: [roles],
-      body: updateRoleValidator,
-      data: role,
-      errors: [E_ROLE_NOT_FOUND, E_ROLE_BUILTIN, E_ROLE_EXISTS],
-    },
-    'DELETE /api/v1/admin/roles/:name': {
-      summary: 'Delete a custom role',
-      tags: [roles],
-      data: { type: 'object', properties: { deleted: { type: 'string' } } },
-      errors: [E_ROLE_NOT_FOUND, E_ROLE_BUILTIN, E_ROLE_IN_USE],
-    },
-    'POST /api/v1/admin/api-keys': {
-      summary: 'Create a partner API key',
-      description: 'The key (`oryne_...`) is answered once; only its digest is kept.',
-      tags: [keys],
-      status: 201,
-      location: '/api/v1/admin/api-keys/{id}',
-      body: createApiKeyValidator,
-      data: { type: 'object', properties: { key: { type: 'string' } }, required: ['key'] },
-    },
-    'DELETE /api/v1/admin/api-keys/:id': {
-      summary: 'Revoke an API key',
-      tags: [keys],
-      data: { type: 'object' },
-      errors: [E_API_KEY_NOT_FOUND],
-    },
-    'GET /api/v1/admin/audit': {
-      summary: 'The audit log',
-      tags: ['Admin: audit'],
-      query: auditQueryValidator,
-      data: arrayOf({ type: 'object' }),
-      paginated: true,
-    },
-  }
-}
-
-const operations: Record<string, OperationDoc> = {
-  ...adminOperations(),
-}
-
-describeOperations(operations)
 
 /* Routes added for the admin console (docs/console.md); any client may use them. */
 const backupEntry: JsonSchema = {
@@ -254,35 +114,6 @@ const notification: JsonSchema = {
 const preferenceMatrix: JsonSchema = arrayOf({ type: 'object' })
 
 describeOperations({
-  'GET /api/v1/admin/users/:id/export': {
-    summary: 'Everything Oryne holds about a user (personal-data export)',
-    tags: ['Admin: users'],
-    data: { type: 'object' },
-    errors: [E_USER_NOT_FOUND],
-  },
-  'DELETE /api/v1/admin/users/:id/mfa': {
-    summary: "Turn off a user's two-step verification (lost device)",
-    tags: ['Admin: users'],
-    data: ref('User'),
-    errors: [E_USER_NOT_FOUND, E_MFA_NOT_ENABLED],
-  },
-  'GET /api/v1/admin/permissions': {
-    summary: 'Every permission a role can hold: core’s and the enabled plugins’',
-    tags: ['Admin: roles'],
-    data: arrayOf({ type: 'object' }),
-  },
-  'GET /api/v1/admin/api-keys': {
-    summary: 'The partner API keys of the tenant (never the secrets)',
-    tags: ['Admin: api-keys'],
-    data: arrayOf({ type: 'object' }),
-  },
-  'GET /api/v1/admin/api-keys/:id': {
-    summary: 'One partner API key',
-    tags: ['Admin: api-keys'],
-    data: { type: 'object' },
-    errors: [E_API_KEY_NOT_FOUND],
-  },
-
   'GET /api/v1/notifications': {
     summary: 'Your in-app notifications, newest first',
     tags: ['Notifications'],

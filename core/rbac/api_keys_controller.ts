@@ -1,11 +1,11 @@
 import type { HttpContext } from '@adonisjs/core/http'
-import { apiKeys } from '../../../auth/api_keys.js'
-import { E_VALIDATION } from '../../../errors.js'
-import { abilities, allow, assertAllowed } from '../../../rbac/abilities.js'
-import { actorOf } from '../../../rbac/authorize.js'
-import { createApiKeyValidator } from '../../../rbac/validators.js'
-import { clock } from '../../../auth/clock.js'
-import { respond } from '../../envelope.js'
+import { apiKeys } from '../auth/api_keys.js'
+import { E_VALIDATION } from '../errors.js'
+import { abilities, allow, assertAllowed } from './abilities.js'
+import { actorOf } from './authorize.js'
+import { createApiKeyValidator } from './validators.js'
+import { clock } from '../auth/clock.js'
+import { respond } from '../http/envelope.js'
 
 /** /api/v1/admin/api-keys: partner access keys (core.api_keys.manage). */
 export default class ApiKeysController {

@@ -1,9 +1,9 @@
 import type { HttpContext } from '@adonisjs/core/http'
-import { listAudit } from '../../../audit/audit_log.js'
-import { auditRetentionDays } from '../../../audit/retention.js'
-import { abilities, allow } from '../../../rbac/abilities.js'
-import { auditQueryValidator } from '../../../rbac/validators.js'
-import { respond } from '../../envelope.js'
+import { listAudit } from '../audit/audit_log.js'
+import { auditRetentionDays } from '../audit/retention.js'
+import { abilities, allow } from './abilities.js'
+import { auditQueryValidator } from './validators.js'
+import { respond } from '../http/envelope.js'
 
 /** GET /api/v1/admin/audit (core.audit.read): newest first, filtered, paginated. */
 export default class AuditController {

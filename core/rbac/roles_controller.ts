@@ -1,10 +1,10 @@
 import type { HttpContext } from '@adonisjs/core/http'
-import { abilities, allow, assertAllowed } from '../../../rbac/abilities.js'
-import { actorOf } from '../../../rbac/authorize.js'
-import { knownPermissions } from '../../../rbac/permissions.js'
-import { roles } from '../../../rbac/roles.js'
-import { createRoleValidator, updateRoleValidator } from '../../../rbac/validators.js'
-import { respond } from '../../envelope.js'
+import { abilities, allow, assertAllowed } from './abilities.js'
+import { actorOf } from './authorize.js'
+import { knownPermissions } from './permissions.js'
+import { roles } from './roles.js'
+import { createRoleValidator, updateRoleValidator } from './validators.js'
+import { respond } from '../http/envelope.js'
 
 /**
  * /api/v1/admin/roles and /api/v1/admin/permissions. Changing roles needs

@@ -1,15 +1,15 @@
 import type { HttpContext } from '@adonisjs/core/http'
-import { identity } from '../../../auth/identity.js'
+import { identity } from '../auth/identity.js'
 import {
   adminCreateUserValidator,
   adminUpdateUserValidator,
   setRolesValidator,
-} from '../../../auth/validators.js'
-import { abilities, allow, assertAllowed } from '../../../rbac/abilities.js'
-import { actorOf } from '../../../rbac/authorize.js'
-import { listUsersValidator } from '../../../rbac/validators.js'
-import { withTenantDb } from '../../../tenancy/tenant_db.js'
-import { respond } from '../../envelope.js'
+} from '../auth/validators.js'
+import { abilities, allow, assertAllowed } from './abilities.js'
+import { actorOf } from './authorize.js'
+import { listUsersValidator } from './validators.js'
+import { withTenantDb } from '../tenancy/tenant_db.js'
+import { respond } from '../http/envelope.js'
 
 /** The roles named, with their permissions (unknown names are left to the users service to refuse). */
 async function rolesNamed(names: string[]) {
