@@ -10,11 +10,13 @@ import {
   accessibilityProblems,
   demoSchool,
   openApp,
+  pagesNotCheckedByAxe,
   PHONE,
   shot,
   signInApp,
   signInDemo,
   startBrowser,
+  tabTo,
   type AppPage,
 } from '#tests/support/web'
 import { recordInteractions } from '#plugins/ai/services/interactions'
@@ -269,9 +271,12 @@ test.group('Web app: campus pages in the demo school', (group) => {
     assert.equal(String(made.room_id), String(room.id))
     assert.deepEqual(await accessibilityProblems(page), [])
 
-    await page.getByRole('button', { name: `Move ${name}` }).click()
+    await tabTo(page, page.getByRole('button', { name: `Move ${name}` }))
+    await page.keyboard.press('Enter')
+    await tabTo(page, page.getByLabel('New room'))
     await page.getByLabel('New room').selectOption(String(target.id))
-    await page.getByRole('button', { name: 'Move', exact: true }).click()
+    await tabTo(page, page.getByRole('button', { name: 'Move', exact: true }))
+    await page.keyboard.press('Enter')
     await page.locator('.notice', { hasText: `${name} moved to room ${target.number}.` }).waitFor()
     const [moved] = await data(
       page,
@@ -280,8 +285,10 @@ test.group('Web app: campus pages in the demo school', (group) => {
     assert.equal(String(moved.room_id), String(target.id))
     assert.equal((await data(page, `/api/v1/hostel/allocations/${made.id}`)).status, 'transferred')
 
-    await page.getByRole('button', { name: `End stay: ${name}` }).click()
-    await page.getByRole('button', { name: 'End the stay now' }).click()
+    await tabTo(page, page.getByRole('button', { name: `End stay: ${name}` }))
+    await page.keyboard.press('Enter')
+    await tabTo(page, page.getByRole('button', { name: 'End the stay now' }))
+    await page.keyboard.press('Enter')
     await page
       .locator('.notice', { hasText: `The stay of ${name} in room ${target.number} ended` })
       .waitFor()
@@ -315,7 +322,7 @@ test.group('Web app: campus pages in the demo school', (group) => {
     await shot(page, 'campus-transport-phone')
   }).timeout(60_000)
 
-  test('events: a student cancels a place and registers again onto the waitlist, on a phone', async ({
+  test('events: a student cancels a place and registers again onto the waitlist, on a phone, by keyboard', async ({
     assert,
   }) => {
     const { page } = await open({ phone: true })
@@ -340,11 +347,14 @@ test.group('Web app: campus pages in the demo school', (group) => {
     assert.deepEqual(await accessibilityProblems(page), [])
     assert.isAtMost(await pageWidth(page), PHONE.width)
 
-    await page.getByRole('button', { name: 'Cancel registration for Sports day' }).click()
+    // Keyboard only: Tab to each button, Enter.
+    await tabTo(page, page.getByRole('button', { name: 'Cancel registration for Sports day' }))
+    await page.keyboard.press('Enter')
     assert.equal(await said(page), 'Registration for Sports day cancelled.')
     assert.equal((await data(page, `/api/v1/events/registrations/${mine.id}`)).status, 'cancelled')
     // The freed place went to the first in line; registering again joins the waitlist.
-    await page.getByRole('button', { name: 'Register for Sports day' }).click()
+    await tabTo(page, page.getByRole('button', { name: 'Register for Sports day' }))
+    await page.keyboard.press('Enter')
     assert.match(await said(page), /^Sports day is full: you are number \d+ on the waitlist\.$/)
     await card.getByText('You are on the waitlist.').waitFor()
     // The place freed went to the first in line, and the student is last in it now.
@@ -359,7 +369,7 @@ test.group('Web app: campus pages in the demo school', (group) => {
     await shot(page, 'campus-events-phone')
   }).timeout(60_000)
 
-  test('e-store: a student fills a cart and pays by card through the gateway; the order shows paid', async ({
+  test('e-store: a student fills a cart and pays by card through the gateway by keyboard; the order shows paid', async ({
     assert,
   }) => {
     const { page } = await open({ phone: true })
@@ -373,9 +383,13 @@ test.group('Web app: campus pages in the demo school', (group) => {
     assert.isAtMost(await pageWidth(page), PHONE.width)
 
     const pens = 'Ballpoint pens (pack of 10) (Blue)'
-    await page.getByRole('button', { name: `Add to cart: ${pens}` }).click()
+    // Keyboard only: Tab to each control, Enter (Space on the payment choice).
+    const add = page.getByRole('button', { name: `Add to cart: ${pens}` })
+    await tabTo(page, add)
+    await page.keyboard.press('Enter')
     assert.equal(await said(page), `${pens}: 1 in your cart.`)
-    await page.getByRole('button', { name: `Add to cart: ${pens}` }).click()
+    await tabTo(page, add)
+    await page.keyboard.press('Enter')
     await page.locator('.notice', { hasText: `${pens}: 2 in your cart.` }).waitFor()
     const cart = await data(page, '/api/v1/estore/cart')
     assert.deepEqual(
@@ -384,12 +398,16 @@ test.group('Web app: campus pages in the demo school', (group) => {
     )
     await shot(page, 'campus-estore-cart-phone')
 
-    await page.getByLabel('Card (online)').check()
-    await page.getByRole('button', { name: 'Place order' }).click()
+    await tabTo(page, page.getByLabel('Card (online)'))
+    await page.keyboard.press('Space')
+    assert.isTrue(await page.getByLabel('Card (online)').isChecked())
+    await tabTo(page, page.getByRole('button', { name: 'Place order' }))
+    await page.keyboard.press('Enter')
     await page.getByRole('heading', { name: /^Order \d+$/, level: 1 }).waitFor()
     const orderId = page.url().split('/').at(-1)!
     await page.getByRole('status').filter({ hasText: 'Placed: waiting for payment' }).waitFor()
-    await page.getByRole('button', { name: 'Pay by card' }).click()
+    await tabTo(page, page.getByRole('button', { name: 'Pay by card' }))
+    await page.keyboard.press('Enter')
     const link = page.getByRole('link', { name: /Continue to the card payment page/ })
     const url = (await link.getAttribute('href'))!
     assert.isTrue(url.startsWith(`${gateway.url}/pay/`))
@@ -398,7 +416,8 @@ test.group('Web app: campus pages in the demo school', (group) => {
     // The customer pays on the gateway's hosted page; its signed webhook marks the order paid.
     const { delivery } = await gateway.pay(url.split('/').at(-1)!)
     assert.equal(delivery.status, 200)
-    await page.getByRole('button', { name: 'Check the order again' }).click()
+    await tabTo(page, page.getByRole('button', { name: 'Check the order again' }))
+    await page.keyboard.press('Enter')
     await page.getByRole('status').filter({ hasText: 'Paid: ready to collect' }).waitFor()
     await shot(page, 'campus-estore-paid-phone')
     const order = await data(page, `/api/v1/estore/orders/${orderId}`)
@@ -486,4 +505,8 @@ test.group('Web app: campus pages in the demo school', (group) => {
       await shot(page, `campus-${role.toLowerCase()}-arabic`)
     }
   }).timeout(180_000)
+
+  test('axe-core ran on every page of the app this spec opened', ({ assert }) => {
+    assert.deepEqual(pagesNotCheckedByAxe(browser), [])
+  })
 })

@@ -13,6 +13,7 @@ import {
   accessibilityProblems,
   demoSchool,
   openApp,
+  pagesNotCheckedByAxe,
   PHONE,
   shot,
   signInApp,
@@ -100,6 +101,7 @@ test.group('Web app: generated views of declared resources', (group) => {
     // The plugin's records navigation entry leads to its generated list.
     const nav = page.locator('#app-nav')
     await nav.getByRole('link', { name: 'Records' }).waitFor()
+    assert.deepEqual(await accessibilityProblems(page), [])
     await nav.getByRole('link', { name: 'Clubs', exact: true }).click()
     await page.waitForURL(`${baseUrl}/app/data/clubs/clubs`)
     await page.getByRole('heading', { name: 'Clubs', level: 1 }).waitFor()
@@ -254,6 +256,7 @@ test.group('Web app: generated views of declared resources', (group) => {
     await page.getByRole('link', { name: 'Chess Masters' }).click()
     await page.getByRole('button', { name: 'Edit' }).click()
     await page.getByRole('heading', { name: 'Edit Chess Masters', level: 1 }).waitFor()
+    assert.deepEqual(await accessibilityProblems(page), [])
     assert.equal(await page.getByLabel('Next meeting at').inputValue(), '2031-03-02T02:30')
     await page.getByLabel('Room').fill('C7')
     await page.getByLabel('Open to new').uncheck()
@@ -346,5 +349,9 @@ test.group('Web app: generated views of declared resources', (group) => {
     await page.getByRole('link', { name: 'Clubs' }).first().waitFor()
     assert.deepEqual(await accessibilityProblems(page), [])
     assert.deepEqual(problems, [])
+  })
+
+  test('axe-core ran on every page of the app this spec opened', ({ assert }) => {
+    assert.deepEqual(pagesNotCheckedByAxe(browser), [])
   })
 })

@@ -7,6 +7,7 @@ import { createUser, PASSWORD } from '#tests/support/auth'
 import {
   accessibilityProblems,
   openApp,
+  pagesNotCheckedByAxe,
   PHONE,
   shot,
   signInApp,
@@ -52,6 +53,7 @@ test.group('Web app shell in a browser', (group) => {
     await page.waitForURL(`${baseUrl}/app/notes/board`)
     await page.getByRole('heading', { name: 'Notes board', level: 1 }).waitFor()
     assert.equal(await page.locator('#main').getByRole('status').first().innerText(), 'No notes')
+    assert.deepEqual(await accessibilityProblems(page), [])
 
     // A reload keeps the session (localStorage) and the address.
     await page.reload()
@@ -70,6 +72,7 @@ test.group('Web app shell in a browser', (group) => {
     assert.equal(await page.getByRole('link', { name: 'Notes board' }).count(), 0)
     await page.goto(`${baseUrl}/app/no-such-plugin/page`)
     await page.getByRole('alert').waitFor()
+    assert.deepEqual(await accessibilityProblems(page), [])
   })
 
   test('a wrong password is refused in words, with its code; nothing is stored', async ({
@@ -84,6 +87,8 @@ test.group('Web app shell in a browser', (group) => {
     const alert = page.getByRole('alert')
     await alert.waitFor()
     assert.include(await alert.innerText(), 'ERR_')
+    // The sign-in page, with its refusal shown, passes axe too (every page, signed in or not).
+    assert.deepEqual(await accessibilityProblems(page), [])
     assert.isNull(await page.evaluate("localStorage.getItem('oryne.app.session')"))
   })
 
@@ -134,4 +139,8 @@ test.group('Web app shell in a browser', (group) => {
       await page.context().close()
     }
   }).timeout(120_000)
+
+  test('axe-core ran on every page of the app this spec opened', ({ assert }) => {
+    assert.deepEqual(pagesNotCheckedByAxe(browser), [])
+  })
 })

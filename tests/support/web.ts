@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { mkdir, readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import app from '@adonisjs/core/services/app'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core'
 import { listen } from '#core/http/listen'
 import { DEMO_PASSWORD, seedDemo } from '#core/plugins/demo'
 import type { Tenant } from '#core/tenancy/types'
@@ -61,6 +61,11 @@ export async function openApp(
     timezoneId: options.timezoneId,
   })
   const page = await context.newPage()
+  const seen = coverageOf(browser)
+  page.on('framenavigated', (frame) => {
+    if (frame === page.mainFrame() && frame.url().startsWith(`${baseUrl}/app`))
+      seen.visited.add(pathPattern(frame.url()))
+  })
   const problems: string[] = []
   const elsewhere: string[] = []
   page.on('console', (message) => {
@@ -115,6 +120,45 @@ export async function docsShot(page: Page, name: string, docsName: string) {
 
 let axeSource: string | undefined
 
+/** The app's pages a browser opened and those axe checked (paths, numeric ids as `:id`). */
+const axeCoverage = new WeakMap<Browser, { visited: Set<string>; checked: Set<string> }>()
+
+function coverageOf(browser: Browser | null) {
+  if (!browser) return { visited: new Set<string>(), checked: new Set<string>() }
+  let held = axeCoverage.get(browser)
+  if (!held) axeCoverage.set(browser, (held = { visited: new Set(), checked: new Set() }))
+  return held
+}
+
+function pathPattern(url: string) {
+  const path = new URL(url).pathname.replaceAll(/\/\d+(?=\/|$)/g, '/:id').replace(/\/$/, '')
+  return path || '/'
+}
+
+/**
+ * The app's pages (paths, ids as `:id`) that pages of `browser` opened and
+ * accessibilityProblems never checked: a spec ends by asserting there are none,
+ * so axe runs on every page the suite visits.
+ */
+export function pagesNotCheckedByAxe(browser: Browser): string[] {
+  const { visited, checked } = coverageOf(browser)
+  return [...visited].filter((path) => !checked.has(path)).sort()
+}
+
+/**
+ * Presses Tab until `target` has the focus (from wherever the focus is): the
+ * control is reached by the keyboard alone, in the page's tab order. Fails
+ * after `limit` presses.
+ */
+export async function tabTo(page: Page, target: Locator, limit = 300) {
+  await target.waitFor()
+  for (let presses = 0; presses <= limit; presses++) {
+    if (await target.evaluate((element: any) => element.matches(':focus'))) return
+    await page.keyboard.press('Tab')
+  }
+  throw new Error(`Tab did not reach ${target} in ${limit} presses`)
+}
+
 /**
  * axe-core's serious and critical violations on the page as it is (WCAG 2 A
  * and AA rules), each as `<rule>: <target>`; empty when there are none.
@@ -134,6 +178,7 @@ export async function accessibilityProblems(page: Page): Promise<string[]> {
       })
       return result.violations
     })
+  coverageOf(page.context().browser()).checked.add(pathPattern(page.url()))
   return violations
     .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
     .flatMap((violation) =>
