@@ -9,6 +9,7 @@ import { healthRoutes } from '#core/health/routes'
 import { queuesRoutes } from '#core/jobs/routes'
 import { platformPluginRoutes, pluginCatalogRoutes, tenantPluginRoutes } from '#core/plugins/routes'
 import { platformTenantRoutes, tenantProfileRoutes } from '#core/tenancy/routes'
+import { notificationRoutes, notificationStreamRoutes } from '#core/notifications/routes'
 import { docsRoutes } from '#core/openapi/routes'
 import { metricsRoutes } from '#core/observability/routes'
 
@@ -35,36 +36,7 @@ tenantAuthRoutes(router, middleware)
 platformAuthRoutes(router, middleware)
 
 /* Notifications (docs/notifications.md): the signed-in user's inbox and preferences, the admin's settings. */
-const NotificationsController = () =>
-  import('#core/http/controllers/tenant/notifications_controller')
-const NotificationAdminController = () =>
-  import('#core/http/controllers/tenant/notification_admin_controller')
-
-router
-  .group(() => {
-    router.get('/', [NotificationsController, 'index'])
-    router.get('/unread-count', [NotificationsController, 'unreadCount'])
-    router.post('/read-all', [NotificationsController, 'readAll'])
-    router.get('/preferences', [NotificationsController, 'preferences'])
-    router.put('/preferences', [NotificationsController, 'updatePreferences'])
-    router.post('/:id/read', [NotificationsController, 'read'])
-  })
-  .prefix('/api/v1/notifications')
-  .use([middleware.tenant(), middleware.auth({ guard: 'tenant' })])
-
-router
-  .group(() => {
-    router.get('/templates', [NotificationAdminController, 'templates'])
-    router.put('/templates/:key', [NotificationAdminController, 'updateTemplate'])
-    router.delete('/templates/:key', [NotificationAdminController, 'resetTemplate'])
-    router.get('/defaults', [NotificationAdminController, 'defaults'])
-    router.put('/defaults', [NotificationAdminController, 'updateDefaults'])
-    router.get('/dead-letters', [NotificationAdminController, 'deadLetters'])
-    router.post('/dead-letters/:id/retry', [NotificationAdminController, 'retry'])
-    router.post('/send', [NotificationAdminController, 'send'])
-  })
-  .prefix('/api/v1/admin/notifications')
-  .use([middleware.tenant(), middleware.tenantAdmin()])
+notificationRoutes(router, middleware)
 
 /* Search across the tenant's searchable resources (docs/search.md). */
 const SearchController = () => import('#core/http/controllers/tenant/search_controller')
@@ -149,7 +121,4 @@ router
 router.get('/api/v1/platform/fleet', [FleetController, 'show']).use(middleware.platformToken())
 
 /* The signed-in user's live stream of in-app notifications (server-sent events, docs/notifications.md). */
-const NotificationStreamController = () => import('#core/notifications/stream_controller')
-router
-  .get('/api/v1/notifications/stream', [NotificationStreamController, 'stream'])
-  .use([middleware.tenant(), middleware.auth({ guard: 'tenant' })])
+notificationStreamRoutes(router, middleware)

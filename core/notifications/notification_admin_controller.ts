@@ -1,18 +1,18 @@
 import type { HttpContext } from '@adonisjs/core/http'
-import { respond } from '../../envelope.js'
-import { actorOf, authorize } from '../../../rbac/authorize.js'
-import { tenantContext } from '../../../tenancy/context.js'
-import { listDeadLetters, retryDeadLetter } from '../../../notifications/delivery.js'
-import { notify } from '../../../notifications/notify.js'
-import { listTemplates, removeOverride, setOverride } from '../../../notifications/overrides.js'
-import { preferenceMatrix, setPreferences } from '../../../notifications/preferences.js'
-import { templatesOf } from '../../../notifications/templates.js'
+import { respond } from '../http/envelope.js'
+import { actorOf, authorize } from '../rbac/authorize.js'
+import { tenantContext } from '../tenancy/context.js'
+import { listDeadLetters, retryDeadLetter } from './delivery.js'
+import { notify } from './notify.js'
+import { listTemplates, removeOverride, setOverride } from './overrides.js'
+import { preferenceMatrix, setPreferences } from './preferences.js'
+import { templatesOf } from './templates.js'
 import {
   pageQueryValidator,
   preferencesValidator,
   sendValidator,
   templateOverrideValidator,
-} from '../../../notifications/validators.js'
+} from './validators.js'
 
 const MANAGE = 'core.notifications.manage'
 

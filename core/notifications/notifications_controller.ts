@@ -1,15 +1,15 @@
 import type { HttpContext } from '@adonisjs/core/http'
-import { respond } from '../../envelope.js'
-import { tenantContext } from '../../../tenancy/context.js'
+import { respond } from '../http/envelope.js'
+import { tenantContext } from '../tenancy/context.js'
 import {
   listNotifications,
   markAllRead,
   markRead,
   unreadCount,
-} from '../../../notifications/inbox.js'
-import { preferenceMatrix, setPreferences } from '../../../notifications/preferences.js'
-import { templatesOf } from '../../../notifications/templates.js'
-import { inboxQueryValidator, preferencesValidator } from '../../../notifications/validators.js'
+} from './inbox.js'
+import { preferenceMatrix, setPreferences } from './preferences.js'
+import { templatesOf } from './templates.js'
+import { inboxQueryValidator, preferencesValidator } from './validators.js'
 
 /** The signed-in user's in-app notifications and preferences (/api/v1/notifications). */
 export default class NotificationsController {
