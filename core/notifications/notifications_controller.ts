@@ -1,12 +1,7 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { respond } from '../http/envelope.js'
 import { tenantContext } from '../tenancy/context.js'
-import {
-  listNotifications,
-  markAllRead,
-  markRead,
-  unreadCount,
-} from './inbox.js'
+import { listNotifications, markAllRead, markRead, unreadCount } from './inbox.js'
 import { preferenceMatrix, setPreferences } from './preferences.js'
 import { templatesOf } from './templates.js'
 import { inboxQueryValidator, preferencesValidator } from './validators.js'

@@ -1,7 +1,4 @@
-import {
-  E_BACKUP_NOT_FOUND,
-  E_RESOURCE_NOT_FOUND,
-} from '../errors.js'
+import { E_BACKUP_NOT_FOUND, E_RESOURCE_NOT_FOUND } from '../errors.js'
 import { searchQuery } from '../http/controllers/tenant/search_controller.js'
 import { describeOperations } from './operations.js'
 import { reportOperations } from '../reports/openapi.js'
