@@ -12,6 +12,7 @@ import { platformTenantRoutes, tenantProfileRoutes } from '#core/tenancy/routes'
 import { notificationRoutes, notificationStreamRoutes } from '#core/notifications/routes'
 import { docsRoutes } from '#core/openapi/routes'
 import { metricsRoutes } from '#core/observability/routes'
+import { searchRoutes } from '#core/search/routes'
 
 healthRoutes(router)
 metricsRoutes(router)
@@ -39,10 +40,7 @@ platformAuthRoutes(router, middleware)
 notificationRoutes(router, middleware)
 
 /* Search across the tenant's searchable resources (docs/search.md). */
-const SearchController = () => import('#core/http/controllers/tenant/search_controller')
-router
-  .get('/api/v1/search', [SearchController, 'index'])
-  .use([middleware.tenant(), middleware.tenantAdmin()])
+searchRoutes(router, middleware)
 
 /*
  * Presigned uploads and the storage quota (docs/storage.md); the fs driver's PUT is authorised by its

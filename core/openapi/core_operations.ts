@@ -1,5 +1,4 @@
-import { E_BACKUP_NOT_FOUND, E_RESOURCE_NOT_FOUND } from '../errors.js'
-import { searchQuery } from '../http/controllers/tenant/search_controller.js'
+import { E_BACKUP_NOT_FOUND } from '../errors.js'
 import { describeOperations } from './operations.js'
 import { reportOperations } from '../reports/openapi.js'
 import { arrayOf, type JsonSchema } from './schemas.js'
@@ -14,6 +13,7 @@ import '../plugins/openapi.js'
 import '../storage/openapi.js'
 import '../notifications/stream_openapi.js'
 import '../notifications/openapi.js'
+import '../search/openapi.js'
 
 /*
  * The core routes, described once. Request schemas are the routes' own
@@ -86,17 +86,4 @@ describeOperations({
 /* Reports (docs/reports.md): exports, documents, the dashboard and scheduled reports. */
 describeOperations(reportOperations)
 
-describeOperations({
-  'GET /api/v1/search': {
-    summary: 'Search every resource you may list, ranked and merged',
-    description:
-      '`types=erp.students,lms.courses` narrows the resources; with one type, `facets=` counts matches ' +
-      'per value and `filter[field]=` narrows as on the list endpoint. Row rules and field visibility ' +
-      'apply as in each list.',
-    tags: ['Search'],
-    query: searchQuery,
-    data: arrayOf({ type: 'object' }),
-    paginated: true,
-    errors: [E_RESOURCE_NOT_FOUND],
-  },
-})
+describeOperations({})

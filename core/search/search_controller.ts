@@ -1,25 +1,15 @@
 import type { HttpContext } from '@adonisjs/core/http'
-import vine from '@vinejs/vine'
-import { respond } from '../../envelope.js'
-import { principalOf } from '../../../rbac/authorize.js'
-import { customFieldsOf } from '../../../resources/custom_fields.js'
-import { parseListQuery } from '../../../resources/query.js'
+import { respond } from '../http/envelope.js'
+import { searchQuery } from './validators.js'
+import { principalOf } from '../rbac/authorize.js'
+import { customFieldsOf } from '../resources/custom_fields.js'
+import { parseListQuery } from '../resources/query.js'
 import {
   searchableResource,
   searchableResources,
   searchMany,
   oneTypeOnly,
-} from '../../../search/search_service.js'
-
-export const searchQuery = vine.compile(
-  vine.object({
-    q: vine.string().trim().minLength(1).maxLength(200),
-    types: vine.string().trim().maxLength(1000).optional(),
-    facets: vine.string().trim().maxLength(500).optional(),
-    page: vine.number().withoutDecimals().min(1).max(100).optional(),
-    per_page: vine.number().withoutDecimals().min(1).max(100).optional(),
-  })
-)
+} from './search_service.js'
 
 /**
  * The query string split into the search's own parameters and the
