@@ -13,6 +13,7 @@ import { notificationRoutes, notificationStreamRoutes } from '#core/notification
 import { docsRoutes } from '#core/openapi/routes'
 import { metricsRoutes } from '#core/observability/routes'
 import { searchRoutes } from '#core/search/routes'
+import { storageRoutes } from '#core/storage/routes'
 
 healthRoutes(router)
 metricsRoutes(router)
@@ -42,33 +43,8 @@ notificationRoutes(router, middleware)
 /* Search across the tenant's searchable resources (docs/search.md). */
 searchRoutes(router, middleware)
 
-/*
- * Presigned uploads and the storage quota (docs/storage.md); the fs driver's PUT is authorised by its
- * signature. Registered before /api/v1/files/:id, which would take /files/usage.
- */
-const UploadsController = () => import('#core/storage/uploads_controller')
-router
-  .group(() => {
-    router.post('/uploads', [UploadsController, 'store'])
-    router.get('/uploads/:id', [UploadsController, 'show'])
-    router.post('/uploads/:id/confirm', [UploadsController, 'confirm'])
-    router.get('/files/usage', [UploadsController, 'usage'])
-  })
-  .prefix('/api/v1')
-  .use([middleware.tenant(), middleware.tenantAdmin()])
-router.put('/api/v1/uploads/:id/content', [UploadsController, 'content']).use(middleware.tenant())
-
-/* Tenant files (docs/storage.md); a download is authorised by its signed link alone. */
-const FilesController = () => import('#core/http/controllers/tenant/files_controller')
-router
-  .group(() => {
-    router.post('/', [FilesController, 'store'])
-    router.get('/:id', [FilesController, 'show'])
-    router.delete('/:id', [FilesController, 'destroy'])
-  })
-  .prefix('/api/v1/files')
-  .use([middleware.tenant(), middleware.tenantAdmin()])
-router.get('/api/v1/files/:id/download', [FilesController, 'download']).use(middleware.tenant())
+/* Presigned uploads, the storage quota and tenant files (docs/storage.md). */
+storageRoutes(router, middleware)
 
 /* Outbound webhooks (docs/webhooks.md): endpoints, deliveries and redelivery (core.webhooks.manage). */
 const WebhooksController = () => import('#core/webhooks/webhooks_controller')

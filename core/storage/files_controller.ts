@@ -1,7 +1,7 @@
 import type { HttpContext } from '@adonisjs/core/http'
-import { respond } from '../../envelope.js'
-import { E_FILE_LINK_INVALID, E_FILE_NOT_FOUND } from '../../../errors.js'
-import { actorOf, principalOf, type Principal } from '../../../rbac/authorize.js'
+import { respond } from '../http/envelope.js'
+import { E_FILE_LINK_INVALID, E_FILE_NOT_FOUND } from '../errors.js'
+import { actorOf, principalOf, type Principal } from '../rbac/authorize.js'
 import {
   acceptUpload,
   deleteFile,
@@ -12,7 +12,7 @@ import {
   storeFile,
   validFileLink,
   type FileRecord,
-} from '../../../storage/index.js'
+} from './index.js'
 
 /** The uploader, or who holds core.files.manage; anyone else is told the file does not exist. */
 async function visibleFile(principal: Principal, id: string): Promise<FileRecord> {
