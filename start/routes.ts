@@ -14,6 +14,7 @@ import { docsRoutes } from '#core/openapi/routes'
 import { metricsRoutes } from '#core/observability/routes'
 import { searchRoutes } from '#core/search/routes'
 import { storageRoutes } from '#core/storage/routes'
+import { webhookRoutes } from '#core/webhooks/routes'
 
 healthRoutes(router)
 metricsRoutes(router)
@@ -47,20 +48,7 @@ searchRoutes(router, middleware)
 storageRoutes(router, middleware)
 
 /* Outbound webhooks (docs/webhooks.md): endpoints, deliveries and redelivery (core.webhooks.manage). */
-const WebhooksController = () => import('#core/webhooks/webhooks_controller')
-router
-  .group(() => {
-    router.get('/', [WebhooksController, 'index'])
-    router.post('/', [WebhooksController, 'store'])
-    router.get('/:id', [WebhooksController, 'show'])
-    router.patch('/:id', [WebhooksController, 'update'])
-    router.delete('/:id', [WebhooksController, 'destroy'])
-    router.post('/:id/rotate-secret', [WebhooksController, 'rotateSecret'])
-    router.get('/:id/deliveries', [WebhooksController, 'deliveries'])
-    router.post('/:id/deliveries/:deliveryId/redeliver', [WebhooksController, 'redeliver'])
-  })
-  .prefix('/api/v1/admin/webhooks')
-  .use([middleware.tenant(), middleware.tenantAdmin()])
+webhookRoutes(router, middleware)
 
 /* Reports (docs/reports.md): exports, PDF documents, the dashboard and scheduled reports. */
 const { reportRoutes } = await import('#core/reports/routes')
