@@ -14,7 +14,6 @@ export default defineConfig({
     migrations: 'database/migrations',
     start: 'start',
     tests: 'tests',
-    httpControllers: 'core/http/controllers',
     services: 'core/services',
     exceptions: 'core/http',
     middleware: 'core/http/middleware',

@@ -4,6 +4,8 @@
 import router from '@adonisjs/core/services/router'
 import { middleware } from '#start/kernel'
 import { platformAuthRoutes, tenantAuthRoutes } from '#core/auth/routes'
+import { backupRoutes } from '#core/backup/routes'
+import { fleetRoutes } from '#core/fleet/routes'
 import { accessAdminRoutes } from '#core/rbac/routes'
 import { healthRoutes } from '#core/health/routes'
 import { queuesRoutes } from '#core/jobs/routes'
@@ -69,18 +71,9 @@ registerPaymentRoutes()
 /* The web app for everyone at school (docs/web.md): the built page at /app and its context route. */
 const { registerWebRoutes } = await import('#core/web/routes')
 registerWebRoutes()
-const BackupsController = () => import('#core/http/controllers/tenant/backups_controller')
-const FleetController = () => import('#core/http/controllers/platform/fleet_controller')
 pluginCatalogRoutes(router, middleware)
-router
-  .group(() => {
-    router.get('/backups', [BackupsController, 'index'])
-    router.get('/backups/:id/download', [BackupsController, 'download'])
-    router.post('/backups/:id/restore-request', [BackupsController, 'requestRestore'])
-  })
-  .prefix('/api/v1/admin')
-  .use([middleware.tenant(), middleware.tenantAdmin()])
-router.get('/api/v1/platform/fleet', [FleetController, 'show']).use(middleware.platformToken())
+backupRoutes(router, middleware)
+fleetRoutes(router, middleware)
 
 /* The signed-in user's live stream of in-app notifications (server-sent events, docs/notifications.md). */
 notificationStreamRoutes(router, middleware)
