@@ -1,21 +1,23 @@
 /*
- * Core routes. Plugin routes are mounted under /api/v1/<plugin> by the plugin host.
+ * Core routes: each capability mounts its own, from its folder (core/<capability>/routes.ts,
+ * beside its controller, validators, errors and openapi.ts); plugin routes are mounted under
+ * /api/v1/<plugin> by the plugin host. The order below is the router's (and the document's).
  */
 import router from '@adonisjs/core/services/router'
 import { middleware } from '#start/kernel'
 import { platformAuthRoutes, tenantAuthRoutes } from '#core/auth/routes'
 import { backupRoutes } from '#core/backup/routes'
 import { fleetRoutes } from '#core/fleet/routes'
-import { accessAdminRoutes } from '#core/rbac/routes'
 import { healthRoutes } from '#core/health/routes'
 import { queuesRoutes } from '#core/jobs/routes'
-import { platformPluginRoutes, pluginCatalogRoutes, tenantPluginRoutes } from '#core/plugins/routes'
-import { platformTenantRoutes, tenantProfileRoutes } from '#core/tenancy/routes'
 import { notificationRoutes, notificationStreamRoutes } from '#core/notifications/routes'
-import { docsRoutes } from '#core/openapi/routes'
 import { metricsRoutes } from '#core/observability/routes'
+import { docsRoutes } from '#core/openapi/routes'
+import { platformPluginRoutes, pluginCatalogRoutes, tenantPluginRoutes } from '#core/plugins/routes'
+import { accessAdminRoutes } from '#core/rbac/routes'
 import { searchRoutes } from '#core/search/routes'
 import { storageRoutes } from '#core/storage/routes'
+import { platformTenantRoutes, tenantProfileRoutes } from '#core/tenancy/routes'
 import { webhookRoutes } from '#core/webhooks/routes'
 
 healthRoutes(router)
@@ -71,6 +73,8 @@ registerPaymentRoutes()
 /* The web app for everyone at school (docs/web.md): the built page at /app and its context route. */
 const { registerWebRoutes } = await import('#core/web/routes')
 registerWebRoutes()
+
+/* The console's API routes (any client may use them): the module catalog, backups, the fleet. */
 pluginCatalogRoutes(router, middleware)
 backupRoutes(router, middleware)
 fleetRoutes(router, middleware)

@@ -1,5 +1,9 @@
 import { E_FORBIDDEN, E_RECORD_NOT_FOUND, E_VALIDATION } from '../errors.js'
-import type { OperationDoc, SecuritySchemeName } from '../openapi/operations.js'
+import {
+  describeOperations,
+  type OperationDoc,
+  type SecuritySchemeName,
+} from '../openapi/operations.js'
 import { arrayOf, type JsonSchema } from '../openapi/schemas.js'
 import {
   E_DOCUMENT_UNKNOWN,
@@ -71,7 +75,7 @@ const tag = 'Reports'
 /** Tenant routes that find their caller themselves (principalOf): a user, an API key or the platform. */
 const signedIn: SecuritySchemeName[] = ['tenantUser', 'apiKey', 'platformToken']
 
-export const reportOperations: Record<string, OperationDoc> = {
+const reportOperations: Record<string, OperationDoc> = {
   'POST /api/v1/exports': {
     security: signedIn,
     summary: 'Export a resource list to CSV or XLSX (a queued job)',
@@ -171,3 +175,6 @@ export const reportOperations: Record<string, OperationDoc> = {
     errors: [E_REPORT_SUBSCRIPTION_NOT_FOUND],
   },
 }
+
+/* The report routes (core/reports/routes.ts). */
+describeOperations(reportOperations)
