@@ -13,6 +13,7 @@ import {
   DESKTOP,
   docsShot,
   openApp,
+  pagesNotCheckedByAxe,
   PHONE,
   shot,
   signInApp,
@@ -117,7 +118,7 @@ test.group('Web app: pages everyone has', (group) => {
     assert.deepEqual(elsewhere, [])
   }).timeout(120_000)
 
-  test('the calendar shows the timetable, an event and the feed address; the agenda at phone width', async ({
+  test('the calendar shows the timetable, an event, a holiday and the feed address; the agenda at phone width', async ({
     assert,
   }) => {
     const teacher = await tokenOf(accounts.Teacher)
@@ -129,6 +130,8 @@ test.group('Web app: pages everyone has', (group) => {
     const event = known.body.data.entries.find((entry: any) => entry.title === 'Sports day')
     assert.exists(lesson, 'the demo teacher has classes')
     assert.exists(event, 'the demo school has a sports day within a month')
+    const [holiday] = known.body.data.holidays
+    assert.exists(holiday, 'the demo school has a holiday within a month')
 
     const { page, problems } = await openApp(browser, baseUrl, { viewport: PHONE })
     await signInDemo(page, baseUrl, 'Teacher')
@@ -139,6 +142,7 @@ test.group('Web app: pages everyone has', (group) => {
     )
     await page.locator('ol.day-list').getByText('Sports day').first().waitFor()
     await page.locator('ol.day-list').getByText(lesson.title).first().waitFor()
+    await page.locator('ol.day-list .holiday', { hasText: holiday.title }).first().waitFor()
     assert.isAtMost(await noSideScroll(page), PHONE.width)
     assert.deepEqual(await accessibilityProblems(page), [])
     await shot(page, 'everyone-calendar-phone')
@@ -300,8 +304,9 @@ test.group('Web app: pages everyone has', (group) => {
     await page.reload()
     await page.locator('#page-title').waitFor()
     await goTo(page, 'Calendar', 'Calendar')
-    await page.locator('table.month .entry').first().waitFor()
-    const lesson = await page.locator('table.month .entry strong').first().innerText()
+    // A class of the teacher's timetable (kind-class), read offline below.
+    await page.locator('table.month .entry.kind-class').first().waitFor()
+    const lesson = await page.locator('table.month .entry.kind-class strong').first().innerText()
     await goTo(page, 'Notifications', 'Notifications')
     await page.locator('ul.notifications li').first().waitFor()
     const subject = await page.locator('ul.notifications li strong').first().innerText()
@@ -312,7 +317,7 @@ test.group('Web app: pages everyone has', (group) => {
     await page.getByRole('status').filter({ hasText: 'You are offline' }).waitFor()
     await page.locator('ul.notifications li', { hasText: subject }).first().waitFor()
     await goTo(page, 'Calendar', 'Calendar')
-    await page.locator('table.month').getByText(lesson).first().waitFor()
+    await page.locator('table.month .entry.kind-class', { hasText: lesson }).first().waitFor()
     assert.deepEqual(await accessibilityProblems(page), [])
     await shot(page, 'everyone-offline-calendar')
     await context.setOffline(false)
@@ -416,4 +421,8 @@ test.group('Web app: pages everyone has', (group) => {
       await page.context().close()
     }
   }).timeout(240_000)
+
+  test('axe-core ran on every page of the app this spec opened', ({ assert }) => {
+    assert.deepEqual(pagesNotCheckedByAxe(browser), [])
+  })
 })
