@@ -105,9 +105,12 @@ try {
         `INSERT INTO ai_fingerprint_frequency (hash, sources)
          SELECT hash, count(DISTINCT source_id) FROM ai_fingerprints GROUP BY hash`
       )
-      await trx.rawQuery('ANALYZE')
     })
   )
+  // As autovacuum leaves insert-only tables in steady state (PostgreSQL 13+): statistics, and the visibility
+  // map the candidate lookup's index-only scan needs to skip the heap. VACUUM runs outside a transaction.
+  for (const table of ['ai_plagiarism_sources', 'ai_fingerprints', 'ai_fingerprint_frequency'])
+    await db.rawQuery(`VACUUM ANALYZE "${tenant.schema_name}".${table}`)
   console.log(
     `Seeded in ${fixed((performance.now() - seedStarted) / 1000, 1)} s: ${PRIOR} prior submissions of ${PRIOR_WORDS} words, ` +
       `${fingerprintCount} fingerprints (k = ${k}, w = ${w})`
