@@ -6,6 +6,7 @@ import {
   respond,
   tenantToday,
   vine,
+  vineId,
   type OperationDoc,
   type Router,
 } from '@oryne/sdk'
@@ -22,11 +23,7 @@ const mineQuery = vine.compile(
       .transform((d) => d.toISOString().slice(0, 10))
       .optional(),
     days: vine.number().withoutDecimals().min(1).max(7).optional(),
-    student_id: vine
-      .string()
-      .trim()
-      .regex(/^\d{1,18}$/)
-      .optional(),
+    student_id: vineId().optional(),
   })
 )
 

@@ -3,7 +3,7 @@ import {
   holidaysBetween,
   isoDate,
   readTenantDb,
-  tenantContext,
+  tenantZone,
   type CalendarEntry,
   type CalendarQuery,
 } from '@oryne/sdk'
@@ -89,7 +89,7 @@ async function substitutionsBetween(
  * substitute moves to the substitute's calendar for that date.
  */
 export async function erpCalendar({ userId, from, to }: CalendarQuery): Promise<CalendarEntry[]> {
-  const zone = tenantContext.require().settings.time_zone || 'UTC'
+  const zone = tenantZone()
   const first = DateTime.fromISO(from, { zone }).startOf('day')
   const last = DateTime.fromISO(to, { zone })
   if (!first.isValid || !last.isValid || last < first) return []

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon'
-import { defineStat, readTenantDb, tenantContext } from '@oryne/sdk'
+import { defineStat, readTenantDb, tenantContext, tenantZone } from '@oryne/sdk'
 
 /*
  * ERP figures of the dashboard (GET /api/v1/dashboard), cached per tenant and
@@ -35,7 +35,7 @@ export const attendanceRateStat = defineStat({
   permission: ['erp.reports.read', 'erp.attendance_marks.create'],
   invalidatedBy: ['erp.attendance_marks.*'],
   async compute() {
-    const zone = tenantContext.require().settings.time_zone || 'UTC'
+    const zone = tenantZone()
     const today = DateTime.now().setZone(zone)
     const from = today.minus({ days: ATTENDANCE_DAYS - 1 }).toISODate()
     const [row] = await readTenantDb((client, table) =>

@@ -1,5 +1,13 @@
 import { DateTime } from 'luxon'
-import { daysBetween, defineJob, isoDate, notify, tenantContext, withTenantDb } from '@oryne/sdk'
+import {
+  daysBetween,
+  defineJob,
+  isoDate,
+  notify,
+  tenantContext,
+  tenantZone,
+  withTenantDb,
+} from '@oryne/sdk'
 import { balanceOf } from '../services/fees.js'
 import { erpSettings } from '../settings.js'
 
@@ -43,7 +51,7 @@ function when(days: number) {
  */
 export async function sendFeeReminders(now = new Date()) {
   const settings = await erpSettings()
-  const zone = tenantContext.require().settings.time_zone || 'UTC'
+  const zone = tenantZone()
   const local = DateTime.fromJSDate(now).setZone(zone)
   if (local.hour < settings.fee_reminder_hour) return { invoices: 0, reminded: 0, waiting: true }
   const today = local.toISODate()!
