@@ -4,14 +4,17 @@ import type { Browser, Page } from 'playwright-core'
 import { insertRows } from '@oryne/sdk'
 import { tenantDb } from '@oryne/sdk/testing'
 import type { Tenant } from '#core/tenancy/types'
+import { signedInAs } from '#tests/support/access'
 import {
   accessibilityProblems,
   demoSchool,
   openApp,
+  pagesNotCheckedByAxe,
   PHONE,
   shot,
   signInDemo,
   startBrowser,
+  tabTo,
 } from '#tests/support/web'
 
 /*
@@ -136,6 +139,7 @@ test.group('Web app: ERP pages in a browser', (group) => {
     await signInDemo(page, baseUrl, 'Teacher')
     await page.getByRole('heading', { name: 'Today', level: 2 }).waitFor()
     await page.getByText(/^Next: |^No more classes today/).waitFor()
+    assert.deepEqual(await accessibilityProblems(page), [])
 
     await page.goto(`${baseUrl}/app/erp/timetable`)
     await page.getByRole('heading', { name: 'My timetable', level: 1 }).waitFor()
@@ -189,6 +193,8 @@ test.group('Web app: ERP pages in a browser', (group) => {
     console.log(
       `  ERP roll call in Chromium: ${ROLL_SIZE} students, ${absent.length} absent and ${late.length} late marked by keyboard and saved in ${seconds.toFixed(2)} s (goal: under 30 s)`
     )
+    // The issue's bar, with room for a slow machine (it takes 0.5–2 s here): the measure is printed above.
+    assert.isBelow(seconds, 30)
     assert.equal(
       await status.innerText(),
       `Attendance saved for ${ROLL_SIZE} students: 35 present, 3 absent, 2 late, 0 excused (${ROLL_SIZE} students)`
@@ -277,7 +283,9 @@ test.group('Web app: ERP pages in a browser', (group) => {
     assert.deepEqual(problems, [])
   })
 
-  test('a parent sees the child’s attendance and fees on a phone', async ({ assert }) => {
+  test('a parent sees the child’s attendance, fees and a notice on a phone, by keyboard', async ({
+    assert,
+  }) => {
     const { page, problems } = await openApp(browser, baseUrl, { viewport: PHONE })
     await signInDemo(page, baseUrl, 'Parent')
     await page.getByRole('heading', { name: 'Fees due', level: 2 }).waitFor()
@@ -306,7 +314,13 @@ test.group('Web app: ERP pages in a browser', (group) => {
       .data
     assert.isAbove(invoices.length, 0)
 
-    await page.goto(`${baseUrl}/app/erp/children`)
+    // Keyboard only, as on a phone with a keyboard: Tab to the menu, Enter, Tab to the page, Enter.
+    await page.goto(`${baseUrl}/app`)
+    await page.getByRole('heading', { name: 'Fees due', level: 2 }).waitFor()
+    await tabTo(page, page.getByRole('button', { name: 'Menu' }))
+    await page.keyboard.press('Enter')
+    await tabTo(page, page.locator('#app-nav').getByRole('link', { name: 'My children' }))
+    await page.keyboard.press('Enter')
     await page.getByRole('heading', { name: 'My children', level: 1 }).waitFor()
     await page.getByRole('heading', { name, level: 2 }).waitFor()
     await page.getByText(/^Last 30 days: .+ present$/).waitFor()
@@ -349,6 +363,45 @@ test.group('Web app: ERP pages in a browser', (group) => {
     // Back home, this week's widget counts the day marked today.
     await page.goto(`${baseUrl}/app`)
     await page.getByText(new RegExp(`^${name}: .+ present$`)).waitFor()
+
+    // A notice from the school (the ERP's fee reminder, sent by an admin) reaches the parent's
+    // inbox live; opened from the menu by keyboard.
+    const admin = await signedInAs(tenant, `admin-notice@${tenant.slug}.example`, ['TenantAdmin'])
+    const me = (await apiOn(page, '/api/v1/app/context')).data.user.id
+    const unread = (await apiOn(page, '/api/v1/notifications/unread-count')).data.unread
+    const sent = await fetch(`${baseUrl}/api/v1/admin/notifications/send`, {
+      method: 'POST',
+      headers: {
+        'Authorization': `Bearer ${admin}`,
+        'X-Tenant-ID': tenant.slug,
+        'Content-Type': 'application/json',
+      },
+      body: JSON.stringify({
+        user_ids: [me],
+        template: 'erp.fee_reminder',
+        data: {
+          invoice_number: invoices[0].number,
+          student_name: name,
+          balance: '120.00',
+          when: 'is due on Friday',
+        },
+      }),
+    })
+    assert.equal(sent.status, 202)
+    // The header's count goes up without a reload (the live stream).
+    await page.locator('.app-header .unread-badge', { hasText: String(unread + 1) }).waitFor()
+    await tabTo(page, page.getByRole('button', { name: 'Menu' }))
+    await page.keyboard.press('Enter')
+    await tabTo(page, page.locator('#app-nav').getByRole('link', { name: 'Notifications' }))
+    await page.keyboard.press('Enter')
+    await page.getByRole('heading', { name: 'Notifications', level: 1 }).waitFor()
+    await page
+      .locator('ul.notifications li', {
+        hasText: `Fee reminder: invoice ${invoices[0].number} for ${name}`,
+      })
+      .waitFor()
+    assert.deepEqual(await accessibilityProblems(page), [])
+    await shot(page, 'erp-parent-notice-phone')
     assert.deepEqual(problems, [])
   })
 
@@ -434,6 +487,24 @@ test.group('Web app: ERP pages in a browser', (group) => {
     await shot(page, 'erp-staff-admissions')
     const moved = (await apiOn(page, `/api/v1/erp/applicants/${applicant.data.id}`)).data
     assert.equal(moved.status, 'under_review')
+    // Accepted, then enrolled from the board, by keyboard: a student record is made.
+    await tabTo(page, page.getByRole('button', { name: 'Accept: Layla Haddad' }))
+    await page.keyboard.press('Enter')
+    await column('Accepted').getByText('Layla Haddad').waitFor()
+    await tabTo(page, page.getByRole('button', { name: 'Enrol: Layla Haddad' }))
+    await page.keyboard.press('Enter')
+    await page.getByRole('status').filter({ hasText: 'Layla Haddad is enrolled' }).waitFor()
+    await column('Enrolled').getByText('Layla Haddad').waitFor()
+    const enrolled = (await apiOn(page, `/api/v1/erp/applicants/${applicant.data.id}`)).data
+    assert.equal(enrolled.status, 'enrolled')
+    const student = (await apiOn(page, `/api/v1/erp/students/${enrolled.student_id}`)).data
+    assert.include(student, { first_name: 'Layla', last_name: 'Haddad', status: 'active' })
+    assert.equal(String(student.class_id), String(classId))
+    assert.deepEqual(await accessibilityProblems(page), [])
     assert.deepEqual(problems, [])
+  })
+
+  test('axe-core ran on every page of the app this spec opened', ({ assert }) => {
+    assert.deepEqual(pagesNotCheckedByAxe(browser), [])
   })
 })

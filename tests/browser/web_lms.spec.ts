@@ -6,10 +6,12 @@ import {
   accessibilityProblems,
   demoSchool,
   openApp,
+  pagesNotCheckedByAxe,
   PHONE,
   shot,
   signInDemo,
   startBrowser,
+  tabTo,
 } from '#tests/support/web'
 
 /*
@@ -140,6 +142,7 @@ test.group('Web app: the LMS for teachers, students and parents', (group) => {
     await t.waitForURL(/\/app\/lms\/assignments\/\d+\/submissions$/)
     assert.deepEqual(posted, [`/api/v1/lms/courses/${course.id}/assignments`])
     await t.getByRole('heading', { name: title, level: 1 }).waitFor()
+    assert.deepEqual(await accessibilityProblems(t), [])
 
     const assignmentId = t.url().match(/assignments\/(\d+)\//)![1]
     const assignment = await data(t, `/api/v1/lms/assignments/${assignmentId}`)
@@ -169,8 +172,11 @@ test.group('Web app: the LMS for teachers, students and parents', (group) => {
       body: { external_id: `rivers-${assignmentId}`, title: 'Rivers', text: REFERENCE },
     })
 
-    // The student, on a phone, finds it due soon and hands in text and a file.
+    // The student, on a phone, finds it in the calendar and due soon, and hands in text and a file.
     const s = student.page
+    await s.goto(`${baseUrl}/app/calendar`)
+    await s.locator('ol.day-list .entry', { hasText: title }).first().waitFor()
+    assert.deepEqual(await accessibilityProblems(s), [])
     await s.goto(`${baseUrl}/app`)
     await s.getByRole('heading', { name: 'Due soon', level: 2 }).waitFor()
     await s.getByRole('link', { name: title }).click()
@@ -208,7 +214,9 @@ test.group('Web app: the LMS for teachers, students and parents', (group) => {
     assert.deepEqual(await accessibilityProblems(s), [])
     assert.isAtMost(await pageWidth(s), PHONE.width)
     await shot(s, 'lms-student-submit-phone')
-    await s.getByRole('button', { name: 'Hand in' }).click()
+    // Handed in from the keyboard: Tab to the button, Enter.
+    await tabTo(s, s.getByRole('button', { name: 'Hand in' }))
+    await s.keyboard.press('Enter')
     await s.getByRole('status').filter({ hasText: 'Handed in' }).waitFor()
     await s.getByRole('button', { name: 'Download sources.txt' }).waitFor()
     assert.isAtMost(await pageWidth(s), PHONE.width)
@@ -239,6 +247,8 @@ test.group('Web app: the LMS for teachers, students and parents', (group) => {
     await widget.getByText(/submissions? waits? for a grade/).waitFor()
     await widget.getByRole('link', { name: 'Open the list' }).click()
     await t.getByRole('heading', { name: 'To grade', level: 1 }).waitFor()
+    await t.getByRole('listitem').filter({ hasText: title }).waitFor()
+    assert.deepEqual(await accessibilityProblems(t), [])
     await t
       .getByRole('listitem')
       .filter({ hasText: title })
@@ -389,4 +399,8 @@ test.group('Web app: the LMS for teachers, students and parents', (group) => {
     await s.context().close()
     await t.context().close()
   }).timeout(180_000)
+
+  test('axe-core ran on every page of the app this spec opened', ({ assert }) => {
+    assert.deepEqual(pagesNotCheckedByAxe(browser), [])
+  })
 })
