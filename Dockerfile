@@ -16,15 +16,16 @@ RUN npm run build
 
 FROM node:24-bookworm-slim AS runtime
 # Memory (docs/operations.md, "Memory"): two glibc malloc arenas instead of one per thread
-# (fragmentation, not live data, made most of a long run's RSS), and a 32 MiB semi-space so
-# that short-lived request garbage dies in the young generation. Override either at run time.
+# (fragmentation, not live data, made most of a long run's RSS), a 32 MiB semi-space so that
+# short-lived request garbage dies in the young generation, and a 384 MiB old generation so
+# that V8 collects instead of growing its heap to twice the live data. Override at run time.
 ENV NODE_ENV=production \
     ONNXRUNTIME_NODE_INSTALL=skip \
     HOST=0.0.0.0 \
     PORT=3333 \
     LOG_LEVEL=info \
     MALLOC_ARENA_MAX=2 \
-    NODE_OPTIONS="--max-semi-space-size=32"
+    NODE_OPTIONS="--max-semi-space-size=32 --max-old-space-size=384"
 # pg_dump/pg_restore for tenant backups.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends postgresql-client ca-certificates \
