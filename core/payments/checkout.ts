@@ -23,6 +23,10 @@ export type CheckoutInput = {
   idempotencyKey?: string | null
 }
 
+function answer(row: { external_id: string; url: string; amount: string | number }) {
+  return { session_id: row.external_id, url: row.url, amount: Number(row.amount) }
+}
+
 /** The request's origin, where the payer comes back to; outside a request, none. */
 function origin() {
   const request = HttpContext.get()?.request
@@ -31,18 +35,31 @@ function origin() {
 }
 
 /**
+ * Hosted sessions at common gateways live 24 hours: an open session younger
+ * than this, at the same gateway, is answered again instead of opening another.
+ */
+const REUSE_OPEN_SESSION_MS = 23 * 60 * 60 * 1000
+
+/**
  * Opens a hosted checkout session at the tenant's card gateway for a
- * purpose and records it in `payment_sessions`, in the caller's transaction
- * (the caller holds the lock on what is paid, so two requests wait for each
- * other). The gateway's Idempotency-Key is derived from the tenant, the
- * purpose, the reference and the caller's key (else the attempt's number);
- * the same caller's key answers the session it opened.
+ * purpose and records it in `payment_sessions`, in the caller's transaction.
+ * Idempotent: the same caller's key answers the session it opened, and while
+ * a session for the same purpose, reference and amount is open (not paid,
+ * not expired), a second press or a second tab gets that session back
+ * without asking the gateway. A transaction-scoped advisory lock on the
+ * purpose and reference makes concurrent openers wait for each other, so
+ * this holds whatever the caller locks. The gateway's Idempotency-Key is
+ * derived from the tenant, the purpose, the reference and the caller's key
+ * (else the attempt's number).
  */
 export async function openCheckout(trx: Trx, input: CheckoutInput) {
   if (!paymentPurpose(input.purpose))
     throw new TypeError(`No payment purpose "${input.purpose}" is registered`)
   const tenant = tenantContext.require()
   const config = input.gateway ?? (await cardGatewayConfig())
+  await trx.rawQuery('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [
+    `payment_sessions:${tenant.id}:${input.purpose}:${input.reference}`,
+  ])
   const attempts = await trx
     .from('payment_sessions')
     .where({ purpose: input.purpose, reference: input.reference })
@@ -53,7 +70,15 @@ export async function openCheckout(trx: Trx, input: CheckoutInput) {
   const known = input.idempotencyKey
     ? await trx.from('payment_sessions').where('gateway_key', key).first()
     : null
-  if (known) return { session_id: known.external_id, url: known.url, amount: Number(known.amount) }
+  if (known) return answer(known)
+  const open = await trx
+    .from('payment_sessions')
+    .where({ purpose: input.purpose, reference: input.reference, amount: input.amount })
+    .where({ status: 'open', gateway_url: config.url })
+    .where('created_at', '>', new Date(Date.now() - REUSE_OPEN_SESSION_MS))
+    .orderBy('id', 'desc')
+    .first()
+  if (open) return answer(open)
   const session = await createCheckoutSession(
     config,
     {
@@ -78,6 +103,7 @@ export async function openCheckout(trx: Trx, input: CheckoutInput) {
       currency: tenant.settings.currency,
       url: session.url,
       gateway_key: key,
+      gateway_url: config.url,
       created_by: input.actor,
     })
     .onConflict('external_id')

@@ -10,6 +10,7 @@ import platformServices from './0008_platform_services.js'
 import reports from './0009_reports.js'
 import pluginGrants from './0010_plugin_grants.js'
 import payments from './0011_payments.js'
+import paymentSessionGateway from './0012_payment_session_gateway.js'
 
 /** Core's migrations of every tenant schema, in order. Plugins bring their own sets. */
 export const coreTenantMigrations: TenantMigrationSet = {
@@ -26,5 +27,6 @@ export const coreTenantMigrations: TenantMigrationSet = {
     reports,
     pluginGrants,
     payments,
+    paymentSessionGateway,
   ],
 }

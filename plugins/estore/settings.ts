@@ -21,12 +21,12 @@ export const estoreSettingsSchema = vine.object({
   card_api_key: vine.string().trim().maxLength(500),
   /** Secret the gateway signs webhooks with; ESTORE_CARD_WEBHOOK_SECRET when empty. */
   card_webhook_secret: vine.string().trim().maxLength(500),
-  /** Where the gateway sends the customer back to after paying. */
+  /** Where the gateway sends the customer back to after paying; empty: the order's page here. */
   return_url: vine
     .string()
     .trim()
     .maxLength(500)
-    .regex(/^https?:\/\/[^\s]+$/),
+    .regex(/^(https?:\/\/[^\s]+)?$/),
   /** Largest clock difference accepted on a webhook's timestamp. */
   webhook_tolerance_seconds: vine.number().withoutDecimals().min(30).max(3600),
   /** Days an order charged to an ERP account gives until its invoice is due. */
@@ -52,7 +52,7 @@ export const ESTORE_DEFAULTS: EstoreSettings = {
   card_api_url: '',
   card_api_key: '',
   card_webhook_secret: '',
-  return_url: 'https://example.org/store/return',
+  return_url: '',
   webhook_tolerance_seconds: 300,
   account_due_days: 30,
 }

@@ -222,7 +222,7 @@ test.group('Outbound calls: the card gateway', (group) => {
     assert.notProperty(cleared.set, 'card_api_url')
     // A setting with a default goes back to it.
     const reset = await ok(head.patch('/admin/plugins/estore/settings').json({ return_url: null }))
-    assert.equal(reset.values.return_url, 'https://example.org/store/return')
+    assert.equal(reset.values.return_url, '')
     const response = await school
       .as('student')
       .post(`/estore/orders/${orderId}/card-session`)

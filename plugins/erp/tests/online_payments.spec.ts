@@ -167,6 +167,40 @@ test.group('ERP: paying an invoice online', (group) => {
     await refused(parent.post(`/erp/invoices/${id}/pay-online`), 409, 'ERR_ERP_INVOICE_CLOSED')
   })
 
+  test('two presses or two tabs get the same open session; once it expires a new one opens', async ({
+    client,
+    assert,
+  }) => {
+    const school = await family(client)
+    webhooksTo(school)
+    const id = await invoice(school, 15_000)
+    const before = gateway.requests.length
+    // At the same time: the guardian presses twice, the student presses in another tab with its own key.
+    const [one, two, three] = await Promise.all([
+      ok(school.as('parent').post(`/erp/invoices/${id}/pay-online`)),
+      ok(school.as('parent').post(`/erp/invoices/${id}/pay-online`)),
+      ok(
+        school
+          .as('student')
+          .post(`/erp/invoices/${id}/pay-online`)
+          .header('idempotency-key', 'tab-2')
+      ),
+    ])
+    assert.equal(two.redirect_url, one.redirect_url)
+    assert.equal(three.redirect_url, one.redirect_url)
+    assert.equal(gateway.requests.length, before + 1)
+
+    const expired = await gateway.deliver(
+      gateway.event('checkout.session.expired', sessionOf(one.redirect_url))
+    )
+    assert.equal(expired.body.data.outcome, 'session_expired')
+    const again = await ok(school.as('parent').post(`/erp/invoices/${id}/pay-online`))
+    assert.notEqual(again.redirect_url, one.redirect_url)
+    assert.equal(gateway.requests.length, before + 2)
+    const { delivery } = await gateway.pay(sessionOf(again.redirect_url).id)
+    assert.equal(delivery.body.data.outcome, 'invoice_paid')
+  })
+
   test('the balance carries the late fine the server counts; paying it online charges the fine', async ({
     client,
     assert,

@@ -60,11 +60,24 @@ export async function startCardPayment(
           purpose: ORDER_PURPOSE,
           reference: orderId,
           amount: Number(order.total),
-          returnUrl: settings.return_url,
+          // Back to the order's page, which reads the order as the webhook left it, unless the school set an address.
+          returnUrl: settings.return_url || undefined,
+          returnPath: `/app/estore/orders/${orderId}`,
           gateway,
           actor,
           idempotencyKey,
         })
+        // Core answers the order's open session again (a second press, a second tab): its payment stands.
+        const current = await trx
+          .from('estore_payments')
+          .where({ provider: 'card', external_id: session.session_id })
+          .first()
+        if (current) {
+          return {
+            status: 201,
+            body: { order_id: orderId, payment_id: String(current.id), redirect_url: session.url },
+          }
+        }
         await trx
           .from('estore_payments')
           .where({ order_id: orderId, provider: 'card', status: 'pending' })
