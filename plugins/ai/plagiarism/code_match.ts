@@ -85,3 +85,31 @@ export function compareCode(file: CodeToken[], source: CodeToken[]): CodeCompari
     })),
   }
 }
+
+/** A token stream's MIN_MATCH-grams (one key per start position), for bounding comparisons cheaply. */
+export type CodeGrams = { length: number; keys: string[]; set: Set<string> }
+
+export function codeGrams(tokens: CodeToken[]): CodeGrams {
+  const kinds = tokens.map((t) => t.kind)
+  const keys: string[] = []
+  for (let i = 0; i + MIN_MATCH <= kinds.length; i++)
+    keys.push(kinds.slice(i, i + MIN_MATCH).join(' '))
+  return { length: tokens.length, keys, set: new Set(keys) }
+}
+
+/**
+ * The highest similarity compareCode could find between two files: every tile is a run of at least
+ * MIN_MATCH tokens both files have, so only tokens inside such a shared run can be covered, on each
+ * side. A pair whose bound is below a threshold need not be tiled.
+ */
+export function similarityBound(file: CodeGrams, source: CodeGrams): number {
+  const coverable = (side: CodeGrams, other: CodeGrams) => {
+    const marked = new Uint8Array(side.length)
+    side.keys.forEach((key, i) => {
+      if (other.set.has(key)) marked.fill(1, i, i + MIN_MATCH)
+    })
+    return marked.reduce((sum, v) => sum + v, 0)
+  }
+  const total = file.length + source.length
+  return total ? (2 * Math.min(coverable(file, source), coverable(source, file))) / total : 0
+}

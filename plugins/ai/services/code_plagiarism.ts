@@ -1,7 +1,12 @@
 import { readTenantDb, tenantFilePath, type Trx } from '@oryne/sdk'
 import { readFile } from 'node:fs/promises'
 import { codeLanguage, tokenizeCode, type CodeLanguage } from '../plagiarism/code_tokens.js'
-import { compareCode, type CodeRegion } from '../plagiarism/code_match.js'
+import {
+  codeGrams,
+  compareCode,
+  similarityBound,
+  type CodeRegion,
+} from '../plagiarism/code_match.js'
 
 /*
  * Code plagiarism on demand: every code file of a submission against every
@@ -105,14 +110,18 @@ export async function priorCodeMatches(
       .select('c.submission_id', 'c.name', 'c.language', 'c.content')
   )
   const matches: CodeMatch[] = []
+  const priorTokens = prior.map((source) => {
+    const tokens = tokenizeCode(source.content, source.language as CodeLanguage)
+    return { tokens, grams: codeGrams(tokens) }
+  })
   for (const file of code) {
     const tokens = tokenizeCode(file.content, file.language)
-    for (const source of prior) {
+    const grams = codeGrams(tokens)
+    for (const [i, source] of prior.entries()) {
       if (source.language !== file.language) continue
-      const { similarity, regions } = compareCode(
-        tokens,
-        tokenizeCode(source.content, file.language)
-      )
+      // Tiling is the costly part: a pair that cannot reach the threshold is not tiled (rounding kept aside).
+      if (similarityBound(grams, priorTokens[i].grams) < CODE_SIMILARITY - 1e-3) continue
+      const { similarity, regions } = compareCode(tokens, priorTokens[i].tokens)
       if (similarity >= CODE_SIMILARITY)
         matches.push({
           file: file.name,
