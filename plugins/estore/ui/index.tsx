@@ -44,7 +44,6 @@ type Order = {
   receipt_no: string | null
   created_at: string
 }
-type Payment = { id: string; provider: string; status: string; redirect_url: string | null }
 type OrderItem = { id: string; name: string; sku: string; quantity: number; total: number }
 
 async function catalogue() {
@@ -104,7 +103,13 @@ function Shop() {
     const order = await action.run(() =>
       api<Order>('/api/v1/estore/checkout', { method: 'POST', body: { payment_method: method } })
     )
-    if (order) navigate(`/estore/orders/${order.id}`)
+    if (!order) return
+    if (method === 'card') {
+      // Straight on to the gateway, which brings the customer back to the order's page.
+      const session = await action.run(() => openCardSession(order.id))
+      if (session) return window.location.assign(session.redirect_url)
+    }
+    navigate(`/estore/orders/${order.id}`)
   }
 
   const inCart = (variantId: string) =>
@@ -220,17 +225,21 @@ function Shop() {
   )
 }
 
+/** A card session for a placed order; the server answers the order's open one again to a second press. */
+function openCardSession(orderId: string) {
+  return api<{ redirect_url: string }>(`/api/v1/estore/orders/${orderId}/card-session`, {
+    method: 'POST',
+  })
+}
+
 async function orderOf(id: string) {
-  const [order, items, payments] = await Promise.all([
+  const [order, items] = await Promise.all([
     api<Order>(`/api/v1/estore/orders/${id}`),
     api<OrderItem[]>('/api/v1/estore/order_items', {
       query: { 'filter[order_id]': id, 'per_page': 100 },
     }),
-    api<Payment[]>('/api/v1/estore/payments', {
-      query: { 'filter[order_id]': id, 'per_page': 20 },
-    }),
   ])
-  return { order, items, payments }
+  return { order, items }
 }
 
 /** One order: its state, its lines, and paying it by card while it is placed. */
@@ -240,20 +249,14 @@ function OrderPage(props: PageProps) {
   const id = props.params.id
   const load = useLoad(() => orderOf(id), [id])
   const action = useAction()
-  const [payUrl, setPayUrl] = useState<string | null>(null)
 
+  /** To the gateway's page in this tab; the gateway brings the customer back here. */
   async function payByCard() {
-    const session = await action.run(() =>
-      api<{ redirect_url: string }>(`/api/v1/estore/orders/${id}/card-session`, {
-        method: 'POST',
-      })
-    )
-    if (session) setPayUrl(session.redirect_url)
+    const session = await action.run(() => openCardSession(id))
+    if (session) window.location.assign(session.redirect_url)
   }
 
   const data = load.data
-  const pending = data?.payments.find((p) => p.status === 'pending' && p.redirect_url)
-  const link = payUrl ?? pending?.redirect_url ?? null
   return (
     <Page
       title={t('estore.order.title', { id })}
@@ -284,17 +287,14 @@ function OrderPage(props: PageProps) {
             {t(`estore.method.${data.order.payment_method}`)}
           </p>
           {data.order.status === 'placed' && data.order.payment_method === 'card' ? (
-            link ? (
-              <p>
-                <a href={link} rel="noopener" target="_blank">
-                  {t('estore.order.payLink')}
-                </a>
-              </p>
-            ) : (
-              <button type="button" disabled={action.busy} onClick={payByCard}>
-                {t('estore.order.pay')}
-              </button>
-            )
+            <button
+              type="button"
+              aria-busy={action.busy}
+              disabled={action.busy}
+              onClick={payByCard}
+            >
+              {t('estore.order.pay')}
+            </button>
           ) : null}
           {data.order.status === 'placed' && data.order.payment_method === 'offline' ? (
             <p>{t('estore.order.payOffline')}</p>
