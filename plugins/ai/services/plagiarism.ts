@@ -180,10 +180,44 @@ async function indexSource(
   return row
 }
 
+/**
+ * What the plagiarism checks keep of a student's work: the texts of their
+ * submissions and their code files, compared with later submissions.
+ */
+export async function studentWork(trx: Trx, studentIds: string[]) {
+  if (!studentIds.length) return { texts: [], code_files: [] }
+  const [texts, codeFiles] = await Promise.all([
+    trx
+      .from('ai_plagiarism_sources')
+      .whereIn('student_id', studentIds)
+      .orderBy('id')
+      .select('submission_id', 'course_id', 'words', 'text', 'created_at'),
+    trx
+      .from('ai_code_sources')
+      .whereIn('student_id', studentIds)
+      .orderBy('id')
+      .select('submission_id', 'course_id', 'name', 'language', 'content', 'created_at'),
+  ])
+  return { texts, code_files: codeFiles }
+}
+
+/** Forgets a student's work: later checks no longer compare against it. */
+export async function eraseStudentWork(trx: Trx, studentIds: string[]) {
+  let erased = 0
+  for (const studentId of studentIds) {
+    const removed = await removeSources(trx, { student_id: studentId })
+    erased += removed.length
+  }
+  if (studentIds.length) {
+    erased += Number(await trx.from('ai_code_sources').whereIn('student_id', studentIds).delete())
+  }
+  return erased
+}
+
 /** Removes sources (their fingerprints cascade), keeping the frequency counters true. */
 async function removeSources(
   trx: Trx,
-  where: { id?: string; submission_id?: string; kind?: string }
+  where: { id?: string; submission_id?: string; kind?: string; student_id?: string }
 ) {
   const rows = await trx.from('ai_plagiarism_sources').where(where).select('id')
   const ids = rows.map((row) => String(row.id))

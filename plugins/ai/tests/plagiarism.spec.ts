@@ -556,4 +556,51 @@ test.group('AI: plagiarism', () => {
       .json({ text })
     assert.oneOf(crossed.status(), [401, 403])
   })
+
+  // Last in the group: it erases the shared school's first student.
+  test("erasing a student's personal data exports, then forgets, the work later checks compare against", async ({
+    client,
+    assert,
+  }) => {
+    const school = await schoolFor(client)
+    const essay = await assignment(school)
+    const text = generator.text(300)
+    const handedIn = await created(
+      school.as('student').post(`/lms/assignments/${essay.id}/submissions`).json({
+        text,
+        submit: true,
+      })
+    )
+    await reportOf(school, handedIn.id)
+    const before = await ok(school.as('head').post('/ai/plagiarism/check').json({ text }))
+    assert.deepEqual(before.matches[0].source, { kind: 'submission', id: String(handedIn.id) })
+
+    const student = school.people.student.id
+    const exported = await ok(school.as('head').get(`/admin/users/${student}/export`))
+    const texts = exported.plugins.ai.plagiarism_texts as Array<{
+      submission_id: string
+      text: string
+    }>
+    assert.deepInclude(
+      texts.map((row) => [String(row.submission_id), row.text]),
+      [String(handedIn.id), text]
+    )
+
+    const erased = await ok(school.as('head').post(`/admin/users/${student}/erase`))
+    assert.isAtLeast(erased.plugins.ai.erased, 1)
+    const after = await ok(school.as('head').post('/ai/plagiarism/check').json({ text }))
+    assert.deepEqual(after.matches, [])
+    // The other student's work is still compared against.
+    const other = generator.text(300)
+    await created(
+      school.as('student2').post(`/lms/assignments/${essay.id}/submissions`).json({
+        text: other,
+        submit: true,
+      })
+    )
+    await eventually(async () => {
+      const check = await ok(school.as('head').post('/ai/plagiarism/check').json({ text: other }))
+      assert.lengthOf(check.matches, 1)
+    })
+  })
 })
