@@ -1,6 +1,7 @@
 import { HttpContext } from '@adonisjs/core/http'
 import type { TransactionClientContract as Trx } from '@adonisjs/lucid/types/database'
 import { tenantContext } from '../tenancy/context.js'
+import { readTenantDb } from '../tenancy/tenant_db.js'
 import { createCheckoutSession } from './card_gateway.js'
 import { cardGatewayConfig, type CardGatewayConfig } from './config.js'
 import { paymentPurpose } from './purposes.js'
@@ -109,4 +110,26 @@ export async function openCheckout(trx: Trx, input: CheckoutInput) {
     .onConflict('external_id')
     .ignore()
   return { session_id: session.id, url: session.url, amount: input.amount }
+}
+
+/**
+ * The status of the latest checkout session of each reference of a purpose
+ * (`open`, `completed`, `expired`), for a page that says how the payer's last
+ * attempt ended; a reference without sessions is absent.
+ */
+export async function latestCheckouts(purpose: string, references: string[]) {
+  const latest = new Map<string, { status: string; updated_at: Date }>()
+  if (!references.length) return latest
+  const rows = await readTenantDb((client, table) =>
+    client
+      .from(table('payment_sessions'))
+      .distinctOn('reference')
+      .where('purpose', purpose)
+      .whereIn('reference', references)
+      .orderBy([{ column: 'reference' }, { column: 'id', order: 'desc' }])
+      .select('reference', 'status', 'updated_at')
+  )
+  for (const row of rows)
+    latest.set(row.reference, { status: row.status, updated_at: row.updated_at })
+  return latest
 }

@@ -28,6 +28,11 @@ export type PaymentPurpose = {
    * `invoice_closed`, ...). Called at most once per session.
    */
   paid(trx: Trx, session: PaymentSession, eventId: string): Promise<string>
+  /**
+   * The gateway says an open session expired unpaid (it is marked `expired`
+   * first): tell the payer, in `trx`. Called at most once per session.
+   */
+  expired?(trx: Trx, session: PaymentSession, eventId: string): Promise<void>
 }
 
 const NAME = /^[a-z][a-z0-9_-]*\.[a-z][a-z0-9_-]*$/

@@ -79,7 +79,14 @@ async function apply(trx: any, event: GatewayEvent): Promise<string> {
       .update({ status, outcome, updated_at: new Date() })
       .then(() => outcome)
   if (event.type === 'checkout.session.expired') {
-    return session.status === 'open' ? settle('expired', 'session_expired') : 'ignored'
+    if (session.status !== 'open') return 'ignored'
+    await settle('expired', 'session_expired')
+    await paymentPurpose(session.purpose)?.expired?.(
+      trx,
+      { ...session, status: 'expired' },
+      event.id
+    )
+    return 'session_expired'
   }
   if (event.type !== 'checkout.session.completed') return 'ignored'
   if (session.status !== 'open') return `session_${session.status}`

@@ -173,6 +173,7 @@ export {
   cardGatewayConfig,
   createCheckoutSession,
   GATEWAY_SIGNATURE_HEADER,
+  latestCheckouts,
   onlinePaymentsEnabled,
   openCheckout,
   parseGatewayEvent,

@@ -33,6 +33,14 @@ export const erpNotifications: Record<string, NotificationTemplate> = {
       '(receipt {{receipt_no}}). The invoice is now {{status}}.',
     description: 'A payment made online was recorded (to the guardians and the student)',
   },
+  online_payment_expired: {
+    channels: ['email', 'in_app'],
+    subject: 'Online payment not completed: invoice {{invoice_number}}',
+    body:
+      'The online payment you started for invoice {{invoice_number}} of {{student_name}} ' +
+      'expired before it was paid; nothing was taken. You can pay the invoice online again.',
+    description: 'An online payment session expired unpaid (to the person who started it)',
+  },
 }
 
 /** `erp.attendance.below_threshold`: tells the student's guardians who have an account. */
@@ -109,6 +117,36 @@ export async function notifyOnlinePayment(event: OryneEvent) {
       ),
       receipt_no: payload.receipt_no,
       status: payload.status === 'paid' ? 'paid' : 'partly paid',
+    },
+    once: payload.event_id,
+  })
+}
+
+/** `erp.invoice.online_payment_expired`: tells the user who started the payment. */
+export async function notifyExpiredOnlinePayment(event: OryneEvent) {
+  const payload = event.payload as {
+    invoice_number: string
+    student_id: string
+    payer: string
+    event_id: string
+  }
+  // Sessions are opened by signed-in users (`user:<id>`); an API key has nobody to tell.
+  const userId = /^user:(.+)$/.exec(payload.payer)?.[1]
+  if (!userId) return
+  const student = await withTenantDb((trx) =>
+    trx
+      .from('erp_students')
+      .where('id', payload.student_id)
+      .select('first_name', 'last_name')
+      .first()
+  )
+  if (!student) return
+  await notify({
+    userIds: [userId],
+    template: 'erp.online_payment_expired',
+    data: {
+      invoice_number: payload.invoice_number,
+      student_name: `${student.first_name} ${student.last_name}`,
     },
     once: payload.event_id,
   })

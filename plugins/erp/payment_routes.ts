@@ -87,6 +87,12 @@ export const payerInvoiceSchema: Schema = {
       type: 'boolean',
       description: 'something is left to pay and the school takes card payments',
     },
+    online_session: {
+      type: ['string', 'null'],
+      enum: ['open', 'completed', 'expired', null],
+      description:
+        'how the last online payment ended: open (at the gateway), completed, expired (unpaid: pay again); null when none was started',
+    },
   },
 }
 

@@ -36,6 +36,7 @@ import { erpSettingsDeclaration } from './settings.js'
 import { feeRemindersJob, FEE_REMINDERS_CRON } from './jobs/fee_reminders.js'
 import {
   erpNotifications,
+  notifyExpiredOnlinePayment,
   notifyGuardiansOfAttendance,
   notifyOnlinePayment,
 } from './notifications.js'
@@ -214,6 +215,7 @@ export default definePlugin({
   events: {
     'erp.attendance.below_threshold': notifyGuardiansOfAttendance,
     'erp.invoice.paid_online': notifyOnlinePayment,
+    'erp.invoice.online_payment_expired': notifyExpiredOnlinePayment,
   },
   jobs: [feeRemindersJob],
   schedules: [{ job: feeRemindersJob, cron: FEE_REMINDERS_CRON }],

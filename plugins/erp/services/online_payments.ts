@@ -3,6 +3,7 @@ import { balanceOf, fineAsOf, paymentHooks } from './fees.js'
 import {
   actorOf,
   emitEvent,
+  latestCheckouts,
   onlinePaymentsEnabled,
   openCheckout,
   readTenantDb,
@@ -63,8 +64,17 @@ function fineToday(invoice: Row, today: string) {
   return Number(invoice.fine) || (invoice.status === 'paid' ? 0 : fineAsOf(invoice, today))
 }
 
-/** An invoice as payers see it: amounts, today's `fine` and `balance`, and whether it can be paid online. */
-export function presentInvoice(invoice: Row, today: string, online: boolean) {
+/**
+ * An invoice as payers see it: amounts, today's `fine` and `balance`, whether
+ * it can be paid online, and how the last online attempt ended
+ * (`online_session`: `open`, `expired`, `completed`, else null).
+ */
+export function presentInvoice(
+  invoice: Row,
+  today: string,
+  online: boolean,
+  lastSession: string | null = null
+) {
   const fine = fineToday(invoice, today)
   const open = invoice.status === 'open' || invoice.status === 'partially_paid'
   const balance = open ? Math.max(0, balanceOf({ ...invoice, fine })) : 0
@@ -83,7 +93,14 @@ export function presentInvoice(invoice: Row, today: string, online: boolean) {
     balance,
     status: invoice.status,
     payable_online: online && open && balance > 0,
+    online_session: lastSession,
   }
+}
+
+/** How the last online attempt of each invoice ended. */
+async function lastSessions(invoiceIds: string[]) {
+  const latest = await latestCheckouts(INVOICE_PURPOSE, invoiceIds)
+  return (id: string) => latest.get(id)?.status ?? null
 }
 
 const INVOICE_COLUMNS = [
@@ -135,7 +152,8 @@ export async function studentInvoices(principal: Principal, studentId?: string) 
     onlinePaymentsEnabled(),
   ])
   const today = tenantToday()
-  return rows.map((row) => presentInvoice(row, today, online))
+  const last = await lastSessions(rows.map((row) => String(row.id)))
+  return rows.map((row) => presentInvoice(row, today, online, last(String(row.id))))
 }
 
 async function findInvoice(invoiceId: string) {
@@ -152,7 +170,13 @@ export async function payerInvoice(principal: Principal, invoiceId: string) {
   await assertPayer(principal, String(invoice.student_id)).catch(() => {
     throw new E_ERP_NOT_FOUND(['Invoice', invoiceId])
   })
-  return presentInvoice(invoice, tenantToday(), await onlinePaymentsEnabled())
+  const last = await lastSessions([String(invoice.id)])
+  return presentInvoice(
+    invoice,
+    tenantToday(),
+    await onlinePaymentsEnabled(),
+    last(String(invoice.id))
+  )
 }
 
 /**
@@ -235,4 +259,24 @@ async function recordOnlinePayment(trx: Trx, session: PaymentSession, eventId: s
   return after.status === 'paid' ? 'invoice_paid' : 'invoice_partially_paid'
 }
 
-registerPaymentPurpose(INVOICE_PURPOSE, { paid: recordOnlinePayment })
+/** A session for an invoice expired unpaid: the payer who opened it is told they can pay again. */
+async function onlinePaymentExpired(trx: Trx, session: PaymentSession, eventId: string) {
+  const invoice = await trx.from('erp_invoices').where('id', session.reference).first()
+  if (!invoice) return
+  await emitEvent(
+    'erp.invoice.online_payment_expired',
+    {
+      invoice_id: String(invoice.id),
+      invoice_number: invoice.number,
+      student_id: String(invoice.student_id),
+      payer: session.created_by,
+      event_id: eventId,
+    },
+    'erp:online-payments'
+  )
+}
+
+registerPaymentPurpose(INVOICE_PURPOSE, {
+  paid: recordOnlinePayment,
+  expired: onlinePaymentExpired,
+})

@@ -201,6 +201,39 @@ test.group('ERP: paying an invoice online', (group) => {
     assert.equal(delivery.body.data.outcome, 'invoice_paid')
   })
 
+  test('a session that expires unpaid tells the guardian who opened it; the invoice can be paid again', async ({
+    client,
+    assert,
+  }) => {
+    const school = await family(client)
+    webhooksTo(school)
+    const id = await invoice(school, 7_500)
+    const parent = school.as('parent')
+    const started = await ok(parent.post(`/erp/invoices/${id}/pay-online`))
+    assert.include(await ok(parent.get(`/erp/fees/invoices/${id}`)), { online_session: 'open' })
+
+    const event = gateway.event('checkout.session.expired', sessionOf(started.redirect_url))
+    const expired = await gateway.deliver(event)
+    assert.equal(expired.body.data.outcome, 'session_expired')
+    assert.include((await gateway.deliver(event)).body.data, { duplicate: true })
+    const [listed] = await ok(parent.get(`/erp/fees/invoices?student_id=${school.studentId}`))
+    assert.include(listed, { id, status: 'open', payable_online: true, online_session: 'expired' })
+
+    const notes = await eventually(() => school.inbox('parent'), {
+      until: (found) => found.some((note: any) => note.subject.includes('not completed')),
+    })
+    const told = notes.filter((note: any) => note.subject.includes('not completed'))
+    assert.lengthOf(told, 1)
+    assert.include(told[0].body, 'Pia Payne')
+    // Only the person who started the payment is told.
+    const studentNotes = await school.inbox('student')
+    assert.isFalse(studentNotes.some((note: any) => note.subject.includes('not completed')))
+
+    const again = await ok(parent.post(`/erp/invoices/${id}/pay-online`))
+    assert.notEqual(again.redirect_url, started.redirect_url)
+    assert.include(await ok(parent.get(`/erp/fees/invoices/${id}`)), { online_session: 'open' })
+  })
+
   test('the balance carries the late fine the server counts; paying it online charges the fine', async ({
     client,
     assert,

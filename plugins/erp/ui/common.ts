@@ -43,6 +43,8 @@ export type Invoice = {
   balance: number
   status: 'open' | 'partially_paid' | 'paid' | 'cancelled'
   payable_online: boolean
+  /** How the last online payment attempt ended; `expired`: it can be paid again. */
+  online_session: 'open' | 'completed' | 'expired' | null
 }
 export type AttendanceStatus = 'present' | 'absent' | 'late' | 'excused'
 export type Summary = {

@@ -67,6 +67,8 @@ export default defineMessages({
       'The payment of invoice {number} has not reached the school yet: {balance} is left to pay. Check again in a minute.',
     'erp.pay.state.cancelled': 'Invoice {number} was cancelled.',
     'erp.pay.checkAgain': 'Check again',
+    'erp.pay.expired':
+      'The online payment started for invoice {number} expired before it was paid; nothing was taken. You can pay it again.',
     'error.ERR_PAYMENT_PROVIDER_NOT_CONFIGURED': 'The school takes no online payments yet.',
     'error.ERR_PAYMENT_PROVIDER_UNAVAILABLE':
       'The payment service is not answering: try again later.',
@@ -195,6 +197,8 @@ export default defineMessages({
       'لم يصل دفع الفاتورة {number} إلى المدرسة بعد: يتبقى {balance}. تحقق مرة أخرى بعد دقيقة.',
     'erp.pay.state.cancelled': 'أُلغيت الفاتورة {number}.',
     'erp.pay.checkAgain': 'تحقق مرة أخرى',
+    'erp.pay.expired':
+      'انتهت صلاحية الدفع عبر الإنترنت الذي بدأته للفاتورة {number} قبل إتمامه؛ لم يُخصم شيء. يمكنك الدفع مجددًا.',
     'error.ERR_PAYMENT_PROVIDER_NOT_CONFIGURED': 'لا تقبل المدرسة الدفع عبر الإنترنت بعد.',
     'error.ERR_PAYMENT_PROVIDER_UNAVAILABLE': 'خدمة الدفع لا تستجيب: حاول لاحقًا.',
 

@@ -35,6 +35,9 @@ export function PayOnline(props: { invoice: Invoice }) {
 
   return (
     <>
+      {props.invoice.online_session === 'expired' ? (
+        <p class="erp-pay-expired">{i18n.t('erp.pay.expired', { number: props.invoice.number })}</p>
+      ) : null}
       <button
         type="button"
         class="erp-pay"
