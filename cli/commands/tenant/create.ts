@@ -46,6 +46,8 @@ async function provisionHere(tenancy: TenancyService, tenant: Tenant) {
   try {
     await pausepoint('tenant:before_provision_here')
     const result = await tenancy.provisionNow(tenant.id, cliActor())
+    // A prepared schema taken (method `template`) is replaced before this short-lived process exits.
+    await tenancy.provisioner.templates.settled()
     const inviteToken =
       result.inviteToken ?? (await tenancy.provisioner.reinvitePendingAdmin(result.tenant))
     return { tenant: result.tenant, inviteToken }
