@@ -6,6 +6,7 @@ import { activeTenant } from '#tests/support/tenants'
 import { createUser, PASSWORD } from '#tests/support/auth'
 import {
   accessibilityProblems,
+  keyboardProblems,
   openApp,
   pagesNotCheckedByAxe,
   PHONE,
@@ -126,6 +127,12 @@ test.group('Web app shell in a browser', (group) => {
     assert.equal(await page.evaluate('document.activeElement?.textContent'), 'Skip to content')
     await page.keyboard.press('Enter')
     assert.equal(await page.evaluate('document.activeElement?.id'), 'main')
+
+    // The keyboard check run with axe on every page finds a control that reorders the tab order.
+    assert.deepEqual(await keyboardProblems(page), [])
+    await page.evaluate(`document.querySelector('#main').insertAdjacentHTML(
+      'beforeend', '<button type="button" tabindex="2">Jump</button>')`)
+    assert.deepEqual(await keyboardProblems(page), ['keyboard: positive tabindex: button "Jump"'])
   })
 
   test('each demo account with a password lands on its own home in the demo school', async ({

@@ -59,6 +59,8 @@ export async function openApp(
     viewport: options.viewport ?? DESKTOP,
     locale: options.locale ?? 'en-GB',
     timezoneId: options.timezoneId,
+    // No transitions: axe reads colours at rest, not halfway through a hover or focus change.
+    reducedMotion: 'reduce',
   })
   const page = await context.newPage()
   const seen = coverageOf(browser)
@@ -179,11 +181,113 @@ export async function accessibilityProblems(page: Page): Promise<string[]> {
       return result.violations
     })
   coverageOf(page.context().browser()).checked.add(pathPattern(page.url()))
-  return violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .flatMap((violation) =>
-      violation.nodes.map((node) => `${violation.id}: ${node.target.join(' ')}`)
+  return [
+    ...violations
+      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+      .flatMap((violation) =>
+        violation.nodes.map((node) => `${violation.id}: ${node.target.join(' ')}`)
+      ),
+    ...(await keyboardProblems(page)),
+  ]
+}
+
+/**
+ * Keyboard-only use of the page as it is: each visible, enabled link, button,
+ * field and `tabindex="0"` element must take the focus by Tab (once round the
+ * page's tab order; of a radio group one radio, the arrow keys move within it;
+ * inside an open modal dialog, its controls only), and no element may reorder
+ * the tab order with a positive tabindex. Each problem as `keyboard: <what>`.
+ * The focus and scroll position are put back afterwards.
+ */
+export async function keyboardProblems(page: Page): Promise<string[]> {
+  const stops: number = await page.evaluate(() => {
+    const scope = globalThis as any
+    const doc = scope.document
+    const modal = doc.querySelector('dialog[open]:modal')
+    const controls = [
+      ...(modal ?? doc).querySelectorAll(
+        'a[href], button, input, select, textarea, summary, [tabindex]'
+      ),
+    ].filter(
+      (element: any) =>
+        !element.disabled &&
+        element.type !== 'hidden' &&
+        element.getAttribute('tabindex') !== '-1' &&
+        !element.closest('[inert]') &&
+        // Rendered and visible: not in a closed <details>, a hidden menu or a visibility:hidden box.
+        element.checkVisibility({ visibilityProperty: true })
     )
+    const reached = new Set()
+    const listener = (event: any) => reached.add(event.target)
+    const before = doc.activeElement
+    const scroll = [scope.scrollX, scope.scrollY]
+    // Tab from the top: a focus point before everything (or at the start of the open dialog).
+    const start = doc.createElement('span')
+    start.tabIndex = -1
+    ;(modal ?? doc.body).prepend(start)
+    start.focus({ preventScroll: true })
+    doc.addEventListener('focusin', listener, true)
+    scope.__oryneKeyboard = { controls, reached, listener, before, scroll, start }
+    // Tab stops per control: a date or time field takes one per part (day, month, year…).
+    const parts: Record<string, number> = {
+      'date': 3,
+      'datetime-local': 6,
+      'time': 3,
+      'month': 2,
+      'week': 2,
+    }
+    return controls.reduce((sum: number, element: any) => sum + (parts[element.type] ?? 1), 0)
+  })
+  // From the top, ten presses at a time, until every control was reached (or twice the stops counted:
+  // Chromium may add a stop of its own, such as a scrolling box).
+  const limit = stops * 2 + 10
+  for (let presses = 0; presses < limit; presses += 10) {
+    for (let press = 0; press < 10; press++) await page.keyboard.press('Tab')
+    const done = await page.evaluate(() => {
+      const { controls, reached } = (globalThis as any).__oryneKeyboard
+      return controls.every((element: any) => element.type === 'radio' || reached.has(element))
+    })
+    if (done) break
+  }
+  return page.evaluate(() => {
+    const scope = globalThis as any
+    const doc = scope.document
+    const { controls, reached, listener, before, scroll, start } = scope.__oryneKeyboard
+    delete scope.__oryneKeyboard
+    doc.removeEventListener('focusin', listener, true)
+    start.remove()
+    const groupOf = (element: any) => `${element.form?.id ?? ''}/${element.name}`
+    const radioGroups = new Set(
+      [...reached]
+        .filter((element: any) => element.type === 'radio')
+        .map((element: any) => groupOf(element))
+    )
+    const describe = (element: any) => {
+      const name = (
+        element.getAttribute('aria-label') ??
+        element.labels?.[0]?.textContent ??
+        element.textContent ??
+        ''
+      )
+        .trim()
+        .replaceAll(/\s+/g, ' ')
+        .slice(0, 60)
+      return `${element.tagName.toLowerCase()}${element.id ? `#${element.id}` : ''} "${name}"`
+    }
+    const problems = controls
+      .filter(
+        (element: any) =>
+          !reached.has(element) && !(element.type === 'radio' && radioGroups.has(groupOf(element)))
+      )
+      .map((element: any) => `keyboard: not reached by Tab: ${describe(element)}`)
+    for (const element of doc.querySelectorAll('[tabindex]'))
+      if (Number(element.getAttribute('tabindex')) > 0)
+        problems.push(`keyboard: positive tabindex: ${describe(element)}`)
+    if (before && before !== doc.body && before.isConnected) before.focus({ preventScroll: true })
+    else doc.activeElement?.blur?.()
+    scope.scrollTo(scroll[0], scroll[1])
+    return problems
+  })
 }
 
 let demo: Promise<{ tenant: Tenant; accounts: Record<string, string> }> | undefined
