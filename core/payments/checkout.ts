@@ -133,3 +133,27 @@ export async function latestCheckouts(purpose: string, references: string[]) {
     latest.set(row.reference, { status: row.status, updated_at: row.updated_at })
   return latest
 }
+
+/**
+ * Sessions of a purpose paid at the gateway that the purpose refused to
+ * record (`unmatched`: an invoice paid meanwhile, ...), newest first: money
+ * for staff to refund at the gateway.
+ */
+export function unmatchedCheckouts(purpose: string) {
+  return readTenantDb((client, table) =>
+    client
+      .from(table('payment_sessions'))
+      .where({ purpose, status: 'unmatched' })
+      .orderBy('updated_at', 'desc')
+      .limit(200)
+      .select(
+        'external_id',
+        'reference',
+        'amount',
+        'currency',
+        'outcome',
+        'created_by',
+        'updated_at'
+      )
+  )
+}

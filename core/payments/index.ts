@@ -5,7 +5,12 @@
  */
 export { assertConfigured, createCheckoutSession, refundSession } from './card_gateway.js'
 export type { CheckoutSession } from './card_gateway.js'
-export { latestCheckouts, openCheckout, type CheckoutInput } from './checkout.js'
+export {
+  latestCheckouts,
+  openCheckout,
+  unmatchedCheckouts,
+  type CheckoutInput,
+} from './checkout.js'
 export { cardGatewayConfig, onlinePaymentsEnabled, type CardGatewayConfig } from './config.js'
 export { registerPaymentPurpose, type PaymentPurpose, type PaymentSession } from './purposes.js'
 export {

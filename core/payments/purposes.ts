@@ -16,7 +16,8 @@ export type PaymentSession = {
   reference: string
   amount: number
   currency: string
-  status: 'open' | 'completed' | 'expired'
+  /** `unmatched`: paid at the gateway, but the purpose refused it (refund it there). */
+  status: 'open' | 'completed' | 'expired' | 'unmatched'
   created_by: string
 }
 
@@ -25,9 +26,12 @@ export type PaymentPurpose = {
    * The gateway says the session was paid (its amount is the session's,
    * checked before): record the payment in `trx`, the transaction the event
    * is stored in, and answer the outcome kept with the event (`invoice_paid`,
-   * `invoice_closed`, ...). Called at most once per session.
+   * ...). Money taken that it refuses to record (an invoice paid meanwhile)
+   * is answered `{ unmatched: 'invoice_closed' }`: the session is marked
+   * `unmatched`, which staff list to refund it at the gateway. Called at
+   * most once per session.
    */
-  paid(trx: Trx, session: PaymentSession, eventId: string): Promise<string>
+  paid(trx: Trx, session: PaymentSession, eventId: string): Promise<string | { unmatched: string }>
   /**
    * The gateway says an open session expired unpaid (it is marked `expired`
    * first): tell the payer, in `trx`. Called at most once per session.

@@ -93,5 +93,7 @@ async function apply(trx: any, event: GatewayEvent): Promise<string> {
   if (Number(event.data.object.amount) !== session.amount) return 'amount_mismatch'
   const purpose = paymentPurpose(session.purpose)
   if (!purpose) return 'unknown_purpose'
-  return settle('completed', await purpose.paid(trx, session, event.id))
+  const result = await purpose.paid(trx, session, event.id)
+  if (typeof result === 'string') return settle('completed', result)
+  return settle('unmatched', result.unmatched)
 }

@@ -181,6 +181,7 @@ export {
   refundSession,
   registerPaymentPurpose,
   signGatewayPayload,
+  unmatchedCheckouts,
   verifyGatewaySignature,
   type CardGatewayConfig,
   type CheckoutInput,

@@ -1,5 +1,6 @@
 import {
   notify,
+  permits,
   tenantContext,
   withTenantDb,
   type NotificationTemplate,
@@ -40,6 +41,16 @@ export const erpNotifications: Record<string, NotificationTemplate> = {
       'The online payment you started for invoice {{invoice_number}} of {{student_name}} ' +
       'expired before it was paid; nothing was taken. You can pay the invoice online again.',
     description: 'An online payment session expired unpaid (to the person who started it)',
+  },
+  online_payment_unmatched: {
+    channels: ['email', 'in_app'],
+    subject: 'Online payment to refund: invoice {{invoice_number}}',
+    body:
+      'The card gateway took {{amount}} for invoice {{invoice_number}}, but the invoice could not ' +
+      'record it ({{reason}}). Refund session {{session_id}} at the gateway; the fees desk lists ' +
+      'such payments.',
+    description:
+      'A card payment was taken but refused by its invoice (to users who record fee payments)',
   },
 }
 
@@ -147,6 +158,53 @@ export async function notifyExpiredOnlinePayment(event: OryneEvent) {
     data: {
       invoice_number: payload.invoice_number,
       student_name: `${student.first_name} ${student.last_name}`,
+    },
+    once: payload.event_id,
+  })
+}
+
+/** `erp.invoice.online_payment_unmatched`: tells everyone who may record fee payments. */
+export async function notifyUnmatchedOnlinePayment(event: OryneEvent) {
+  const payload = event.payload as {
+    invoice_number: string
+    session_id: string
+    amount: number
+    outcome: string
+    event_id: string
+  }
+  const staff = await withTenantDb(async (trx) => {
+    const roles = await trx.from('roles').select('name', 'permissions')
+    const office = roles
+      .filter(
+        (role) =>
+          role.name === 'TenantAdmin' || permits(role.permissions ?? [], 'erp.payments.create')
+      )
+      .map((role) => role.name)
+    if (!office.length) return []
+    return trx
+      .from('user_roles as ur')
+      .join('roles as r', 'r.id', 'ur.role_id')
+      .whereIn('r.name', office)
+      .distinct('ur.user_id')
+  })
+  if (!staff.length) return
+  const { currency, locale } = tenantContext.require().settings
+  const digits =
+    new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions()
+      .maximumFractionDigits ?? 2
+  await notify({
+    userIds: staff.map((row) => String(row.user_id)),
+    template: 'erp.online_payment_unmatched',
+    data: {
+      invoice_number: payload.invoice_number,
+      session_id: payload.session_id,
+      amount: new Intl.NumberFormat(locale, { style: 'currency', currency }).format(
+        payload.amount / 10 ** digits
+      ),
+      reason:
+        payload.outcome === 'invoice_closed'
+          ? 'it was already paid or cancelled'
+          : 'the amount is more than what is left to pay',
     },
     once: payload.event_id,
   })

@@ -1,7 +1,13 @@
 import { E_ERP_NOT_FOUND, E_INVOICE_CLOSED } from './errors.js'
-import { payerInvoice, payInvoiceOnline, studentInvoices } from './services/online_payments.js'
+import {
+  payerInvoice,
+  payInvoiceOnline,
+  studentInvoices,
+  unmatchedOnlinePayments,
+} from './services/online_payments.js'
 import {
   authorize,
+  E_FORBIDDEN,
   E_VALIDATION,
   paymentErrors,
   respond,
@@ -150,5 +156,34 @@ export function erpPaymentRoutes(router: Router) {
         paymentErrors.E_PAYMENT_PROVIDER_UNAVAILABLE,
         E_VALIDATION,
       ],
+    })
+
+  router
+    .get('/fees/unmatched-payments', async (ctx) => {
+      await authorize(ctx, 'erp.payments.create')
+      respond(ctx, await unmatchedOnlinePayments())
+    })
+    .describe({
+      summary: 'Online payments the gateway took that no invoice recorded',
+      description:
+        'For the fees office (erp.payments.create): card payments refused after the gateway took the money (outcome `invoice_closed`: the invoice was paid or cancelled meanwhile; `amount_over_balance`), newest first (200). Refund each at the gateway; the fees office is also notified (erp.online_payment_unmatched).',
+      data: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['session_id', 'invoice_id', 'amount', 'currency', 'outcome', 'at'],
+          properties: {
+            session_id: { type: 'string' },
+            invoice_id: { type: 'string' },
+            invoice_number: { type: ['string', 'null'] },
+            amount: money,
+            currency: { type: 'string' },
+            outcome: { type: 'string', enum: ['invoice_closed', 'amount_over_balance'] },
+            paid_by: { type: 'string', description: 'who opened the session (`user:<id>`)' },
+            at: { type: 'string', format: 'date-time' },
+          },
+        },
+      },
+      errors: [E_FORBIDDEN],
     })
 }

@@ -39,6 +39,7 @@ import {
   notifyExpiredOnlinePayment,
   notifyGuardiansOfAttendance,
   notifyOnlinePayment,
+  notifyUnmatchedOnlinePayment,
 } from './notifications.js'
 import { crudPermissions, definePlugin } from '@oryne/sdk'
 
@@ -216,6 +217,7 @@ export default definePlugin({
     'erp.attendance.below_threshold': notifyGuardiansOfAttendance,
     'erp.invoice.paid_online': notifyOnlinePayment,
     'erp.invoice.online_payment_expired': notifyExpiredOnlinePayment,
+    'erp.invoice.online_payment_unmatched': notifyUnmatchedOnlinePayment,
   },
   jobs: [feeRemindersJob],
   schedules: [{ job: feeRemindersJob, cron: FEE_REMINDERS_CRON }],

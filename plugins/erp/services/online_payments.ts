@@ -9,6 +9,7 @@ import {
   readTenantDb,
   registerPaymentPurpose,
   tenantToday,
+  unmatchedCheckouts,
   withTenantDb,
   type PaymentSession,
   type Principal,
@@ -215,10 +216,14 @@ export async function payInvoiceOnline(
  * (method `online`, the session as its reference) through the same hooks as
  * the fees desk (late fine charged, receipt numbered, invoice status). A paid
  * or cancelled invoice, or an amount above what is left, records nothing
- * (outcome `invoice_closed`, `amount_over_balance`): the school refunds it at
- * the gateway.
+ * (outcome `invoice_closed`, `amount_over_balance`; the session is
+ * `unmatched`): the fees office is told and refunds it at the gateway.
  */
-async function recordOnlinePayment(trx: Trx, session: PaymentSession, eventId: string) {
+async function recordOnlinePayment(
+  trx: Trx,
+  session: PaymentSession,
+  eventId: string
+): Promise<string | { unmatched: string }> {
   const invoice = await trx.from('erp_invoices').where('id', session.reference).first()
   if (!invoice) return 'invoice_not_found'
   let payment: Row
@@ -237,9 +242,27 @@ async function recordOnlinePayment(trx: Trx, session: PaymentSession, eventId: s
       return row
     })
   } catch (error) {
-    if (error instanceof E_INVOICE_CLOSED) return 'invoice_closed'
-    if (error instanceof E_OVERPAYMENT) return 'amount_over_balance'
-    throw error
+    const refused =
+      error instanceof E_INVOICE_CLOSED
+        ? 'invoice_closed'
+        : error instanceof E_OVERPAYMENT
+          ? 'amount_over_balance'
+          : null
+    if (!refused) throw error
+    // Money the gateway took and the invoice cannot take: the fees office is told, to refund it.
+    await emitEvent(
+      'erp.invoice.online_payment_unmatched',
+      {
+        invoice_id: String(invoice.id),
+        invoice_number: invoice.number,
+        session_id: session.external_id,
+        amount: session.amount,
+        outcome: refused,
+        event_id: eventId,
+      },
+      'erp:online-payments'
+    )
+    return { unmatched: refused }
   }
   const after = await trx.from('erp_invoices').where('id', invoice.id).first()
   await emitEvent(
@@ -280,3 +303,28 @@ registerPaymentPurpose(INVOICE_PURPOSE, {
   paid: recordOnlinePayment,
   expired: onlinePaymentExpired,
 })
+
+/** Online payments taken that no invoice recorded, newest first: for the fees office to refund. */
+export async function unmatchedOnlinePayments() {
+  const rows = await unmatchedCheckouts(INVOICE_PURPOSE)
+  const numbers = await readTenantDb((client, table) =>
+    client
+      .from(table('erp_invoices'))
+      .whereIn(
+        'id',
+        rows.map((row) => row.reference)
+      )
+      .select('id', 'number')
+  )
+  const numberOf = new Map(numbers.map((row) => [String(row.id), row.number]))
+  return rows.map((row) => ({
+    session_id: row.external_id,
+    invoice_id: row.reference,
+    invoice_number: numberOf.get(row.reference) ?? null,
+    amount: Number(row.amount),
+    currency: row.currency,
+    outcome: row.outcome,
+    paid_by: row.created_by,
+    at: row.updated_at,
+  }))
+}

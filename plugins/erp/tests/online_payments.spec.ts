@@ -295,6 +295,26 @@ test.group('ERP: paying an invoice online', (group) => {
       status: 'paid',
       paid: 12_000,
     })
+
+    // The money the gateway took is listed for the fees office, who are told to refund it.
+    const lateSession = sessionOf(late.redirect_url).id
+    const unmatched = await ok(school.as('bursar').get('/erp/fees/unmatched-payments'))
+    assert.lengthOf(unmatched, 1)
+    assert.include(unmatched[0], {
+      session_id: lateSession,
+      invoice_id: second,
+      amount: 12_000,
+      outcome: 'invoice_closed',
+    })
+    assert.match(unmatched[0].invoice_number, /\S/)
+    const notes = await eventually(() => school.inbox('bursar'), {
+      until: (found) => found.some((note: any) => note.subject.includes('to refund')),
+    })
+    const note: any = notes.find((found: any) => found.subject.includes('to refund'))
+    assert.include(note.body, lateSession)
+    assert.include(note.subject, unmatched[0].invoice_number)
+    await refused(parent.get('/erp/fees/unmatched-payments'), 403, 'ERR_FORBIDDEN')
+    assert.isFalse((await school.inbox('parent')).some((n: any) => n.subject.includes('to refund')))
   })
 
   test('a webhook of tenant A’s session sent to tenant B pays nothing in B', async ({
