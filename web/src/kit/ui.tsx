@@ -49,10 +49,19 @@ export function useLoad<T>(load: () => Promise<T>, key: unknown[] = []) {
 }
 
 /** Runs an action (a save, a check-out), keeping whether it runs and how it failed. */
+/** Back to `control` once it can take it, unless the action moved the focus somewhere on purpose. */
+function giveFocusBack(control: HTMLElement) {
+  const lost = !document.activeElement || document.activeElement === document.body
+  if (lost && control.isConnected && !control.matches(':disabled')) control.focus()
+}
+
 export function useAction() {
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<unknown>(null)
   const run = useCallback(async <T,>(action: () => Promise<T>): Promise<T | undefined> => {
+    // A button is disabled while its action runs, and a disabled control loses
+    // the focus: a keyboard user would start again from the top of the page.
+    const focused = document.activeElement
     setBusy(true)
     setError(null)
     try {
@@ -62,6 +71,7 @@ export function useAction() {
       return undefined
     } finally {
       setBusy(false)
+      if (focused instanceof HTMLElement) setTimeout(() => giveFocusBack(focused), 0)
     }
   }, [])
   return { busy, error, run, clear: () => setError(null) }
