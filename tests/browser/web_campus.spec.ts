@@ -358,8 +358,10 @@ test.group('Web app: campus pages in the demo school', (group) => {
     assert.match(await said(page), /^Sports day is full: you are number \d+ on the waitlist\.$/)
     await card.getByText('You are on the waitlist.').waitFor()
     // The focus stays where the keyboard user was, not back at the top of the page.
-    await page.waitForFunction(() => document.activeElement?.tagName === 'BUTTON')
-    assert.isTrue(await card.evaluate((li) => li.contains(document.activeElement)))
+    await page.waitForFunction("document.activeElement?.tagName === 'BUTTON'")
+    assert.isTrue(
+      await card.evaluate((li) => li.contains((globalThis as any).document.activeElement))
+    )
     // The place freed went to the first in line, and the student is last in it now.
     const after = await data(page, `/api/v1/events/events/${sports.id}/places`)
     assert.equal(after.waiting, before.waiting)
