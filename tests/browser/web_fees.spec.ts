@@ -1,7 +1,7 @@
 import { test } from '@japa/runner'
 import { DateTime } from 'luxon'
 import type { Browser, Page } from 'playwright-core'
-import { PaymentGateway, tenantDb } from '@oryne/sdk/testing'
+import { eventually, PaymentGateway, tenantDb } from '@oryne/sdk/testing'
 import type { Tenant } from '#core/tenancy/types'
 import { sealSecret } from '#core/payments/providers'
 import { createInvoice } from '#plugins/erp/services/fees'
@@ -65,6 +65,23 @@ test.group('Web app: a parent pays a fee online and sees the week', (group) => {
     )
   }
 
+  /** The demo school takes card payments at the test gateway. */
+  function takeCardPayments() {
+    return tenantDb(tenant, (trx) =>
+      trx
+        .insertQuery()
+        .table('payment_providers')
+        .insert({
+          provider: 'card',
+          api_url: gateway.url,
+          api_key: sealSecret(gateway.apiKey),
+          webhook_secret: sealSecret(gateway.webhookSecret),
+        })
+        .onConflict('provider')
+        .merge()
+    )
+  }
+
   /** The pay button of an invoice's row. */
   const payButton = (page: Page, number: string) =>
     page.getByRole('button', { name: `Pay online: invoice ${number}` })
@@ -98,19 +115,7 @@ test.group('Web app: a parent pays a fee online and sees the week', (group) => {
       .waitFor()
     assert.equal(await payButton(page, invoice.number).count(), 0)
 
-    await tenantDb(tenant, (trx) =>
-      trx
-        .insertQuery()
-        .table('payment_providers')
-        .insert({
-          provider: 'card',
-          api_url: gateway.url,
-          api_key: sealSecret(gateway.apiKey),
-          webhook_secret: sealSecret(gateway.webhookSecret),
-        })
-        .onConflict('provider')
-        .merge()
-    )
+    await takeCardPayments()
     await page.reload()
     await payButton(page, invoice.number).waitFor()
     assert.deepEqual(await accessibilityProblems(page), [])
@@ -146,6 +151,67 @@ test.group('Web app: a parent pays a fee online and sees the week', (group) => {
     await row.waitFor()
     assert.equal(await row.locator('td').nth(4).innerText(), 'Paid')
     assert.equal(await payButton(page, invoice.number).count(), 0)
+    assert.deepEqual(problems, [])
+    assert.deepEqual(
+      elsewhere.filter((url) => !url.startsWith(gateway.url)),
+      []
+    )
+  })
+
+  test('a parent who leaves the gateway unpaid is told the session expired and pays again from the invoice', async ({
+    assert,
+  }) => {
+    const child = await parentsChild()
+    const invoice = await tenantDb(tenant, (trx) =>
+      createInvoice(trx, {
+        student_id: child.id,
+        issued_on: today,
+        due_on: DateTime.fromISO(today).plus({ days: 10 }).toISODate()!,
+        lines: [{ description: 'Library fine', amount: 6_789 }],
+        source: 'fees',
+      })
+    )
+    await takeCardPayments()
+    const { page, problems, elsewhere } = await openApp(browser, baseUrl, { viewport: PHONE })
+    await page.route(`${gateway.url}/**`, (route) => route.continue())
+    await signInDemo(page, baseUrl, 'Parent')
+    await page.goto(`${baseUrl}/app/erp/children`)
+    await payButton(page, invoice.number).click()
+    await page.waitForURL(`${gateway.url}/pay/**`)
+    const first = page.url().split('/').at(-1)!
+
+    // The parent leaves without paying; later the gateway says the session expired.
+    const expired = await gateway.deliver(
+      gateway.event('checkout.session.expired', gateway.sessions.get(first)!)
+    )
+    assert.equal(expired.body.data.outcome, 'session_expired')
+    await page.goto(`${baseUrl}/app/erp/children`)
+    const note = page.locator('p.erp-pay-expired', { hasText: invoice.number })
+    await note.waitFor()
+    assert.equal(
+      await note.innerText(),
+      `The online payment started for invoice ${invoice.number} expired before it was paid; nothing was taken. You can pay it again.`
+    )
+    assert.deepEqual(await accessibilityProblems(page), [])
+    await shot(page, 'erp-parent-pay-expired-phone')
+    // The parent who opened the session is told in the app, once.
+    const told = await eventually(
+      () =>
+        tenantDb(tenant, (trx) =>
+          trx
+            .from('notifications as n')
+            .join('users as u', 'u.id', 'n.user_id')
+            .where('u.email', accounts.Parent)
+            .where('n.template', 'erp.online_payment_expired')
+            .select('n.id')
+        ),
+      { until: (rows) => rows.length > 0 }
+    )
+    assert.lengthOf(told, 1)
+
+    await payButton(page, invoice.number).click()
+    await page.waitForURL(`${gateway.url}/pay/**`)
+    assert.notEqual(page.url().split('/').at(-1), first)
     assert.deepEqual(problems, [])
     assert.deepEqual(
       elsewhere.filter((url) => !url.startsWith(gateway.url)),
