@@ -699,6 +699,16 @@ test.group('E-store: card gateway and signed webhooks', (group) => {
     assert.equal(retry.body().data.redirect_url, first.body().data.redirect_url)
     assert.equal(store.gateway.requests.length, created + 1)
     assert.equal(store.gateway.requests.at(-1)!.status, 200)
+    // A press without a key, or two tabs at once, get the open session and its payment back.
+    const tabs = await Promise.all([
+      ok(student('post', `/orders/${order.id}/card-session`), 201),
+      ok(student('post', `/orders/${order.id}/card-session`), 201),
+    ])
+    for (const tab of tabs) {
+      assert.equal(tab.redirect_url, first.body().data.redirect_url)
+      assert.equal(tab.payment_id, first.body().data.payment_id)
+    }
+    assert.equal(store.gateway.requests.length, created + 1)
     const url = first.body().data.redirect_url as string
     assert.isTrue(url.startsWith(`${store.gateway.url}/pay/cs_`))
     const sessionId = url.split('/').at(-1)!
