@@ -157,3 +157,15 @@ export function unmatchedCheckouts(purpose: string) {
       )
   )
 }
+
+/**
+ * Marks an open session expired, for a plugin that receives the gateway's
+ * `checkout.session.expired` at an endpoint of its own (the e-store's): a
+ * second press then opens a new session instead of answering this one.
+ */
+export async function expireCheckout(trx: Trx, externalId: string) {
+  await trx
+    .from('payment_sessions')
+    .where({ provider: 'card', external_id: externalId, status: 'open' })
+    .update({ status: 'expired', outcome: 'session_expired', updated_at: new Date() })
+}

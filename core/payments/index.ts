@@ -6,6 +6,7 @@
 export { assertConfigured, createCheckoutSession, refundSession } from './card_gateway.js'
 export type { CheckoutSession } from './card_gateway.js'
 export {
+  expireCheckout,
   latestCheckouts,
   openCheckout,
   unmatchedCheckouts,

@@ -172,6 +172,7 @@ export {
 export {
   cardGatewayConfig,
   createCheckoutSession,
+  expireCheckout,
   GATEWAY_SIGNATURE_HEADER,
   latestCheckouts,
   onlinePaymentsEnabled,

@@ -3,6 +3,7 @@ import { verifySignature } from '../payments/signature.js'
 import { estoreSettings } from '../settings.js'
 import { markPaid } from './orders.js'
 import {
+  expireCheckout,
   parseGatewayEvent,
   registerPaymentPurpose,
   withTenantDb,
@@ -60,6 +61,8 @@ async function apply(trx: Trx, event: GatewayEvent): Promise<string> {
       .from('estore_payments')
       .where({ id: payment.id, status: 'pending' })
       .update({ status: 'failed', updated_at: new Date() })
+    // Core's record of the session too: the next press opens a new one.
+    await expireCheckout(trx, sessionId)
     return 'payment_failed'
   }
   if (event.type !== 'checkout.session.completed') return 'ignored'

@@ -754,6 +754,26 @@ test.group('E-store: card gateway and signed webhooks', (group) => {
     assert.equal(store.gateway.sessions.get(sessionId)!.refunded, 300)
   })
 
+  test('a session the gateway expired is not answered again: the next press opens a new one', async ({
+    client,
+    assert,
+  }) => {
+    const store = await storeFor(client)
+    const student = shop(store, 'student')
+    const order = await buy(store, 'student', 'POLO-M', 1, { payment_method: 'card' })
+    const first = await ok(student('post', `/orders/${order.id}/card-session`), 201)
+    const session = store.gateway.sessions.get(first.redirect_url.split('/').at(-1)!)!
+    const expired = await store.gateway.deliver(
+      store.gateway.event('checkout.session.expired', session)
+    )
+    assert.equal(expired.body.data.outcome, 'payment_failed')
+    const second = await ok(student('post', `/orders/${order.id}/card-session`), 201)
+    assert.notEqual(second.redirect_url, first.redirect_url)
+    assert.notEqual(second.payment_id, first.payment_id)
+    const { delivery } = await store.gateway.pay(second.redirect_url.split('/').at(-1)!)
+    assert.equal(delivery.body.data.outcome, 'order_paid')
+  })
+
   test('tampered, unsigned, wrongly keyed and stale webhooks are refused and change nothing', async ({
     client,
     assert,
