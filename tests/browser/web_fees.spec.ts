@@ -5,12 +5,14 @@ import { eventually, PaymentGateway, tenantDb } from '@oryne/sdk/testing'
 import type { Tenant } from '#core/tenancy/types'
 import { sealSecret } from '#core/payments/providers'
 import { createInvoice } from '#plugins/erp/services/fees'
+import { createUser, PASSWORD } from '#tests/support/auth'
 import {
   accessibilityProblems,
   demoSchool,
   openApp,
   PHONE,
   shot,
+  signInApp,
   signInDemo,
   startBrowser,
 } from '#tests/support/web'
@@ -216,6 +218,65 @@ test.group('Web app: a parent pays a fee online and sees the week', (group) => {
     assert.deepEqual(
       elsewhere.filter((url) => !url.startsWith(gateway.url)),
       []
+    )
+  })
+
+  test('the fees desk lists a card payment no invoice could record, to refund at the gateway', async ({
+    assert,
+  }) => {
+    const child = await parentsChild()
+    const invoice = await tenantDb(tenant, (trx) =>
+      createInvoice(trx, {
+        student_id: child.id,
+        issued_on: today,
+        due_on: today,
+        lines: [{ description: 'Uniform', amount: 4_200 }],
+        source: 'fees',
+      })
+    )
+    // What the webhook leaves when the invoice was paid at the office meanwhile (online_payments.spec drives that).
+    const sessionId = `cs_unmatched_${invoice.id}`
+    await tenantDb(tenant, (trx) =>
+      trx
+        .insertQuery()
+        .table('payment_sessions')
+        .insert({
+          provider: 'card',
+          external_id: sessionId,
+          purpose: 'erp.invoice',
+          reference: String(invoice.id),
+          amount: 4_200,
+          currency: tenant.settings.currency,
+          url: `${gateway.url}/pay/${sessionId}`,
+          status: 'unmatched',
+          outcome: 'invoice_closed',
+          created_by: 'user:someone',
+        })
+    )
+    const { page, problems } = await openApp(browser, baseUrl)
+    if (accounts.Staff) await signInDemo(page, baseUrl, 'Staff')
+    else {
+      const email = `bursar-${invoice.id}@${tenant.slug}.example`
+      await createUser(tenant, { email, role: 'Staff' })
+      await signInApp(page, baseUrl, { school: tenant.slug, email, password: PASSWORD })
+    }
+    await page.goto(`${baseUrl}/app/erp/fees-desk`)
+    await page
+      .getByRole('heading', { name: 'Online payments to refund at the card gateway' })
+      .waitFor()
+    const row = page.locator('ul.erp-unmatched > li', { hasText: sessionId })
+    assert.match(
+      await row.innerText(),
+      new RegExp(
+        `^Invoice ${invoice.number}: \\S+ taken, not recorded \\(the invoice was already paid or cancelled\\)\\. Session ${sessionId}\\.$`
+      )
+    )
+    assert.deepEqual(await accessibilityProblems(page), [])
+    await shot(page, 'erp-fees-desk-unmatched')
+    assert.deepEqual(problems, [])
+    // The demo school is shared by the browser specs: the refund is done.
+    await tenantDb(tenant, (trx) =>
+      trx.from('payment_sessions').where('external_id', sessionId).delete()
     )
   })
 

@@ -128,6 +128,39 @@ function StudentInvoices(props: { student: Student }) {
   )
 }
 
+type Unmatched = {
+  session_id: string
+  invoice_id: string
+  invoice_number: string | null
+  amount: number
+  outcome: 'invoice_closed' | 'amount_over_balance'
+}
+
+/** Card payments the gateway took that no invoice could record: the office refunds them at the gateway. */
+function UnmatchedPayments() {
+  const i18n = useI18n()
+  const { t } = i18n
+  const load = useLoad(() => api<Unmatched[]>('/api/v1/erp/fees/unmatched-payments'), [])
+  if (!load.data?.length) return <Problem error={load.error} />
+  return (
+    <section aria-labelledby="erp-unmatched">
+      <h2 id="erp-unmatched">{t('erp.desk.unmatched')}</h2>
+      <ul class="erp-unmatched">
+        {load.data.map((row) => (
+          <li key={row.session_id}>
+            {t('erp.desk.unmatchedRow', {
+              number: row.invoice_number ?? row.invoice_id,
+              amount: i18n.money(row.amount),
+              session: row.session_id,
+              reason: t(`erp.desk.unmatched.${row.outcome}`),
+            })}
+          </li>
+        ))}
+      </ul>
+    </section>
+  )
+}
+
 /** The bursar's desk: find a student, see their invoices, record a payment. */
 export function FeesDesk() {
   const { t } = useI18n()
@@ -157,6 +190,7 @@ export function FeesDesk() {
 
   return (
     <Page title={t('erp.nav.feesDesk')}>
+      <UnmatchedPayments />
       <form role="search" onSubmit={find}>
         <label>
           {t('erp.desk.search')}

@@ -105,6 +105,11 @@ export default defineMessages({
     'erp.desk.submit': 'Record payment',
     'erp.desk.recorded': 'Payment of {amount} recorded: receipt {receipt}',
     'erp.desk.nothingDue': 'Nothing is due on this student’s invoices.',
+    'erp.desk.unmatched': 'Online payments to refund at the card gateway',
+    'erp.desk.unmatchedRow':
+      'Invoice {number}: {amount} taken, not recorded ({reason}). Session {session}.',
+    'erp.desk.unmatched.invoice_closed': 'the invoice was already paid or cancelled',
+    'erp.desk.unmatched.amount_over_balance': 'more than was left to pay',
 
     'erp.admissions.stage.draft': 'Draft',
     'erp.admissions.stage.submitted': 'Submitted',
@@ -234,6 +239,11 @@ export default defineMessages({
     'erp.desk.submit': 'تسجيل الدفعة',
     'erp.desk.recorded': 'سُجّلت دفعة بمبلغ {amount}: الإيصال {receipt}',
     'erp.desk.nothingDue': 'لا شيء مستحق على فواتير هذا الطالب.',
+    'erp.desk.unmatched': 'مدفوعات عبر الإنترنت يجب ردّها عبر بوابة البطاقات',
+    'erp.desk.unmatchedRow':
+      'الفاتورة {number}: أُخذ {amount} ولم يُسجَّل ({reason}). الجلسة {session}.',
+    'erp.desk.unmatched.invoice_closed': 'كانت الفاتورة مدفوعة أو ملغاة',
+    'erp.desk.unmatched.amount_over_balance': 'أكثر مما تبقى للدفع',
 
     'erp.admissions.stage.draft': 'مسودة',
     'erp.admissions.stage.submitted': 'مُقدَّم',
