@@ -10,7 +10,7 @@ import {
   useLoad,
   type PageProps,
 } from '@oryne/web'
-import { useEffect, useState } from 'preact/hooks'
+import { useState } from 'preact/hooks'
 import { nameOf, type AttendanceStatus, type Student } from './common.js'
 
 type Mark = { student_id: string; status: AttendanceStatus }
@@ -50,10 +50,15 @@ async function loadRoll(sectionId: string, date: string) {
         },
       })
     : []
+  const before = new Map(marks.map((mark) => [String(mark.student_id), mark.status]))
   return {
     title: section.class ? `${section.class.name} ${section.name}` : section.name,
     students,
     marks,
+    /** What each student is marked as when the page opens: the saved mark, else present. */
+    initial: Object.fromEntries(
+      students.map((student) => [student.id, before.get(student.id) ?? 'present'])
+    ) as Record<string, AttendanceStatus>,
   }
 }
 
@@ -67,19 +72,27 @@ export function Attendance(props: PageProps) {
   const sectionId = props.params.section
   const date = props.location.query.get('date') || i18n.today()
   const roll = useLoad(() => loadRoll(sectionId, date), [sectionId, date])
-  const [statuses, setStatuses] = useState<Record<string, AttendanceStatus>>({})
+  // The teacher's presses, for the roll they were made on: a roll loaded again (another
+  // date, a reload) starts from its saved marks in its first render, never from everyone present.
+  const [edited, setEdited] = useState<{
+    roll: unknown
+    statuses: Record<string, AttendanceStatus>
+  } | null>(null)
+  const statuses: Record<string, AttendanceStatus> = roll.data
+    ? edited && edited.roll === roll.data
+      ? edited.statuses
+      : roll.data.initial
+    : {}
+  const setStatuses = (
+    change: (now: Record<string, AttendanceStatus>) => Record<string, AttendanceStatus>
+  ) =>
+    // From the latest state, not this render's: two quick presses on one student are two steps.
+    setEdited((last) => ({
+      roll: roll.data,
+      statuses: change(last && last.roll === roll.data ? last.statuses : roll.data!.initial),
+    }))
   const [saved, setSaved] = useState<string | null>(null)
   const save = useAction()
-
-  useEffect(() => {
-    if (!roll.data) return
-    const before = new Map(roll.data.marks.map((mark) => [String(mark.student_id), mark.status]))
-    setStatuses(
-      Object.fromEntries(
-        roll.data.students.map((student) => [student.id, before.get(student.id) ?? 'present'])
-      )
-    )
-  }, [roll.data])
 
   const counts = Object.fromEntries(
     STATUSES.map((status) => [
@@ -139,7 +152,10 @@ export function Attendance(props: PageProps) {
                     aria-pressed={status !== 'present'}
                     onClick={() => {
                       setSaved(null)
-                      setStatuses((now) => ({ ...now, [student.id]: NEXT[status] }))
+                      setStatuses((now) => ({
+                        ...now,
+                        [student.id]: NEXT[now[student.id] ?? 'present'],
+                      }))
                     }}
                   >
                     <span class="erp-name">{nameOf(student)}</span>
