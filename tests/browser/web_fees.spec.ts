@@ -67,6 +67,20 @@ test.group('Web app: a parent pays a fee online and sees the week', (group) => {
     )
   }
 
+  /** A new fees invoice of the parent's first child, due `dueInDays` from today. */
+  async function childInvoice(description: string, amount: number, dueInDays: number) {
+    const child = await parentsChild()
+    return tenantDb(tenant, (trx) =>
+      createInvoice(trx, {
+        student_id: child.id,
+        issued_on: today,
+        due_on: DateTime.fromISO(today).plus({ days: dueInDays }).toISODate()!,
+        lines: [{ description, amount }],
+        source: 'fees',
+      })
+    )
+  }
+
   /** The demo school takes card payments at the test gateway. */
   function takeCardPayments() {
     return tenantDb(tenant, (trx) =>
@@ -91,16 +105,7 @@ test.group('Web app: a parent pays a fee online and sees the week', (group) => {
   test('a parent pays an invoice at the card gateway and comes back to it paid, on a phone', async ({
     assert,
   }) => {
-    const child = await parentsChild()
-    const invoice = await tenantDb(tenant, (trx) =>
-      createInvoice(trx, {
-        student_id: child.id,
-        issued_on: today,
-        due_on: DateTime.fromISO(today).plus({ days: 10 }).toISODate()!,
-        lines: [{ description: 'Science trip', amount: 12_345 }],
-        source: 'fees',
-      })
-    )
+    const invoice = await childInvoice('Science trip', 12_345, 10)
 
     const { page, problems, elsewhere } = await openApp(browser, baseUrl, { viewport: PHONE })
     // The gateway's hosted page is the one address outside Oryne this flow visits.
@@ -163,16 +168,7 @@ test.group('Web app: a parent pays a fee online and sees the week', (group) => {
   test('a parent who leaves the gateway unpaid is told the session expired and pays again from the invoice', async ({
     assert,
   }) => {
-    const child = await parentsChild()
-    const invoice = await tenantDb(tenant, (trx) =>
-      createInvoice(trx, {
-        student_id: child.id,
-        issued_on: today,
-        due_on: DateTime.fromISO(today).plus({ days: 10 }).toISODate()!,
-        lines: [{ description: 'Library fine', amount: 6_789 }],
-        source: 'fees',
-      })
-    )
+    const invoice = await childInvoice('Library fine', 6_789, 10)
     await takeCardPayments()
     const { page, problems, elsewhere } = await openApp(browser, baseUrl, { viewport: PHONE })
     await page.route(`${gateway.url}/**`, (route) => route.continue())
@@ -224,16 +220,7 @@ test.group('Web app: a parent pays a fee online and sees the week', (group) => {
   test('the fees desk lists a card payment no invoice could record, to refund at the gateway', async ({
     assert,
   }) => {
-    const child = await parentsChild()
-    const invoice = await tenantDb(tenant, (trx) =>
-      createInvoice(trx, {
-        student_id: child.id,
-        issued_on: today,
-        due_on: today,
-        lines: [{ description: 'Uniform', amount: 4_200 }],
-        source: 'fees',
-      })
-    )
+    const invoice = await childInvoice('Uniform', 4_200, 0)
     // What the webhook leaves when the invoice was paid at the office meanwhile (online_payments.spec drives that).
     const sessionId = `cs_unmatched_${invoice.id}`
     await tenantDb(tenant, (trx) =>
