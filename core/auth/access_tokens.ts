@@ -93,10 +93,14 @@ export class AccessTokens {
       throw invalidToken()
     const key = typeof header.kid === 'string' ? this.keys().byKid.get(header.kid) : undefined
     if (!key) throw invalidToken()
-    const expected = createHmac('sha256', key.secret)
-      .update(`${encodedHeader}.${encodedPayload}`)
-      .digest()
-    const given = Buffer.from(encodedSignature, 'base64url')
+    // Compared as text, not as decoded bytes: base64url decoding forgives padding, stray
+    // characters and a last character's unused bits, so a token would have many spellings.
+    const expected = Buffer.from(
+      createHmac('sha256', key.secret)
+        .update(`${encodedHeader}.${encodedPayload}`)
+        .digest('base64url')
+    )
+    const given = Buffer.from(encodedSignature)
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalidToken()
 
     const payload = segment(encodedPayload) as JWTPayload | null

@@ -186,7 +186,13 @@ test.group('Tenant sign-in', (group) => {
       Buffer.from(JSON.stringify(payload)).toString('base64url'),
       '',
     ].join('.')
-    for (const token of [forged, unsigned, 'not.a.jwt', 'opaque-garbage']) {
+    // The real token with its signature spelled another way that decodes to the same bytes
+    // (an unused low bit of the last character flipped; padding added): one token, one spelling.
+    const real: string = signedIn.body().data.access_token
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+    const last = alphabet[alphabet.indexOf(real.at(-1)!) ^ 1]
+    const respelled = [`${real.slice(0, -1)}${last}`, `${real}=`]
+    for (const token of [forged, unsigned, 'not.a.jwt', 'opaque-garbage', ...respelled]) {
       const refused = await me(client, tenant, token)
       refused.assertStatus(401)
       assert.equal(refused.body().error.code, 'ERR_AUTH_INVALID_TOKEN', token)
