@@ -29,9 +29,10 @@ export function verifyGatewaySignature(
   if (!Number.isSafeInteger(timestamp) || !signatures.length || !secret) {
     throw new E_PAYMENT_WEBHOOK_SIGNATURE()
   }
-  const expected = Buffer.from(signGatewayPayload(secret, timestamp, rawBody), 'hex')
+  // Compared as hex text: decoding would forgive an odd trailing digit or stray characters.
+  const expected = Buffer.from(signGatewayPayload(secret, timestamp, rawBody))
   const matches = signatures.some((signature) => {
-    const given = Buffer.from(signature, 'hex')
+    const given = Buffer.from(signature.toLowerCase())
     return given.length === expected.length && timingSafeEqual(given, expected)
   })
   if (!matches) throw new E_PAYMENT_WEBHOOK_SIGNATURE()
