@@ -79,5 +79,9 @@ pluginCatalogRoutes(router, middleware)
 backupRoutes(router, middleware)
 fleetRoutes(router, middleware)
 
+/* Tenant collections, their views, forms and automations (docs/collections.md). */
+const { collectionRoutes } = await import('#core/collections/routes')
+collectionRoutes(router, middleware)
+
 /* The signed-in user's live stream of in-app notifications (server-sent events, docs/notifications.md). */
 notificationStreamRoutes(router, middleware)

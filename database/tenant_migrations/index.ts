@@ -11,6 +11,7 @@ import reports from './0009_reports.js'
 import pluginGrants from './0010_plugin_grants.js'
 import payments from './0011_payments.js'
 import paymentSessionGateway from './0012_payment_session_gateway.js'
+import collections from './0013_collections.js'
 
 /** Core's migrations of every tenant schema, in order. Plugins bring their own sets. */
 export const coreTenantMigrations: TenantMigrationSet = {
@@ -28,5 +29,6 @@ export const coreTenantMigrations: TenantMigrationSet = {
     pluginGrants,
     payments,
     paymentSessionGateway,
+    collections,
   ],
 }

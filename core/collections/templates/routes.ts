@@ -1,0 +1,4 @@
+import type { Router } from '@adonisjs/core/http'
+import type { RouteMiddleware } from '../../http/route_middleware.js'
+
+export function templateRoutes(_router: Router, _middleware: RouteMiddleware) {}
