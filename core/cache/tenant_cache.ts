@@ -3,7 +3,13 @@ import { LRUCache } from 'lru-cache'
 
 /** What a process keeps per tenant: each kind is invalidated on its own. */
 export type CacheKind =
-  'registry' | 'permissions' | 'custom_fields' | 'webhook_endpoints' | 'plugins' | 'plugin_settings'
+  | 'registry'
+  | 'permissions'
+  | 'custom_fields'
+  | 'webhook_endpoints'
+  | 'plugins'
+  | 'plugin_settings'
+  | 'collections'
 
 /** Entries not tied to one tenant (the registry's look-ups by slug and domain). */
 export const PLATFORM_SCOPE = '*'
