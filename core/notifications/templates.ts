@@ -71,6 +71,13 @@ const CORE_TEMPLATES: Record<string, NotificationTemplate> = {
     body: '{{title}}, {{date}}: {{summary}}',
     description: 'A scheduled digest of the dashboard figures (docs/reports.md)',
   },
+  collection_automation: {
+    channels: ['in_app', 'email', 'push'],
+    subject: '{{title}}',
+    body: '{{body}}',
+    description:
+      'A notification a tenant admin wrote in a collection automation, its fields filled from the record (docs/collections.md)',
+  },
 }
 
 type Token = [string, string, number, number, Token[]?]
