@@ -12,6 +12,7 @@ import pluginGrants from './0010_plugin_grants.js'
 import payments from './0011_payments.js'
 import paymentSessionGateway from './0012_payment_session_gateway.js'
 import collections from './0013_collections.js'
+import collectionFormSubmissions from './0014_collection_form_submissions.js'
 import collectionAutomationRuns from './0015_collection_automation_runs.js'
 
 /** Core's migrations of every tenant schema, in order. Plugins bring their own sets. */
@@ -31,6 +32,7 @@ export const coreTenantMigrations: TenantMigrationSet = {
     payments,
     paymentSessionGateway,
     collections,
+    collectionFormSubmissions,
     collectionAutomationRuns,
   ],
 }
