@@ -14,6 +14,8 @@ export const CORE_PERMISSIONS = {
   'core.personal_data.erase': 'Erase (anonymise) a user’s personal data',
   'core.plugins.manage': 'Turn modules on and off and change their settings',
   'core.custom_fields.manage': 'Add and remove custom fields on resources',
+  'core.collections.manage':
+    'Create, change and delete the institution’s collections, their views, forms and automations',
   'core.notifications.manage':
     'Override notification templates, set tenant defaults, see and retry dead letters',
   'core.files.manage': 'Read and delete every uploaded file, not only one’s own',

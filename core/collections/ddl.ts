@@ -1,0 +1,104 @@
+import type { Knex } from 'knex'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import type { ResourceCatalog } from '../resources/catalog.js'
+import { USERS_TARGET } from '../resources/model.js'
+import {
+  snapshotTables,
+  type ColumnSnapshot,
+  type TableSnapshot,
+  type TargetResolver,
+} from '../resources/snapshot.js'
+import {
+  COLLECTIONS,
+  tableOfCollection,
+  toResourceDefinition,
+  type CollectionDefinition,
+} from './definition.js'
+
+/*
+ * A collection's table, `col_<name>` in the tenant schema: the same columns a
+ * plugin resource's table gets (core/resources/snapshot.ts maps fields to
+ * columns for both), created with the schema builder inside the caller's
+ * tenant transaction.
+ */
+
+/** Where references of a collection point: users, a collection's table, or a plugin resource's table. */
+export function collectionTargets(plugins: ResourceCatalog): TargetResolver {
+  return (target) => {
+    if (target === USERS_TARGET) return { table: 'users', type: 'uuid' }
+    const [owner, name] = target.split('.', 2)
+    if (owner === COLLECTIONS) return { table: tableOfCollection(name), type: 'bigint' }
+    const model = plugins.get(target)
+    if (!model) throw new Error(`Reference target ${target} is not a resource`)
+    return { table: model.table, type: 'bigint' }
+  }
+}
+
+/** The table a definition maps to (columns besides id, created_at, updated_at). */
+export function tableSnapshotOf(
+  name: string,
+  definition: CollectionDefinition,
+  resolve: TargetResolver
+): TableSnapshot {
+  const tables = snapshotTables(COLLECTIONS, [toResourceDefinition(name, definition)], resolve)
+  return tables[tableOfCollection(name)]
+}
+
+/** Adds one column (with its default, unique/index and foreign key) to a table being built or altered. */
+export function addColumn(
+  table: Knex.CreateTableBuilder | Knex.AlterTableBuilder,
+  schema: string,
+  name: string,
+  column: ColumnSnapshot
+) {
+  let builder: Knex.ColumnBuilder
+  switch (column.type) {
+    case 'varchar':
+      builder = table.string(name, column.length)
+      break
+    case 'numeric':
+      builder = table.decimal(name, column.precision, column.scale)
+      break
+    case 'timestamptz':
+      builder = table.timestamp(name, { useTz: true })
+      break
+    case 'bigint':
+      builder = table.bigInteger(name)
+      break
+    case 'enum':
+      builder = table.enu(name, column.values!)
+      break
+    default:
+      builder = table.specificType(name, column.type)
+  }
+  builder = column.nullable ? builder.nullable() : builder.notNullable()
+  if (column.default !== undefined) builder = builder.defaultTo(column.default)
+  if (column.unique) builder.unique()
+  else if (column.index) builder.index()
+  if (column.references)
+    builder
+      .references('id')
+      .inTable(`${schema}.${column.references.table}`)
+      .onDelete(column.references.onDelete.toUpperCase())
+  return builder
+}
+
+/** Creates `col_<name>` in `schema` within `trx` (which must be the tenant's transaction). */
+export async function createCollectionTable(
+  trx: TransactionClientContract,
+  schema: string,
+  name: string,
+  definition: CollectionDefinition,
+  resolve: TargetResolver
+) {
+  const snapshot = tableSnapshotOf(name, definition, resolve)
+  const knex = trx.getWriteClient() as unknown as Knex
+  await trx.schema.withSchema(schema).createTable(tableOfCollection(name), (table) => {
+    table.bigIncrements('id')
+    for (const [column, spec] of Object.entries(snapshot.columns))
+      addColumn(table, schema, column, spec)
+    table.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now())
+    table.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now())
+  })
+  return snapshot
+}
