@@ -13,6 +13,8 @@ import { useOnline } from './kit/offline.js'
 import { match, useLocation, type Location } from './kit/router.js'
 import { Link, Loading, Problem } from './kit/ui.js'
 import { CORE_PAGES } from './pages/index.js'
+import { PUBLIC_FORM } from './pages/collections/index.js'
+import { PublicFormApp } from './pages/collections/public_form.js'
 import { useHasRecords } from './data/resources.js'
 import { useUnreadCount } from './pages/notifications.js'
 import { SignIn } from './pages/sign_in.js'
@@ -85,6 +87,13 @@ function Navigation(props: { path: string; open: boolean; onNavigate: () => void
           <li>
             <Link to="/data" current={current('/data')}>
               {t('data.title')}
+            </Link>
+          </li>
+        ) : null}
+        {app.can('core.collections.manage') ? (
+          <li>
+            <Link to="/collections" current={current('/collections')}>
+              {t('col.title')}
             </Link>
           </li>
         ) : null}
@@ -215,7 +224,14 @@ function useAppContext(current: Session | null) {
   return { ...state, reload: load }
 }
 
+/** The app: a public form for anyone (no account), else the signed-in app or the sign-in. */
 export function App() {
+  const form = match(PUBLIC_FORM, useLocation().path)
+  if (form) return <PublicFormApp slug={form.slug} />
+  return <SignedInApp />
+}
+
+function SignedInApp() {
   const [current, setCurrent] = useState<Session | null>(session())
   const [ended, setEnded] = useState(false)
   useEffect(

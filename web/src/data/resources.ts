@@ -33,6 +33,8 @@ export type FieldView = {
   read_only: boolean
   unique: boolean
   builtin: boolean
+  /** A collection field's label (a plugin's fields are named by its catalogue). */
+  label?: string | null
   description: string | null
   default: string | number | boolean | null
   min: number | null
@@ -51,6 +53,8 @@ export type ResourceView = {
   plugin: string
   name: string
   key: string
+  /** A collection's label (a plugin's resources are named by its catalogue). */
+  title?: string | null
   description: string | null
   path: string
   label_field: string
@@ -95,7 +99,11 @@ export function humanize(name: string) {
 }
 
 /** A resource's title: the plugin's `<plugin>.resources.<name>` message, else its name. */
-export function resourceTitle(i18n: I18n, view: Pick<ResourceView, 'plugin' | 'name'>) {
+export function resourceTitle(
+  i18n: I18n,
+  view: Pick<ResourceView, 'plugin' | 'name'> & { title?: string | null }
+) {
+  if (view.title) return view.title
   const key = `${view.plugin}.resources.${view.name}`
   return i18n.has(key) ? i18n.t(key) : humanize(view.name)
 }
@@ -105,6 +113,7 @@ export function fieldLabel(i18n: I18n, view: ResourceView, field: FieldView) {
   if (field.name === 'created_at') return i18n.t('data.createdAt')
   if (field.name === 'updated_at') return i18n.t('data.updatedAt')
   if (field.name === 'id') return 'ID'
+  if (field.label) return field.label
   const key = `${view.plugin}.fields.${view.name}.${field.name}`
   return i18n.has(key) ? i18n.t(key) : humanize(field.name)
 }

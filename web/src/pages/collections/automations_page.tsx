@@ -1,0 +1,454 @@
+import { useState } from 'preact/hooks'
+import { api } from '../../kit/api.js'
+import { useI18n } from '../../kit/i18n.js'
+import type { PageProps } from '../../kit/plugins.js'
+import { Empty, Link, Loading, Notice, Page, Problem, useAction, useLoad } from '../../kit/ui.js'
+import { collectionsApi, type Automation, type Collection } from './api.js'
+import { CollectionTabs, fieldsOf, labelOf, RefusalDetails, useCollection } from './shared.js'
+
+/*
+ * /collections/:name/automations: "when a record is created (or changed),
+ * notify a role or a person, or call a webhook", each with its run log
+ * (/collections/:name/automations/:id): status, attempts, error, and a retry.
+ */
+
+type Recipient = 'role' | 'user' | 'user_field'
+type ActionKind = 'notify' | 'webhook'
+
+/** A trigger and an action as a sentence. */
+function summary(
+  t: (key: string, values?: any) => string,
+  collection: Collection,
+  automation: Automation
+) {
+  const trigger = automation.trigger ?? {}
+  const action = automation.action ?? {}
+  const when =
+    trigger.on === 'update'
+      ? trigger.field
+        ? t('col.auto.whenFieldChanges', { field: labelOf(collection, trigger.field) })
+        : t('col.auto.whenUpdated')
+      : trigger.on === 'schedule'
+        ? t('col.auto.whenScheduled', { every: trigger.every ?? '' })
+        : t('col.auto.whenCreated')
+  const to = action.to ?? {}
+  const what =
+    action.type === 'notify'
+      ? to.role
+        ? t('col.auto.notifyRole', { role: to.role })
+        : to.user_field
+          ? t('col.auto.notifyField', { field: labelOf(collection, to.user_field) })
+          : t('col.auto.notifyUser', { user: to.user_id ?? '' })
+      : action.type === 'webhook'
+        ? t('col.auto.callWebhook', { url: action.url ?? '' })
+        : action.type === 'set_field'
+          ? t('col.auto.setField', { field: labelOf(collection, action.field ?? '') })
+          : t('col.auto.createRecord', { collection: action.collection ?? '' })
+  return `${when} → ${what}`
+}
+
+export function CollectionAutomations(props: PageProps) {
+  const { t } = useI18n()
+  const name = props.params.name
+  const collection = useCollection(name)
+  const automations = useLoad(() => collectionsApi.automations(name), [name])
+  if (collection.loading && !collection.data) return <Loading what={name} />
+  if (!collection.data)
+    return (
+      <Page title={t('col.tab.automations')}>
+        <Problem error={collection.error} />
+      </Page>
+    )
+  return (
+    <Page title={t('col.auto.title', { label: collection.data.label })}>
+      <CollectionTabs name={name} current="/automations" />
+      <Problem error={automations.error} />
+      {automations.loading && !automations.data ? (
+        <Loading what={t('col.tab.automations')} />
+      ) : null}
+      {automations.data ? (
+        <AutomationList
+          collection={collection.data}
+          automations={automations.data}
+          reload={automations.reload}
+        />
+      ) : null}
+      <NewAutomation collection={collection.data} onCreated={automations.reload} />
+    </Page>
+  )
+}
+
+function AutomationList(props: {
+  collection: Collection
+  automations: Automation[]
+  reload: () => Promise<unknown>
+}) {
+  const { t } = useI18n()
+  const { collection } = props
+  const changing = useAction()
+  if (props.automations.length === 0) return <Empty text={t('col.auto.none')} />
+  return (
+    <>
+      <Problem error={changing.error} />
+      <ul class="col-list">
+        {props.automations.map((automation) => (
+          <li key={automation.id}>
+            <article>
+              <h2>{automation.name}</h2>
+              <p>{summary(t, collection, automation)}</p>
+              <label for={`enabled-${automation.id}`}>
+                <input
+                  id={`enabled-${automation.id}`}
+                  type="checkbox"
+                  role="switch"
+                  checked={automation.enabled}
+                  disabled={changing.busy}
+                  onChange={(event) => {
+                    const enabled = event.currentTarget.checked
+                    changing.run(async () => {
+                      await collectionsApi.updateAutomation(collection.name, automation.id, {
+                        enabled,
+                      })
+                      await props.reload()
+                    })
+                  }}
+                />
+                {t('col.auto.enabled', { name: automation.name })}
+              </label>
+              <p class="col-row-actions">
+                <Link to={`/collections/${collection.name}/automations/${automation.id}`}>
+                  {t('col.auto.runLogOf', { name: automation.name })}
+                </Link>
+                <button
+                  type="button"
+                  class="secondary outline"
+                  disabled={changing.busy}
+                  aria-label={t('col.removeOf', { name: automation.name })}
+                  onClick={() =>
+                    changing.run(async () => {
+                      await collectionsApi.removeAutomation(collection.name, automation.id)
+                      await props.reload()
+                    })
+                  }
+                >
+                  {t('col.remove')}
+                </button>
+              </p>
+            </article>
+          </li>
+        ))}
+      </ul>
+    </>
+  )
+}
+
+/** "When a record is created → notify <role or user>" (or a webhook), with a title and message from the record. */
+function NewAutomation(props: { collection: Collection; onCreated: () => Promise<unknown> }) {
+  const { t } = useI18n()
+  const { collection } = props
+  const roles = useLoad(() => api<Array<{ name: string }>>('/api/v1/admin/roles'), [])
+  const [name, setName] = useState('')
+  const [on, setOn] = useState<'create' | 'update'>('create')
+  const [field, setField] = useState('')
+  const [kind, setKind] = useState<ActionKind>('notify')
+  const [recipient, setRecipient] = useState<Recipient>('role')
+  const [role, setRole] = useState('')
+  const [userEmail, setUserEmail] = useState('')
+  const [userField, setUserField] = useState('')
+  const [title, setTitle] = useState('')
+  const [body, setBody] = useState('')
+  const [url, setUrl] = useState('')
+  const [notice, setNotice] = useState<string | null>(null)
+  const saving = useAction()
+  const fields = fieldsOf(collection)
+  const userFields = fields.filter(
+    ([, spec]) => spec.type === 'reference' && spec.target === 'core.users'
+  )
+  const placeholders = fields.map(([candidate]) => `{{${candidate}}}`).join(' ')
+
+  const submit = (event: Event) => {
+    event.preventDefault()
+    saving.run(async () => {
+      let to: Record<string, string> = {}
+      if (recipient === 'role') to = { role }
+      else if (recipient === 'user_field') to = { user_field: userField }
+      else {
+        // A person by email: the admin's user list finds their id.
+        const found = await api<Array<{ id: string; email: string }>>('/api/v1/admin/users', {
+          query: { q: userEmail.trim(), per_page: 5 },
+        })
+        const user = found.find(
+          (candidate) => candidate.email.toLowerCase() === userEmail.trim().toLowerCase()
+        )
+        if (!user) throw new Error(t('col.auto.noSuchUser', { email: userEmail.trim() }))
+        to = { user_id: user.id }
+      }
+      const action =
+        kind === 'notify'
+          ? { type: 'notify', to, title: title.trim(), body: body.trim() }
+          : { type: 'webhook', url: url.trim() }
+      const trigger = on === 'update' && field ? { on, field } : { on }
+      await collectionsApi.createAutomation(collection.name, {
+        name: name.trim(),
+        trigger,
+        action,
+        enabled: true,
+      })
+      setName('')
+      setNotice(t('col.auto.created', { name: name.trim() }))
+      await props.onCreated()
+    })
+  }
+
+  return (
+    <section aria-labelledby="new-automation" class="col-new-automation">
+      <h2 id="new-automation">{t('col.auto.new')}</h2>
+      <Notice text={notice} />
+      <form onSubmit={submit} class="col-builder">
+        <label for="auto-name">
+          {t('col.auto.name')}
+          <input
+            id="auto-name"
+            value={name}
+            required
+            maxLength={120}
+            onInput={(event) => setName(event.currentTarget.value)}
+          />
+        </label>
+        <label for="auto-on">
+          {t('col.auto.when')}
+          <select
+            id="auto-on"
+            value={on}
+            onChange={(event) => setOn(event.currentTarget.value as 'create' | 'update')}
+          >
+            <option value="create">{t('col.auto.onCreate')}</option>
+            <option value="update">{t('col.auto.onUpdate')}</option>
+          </select>
+        </label>
+        {on === 'update' ? (
+          <label for="auto-field">
+            {t('col.auto.onlyField')}
+            <select
+              id="auto-field"
+              value={field}
+              onChange={(event) => setField(event.currentTarget.value)}
+            >
+              <option value="">{t('col.auto.anyField')}</option>
+              {fields.map(([candidate]) => (
+                <option key={candidate} value={candidate}>
+                  {labelOf(collection, candidate)}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : null}
+        <label for="auto-kind">
+          {t('col.auto.then')}
+          <select
+            id="auto-kind"
+            value={kind}
+            onChange={(event) => setKind(event.currentTarget.value as ActionKind)}
+          >
+            <option value="notify">{t('col.auto.doNotify')}</option>
+            <option value="webhook">{t('col.auto.doWebhook')}</option>
+          </select>
+        </label>
+        {kind === 'notify' ? (
+          <>
+            <label for="auto-recipient">
+              {t('col.auto.recipient')}
+              <select
+                id="auto-recipient"
+                value={recipient}
+                onChange={(event) => setRecipient(event.currentTarget.value as Recipient)}
+              >
+                <option value="role">{t('col.auto.toRole')}</option>
+                <option value="user">{t('col.auto.toUser')}</option>
+                {userFields.length ? (
+                  <option value="user_field">{t('col.auto.toField')}</option>
+                ) : null}
+              </select>
+            </label>
+            {recipient === 'role' ? (
+              <label for="auto-role">
+                {t('col.auto.role')}
+                <select
+                  id="auto-role"
+                  value={role}
+                  required
+                  onChange={(event) => setRole(event.currentTarget.value)}
+                >
+                  <option value="">{t('col.choose')}</option>
+                  {(roles.data ?? []).map((candidate) => (
+                    <option key={candidate.name} value={candidate.name}>
+                      {candidate.name}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            ) : recipient === 'user' ? (
+              <label for="auto-user">
+                {t('col.auto.userEmail')}
+                <input
+                  id="auto-user"
+                  type="email"
+                  value={userEmail}
+                  required
+                  onInput={(event) => setUserEmail(event.currentTarget.value)}
+                />
+              </label>
+            ) : (
+              <label for="auto-user-field">
+                {t('col.auto.userField')}
+                <select
+                  id="auto-user-field"
+                  value={userField}
+                  required
+                  onChange={(event) => setUserField(event.currentTarget.value)}
+                >
+                  <option value="">{t('col.choose')}</option>
+                  {userFields.map(([candidate]) => (
+                    <option key={candidate} value={candidate}>
+                      {labelOf(collection, candidate)}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            )}
+            <label for="auto-title">
+              {t('col.auto.messageTitle')}
+              <input
+                id="auto-title"
+                value={title}
+                required
+                maxLength={200}
+                aria-describedby="auto-placeholders"
+                onInput={(event) => setTitle(event.currentTarget.value)}
+              />
+            </label>
+            <label for="auto-body">
+              {t('col.auto.messageBody')}
+              <textarea
+                id="auto-body"
+                rows={3}
+                value={body}
+                aria-describedby="auto-placeholders"
+                onInput={(event) => setBody(event.currentTarget.value)}
+              />
+            </label>
+            <small id="auto-placeholders">
+              {t('col.auto.placeholders', { list: placeholders })}
+            </small>
+          </>
+        ) : (
+          <label for="auto-url">
+            {t('col.auto.url')}
+            <input
+              id="auto-url"
+              type="url"
+              value={url}
+              required
+              onInput={(event) => setUrl(event.currentTarget.value)}
+            />
+          </label>
+        )}
+        <Problem error={saving.error ?? roles.error} />
+        <RefusalDetails error={saving.error} />
+        <button type="submit" disabled={saving.busy} aria-busy={saving.busy}>
+          {t('col.auto.save')}
+        </button>
+      </form>
+    </section>
+  )
+}
+
+/** /collections/:name/automations/:id: the run log, newest first, with a retry of a failed run. */
+export function AutomationRuns(props: PageProps) {
+  const i18n = useI18n()
+  const { t, number } = i18n
+  const { name, id } = props.params
+  const automation = useLoad(async () => {
+    const all = await collectionsApi.automations(name)
+    return all.find((candidate) => String(candidate.id) === id) ?? null
+  }, [name, id])
+  const runs = useLoad(() => collectionsApi.runs(name, id), [name, id])
+  const retrying = useAction()
+  const [notice, setNotice] = useState<string | null>(null)
+  const title = automation.data?.name ?? `#${id}`
+  return (
+    <Page title={t('col.auto.runLogOf', { name: title })}>
+      <CollectionTabs name={name} current="/automations" />
+      <p>
+        <Link to={`/collections/${name}/automations`}>{t('col.auto.back')}</Link>
+      </p>
+      <Notice text={notice} />
+      <Problem error={runs.error ?? automation.error ?? retrying.error} />
+      <button type="button" class="secondary" onClick={() => runs.reload()} disabled={runs.loading}>
+        {t('col.auto.refresh')}
+      </button>
+      {runs.loading && !runs.data ? <Loading what={title} /> : null}
+      {runs.data && runs.data.length === 0 ? <Empty text={t('col.auto.noRuns')} /> : null}
+      {runs.data && runs.data.length > 0 ? (
+        <div class="data-scroll" role="region" aria-label={t('col.auto.runs')} tabIndex={0}>
+          <table class="striped">
+            <thead>
+              <tr>
+                <th scope="col">{t('col.auto.at')}</th>
+                <th scope="col">{t('col.auto.event')}</th>
+                <th scope="col">{t('col.auto.record')}</th>
+                <th scope="col">{t('col.auto.status')}</th>
+                <th scope="col">{t('col.auto.attempts')}</th>
+                <th scope="col">{t('col.auto.error')}</th>
+                <th scope="col">{t('col.actions')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {runs.data.map((run) => (
+                <tr key={run.id}>
+                  <td>{i18n.dateTime(run.created_at)}</td>
+                  <td>
+                    <code>{run.event}</code>
+                  </td>
+                  <td>
+                    {run.record_id ? (
+                      <Link to={`/data/collections/${name}/${run.record_id}`}>
+                        #{run.record_id}
+                      </Link>
+                    ) : (
+                      '—'
+                    )}
+                  </td>
+                  <td>
+                    <span class={`col-status ${run.status}`}>{t(`col.run.${run.status}`)}</span>
+                  </td>
+                  <td>{number(run.attempts)}</td>
+                  <td>{run.error ?? ''}</td>
+                  <td>
+                    {run.status === 'failed' ? (
+                      <button
+                        type="button"
+                        class="secondary outline"
+                        disabled={retrying.busy}
+                        aria-label={t('col.auto.retryOf', { id: run.id })}
+                        onClick={() =>
+                          retrying.run(async () => {
+                            await collectionsApi.retry(name, id, run.id)
+                            setNotice(t('col.auto.retried', { id: run.id }))
+                            await runs.reload()
+                          })
+                        }
+                      >
+                        {t('col.auto.retry')}
+                      </button>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </Page>
+  )
+}

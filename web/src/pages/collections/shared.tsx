@@ -1,0 +1,81 @@
+import { ApiError } from '../../kit/api.js'
+import { useI18n } from '../../kit/i18n.js'
+import { Link, useLoad } from '../../kit/ui.js'
+import { collectionsApi, type Collection, type FieldSpec } from './api.js'
+
+/** The collection of the address (admin view: its definition and version). */
+export function useCollection(name: string) {
+  return useLoad(() => collectionsApi.show(name), [name])
+}
+
+/** A field's label as the admin gave it, else its name. */
+export function labelOf(collection: Collection, field: string) {
+  return collection.definition.fields[field]?.label || field
+}
+
+/** The collection's fields of `types`, as [name, spec] pairs in definition order. */
+export function fieldsOf(collection: Collection, ...types: FieldSpec['type'][]) {
+  return Object.entries(collection.definition.fields ?? {}).filter(
+    ([, spec]) => types.length === 0 || types.includes(spec.type)
+  )
+}
+
+/** "Sports club sign-ups" → "sports_club_sign_ups" (a collection's or field's name). */
+export function nameOf(label: string, max = 38) {
+  const name = label
+    .normalize('NFKD')
+    .toLowerCase()
+    .replaceAll(/[^a-z0-9]+/g, '_')
+    .replaceAll(/^_+|_+$/g, '')
+    .slice(0, max)
+  return /^[a-z]/.test(name) ? name : name ? `c_${name}`.slice(0, max) : ''
+}
+
+/** The links between a collection's admin pages. */
+export function CollectionTabs(props: { name: string; current: string }) {
+  const { t } = useI18n()
+  const base = `/collections/${encodeURIComponent(props.name)}`
+  const tabs: Array<[string, string]> = [
+    ['', 'col.tab.design'],
+    ['/records', 'col.tab.records'],
+    ['/forms', 'col.tab.forms'],
+    ['/automations', 'col.tab.automations'],
+  ]
+  return (
+    <nav aria-label={t('col.tabs')} class="col-tabs">
+      <ul>
+        {tabs.map(([path, label]) => (
+          <li key={path}>
+            <Link to={`${base}${path}`} current={props.current === path}>
+              {t(label)}
+            </Link>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  )
+}
+
+/** The API's per-field details of a refusal (ERR_VALIDATION), as a list under the alert. */
+export function RefusalDetails(props: { error: unknown }) {
+  const error = props.error
+  if (!(error instanceof ApiError) || !Array.isArray(error.details)) return null
+  const lines = (error.details as any[])
+    .map((detail) =>
+      typeof detail === 'string'
+        ? detail
+        : [detail.field ?? detail.path, detail.message].filter(Boolean).join(': ')
+    )
+    .filter(Boolean)
+  if (lines.length === 0) return null
+  return (
+    <ul class="col-details">
+      {lines.map((line, index) => (
+        <li key={index}>{line}</li>
+      ))}
+    </ul>
+  )
+}
+
+/** Whether the signed-in user administers collections (`core.collections.manage`). */
+export const MANAGE = 'core.collections.manage'
