@@ -37,9 +37,14 @@ export function permits(granted: Iterable<string>, permission: string) {
   return false
 }
 
-/** How the audit log and events name a principal: `user:<id>`, `api_key:<id>` or `platform`. */
+/**
+ * How the audit log and events name a principal: `user:<id>`, `api_key:<id>`,
+ * `platform`, or the name system work gives its platform-kind principal
+ * (`public_form:<slug>` for a public form's submissions).
+ */
 export function actorOf(principal: Pick<Principal, 'kind' | 'id'>) {
-  return principal.kind === 'platform' ? 'platform' : `${principal.kind}:${principal.id}`
+  if (principal.kind !== 'platform') return `${principal.kind}:${principal.id}`
+  return principal.id
 }
 
 /** The user id of the caller, for `decided_by`-style columns (null for the platform and API keys). */
