@@ -20,6 +20,8 @@ export type FieldView = {
   read_only: boolean
   unique: boolean
   builtin: boolean
+  /** The label a tenant admin gave a collection's field; null for a plugin's (its catalogue names it). */
+  label: string | null
   description: string | null
   default: string | number | boolean | null
   /** Numbers: smallest and largest value. */
@@ -53,6 +55,8 @@ export type ResourceView = {
   plugin: string
   name: string
   key: string
+  /** A collection's label (a plugin's resource is named by its catalogue): null otherwise. */
+  title: string | null
   description: string | null
   path: string
   label_field: string
@@ -65,8 +69,13 @@ export type ResourceView = {
 
 const LABEL_NAMES = ['name', 'title', 'label', 'code']
 
-/** The field that names a record: `name`/`title`/…, else the first required text field, else `id`. */
+/**
+ * The field that names a record: a collection's declared title, else
+ * `name`/`title`/…, else the first required text field, else `id`.
+ */
 export function labelFieldOf(model: ResourceModel) {
+  if (model.plugin === 'collections' && model.title && !model.title.sensitive)
+    return model.title.name
   const text = model.declared.filter(
     (field) => (field.type === 'string' || field.type === 'text') && !field.sensitive
   )
@@ -120,6 +129,7 @@ function fieldView(
     read_only: !field.writable,
     unique: options.unique === true,
     builtin: extra.builtin === true,
+    label: typeof options.label === 'string' ? options.label : null,
     description: typeof options.description === 'string' ? options.description : null,
     default: options.default ?? null,
     min: textual ? null : number(options.min),
@@ -143,7 +153,8 @@ export function resourceView(
   model: ResourceModel,
   principal: ResourcePrincipal,
   catalog: ResourceCatalog,
-  custom: { list: CustomFieldDefinition[]; fields: Map<string, CompiledField> }
+  custom: { list: CustomFieldDefinition[]; fields: Map<string, CompiledField> },
+  title: string | null = null
 ): ResourceView {
   const may = (action: 'create' | 'update' | 'delete') => {
     const permission = model.permissions[action]
@@ -156,6 +167,7 @@ export function resourceView(
     plugin: model.plugin,
     name: model.name,
     key: model.key,
+    title,
     description: model.description ?? null,
     path: `/api/v1/${model.plugin}/${model.name}`,
     label_field: labelFieldOf(model),
@@ -206,6 +218,7 @@ const fieldSchema: JsonSchema = {
     read_only: { type: 'boolean' },
     unique: { type: 'boolean' },
     builtin: { type: 'boolean' },
+    label: nullable('string'),
     description: nullable('string'),
     default: { type: ['string', 'number', 'boolean', 'null'] },
     min: nullable('number'),
@@ -259,6 +272,7 @@ export const resourceViewsSchema: JsonSchema = {
       plugin: { type: 'string' },
       name: { type: 'string' },
       key: { type: 'string' },
+      title: nullable('string'),
       description: nullable('string'),
       path: { type: 'string' },
       label_field: { type: 'string' },
