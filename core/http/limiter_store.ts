@@ -4,6 +4,7 @@ import type { LimiterConsumptionOptions, LimiterManagerStoreFactory } from '@ado
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible'
 import type { RedisConnections } from '../redis/connections.js'
 import { plainPrefix } from '../redis/keys.js'
+import { RequestBudgets } from './request_budgets.js'
 
 function limiterOptions(options: LimiterConsumptionOptions, keyPrefix: string) {
   return {
@@ -82,4 +83,21 @@ export function sharedLimiterStore(
     redis.configured
       ? new SharedRedisStore(redis, options, keyPrefix)
       : new MemoryStore(options, keyPrefix)
+}
+
+/** The deployment's rate-limit key prefix: the keys RateLimiterRedis writes are `<prefix>:<key>`. */
+export function rateLimitPrefix() {
+  return plainPrefix(`${process.env.ORYNE_REDIS_PREFIX || 'oryne'}:ratelimit`)
+}
+
+/**
+ * The budgets of the main tiers (anonymous, user, admin, API key), counted in
+ * this process and sent to Redis every ORYNE_RATE_LIMIT_SYNC_MS (100 ms; 0 counts
+ * every request in Redis): core/http/request_budgets.ts states the bound.
+ */
+export function requestBudgets(redis: RedisConnections) {
+  const sync = Number(process.env.ORYNE_RATE_LIMIT_SYNC_MS ?? 100)
+  return new RequestBudgets(() => (redis.configured ? redis.shared() : null), rateLimitPrefix(), {
+    syncMs: Number.isFinite(sync) && sync >= 0 ? sync : 100,
+  })
 }

@@ -1,5 +1,8 @@
 import { test } from '@japa/runner'
 import type { ApiClient } from '@japa/api-client'
+import app from '@adonisjs/core/services/app'
+import { rateLimitPrefix } from '#core/http/limiter_store'
+import { RequestBudgets } from '#core/http/request_budgets'
 import { rateLimits, type RateLimitTier } from '#config/limiter'
 import { apiKeys } from '#core/auth/api_keys'
 import { tenantContext } from '#core/tenancy/context'
@@ -149,5 +152,69 @@ test.group('Rate limits', () => {
     // A made-up key gets no budget of its own: it counts as anonymous.
     const madeUp = await profile(client, tenant).header('X-API-Key', 'oryne_not-a-real-key')
     assert.equal(madeUp.header('x-ratelimit-limit'), '50')
+  })
+
+  test("API processes share a budget through Redis: each learns the others' requests within one sync interval", async ({
+    client,
+    assert,
+    cleanup,
+  }) => {
+    limitTiers(cleanup, {
+      anonymous: { requests: 50, duration: 60 },
+      user: { requests: 4, duration: 60 },
+    })
+    const tenant = await activeTenant()
+    await createUser(tenant, { email: `kim@${tenant.slug}.example`, role: 'Teacher' })
+    const token = await signIn(client, tenant, `kim@${tenant.slug}.example`)
+    const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString())
+    const asTeacher = () => profile(client, tenant).bearerToken(token)
+
+    const first = await asTeacher()
+    first.assertStatus(200)
+    assert.equal(first.header('x-ratelimit-remaining'), '3')
+
+    // A second API process (its own counters, the same Redis) serves two of the teacher's requests.
+    const redis = await app.container.make('oryne.redis')
+    const other = new RequestBudgets(() => redis.shared(), rateLimitPrefix())
+    const key = `${claims.tid}:user:${claims.sub}`
+    const limit = { requests: 4, duration: 60 }
+    assert.deepInclude(await other.consume(key, limit), { allowed: true })
+    assert.deepInclude((await other.consume(key, limit)).state, { remaining: 1 })
+    await other.flush()
+    const stored = Number(await redis.shared().get(`${rateLimitPrefix()}:${key}`))
+    assert.equal(stored, 3, "both processes' requests are in Redis")
+
+    // This process has not heard of them yet: it may serve one more (the documented bound),
+    // and after its next sync (100 ms) it refuses, as the other process does.
+    ;(await asTeacher()).assertStatus(200)
+    await new Promise((resolve) => setTimeout(resolve, 250))
+    const refused = await asTeacher()
+    refused.assertStatus(429)
+    assert.equal(refused.body().error.details.tier, 'user')
+    // The other process had not heard of this one's last request either: one more there too, at most
+    // one interval's worth; once it has synced, it refuses as well.
+    assert.deepInclude(await other.consume(key, limit), { allowed: true })
+    await other.flush()
+    assert.deepInclude(await other.consume(key, limit), { allowed: false })
+    assert.equal(Number(await redis.shared().get(`${rateLimitPrefix()}:${key}`)), 5)
+    const ttl = await redis.shared().pttl(`${rateLimitPrefix()}:${key}`)
+    assert.isAbove(ttl, 0)
+    assert.isAtMost(ttl, 60_000)
+    await other.flush()
+  })
+
+  test('with ORYNE_RATE_LIMIT_SYNC_MS=0 every request is counted in Redis at once', async ({
+    assert,
+  }) => {
+    const redis = await app.container.make('oryne.redis')
+    const exact = () => new RequestBudgets(() => redis.shared(), rateLimitPrefix(), { syncMs: 0 })
+    const [one, two] = [exact(), exact()]
+    const key = `exact-${Date.now()}:anonymous:127.0.0.1`
+    const limit = { requests: 3, duration: 30 }
+    const answers = []
+    for (const budgets of [one, two, one, two, one])
+      answers.push((await budgets.consume(key, limit)).allowed)
+    assert.deepEqual(answers, [true, true, true, false, false])
+    assert.equal(one.size + two.size, 0, 'nothing is kept in memory')
   })
 })

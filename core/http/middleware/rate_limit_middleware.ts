@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto'
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
+import app from '@adonisjs/core/services/app'
 import limiter from '@adonisjs/limiter/services/main'
-import { errors as limiterErrors, type LimiterResponse } from '@adonisjs/limiter'
+import type { LimiterResponse } from '@adonisjs/limiter'
 import tenancyConfig from '#config/tenancy'
 import { rateLimits, type RateLimit, type RateLimitTier } from '#config/limiter'
 import { E_RATE_LIMITED } from '../../errors.js'
@@ -13,6 +14,8 @@ import { principalOf } from '../../rbac/authorize.js'
 import { tenantContext } from '../../tenancy/context.js'
 import type { Tenant } from '../../tenancy/types.js'
 import { requestTenant } from './tenant_middleware.js'
+import { requestBudgets } from '../limiter_store.js'
+import type { BudgetState, RequestBudgets } from '../request_budgets.js'
 
 /** Who a request counts against: the tier, its limit, and a key that always names the tenant. */
 type Caller = { tier: RateLimitTier; limit: RateLimit; key: string; tenantKey: string }
@@ -85,14 +88,19 @@ async function callerOf(ctx: HttpContext): Promise<Caller> {
   return tier('anonymous', ctx.request.ip(), tenantKey)
 }
 
-function setBudgetHeaders(ctx: HttpContext, state: LimiterResponse) {
+/** Made once per process, on the first limited request. */
+let budgets: Promise<RequestBudgets> | undefined
+
+type Budget = Pick<LimiterResponse, 'limit' | 'remaining' | 'availableIn'> | BudgetState
+
+function setBudgetHeaders(ctx: HttpContext, state: Budget) {
   ctx.response.header('X-RateLimit-Limit', state.limit)
   ctx.response.header('X-RateLimit-Remaining', Math.max(0, state.remaining))
   ctx.response.header('X-RateLimit-Reset', state.availableIn)
 }
 
-function rateLimited(ctx: HttpContext, tierName: string, state: LimiterResponse, window: number) {
-  setBudgetHeaders(ctx, { ...state, remaining: 0 } as LimiterResponse)
+function rateLimited(ctx: HttpContext, tierName: string, state: Budget, window: number) {
+  setBudgetHeaders(ctx, { ...state, remaining: 0 })
   const retryAfter = Math.max(1, state.availableIn)
   const error = new E_RATE_LIMITED([`at most ${state.limit} per ${window} s (${tierName})`], {
     details: {
@@ -110,10 +118,12 @@ function use(limit: NonNullable<RateLimit>) {
 }
 
 /**
- * Rate limits of the API (docs/api.md, "Rate limits"), with @adonisjs/limiter
- * counting in Redis: one budget per caller and tier (anonymous per address,
- * users per user, admins per user, API keys per key), always within one tenant;
- * and failed sign-ins per tenant, address and email. Over the limit the answer
+ * Rate limits of the API (docs/api.md, "Rate limits"): one budget per caller
+ * and tier (anonymous per address, users per user, admins per user, API keys
+ * per key), always within one tenant, counted in process and shared through
+ * Redis in batches (core/http/request_budgets.ts: one Redis exchange per key and
+ * window on the request path, not one per request); and failed sign-ins per
+ * tenant, address and email, with @adonisjs/limiter counting in Redis. Over the limit the answer
  * is 429 ERR_RATE_LIMITED with Retry-After; every limited response carries
  * X-RateLimit-Limit, -Remaining and -Reset.
  */
@@ -123,12 +133,17 @@ export default class RateLimitMiddleware {
     const caller = await callerOf(ctx)
 
     if (caller.limit) {
-      try {
-        setBudgetHeaders(ctx, await use(caller.limit).consume(caller.key))
-      } catch (error) {
-        if (!(error instanceof limiterErrors.E_TOO_MANY_REQUESTS)) throw error
-        throw rateLimited(ctx, caller.tier, error.response, caller.limit.duration)
-      }
+      budgets ??= app.container
+        .make('oryne.redis')
+        .then(requestBudgets)
+        .catch((error) => {
+          budgets = undefined
+          throw error
+        })
+      const counters = await budgets
+      const { allowed, state } = await counters.consume(caller.key, caller.limit)
+      if (!allowed) throw rateLimited(ctx, caller.tier, state, caller.limit.duration)
+      setBudgetHeaders(ctx, state)
     }
 
     // Password sign-ins and their MFA second step share the failed-sign-in budget.
