@@ -72,6 +72,8 @@ export default class OryneProvider {
         import('../search/indexing.js'),
         // Outbound webhooks: the event listener that creates deliveries, and their job.
         import('../webhooks/delivery.js'),
+        // Collection automations: the listener on collection record events, and their jobs.
+        import('../collections/automations/runner.js'),
       ])
       const changes = await resolver.make('oryne.changes')
       const tenancy = await resolver.make('oryne.tenancy')
