@@ -21,6 +21,7 @@ import {
   type TableEntry,
 } from './manifest.js'
 import { backupDirFor, tenantFilesDir } from './paths.js'
+import { collectionTableParents, isCollectionTable } from './collection_tables.js'
 
 const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8'))
 
@@ -58,6 +59,7 @@ const quote = (name: string) => `"${name.replaceAll('"', '""')}"`
 type TableInfo = {
   name: string
   columns: string[]
+  types: string[]
   primary_key: string[] | null
   depends_on: string[]
 }
@@ -68,6 +70,8 @@ async function tablesOf(trx: TransactionClientContract, schema: string): Promise
     `SELECT c.relname AS name,
        (SELECT array_agg(a.attname::text ORDER BY a.attnum) FROM pg_attribute a
          WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '') AS columns,
+       (SELECT array_agg(format_type(a.atttypid, a.atttypmod) ORDER BY a.attnum) FROM pg_attribute a
+         WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '') AS types,
        (SELECT array_agg(a.attname::text ORDER BY array_position(i.indkey::int2[], a.attnum))
           FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey::int2[])
          WHERE i.indrelid = c.oid AND i.indisprimary) AS primary_key,
@@ -79,7 +83,10 @@ async function tablesOf(trx: TransactionClientContract, schema: string): Promise
      ORDER BY c.relname`,
     [schema]
   )
-  return rows
+  return rows.map((table: TableInfo) => ({
+    ...table,
+    depends_on: [...table.depends_on, ...collectionTableParents(table.name)],
+  }))
 }
 
 /** Tables ordered so that every table comes after those its foreign keys point to. */
@@ -193,19 +200,36 @@ export async function createTenantBackup(
           table,
           join(stage, entry.replace('/', '_'))
         )
-        tables.push({ name: table.name, entry, columns: table.columns, ...dumped })
+        tables.push({
+          name: table.name,
+          entry,
+          columns: table.columns,
+          ...(isCollectionTable(table.name) ? { types: table.types } : {}),
+          ...dumped,
+        })
       }
       const { rows: sequenceNames } = await trx.rawQuery(
-        `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        `SELECT c.relname AS name, t.relname AS owner_table, a.attname AS owner_column
+           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+           LEFT JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid
+            AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
+           LEFT JOIN pg_class t ON t.oid = d.refobjid
+           LEFT JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
           WHERE n.nspname = ? AND c.relkind = 'S' ORDER BY c.relname`,
         [schema]
       )
       const sequences = []
-      for (const { name } of sequenceNames) {
+      for (const { name, owner_table: table, owner_column: column } of sequenceNames) {
         const { rows } = await trx.rawQuery(
           `SELECT last_value::text, is_called FROM ${quote(schema)}.${quote(name)}`
         )
-        sequences.push({ name, last_value: rows[0].last_value, is_called: rows[0].is_called })
+        sequences.push({
+          name,
+          last_value: rows[0].last_value,
+          is_called: rows[0].is_called,
+          // A collection's table is built by the restore, whose sequence names may differ.
+          ...(table && column && isCollectionTable(table) ? { owned_by: { table, column } } : {}),
+        })
       }
       return { row, plugins, ledger, tables, sequences }
     })

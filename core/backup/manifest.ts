@@ -12,6 +12,11 @@ export type TableEntry = {
   /** The archive entry holding its rows (COPY text format, ordered by primary key). */
   entry: string
   columns: string[]
+  /**
+   * The column types (PostgreSQL's spelling) of a table no migration builds — a
+   * tenant collection's (core/backup/collection_tables.ts) — for a restore to build it.
+   */
+  types?: string[]
   rows: number
   bytes: number
   sha256: string
@@ -45,7 +50,13 @@ export type BackupManifest = {
   }>
   /** In load order: a table comes after the tables its foreign keys point to. */
   tables: TableEntry[]
-  sequences: Array<{ name: string; last_value: string; is_called: boolean }>
+  /** `owned_by`: the column a collection table's sequence serves, the one a restore sets. */
+  sequences: Array<{
+    name: string
+    last_value: string
+    is_called: boolean
+    owned_by?: { table: string; column: string }
+  }>
   files: { included: boolean; note: string; entries: FileEntry[] }
 }
 

@@ -33,6 +33,7 @@ import { Digest } from './digest.js'
 import { checkCompatibility, parseManifest, type BackupManifest } from './manifest.js'
 import { tenantFilesDir } from './paths.js'
 import { tenantCache } from '../cache/index.js'
+import { buildCollectionTable, isCollectionTable } from './collection_tables.js'
 
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`
 
@@ -231,7 +232,7 @@ export async function restoreTenantBackup(
   const check = new ArchiveCheck(file, tenancy)
   const loading = `t_restore_${randomBytes(6).toString('hex')}`
   let filesStage: string | null = null
-  let target: { id: string; existing: Tenant | null } | null = null
+  let target: { id: string; existing: Tenant | null; deferred: Set<string> } | null = null
   let loadedRows = 0
   let credentials: RestoredCredentials | null = null
 
@@ -246,6 +247,8 @@ export async function restoreTenantBackup(
         }
         const digest = new Digest()
         if (entry.kind === 'table') {
+          if (target!.deferred.has(entry.table.name))
+            await buildCollectionTable(trx, loading, entry.table)
           await copyInto(trx, loading, entry.table, body, digest)
           check.verify(name, digest, entry.table)
           loadedRows += entry.table.rows
@@ -353,15 +356,22 @@ async function prepareTarget(
     [loading]
   )
   const built = new Map<string, string[]>(rows.map((r: any) => [r.name, r.columns]))
+  // A collection's tables are built as they are reached (core/backup/collection_tables.ts).
+  const deferred = new Set(
+    manifest.tables
+      .filter((table) => !built.has(table.name) && isCollectionTable(table.name))
+      .map((table) => table.name)
+  )
   const problems = manifest.tables.flatMap((table) => {
     const columns = built.get(table.name)
+    if (deferred.has(table.name)) return []
     if (!columns) return [`table ${table.name} is not built by the installed migrations`]
     const missing = table.columns.filter((column) => !columns.includes(column))
     return missing.length ? [`${table.name}: no column ${missing.join(', ')}`] : []
   })
   if (problems.length) throw new E_BACKUP_INCOMPATIBLE([problems.join('; ')], { details: problems })
 
-  return { id: existing?.id ?? randomUUID(), existing }
+  return { id: existing?.id ?? randomUUID(), existing, deferred }
 }
 
 /** Sequences, the swap, and the registry: the last steps, inside the restore's transaction. */
@@ -374,8 +384,13 @@ async function finishRestore(
   options: RestoreOptions
 ) {
   for (const sequence of manifest.sequences) {
+    const name = sequence.owned_by
+      ? await builtSequence(trx, loading, sequence.owned_by)
+      : `${quote(loading)}.${quote(sequence.name)}`
+    // A backup table built from its column types has no sequence: nothing to set.
+    if (!name) continue
     await trx.rawQuery(`SELECT setval(?::regclass, ?::bigint, ?)`, [
-      `${quote(loading)}.${quote(sequence.name)}`,
+      name,
       sequence.last_value,
       sequence.is_called,
     ])
@@ -443,6 +458,23 @@ async function finishRestore(
   // The next `oryne migrate` reads this tenant's ledger (it may be behind the installed versions).
   await trx.from('tenant_migration_state').where('tenant_id', target.id).delete()
   return credentials
+}
+
+/** The sequence a rebuilt collection table's column uses (its name may differ from the original's). */
+async function builtSequence(
+  trx: TransactionClientContract,
+  loading: string,
+  owner: { table: string; column: string }
+): Promise<string | null> {
+  if (!isCollectionTable(owner.table)) return null
+  const { rows } = await trx.rawQuery(
+    `SELECT pg_get_serial_sequence(format('%I.%I', ?::text, ?::text), ?) AS name
+      WHERE to_regclass(format('%I.%I', ?::text, ?::text)) IS NOT NULL
+        AND EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass(format('%I.%I', ?::text, ?::text))
+                      AND attname = ? AND NOT attisdropped)`,
+    [loading, owner.table, owner.column, loading, owner.table, loading, owner.table, owner.column]
+  )
+  return rows[0]?.name ?? null
 }
 
 class Stop extends Error {}

@@ -8,6 +8,8 @@ import {
   eraseDeclaredPersonalData,
   exportDeclaredPersonalData,
 } from '../resources/personal_data.js'
+import { COLLECTIONS } from '../collections/definition.js'
+import { collectionsOfTenant } from '../collections/registry.js'
 
 /** One answer per plugin, keyed by plugin name. */
 export type PersonalDataByPlugin = Record<string, unknown>
@@ -30,7 +32,8 @@ function merged(declared: Record<string, unknown>, answer: unknown): unknown {
  * Export runs dependencies first; erasure runs dependants first, since their
  * records may point at their dependencies', and runs a plugin's hook before
  * its declared erasure (the hook may withdraw rows the declaration would
- * only redact). A plugin with neither a hook nor a subject is left out.
+ * only redact). A plugin with neither a hook nor a subject is left out. The
+ * tenant's collections (core/collections) answer under `collections`.
  */
 export async function runPrivacyHook(
   trx: TransactionClientContract,
@@ -43,6 +46,17 @@ export async function runPrivacyHook(
   const manifests = await plugins.enabledManifests(tenant.id)
   if (hook === 'erasePersonalData') manifests.reverse()
   const results: PersonalDataByPlugin = {}
+  // The tenant's collections declare personal data on fields too; their records may point at
+  // plugins' records, so they are erased before the plugins' and exported after them.
+  const collections = async () => {
+    const { catalog: tenantCatalog } = await collectionsOfTenant()
+    const models = tenantCatalog.ofPlugin(COLLECTIONS)
+    const run =
+      hook === 'exportPersonalData' ? exportDeclaredPersonalData : eraseDeclaredPersonalData
+    const declared = await run(trx, tenantCatalog, models, tenant.schema_name, userId)
+    if (Object.keys(declared).length) results[COLLECTIONS] = declared
+  }
+  if (hook === 'erasePersonalData') await collections()
   for (const manifest of manifests) {
     const run = manifest.privacy?.[hook]
     const models = catalog.ofPlugin(manifest.name)
@@ -69,6 +83,7 @@ export async function runPrivacyHook(
       if (run || Object.keys(declared).length) results[manifest.name] = merged(declared, answer)
     }
   }
+  if (hook === 'exportPersonalData') await collections()
   return results
 }
 
