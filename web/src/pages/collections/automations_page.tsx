@@ -332,6 +332,8 @@ function NewAutomation(props: { collection: Collection; onCreated: () => Promise
               <textarea
                 id="auto-body"
                 rows={3}
+                required
+                maxLength={2000}
                 value={body}
                 aria-describedby="auto-placeholders"
                 onInput={(event) => setBody(event.currentTarget.value)}

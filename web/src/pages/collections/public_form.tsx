@@ -23,6 +23,7 @@ type PublicField = {
   values?: string[] | null
   min?: number | null
   max?: number | null
+  default?: string | number | boolean | null
   show_if?: { field: string; equals?: unknown; in?: unknown[] } | null
 }
 
@@ -30,7 +31,7 @@ type PublicForm = {
   slug: string
   title: string
   description?: string | null
-  sections: Array<{ title?: string | null; fields: PublicField[] }>
+  sections: Array<{ title?: string | null; description?: string | null; fields: PublicField[] }>
   token: string
   success_message?: string | null
   settings?: { success_message?: string | null }
@@ -139,7 +140,12 @@ function FillIn(props: { form: PublicForm; slug: string }) {
   const { form } = props
   const fields = form.sections.flatMap((section) => section.fields)
   const [values, setValues] = useState<Record<string, FormValue>>(() =>
-    Object.fromEntries(fields.map((field) => [field.name, field.type === 'boolean' ? false : '']))
+    Object.fromEntries(
+      fields.map((field) => [
+        field.name,
+        field.type === 'boolean' ? field.default === true : String(field.default ?? ''),
+      ])
+    )
   )
   const [trap, setTrap] = useState('')
   const [done, setDone] = useState(false)
@@ -227,6 +233,7 @@ function FillIn(props: { form: PublicForm; slug: string }) {
           return section.title ? (
             <fieldset key={index}>
               <legend>{section.title}</legend>
+              {section.description ? <p>{section.description}</p> : null}
               {body}
             </fieldset>
           ) : (

@@ -1,0 +1,277 @@
+import { test } from '@japa/runner'
+import type { Browser, Page } from 'playwright-core'
+import jobs from '#core/services/jobs'
+import { tenantContext } from '#core/tenancy/context'
+import { withTenantDb } from '#core/tenancy/tenant_db'
+import type { Tenant } from '#core/tenancy/types'
+import { createUser, PASSWORD } from '#tests/support/auth'
+import { activeTenant, uniqueSlug } from '#tests/support/tenants'
+import {
+  accessibilityProblems,
+  docsShot,
+  openApp,
+  pagesNotCheckedByAxe,
+  PHONE,
+  shot,
+  signInApp,
+  startBrowser,
+  tabTo,
+} from '#tests/support/web'
+
+/*
+ * Tenant collections in the web app (issue 26, docs/collections.md): a school
+ * admin builds "Sports club sign-ups" with no developer — the collection, a
+ * board grouped by club, a public form and an automation telling the coach —
+ * a student signs up through the form without an account, the coach reads the
+ * notification, and the sign-up is on the admin's board under its club.
+ */
+
+function inTenant<T = any>(tenant: Tenant, fn: (trx: any) => Promise<T>) {
+  return tenantContext.run(tenant, () => withTenantDb(fn))
+}
+
+const NAME = 'sports_club_sign_ups'
+
+/** The builder's field fieldset at `index` (0-based): label, type, required and its type's settings. */
+async function fillField(
+  page: Page,
+  index: number,
+  field: { label: string; type: string; required?: boolean; values?: string }
+) {
+  const fieldset = page.locator('fieldset.col-field').nth(index)
+  await fieldset.getByLabel('Label', { exact: true }).fill(field.label)
+  await fieldset.getByLabel('Type').selectOption(field.type)
+  if (field.values) await fieldset.getByLabel('Choices').fill(field.values)
+  if (field.required) await fieldset.getByLabel('Required').check()
+}
+
+/** A board column (by its enum value's heading) and the card titles in it. */
+async function cardsUnder(page: Page, club: string) {
+  const column = page.locator('.col-column').filter({
+    has: page.getByRole('heading', { level: 2, name: new RegExp(`^${club} `) }),
+  })
+  return column.locator('.col-card h3').allInnerTexts()
+}
+
+test.group('Web app: tenant collections', (group) => {
+  let browser: Browser
+  let baseUrl: string
+  let tenant: Tenant
+  const admin = () => ({
+    school: tenant.slug,
+    email: `office@${tenant.slug}.example`,
+    password: PASSWORD,
+  })
+  const coach = () => ({
+    school: tenant.slug,
+    email: `coach@${tenant.slug}.example`,
+    password: PASSWORD,
+  })
+
+  group.setup(async () => {
+    const started = await startBrowser()
+    browser = started.browser
+    baseUrl = started.baseUrl
+    tenant = await activeTenant({ slug: uniqueSlug('sports') })
+    await createUser(tenant, { email: admin().email, role: 'TenantAdmin' })
+    await createUser(tenant, { email: coach().email, role: 'Teacher' })
+    // Automation runs are jobs: this process works them, as a worker would.
+    await jobs.work(['automations', 'notifications'])
+    return started.stop
+  })
+
+  test('an admin builds “Sports club sign-ups”; a student signs up on the public form; the coach is told; the board shows it', async ({
+    assert,
+  }) => {
+    const office = await openApp(browser, baseUrl)
+    const { page } = office
+    await signInApp(page, baseUrl, admin())
+    assert.deepEqual(await accessibilityProblems(page), [])
+
+    // 1. The collection: built field by field, the name following the label.
+    await page.locator('#app-nav').getByRole('link', { name: 'Collections' }).click()
+    await page.getByRole('heading', { name: 'Collections', level: 1 }).waitFor()
+    assert.deepEqual(await accessibilityProblems(page), [])
+    await page.getByRole('button', { name: 'New collection' }).click()
+    await page.getByRole('heading', { name: 'New collection', level: 1 }).waitFor()
+    await page.locator('#collection-label').fill('Sports club sign-ups')
+    assert.equal(await page.locator('#collection-name').inputValue(), NAME)
+    await fillField(page, 0, { label: 'Student name', type: 'string', required: true })
+    await page.getByRole('button', { name: 'Add a field' }).click()
+    await fillField(page, 1, { label: 'Year group', type: 'integer', required: true })
+    await page.getByRole('button', { name: 'Add a field' }).click()
+    await fillField(page, 2, { label: 'Notes', type: 'text' })
+    await page.getByRole('button', { name: 'Add a field' }).click()
+    await fillField(page, 3, {
+      label: 'Club',
+      type: 'enum',
+      required: true,
+      values: 'Football\nNetball\nChess',
+    })
+    // Reordered by buttons (no dragging): the club goes above the notes.
+    await page.getByRole('button', { name: 'Move Club up' }).click()
+    assert.deepEqual(await page.locator('fieldset.col-field legend').allInnerTexts(), [
+      'Field 1: Student name',
+      'Field 2: Year group',
+      'Field 3: Club',
+      'Field 4: Notes',
+    ])
+    await page.getByLabel('Field naming a record').selectOption('student_name')
+    assert.deepEqual(await accessibilityProblems(page), [])
+    await docsShot(page, 'collections-builder', 'collections-builder')
+    await page.getByRole('button', { name: 'Create collection' }).click()
+    await page.getByRole('heading', { name: 'Sports club sign-ups', level: 1 }).waitFor()
+    await page.getByText('Collection “Sports club sign-ups” created.').waitFor()
+    const stored = await inTenant(tenant, (trx) =>
+      trx.from('collections').where('name', NAME).first()
+    )
+    // (jsonb keeps no key order: the fields are compared as a set.)
+    assert.sameMembers(Object.keys(stored.definition.fields), [
+      'student_name',
+      'year_group',
+      'club',
+      'notes',
+    ])
+    assert.deepEqual(stored.definition.fields.club, {
+      type: 'enum',
+      label: 'Club',
+      required: true,
+      values: ['Football', 'Netball', 'Chess'],
+    })
+    assert.equal(stored.definition.title, 'student_name')
+    assert.deepEqual(await accessibilityProblems(page), [])
+
+    // 2. A board of the sign-ups grouped by club.
+    await page.getByRole('link', { name: 'Records and views' }).click()
+    await page.getByRole('heading', { name: 'Sports club sign-ups', level: 1 }).waitFor()
+    await page.getByText('Save a view').click()
+    await page.getByLabel('View name').fill('By club')
+    await page.getByLabel('Kind').selectOption('board')
+    await page.getByLabel('Group by').selectOption('club')
+    await page.getByRole('button', { name: 'Save view' }).click()
+    await page.waitForURL(/records\?view=\d+$/)
+    const boardUrl = page.url()
+    await page.getByRole('heading', { name: /^Football / }).waitFor()
+    assert.deepEqual(await cardsUnder(page, 'Netball'), [])
+    assert.deepEqual(await accessibilityProblems(page), [])
+
+    // 3. The public form, with all four fields and a message after sending.
+    await page.getByRole('link', { name: 'Forms', exact: true }).click()
+    await page.getByRole('button', { name: 'New form' }).click()
+    await page.getByRole('heading', { name: 'New form', level: 1 }).waitFor()
+    assert.equal(await page.getByLabel('Address').inputValue(), 'sports-club-sign-ups')
+    assert.isTrue(await page.getByLabel('Public form (no account needed)').isChecked())
+    await page.getByLabel('Message after sending').fill('Thank you! The coach will be in touch.')
+    assert.deepEqual(await accessibilityProblems(page), [])
+    await page.getByRole('button', { name: 'Save form' }).click()
+    await page.getByText('Form “Sports club sign-ups” saved.').waitFor()
+    const link = await page.getByLabel('Link to share').inputValue()
+    assert.equal(link, `${baseUrl}/app/forms/sports-club-sign-ups?school=${tenant.slug}`)
+    assert.deepEqual(await accessibilityProblems(page), [])
+
+    // 4. The automation: on every new sign-up, notify the coaches (role Teacher).
+    await page.getByRole('link', { name: 'Automations', exact: true }).click()
+    await page.getByRole('heading', { name: 'New automation' }).waitFor()
+    await page.getByLabel('Name', { exact: true }).fill('Tell the coach')
+    await page.getByLabel('When').selectOption('create')
+    await page.getByLabel('Then').selectOption('notify')
+    await page.getByLabel('Who').selectOption('role')
+    await page.locator('#auto-role').selectOption('Teacher')
+    await page.getByLabel('Notification title').fill('New sign-up: {{student_name}}')
+    await page
+      .getByLabel('Notification text')
+      .fill('{{student_name}} (year {{year_group}}) joined {{club}}.')
+    assert.deepEqual(await accessibilityProblems(page), [])
+    await page.getByRole('button', { name: 'Save automation' }).click()
+    await page.getByRole('heading', { name: 'Tell the coach', level: 2 }).waitFor()
+    assert.include(
+      await page.locator('.col-list').innerText(),
+      'When a record is created → notify everyone with the role Teacher'
+    )
+    await docsShot(page, 'collections-automations', 'collections-automations')
+
+    // 5. A student signs up on a phone, with no account.
+    const visitor = await openApp(browser, baseUrl, { viewport: PHONE })
+    const form = visitor.page
+    const opened = Date.now()
+    await form.goto(link)
+    await form.getByRole('heading', { name: 'Sports club sign-ups', level: 1 }).waitFor()
+    // The honeypot is there for robots only: out of the tab order and hidden from assistive technology.
+    const trap = form.locator('#website')
+    assert.equal(await trap.getAttribute('tabindex'), '-1')
+    assert.equal(await form.locator('.col-hp').getAttribute('aria-hidden'), 'true')
+    assert.deepEqual(await accessibilityProblems(form), [])
+    await tabTo(form, form.getByLabel('Student name'))
+    await form.keyboard.type('Amira Haddad')
+    await tabTo(form, form.getByLabel('Year group'))
+    await form.keyboard.type('8')
+    await form.getByLabel('Club').selectOption('Netball')
+    await form.getByLabel('Notes').fill('Played for the under-12s.')
+    await docsShot(form, 'collections-public-form', 'collections-public-form')
+    // The form refuses answers sent faster than a person fills it (3 s by default).
+    await form.waitForTimeout(Math.max(0, 3200 - (Date.now() - opened)))
+    await tabTo(form, form.getByRole('button', { name: 'Send' }))
+    await form.keyboard.press('Enter')
+    await form
+      .getByRole('status')
+      .filter({ hasText: 'Thank you! The coach will be in touch.' })
+      .waitFor()
+    assert.deepEqual(await accessibilityProblems(form), [])
+    const signUp = await inTenant(tenant, (trx) =>
+      trx.from(`col_${NAME}`).where('student_name', 'Amira Haddad').first()
+    )
+    assert.containsSubset(signUp, {
+      year_group: 8,
+      club: 'Netball',
+      notes: 'Played for the under-12s.',
+    })
+    assert.deepEqual([...visitor.problems, ...visitor.elsewhere], [])
+    await form.context().close()
+
+    // 6. The coach signs in and reads the notification the automation sent.
+    const coachApp = await openApp(browser, baseUrl)
+    await signInApp(coachApp.page, baseUrl, coach())
+    await coachApp.page
+      .getByRole('link', { name: /1 unread notification/ })
+      .click({ timeout: 20_000 })
+    await coachApp.page.getByText('New sign-up: Amira Haddad').waitFor()
+    assert.include(
+      await coachApp.page.locator('ul.notifications').innerText(),
+      'Amira Haddad (year 8) joined Netball.'
+    )
+    assert.deepEqual(await accessibilityProblems(coachApp.page), [])
+    await shot(coachApp.page, 'collections-coach-notified')
+    assert.deepEqual([...coachApp.problems, ...coachApp.elsewhere], [])
+    await coachApp.page.context().close()
+
+    // 7. The admin's board has the sign-up under Netball; the run log says the automation ran.
+    await page.goto(boardUrl)
+    await page.getByRole('heading', { name: /^Netball / }).waitFor()
+    assert.deepEqual(await cardsUnder(page, 'Netball'), ['Amira Haddad'])
+    assert.deepEqual(await cardsUnder(page, 'Chess'), [])
+    assert.deepEqual(await accessibilityProblems(page), [])
+    await docsShot(page, 'collections-board', 'collections-board')
+    // A card moves by keyboard: its "Move to" select, no dragging.
+    const move = page.getByLabel('Move Amira Haddad to')
+    await tabTo(page, move)
+    await move.selectOption('Chess')
+    await page.getByText('Amira Haddad moved to Chess.').waitFor()
+    assert.deepEqual(await cardsUnder(page, 'Chess'), ['Amira Haddad'])
+    assert.equal(
+      (await inTenant(tenant, (trx) => trx.from(`col_${NAME}`).where('id', signUp.id).first()))
+        .club,
+      'Chess'
+    )
+
+    await page.getByRole('link', { name: 'Automations', exact: true }).click()
+    await page.getByRole('link', { name: 'Run log of Tell the coach' }).click()
+    await page.getByRole('heading', { name: 'Run log of Tell the coach', level: 1 }).waitFor()
+    const runs = page.locator('table tbody tr')
+    await runs.first().waitFor()
+    assert.include(await runs.first().innerText(), 'done')
+    assert.include(await runs.first().innerText(), 'collections.sports_club_sign_ups.created')
+    assert.deepEqual(await accessibilityProblems(page), [])
+    assert.deepEqual([...office.problems, ...office.elsewhere], [])
+    assert.deepEqual(pagesNotCheckedByAxe(browser), [])
+  }).timeout(180_000)
+})
