@@ -15,6 +15,10 @@
  * After the run, SQL checks that no copy was ever on two loans at once, in
  * either variant: at most one open loan per copy and no two loans of a copy
  * whose [issued, returned) intervals overlap.
+ * BENCH_STATEMENTS=1 counts every statement the process sends PostgreSQL during
+ * the HTTP run (work done after an answer included: event listeners) and
+ * prints them per issue + return cycle; BENCH_CPU_PROFILE=<dir> writes a CPU
+ * profile of the server thread during the HTTP run.
  */
 process.env.LOG_LEVEL ??= 'warn'
 // The librarian is one user: the per-user limit (1000/h) would cut the run short.
@@ -26,7 +30,7 @@ import pg from 'pg'
 import { listen } from '#core/http/listen'
 import type { Tenant } from '#core/tenancy/types'
 import { benchDuration } from './support/load.js'
-import { cpuWindow, postmasterOf } from './support/cpu.js'
+import { cpuWindow, maybeProfile, postmasterOf } from './support/cpu.js'
 import { startOryne } from './support/oryne.js'
 import { fixed, loadAverage, printTable } from './support/report.js'
 import { summarize } from './support/stats.js'
@@ -35,6 +39,22 @@ const CLIENTS = 50
 const COPIES = 100
 const PASSWORD = 'Maple-Syrup-2031'
 const duration = benchDuration()
+
+/** Statements sent by any `pg` client of this process while counting, by text. */
+let tally: Map<string, number> | null = null
+const sendQuery = pg.Client.prototype.query as (...args: unknown[]) => unknown
+if (process.env.BENCH_STATEMENTS) {
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    if (tally) {
+      const config = args[0] as string | { text?: string }
+      const text = (typeof config === 'string' ? config : (config.text ?? ''))
+        .replace(/\s+/g, ' ')
+        .slice(0, 160)
+      tally.set(text, (tally.get(text) ?? 0) + 1)
+    }
+    return sendQuery.apply(this, args)
+  } as typeof pg.Client.prototype.query
+}
 
 /** What one variant did: completed issue+return cycles, refusals and latencies of each request. */
 type Outcome = {
@@ -261,8 +281,11 @@ try {
   const { rows: backend } = await db.rawQuery('SELECT pg_backend_pid() AS pid')
   const postmasterPid = await postmasterOf(backend[0].pid)
   const httpWindow = await cpuWindow(postmasterPid)
-  const http = await runHttpClients(clientData(duration))
+  if (process.env.BENCH_STATEMENTS) tally = new Map()
+  const http = await maybeProfile('library-http', () => runHttpClients(clientData(duration)))
   const httpCpu = await httpWindow.finish()
+  const counted = tally
+  tally = null
   const sqlWindow = await cpuWindow(postmasterPid)
   const sql = await runSqlClients(duration)
   const sqlCpu = await sqlWindow.finish()
@@ -338,6 +361,16 @@ try {
       `other processes ${fixed(100 * httpCpu.othersBusy, 0)}%; during the pg run ${fixed(100 * sqlCpu.machineBusy, 0)}%, ` +
       `others ${fixed(100 * sqlCpu.othersBusy, 0)}%.`
   )
+  if (counted) {
+    const sent = http.cycles * 2 + http.refused
+    const total = [...counted.values()].reduce((sum, n) => sum + n, 0)
+    console.log(
+      `\nStatements sent during the HTTP run: ${total}, ${fixed(total / http.cycles, 1)} per cycle ` +
+        `(${fixed(total / sent, 1)} per request, refused issues included), by text:`
+    )
+    for (const [text, n] of [...counted].sort((a, b) => b[1] - a[1]))
+      console.log(`  ${fixed(n / http.cycles, 2).padStart(6)}  ${text}`)
+  }
   console.log(`Load average (1 / 5 / 15 min) after: ${loadAverage()}`)
 } finally {
   await bare?.end()

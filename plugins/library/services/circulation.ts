@@ -160,7 +160,7 @@ export async function issueCopy(barcode: string, borrower: BorrowerInput, by: De
   return withTenantDb(async (trx) => {
     const copy = await lockCopy(trx, barcode)
     if (copy.reference_only) throw new E_COPY_REFERENCE_ONLY([barcode])
-    const member = await memberOf(trx, borrower, { lock: true })
+    const member = await memberOf(trx, borrower, { lock: true, card: true })
     let hold: Row | undefined
     if (copy.status === 'on_hold') {
       hold = await trx

@@ -58,23 +58,49 @@ export async function borrowerFor(
   return { user_id: principal.id }
 }
 
+/** Card rules read with their member's row (findMember with `card`), kept off the row itself. */
+const cardRules = new WeakMap<Row, Row | null>()
+
+/**
+ * The card rule of the member `m` (its student `s` joined), as cardOf picks
+ * it: a student's class rule, else the rule of role Student; a staff member's
+ * rule of one of their roles, the oldest first.
+ */
+const CARD_RULE_JOIN = `LEFT JOIN LATERAL (
+  SELECT row_to_json(c) AS rule FROM library_card_rules c
+   WHERE CASE WHEN m.kind = 'student'
+              THEN c.class_id = s.class_id OR (c.role = 'Student' AND c.class_id IS NULL)
+              ELSE c.class_id IS NULL AND c.role IN (
+                SELECT r.name FROM user_roles ur JOIN roles r ON r.id = ur.role_id
+                 WHERE ur.user_id = m.user_id)
+         END
+   ORDER BY c.class_id IS NULL, c.id LIMIT 1) card ON true`
+
 /**
  * A member row with what circulation needs of its student (their account and
- * class), in one statement; `lock` takes the member's row lock.
+ * class), in one statement; `lock` takes the member's row lock, `card` reads
+ * the member's card rule in the same statement (cardOf then sends none).
  */
 async function findMember(
   trx: Trx,
   column: 'id' | 'student_id' | 'user_id',
   value: string,
-  lock: boolean
+  options: { lock: boolean; card: boolean }
 ): Promise<Row | undefined> {
   const query = joinErp(trx.from('library_members as m'), 'students', 's', 'm.student_id', {
     left: true,
   })
     .where(`m.${column}`, value)
     .select('m.*', 's.user_id as student_user_id', 's.class_id')
-  if (lock) query.forUpdate('m')
-  return query.first()
+  if (options.card) query.joinRaw(CARD_RULE_JOIN).select('card.rule as __card_rule')
+  if (options.lock) query.forUpdate('m')
+  const row: Row | undefined = await query.first()
+  if (row && options.card) {
+    const { __card_rule: rule, ...member } = row
+    cardRules.set(member, rule ?? null)
+    return member
+  }
+  return row
 }
 
 /**
@@ -86,18 +112,18 @@ async function findMember(
 export async function memberOf(
   trx: Trx,
   borrower: BorrowerInput,
-  options: { lock?: boolean } = {}
+  options: { lock?: boolean; card?: boolean } = {}
 ): Promise<Row> {
-  const lock = options.lock ?? false
+  const found = { lock: options.lock ?? false, card: options.card ?? false }
   const named = (['member_id', 'student_id', 'user_id'] as const).filter((key) => borrower[key])
   if (named.length !== 1) throw new E_BORROWER_REQUIRED()
   if (borrower.member_id) {
-    const member = await findMember(trx, 'id', borrower.member_id, lock)
+    const member = await findMember(trx, 'id', borrower.member_id, found)
     if (!member) throw new E_LIBRARY_NOT_FOUND(['Member', borrower.member_id])
     return member
   }
   const column = borrower.student_id ? 'student_id' : 'user_id'
-  const known = await findMember(trx, column, (borrower.student_id ?? borrower.user_id)!, lock)
+  const known = await findMember(trx, column, (borrower.student_id ?? borrower.user_id)!, found)
   if (known) return known
 
   const studentId = borrower.student_id
@@ -123,7 +149,7 @@ export async function memberOf(
     )
   }
   await fillCardNo(trx, column, (studentId ?? borrower.user_id)!)
-  return (await findMember(trx, column, (studentId ?? borrower.user_id)!, lock))!
+  return (await findMember(trx, column, (studentId ?? borrower.user_id)!, found))!
 }
 
 /** A new member's card number: M and its id on six digits, unless the library gave one. */
@@ -187,6 +213,8 @@ function toCard(rule: Row | undefined, settings: LibrarySettings): Card {
  * several match); else the library settings.
  */
 export async function cardOf(trx: Trx, member: Row, settings: LibrarySettings): Promise<Card> {
+  // Read with the member (memberOf with `card`): no statement of its own.
+  if (cardRules.has(member)) return toCard(cardRules.get(member) ?? undefined, settings)
   if (member.kind === 'student') {
     const student =
       'class_id' in member ? member : await findStudent(trx, String(member.student_id))

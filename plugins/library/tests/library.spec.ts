@@ -355,6 +355,47 @@ test.group('Library: circulation', () => {
     await ok(desk.patch(`/members/${member.id}`).json({ status: 'active' }))
   })
 
+  test('a class card rule comes before the Student rule, read with the member in the issue', async ({
+    client,
+    assert,
+  }) => {
+    const school = await schoolFor(client)
+    const head = as(school, 'head')
+    const grade = await created(head.erpPost('/classes').json({ name: 'Grade 9', grade_level: 9 }))
+    const pupil = await created(
+      head.erpPost('/students').json({
+        enrollment_no: `L-9-${grade.id}`,
+        first_name: 'Pupil',
+        last_name: 'Nine',
+        class_id: grade.id,
+      })
+    )
+    await created(
+      head.post('/card_rules').json({
+        name: 'Grade 9',
+        class_id: grade.id,
+        max_loans: 1,
+        loan_days: 3,
+        renewals_allowed: 0,
+        fine_per_day: 10,
+        fine_cap: 20,
+      })
+    )
+    const { barcodes } = await newTitle(school, 2)
+    const loan = await created(issue(school, barcodes[0], { student_id: pupil.id }))
+    assert.equal(loan.due_on, addDays(todayOf(school), 3))
+    await refused(
+      issue(school, barcodes[1], { student_id: pupil.id }),
+      409,
+      'ERR_LIBRARY_LOAN_LIMIT_REACHED'
+    )
+    // A student of another class keeps the Student rule (14 days).
+    const other = await created(issue(school, barcodes[1], { student_id: school.s2 }))
+    assert.equal(other.due_on, addDays(todayOf(school), 14))
+    const desk = as(school, 'librarian')
+    for (const barcode of barcodes) await ok(desk.post('/circulation/return').json({ barcode }))
+  })
+
   test('50 concurrent issues of one copy: exactly one loan, the others ERR_LIBRARY_COPY_NOT_AVAILABLE', async ({
     client,
     assert,
