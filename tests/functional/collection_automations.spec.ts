@@ -588,7 +588,7 @@ test.group('Collection automations', (group) => {
     const tick = () =>
       tenantContext.run(s.tenant, () =>
         automationScheduleJob.handle(
-          { automation_id: automation.id, cron: '30 6 * * *' },
+          { automation_id: automation.id, cron: '30 6 * * *', tz: ZONE },
           { tenantId: s.tenant.id, jobId: 'test', attempt: 1, logger: console as any }
         )
       )
@@ -620,6 +620,58 @@ test.group('Collection automations', (group) => {
     assert.isUndefined(await repeatable())
     await tick()
     assert.lengthOf(await runsOf(s, collection, automation.id), 1)
+  })
+
+  test('changing the schedule replaces it; without `when` a tick runs once; removing the automation removes its schedule', async ({
+    client,
+    assert,
+  }) => {
+    const s = await school(client)
+    const collection = await signups(s)
+    const path = `admin/collections/${collection}/automations`
+    const automation = await automate(s, collection, {
+      name: 'Digest to the club system',
+      trigger: { on: 'schedule', every: 'hour', at: '00:15' },
+      action: { type: 'webhook', url: receiver.url('/digest') },
+    })
+    const key = `collection-automation-${s.tenant.id}-${automation.id}`
+    const schedules = async () =>
+      (await (jobs.driver as BullDriver).queue('automations').getRepeatableJobs())
+        .filter((job) => job.id === key)
+        .map((job) => job.cron)
+    assert.deepEqual(await schedules(), ['15 * * * *'])
+
+    const changed = await s.admin.patch(`${path}/${automation.id}`, {
+      trigger: { on: 'schedule', every: 'week', at: '07:00' },
+    })
+    changed.assertStatus(200)
+    assert.deepEqual(changed.body().data.trigger, { on: 'schedule', every: 'week', at: '07:00' })
+    assert.deepEqual(await schedules(), ['0 7 * * 1'])
+
+    const tick = (cron: string) =>
+      tenantContext.run(s.tenant, () =>
+        automationScheduleJob.handle(
+          { automation_id: automation.id, cron, tz: ZONE },
+          { tenantId: s.tenant.id, jobId: 'test', attempt: 1, logger: console as any }
+        )
+      )
+    // A tick of the hourly schedule that was replaced does nothing.
+    await tick('15 * * * *')
+    assert.lengthOf(await runsOf(s, collection, automation.id), 0)
+    await tick('0 7 * * 1')
+    const [run] = await finishedRuns(s, collection, automation.id)
+    assert.deepInclude(run, { status: 'succeeded', record_id: null })
+    const [call] = receiver.on('/digest')
+    assert.equal(JSON.parse(call.body).event, `collections.${collection}.schedule`)
+    assert.isNull(JSON.parse(call.body).data.record)
+
+    const removed = await s.admin.delete(`${path}/${automation.id}`)
+    removed.assertStatus(200)
+    assert.deepEqual(removed.body().data, { id: automation.id, deleted: true })
+    assert.deepEqual(await schedules(), [])
+    const gone = await s.admin.get(`${path}/${automation.id}`)
+    gone.assertStatus(404)
+    assert.equal(gone.body().error.code, 'ERR_AUTOMATION_NOT_FOUND')
   })
 
   test("another tenant sees neither the school's automations nor their runs, and its records trigger none of them", async ({

@@ -381,21 +381,49 @@ async function scheduledRecords(row: ScheduledRow) {
   return records.slice(0, limit)
 }
 
-/** A schedule tick: one run per record meeting `when`, or one run without a record. */
-export async function runSchedule(automationId: string, cron?: string) {
+type Tick = { automation_id: string; cron?: string; tz?: string }
+
+/** Removes the repeatable job a tick came from: its automation is gone, disabled or rescheduled. */
+async function dropSchedule(tick: Tick) {
+  if (!tick.cron) return
+  const service = await jobs()
+  await service.unschedule(automationScheduleJob, {
+    cron: tick.cron,
+    tz: tick.tz ?? zoneOf(),
+    key: scheduleKeyOf(tick.automation_id),
+  })
+}
+
+/**
+ * A schedule tick: one run per record meeting `when`, or one run without a
+ * record. A tick of a schedule that no longer matches its automation (removed,
+ * disabled, another trigger, or the institution moved to another time zone)
+ * removes that schedule instead; in another zone it is declared again there.
+ */
+export async function runSchedule(tick: Tick) {
   const row = (await readTenantDb((client, table) =>
     client
       .from(table('collection_automations'))
-      .where('id', automationId)
+      .where('id', tick.automation_id)
       .select('id', 'collection', 'name', 'trigger', 'action', 'enabled')
       .first()
   )) as ScheduledRow | undefined
-  if (!row || !row.enabled || row.trigger.on !== 'schedule') return { skipped: 'not scheduled' }
-  // A schedule left over from the automation's previous trigger.
-  if (cron && cron !== cronOf(row.trigger)) return { skipped: 'rescheduled' }
+  if (!row || !row.enabled || row.trigger.on !== 'schedule') {
+    await dropSchedule(tick)
+    return { skipped: 'not scheduled' }
+  }
+  if (tick.cron && tick.cron !== cronOf(row.trigger)) {
+    await dropSchedule(tick)
+    return { skipped: 'rescheduled' }
+  }
+  if (tick.tz && tick.tz !== zoneOf()) {
+    await dropSchedule(tick)
+    await syncSchedule(String(row.id), null, row)
+    return { skipped: 'time zone changed' }
+  }
   const at = new Date()
   await withTenantDb((trx) =>
-    trx.from('collection_automations').where('id', automationId).update({ last_scheduled_at: at })
+    trx.from('collection_automations').where('id', row.id).update({ last_scheduled_at: at })
   )
   const base = {
     event: `collections.${row.collection}.schedule`,
@@ -411,22 +439,24 @@ export async function runSchedule(automationId: string, cron?: string) {
 }
 
 /** A schedule tick of one automation (a bull repeatable job per automation, in the tenant's zone). */
-export const automationScheduleJob = defineJob<{ automation_id: string; cron?: string }>({
+export const automationScheduleJob = defineJob<Tick>({
   name: 'core.collection_automation_schedule',
   queue: 'automations',
   attempts: 3,
   backoff: 60_000,
-  handle: (data) => runSchedule(data.automation_id, data.cron),
+  handle: (data) => runSchedule(data),
 })
 
+function zoneOf() {
+  return tenantContext.require().settings.time_zone || 'UTC'
+}
+
 function scheduleOptions(automationId: string, trigger: Extract<Trigger, { on: 'schedule' }>) {
-  const tenant = tenantContext.require()
   return {
-    tenantId: tenant.id,
+    tenantId: tenantContext.require().id,
     cron: cronOf(trigger),
-    tz: tenant.settings.time_zone || 'UTC',
-    // bull splits repeat keys on ":", so the key has none.
-    key: `collection-automation-${tenant.id}-${automationId}`,
+    tz: zoneOf(),
+    key: scheduleKeyOf(automationId),
   }
 }
 
@@ -449,13 +479,13 @@ export async function syncSchedule(
     const options = scheduleOptions(automationId, after.trigger)
     await service.schedule(
       automationScheduleJob,
-      { automation_id: automationId, cron: options.cron },
+      { automation_id: automationId, cron: options.cron, tz: options.tz },
       options
     )
   }
 }
 
-/** The repeat key of an automation's schedule (tests and operators look it up in the queue). */
+/** The repeat key of an automation's schedule; bull splits repeat keys on ":", so it has none. */
 export function scheduleKeyOf(automationId: string) {
   return `collection-automation-${tenantContext.require().id}-${automationId}`
 }
