@@ -193,9 +193,9 @@ test.group('Web app: tenant collections', (group) => {
     // 5. A student signs up on a phone, with no account.
     const visitor = await openApp(browser, baseUrl, { viewport: PHONE })
     const form = visitor.page
-    const opened = Date.now()
     await form.goto(link)
     await form.getByRole('heading', { name: 'Sports club sign-ups', level: 1 }).waitFor()
+    const opened = Date.now()
     // The honeypot is there for robots only: out of the tab order and hidden from assistive technology.
     const trap = form.locator('#website')
     assert.equal(await trap.getAttribute('tabindex'), '-1')
@@ -212,10 +212,13 @@ test.group('Web app: tenant collections', (group) => {
     await form.waitForTimeout(Math.max(0, 3200 - (Date.now() - opened)))
     await tabTo(form, form.getByRole('button', { name: 'Send' }))
     await form.keyboard.press('Enter')
-    await form
-      .getByRole('status')
-      .filter({ hasText: 'Thank you! The coach will be in touch.' })
-      .waitFor()
+    // The answer: the form's message, or a refusal (said here if it comes).
+    await form.locator('p[role=status], p.problem').first().waitFor()
+    assert.deepEqual(await form.locator('p.problem').allInnerTexts(), [])
+    assert.equal(
+      await form.getByRole('status').innerText(),
+      'Thank you! The coach will be in touch.'
+    )
     assert.deepEqual(await accessibilityProblems(form), [])
     const signUp = await inTenant(tenant, (trx) =>
       trx.from(`col_${NAME}`).where('student_name', 'Amira Haddad').first()
@@ -262,6 +265,33 @@ test.group('Web app: tenant collections', (group) => {
         .club,
       'Chess'
     )
+
+    // 8. A change of the fields: removing Notes is previewed (dry run: one record loses a value),
+    // applied only once confirmed, and leaves the values in a backup table.
+    await page.getByRole('link', { name: 'Fields', exact: true }).click()
+    await page.getByRole('button', { name: 'Remove Notes' }).click()
+    await page.getByRole('button', { name: 'Preview the changes (dry run)' }).click()
+    const plan = page.getByRole('region', { name: 'What the changes would do' })
+    await plan.waitFor()
+    assert.match(await plan.locator('tbody tr').first().innerText(), /\b1\b[\s\S]*Yes/)
+    const applyButton = page.getByRole('button', { name: 'Apply the changes' })
+    assert.isTrue(await applyButton.isDisabled())
+    assert.deepEqual(await accessibilityProblems(page), [])
+    await docsShot(page, 'collections-change-preview', 'collections-change-preview')
+    assert.property(
+      await inTenant(tenant, (trx) => trx.from(`col_${NAME}`).where('id', signUp.id).first()),
+      'notes'
+    )
+    await page.getByLabel(/I understand: 1 record loses a value/).check()
+    await applyButton.click()
+    await page
+      .getByText(/^Changes applied\. The values removed are kept in the table colbak_/)
+      .waitFor()
+    const after = await inTenant(tenant, (trx) =>
+      trx.from(`col_${NAME}`).where('id', signUp.id).first()
+    )
+    assert.notProperty(after, 'notes')
+    assert.notInclude(await page.locator('table').first().innerText(), 'Notes')
 
     await page.getByRole('link', { name: 'Automations', exact: true }).click()
     await page.getByRole('link', { name: 'Run log of Tell the coach' }).click()

@@ -68,16 +68,23 @@ export type ChangeOp =
 
 export type PlanStep = {
   op: string
-  field?: string
-  sql_kind?: string
-  destructive?: boolean
-  affected_rows?: number
-  problems?: Array<string | { code?: string; message?: string; rows?: number }>
+  field: string
+  sql_kind: string
+  destructive: boolean
+  affected_rows: number
+  problems: Array<{ code: string; message: string; rows?: number; blocking: boolean }>
+  /** What the step does, in words. */
+  description?: string
+  sql?: string[]
 }
 
+/** The answer of POST .../changes: the plan, and whether it was applied. */
 export type Plan = {
   steps: PlanStep[]
-  destructive?: boolean
+  destructive: boolean
+  /** No blocking problem remains. */
+  applicable?: boolean
+  rows?: number
   applied?: boolean
   from_version?: number
   to_version?: number

@@ -72,10 +72,11 @@ function Design(props: { collection: Collection; reload: () => Promise<unknown> 
       setPlan(await collectionsApi.changes(collection.name, { changes, dry_run: true }))
       setConfirmed(false)
     })
-  const destructive = Boolean(plan?.destructive || plan?.steps?.some((step) => step.destructive))
+  const destructive = Boolean(plan?.destructive)
+  const blocked = plan?.applicable === false
   const apply = () =>
     applying.run(async () => {
-      await collectionsApi.changes(collection.name, {
+      const applied = await collectionsApi.changes(collection.name, {
         changes,
         ...(destructive ? { confirm: true } : {}),
       })
@@ -84,7 +85,11 @@ function Design(props: { collection: Collection; reload: () => Promise<unknown> 
       setConfirmed(false)
       await resourceViews(true).catch(() => undefined)
       await props.reload()
-      setNotice(t('col.change.applied'))
+      setNotice(
+        applied.backup_table
+          ? t('col.change.appliedBackup', { table: applied.backup_table })
+          : t('col.change.applied')
+      )
     })
   const remove = () =>
     removing.run(async () => {
@@ -153,31 +158,33 @@ function Design(props: { collection: Collection; reload: () => Promise<unknown> 
                     .filter(Boolean)
                     .join(' · ')}
                 </td>
-                <td class="col-row-actions">
-                  <button
-                    type="button"
-                    class="secondary outline"
-                    aria-label={t('col.editOf', { name: spec.label || name })}
-                    onClick={() => setEditing(newDraft(name, spec))}
-                  >
-                    {t('col.edit')}
-                  </button>
-                  <button
-                    type="button"
-                    class="secondary outline"
-                    aria-label={t('col.renameOf', { name: spec.label || name })}
-                    onClick={() => setRenaming({ from: name, to: name })}
-                  >
-                    {t('col.rename')}
-                  </button>
-                  <button
-                    type="button"
-                    class="secondary outline"
-                    aria-label={t('col.removeOf', { name: spec.label || name })}
-                    onClick={() => queue({ op: 'remove_field', name })}
-                  >
-                    {t('col.remove')}
-                  </button>
+                <td>
+                  <div class="col-row-actions">
+                    <button
+                      type="button"
+                      class="secondary outline"
+                      aria-label={t('col.editOf', { name: spec.label || name })}
+                      onClick={() => setEditing(newDraft(name, spec))}
+                    >
+                      {t('col.edit')}
+                    </button>
+                    <button
+                      type="button"
+                      class="secondary outline"
+                      aria-label={t('col.renameOf', { name: spec.label || name })}
+                      onClick={() => setRenaming({ from: name, to: name })}
+                    >
+                      {t('col.rename')}
+                    </button>
+                    <button
+                      type="button"
+                      class="secondary outline"
+                      aria-label={t('col.removeOf', { name: spec.label || name })}
+                      onClick={() => queue({ op: 'remove_field', name })}
+                    >
+                      {t('col.remove')}
+                    </button>
+                  </div>
                 </td>
               </tr>
             ))}
@@ -304,18 +311,12 @@ function Design(props: { collection: Collection; reload: () => Promise<unknown> 
                   <tbody>
                     {(plan.steps ?? []).map((step, index) => (
                       <tr key={index}>
-                        <td>{step.sql_kind ?? step.op}</td>
+                        <td>{step.description ?? step.sql_kind}</td>
                         <td>{step.field ?? ''}</td>
                         <td>{number(step.affected_rows ?? 0)}</td>
                         <td>{step.destructive ? t('data.yes') : t('data.no')}</td>
                         <td>
-                          {(step.problems ?? [])
-                            .map((problem) =>
-                              typeof problem === 'string'
-                                ? problem
-                                : (problem.message ?? problem.code)
-                            )
-                            .join('; ')}
+                          {(step.problems ?? []).map((problem) => problem.message).join('; ')}
                         </td>
                       </tr>
                     ))}
@@ -340,7 +341,7 @@ function Design(props: { collection: Collection; reload: () => Promise<unknown> 
               <button
                 type="button"
                 onClick={apply}
-                disabled={applying.busy || (destructive && !confirmed)}
+                disabled={applying.busy || blocked || (destructive && !confirmed)}
                 aria-busy={applying.busy}
               >
                 {t('col.change.apply')}
