@@ -62,13 +62,11 @@ export async function buildCollectionTable(
     } catch {
       refuse(`the definition of collection "${rows[0].name}" is not valid here`)
     }
-    await createCollectionTable(
-      trx,
-      loading,
-      rows[0].name,
-      definition!,
-      collectionTargets(await pluginCatalog())
-    )
+    const resolve = collectionTargets(await pluginCatalog())
+    // The table's own statements (its search indexes) name it unqualified, as in its tenant.
+    await trx.rawQuery(`SELECT set_config('search_path', ?, true)`, [`${quote(loading)}, public`])
+    await createCollectionTable(trx, loading, rows[0].name, definition!, resolve)
+    await trx.rawQuery(`SELECT set_config('search_path', 'public', true)`)
   } else {
     await createFromTypes(trx, loading, table, refuse)
   }

@@ -46,7 +46,7 @@ async function labWithCollections(http: ApiClient, tenant: Tenant, pupil: Person
       label: 'Lab equipment',
       definition: {
         fields: {
-          item: { type: 'string', required: true, unique: true, max: 80 },
+          item: { type: 'string', required: true, unique: true, max: 80, search: true },
           kind: { type: 'enum', values: ['optics', 'glass', 'electronics'] },
           cost: { type: 'decimal' },
           bought_on: { type: 'date' },
@@ -120,6 +120,16 @@ async function collectionContent(schema: string) {
   return content
 }
 
+/** The indexes of a schema's collection tables (unique, search, foreign-key lookups), schema left out. */
+async function collectionIndexes(schema: string) {
+  const { rows } = await db.rawQuery(
+    `SELECT indexname, replace(indexdef, ?, '<schema>') AS definition FROM pg_indexes
+      WHERE schemaname = ? AND tablename LIKE 'col\\_%' ORDER BY indexname`,
+    [schema, schema]
+  )
+  return rows
+}
+
 test.group('Collections: backup, restore, clone, personal data, migrate', (group) => {
   group.teardown(async () => {
     await rm(BACKUPS, { recursive: true, force: true })
@@ -133,6 +143,8 @@ test.group('Collections: backup, restore, clone, personal data, migrate', (group
     const pupil = await addPerson(tenant, { email: 'pupil@lab.example', roles: 'Student' })
     const { api, microscope, beaker, backupTable } = await labWithCollections(client, tenant, pupil)
     const before = await collectionContent(tenant.schema_name)
+    const indexes = await collectionIndexes(tenant.schema_name)
+    assert.isNotEmpty(indexes)
     assert.includeMembers(Object.keys(before), ['col_lab_kit', 'col_lab_loans', backupTable])
     const records = await ok(api.get('/collections/lab_kit?sort=id'))
     const template = await ok(api.get(`${ADMIN}/lab_kit/template`))
@@ -158,6 +170,7 @@ test.group('Collections: backup, restore, clone, personal data, migrate', (group
     assert.include(restored, { tenant: tenant.slug, mode: 'replaced' })
     const back = (await tenancy.registry.find(tenant.slug))!
     assert.deepEqual(await collectionContent(back.schema_name), before)
+    assert.deepEqual(await collectionIndexes(back.schema_name), indexes)
     assert.deepEqual(await ok(api.get('/collections/lab_kit?sort=id')), records)
     assert.deepEqual(await ok(api.get(`${ADMIN}/lab_kit/template`)), template)
     const loans = await ok(api.get('/collections/lab_loans?include=kit'))
