@@ -288,7 +288,8 @@ test.group('Collection automations', (group) => {
         type: 'notify',
         to: { role: 'Headmaster' },
         title: 'About {{nickname}}',
-        body: '{{student_name}}',
+        // Not a field, though every object has it.
+        body: '{{student_name}} {{constructor}}',
       },
     })
     unknown.assertStatus(422)
@@ -298,6 +299,7 @@ test.group('Collection automations', (group) => {
       'trigger.when.field:unknown_field',
       'action.to.role:unknown_role',
       'action.title:unknown_field',
+      'action.body:unknown_field',
     ])
 
     const elsewhere = await s.admin.post(path, {

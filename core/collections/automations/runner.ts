@@ -127,7 +127,7 @@ async function onRecordChange(event: OryneEvent) {
     if (
       trigger.on === 'update' &&
       trigger.field &&
-      !(trigger.field in (payload.changes?.after ?? {}))
+      !Object.hasOwn(payload.changes?.after ?? {}, trigger.field)
     )
       continue
     if (!meets(trigger.when, payload.record)) continue

@@ -307,10 +307,10 @@ export async function checkReferences(
 ) {
   const details: Detail[] = []
   const fields = definition.fields
-  const known = (name: string) => name in fields || BUILTIN.includes(name)
+  const known = (name: string) => Object.hasOwn(fields, name) || BUILTIN.includes(name)
   const field = (name: string | undefined, at: string, options: { builtin?: boolean } = {}) => {
     if (name === undefined) return
-    if (options.builtin === false ? !(name in fields) : !known(name))
+    if (options.builtin === false ? !Object.hasOwn(fields, name) : !known(name))
       details.push({
         field: at,
         rule: 'unknown_field',
@@ -349,7 +349,7 @@ export async function checkReferences(
             message: `No user "${to.user_id}" in this institution`,
           })
       } else {
-        const spec = fields[to.user_field]
+        const spec = Object.hasOwn(fields, to.user_field) ? fields[to.user_field] : undefined
         if (!spec) field(to.user_field, 'action.to.user_field', { builtin: false })
         else if (spec.type !== 'reference' || spec.target !== 'core.users')
           details.push({
@@ -388,7 +388,7 @@ export async function checkReferences(
           message: `No collection "${action.collection}"`,
         })
       for (const [key, value] of Object.entries(action.values)) {
-        if (target && !(key in target.definition.fields))
+        if (target && !Object.hasOwn(target.definition.fields, key))
           details.push({
             field: `action.values.${key}`,
             rule: 'unknown_field',
