@@ -91,6 +91,10 @@ const TAGS: Record<string, string> = {
   'Admin: users': 'Accounts of the tenant: invitations, roles, access (docs/auth.md)',
   'Admin: reports': 'Scheduled reports (docs/reports.md)',
   'Admin: webhooks': 'Outgoing webhooks (docs/webhooks.md)',
+  'Collections: forms':
+    'Forms of a collection, public ones for people without an account included (docs/collections.md)',
+  'Collections: views':
+    'Saved list, board, calendar and gallery views of a collection (docs/collections.md)',
   'Files': 'Uploads, downloads and the storage quota (docs/storage.md)',
   'Notifications':
     'Your in-app notifications, their live stream and your channels (docs/notifications.md)',
