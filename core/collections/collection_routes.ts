@@ -1,8 +1,15 @@
 import type { HttpContext, Router } from '@adonisjs/core/http'
 // Route#describe (the OpenAPI description of a route).
 import '../openapi/operations.js'
+import type { OperationDoc } from '../openapi/operations.js'
 import type { JsonSchema } from '../openapi/schemas.js'
-import { E_FORBIDDEN, E_RECORD_IN_USE, E_RECORD_NOT_FOUND, E_CONFLICT } from '../errors.js'
+import {
+  E_CONFLICT,
+  E_FORBIDDEN,
+  E_RECORD_IN_USE,
+  E_RECORD_NOT_FOUND,
+  E_VALIDATION,
+} from '../errors.js'
 import { respond } from '../http/envelope.js'
 import type { RouteMiddleware } from '../http/route_middleware.js'
 import { authorize, type Principal } from '../rbac/authorize.js'
@@ -29,6 +36,8 @@ import { collectionModel, collectionRow, collectionsOfTenant } from './registry.
 
 export const MANAGE = 'core.collections.manage'
 const tags = ['Collections']
+/** Signed-in users, partner API keys and the platform token; each route checks its permission. */
+const security: OperationDoc['security'] = ['tenantUser', 'apiKey', 'platformToken']
 
 /** The definition JSON (docs/collections.md); checked path by path by the server. */
 const definitionSchema: JsonSchema = {
@@ -159,7 +168,9 @@ export function collectionAdminRoutes(router: Router, middleware: RouteMiddlewar
         .describe({
           summary: 'The collections of the institution',
           tags,
+          security,
           data: { type: 'array', items: collection },
+          errors: [E_FORBIDDEN],
         })
       router
         .post('/', async (ctx) => {
@@ -175,11 +186,12 @@ export function collectionAdminRoutes(router: Router, middleware: RouteMiddlewar
           description:
             'The definition (docs/collections.md) is checked path by path; references may point to core.users, to resources of enabled modules and to the institution’s collections. The table `col_<name>` is created in the same transaction as the definition row.',
           tags,
+          security,
           body: newCollection,
           data: collection,
           status: 201,
           location: '/api/v1/admin/collections/{name}',
-          errors: [E_COLLECTION_EXISTS, E_COLLECTION_QUOTA],
+          errors: [E_FORBIDDEN, E_COLLECTION_EXISTS, E_COLLECTION_QUOTA],
         })
       router
         .get('/:name', async (ctx) => {
@@ -189,8 +201,9 @@ export function collectionAdminRoutes(router: Router, middleware: RouteMiddlewar
         .describe({
           summary: 'One collection',
           tags,
+          security,
           data: collection,
-          errors: [E_COLLECTION_NOT_FOUND],
+          errors: [E_FORBIDDEN, E_COLLECTION_NOT_FOUND],
         })
       router
         .patch('/:name', async (ctx) => {
@@ -205,6 +218,7 @@ export function collectionAdminRoutes(router: Router, middleware: RouteMiddlewar
           description:
             'Fields change through POST /api/v1/admin/collections/{name}/changes (planned, with a dry run).',
           tags,
+          security,
           body: {
             type: 'object',
             properties: {
@@ -213,7 +227,7 @@ export function collectionAdminRoutes(router: Router, middleware: RouteMiddlewar
             },
           },
           data: collection,
-          errors: [E_COLLECTION_NOT_FOUND],
+          errors: [E_FORBIDDEN, E_COLLECTION_NOT_FOUND],
         })
       router
         .delete('/:name', async (ctx) => {
@@ -232,6 +246,7 @@ export function collectionAdminRoutes(router: Router, middleware: RouteMiddlewar
           description:
             'Needs `?confirm=<name>`. The table is renamed to `colbak_<name>_<unix time>` with its rows; the collection’s views, forms and automations are removed.',
           tags,
+          security,
           query: {
             type: 'object',
             required: ['confirm'],
@@ -246,7 +261,7 @@ export function collectionAdminRoutes(router: Router, middleware: RouteMiddlewar
               backup_table: { type: 'string' },
             },
           },
-          errors: [E_COLLECTION_NOT_FOUND, E_COLLECTION_CONFIRM, E_COLLECTION_IN_USE],
+          errors: [E_FORBIDDEN, E_COLLECTION_NOT_FOUND, E_COLLECTION_CONFIRM, E_COLLECTION_IN_USE],
         })
     })
     .prefix('/api/v1/admin/collections')
@@ -281,10 +296,11 @@ export function collectionRecordRoutes(router: Router, middleware: RouteMiddlewa
           description:
             'Needs collections.{name}.read. Filters `filter[<field>][<operator>]=<value>`, sort, page or cursor pagination, include and fields work as for every resource (docs/resources.md); the institution’s OpenAPI document lists each collection with its fields.',
           tags,
+          security,
           query: listQuery,
           data: { type: 'array', items: record },
           paginated: true,
-          errors: [E_COLLECTION_NOT_FOUND],
+          errors: [E_FORBIDDEN, E_COLLECTION_NOT_FOUND],
         })
       router
         .post('/:name', async (ctx) => {
@@ -303,11 +319,12 @@ export function collectionRecordRoutes(router: Router, middleware: RouteMiddlewa
           summary: 'Create a record in a collection',
           description: 'Needs collections.{name}.create.',
           tags,
+          security,
           body: { type: 'object', additionalProperties: true },
           data: record,
           status: 201,
           location: '/api/v1/collections/{name}/{id}',
-          errors: [E_COLLECTION_NOT_FOUND, E_CONFLICT, E_COLLECTION_QUOTA],
+          errors: [E_FORBIDDEN, E_COLLECTION_NOT_FOUND, E_CONFLICT, E_COLLECTION_QUOTA],
         })
       router
         .get('/:name/:id', async (ctx) => {
@@ -327,8 +344,9 @@ export function collectionRecordRoutes(router: Router, middleware: RouteMiddlewa
           summary: 'One record of a collection',
           description: 'Needs collections.{name}.read.',
           tags,
+          security,
           data: record,
-          errors: [E_COLLECTION_NOT_FOUND, E_RECORD_NOT_FOUND],
+          errors: [E_FORBIDDEN, E_COLLECTION_NOT_FOUND, E_RECORD_NOT_FOUND, E_VALIDATION],
         })
       router
         .patch('/:name/:id', async (ctx) => {
@@ -348,9 +366,10 @@ export function collectionRecordRoutes(router: Router, middleware: RouteMiddlewa
           summary: 'Change a record of a collection',
           description: 'Needs collections.{name}.update.',
           tags,
+          security,
           body: { type: 'object', additionalProperties: true },
           data: record,
-          errors: [E_COLLECTION_NOT_FOUND, E_RECORD_NOT_FOUND, E_CONFLICT],
+          errors: [E_FORBIDDEN, E_COLLECTION_NOT_FOUND, E_RECORD_NOT_FOUND, E_CONFLICT],
         })
       router
         .delete('/:name/:id', async (ctx) => {
@@ -365,12 +384,13 @@ export function collectionRecordRoutes(router: Router, middleware: RouteMiddlewa
           summary: 'Delete a record of a collection',
           description: 'Needs collections.{name}.delete.',
           tags,
+          security,
           data: {
             type: 'object',
             required: ['id', 'deleted'],
             properties: { id: { type: 'string' }, deleted: { type: 'boolean' } },
           },
-          errors: [E_COLLECTION_NOT_FOUND, E_RECORD_NOT_FOUND, E_RECORD_IN_USE],
+          errors: [E_FORBIDDEN, E_COLLECTION_NOT_FOUND, E_RECORD_NOT_FOUND, E_RECORD_IN_USE],
         })
     })
     .prefix('/api/v1/collections')

@@ -1,7 +1,8 @@
 import type { Knex } from 'knex'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import type { ResourceCatalog } from '../resources/catalog.js'
-import { USERS_TARGET } from '../resources/model.js'
+import { compileResource, USERS_TARGET } from '../resources/model.js'
+import { searchIndexStatements } from '../search/document.js'
 import {
   snapshotTables,
   type ColumnSnapshot,
@@ -100,5 +101,28 @@ export async function createCollectionTable(
     table.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now())
     table.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now())
   })
+  await createCollectionSearchIndexes(trx, name, definition)
   return snapshot
+}
+
+/** The fields search reads, in declaration order (what the search indexes must cover). */
+export function searchFieldsOf(name: string, definition: CollectionDefinition) {
+  return compileResource(COLLECTIONS, toResourceDefinition(name, definition)).searchFields.map(
+    (field) => field.name
+  )
+}
+
+/**
+ * The search indexes of `col_<name>` (core/search/document.ts), when it has
+ * searchable fields; `trx` must be scoped to the tenant (withTenantDb).
+ */
+export async function createCollectionSearchIndexes(
+  trx: TransactionClientContract,
+  name: string,
+  definition: CollectionDefinition
+) {
+  const fields = searchFieldsOf(name, definition)
+  if (!fields.length) return
+  for (const statement of searchIndexStatements(tableOfCollection(name), fields))
+    await trx.rawQuery(statement)
 }

@@ -138,3 +138,42 @@ export function invalidateCollections(tenantId: string) {
 }
 
 export { keyOfCollection }
+
+/**
+ * The resources the current tenant has: those of the plugins it enabled, then
+ * its collections (what search, exports and the OpenAPI document list).
+ */
+export async function tenantResourceModels(): Promise<ResourceModel[]> {
+  const host = await app.container.make('oryne.plugins')
+  const enabled = await host.enabledNames(tenantContext.require().id)
+  const { catalog } = await collectionsOfTenant()
+  return [
+    ...catalog.plugins.all().filter((model) => enabled.has(model.plugin)),
+    ...catalog.collections.values(),
+  ]
+}
+
+/** The resource engine that serves `model`: a collection's is compiled with its tenant's collections. */
+export async function serviceFor(model: ResourceModel, plugins: ResourceService) {
+  if (model.plugin !== COLLECTIONS) return plugins
+  const { service } = await collectionsOfTenant()
+  return service
+}
+
+/** The permissions the current tenant's collections check (per action, and of sensitive fields). */
+export async function collectionPermissions(): Promise<string[]> {
+  const { models } = await collectionsOfTenant()
+  const names = new Set<string>()
+  for (const model of models.values()) {
+    for (const permission of Object.values(model.permissions))
+      if (permission !== false) names.add(permission)
+    for (const field of model.declared) if (field.sensitive) names.add(field.sensitive.permission)
+  }
+  return [...names].sort()
+}
+
+/** One resource of the current tenant by `<plugin>.<resource>` (see tenantResourceModels). */
+export async function tenantResourceModel(key: string): Promise<ResourceModel | undefined> {
+  const models = await tenantResourceModels()
+  return models.find((model) => model.key === key)
+}

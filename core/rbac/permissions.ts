@@ -70,7 +70,8 @@ function collectPermissions(manifest: PluginManifest): string[] {
 
 /**
  * The permissions that mean something in the current tenant, grouped by
- * owner: core's, then those of every plugin the tenant enabled.
+ * owner: core's, those of every plugin the tenant enabled, then those of its
+ * collections.
  */
 export async function knownPermissions(): Promise<PermissionGroup[]> {
   const tenant = tenantContext.require()
@@ -94,6 +95,14 @@ export async function knownPermissions(): Promise<PermissionGroup[]> {
       permissions: pluginPermissions(entry.manifest).map((permission) => ({ name: permission })),
     })
   }
+  // The tenant's collections (docs/collections.md): `collections.<name>.<verb>` of those that exist.
+  const { collectionPermissions } = await import('../collections/registry.js')
+  const collections = await collectionPermissions()
+  if (collections.length)
+    groups.push({
+      plugin: 'collections',
+      permissions: collections.map((permission) => ({ name: permission })),
+    })
   return groups
 }
 

@@ -2,7 +2,7 @@ import app from '@adonisjs/core/services/app'
 import { resourceCatalogOf } from '../resources/catalog.js'
 import type { ResourceModel } from '../resources/model.js'
 import { ResourceService } from '../resources/resource_service.js'
-import { tenantContext } from '../tenancy/context.js'
+import { serviceFor, tenantResourceModel } from '../collections/registry.js'
 import { E_REPORT_RESOURCE_UNKNOWN } from './errors.js'
 
 /*
@@ -20,15 +20,15 @@ export async function resourceEngine() {
   return { host, catalog, service }
 }
 
-/** A listable resource of a plugin the current tenant enabled; ERR_REPORT_RESOURCE_UNKNOWN otherwise. */
+/** A listable resource of a plugin the current tenant enabled or a collection of it; ERR_REPORT_RESOURCE_UNKNOWN otherwise. */
 export async function listableResource(key: string): Promise<ResourceModel> {
-  const { host, catalog } = await resourceEngine()
-  const model = catalog.get(key)
-  if (
-    !model ||
-    model.permissions.list === false ||
-    !(await host.isEnabled(tenantContext.require().id, model.plugin))
-  )
-    throw new E_REPORT_RESOURCE_UNKNOWN([key])
+  const model = await tenantResourceModel(key)
+  if (!model || model.permissions.list === false) throw new E_REPORT_RESOURCE_UNKNOWN([key])
   return model
+}
+
+/** The list service of `model` (a collection's knows the tenant's other collections). */
+export async function listServiceOf(model: ResourceModel) {
+  const engine = await resourceEngine()
+  return serviceFor(model, engine.service)
 }

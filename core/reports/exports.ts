@@ -10,7 +10,7 @@ import { projectionOf } from '../resources/query.js'
 import { fileUrl, findFile, storeFile } from '../storage/index.js'
 import { tenantContext } from '../tenancy/context.js'
 import { readTenantDb, withTenantDb } from '../tenancy/tenant_db.js'
-import { listableResource, resourceEngine } from './engine.js'
+import { listableResource, listServiceOf } from './engine.js'
 import { E_EXPORT_NOT_FOUND, E_REPORT_FORMAT_UNKNOWN } from './errors.js'
 import { CONTENT_TYPES, EXPORT_FORMATS, rowWriter, type ExportFormat } from './export_writers.js'
 import { listQueryString, withParams, type ListInput } from './list_query.js'
@@ -51,7 +51,7 @@ export async function checkExport(
 ) {
   assertFormat(format)
   const model = await listableResource(resource)
-  const { service } = await resourceEngine()
+  const service = await listServiceOf(model)
   const { pagination } = await service.list(model, principal, withParams(query, { per_page: '1' }))
   return { model, total: Number(pagination.total ?? 0) }
 }
@@ -187,7 +187,7 @@ export async function runExport(id: string): Promise<Row> {
   try {
     const principal = await restorePrincipal(row.principal as StoredPrincipal)
     const model = await listableResource(row.resource)
-    const { service } = await resourceEngine()
+    const service = await listServiceOf(model)
     const fields = new URLSearchParams(row.query).get('fields')
     const columns = projectionOf(
       model,

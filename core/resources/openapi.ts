@@ -545,7 +545,7 @@ export type OpenApiContribution = {
 /**
  * The resource engine's part of GET /api/v1/openapi.json: each resource's
  * record schema, filters, sorting and pagination, and for a tenant its custom
- * fields (`tenant` is null for the generic document). The document merges it
+ * fields and collections (`tenant` is null for the generic document). The document merges it
  * over the operations derived from the router; its operations win for the
  * same path and method.
  */
@@ -553,5 +553,12 @@ export async function resourceContribution(tenant: Tenant | null): Promise<OpenA
   const catalog = resourceCatalogOf(await app.container.make('oryne.plugins'))
   const custom = tenant ? await tenantContext.run(tenant, () => customFieldsByResource()) : {}
   const { paths, components } = resourceOpenApi(catalog, custom)
+  if (tenant) {
+    // Resources a tenant defines at run time: its collections (core/collections).
+    const { collectionOpenApi } = await import('../collections/openapi.js')
+    const own = await tenantContext.run(tenant, () => collectionOpenApi())
+    Object.assign(paths, own.paths)
+    Object.assign(components.schemas, own.components.schemas)
+  }
   return { paths, schemas: components.schemas }
 }

@@ -1,9 +1,7 @@
-import app from '@adonisjs/core/services/app'
 import { onCoreEvent, type OryneEvent } from '../events/events.js'
 import { defineJob } from '../jobs/define_job.js'
-import { resourceCatalogOf } from '../resources/catalog.js'
+import { collectionsOfTenant, tenantResourceModels } from '../collections/registry.js'
 import type { ResourceModel } from '../resources/model.js'
-import { tenantContext } from '../tenancy/context.js'
 import { searchDriver } from './search_service.js'
 
 /*
@@ -16,8 +14,10 @@ import { searchDriver } from './search_service.js'
 
 const CHANGE = /\.(created|updated|deleted)$/
 
+/** The plugins' resources and the current tenant's collections. */
 async function catalog() {
-  return resourceCatalogOf(await app.container.make('oryne.plugins'))
+  const { catalog: resources } = await collectionsOfTenant()
+  return resources
 }
 
 /** Re-reads these records of a resource and updates their index entries (the current tenant). */
@@ -61,16 +61,11 @@ export type ReindexOutcome = { resource: string; indexed: number }
 export async function reindexTenant(
   options: { only?: ResourceModel[]; onResource?: (outcome: ReindexOutcome) => void } = {}
 ): Promise<ReindexOutcome[]> {
-  const host = await app.container.make('oryne.plugins')
-  const enabled = await host.enabledNames(tenantContext.require().id)
-  const models =
-    options.only ??
-    resourceCatalogOf(host)
-      .all()
-      .filter((model) => enabled.has(model.plugin) && model.searchFields.length)
+  const served = await tenantResourceModels()
+  const models = options.only ?? served.filter((model) => model.searchFields.length)
   const outcomes: ReindexOutcome[] = []
   const driver = await searchDriver()
-  for (const model of models.filter((candidate) => enabled.has(candidate.plugin))) {
+  for (const model of models.filter((candidate) => served.some((m) => m.key === candidate.key))) {
     const { indexed } = await driver.reindex(model)
     const outcome = { resource: model.key, indexed }
     outcomes.push(outcome)

@@ -1,9 +1,8 @@
 import app from '@adonisjs/core/services/app'
 import { E_FORBIDDEN, E_RESOURCE_NOT_FOUND, E_VALIDATION } from '../errors.js'
-import { resourceCatalogOf } from '../resources/catalog.js'
+import { tenantResourceModel, tenantResourceModels } from '../collections/registry.js'
 import type { ResourcePrincipal } from '../resources/define_resource.js'
 import type { ResourceModel } from '../resources/model.js'
-import { tenantContext } from '../tenancy/context.js'
 import { facetableFields } from './facets.js'
 import { highlightsOf } from './highlight.js'
 import { byRelevance, PostgresSearchDriver } from './postgres_driver.js'
@@ -23,12 +22,10 @@ export function searchDriver(): Promise<SearchDriver> {
   return app.container.make('oryne.search')
 }
 
-/** A searchable resource of a plugin the current tenant enabled, by `<plugin>.<resource>`. */
+/** A searchable resource of a plugin the current tenant enabled or a collection of it, by `<plugin>.<resource>`. */
 export async function searchableResource(key: string): Promise<ResourceModel> {
-  const host = await app.container.make('oryne.plugins')
-  const model = resourceCatalogOf(host).get(key)
-  const enabled = await host.enabledNames(tenantContext.require().id)
-  if (!model || !enabled.has(model.plugin)) throw new E_RESOURCE_NOT_FOUND([key])
+  const model = await tenantResourceModel(key)
+  if (!model) throw new E_RESOURCE_NOT_FOUND([key])
   if (!model.searchFields.length)
     throw new E_VALIDATION([], {
       details: [{ field: 'types', rule: 'searchable', message: `${key} has no searchable fields` }],
@@ -36,13 +33,11 @@ export async function searchableResource(key: string): Promise<ResourceModel> {
   return model
 }
 
-/** Every searchable resource of the tenant's enabled plugins that the principal may list. */
+/** Every searchable resource of the tenant (enabled plugins, collections) that the principal may list. */
 export async function searchableResources(principal: ResourcePrincipal) {
-  const host = await app.container.make('oryne.plugins')
-  const enabled = await host.enabledNames(tenantContext.require().id)
-  return resourceCatalogOf(host)
-    .all()
-    .filter((model) => enabled.has(model.plugin) && model.searchFields.length)
+  const models = await tenantResourceModels()
+  return models
+    .filter((model) => model.searchFields.length)
     .filter((model) => model.permissions.list !== false && principal.can(model.permissions.list))
 }
 

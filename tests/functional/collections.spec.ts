@@ -1,5 +1,10 @@
 import { test } from '@japa/runner'
+import type { ApiClient } from '@japa/api-client'
+import { parse } from 'csv-parse/sync'
+import { onCoreEvent, type OryneEvent } from '#core/events/events'
+import jobs from '#core/services/jobs'
 import type { Tenant } from '#core/tenancy/types'
+import { eventually, fetchBytes } from '#tests/support/reports_school'
 import {
   api,
   inTenant,
@@ -156,5 +161,476 @@ test.group('Collections: define and serve', (group) => {
     const missing = await adminApi.get('collections/no_such_thing')
     missing.assertStatus(404)
     assert.equal(missing.body().error.code, 'ERR_COLLECTION_NOT_FOUND')
+  })
+})
+
+/** A collection of `fields` in `tenant`, created by its admin (asserts 201). */
+async function define(
+  client: ApiClient,
+  tenant: Tenant,
+  token: string,
+  name: string,
+  definition: Record<string, unknown>
+) {
+  const created = await api(client, tenant, token).post(ADMIN, { name, definition })
+  created.assertStatus(201)
+  return created.body().data
+}
+
+const seen: OryneEvent[] = []
+onCoreEvent(
+  (event) => event.name.startsWith('collections.'),
+  async (event) => {
+    seen.push(event)
+  }
+)
+
+test.group('Collections: definitions, access, isolation', (group) => {
+  let tenant: Tenant
+  let other: Tenant
+  let admin: SignedIn
+  let otherAdmin: SignedIn
+  let student: SignedIn
+  let student2: SignedIn
+  group.setup(async () => {
+    await jobs.work(['reports'])
+    tenant = await libraryTenant()
+    other = await libraryTenant()
+    const { ApiClient: Client } = await import('@japa/api-client')
+    const client = new Client(`http://${process.env.HOST}:${process.env.PORT}`)
+    admin = await signIn(client, tenant, 'TenantAdmin')
+    otherAdmin = await signIn(client, other, 'TenantAdmin')
+    student = await signIn(client, tenant, 'Student')
+    student2 = await signIn(client, tenant, 'Student', `second@${tenant.slug}.example`)
+  })
+
+  test('bad definitions are refused path by path with nothing written; names are unique and not reserved', async ({
+    client,
+    assert,
+  }) => {
+    const adminApi = api(client, tenant, admin.token)
+    const refused = async (body: unknown, status: number, code: string) => {
+      const response = await adminApi.post(ADMIN, body)
+      response.assertStatus(status)
+      assert.equal(response.body().error.code, code)
+      return rules(response)
+    }
+    const field = { title: { type: 'string' } }
+    assert.includeMembers(
+      await refused({ name: 'Bad-Name', definition: { fields: field } }, 400, 'ERR_VALIDATION'),
+      ['name:regex']
+    )
+    assert.includeMembers(
+      await refused({ name: 'views', definition: { fields: field } }, 400, 'ERR_VALIDATION'),
+      ['name:reserved']
+    )
+    assert.includeMembers(
+      await refused(
+        {
+          name: 'broken',
+          definition: {
+            fields: {
+              colour: { type: 'colour' },
+              size: { type: 'enum' },
+              id: { type: 'string' },
+              count: { type: 'integer', min: 5, max: 1, default: 'many' },
+              note: { type: 'text', values: ['a'], sensitive: { permission: 'nope' } },
+              owner_id: { type: 'reference', target: 'core.users', default: 'x' },
+              book_id: { type: 'reference', target: 'erp.students' },
+              other_id: { type: 'reference', target: 'collections.nothing_here' },
+              flag: { type: 'boolean', search: true, speed: 3 },
+            },
+            title: 'missing',
+            owner: { field: 'flag', roles: [] },
+          },
+        },
+        400,
+        'ERR_VALIDATION'
+      ),
+      [
+        'definition.fields.colour.type:enum',
+        'definition.fields.size.values:values',
+        'definition.fields.id:reserved',
+        'definition.fields.count.max:min',
+        'definition.fields.note.values:not_allowed',
+        'definition.fields.note.sensitive:sensitive',
+        'definition.fields.owner_id.default:not_allowed',
+        // erp is available but not enabled in this tenant
+        'definition.fields.book_id.target:reference',
+        'definition.fields.other_id.target:reference',
+        'definition.fields.flag.search:not_allowed',
+        'definition.fields.flag.speed:unknown_key',
+        'definition.title:field',
+        'definition.owner.field:owner',
+        'definition.owner.roles:roles',
+      ]
+    )
+    assert.includeMembers(
+      await refused(
+        { name: 'typed', definition: { fields: { n: { type: 'integer', default: 1.5 } } } },
+        400,
+        'ERR_VALIDATION'
+      ),
+      ['definition.fields.n.default:default']
+    )
+    assert.includeMembers(await refused({ name: 'empty' }, 400, 'ERR_VALIDATION'), [
+      'definition:required',
+    ])
+    const nothing = await inTenant(tenant, async (trx) => ({
+      rows: (await trx.from('collections').count('* as n'))[0].n,
+      tables: (
+        await trx.rawQuery(
+          `SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = ? AND table_name LIKE 'col!_%' ESCAPE '!'`,
+          [tenant.schema_name]
+        )
+      ).rows[0].n,
+    }))
+    assert.deepEqual(
+      { rows: Number(nothing.rows), tables: Number(nothing.tables) },
+      { rows: 0, tables: 0 }
+    )
+
+    // A reference to a resource of an enabled module and to another collection.
+    await define(client, tenant, admin.token, 'clubs', {
+      fields: { name: { type: 'string', required: true } },
+    })
+    await define(client, tenant, admin.token, 'club_members', {
+      fields: {
+        club_id: { type: 'reference', target: 'collections.clubs', on_delete: 'cascade' },
+        book_id: { type: 'reference', target: 'library-lite.books' },
+        member_id: { type: 'reference', target: 'core.users', personal: 'subject' },
+      },
+    })
+    assert.includeMembers(
+      await refused({ name: 'clubs', definition: { fields: field } }, 409, 'ERR_COLLECTION_EXISTS'),
+      []
+    )
+    const asStudent = await api(client, tenant, student.token).post(ADMIN, {
+      name: 'sneaky',
+      definition: { fields: field },
+    })
+    asStudent.assertStatus(403)
+  })
+
+  test('a Student needs collections.<name>.<verb>: granted through the roles API, then served', async ({
+    client,
+    assert,
+  }) => {
+    await define(client, tenant, admin.token, 'sign_ups', {
+      fields: { sport: { type: 'enum', values: ['chess', 'football'], required: true } },
+    })
+    const mine = api(client, tenant, student.token)
+    const denied = await mine.post('collections/sign_ups', { sport: 'chess' })
+    denied.assertStatus(403)
+    assert.equal(denied.body().error.code, 'ERR_FORBIDDEN')
+    ;(await mine.get('collections/sign_ups')).assertStatus(403)
+
+    const adminApi = api(client, tenant, admin.token)
+    const known = await adminApi.get('admin/permissions')
+    const owned = known.body().data.find((g: { plugin: string }) => g.plugin === 'collections')
+    assert.includeMembers(
+      owned.permissions.map((p: { name: string }) => p.name),
+      ['collections.sign_ups.read', 'collections.sign_ups.create']
+    )
+    const unknown = await adminApi.patch('admin/roles/Student', {
+      permissions: ['collections.no_such.read'],
+    })
+    unknown.assertStatus(400)
+    const role = (await adminApi.get('admin/roles/Student')).body().data
+    const granted = await adminApi.patch('admin/roles/Student', {
+      permissions: [...role.permissions, 'collections.sign_ups.create'],
+    })
+    granted.assertStatus(200)
+    const created = await mine.post('collections/sign_ups', { sport: 'chess' })
+    created.assertStatus(201)
+    assert.equal(created.body().data.sport, 'chess')
+    // Create does not grant read.
+    ;(await mine.get(`collections/sign_ups/${created.body().data.id}`)).assertStatus(403)
+  })
+
+  test('owner only: the roles listed see and change only their own records; the owner is the creator', async ({
+    client,
+    assert,
+  }) => {
+    await define(client, tenant, admin.token, 'volunteers', {
+      fields: {
+        task: { type: 'string', required: true },
+        volunteer_id: { type: 'reference', target: 'core.users' },
+      },
+      owner: { field: 'volunteer_id', roles: ['Student'] },
+    })
+    const adminApi = api(client, tenant, admin.token)
+    const role = (await adminApi.get('admin/roles/Student')).body().data
+    ;(
+      await adminApi.patch('admin/roles/Student', {
+        permissions: [...role.permissions, 'collections.volunteers.*'],
+      })
+    ).assertStatus(200)
+    const first = api(client, tenant, student.token)
+    const second = api(client, tenant, student2.token)
+    const mine = await first.post('collections/volunteers', { task: 'Bake sale' })
+    mine.assertStatus(201)
+    assert.equal(mine.body().data.volunteer_id, student.id)
+    const theirs = await second.post('collections/volunteers', { task: 'Car park' })
+    theirs.assertStatus(201)
+    const forged = await second.post('collections/volunteers', {
+      task: 'As someone else',
+      volunteer_id: student.id,
+    })
+    forged.assertStatus(403)
+
+    const listed = await first.get('collections/volunteers')
+    assert.deepEqual(
+      listed.body().data.map((r: { task: string }) => r.task),
+      ['Bake sale']
+    )
+    const hidden = await first.get(`collections/volunteers/${theirs.body().data.id}`)
+    hidden.assertStatus(404)
+    ;(
+      await first.patch(`collections/volunteers/${theirs.body().data.id}`, { task: 'Mine now' })
+    ).assertStatus(404)
+    ;(await first.delete(`collections/volunteers/${theirs.body().data.id}`)).assertStatus(404)
+    const everyone = await adminApi.get('collections/volunteers?sort=id')
+    assert.deepEqual(
+      everyone.body().data.map((r: { task: string }) => r.task),
+      ['Bake sale', 'Car park']
+    )
+  })
+
+  test('another tenant sees neither the collection nor its records; its own of the same name is separate', async ({
+    client,
+    assert,
+  }) => {
+    await define(client, tenant, admin.token, 'lockers', {
+      fields: { number: { type: 'integer', required: true } },
+    })
+    const record = await api(client, tenant, admin.token).post('collections/lockers', {
+      number: 7,
+    })
+    record.assertStatus(201)
+    const elsewhere = api(client, other, otherAdmin.token)
+    for (const path of [
+      `${ADMIN}/lockers`,
+      'collections/lockers',
+      `collections/lockers/${record.body().data.id}`,
+    ]) {
+      const response = await elsewhere.get(path)
+      response.assertStatus(404)
+      assert.equal(response.body().error.code, 'ERR_COLLECTION_NOT_FOUND')
+    }
+    // The other tenant's admin token does not open this tenant.
+    ;(
+      await client
+        .get('/api/v1/collections/lockers')
+        .header('x-tenant-id', tenant.slug)
+        .bearerToken(otherAdmin.token)
+    ).assertStatus(401)
+    await define(client, other, otherAdmin.token, 'lockers', {
+      fields: { label: { type: 'string' } },
+    })
+    const theirs = await elsewhere.get('collections/lockers')
+    assert.equal(theirs.body().meta.pagination.total, 0)
+  })
+
+  test('records leave audit entries and events; search and CSV exports find them; the tenant document lists the collection', async ({
+    client,
+    assert,
+  }) => {
+    await define(client, tenant, admin.token, 'instruments', {
+      fields: {
+        name: { type: 'string', required: true, search: true },
+        maker: { type: 'string', search: true },
+        value: {
+          type: 'decimal',
+          sensitive: { permission: 'collections.instruments.value', mode: 'mask' },
+        },
+      },
+      title: 'name',
+    })
+    const adminApi = api(client, tenant, admin.token)
+    const violin = await adminApi.post('collections/instruments', {
+      name: 'Violin',
+      maker: 'Stradivarius',
+      value: 1000,
+    })
+    violin.assertStatus(201)
+    const id = violin.body().data.id
+    ;(await adminApi.patch(`collections/instruments/${id}`, { maker: 'Amati' })).assertStatus(200)
+    await adminApi.post('collections/instruments', { name: 'Cello' })
+
+    const audit = await inTenant(tenant, (trx) =>
+      trx.from('audit_log').where('subject', `collections.instruments:${id}`).orderBy('id')
+    )
+    assert.deepEqual(
+      audit.map((entry: { action: string }) => entry.action),
+      ['collections.instruments.create', 'collections.instruments.update']
+    )
+    assert.deepEqual(audit[1].data, {
+      before: { maker: 'Stradivarius' },
+      after: { maker: 'Amati' },
+    })
+    const events = await eventually(async () => {
+      const found = seen.filter(
+        (event) =>
+          event.tenantId === tenant.id &&
+          event.name.startsWith('collections.instruments.') &&
+          event.payload.id === id
+      )
+      return found.length === 2 ? found : null
+    })
+    assert.deepEqual(
+      events.map((event) => event.name),
+      ['collections.instruments.created', 'collections.instruments.updated']
+    )
+    assert.equal((events[1].payload as any).record.maker, 'Amati')
+
+    const found = await adminApi.get('search?q=amati&types=collections.instruments')
+    found.assertStatus(200)
+    assert.deepEqual(
+      found.body().data.map((hit: { id: string; type: string }) => `${hit.type}:${hit.id}`),
+      [`collections.instruments:${id}`]
+    )
+    const everywhere = await adminApi.get('search?q=cello')
+    assert.include(
+      everywhere.body().data.map((hit: { type: string }) => hit.type),
+      'collections.instruments'
+    )
+    // The student may not list instruments: search does not show them either.
+    const studentSearch = await api(client, tenant, student.token).get('search?q=cello')
+    assert.notInclude(
+      (studentSearch.body().data ?? []).map((hit: { type: string }) => hit.type),
+      'collections.instruments'
+    )
+
+    const started = await adminApi.post('exports', {
+      resource: 'collections.instruments',
+      format: 'csv',
+    })
+    started.assertStatus(202)
+    const done = await eventually(async () => {
+      const status = (await adminApi.get(`exports/${started.body().data.id}`)).body().data
+      if (status.status === 'failed') throw new Error(status.error)
+      return status.status === 'completed' ? status : null
+    })
+    const file = await fetchBytes(done.download.url, { 'x-tenant-id': tenant.slug })
+    const rows: Array<Record<string, string>> = parse(file.body, {
+      columns: true,
+      bom: true,
+      skip_empty_lines: true,
+    })
+    assert.sameMembers(
+      rows.map((row: Record<string, string>) => row.name),
+      ['Violin', 'Cello']
+    )
+
+    const document = await client.get('/api/v1/openapi.json').header('x-tenant-id', tenant.slug)
+    document.assertStatus(200)
+    const paths = Object.keys(document.body().paths)
+    assert.includeMembers(paths, [
+      '/api/v1/collections/instruments',
+      '/api/v1/collections/instruments/{id}',
+    ])
+    assert.property(document.body().components.schemas, 'CollectionsInstruments')
+    const generic = await client.get('/api/v1/openapi.json')
+    const genericPaths = Object.keys(generic.body().paths)
+    assert.include(genericPaths, '/api/v1/collections/{name}')
+    assert.notInclude(genericPaths, '/api/v1/collections/instruments')
+    const elsewhere = await client.get('/api/v1/openapi.json').header('x-tenant-id', other.slug)
+    assert.notInclude(Object.keys(elsewhere.body().paths), '/api/v1/collections/instruments')
+  })
+
+  test('quotas: collections per tenant, fields per collection, records per collection', async ({
+    client,
+    assert,
+    cleanup,
+  }) => {
+    const saved = {
+      collections: process.env.ORYNE_COLLECTIONS_MAX,
+      fields: process.env.ORYNE_COLLECTION_FIELDS_MAX,
+      rows: process.env.ORYNE_COLLECTION_ROWS_MAX,
+    }
+    cleanup(() => {
+      const put = (name: string, value?: string) =>
+        value === undefined ? delete process.env[name] : (process.env[name] = value)
+      put('ORYNE_COLLECTIONS_MAX', saved.collections)
+      put('ORYNE_COLLECTION_FIELDS_MAX', saved.fields)
+      put('ORYNE_COLLECTION_ROWS_MAX', saved.rows)
+    })
+    const adminApi = api(client, other, otherAdmin.token)
+    const existing = (await adminApi.get(ADMIN)).body().data.length
+    process.env.ORYNE_COLLECTION_FIELDS_MAX = '2'
+    const wide = await adminApi.post(ADMIN, {
+      name: 'wide',
+      definition: {
+        fields: { a: { type: 'string' }, b: { type: 'string' }, c: { type: 'string' } },
+      },
+    })
+    wide.assertStatus(422)
+    assert.equal(wide.body().error.code, 'ERR_COLLECTION_QUOTA')
+    assert.include(wide.body().error.message, 'fields per collection (2)')
+
+    process.env.ORYNE_COLLECTION_ROWS_MAX = '2'
+    await define(client, other, otherAdmin.token, 'tiny', { fields: { a: { type: 'string' } } })
+    ;(await adminApi.post('collections/tiny', { a: '1' })).assertStatus(201)
+    ;(await adminApi.post('collections/tiny', { a: '2' })).assertStatus(201)
+    const full = await adminApi.post('collections/tiny', { a: '3' })
+    full.assertStatus(422)
+    assert.equal(full.body().error.code, 'ERR_COLLECTION_QUOTA')
+    assert.include(full.body().error.message, 'records per collection (2)')
+
+    process.env.ORYNE_COLLECTIONS_MAX = String(existing + 1)
+    const many = await adminApi.post(ADMIN, {
+      name: 'one_too_many',
+      definition: { fields: { a: { type: 'string' } } },
+    })
+    many.assertStatus(422)
+    assert.include(many.body().error.message, `collections per institution (${existing + 1})`)
+    assert.lengthOf((await adminApi.get(ADMIN)).body().data, existing + 1)
+  })
+
+  test('label and description change; delete needs ?confirm=<name> and keeps the table as a backup', async ({
+    client,
+    assert,
+  }) => {
+    const adminApi = api(client, tenant, admin.token)
+    await define(client, tenant, admin.token, 'trips', {
+      fields: { place: { type: 'string', unique: true, search: true } },
+    })
+    ;(await adminApi.post('collections/trips', { place: 'Museum' })).assertStatus(201)
+    const renamed = await adminApi.patch(`${ADMIN}/trips`, {
+      label: 'School trips',
+      description: 'Where we go',
+    })
+    renamed.assertStatus(200)
+    assert.deepInclude(renamed.body().data, { label: 'School trips', description: 'Where we go' })
+    const notFields = await adminApi.patch(`${ADMIN}/trips`, { definition: {} })
+    notFields.assertStatus(400)
+    assert.deepEqual(rules(notFields), ['definition:read_only'])
+
+    const unconfirmed = await adminApi.delete(`${ADMIN}/trips`)
+    unconfirmed.assertStatus(400)
+    assert.equal(unconfirmed.body().error.code, 'ERR_COLLECTION_CONFIRM')
+    const referenced = await adminApi.delete(`${ADMIN}/clubs?confirm=clubs`)
+    referenced.assertStatus(409)
+    assert.equal(referenced.body().error.code, 'ERR_COLLECTION_IN_USE')
+
+    const deleted = await adminApi.delete(`${ADMIN}/trips?confirm=trips`)
+    deleted.assertStatus(200)
+    const backup = deleted.body().data.backup_table
+    assert.match(backup, /^colbak_trips_\d+$/)
+    const kept = await inTenant(tenant, (trx) => trx.from(backup).select('place'))
+    assert.deepEqual(kept, [{ place: 'Museum' }])
+    ;(await adminApi.get('collections/trips')).assertStatus(404)
+    ;(await adminApi.get(`${ADMIN}/trips`)).assertStatus(404)
+
+    // The name is free again, with a table of its own.
+    await define(client, tenant, admin.token, 'trips', {
+      fields: { place: { type: 'string', unique: true, search: true } },
+    })
+    ;(await adminApi.post('collections/trips', { place: 'Museum' })).assertStatus(201)
+    const history = await inTenant(tenant, (trx) =>
+      trx.from('collection_changes').where('collection', 'trips').select('backup_table')
+    )
+    assert.deepEqual(history, [{ backup_table: backup }])
   })
 })
