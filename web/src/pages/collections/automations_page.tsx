@@ -195,6 +195,8 @@ function NewAutomation(props: { collection: Collection; onCreated: () => Promise
         enabled: true,
       })
       setName('')
+      setTitle('')
+      setBody('')
       setNotice(t('col.auto.created', { name: name.trim() }))
       await props.onCreated()
     })
