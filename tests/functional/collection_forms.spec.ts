@@ -150,6 +150,18 @@ test.group('Collections: forms and public forms', (group) => {
         'sections.0.fields.5.show_if:required_conditional',
       ]
     )
+    await refused(
+      form([
+        ABOUT_YOU,
+        {
+          fields: [
+            { name: 'topic' },
+            { name: 'details', show_if: { field: 'topic', in: [['visit']] } },
+          ],
+        },
+      ]),
+      ['sections.1.fields.1.show_if:value']
+    )
     await refused(form([ABOUT_YOU, { fields: [{ name: 'handler_id' }] }], { public: true }), [
       'sections.1.fields.0.name:public_field_type',
     ])
@@ -233,6 +245,7 @@ test.group('Collections: forms and public forms', (group) => {
       honeypot: 'website',
       success_message: 'Thanks, we write back within two days.',
     })
+    assert.deepEqual(form.tenant, { name: tenant.name, locale: 'en', time_zone: 'UTC' })
     assert.deepEqual(form.sections[0], {
       title: 'About you',
       description: null,

@@ -78,7 +78,9 @@ function problemsOf(model: ResourceModel, sections: FormSection[], isPublic: boo
       if ((rule.equals === undefined) === (rule.in === undefined))
         problem('.show_if', 'one_of', 'A condition has either equals or in')
       for (const value of rule.in ?? (rule.equals === undefined ? [] : [rule.equals]))
-        if (on && !fitsField(on, value))
+        if (value !== null && !['string', 'number', 'boolean'].includes(typeof value))
+          problem('.show_if', 'value', 'A condition compares with a text, a number, true or false')
+        else if (on && !fitsField(on, value))
           problem('.show_if', 'value', `"${String(value)}" is not a value of ${on.name}`)
       if (mustBeGiven(field))
         problem(

@@ -117,8 +117,18 @@ const openedPublic: JsonSchema = {
     rendered,
     {
       type: 'object',
-      required: ['token', 'token_expires_at', 'min_fill_seconds', 'honeypot'],
+      required: ['tenant', 'token', 'token_expires_at', 'min_fill_seconds', 'honeypot'],
       properties: {
+        tenant: {
+          type: 'object',
+          description: 'The institution, to show its name in its language and time zone',
+          required: ['name', 'locale', 'time_zone'],
+          properties: {
+            name: { type: 'string' },
+            locale: { type: 'string' },
+            time_zone: { type: 'string' },
+          },
+        },
         token: { type: 'string', description: 'Send it back with the submission' },
         token_expires_at: { type: 'string', format: 'date-time' },
         min_fill_seconds: { type: 'integer' },

@@ -353,9 +353,16 @@ async function publicForm(slug: string) {
 export async function openPublicForm(slug: string) {
   const { form, model } = await publicForm(slug)
   refuseClosed(form)
-  const { token, expiresAt } = formToken(tenantContext.require().id, String(form.id))
+  const tenant = tenantContext.require()
+  const { token, expiresAt } = formToken(tenant.id, String(form.id))
   return {
     ...rendered(form, model),
+    // A page with no account shows the school's name, in its language and time zone.
+    tenant: {
+      name: tenant.name,
+      locale: tenant.settings.locale,
+      time_zone: tenant.settings.time_zone,
+    },
     token,
     token_expires_at: expiresAt.toISOString(),
     min_fill_seconds: settingsOf(form.settings).min_fill_seconds,

@@ -4,9 +4,6 @@ import vine from '@vinejs/vine'
 
 export const FORM_SLUG = /^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$/
 
-const scalar = () =>
-  vine.unionOfTypes([vine.string().maxLength(255), vine.number(), vine.boolean()])
-
 const formField = vine.object({
   name: vine.string().trim().minLength(1).maxLength(40),
   label: vine.string().trim().minLength(1).maxLength(120).optional(),
@@ -17,8 +14,9 @@ const formField = vine.object({
   show_if: vine
     .object({
       field: vine.string().trim().minLength(1).maxLength(40),
-      equals: scalar().nullable().optional(),
-      in: vine.array(scalar()).minLength(1).maxLength(50).optional(),
+      /** A text, number, boolean or null (checked against the field in design.ts). */
+      equals: vine.any().nullable().optional(),
+      in: vine.array(vine.any()).minLength(1).maxLength(50).optional(),
     })
     .optional(),
 })

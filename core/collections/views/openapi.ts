@@ -40,7 +40,11 @@ const records: JsonSchema = {
   required: ['view'],
   properties: {
     view,
-    records: { type: 'array', items: record, description: 'list and gallery: a page of records' },
+    records: {
+      type: 'array',
+      items: record,
+      description: 'list and gallery: a page of records; calendar: the records between from and to',
+    },
     group_by: { type: 'string', description: 'board: the enum field' },
     columns: {
       type: 'array',
@@ -58,14 +62,17 @@ const records: JsonSchema = {
     from: { type: 'string', format: 'date' },
     to: { type: 'string', format: 'date' },
     time_zone: { type: 'string' },
-    entries: {
+    days: {
       type: 'array',
       description:
-        'calendar: the records between from and to, each on its day in the tenant time zone',
+        'calendar: the days of the range that have records (in the tenant time zone), each with the ids of its records',
       items: {
         type: 'object',
-        required: ['day', 'record'],
-        properties: { day: { type: 'string', format: 'date' }, record },
+        required: ['day', 'ids'],
+        properties: {
+          day: { type: 'string', format: 'date' },
+          ids: { type: 'array', items: { type: 'string' } },
+        },
       },
     },
     truncated: { type: 'boolean', description: 'calendar: more records than one answer holds' },
@@ -123,7 +130,7 @@ export const viewDocs = {
   records: {
     summary: 'The records of a view, as the caller may see them',
     description:
-      'Read through the collection’s list with the caller’s permissions, row rules and field visibility. list and gallery: a page of `records` (`page`, `per_page` or `cursor`; `meta.pagination`); board: `columns` in the enum’s order with their `count` and first `per_page` records, then the records without a value; calendar: `entries` between `from` and `to` (days, inclusive, at most 62, in the tenant time zone). Every kind takes `search` and `filter[field][op]=value` on top of the view’s filters.',
+      'Read through the collection’s list with the caller’s permissions, row rules and field visibility. list and gallery: a page of `records` (`page`, `per_page` or `cursor`; `meta.pagination`); board: `columns` in the enum’s order with their `count` and first `per_page` records, then the records without a value; calendar: the `records` between `from` and `to` (days, inclusive, at most 62, in the tenant time zone) and the `days` they fall on, at most 500 records (`truncated` beyond). Every kind takes `search` and `filter[field][op]=value` on top of the view’s filters.',
     tags,
     security,
     query: viewRecordsQuery,

@@ -317,7 +317,8 @@ async function calendarEntries(
     queryOf({ ...view, sort: undefined }, shownFields(view, field.name, view.title_field), reader),
     { ...bounds, sort: field.name, per_page: '100' }
   )
-  const entries: Array<{ day: string; record: Record<string, unknown> }> = []
+  const records: Array<Record<string, unknown>> = []
+  const days = new Map<string, string[]>()
   let cursor = ''
   let truncated = false
   for (;;) {
@@ -325,33 +326,33 @@ async function calendarEntries(
     for (const record of page.data) {
       const value = record[field.name]
       if (value === null || value === undefined) continue
-      entries.push({
-        day: field.type === 'date' ? isoDate(value) : tenantDate(value as string),
-        record,
-      })
+      if (records.length === CALENDAR_MAX_RECORDS) {
+        truncated = true
+        break
+      }
+      const day = field.type === 'date' ? isoDate(value) : tenantDate(value as string)
+      records.push(record)
+      days.set(day, [...(days.get(day) ?? []), String(record.id)])
     }
     const next = (page.pagination as Pagination).next_cursor
-    if (!next) break
-    if (entries.length >= CALENDAR_MAX_RECORDS) {
-      truncated = true
-      break
-    }
+    if (truncated || !next) break
     cursor = next
   }
   return {
     from: range.from,
     to: range.to,
     time_zone: range.zone,
-    entries: entries.slice(0, CALENDAR_MAX_RECORDS),
-    truncated: truncated || entries.length > CALENDAR_MAX_RECORDS,
+    records,
+    days: [...days].map(([day, ids]) => ({ day, ids })),
+    truncated,
   }
 }
 
 /**
  * The records of a view as `principal` may see them: a page of records (list,
  * gallery), the board's columns in the enum's order with their counts and a
- * last "no value" column, or a calendar's entries between two days of the
- * tenant (its time zone).
+ * last "no value" column, or a calendar's records between two days of the
+ * tenant with the ids on each day (days of its time zone).
  */
 export async function viewRecords(
   collection: string,
