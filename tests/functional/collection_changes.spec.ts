@@ -468,6 +468,22 @@ test.group('Collections: changes to fields', (group) => {
     )
     assert.deepEqual(backup, { n: 3, level: 'team' })
     assert.equal((await collection(client, name)).definition.fields.student.label, 'Student')
+
+    // With a type, the field is the whole new spec (as the web app's editor sends it).
+    const replaced = await changes(client, name, {
+      changes: [{ op: 'change_field', name: 'kit', field: { type: 'string', label: 'Kit size' } }],
+    })
+    replaced.assertStatus(200)
+    assert.deepEqual(kinds(replaced.body().data.steps), [
+      'change_field:kit:drop_default',
+      'change_field:kit:drop_not_null',
+      'change_field:kit:metadata',
+    ])
+    assert.deepEqual((await collection(client, name)).definition.fields.kit, {
+      type: 'string',
+      label: 'Kit size',
+    })
+    assert.equal((await columns(name)).kit, 'character varying:YES')
   })
 
   test('a change that fails in the database half-way leaves the definition, version, table and records as they were', async ({
@@ -657,5 +673,91 @@ test.group('Collections: changes to fields', (group) => {
     assert.equal(forbidden.body().error.code, 'ERR_FORBIDDEN')
     assert.equal((await collection(client, name)).version, 2)
     assert.property(await columns(name), 'kit')
+  })
+
+  test('after changes, the table is the one a collection created with the final definition gets: columns, defaults, constraints and indexes', async ({
+    client,
+    assert,
+  }) => {
+    const { name } = await signups(client, [{ student: 'Ada', age: '12', kit: 'M' }])
+    const steps = [
+      [
+        { op: 'add_field', name: 'serial', field: { type: 'string', unique: true, max: 20 } },
+        {
+          op: 'add_field',
+          name: 'paid',
+          field: { type: 'boolean', required: true, default: false },
+        },
+        { op: 'add_field', name: 'fee', field: { type: 'decimal', default: 12.5, index: true } },
+        {
+          op: 'add_field',
+          name: 'coach_id',
+          field: { type: 'reference', target: 'core.users', on_delete: 'set null' },
+        },
+        { op: 'change_field', name: 'age', field: { type: 'integer' } },
+        {
+          op: 'change_field',
+          name: 'level',
+          field: { values: ['beginner', 'club', 'team', 'staff'], default: 'club' },
+        },
+        { op: 'change_field', name: 'kit', field: { required: true, default: 'S', index: true } },
+      ],
+      [
+        { op: 'rename_field', from: 'serial', to: 'code' },
+        { op: 'rename_field', from: 'kit', to: 'kit_size' },
+        { op: 'rename_field', from: 'level', to: 'grade' },
+        { op: 'change_field', name: 'coach_id', field: { on_delete: 'cascade' } },
+        { op: 'remove_field', name: 'joined_on' },
+      ],
+    ]
+    for (const batch of steps) {
+      const applied = await changes(client, name, { changes: batch, confirm: true })
+      assert.equal(applied.status(), 200, applied.text())
+    }
+    const final = (await collection(client, name)).definition
+    const twin = `${name}_twin`
+    ;(
+      await api(client, tenant, admin.token).post('admin/collections', {
+        name: twin,
+        definition: final,
+      })
+    ).assertStatus(201)
+
+    const structure = (collectionName: string) =>
+      inTenant(tenant, async (trx) => {
+        const table = `col_${collectionName}`
+        const neutral = (text: unknown) => String(text ?? '').replaceAll(table, 'T')
+        const rows = async (sql: string, bindings: unknown[]) =>
+          (await trx.rawQuery(sql, bindings)).rows.map((row: any) =>
+            Object.values(row).map(neutral).join(' | ')
+          )
+        return {
+          columns: (
+            await rows(
+              `SELECT column_name, data_type, character_maximum_length, numeric_precision, numeric_scale, is_nullable, column_default
+                 FROM information_schema.columns WHERE table_schema = ? AND table_name = ?`,
+              [tenant.schema_name, table]
+            )
+          ).sort(),
+          constraints: (
+            await rows(
+              `SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = to_regclass(?)`,
+              [`"${table}"`]
+            )
+          ).sort(),
+          indexes: (
+            await rows(
+              `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = ? AND tablename = ?`,
+              [tenant.schema_name, table]
+            )
+          ).sort(),
+        }
+      })
+    const changed = await structure(name)
+    assert.deepEqual(changed, await structure(twin))
+    assert.includeMembers(changed.constraints, [
+      'T_code_unique | u | UNIQUE (code)',
+      'T_coach_id_foreign | f | FOREIGN KEY (coach_id) REFERENCES users(id) ON DELETE CASCADE',
+    ])
   })
 })

@@ -95,12 +95,12 @@ async function plan(
   )
 }
 
-/** Names of constraints (u, c, f) or plain indexes of one column of the table, in the current schema. */
+/** Names of constraints (u, c, f, n) or plain indexes of one column of the table, in the current schema. */
 async function namedOn(
   trx: TransactionClientContract,
   table: string,
   column: string,
-  kind: 'unique' | 'check' | 'foreign' | 'index'
+  kind: 'unique' | 'check' | 'foreign' | 'not_null' | 'index'
 ): Promise<string[]> {
   const attribute = `(SELECT attnum FROM pg_attribute WHERE attrelid = rel.oid AND attname = ?)`
   if (kind === 'index') {
@@ -116,7 +116,7 @@ async function namedOn(
     )
     return rows.map((row) => row.name)
   }
-  const type = { unique: 'u', check: 'c', foreign: 'f' }[kind]
+  const type = { unique: 'u', check: 'c', foreign: 'f', not_null: 'n' }[kind]
   const rows = await selectRows(
     trx,
     `SELECT con.conname AS name FROM pg_constraint con
@@ -135,7 +135,8 @@ async function renameNamedAfter(
   to: string
 ) {
   const t = ident(table)
-  for (const kind of ['unique', 'check', 'foreign', 'index'] as const) {
+  // PostgreSQL 18 keeps NOT NULL as named constraints too (`<table>_<column>_not_null`).
+  for (const kind of ['unique', 'check', 'foreign', 'not_null', 'index'] as const) {
     const old = `${table}_${from}_${kind}`
     for (const name of await namedOn(trx, table, to, kind)) {
       if (name !== old) continue

@@ -37,12 +37,15 @@ export function sqlType(column: ColumnSnapshot): string {
   }
 }
 
-/** A default value as an SQL literal of the column's type. */
-export function defaultLiteral(column: ColumnSnapshot, value: string | number | boolean | null) {
+/**
+ * A default value as an SQL literal, untyped the way the schema builder
+ * writes it when it creates the table (PostgreSQL stores it as the column's
+ * type), so a changed table and a created one keep the same defaults.
+ */
+export function defaultLiteral(value: string | number | boolean | null) {
   if (value === null) return 'NULL'
   if (typeof value === 'boolean') return value ? 'true' : 'false'
-  const text = literal(String(value))
-  return `${text}::${sqlType(column)}`
+  return literal(String(value))
 }
 
 /** The predicate an enum's CHECK constraint holds. */

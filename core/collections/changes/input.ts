@@ -53,14 +53,14 @@ export const changeRequestValidator = vine.compile(
   })
 )
 
-/** Keys that only make sense for one type: dropped when a change gives the field another type. */
-const TYPE_KEYS = ['values', 'target', 'on_delete', 'min', 'max', 'default'] as const
-
-/** The field after a change_field: the given keys over the stored ones; a key given as null is removed (`default: null`: no default). */
+/**
+ * The field after a change_field. With `type`, `field` is the whole new spec
+ * (what the web app's field editor sends); without, it names only the keys
+ * that change, over the stored ones, and a key given as null is removed
+ * (`default: null`: no default).
+ */
 export function mergeField(current: FieldSpec, patch: Record<string, unknown>): FieldSpec {
-  const merged: Record<string, unknown> = { ...current }
-  if (patch.type !== undefined && patch.type !== current.type)
-    for (const key of TYPE_KEYS) delete merged[key]
+  const merged: Record<string, unknown> = patch.type === undefined ? { ...current } : {}
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete merged[key]
     else merged[key] = value

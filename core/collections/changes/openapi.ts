@@ -20,7 +20,7 @@ const change: JsonSchema = {
     field: {
       ...fieldSpec,
       description:
-        'add_field: the new field; change_field: the keys that change (over the stored ones; null removes a key)',
+        'add_field: the new field; change_field: with type, the whole new field; without, only the keys that change (null removes one)',
     },
     on_invalid: {
       enum: ['null', 'default'],

@@ -183,7 +183,7 @@ async function planAdd(context: PlanContext, name: string, rows: number): Promis
     })
   const { t, c } = names(context, name)
   let column = `ALTER TABLE ${t} ADD COLUMN ${c} ${sqlType(to)}`
-  if (to.default !== undefined) column += ` DEFAULT ${defaultLiteral(to, to.default)}`
+  if (to.default !== undefined) column += ` DEFAULT ${defaultLiteral(to.default)}`
   if (!to.nullable) column += ' NOT NULL'
   return [
     step(context, {
@@ -260,9 +260,7 @@ async function planRename(context: PlanContext, from: string, to: string): Promi
 
 /** What replaces a value that does not fit, per `on_invalid`. */
 function fallback(onInvalid: OnInvalid | undefined, to: ColumnSnapshot): string {
-  return onInvalid === 'default' && to.default !== undefined
-    ? defaultLiteral(to, to.default)
-    : 'NULL'
+  return onInvalid === 'default' && to.default !== undefined ? defaultLiteral(to.default) : 'NULL'
 }
 
 /** Problems of replacing `rows` values that do not fit, per `on_invalid`. */
@@ -448,7 +446,7 @@ async function planChange(
       statements: [
         {
           sql: set
-            ? `ALTER TABLE ${t} ALTER COLUMN ${c} SET DEFAULT ${defaultLiteral(to, to.default!)}`
+            ? `ALTER TABLE ${t} ALTER COLUMN ${c} SET DEFAULT ${defaultLiteral(to.default!)}`
             : `ALTER TABLE ${t} ALTER COLUMN ${c} DROP DEFAULT`,
         },
       ],
@@ -485,7 +483,7 @@ async function planChange(
           blocking: false,
         })
         statements.push({
-          sql: `UPDATE ${t} SET ${c} = ${defaultLiteral(to, to.default!)} WHERE ${c} IS NULL`,
+          sql: `UPDATE ${t} SET ${c} = ${defaultLiteral(to.default!)} WHERE ${c} IS NULL`,
         })
       }
       statements.push({ sql: `ALTER TABLE ${t} ALTER COLUMN ${c} SET NOT NULL` })
