@@ -301,6 +301,23 @@ test.group('Web app: tenant collections', (group) => {
     assert.include(await runs.first().innerText(), 'done')
     assert.include(await runs.first().innerText(), 'collections.sports_club_sign_ups.created')
     assert.deepEqual(await accessibilityProblems(page), [])
+
+    // 9. On a phone, in Arabic: the board right to left in one column, nothing scrolling sideways.
+    await page.setViewportSize(PHONE)
+    await page.evaluate(() => (globalThis as any).localStorage.setItem('oryne.app.locale', 'ar'))
+    await page.goto(boardUrl)
+    await page.getByRole('link', { name: 'السجلات وطرق العرض' }).waitFor()
+    await page.getByRole('heading', { name: /^Chess / }).waitFor()
+    assert.equal(await page.locator('html').getAttribute('dir'), 'rtl')
+    assert.deepEqual(await cardsUnder(page, 'Chess'), ['Amira Haddad'])
+    assert.notMatch(await page.locator('body').innerText(), /\bcol\.[a-z]/)
+    assert.isAtMost(
+      await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth),
+      PHONE.width
+    )
+    assert.deepEqual(await accessibilityProblems(page), [])
+    await shot(page, 'collections-board-ar-phone')
+
     assert.deepEqual([...office.problems, ...office.elsewhere], [])
     assert.deepEqual(pagesNotCheckedByAxe(browser), [])
   }).timeout(180_000)
