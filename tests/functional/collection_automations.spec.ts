@@ -313,6 +313,14 @@ test.group('Collection automations', (group) => {
       'action.values.title:unknown_field',
     ])
 
+    const mistyped = await s.admin.post(path, {
+      name: 'Wrong values',
+      trigger: { on: 'update', when: { field: 'sport', equals: 'rugby' } },
+      action: { type: 'set_field', field: 'status', value: 'maybe' },
+    })
+    mistyped.assertStatus(422)
+    assert.sameMembers(rules(mistyped), ['trigger.when.equals:type', 'action.value:type'])
+
     const notUser = await s.admin.post(path, {
       name: 'Tell the student',
       trigger: { on: 'create' },

@@ -296,6 +296,29 @@ export function meets(when: Condition | undefined, record: Record<string, unknow
 type CheckContext = { collection: string; definition: CollectionDefinition }
 
 /**
+ * Why a literal value (no placeholder in it) cannot be the field's: an enum
+ * value it lacks, text for a number or a yes/no. Null and what the field's
+ * own validation judges better (dates, lengths) pass here.
+ */
+function mismatch(spec: FieldSpec | undefined, value: Scalar): string | null {
+  if (!spec || value === null || (typeof value === 'string' && placeholdersOf(value).length))
+    return null
+  switch (spec.type) {
+    case 'enum':
+      return spec.values?.includes(String(value))
+        ? null
+        : `must be one of ${(spec.values ?? []).join(', ')}`
+    case 'boolean':
+      return typeof value === 'boolean' ? null : 'must be true or false'
+    case 'integer':
+    case 'decimal':
+      return typeof value === 'number' ? null : 'must be a number'
+    default:
+      return null
+  }
+}
+
+/**
  * What the automation names must exist in this tenant: fields of its
  * collection (trigger, conditions, placeholders), the user reference field,
  * the role or user to notify, the collection and fields of create_record, a
@@ -317,8 +340,14 @@ export async function checkReferences(
         message: `Collection "${collection}" has no field "${name}"`,
       })
   }
+  const typed = (spec: FieldSpec | undefined, value: Scalar, at: string) => {
+    const problem = mismatch(spec, value)
+    if (problem) details.push({ field: at, rule: 'type', message: `The value ${problem}` })
+  }
+  const own = (name: string) => (Object.hasOwn(fields, name) ? fields[name] : undefined)
   if (trigger.on === 'update') field(trigger.field, 'trigger.field', { builtin: false })
   field(trigger.when?.field, 'trigger.when.field')
+  if (trigger.when) typed(own(trigger.when.field), trigger.when.equals, 'trigger.when.equals')
   const placeholders = (source: string, at: string) => {
     for (const name of placeholdersOf(source)) field(name, at)
   }
@@ -349,7 +378,7 @@ export async function checkReferences(
             message: `No user "${to.user_id}" in this institution`,
           })
       } else {
-        const spec = Object.hasOwn(fields, to.user_field) ? fields[to.user_field] : undefined
+        const spec = own(to.user_field)
         if (!spec) field(to.user_field, 'action.to.user_field', { builtin: false })
         else if (spec.type !== 'reference' || spec.target !== 'core.users')
           details.push({
@@ -371,6 +400,7 @@ export async function checkReferences(
     case 'set_field':
       field(action.field, 'action.field', { builtin: false })
       if (typeof action.value === 'string') placeholders(action.value, 'action.value')
+      typed(own(action.field), action.value, 'action.value')
       if (trigger.on === 'schedule' && !trigger.when)
         details.push({
           field: 'action.field',
@@ -395,6 +425,8 @@ export async function checkReferences(
             message: `Collection "${action.collection}" has no field "${key}"`,
           })
         if (typeof value === 'string') placeholders(value, `action.values.${key}`)
+        if (target && Object.hasOwn(target.definition.fields, key))
+          typed(target.definition.fields[key], value, `action.values.${key}`)
       }
       break
     }
