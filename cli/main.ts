@@ -13,6 +13,7 @@ import { registerTenant } from './commands/tenant/index.js'
 import { registerUser } from './commands/user.js'
 import { registerPlatformAdmin } from './commands/platform_admin.js'
 import { registerSearch } from './commands/search.js'
+import { registerCollection } from './commands/collection.js'
 import type { AvailablePlugin } from '#core/plugins/catalog'
 import {
   availablePlugins,
@@ -58,6 +59,7 @@ export function buildProgram(
   registerUser(program)
   registerPlatformAdmin(program)
   registerSearch(program)
+  registerCollection(program)
   registerPluginCommands(program, plugins)
   registerPluginGroups(program, groups)
 

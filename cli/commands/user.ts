@@ -19,7 +19,11 @@ type UserView = {
  * schema must exist: a tenant still provisioning (or whose provisioning
  * failed) is refused; suspended and archived ones can still be managed.
  */
-async function inTenant<T>(runtime: Runtime, slug: string, fn: (tenant: Tenant) => Promise<T>) {
+export async function inTenant<T>(
+  runtime: Runtime,
+  slug: string,
+  fn: (tenant: Tenant) => Promise<T>
+) {
   const { tenantContext } = await import('#core/tenancy/context')
   const { E_TENANT_NOT_READY } = await import('#core/errors')
   const tenancy = await runtime.app.container.make('oryne.tenancy')
