@@ -91,8 +91,7 @@ const TAGS: Record<string, string> = {
   'Admin: users': 'Accounts of the tenant: invitations, roles, access (docs/auth.md)',
   'Admin: reports': 'Scheduled reports (docs/reports.md)',
   'Admin: webhooks': 'Outgoing webhooks (docs/webhooks.md)',
-  'Collections':
-    'Collections a tenant admin defines, and their records (docs/collections.md)',
+  'Collections': 'Collections a tenant admin defines, and their records (docs/collections.md)',
   'Collections: forms':
     'Forms of a collection, public ones for people without an account included (docs/collections.md)',
   'Collections: views':
