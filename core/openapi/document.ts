@@ -92,6 +92,8 @@ const TAGS: Record<string, string> = {
   'Admin: reports': 'Scheduled reports (docs/reports.md)',
   'Admin: webhooks': 'Outgoing webhooks (docs/webhooks.md)',
   'Collections': 'Collections a tenant admin defines, and their records (docs/collections.md)',
+  'Collections: automations':
+    'What happens when a record of a collection is created or updated, or on a schedule, with the log of every run (docs/collections.md)',
   'Collections: forms':
     'Forms of a collection, public ones for people without an account included (docs/collections.md)',
   'Collections: views':

@@ -144,7 +144,7 @@ const create: JsonSchema = {
 }
 const change: JsonSchema = { ...create, required: [] }
 
-const tags = ['Collections']
+const tags = ['Collections: automations']
 const base = '/api/v1/admin/collections/:name/automations'
 const checks = [E_VALIDATION, E_AUTOMATION_INVALID, E_COLLECTION_NOT_FOUND]
 
