@@ -523,4 +523,29 @@ test.group('Collections: forms and public forms', (group) => {
       .header('x-tenant-id', tenant.slug)
     anonymousCall.assertStatus(401)
   })
+
+  test('a field removed from the collection leaves its forms: not rendered, not accepted', async ({
+    client,
+    assert,
+  }) => {
+    const adminApi = api(client, tenant, admin.token)
+    ;(await adminApi.post(FORMS, publicForm('after-change'))).assertStatus(201)
+    const removed = await adminApi.post('admin/collections/enquiries/changes', {
+      changes: [{ op: 'remove_field', name: 'details' }],
+      confirm: true,
+    })
+    assert.equal(removed.status(), 200, removed.text())
+    const { sections, token } = (await anonymous(client).open('after-change')).body().data
+    assert.deepEqual(
+      sections[1].fields.map((field: any) => field.name),
+      ['topic', 'year_group', 'visit_on']
+    )
+    const withDetails = await anonymous(client).submit('after-change', {
+      values: { ...PARENT, details: 'Still here?' },
+      token,
+    })
+    withDetails.assertStatus(400)
+    assert.deepEqual(rules(withDetails), ['values.details:unknown_field'])
+    ;(await anonymous(client).submit('after-change', { values: PARENT, token })).assertStatus(201)
+  })
 })

@@ -439,4 +439,24 @@ test.group('Collections: saved views', (group) => {
       assert.equal(response.body().error.code, 'ERR_COLLECTION_NOT_FOUND')
     }
   })
+
+  test('a view naming a field the collection has since lost answers 422 ERR_VIEW_INVALID, not a 500', async ({
+    client,
+    assert,
+  }) => {
+    const adminApi = as(client, admin)
+    const view = (
+      await adminApi.post(VIEWS, { name: 'Notes', kind: 'list', config: { fields: ['notes'] } })
+    ).body().data
+    ;(await adminApi.get(`${RECORDS}/views/${view.id}/records`)).assertStatus(200)
+    const removed = await adminApi.post('admin/collections/signups/changes', {
+      changes: [{ op: 'remove_field', name: 'notes' }],
+      confirm: true,
+    })
+    assert.equal(removed.status(), 200, removed.text())
+    const stale = await adminApi.get(`${RECORDS}/views/${view.id}/records`)
+    stale.assertStatus(422)
+    assert.equal(stale.body().error.code, 'ERR_VIEW_INVALID')
+    assert.deepEqual(rules(stale), ['config.fields.0:unknown_field'])
+  })
 })

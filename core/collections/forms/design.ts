@@ -168,7 +168,10 @@ export function acceptValues(
   sections: FormSection[],
   values: Record<string, unknown>
 ) {
-  const fields = inOrder(sections).map(({ field }) => field)
+  // A field removed from the collection since the form was saved is no longer on it.
+  const fields = inOrder(sections)
+    .map(({ field }) => field)
+    .filter((field) => model.declared.some((declared) => declared.name === field.name))
   const onForm = new Set(fields.map((field) => field.name))
   const details: Detail[] = []
   for (const name of Object.keys(values))
