@@ -485,6 +485,45 @@ test.group('Collection automations', (group) => {
     assert.notEqual(run.record_id, String(chess.id))
   })
 
+  test('two collections creating records in each other stop after a chain of three automations', async ({
+    client,
+    assert,
+  }) => {
+    const s = await school(client)
+    const [ping, pong] = [`ping_${++counter}`, `pong_${++counter}`]
+    for (const name of [ping, pong])
+      (
+        await s.admin.post('admin/collections', {
+          name,
+          label: name,
+          definition: { fields: { label: { type: 'string', required: true } } },
+        })
+      ).assertStatus(201)
+    const toPong = await automate(s, ping, {
+      name: 'ping → pong',
+      trigger: { on: 'create' },
+      action: { type: 'create_record', collection: pong, values: { label: '{{label}}>pong' } },
+    })
+    const toPing = await automate(s, pong, {
+      name: 'pong → ping',
+      trigger: { on: 'create' },
+      action: { type: 'create_record', collection: ping, values: { label: '{{label}}>ping' } },
+    })
+    await record(s, ping, { label: 'serve' })
+
+    await finishedRuns(s, ping, toPong.id, 2)
+    await finishedRuns(s, pong, toPing.id, 1)
+    await sleep(1000)
+    const labels = async (name: string) =>
+      (
+        (await s.admin.get(`collections/${name}?sort=id`)).body().data as Array<{ label: string }>
+      ).map((row) => row.label)
+    assert.deepEqual(await labels(ping), ['serve', 'serve>pong>ping'])
+    assert.deepEqual(await labels(pong), ['serve>pong', 'serve>pong>ping>pong'])
+    assert.lengthOf(await runsOf(s, ping, toPong.id), 2)
+    assert.lengthOf(await runsOf(s, pong, toPing.id), 1)
+  })
+
   test('a failing webhook: the run is retried, then failed with its error; the admin retries it and it succeeds', async ({
     client,
     assert,
