@@ -1,4 +1,5 @@
 import { test } from '@japa/runner'
+import { DateTime } from 'luxon'
 import type { ApiClient } from '@japa/api-client'
 import tenancy from '#core/services/tenancy'
 import type { Tenant } from '#core/tenancy/types'
@@ -310,6 +311,31 @@ test.group('Collections: saved views', (group) => {
       `${RECORDS}/views/${trials.id}/records?from=2026-04-01&to=2026-04-01`
     )
     assert.deepEqual(byDay(aprilFirst.body().data), [['2026-04-01', ['Mid']]])
+
+    // The built-in created_at places a record on the day it was made, in Tokyo.
+    const made = (
+      await adminApi.post(VIEWS, {
+        name: 'Made',
+        kind: 'calendar',
+        config: { date_field: 'created_at' },
+      })
+    ).body().data
+    // From yesterday: a run at Tokyo's midnight still finds them.
+    const today = DateTime.now().setZone('Asia/Tokyo')
+    const [from, to] = [today.minus({ days: 1 }).toISODate()!, today.toISODate()!]
+    const madeToday = await adminApi.get(
+      `${RECORDS}/views/${made.id}/records?from=${from}&to=${to}`
+    )
+    madeToday.assertStatus(200)
+    assert.includeMembers(
+      [from, to],
+      madeToday.body().data.days.map((d: any) => d.day)
+    )
+    assert.equal(madeToday.body().data.days.at(-1).day, to)
+    assert.includeMembers(
+      madeToday.body().data.records.map((r: any) => r.student_name),
+      ['Early', 'March 1', 'Mid', 'Mid too', 'April']
+    )
 
     for (const [query, expected] of [
       ['from=2026-03-01', ['to:date']],
