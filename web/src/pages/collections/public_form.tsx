@@ -188,6 +188,7 @@ function FillIn(props: { form: PublicForm; slug: string }) {
 
   return (
     <article>
+      {form.tenant?.name ? <p class="muted">{form.tenant.name}</p> : null}
       <h1>{form.title}</h1>
       {form.description ? <p>{form.description}</p> : null}
       <form onSubmit={submit} noValidate={false}>
