@@ -290,6 +290,16 @@ export async function deleteCollection(name: string, confirm: unknown, by: Chang
       [tenant.schema_name, `${schema}.${ident(table)}`, `${schema}.${ident(table)}`]
     )
     await trx.rawQuery(`ALTER TABLE ${schema}.${ident(table)} RENAME TO ${ident(backup)}`)
+    // A backup references nothing: its old rows must not keep records of other tables from being deleted.
+    const foreignKeys = await selectRows(
+      trx,
+      `SELECT conname AS name FROM pg_constraint WHERE conrelid = ?::regclass AND contype = 'f'`,
+      [`${schema}.${ident(backup)}`]
+    )
+    for (const constraint of foreignKeys)
+      await trx.rawQuery(
+        `ALTER TABLE ${schema}.${ident(backup)} DROP CONSTRAINT ${ident(constraint.name as string)}`
+      )
     for (const [index, relation] of relations.entries()) {
       const renamed = relation.kind === 'S' ? `${backup}_id_seq` : `${backup}_i${index}`
       const what = relation.kind === 'S' ? 'SEQUENCE' : 'INDEX'

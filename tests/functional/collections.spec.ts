@@ -614,6 +614,21 @@ test.group('Collections: definitions, access, isolation', (group) => {
     referenced.assertStatus(409)
     assert.equal(referenced.body().error.code, 'ERR_COLLECTION_IN_USE')
 
+    // A backup keeps its rows whatever happens to the records they pointed to.
+    const club = await adminApi.post('collections/clubs', { name: 'Chess' })
+    const member = await adminApi.post('collections/club_members', {
+      club_id: club.body().data.id,
+      member_id: student.id,
+    })
+    member.assertStatus(201)
+    const membersGone = await adminApi.delete(`${ADMIN}/club_members?confirm=club_members`)
+    membersGone.assertStatus(200)
+    ;(await adminApi.delete(`collections/clubs/${club.body().data.id}`)).assertStatus(200)
+    const members = await inTenant(tenant, (trx) =>
+      trx.from(membersGone.body().data.backup_table).select('club_id')
+    )
+    assert.deepEqual(members, [{ club_id: club.body().data.id }])
+
     const deleted = await adminApi.delete(`${ADMIN}/trips?confirm=trips`)
     deleted.assertStatus(200)
     const backup = deleted.body().data.backup_table
