@@ -179,7 +179,7 @@ export const collectionsApi = {
 
   automations: (name: string) => api<Automation[]>(`${part(name)}/automations`),
   createAutomation: (name: string, body: Omit<Automation, 'id' | 'collection'>) =>
-    api<Automation>(`${part(name)}/automations`, { method: 'POST', body }),
+    api<Automation & { secret?: string }>(`${part(name)}/automations`, { method: 'POST', body }),
   updateAutomation: (name: string, id: string | number, body: Partial<Automation>) =>
     api<Automation>(`${part(name)}/automations/${id}`, { method: 'PATCH', body }),
   removeAutomation: (name: string, id: string | number) =>

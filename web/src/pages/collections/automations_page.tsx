@@ -159,6 +159,7 @@ function NewAutomation(props: { collection: Collection; onCreated: () => Promise
   const [body, setBody] = useState('')
   const [url, setUrl] = useState('')
   const [notice, setNotice] = useState<string | null>(null)
+  const [secret, setSecret] = useState<string | null>(null)
   const saving = useAction()
   const fields = fieldsOf(collection)
   const userFields = fields.filter(
@@ -188,12 +189,14 @@ function NewAutomation(props: { collection: Collection; onCreated: () => Promise
           ? { type: 'notify', to, title: title.trim(), body: body.trim() }
           : { type: 'webhook', url: url.trim() }
       const trigger = on === 'update' && field ? { on, field } : { on }
-      await collectionsApi.createAutomation(collection.name, {
+      const created = await collectionsApi.createAutomation(collection.name, {
         name: name.trim(),
         trigger,
         action,
         enabled: true,
       })
+      // A webhook's signing secret is answered once: shown now, never again.
+      setSecret(created.secret ?? null)
       setName('')
       setTitle('')
       setBody('')
@@ -206,6 +209,11 @@ function NewAutomation(props: { collection: Collection; onCreated: () => Promise
     <section aria-labelledby="new-automation" class="col-new-automation">
       <h2 id="new-automation">{t('col.auto.new')}</h2>
       <Notice text={notice} />
+      {secret ? (
+        <p class="col-secret">
+          {t('col.auto.secret')} <code>{secret}</code>
+        </p>
+      ) : null}
       <form onSubmit={submit} class="col-builder">
         <label for="auto-name">
           {t('col.auto.name')}

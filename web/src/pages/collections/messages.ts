@@ -178,6 +178,8 @@ export default defineMessages({
     'col.auto.placeholders': 'The record’s values can be used: {list}',
     'col.auto.url': 'Webhook address',
     'col.auto.save': 'Save automation',
+    'col.auto.secret':
+      'The webhook’s signing secret, shown only now (the receiver checks the Oryne-Signature header with it):',
     'col.auto.created': 'Automation “{name}” saved.',
     'col.auto.enabled': '{name} is on',
     'col.auto.whenCreated': 'When a record is created',
@@ -384,6 +386,8 @@ export default defineMessages({
     'col.auto.placeholders': 'يمكن استخدام قيم السجل: {list}',
     'col.auto.url': 'عنوان الخطاف الإلكتروني',
     'col.auto.save': 'حفظ الأتمتة',
+    'col.auto.secret':
+      'السر الذي تُوقَّع به طلبات الخطاف، يظهر الآن فقط (يتحقق به المستقبِل من الترويسة Oryne-Signature):',
     'col.auto.created': 'حُفظت الأتمتة «{name}».',
     'col.auto.enabled': '{name} مفعّلة',
     'col.auto.whenCreated': 'عند إنشاء سجل',
