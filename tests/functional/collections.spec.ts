@@ -495,6 +495,24 @@ test.group('Collections: definitions, access, isolation', (group) => {
       everywhere.body().data.map((hit: { type: string }) => hit.type),
       'collections.instruments'
     )
+    // Field visibility: without collections.instruments.value the value is masked.
+    const shownToAdmin = await adminApi.get(`collections/instruments/${id}`)
+    assert.equal(Number(shownToAdmin.body().data.value), 1000)
+    const studentRole = (await adminApi.get('admin/roles/Student')).body().data
+    ;(
+      await adminApi.patch('admin/roles/Student', {
+        permissions: [...studentRole.permissions, 'collections.instruments.read'],
+      })
+    ).assertStatus(200)
+    const shownToStudent = await api(client, tenant, student.token).get(
+      `collections/instruments/${id}`
+    )
+    shownToStudent.assertStatus(200)
+    assert.equal(shownToStudent.body().data.value, '***')
+    ;(
+      await adminApi.patch('admin/roles/Student', { permissions: studentRole.permissions })
+    ).assertStatus(200)
+
     // The student may not list instruments: search does not show them either.
     const studentSearch = await api(client, tenant, student.token).get('search?q=cello')
     assert.notInclude(
