@@ -1,5 +1,8 @@
 import { test } from '@japa/runner'
 import type { ApiClient } from '@japa/api-client'
+import app from '@adonisjs/core/services/app'
+import type { ResourceModel } from '#core/resources/model'
+import { searchDriver, type SearchDriver } from '#core/search/index'
 import type { Tenant } from '#core/tenancy/types'
 import { activeTenant } from '#tests/support/tenants'
 import { api, inTenant, signIn, type SignedIn } from '#tests/fixtures/plugins/library-lite/testing'
@@ -759,5 +762,43 @@ test.group('Collections: changes to fields', (group) => {
       'T_code_unique | u | UNIQUE (code)',
       'T_coach_id_foreign | f | FOREIGN KEY (coach_id) REFERENCES users(id) ON DELETE CASCADE',
     ])
+  })
+
+  test("a change to searched fields rebuilds the collection's search index; other changes leave it", async ({
+    client,
+    assert,
+  }) => {
+    const { name } = await signups(client, [{ student: 'Ada', kit: 'M' }])
+    const rebuilt: string[][] = []
+    const recorder: SearchDriver = {
+      kind: 'typesense',
+      search: async () => ({ hits: [], total: 0 }),
+      reindex: async (model: ResourceModel) => {
+        rebuilt.push([model.key, ...model.searchFields.map((field) => field.name).sort()])
+        return { indexed: 1 }
+      },
+      sync: async () => ({ indexed: 0, removed: 0 }),
+    }
+    const standard = await searchDriver()
+    app.container.bindValue('oryne.search', recorder)
+    try {
+      const apply = async (change: object) => {
+        const response = await changes(client, name, { changes: [change], confirm: true })
+        assert.equal(response.status(), 200, response.text())
+      }
+      await apply({ op: 'change_field', name: 'kit', field: { label: 'Kit' } })
+      assert.deepEqual(rebuilt, [])
+      await apply({ op: 'change_field', name: 'student', field: { search: true } })
+      await apply({ op: 'rename_field', from: 'student', to: 'pupil' })
+      await apply({ op: 'add_field', name: 'notes', field: { type: 'text', search: true } })
+      await apply({ op: 'change_field', name: 'age', field: { type: 'integer' } })
+      assert.deepEqual(rebuilt, [
+        [`collections.${name}`, 'student'],
+        [`collections.${name}`, 'pupil'],
+        [`collections.${name}`, 'notes', 'pupil'],
+      ])
+    } finally {
+      app.container.bindValue('oryne.search', standard)
+    }
   })
 })

@@ -1,3 +1,4 @@
+import logger from '@adonisjs/core/services/logger'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { recordAudit } from '../../audit/audit.js'
 import { E_VALIDATION } from '../../errors.js'
@@ -11,7 +12,13 @@ import { collectionTargets, tableSnapshotOf } from '../ddl.js'
 import { keyOfCollection, parseDefinition, type CollectionDefinition } from '../definition.js'
 import { E_COLLECTION_NOT_FOUND } from '../errors.js'
 import { checkFieldQuota } from '../quotas.js'
-import { invalidateCollections, pluginCatalog, type CollectionRow } from '../registry.js'
+import {
+  collectionsOfTenant,
+  invalidateCollections,
+  pluginCatalog,
+  type CollectionRow,
+} from '../registry.js'
+import { reindexTenant } from '../../search/indexing.js'
 import {
   E_COLLECTION_CHANGE_CONFLICT,
   E_COLLECTION_CHANGE_FAILED,
@@ -284,14 +291,46 @@ export async function changeCollection(
     })
     return {
       ...shown,
+      reindex:
+        searched(row.definition) !== searched(planned.definition) ||
+        planned.steps.some((step) => row.definition.fields[step.field]?.search),
       applied: true,
       version: planned.to_version,
       backup_table: backup,
       change_id: String(change.id ?? change),
     }
   })
-  if (result.applied) invalidateCollections(tenant.id)
-  return result
+  const { reindex, ...answer } = result as typeof result & { reindex?: boolean }
+  if (answer.applied) invalidateCollections(tenant.id)
+  if (reindex) await reindexCollection(name)
+  return answer
+}
+
+/** The searched fields of a definition with their types: a change to them needs a new index. */
+const searched = (definition: CollectionDefinition) =>
+  JSON.stringify(
+    Object.entries(definition.fields)
+      .filter(([, spec]) => spec.search)
+      .map(([field, spec]) => `${field}:${spec.type}`)
+  )
+
+/**
+ * Rebuilds a collection's search index after its searched fields changed
+ * (a no-op for the PostgreSQL driver, which searches the table). The change
+ * is committed by then: a failure is logged, and `oryne search reindex`
+ * catches up.
+ */
+async function reindexCollection(name: string) {
+  try {
+    const { models } = await collectionsOfTenant()
+    const model = models.get(name)
+    if (model) await reindexTenant({ only: [model] })
+  } catch (error) {
+    logger.warn(
+      { err: error, collection: name },
+      'search index of a changed collection not rebuilt'
+    )
+  }
 }
 
 /** The changes applied to collection `name` (newest first), with their plans and backups. */
