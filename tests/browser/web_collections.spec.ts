@@ -45,6 +45,29 @@ async function fillField(
   if (field.required) await fieldset.getByLabel('Required').check()
 }
 
+/** Calls the API as a signed-in user of the tenant (what the console or a script would do). */
+async function apiAs(
+  baseUrl: string,
+  who: { school: string; email: string; password: string },
+  method: string,
+  path: string,
+  body?: unknown
+) {
+  const headers = { 'Content-Type': 'application/json', 'X-Tenant-ID': who.school }
+  const login = await fetch(`${baseUrl}/api/v1/auth/login`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ email: who.email, password: who.password }),
+  })
+  const token = ((await login.json()) as any).data.access_token
+  const response = await fetch(`${baseUrl}/api/v1/${path}`, {
+    method,
+    headers: { ...headers, Authorization: `Bearer ${token}` },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  return ((await response.json()) as any).data
+}
+
 /** A board column (by its enum value's heading) and the card titles in it. */
 async function cardsUnder(page: Page, club: string) {
   const column = page.locator('.col-column').filter({
@@ -231,7 +254,12 @@ test.group('Web app: tenant collections', (group) => {
     assert.deepEqual([...visitor.problems, ...visitor.elsewhere], [])
     await form.context().close()
 
-    // 6. The coach signs in and reads the notification the automation sent.
+    // 6. The coach signs in and reads the notification the automation sent. Teachers may read the
+    // sign-ups (granted through the roles API), not change them.
+    const teacherRole = await apiAs(baseUrl, admin(), 'GET', 'admin/roles/Teacher')
+    await apiAs(baseUrl, admin(), 'PATCH', 'admin/roles/Teacher', {
+      permissions: [...teacherRole.permissions, `collections.${NAME}.read`],
+    })
     const coachApp = await openApp(browser, baseUrl)
     await signInApp(coachApp.page, baseUrl, coach())
     await coachApp.page
@@ -244,6 +272,18 @@ test.group('Web app: tenant collections', (group) => {
     )
     assert.deepEqual(await accessibilityProblems(coachApp.page), [])
     await shot(coachApp.page, 'collections-coach-notified')
+    await coachApp.page
+      .locator('#app-nav')
+      .getByRole('link', { name: 'Sports club sign-ups' })
+      .click()
+    await coachApp.page.getByRole('link', { name: 'By club (board)' }).click()
+    await coachApp.page.getByRole('heading', { name: /^Netball / }).waitFor()
+    assert.deepEqual(await cardsUnder(coachApp.page, 'Netball'), ['Amira Haddad'])
+    // Reading only: no card to move, no view to save, no new record.
+    assert.equal(await coachApp.page.locator('.col-move').count(), 0)
+    assert.equal(await coachApp.page.getByText('Save a view').count(), 0)
+    assert.equal(await coachApp.page.getByRole('button', { name: 'New', exact: true }).count(), 0)
+    assert.deepEqual(await accessibilityProblems(coachApp.page), [])
     assert.deepEqual([...coachApp.problems, ...coachApp.elsewhere], [])
     await coachApp.page.context().close()
 

@@ -14,6 +14,7 @@ import { match, useLocation, type Location } from './kit/router.js'
 import { Link, Loading, Problem } from './kit/ui.js'
 import { CORE_PAGES } from './pages/index.js'
 import { PUBLIC_FORM } from './pages/collections/index.js'
+import { useReadableCollections } from './pages/collections/shared.js'
 import { PublicFormApp } from './pages/collections/public_form.js'
 import { useHasRecords } from './data/resources.js'
 import { useUnreadCount } from './pages/notifications.js'
@@ -60,6 +61,9 @@ function Navigation(props: { path: string; open: boolean; onNavigate: () => void
   const { t } = useI18n()
   const core = Object.keys(CORE_PAGES)
   const records = useHasRecords()
+  // Those who do not build collections reach the ones they may read here (admins: from Collections).
+  const manage = app.can('core.collections.manage')
+  const readable = useReadableCollections()
   const sections = (['daily', 'records', 'admin'] as const)
     .map((section) => ({ section, entries: app.nav.filter((entry) => entry.section === section) }))
     .filter((group) => group.entries.length > 0)
@@ -90,7 +94,7 @@ function Navigation(props: { path: string; open: boolean; onNavigate: () => void
             </Link>
           </li>
         ) : null}
-        {app.can('core.collections.manage') ? (
+        {manage ? (
           <li>
             <Link to="/collections" current={current('/collections')}>
               {t('col.title')}
@@ -98,6 +102,23 @@ function Navigation(props: { path: string; open: boolean; onNavigate: () => void
           </li>
         ) : null}
       </ul>
+      {!manage && readable.length > 0 ? (
+        <div>
+          <h2 class="nav-section">{t('col.title')}</h2>
+          <ul>
+            {readable.map((collection) => (
+              <li key={collection.name}>
+                <Link
+                  to={`/collections/${collection.name}/records`}
+                  current={current(`/collections/${collection.name}`)}
+                >
+                  {collection.title}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
       {sections.map((group) => (
         <div key={group.section}>
           <h2 class="nav-section">{t(`nav.section.${group.section}`)}</h2>

@@ -1,4 +1,6 @@
+import { useEffect, useState } from 'preact/hooks'
 import { ApiError } from '../../kit/api.js'
+import { resourceViews } from '../../data/resources.js'
 import { useI18n } from '../../kit/i18n.js'
 import { Link, useLoad } from '../../kit/ui.js'
 import { collectionsApi, type Collection, type FieldSpec } from './api.js'
@@ -79,3 +81,20 @@ export function RefusalDetails(props: { error: unknown }) {
 
 /** Whether the signed-in user administers collections (`core.collections.manage`). */
 export const MANAGE = 'core.collections.manage'
+
+/** The collections the signed-in user may list (their records' views), by label; empty until known. */
+export function useReadableCollections() {
+  const [list, setList] = useState<Array<{ name: string; title: string }>>([])
+  useEffect(() => {
+    resourceViews().then(
+      (views) =>
+        setList(
+          views
+            .filter((view) => view.plugin === 'collections')
+            .map((view) => ({ name: view.name, title: view.title ?? view.name }))
+        ),
+      () => setList([])
+    )
+  }, [])
+  return list
+}
