@@ -11,7 +11,10 @@
  *   the envelope. The gap is routing, middleware, rate limiting, RBAC and the
  *   resource engine; the SQL is the same.
  * Both servers run in this process, one after the other. BENCH_CPU_PROFILE=<dir>
- * writes a CPU profile of Oryne's signed-in list run there.
+ * writes a CPU profile of Oryne's signed-in list run there. The list runs also
+ * report CPU per request: the server thread, PostgreSQL and Redis (the rate
+ * limiter's counters), which move far less with other load on the machine
+ * than requests per second do.
  */
 process.env.LOG_LEVEL ??= 'warn'
 // One user's requests at load would exhaust the per-user budget in a second; the check itself still runs.
@@ -28,8 +31,15 @@ import { AccessTokens } from '#core/auth/access_tokens'
 import { parseJwtKeys } from '#core/auth/keys'
 import type { Tenant } from '#core/tenancy/types'
 import { benchDuration, load, warmUp, type LoadResult } from './support/load.js'
-import { printComparison } from './support/report.js'
-import { maybeProfile } from './support/cpu.js'
+import {
+  cpuWindow,
+  maybeProfile,
+  pidCpuMs,
+  postmasterOf,
+  redisPidOf,
+  type CpuUse,
+} from './support/cpu.js'
+import { fixed, loadAverage, printComparison, printTable } from './support/report.js'
 
 const PATH = '/health/live'
 const CONNECTIONS = 50
@@ -233,14 +243,16 @@ try {
   }
 
   console.log(`NODE_ENV=${process.env.NODE_ENV}, LOG_LEVEL=${process.env.LOG_LEVEL}`)
-  const oryneResult = await measure('Oryne', oryneUrl)
-  const bareResult = await measure('node:http', bareUrl)
-
-  printComparison(
-    `GET ${PATH}, ${CONNECTIONS} connections, ${duration} s`,
-    { label: 'Oryne', result: oryneResult },
-    { label: 'node:http', result: bareResult }
-  )
+  // BENCH_ONLY=list measures the signed-in list alone (A/B runs of the hot path).
+  if (process.env.BENCH_ONLY !== 'list') {
+    const oryneResult = await measure('Oryne', oryneUrl)
+    const bareResult = await measure('node:http', bareUrl)
+    printComparison(
+      `GET ${PATH}, ${CONNECTIONS} connections, ${duration} s`,
+      { label: 'Oryne', result: oryneResult },
+      { label: 'node:http', result: bareResult }
+    )
+  }
 
   const list = await signedInList(oryne.url)
   console.log(
@@ -256,10 +268,52 @@ try {
   console.log(`Body bytes: Oryne ${list.oryneBody.length}, bare ${bareListBody.length}`)
   if (bareListSample.status !== 200)
     throw new Error(`The bare list answered ${bareListSample.status}`)
-  const oryneList = await maybeProfile('user-list', () =>
-    measure('Oryne (Teacher JWT)', oryne.url + list.path, list.headers)
+  const { default: db } = await import('@adonisjs/lucid/services/db')
+  const { rows: backend } = await db.rawQuery('SELECT pg_backend_pid() AS pid')
+  const postmaster = await postmasterOf(backend[0].pid)
+  const redisPid = await redisPidOf(process.env.REDIS_URL)
+  /** A measured run with the CPU each side used during it (Redis included). */
+  async function withCpu(run: () => Promise<LoadResult>) {
+    const window = await cpuWindow(postmaster)
+    const redisBefore = redisPid ? await pidCpuMs(redisPid) : null
+    const result = await run()
+    const cpu = await window.finish()
+    const redisAfter = redisPid ? await pidCpuMs(redisPid) : null
+    const redisMs =
+      redisBefore !== null && redisAfter !== null ? redisAfter - redisBefore : Number.NaN
+    return { result, cpu, redisMs }
+  }
+  console.log(`Load average (1 / 5 / 15 min) before the list runs: ${loadAverage()}`)
+  const oryneRun = await withCpu(() =>
+    maybeProfile('user-list', () =>
+      measure('Oryne (Teacher JWT)', oryne.url + list.path, list.headers)
+    )
   )
-  const bareListResult = await measure('node:http + pg', bareList.url + list.path, list.headers)
+  const bareRun = await withCpu(() =>
+    measure('node:http + pg', bareList.url + list.path, list.headers)
+  )
+  const oryneList = oryneRun.result
+  const bareListResult = bareRun.result
+  const perRequest = (run: { result: LoadResult; cpu: CpuUse; redisMs: number }) => {
+    const n = run.result.totalRequests
+    return [
+      fixed(run.cpu.threadMs / n, 3),
+      fixed(run.cpu.postgresMs / n, 3),
+      fixed(run.redisMs / n, 3),
+      `${fixed(100 * run.cpu.othersBusy, 0)}%`,
+    ]
+  }
+  printTable(
+    "CPU per request during the list runs (ms), and other processes' share of the machine",
+    ['', 'server thread', 'PostgreSQL', 'Redis', 'other processes'],
+    [
+      ['Oryne', ...perRequest(oryneRun)],
+      ['node:http + pg', ...perRequest(bareRun)],
+    ]
+  )
+  console.log(
+    `ORYNE_RATE_LIMIT_SYNC_MS=${process.env.ORYNE_RATE_LIMIT_SYNC_MS ?? '(default)'}; load average after: ${loadAverage()}`
+  )
   printComparison(
     `GET ${list.path} as a signed-in Teacher (JWT), ${CONNECTIONS} connections, ${duration} s`,
     { label: 'Oryne', result: oryneList },

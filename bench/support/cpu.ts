@@ -42,6 +42,26 @@ export async function postgresCpuMs(postmasterPid: number) {
   return (ticks * 1000) / TICKS_PER_SECOND
 }
 
+/** CPU milliseconds one process has used so far (all its threads), or null once it is gone. */
+export async function pidCpuMs(pid: number) {
+  const stat = await procStat(pid)
+  return stat ? (stat.ownTicks * 1000) / TICKS_PER_SECOND : null
+}
+
+/** The redis-server serving `url` (found by its port among this machine's processes), if any. */
+export async function redisPidOf(url: string | null | undefined) {
+  const port = url ? new URL(url).port || '6379' : null
+  if (!port) return null
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    const command = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')
+    const args = command.split('\0')
+    if (!args[0]?.includes('redis-server')) continue
+    if (args.some((arg) => arg.endsWith(`:${port}`) || arg === port)) return Number(entry)
+  }
+  return null
+}
+
 /** The postmaster a backend was forked from: `pid` as given by `SELECT pg_backend_pid()`. */
 export async function postmasterOf(backendPid: number) {
   const backend = await procStat(backendPid)
