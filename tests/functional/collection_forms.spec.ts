@@ -284,6 +284,18 @@ test.group('Collections: forms and public forms', (group) => {
     })
     assert.equal(form.sections[1].fields[3].help, 'Anything we should know')
 
+    const automation = await adminApi.post('admin/collections/enquiries/automations', {
+      name: 'Tell the office',
+      trigger: { on: 'create' },
+      action: {
+        type: 'notify',
+        to: { role: 'Teacher' },
+        title: 'Enquiry',
+        body: '{{parent_name}}',
+      },
+    })
+    automation.assertStatus(201)
+
     await sleep(1100)
     const send = (values: object) =>
       anonymous(client).submit(slug, { values, token: form.token, website: '' })
@@ -318,6 +330,21 @@ test.group('Collections: forms and public forms', (group) => {
       events.map((event) => [event.name, event.actor, (event.payload as any).id]),
       ['collections.enquiries.created', `public_form:${slug}`, record.id]
     )
+
+    // The submission's event starts the collection's automations like any new record.
+    let runs: any[] = []
+    for (let tries = 0; tries < 50 && !runs.length; tries++) {
+      runs = (
+        await adminApi.get(
+          `admin/collections/enquiries/automations/${automation.body().data.id}/runs`
+        )
+      ).body().data
+      if (!runs.length) await sleep(50)
+    }
+    assert.deepInclude(runs[0], {
+      record_id: record.id,
+      event: 'collections.enquiries.created',
+    })
 
     const missingVisit = await send({ ...PARENT, topic: 'visit' })
     missingVisit.assertStatus(400)
@@ -449,6 +476,21 @@ test.group('Collections: forms and public forms', (group) => {
     }
     ;(await adminApi.patch(`${FORMS}/${form.id}`, { settings: { open: true } })).assertStatus(200)
     ;(await submit()).assertStatus(201)
+
+    // Two at once for the last place: one is taken, the other finds the form full.
+    ;(await adminApi.post(FORMS, publicForm('last-place', { max_submissions: 1 }))).assertStatus(
+      201
+    )
+    const last = (await anonymous(client).open('last-place')).body().data.token
+    const before = (await records(client)).length
+    const both = await Promise.all(
+      [1, 2].map(() => anonymous(client).submit('last-place', { values: PARENT, token: last }))
+    )
+    assert.sameMembers(
+      both.map((response) => response.status()),
+      [201, 410]
+    )
+    assert.lengthOf(await records(client), before + 1)
   })
 
   test('private forms are not public, and a form is its own tenant’s only', async ({
