@@ -1,6 +1,9 @@
 import type { OperationDoc } from '../../openapi/operations.js'
 import type { JsonSchema } from '../../openapi/schemas.js'
 import { E_COLLECTION_EXISTS, E_COLLECTION_NOT_FOUND, E_COLLECTION_QUOTA } from '../errors.js'
+import { E_AUTOMATION_INVALID } from '../automations/errors.js'
+import { E_FORM_INVALID } from '../forms/errors.js'
+import { E_VIEW_EXISTS, E_VIEW_INVALID } from '../views/errors.js'
 import { E_COLLECTION_TEMPLATE_FORMAT, E_COLLECTION_TEMPLATE_TARGETS } from './errors.js'
 
 /* OpenAPI descriptions of the collection template routes. */
@@ -85,7 +88,7 @@ export const templateDocs = {
   import: {
     summary: 'Create a collection from a template',
     description:
-      'Creates the collection (`name`, default the template’s) with its table, views, forms and automations in one transaction, each checked as by its own admin route; any error leaves nothing behind. References to the template’s own collection follow the new name. A form slug already taken here gets a `-<n>` suffix (`forms` lists each slug as imported). Automations flagged `needs` are not imported and are listed in `needs_attention`. References to collections or modules this institution lacks answer ERR_COLLECTION_TEMPLATE_TARGETS naming them.',
+      'Creates the collection (`name`, default the template’s) with its table, views, forms and automations in one transaction, each checked as by its own admin route; any error leaves nothing behind. References to the template’s own collection follow the new name. A form slug already taken here gets a `-<n>` suffix (`forms` lists each slug as imported). Automations flagged `needs` are not imported and are listed in `needs_attention`. References to collections or modules this institution lacks answer ERR_COLLECTION_TEMPLATE_TARGETS naming them. Webhook automations get new signing secrets, shown once in `webhook_secrets`.',
     tags,
     body: {
       type: 'object',
@@ -137,6 +140,10 @@ export const templateDocs = {
       E_COLLECTION_TEMPLATE_TARGETS,
       E_COLLECTION_EXISTS,
       E_COLLECTION_QUOTA,
+      E_VIEW_INVALID,
+      E_VIEW_EXISTS,
+      E_FORM_INVALID,
+      E_AUTOMATION_INVALID,
     ],
   },
 } satisfies Record<string, OperationDoc>
