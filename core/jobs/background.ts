@@ -28,6 +28,9 @@ export async function declareSchedules(jobs: JobsService) {
   const { default: app } = await import('@adonisjs/core/services/app')
   const { declareAllPluginSchedules } = await import('../plugins/schedules.js')
   await declareAllPluginSchedules(jobs, await app.container.make('oryne.plugins'))
+  // Scheduled collection automations of every active tenant (restored and cloned ones too).
+  const { declareAllAutomationSchedules } = await import('../collections/automations/runner.js')
+  await declareAllAutomationSchedules(jobs)
   await jobs.schedule(
     billingSweepJob,
     {},

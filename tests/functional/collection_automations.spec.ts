@@ -6,7 +6,10 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { ApiClient } from '@japa/api-client'
 import jobs from '#core/services/jobs'
 import type { BullDriver } from '#core/jobs/bull_driver'
-import { automationScheduleJob } from '#core/collections/automations/runner'
+import {
+  automationScheduleJob,
+  declareAllAutomationSchedules,
+} from '#core/collections/automations/runner'
 import { tenantContext } from '#core/tenancy/context'
 import type { Tenant } from '#core/tenancy/types'
 import { createUser, PASSWORD } from '#tests/support/auth'
@@ -671,7 +674,7 @@ test.group('Collection automations', (group) => {
     assert.lengthOf(await runsOf(s, collection, automation.id), 1)
   })
 
-  test('changing the schedule replaces it; without `when` a tick runs once; removing the automation removes its schedule', async ({
+  test('changing the schedule replaces it; a lost schedule is declared again; without `when` a tick runs once; removing the automation removes its schedule', async ({
     client,
     assert,
   }) => {
@@ -713,6 +716,14 @@ test.group('Collection automations', (group) => {
     const [call] = receiver.on('/digest')
     assert.equal(JSON.parse(call.body).event, `collections.${collection}.schedule`)
     assert.isNull(JSON.parse(call.body).data.record)
+
+    // Lost from Redis (a restored or cloned tenant, an inline driver restarted): declared again when workers start.
+    const queue = (jobs.driver as BullDriver).queue('automations')
+    for (const job of await queue.getRepeatableJobs())
+      if (job.id === key) await queue.removeRepeatableByKey(job.key)
+    assert.deepEqual(await schedules(), [])
+    await declareAllAutomationSchedules()
+    assert.deepEqual(await schedules(), ['0 7 * * 1'])
 
     const removed = await s.admin.delete(`${path}/${automation.id}`)
     removed.assertStatus(200)

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import logger from '@adonisjs/core/services/logger'
 import { onCoreEvent, type OryneEvent } from '../../events/events.js'
 import { defineJob } from '../../jobs/define_job.js'
+import type { JobsService } from '../../jobs/jobs_service.js'
 import { notify } from '../../notifications/notify.js'
 import { OryneError } from '../../oryne_error.js'
 import { isOutboundError, outboundRequest } from '../../outbound/client.js'
@@ -468,9 +469,10 @@ function scheduleOptions(automationId: string, trigger: Extract<Trigger, { on: '
 export async function syncSchedule(
   automationId: string,
   before: { trigger: Trigger; enabled: boolean } | null,
-  after: { trigger: Trigger; enabled: boolean } | null
+  after: { trigger: Trigger; enabled: boolean } | null,
+  service?: JobsService
 ) {
-  const service = await jobs()
+  service ??= await jobs()
   if (before?.enabled && before.trigger.on === 'schedule') {
     const options = scheduleOptions(automationId, before.trigger)
     await service.unschedule(automationScheduleJob, options)
@@ -488,4 +490,42 @@ export async function syncSchedule(
 /** The repeat key of an automation's schedule; bull splits repeat keys on ":", so it has none. */
 export function scheduleKeyOf(automationId: string) {
   return `collection-automation-${tenantContext.require().id}-${automationId}`
+}
+
+/**
+ * Declares the schedules of every active tenant's scheduled automations:
+ * workers at start and `oryne scheduler` every few minutes, so that a
+ * restored or cloned tenant's schedules run, and those an inline driver lost
+ * at a restart come back. A tenant that cannot be read is logged and skipped.
+ */
+export async function declareAllAutomationSchedules(service?: JobsService) {
+  const { default: tenancy } = await import('../../services/tenancy.js')
+  let declared = 0
+  for (let page = 1; ; page++) {
+    const batch = await tenancy.registry.list({ status: 'active', page, perPage: 500 })
+    for (const tenant of batch.tenants) {
+      try {
+        declared += await tenantContext.run(tenant, async () => {
+          const rows: AutomationRow[] = await readTenantDb((client, table) =>
+            client
+              .from(table('collection_automations'))
+              .where('enabled', true)
+              .whereRaw(`"trigger"->>'on' = 'schedule'`)
+              .select('id', 'trigger', 'enabled')
+          )
+          for (const row of rows) await syncSchedule(String(row.id), null, row, service)
+          return rows.length
+        })
+      } catch (error) {
+        // A schema not migrated to collections yet (`oryne migrate` is behind) has none to declare.
+        if ((error as { code?: string }).code === '42P01') continue
+        logger.error(
+          { err: error, tenant_id: tenant.id },
+          'collection automation schedules not declared'
+        )
+      }
+    }
+    if (page >= batch.pagination.last_page) break
+  }
+  return declared
 }
