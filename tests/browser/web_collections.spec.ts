@@ -287,9 +287,23 @@ test.group('Web app: tenant collections', (group) => {
     assert.deepEqual([...coachApp.problems, ...coachApp.elsewhere], [])
     await coachApp.page.context().close()
 
-    // 7. The admin's board has the sign-up under Netball; the run log says the automation ran.
+    // 7. The admin signs a student up through the same form, signed in (no token or honeypot needed).
+    await page.getByRole('link', { name: 'Forms', exact: true }).click()
+    await page.getByRole('link', { name: 'Fill in Sports club sign-ups yourself' }).click()
+    await page.getByRole('heading', { name: 'Sports club sign-ups', level: 1 }).waitFor()
+    assert.equal(await page.locator('#website').count(), 0)
+    await page.getByLabel('Student name').fill('Leo Park')
+    await page.getByLabel('Year group').fill('9')
+    await page.getByLabel('Club').selectOption('Football')
+    assert.deepEqual(await accessibilityProblems(page), [])
+    await page.getByRole('button', { name: 'Send' }).click()
+    await page.locator('p[role=status], p.problem').first().waitFor()
+    assert.deepEqual(await page.locator('p.problem').allInnerTexts(), [])
+
+    // The admin's board has the sign-ups under their clubs; the run log says the automation ran.
     await page.goto(boardUrl)
     await page.getByRole('heading', { name: /^Netball / }).waitFor()
+    assert.deepEqual(await cardsUnder(page, 'Football'), ['Leo Park'])
     assert.deepEqual(await cardsUnder(page, 'Netball'), ['Amira Haddad'])
     assert.deepEqual(await cardsUnder(page, 'Chess'), [])
     assert.deepEqual(await accessibilityProblems(page), [])
@@ -370,9 +384,10 @@ test.group('Web app: tenant collections', (group) => {
     await page.getByRole('link', { name: 'Run log of Tell the coach' }).click()
     await page.getByRole('heading', { name: 'Run log of Tell the coach', level: 1 }).waitFor()
     const runs = page.locator('table tbody tr')
-    await runs.first().waitFor()
-    assert.include(await runs.first().innerText(), 'done')
-    assert.include(await runs.first().innerText(), 'collections.sports_club_sign_ups.created')
+    const amiraRun = runs.filter({ hasText: `#${signUp.id}` })
+    await amiraRun.waitFor()
+    assert.include(await amiraRun.innerText(), 'done')
+    assert.include(await amiraRun.innerText(), 'collections.sports_club_sign_ups.created')
     assert.deepEqual(await accessibilityProblems(page), [])
 
     // 9. On a phone, in Arabic: the board right to left in one column, nothing scrolling sideways.

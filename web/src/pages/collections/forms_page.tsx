@@ -65,6 +65,11 @@ export function CollectionForms(props: PageProps) {
                   <input id={`share-${form.id}`} readOnly value={shareLink(form.slug)} />
                 </label>
               ) : null}
+              <p>
+                <Link to={`/collections/${name}/fill/${form.slug}`}>
+                  {t('col.forms.fill', { title: form.title })}
+                </Link>
+              </p>
               <button
                 type="button"
                 class="secondary outline"

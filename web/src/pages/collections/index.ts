@@ -3,6 +3,7 @@ import { addCatalogues } from '../../kit/i18n.js'
 import type { PageProps } from '../../kit/plugins.js'
 import { AutomationRuns, CollectionAutomations } from './automations_page.js'
 import { CollectionDesign } from './design_page.js'
+import { CollectionFormFill } from './fill_page.js'
 import { CollectionFormBuilder, CollectionForms } from './forms_page.js'
 import { CollectionBuilder, CollectionsList } from './list_page.js'
 import messages from './messages.js'
@@ -27,6 +28,7 @@ export const COLLECTION_PAGES: Record<string, ComponentType<PageProps>> = {
   '/collections/:name/forms': CollectionForms,
   '/collections/:name/forms/new': CollectionFormBuilder,
   '/collections/:name/forms/:id': CollectionFormBuilder,
+  '/collections/:name/fill/:slug': CollectionFormFill,
   '/collections/:name/automations': CollectionAutomations,
   '/collections/:name/automations/:id': AutomationRuns,
 }

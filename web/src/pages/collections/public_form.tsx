@@ -78,7 +78,18 @@ export function PublicFormApp(props: { slug: string }) {
         {form.loading && !form.data ? (
           <Loading what={props.slug} />
         ) : form.data ? (
-          <FillIn form={form.data} slug={props.slug} />
+          <FillIn
+            form={form.data}
+            honeypot
+            send={(values, trap) =>
+              api(`/api/v1/public/forms/${encodeURIComponent(props.slug)}/submissions`, {
+                method: 'POST',
+                auth: false,
+                tenant: school(),
+                body: { values, token: form.data!.token, [HONEYPOT]: trap },
+              })
+            }
+          />
         ) : (
           <article>
             <h1>{i18n.t('col.public.unavailable')}</h1>
@@ -134,7 +145,16 @@ function answerOf(field: PublicField, value: FormValue, i18n: I18n): unknown {
   return raw
 }
 
-function FillIn(props: { form: PublicForm; slug: string }) {
+/**
+ * A form to fill in: its sections, each field shown while its condition holds
+ * (hidden ones are not sent), then its message. The public page adds the
+ * honeypot; a signed-in page sends without it.
+ */
+export function FillIn(props: {
+  form: Omit<PublicForm, 'token'>
+  honeypot?: boolean
+  send: (values: Record<string, unknown>, trap: string) => Promise<unknown>
+}) {
   const i18n = useI18n()
   const { t } = i18n
   const { form } = props
@@ -164,12 +184,7 @@ function FillIn(props: { form: PublicForm; slug: string }) {
       const answers: Record<string, unknown> = {}
       for (const field of fields)
         if (visible(field, values)) answers[field.name] = answerOf(field, values[field.name], i18n)
-      await api(`/api/v1/public/forms/${encodeURIComponent(props.slug)}/submissions`, {
-        method: 'POST',
-        auth: false,
-        tenant: school(),
-        body: { values: answers, token: form.token, [HONEYPOT]: trap },
-      })
+      await props.send(answers, trap)
       setDone(true)
     })
   }
@@ -241,18 +256,20 @@ function FillIn(props: { form: PublicForm; slug: string }) {
             <div key={index}>{body}</div>
           )
         })}
-        <div class="col-hp" aria-hidden="true">
-          <label for={HONEYPOT}>{t('col.public.honeypot')}</label>
-          <input
-            id={HONEYPOT}
-            name={HONEYPOT}
-            type="text"
-            tabIndex={-1}
-            autoComplete="off"
-            value={trap}
-            onInput={(event) => setTrap(event.currentTarget.value)}
-          />
-        </div>
+        {props.honeypot ? (
+          <div class="col-hp" aria-hidden="true">
+            <label for={HONEYPOT}>{t('col.public.honeypot')}</label>
+            <input
+              id={HONEYPOT}
+              name={HONEYPOT}
+              type="text"
+              tabIndex={-1}
+              autoComplete="off"
+              value={trap}
+              onInput={(event) => setTrap(event.currentTarget.value)}
+            />
+          </div>
+        ) : null}
         <Problem error={sending.error} />
         <button type="submit" disabled={sending.busy} aria-busy={sending.busy}>
           {t('col.public.send')}
