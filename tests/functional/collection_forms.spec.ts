@@ -590,4 +590,38 @@ test.group('Collections: forms and public forms', (group) => {
     assert.deepEqual(rules(withDetails), ['values.details:unknown_field'])
     ;(await anonymous(client).submit('after-change', { values: PARENT, token })).assertStatus(201)
   })
+
+  test('a unique value taken answers 409 ERR_CONFLICT naming the form field', async ({
+    client,
+    assert,
+  }) => {
+    const adminApi = api(client, tenant, admin.token)
+    ;(
+      await adminApi.post('admin/collections', {
+        name: 'waitlist',
+        label: 'Waiting list',
+        definition: { fields: { email: { type: 'string', required: true, unique: true } } },
+      })
+    ).assertStatus(201)
+    ;(
+      await adminApi.post('admin/collections/waitlist/forms', {
+        slug: 'waitlist',
+        title: 'Join the waiting list',
+        public: true,
+        sections: [{ fields: [{ name: 'email' }] }],
+        settings: { min_fill_seconds: 0 },
+      })
+    ).assertStatus(201)
+    const { token } = (await anonymous(client).open('waitlist')).body().data
+    const join = () =>
+      anonymous(client).submit('waitlist', { values: { email: 'kim@example.com' }, token })
+    ;(await join()).assertStatus(201)
+    const again = await join()
+    again.assertStatus(409)
+    assert.equal(again.body().error.code, 'ERR_CONFLICT')
+    assert.deepEqual(
+      again.body().error.details.map((detail: Detail) => detail.field),
+      ['values.email']
+    )
+  })
 })

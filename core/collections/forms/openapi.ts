@@ -1,7 +1,7 @@
 import type { OperationDoc } from '../../openapi/operations.js'
 import type { JsonSchema } from '../../openapi/schemas.js'
-import { E_FORBIDDEN } from '../../errors.js'
-import { E_COLLECTION_NOT_FOUND } from '../errors.js'
+import { E_CONFLICT, E_FORBIDDEN } from '../../errors.js'
+import { E_COLLECTION_NOT_FOUND, E_COLLECTION_QUOTA } from '../errors.js'
 import {
   E_FORM_CLOSED,
   E_FORM_EXISTS,
@@ -156,6 +156,8 @@ const submitted: JsonSchema = {
 }
 
 const adminErrors = [E_FORBIDDEN, E_COLLECTION_NOT_FOUND]
+/** What creating the record may answer: a unique value taken, the collection's records quota. */
+const recordErrors = [E_CONFLICT, E_COLLECTION_QUOTA]
 
 export const formDocs = {
   adminList: {
@@ -214,7 +216,7 @@ export const formDocs = {
     body: submissionValidator,
     status: 201,
     data: submitted,
-    errors: [...adminErrors, E_FORM_NOT_FOUND, E_FORM_CLOSED],
+    errors: [...adminErrors, ...recordErrors, E_FORM_NOT_FOUND, E_FORM_CLOSED],
   },
   openPublic: {
     summary: 'Open a public form (no account)',
@@ -235,6 +237,7 @@ export const formDocs = {
     status: 201,
     data: submitted,
     errors: [
+      ...recordErrors,
       E_FORM_NOT_FOUND,
       E_FORM_CLOSED,
       E_FORM_HONEYPOT,

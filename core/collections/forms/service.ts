@@ -2,7 +2,7 @@ import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import limiter from '@adonisjs/limiter/services/main'
 import { errors as limiterErrors } from '@adonisjs/limiter'
 import { recordAudit } from '../../audit/audit.js'
-import { E_RATE_LIMITED, E_VALIDATION } from '../../errors.js'
+import { E_RATE_LIMITED } from '../../errors.js'
 import { OryneError } from '../../oryne_error.js'
 import type { ResourcePrincipal } from '../../resources/define_resource.js'
 import type { ResourceModel } from '../../resources/model.js'
@@ -256,16 +256,18 @@ function refuseClosed(form: Row) {
     throw new E_FORM_CLOSED([form.slug], { details: { reason: 'closed' } })
 }
 
-/** Validation details of the record's fields, named as the submission named them (`values.<field>`). */
+/** Details of the record's fields (invalid, or a unique value taken), named as the submission named them: `values.<field>`. */
 function underValues(error: unknown) {
-  if (!(error instanceof OryneError) || error.code !== 'ERR_VALIDATION') return error
-  const details = Array.isArray(error.details) ? error.details : []
-  return new E_VALIDATION([], {
-    details: details.map((detail: Row) => ({
+  if (
+    error instanceof OryneError &&
+    (error.code === 'ERR_VALIDATION' || error.code === 'ERR_CONFLICT') &&
+    Array.isArray(error.details)
+  )
+    error.details = error.details.map((detail: Row) => ({
       ...detail,
       field: detail.field ? `values.${detail.field}` : 'values',
-    })),
-  })
+    }))
+  return error
 }
 
 /**
