@@ -801,4 +801,72 @@ test.group('Collections: changes to fields', (group) => {
       app.container.bindValue('oryne.search', standard)
     }
   })
+
+  test('the owner rule, the fields quota and the tenant bound a change', async ({
+    client,
+    assert,
+  }) => {
+    const name = `owned_${++counter}`
+    ;(
+      await api(client, tenant, admin.token).post('admin/collections', {
+        name,
+        definition: {
+          fields: {
+            title: { type: 'string' },
+            owner_id: { type: 'reference', target: 'core.users' },
+          },
+          owner: { field: 'owner_id', roles: ['Student'] },
+        },
+      })
+    ).assertStatus(201)
+    const removal = await changes(client, name, {
+      changes: [{ op: 'remove_field', name: 'owner_id' }],
+      confirm: true,
+    })
+    removal.assertStatus(400)
+    assert.deepEqual(rules(removal), ['changes.0.name:owner_field'])
+    const renamed = await changes(client, name, {
+      changes: [{ op: 'rename_field', from: 'owner_id', to: 'student_id' }],
+    })
+    renamed.assertStatus(200)
+    assert.deepEqual((await collection(client, name)).definition.owner, {
+      field: 'student_id',
+      roles: ['Student'],
+    })
+
+    const limit = process.env.ORYNE_COLLECTION_FIELDS_MAX
+    process.env.ORYNE_COLLECTION_FIELDS_MAX = '2'
+    try {
+      const over = await changes(client, name, {
+        changes: [{ op: 'add_field', name: 'notes', field: { type: 'text' } }],
+      })
+      over.assertStatus(422)
+      assert.equal(over.body().error.code, 'ERR_COLLECTION_QUOTA')
+      const within = await changes(client, name, {
+        changes: [{ op: 'change_field', name: 'title', field: { required: false } }],
+      })
+      within.assertStatus(200)
+    } finally {
+      if (limit === undefined) delete process.env.ORYNE_COLLECTION_FIELDS_MAX
+      else process.env.ORYNE_COLLECTION_FIELDS_MAX = limit
+    }
+
+    const other = await activeTenant()
+    const { ApiClient } = await import('@japa/api-client')
+    const stranger = await signIn(
+      new ApiClient(`http://${process.env.HOST}:${process.env.PORT}`),
+      other,
+      'TenantAdmin'
+    )
+    const theirs = api(client, other, stranger.token)
+    const foreign = await theirs.post(`admin/collections/${name}/changes`, {
+      changes: [{ op: 'remove_field', name: 'title' }],
+      confirm: true,
+    })
+    foreign.assertStatus(404)
+    assert.equal(foreign.body().error.code, 'ERR_COLLECTION_NOT_FOUND')
+    ;(await theirs.get(`admin/collections/${name}/changes`)).assertStatus(404)
+    assert.property((await collection(client, name)).definition.fields, 'title')
+    assert.lengthOf(await history(name), 2)
+  })
 })

@@ -156,6 +156,14 @@ export function applyToDefinition(
         if (!needs('name')) return
         const name = input.name as string
         if (!exists('name', name) || !once('name', name)) return
+        if (working.owner?.field === name) {
+          problem(
+            'name',
+            'owner_field',
+            `"${name}" is the owner field of the collection's "owner only" rule and cannot be removed`
+          )
+          return
+        }
         delete working.fields[name]
         if (working.title === name) delete working.title
         changes.push({ op: 'remove_field', name })

@@ -202,17 +202,11 @@ async function planAdd(context: PlanContext, name: string, rows: number): Promis
 async function planRemove(context: PlanContext, name: string): Promise<Step[]> {
   const { t, c } = names(context, name)
   const problems: Problem[] = []
-  if (context.before.definition.owner?.field === name)
-    problems.push({
-      code: 'owner_field',
-      message: `${name} is the owner field of the collection's "owner only" rule`,
-      blocking: true,
-    })
   const users = await context.usersOf(name)
   if (users.length)
     problems.push({
       code: 'used_by',
-      message: `named by ${users.join(', ')}; they stop showing it`,
+      message: `named by ${users.join(', ')}: edit them after the change, they name a field that no longer exists`,
       blocking: false,
     })
   return [
