@@ -31,10 +31,13 @@ export function registerSearch(program: Command) {
   search
     .command('reindex')
     .description(
-      'rebuild the search index of every searchable resource of the enabled plugins (Typesense); with PostgreSQL there is nothing to index'
+      'rebuild the search index of every searchable resource of the enabled plugins and the tenants’ collections (Typesense); with PostgreSQL there is nothing to index'
     )
     .option('--tenant <slug>', 'only this tenant (default: every active or suspended tenant)')
-    .option('--resource <plugin.resource>', 'only this resource, e.g. erp.students')
+    .option(
+      '--resource <plugin.resource>',
+      'only this resource, e.g. erp.students or collections.<name>'
+    )
     .option('--json', 'print one JSON summary')
     .action(async (options: { tenant?: string; resource?: string; json?: boolean }) => {
       await withRuntime(async (runtime) => {
@@ -42,29 +45,34 @@ export function registerSearch(program: Command) {
         const { searchDriver, reindexTenant } = await import('#core/search/index')
         const { searchableResource } = await import('#core/search/search_service')
         const { resourceCatalogOf } = await import('#core/resources/catalog')
+        const { tenantResourceModels } = await import('#core/collections/registry')
         const { E_RESOURCE_NOT_FOUND } = await import('#core/errors')
         const host = await runtime.app.container.make('oryne.plugins')
         const catalog = resourceCatalogOf(host)
-        if (options.resource && !catalog.get(options.resource))
+        // A collection (collections.<name>) is some tenants' own: looked for in each below.
+        const collection = options.resource?.startsWith('collections.')
+        if (options.resource && !collection && !catalog.get(options.resource))
           throw new E_RESOURCE_NOT_FOUND([options.resource])
         const tenants = await tenantsOf(runtime, options.tenant)
         const driver = await searchDriver()
 
-        // Per tenant, the searchable resources of its enabled plugins (or the one named).
+        // Per tenant, the searchable resources of its enabled plugins and its collections (or the one named).
         const plan: Array<{
           tenant: Tenant
           models: Awaited<ReturnType<typeof searchableResource>>[]
         }> = []
         for (const tenant of tenants) {
-          const enabled = await host.enabledNames(tenant.id)
-          const models = options.resource
-            ? enabled.has(catalog.get(options.resource)!.plugin)
-              ? [await tenantContext.run(tenant, () => searchableResource(options.resource!))]
+          const models = await tenantContext.run(tenant, async () => {
+            const served = await tenantResourceModels()
+            if (!options.resource) return served.filter((model) => model.searchFields.length)
+            return served.some((model) => model.key === options.resource)
+              ? [await searchableResource(options.resource)]
               : []
-            : catalog.all().filter((m) => enabled.has(m.plugin) && m.searchFields.length)
+          })
           plan.push({ tenant, models })
         }
         const total = plan.reduce((sum, entry) => sum + entry.models.length, 0)
+        if (collection && !total) throw new E_RESOURCE_NOT_FOUND([options.resource])
 
         const reports: TenantReport[] = []
         if (driver.kind === 'postgres') {

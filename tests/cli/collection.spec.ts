@@ -24,7 +24,7 @@ const ROTA = {
   description: 'Who helps when',
   definition: {
     fields: {
-      parent_name: { type: 'string', required: true, max: 120 },
+      parent_name: { type: 'string', required: true, max: 120, search: true },
       shift: { type: 'enum', values: ['morning', 'afternoon'], required: true },
       day: { type: 'date' },
     },
@@ -103,6 +103,20 @@ test.group('oryne collection', (group) => {
         automations: 0,
       },
     ])
+    // `oryne search reindex` covers the tenant's collections beside its plugins' resources.
+    const reindexed = await json(
+      await runOryne(['search', 'reindex', '--tenant', school.slug, '--json'])
+    )
+    assert.deepEqual(reindexed.body.tenants, [
+      { tenant: school.slug, resources: [{ resource: 'collections.volunteer_rota', indexed: 0 }] },
+    ])
+    const one = await runOryne(['search', 'reindex', '--resource', 'collections.volunteer_rota'])
+    assert.match(one.stdout, /Nothing to do.*\(1 searchable resource\(s\) in \d+ tenant\(s\)\)/)
+    const none = await json(
+      await runOryne(['search', 'reindex', '--resource', 'collections.nothing', '--json'])
+    )
+    assert.equal(none.body.error.code, 'ERR_RESOURCE_NOT_FOUND')
+
     const table = await oryne('list', '--tenant', school.slug)
     assert.match(table.stdout, /volunteer_rota .*Parents’ volunteer rota .*3 .*2 .*1 .*1 .*0/)
 
