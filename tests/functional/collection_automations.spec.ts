@@ -161,6 +161,7 @@ async function signups(school: School) {
         status: { type: 'enum', values: ['new', 'confirmed'], default: 'new' },
         coach_id: { type: 'reference', target: 'core.users' },
         notes: { type: 'text' },
+        kit: { type: 'json' },
       },
       title: 'student_name',
     },
@@ -323,6 +324,14 @@ test.group('Collection automations', (group) => {
     })
     mistyped.assertStatus(422)
     assert.sameMembers(rules(mistyped), ['trigger.when.equals:type', 'action.value:type'])
+
+    const json = await s.admin.post(path, {
+      name: 'Kit check',
+      trigger: { on: 'schedule', every: 'day', when: { field: 'kit', equals: 'boots' } },
+      action: { type: 'webhook', url: receiver.url('/kit') },
+    })
+    json.assertStatus(422)
+    assert.deepEqual(rules(json), ['trigger.when.field:not_comparable'])
 
     const notUser = await s.admin.post(path, {
       name: 'Tell the student',

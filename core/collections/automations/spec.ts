@@ -348,6 +348,12 @@ export async function checkReferences(
   if (trigger.on === 'update') field(trigger.field, 'trigger.field', { builtin: false })
   field(trigger.when?.field, 'trigger.when.field')
   if (trigger.when) typed(own(trigger.when.field), trigger.when.equals, 'trigger.when.equals')
+  if (trigger.when && own(trigger.when.field)?.type === 'json')
+    details.push({
+      field: 'trigger.when.field',
+      rule: 'not_comparable',
+      message: `"${trigger.when.field}" is a json field: a condition compares a single value`,
+    })
   const placeholders = (source: string, at: string) => {
     for (const name of placeholdersOf(source)) field(name, at)
   }
