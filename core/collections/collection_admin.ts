@@ -178,8 +178,8 @@ export async function createCollection(body: unknown, by: ChangedBy) {
       await createCollectionTable(trx, tenant.schema_name, input.name, input.definition, resolve)
     } catch (error) {
       const pg = error as PgError
-      // A table of that name left behind by hand, or a create racing this one.
-      if (pg.code === PG.uniqueViolation || pg.code === '42P07')
+      // A create of the same name racing this one (the lock makes it rare).
+      if (pg.code === PG.uniqueViolation && pg.table === 'collections')
         throw new E_COLLECTION_EXISTS([input.name])
       throw error
     }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { Knex } from 'knex'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import type { ResourceCatalog } from '../resources/catalog.js'
@@ -15,6 +16,7 @@ import {
   toResourceDefinition,
   type CollectionDefinition,
 } from './definition.js'
+import { E_COLLECTION_EXISTS } from './errors.js'
 
 /*
  * A collection's table, `col_<name>` in the tenant schema: the same columns a
@@ -45,12 +47,30 @@ export function tableSnapshotOf(
   return tables[tableOfCollection(name)]
 }
 
-/** Adds one column (with its default, unique/index and foreign key) to a table being built or altered. */
+/**
+ * The name of a column's unique index, index or foreign key: knex's own
+ * (`<table>_<column>_unique`) while it fits PostgreSQL's 63 characters, else
+ * shortened with a hash of the whole, so that two long field names never
+ * truncate to the same name.
+ */
+export function constraintName(
+  table: string,
+  column: string,
+  kind: 'unique' | 'index' | 'foreign'
+) {
+  const name = `${table}_${column}_${kind}`
+  if (name.length <= 63) return name
+  const hash = createHash('sha256').update(name).digest('hex').slice(0, 10)
+  return `${name.slice(0, 63 - kind.length - 12)}_${hash}_${kind}`
+}
+
+/** Adds one column (with its default, unique/index and foreign key) to `table` being built or altered. */
 export function addColumn(
   table: Knex.CreateTableBuilder | Knex.AlterTableBuilder,
   schema: string,
   name: string,
-  column: ColumnSnapshot
+  column: ColumnSnapshot,
+  tableName: string
 ) {
   let builder: Knex.ColumnBuilder
   switch (column.type) {
@@ -74,12 +94,13 @@ export function addColumn(
   }
   builder = column.nullable ? builder.nullable() : builder.notNullable()
   if (column.default !== undefined) builder = builder.defaultTo(column.default)
-  if (column.unique) builder.unique()
-  else if (column.index) builder.index()
+  if (column.unique) builder.unique({ indexName: constraintName(tableName, name, 'unique') })
+  else if (column.index) builder.index(constraintName(tableName, name, 'index'))
   if (column.references)
     builder
       .references('id')
       .inTable(`${schema}.${column.references.table}`)
+      .withKeyName(constraintName(tableName, name, 'foreign'))
       .onDelete(column.references.onDelete.toUpperCase())
   return builder
 }
@@ -94,10 +115,15 @@ export async function createCollectionTable(
 ) {
   const snapshot = tableSnapshotOf(name, definition, resolve)
   const knex = trx.getWriteClient() as unknown as Knex
-  await trx.schema.withSchema(schema).createTable(tableOfCollection(name), (table) => {
+  const tableName = tableOfCollection(name)
+  const exists = await trx.rawQuery(`SELECT to_regclass(?) AS found`, [
+    `"${schema}"."${tableName}"`,
+  ])
+  if (exists.rows[0].found) throw new E_COLLECTION_EXISTS([name])
+  await trx.schema.withSchema(schema).createTable(tableName, (table) => {
     table.bigIncrements('id')
     for (const [column, spec] of Object.entries(snapshot.columns))
-      addColumn(table, schema, column, spec)
+      addColumn(table, schema, column, spec, tableName)
     table.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now())
     table.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now())
   })

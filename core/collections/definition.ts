@@ -264,6 +264,12 @@ function parseField(
     problem('values', 'not_allowed', 'Only enum fields take values')
 
   if (type === 'reference') {
+    if (!name.endsWith('_id') || name === '_id')
+      problem(
+        '',
+        'reference_name',
+        `A reference field's name ends in _id (include=${name.replace(/_id$/, '')} embeds the record it points to)`
+      )
     const target = raw.target
     if (typeof target !== 'string' || !target.includes('.'))
       problem(
@@ -371,6 +377,13 @@ export function parseDefinition(input: unknown, context?: DefinitionContext): Co
     if (parsed) fields[name] = parsed
   }
   const definition: CollectionDefinition = { fields }
+  for (const [name, spec] of Object.entries(fields))
+    if (spec.type === 'reference' && name.replace(/_id$/, '') in (raw.fields as object))
+      details.push({
+        field: `fields.${name}`,
+        rule: 'include_name',
+        message: `include=${name.replace(/_id$/, '')} would embed the record ${name} points to, but a field has that name`,
+      })
 
   if (raw.title !== undefined) {
     if (typeof raw.title !== 'string' || !(raw.title in (raw.fields as object)))

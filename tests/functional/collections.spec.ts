@@ -239,6 +239,8 @@ test.group('Collections: definitions, access, isolation', (group) => {
               book_id: { type: 'reference', target: 'erp.students' },
               other_id: { type: 'reference', target: 'collections.nothing_here' },
               flag: { type: 'boolean', search: true, speed: 3 },
+              keeper: { type: 'reference', target: 'core.users' },
+              note_id: { type: 'reference', target: 'core.users' },
             },
             title: 'missing',
             owner: { field: 'flag', roles: [] },
@@ -260,6 +262,8 @@ test.group('Collections: definitions, access, isolation', (group) => {
         'definition.fields.other_id.target:reference',
         'definition.fields.flag.search:not_allowed',
         'definition.fields.flag.speed:unknown_key',
+        'definition.fields.keeper:reference_name',
+        'definition.fields.note_id:include_name',
         'definition.title:field',
         'definition.owner.field:owner',
         'definition.owner.roles:roles',
@@ -305,6 +309,21 @@ test.group('Collections: definitions, access, isolation', (group) => {
       await refused({ name: 'clubs', definition: { fields: field } }, 409, 'ERR_COLLECTION_EXISTS'),
       []
     )
+    // Long names: index and key names past PostgreSQL's 63 characters stay distinct.
+    const long = `a${'b'.repeat(37)}`
+    const wide = (suffix: string) => `${'f'.repeat(33)}_${suffix}`
+    await define(client, tenant, admin.token, long, {
+      fields: {
+        [wide('one')]: { type: 'string', unique: true },
+        [wide('two')]: { type: 'string', unique: true },
+        [wide('ref_id')]: { type: 'reference', target: 'collections.clubs' },
+        [wide('who_id')]: { type: 'reference', target: 'core.users' },
+      },
+    })
+    const longApi = `collections/${long}`
+    ;(await adminApi.post(longApi, { [wide('one')]: 'x', [wide('two')]: 'x' })).assertStatus(201)
+    ;(await adminApi.post(longApi, { [wide('one')]: 'y', [wide('two')]: 'x' })).assertStatus(409)
+
     const asStudent = await api(client, tenant, student.token).post(ADMIN, {
       name: 'sneaky',
       definition: { fields: field },
