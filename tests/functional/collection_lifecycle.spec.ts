@@ -89,6 +89,17 @@ async function labWithCollections(http: ApiClient, tenant: Tenant, pupil: Person
       config: { group_by: 'kind' },
     })
   )
+  // Changed after it was made: a field renamed, one removed (its values copied to colbak_lab_kit_v<n>).
+  await ok(
+    api.post(`${ADMIN}/lab_kit/changes`, {
+      changes: [
+        { op: 'rename_field', from: 'bought_on', to: 'purchased_on' },
+        { op: 'remove_field', name: 'cost' },
+        { op: 'add_field', name: 'serial', field: { type: 'string', max: 40 } },
+      ],
+      confirm: true,
+    })
+  )
   // A deleted collection leaves its table behind as a backup (colbak_...): it travels too.
   await created(
     api.post(ADMIN, { name: 'old_stock', definition: { fields: { what: { type: 'string' } } } })
@@ -146,6 +157,8 @@ test.group('Collections: backup, restore, clone, personal data, migrate', (group
     const indexes = await collectionIndexes(tenant.schema_name)
     assert.isNotEmpty(indexes)
     assert.includeMembers(Object.keys(before), ['col_lab_kit', 'col_lab_loans', backupTable])
+    // The removed field's values, kept by the change: a table built from column types at restore.
+    assert.isTrue(Object.keys(before).some((table) => table.startsWith('colbak_lab_kit_v')))
     const records = await ok(api.get('/collections/lab_kit?sort=id'))
     const template = await ok(api.get(`${ADMIN}/lab_kit/template`))
 
