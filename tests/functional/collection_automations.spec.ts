@@ -11,6 +11,7 @@ import {
   declareAllAutomationSchedules,
 } from '#core/collections/automations/runner'
 import { tenantContext } from '#core/tenancy/context'
+import { withTenantDb } from '#core/tenancy/tenant_db'
 import type { Tenant } from '#core/tenancy/types'
 import { createUser, PASSWORD } from '#tests/support/auth'
 import { activeTenant, PLATFORM_TOKEN } from '#tests/support/tenants'
@@ -570,6 +571,26 @@ test.group('Collection automations', (group) => {
     const again = await s.admin.post(path)
     again.assertStatus(409)
     assert.equal(again.body().error.code, 'ERR_AUTOMATION_RUN_NOT_FAILED')
+    // A run left `running` by a worker that died: refused while it may still be running, retried once stuck.
+    const leave = (startedAt: Date) =>
+      tenantContext.run(s.tenant, () =>
+        withTenantDb((trx) =>
+          trx
+            .from('collection_automation_runs')
+            .where('id', failed.id)
+            .update({ status: 'running', started_at: startedAt })
+        )
+      )
+    await leave(new Date())
+    ;(await s.admin.post(path)).assertStatus(409)
+    await leave(new Date(Date.now() - 3600_000))
+    ;(await s.admin.post(path)).assertStatus(202)
+    await until('the stuck run to succeed', async () => {
+      const [latest] = await runsOf(s, collection, automation.id)
+      return latest.status === 'succeeded' && latest.attempts === 5 ? latest : undefined
+    })
+    assert.lengthOf(receiver.on('/flaky'), 5)
+
     const unknown = await s.admin.post(
       `admin/collections/${collection}/automations/${automation.id}/runs/999999/retry`
     )

@@ -214,7 +214,15 @@ export async function listRuns(
   })
 }
 
-/** Queues a failed run again, with a new series of tries; it acts on the same event. */
+/** A run that has been `running` far longer than any action takes: its worker died under it. */
+const STUCK_MS = 15 * 60 * 1000
+const stuck = (run: Row) =>
+  run.status === 'running' && Date.now() - new Date(run.started_at).getTime() > STUCK_MS
+
+/**
+ * Queues a failed run again, with a new series of tries; it acts on the same
+ * event. A run stuck `running` (its worker died) may be retried the same way.
+ */
 export async function retryAutomationRun(collection: string, id: string, runId: string) {
   const automation = await findRow(collection, id)
   if (!automation.enabled) throw new E_AUTOMATION_DISABLED([String(automation.id)])
@@ -225,7 +233,7 @@ export async function retryAutomationRun(collection: string, id: string, runId: 
           .where({ id: runId, automation_id: automation.id })
           .forUpdate()
           .first()
-        if (!found || found.status !== 'failed') return found
+        if (!found || !(found.status === 'failed' || stuck(found))) return found
         const [reset] = await trx
           .from('collection_automation_runs')
           .where('id', found.id)
