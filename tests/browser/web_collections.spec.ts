@@ -1,4 +1,5 @@
 import { test } from '@japa/runner'
+import { readFile } from 'node:fs/promises'
 import type { Browser, Page } from 'playwright-core'
 import jobs from '#core/services/jobs'
 import { tenantContext } from '#core/tenancy/context'
@@ -346,6 +347,19 @@ test.group('Web app: tenant collections', (group) => {
     )
     assert.notProperty(after, 'notes')
     assert.notInclude(await page.locator('table').first().innerText(), 'Notes')
+
+    // The design exports as a template file (no records), the document `oryne collection import` takes.
+    const download = page.waitForEvent('download')
+    await page.getByRole('button', { name: 'Export as template' }).click()
+    const file = await download
+    assert.equal(file.suggestedFilename(), `${NAME}.collection.json`)
+    const template = JSON.parse(await readFile((await file.path())!, 'utf8'))
+    assert.containsSubset(template, { oryne_collection_template: 1, name: NAME })
+    assert.sameMembers(
+      template.views.map((view: any) => view.name),
+      ['By club']
+    )
+    assert.notInclude(JSON.stringify(template), 'Amira')
 
     // A field added (not destructive: applied without a tick), a calendar by it, a record dated in the generated form.
     await page.getByRole('button', { name: 'Add a field' }).click()

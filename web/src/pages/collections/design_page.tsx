@@ -1,5 +1,5 @@
 import { useRef, useState } from 'preact/hooks'
-import { download } from '../../kit/api.js'
+import { api } from '../../kit/api.js'
 import { useI18n } from '../../kit/i18n.js'
 import type { PageProps } from '../../kit/plugins.js'
 import { navigate } from '../../kit/router.js'
@@ -23,6 +23,21 @@ export function CollectionDesign(props: PageProps) {
       </Page>
     )
   return <Design collection={collection.data} reload={collection.reload} />
+}
+
+/**
+ * Downloads the collection's template: the answer's data (the document
+ * `oryne collection import` and POST …/import take), not its envelope.
+ */
+async function saveTemplate(name: string) {
+  const template = await api(`/api/v1/admin/collections/${encodeURIComponent(name)}/template`)
+  const link = document.createElement('a')
+  link.href = URL.createObjectURL(
+    new Blob([`${JSON.stringify(template, null, 2)}\n`], { type: 'application/json' })
+  )
+  link.download = `${name}.collection.json`
+  link.click()
+  setTimeout(() => URL.revokeObjectURL(link.href), 1000)
 }
 
 /** A pending change as the admin reads it in the list of changes to preview. */
@@ -108,14 +123,7 @@ function Design(props: { collection: Collection; reload: () => Promise<unknown> 
           type="button"
           class="secondary"
           disabled={exporting.busy}
-          onClick={() =>
-            exporting.run(() =>
-              download(
-                `/api/v1/admin/collections/${collection.name}/template`,
-                `${collection.name}.collection.json`
-              )
-            )
-          }
+          onClick={() => exporting.run(() => saveTemplate(collection.name))}
         >
           {t('col.exportTemplate')}
         </button>
