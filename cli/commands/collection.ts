@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import type { Command } from 'commander'
+import { cliActor } from '../actor.js'
 import { printJson, printTable } from '../output.js'
 import { withRuntime } from '../runtime.js'
 import { inTenant } from './user.js'
@@ -91,12 +92,10 @@ export function registerCollection(program: Command) {
       await withRuntime(async (runtime) => {
         const { importCollectionTemplate } = await import('#core/collections/templates/template')
         const { SYSTEM_PRINCIPAL } = await import('#core/collections/records')
-        // The operator at the CLI acts as the platform (audit actor `platform`).
+        // The operator at the CLI may do everything, and is named in the audit log as cli:<user>.
+        const principal = { ...SYSTEM_PRINCIPAL, id: cliActor() }
         const imported = await inTenant(runtime, options.tenant, () =>
-          importCollectionTemplate(
-            { template, name: options.name },
-            { principal: SYSTEM_PRINCIPAL }
-          )
+          importCollectionTemplate({ template, name: options.name }, { principal })
         )
         if (options.json) return printJson({ ok: true, ...imported })
         process.stdout.write(

@@ -84,6 +84,7 @@ test.group('oryne collection', (group) => {
     assert.equal(imported.code, 0, imported.stdout)
     assert.include(imported.body, { ok: true, views: 1, automations: 0 })
     assert.equal(imported.body.collection.name, 'volunteer_rota')
+    assert.match(imported.body.collection.created_by, /^cli:/)
     assert.deepEqual(imported.body.forms, [{ slug: 'volunteer', template_slug: 'volunteer' }])
     await addRecord(school, 'volunteer_rota', { parent_name: 'Mrs Okafor', shift: 'morning' })
     await addRecord(school, 'volunteer_rota', { parent_name: 'Mr Lind', shift: 'afternoon' })
