@@ -1,9 +1,10 @@
 import app from '@adonisjs/core/services/app'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { E_VALIDATION } from '../errors.js'
 import { recordAudit } from '../audit/audit.js'
 import type { ResourcePrincipal } from '../resources/define_resource.js'
 import { ident, PG, selectRows, type PgError } from '../resources/sql.js'
-import { actorOf } from '../rbac/authorize.js'
+import { actorOf, invalidateRolePermissions } from '../rbac/authorize.js'
 import { tenantContext } from '../tenancy/context.js'
 import { withTenantDb } from '../tenancy/tenant_db.js'
 import { collectionTargets, createCollectionTable } from './ddl.js'
@@ -311,6 +312,7 @@ export async function deleteCollection(name: string, confirm: unknown, by: Chang
     await trx.from('collection_forms').where('collection', name).delete()
     await trx.from('collection_views').where('collection', name).delete()
     await trx.from('collections').where('name', name).delete()
+    await revokeGrants(trx, key, by)
     await trx
       .insertQuery()
       .table('collection_changes')
@@ -333,5 +335,32 @@ export async function deleteCollection(name: string, confirm: unknown, by: Chang
     return { name, deleted: true, backup_table: backup }
   })
   invalidateCollections(tenant.id)
+  invalidateRolePermissions(tenant.id, { broadcast: true })
   return result
+}
+
+/**
+ * Takes `collections.<name>.*` grants out of every role: a collection created
+ * later under the same name starts with no one allowed in.
+ */
+async function revokeGrants(trx: TransactionClientContract, key: string, by: ChangedBy) {
+  const roles: Array<{ id: string; name: string; permissions: string[] }> = await trx
+    .from('roles')
+    .select('id', 'name', 'permissions')
+  for (const role of roles) {
+    const kept = role.permissions.filter((permission) => !permission.startsWith(`${key}.`))
+    if (kept.length === role.permissions.length) continue
+    await trx
+      .from('roles')
+      .where('id', role.id)
+      .update({ permissions: JSON.stringify(kept), updated_at: new Date() })
+    await recordAudit(trx, {
+      actor: actorOf(by.principal),
+      action: 'core.roles.update',
+      resource: 'core.roles',
+      resource_id: role.name,
+      data: { before: { permissions: role.permissions }, after: { permissions: kept } },
+      request_id: by.requestId ?? null,
+    })
+  }
 }

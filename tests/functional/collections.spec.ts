@@ -497,11 +497,14 @@ test.group('Collections: definitions, access, isolation', (group) => {
       )
       return found.length === 2 ? found : null
     })
-    assert.deepEqual(
+    // Delivered after each commit, not necessarily in order.
+    assert.sameMembers(
       events.map((event) => event.name),
       ['collections.instruments.created', 'collections.instruments.updated']
     )
-    assert.equal((events[1].payload as any).record.maker, 'Amati')
+    const updated = events.find((event) => event.name.endsWith('.updated'))!
+    assert.equal((updated.payload as any).record.maker, 'Amati')
+    assert.deepEqual((updated.payload as any).changes.after, { maker: 'Amati' })
 
     const found = await adminApi.get('search?q=amati&types=collections.instruments')
     found.assertStatus(200)
@@ -666,6 +669,14 @@ test.group('Collections: definitions, access, isolation', (group) => {
     )
     assert.deepEqual(members, [{ club_id: club.body().data.id }])
 
+    const studentRole = (await adminApi.get('admin/roles/Student')).body().data
+    ;(
+      await adminApi.patch('admin/roles/Student', {
+        permissions: [...studentRole.permissions, 'collections.trips.read'],
+      })
+    ).assertStatus(200)
+    ;(await api(client, tenant, student.token).get('collections/trips')).assertStatus(200)
+
     const deleted = await adminApi.delete(`${ADMIN}/trips?confirm=trips`)
     deleted.assertStatus(200)
     const backup = deleted.body().data.backup_table
@@ -680,6 +691,10 @@ test.group('Collections: definitions, access, isolation', (group) => {
       fields: { place: { type: 'string', unique: true, search: true } },
     })
     ;(await adminApi.post('collections/trips', { place: 'Museum' })).assertStatus(201)
+    // Grants of the deleted collection went with it.
+    const role = (await adminApi.get('admin/roles/Student')).body().data
+    assert.notInclude(role.permissions, 'collections.trips.read')
+    ;(await api(client, tenant, student.token).get('collections/trips')).assertStatus(403)
     const history = await inTenant(tenant, (trx) =>
       trx.from('collection_changes').where('collection', 'trips').select('backup_table')
     )
