@@ -316,7 +316,9 @@ test.group('Collection templates', () => {
     await refused(api.get(`${ADMIN}/nothing_here/template`), 404, 'ERR_COLLECTION_NOT_FOUND')
   })
 
-  test('only a tenant admin exports and imports templates', async ({ client: http }) => {
+  test('only a tenant admin exports and imports templates, each of their own institution', async ({
+    client: http,
+  }) => {
     const tenant = await testTenant()
     const api = tenantApi(http, tenant)
     await created(
@@ -331,6 +333,9 @@ test.group('Collection templates', () => {
       403,
       'ERR_FORBIDDEN'
     )
+    // Another institution does not see this one's collection.
+    const elsewhere = tenantApi(http, await testTenant())
+    await refused(elsewhere.get(`${ADMIN}/lab_kit/template`), 404, 'ERR_COLLECTION_NOT_FOUND')
     const admin = await addPerson(tenant, { email: 'head@perm.example', roles: 'TenantAdmin' })
     await created(
       tenantApi(http, tenant, admin.token).post(`${ADMIN}/import`, { template, name: 'lab_kit_2' })
