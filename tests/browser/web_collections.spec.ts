@@ -186,6 +186,24 @@ test.group('Web app: tenant collections', (group) => {
     assert.equal(await page.getByLabel('Address').inputValue(), 'sports-club-sign-ups')
     assert.isTrue(await page.getByLabel('Public form (no account needed)').isChecked())
     await page.getByLabel('Message after sending').fill('Thank you! The coach will be in touch.')
+    // The questions in the order a student answers them (buttons, no dragging), Notes only for Netball.
+    const questions = page.locator('ol.col-form-fields > li strong')
+    for (let press = 0; press < 3; press++)
+      if ((await questions.first().innerText()) !== 'Student name')
+        await page.getByRole('button', { name: 'Move Student name up' }).click()
+    while ((await questions.nth(1).innerText()) !== 'Year group')
+      await page.getByRole('button', { name: 'Move Year group up' }).click()
+    while ((await questions.nth(2).innerText()) !== 'Club')
+      await page.getByRole('button', { name: 'Move Club up' }).click()
+    assert.deepEqual(await questions.allInnerTexts(), [
+      'Student name',
+      'Year group',
+      'Club',
+      'Notes',
+    ])
+    const notesQuestion = page.locator('ol.col-form-fields > li').nth(3)
+    await notesQuestion.getByLabel('Show only when').selectOption('club')
+    await notesQuestion.getByLabel('Club is').selectOption('Netball')
     assert.deepEqual(await accessibilityProblems(page), [])
     await page.getByRole('button', { name: 'Save form' }).click()
     await page.getByText('Form “Sports club sign-ups” saved.').waitFor()
@@ -229,7 +247,14 @@ test.group('Web app: tenant collections', (group) => {
     await form.keyboard.type('Amira Haddad')
     await tabTo(form, form.getByLabel('Year group'))
     await form.keyboard.type('8')
+    assert.deepEqual(await form.locator('form label').allInnerTexts(), [
+      'Student name *',
+      'Year group *',
+      'Club *',
+      'Leave this empty',
+    ])
     await form.getByLabel('Club').selectOption('Netball')
+    // Notes appear once the club is Netball.
     await form.getByLabel('Notes').fill('Played for the under-12s.')
     await docsShot(form, 'collections-public-form', 'collections-public-form')
     // The form refuses answers sent faster than a person fills it (3 s by default).
@@ -296,6 +321,7 @@ test.group('Web app: tenant collections', (group) => {
     await page.getByLabel('Student name').fill('Leo Park')
     await page.getByLabel('Year group').fill('9')
     await page.getByLabel('Club').selectOption('Football')
+    assert.equal(await page.getByLabel('Notes').count(), 0)
     assert.deepEqual(await accessibilityProblems(page), [])
     await page.getByRole('button', { name: 'Send' }).click()
     await page.locator('p[role=status], p.problem').first().waitFor()
