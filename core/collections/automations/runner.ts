@@ -100,13 +100,6 @@ async function onRecordChange(event: OryneEvent) {
   const [, collection, verb] = CHANGE.exec(event.name)!
   const scope = acting.getStore()
   if (scope && verb === 'updated') return
-  if (scope && scope.depth >= MAX_DEPTH) {
-    logger.warn(
-      { event: event.name, tenant_id: event.tenantId, depth: scope.depth },
-      'collection automations not run: too deep a chain of automations'
-    )
-    return
-  }
   const on = verb === 'created' ? 'create' : 'update'
   const rows: AutomationRow[] = await readTenantDb((client, table) =>
     client
@@ -118,6 +111,13 @@ async function onRecordChange(event: OryneEvent) {
       .select('id', 'trigger')
   )
   if (!rows.length) return
+  if (scope && scope.depth >= MAX_DEPTH) {
+    logger.warn(
+      { event: event.name, tenant_id: event.tenantId, depth: scope.depth },
+      'collection automations not run: too deep a chain of automations'
+    )
+    return
+  }
   const payload = event.payload as {
     id: string
     record: Record<string, unknown>
