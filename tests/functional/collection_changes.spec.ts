@@ -704,6 +704,8 @@ test.group('Collections: changes to fields', (group) => {
           field: { values: ['beginner', 'club', 'team', 'staff'], default: 'club' },
         },
         { op: 'change_field', name: 'kit', field: { required: true, default: 'S', index: true } },
+        { op: 'change_field', name: 'student', field: { search: true } },
+        { op: 'add_field', name: 'notes', field: { type: 'text', search: true } },
       ],
       [
         { op: 'rename_field', from: 'serial', to: 'code' },
@@ -711,6 +713,8 @@ test.group('Collections: changes to fields', (group) => {
         { op: 'rename_field', from: 'level', to: 'grade' },
         { op: 'change_field', name: 'coach_id', field: { on_delete: 'cascade' } },
         { op: 'remove_field', name: 'joined_on' },
+        { op: 'rename_field', from: 'student', to: 'pupil' },
+        { op: 'change_field', name: 'notes', field: { type: 'string', max: 500, search: true } },
       ],
     ]
     for (const batch of steps) {
@@ -758,6 +762,10 @@ test.group('Collections: changes to fields', (group) => {
       })
     const changed = await structure(name)
     assert.deepEqual(changed, await structure(twin))
+    assert.includeMembers(
+      changed.indexes.map((index: string) => index.split(' | ')[0]),
+      ['T_search_fts', 'T_search_trgm']
+    )
     assert.includeMembers(changed.constraints, [
       'T_code_unique | u | UNIQUE (code)',
       'T_coach_id_foreign | f | FOREIGN KEY (coach_id) REFERENCES users(id) ON DELETE CASCADE',

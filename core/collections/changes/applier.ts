@@ -8,7 +8,7 @@ import { tenantContext } from '../../tenancy/context.js'
 import { withTenantDb } from '../../tenancy/tenant_db.js'
 import type { ChangedBy } from '../collection_admin.js'
 import { definitionContext } from '../collection_admin.js'
-import { collectionTargets, tableSnapshotOf } from '../ddl.js'
+import { collectionTargets, constraintName, tableSnapshotOf } from '../ddl.js'
 import { keyOfCollection, parseDefinition, type CollectionDefinition } from '../definition.js'
 import { E_COLLECTION_NOT_FOUND } from '../errors.js'
 import { checkFieldQuota } from '../quotas.js'
@@ -102,12 +102,14 @@ async function plan(
   )
 }
 
+type ConstraintKind = 'unique' | 'check' | 'foreign' | 'not_null' | 'index'
+
 /** Names of constraints (u, c, f, n) or plain indexes of one column of the table, in the current schema. */
 async function namedOn(
   trx: TransactionClientContract,
   table: string,
   column: string,
-  kind: 'unique' | 'check' | 'foreign' | 'not_null' | 'index'
+  kind: ConstraintKind
 ): Promise<string[]> {
   const attribute = `(SELECT attnum FROM pg_attribute WHERE attrelid = rel.oid AND attname = ?)`
   if (kind === 'index') {
@@ -134,7 +136,18 @@ async function namedOn(
   return rows.map((row) => row.name)
 }
 
-/** Constraints and indexes named after a renamed column follow it (`<table>_<column>_<kind>`). */
+/**
+ * The name a constraint or index of `column` gets when the table is created:
+ * unique, index and foreign key as core/collections/ddl.ts names them, CHECK
+ * and NOT NULL as PostgreSQL does (kept whole when they fit).
+ */
+function createdName(table: string, column: string, kind: ConstraintKind) {
+  return kind === 'check' || kind === 'not_null'
+    ? `${table}_${column}_${kind}`.slice(0, 63)
+    : constraintName(table, column, kind)
+}
+
+/** Constraints and indexes named after a renamed column follow it. */
 async function renameNamedAfter(
   trx: TransactionClientContract,
   table: string,
@@ -144,10 +157,10 @@ async function renameNamedAfter(
   const t = ident(table)
   // PostgreSQL 18 keeps NOT NULL as named constraints too (`<table>_<column>_not_null`).
   for (const kind of ['unique', 'check', 'foreign', 'not_null', 'index'] as const) {
-    const old = `${table}_${from}_${kind}`
+    const old = createdName(table, from, kind)
     for (const name of await namedOn(trx, table, to, kind)) {
       if (name !== old) continue
-      const renamed = ident(`${table}_${to}_${kind}`)
+      const renamed = ident(createdName(table, to, kind))
       await trx.rawQuery(
         kind === 'index'
           ? `ALTER INDEX ${ident(name)} RENAME TO ${renamed}`

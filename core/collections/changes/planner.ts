@@ -1,5 +1,7 @@
 import type { ColumnSnapshot, TableSnapshot } from '../../resources/snapshot.js'
 import { ident } from '../../resources/sql.js'
+import { searchIndexStatements } from '../../search/document.js'
+import { constraintName, searchFieldsOf } from '../ddl.js'
 import type { CollectionDefinition, FieldSpec } from '../definition.js'
 import {
   conversionOf,
@@ -47,6 +49,8 @@ export type SqlKind =
   | 'add_index'
   | 'drop_index'
   | 'replace_foreign'
+  | 'drop_search_index'
+  | 'create_search_index'
   | 'metadata'
 
 /** One statement of a step; constraint and index names are looked up when it runs. */
@@ -56,7 +60,8 @@ export type Statement =
   | { renameNamedAfter: { from: string; to: string } }
 
 export type PlanStep = {
-  op: Change['op']
+  /** The change's op, or `search_index` for the search indexes the changes rebuild. */
+  op: Change['op'] | 'search_index'
   field: string
   sql_kind: SqlKind
   destructive: boolean
@@ -123,9 +128,13 @@ function step(context: PlanContext, partial: Omit<Step, 'sql'>): Step {
   return { ...partial, sql: partial.statements.map((s) => statementSql(context, s)) }
 }
 
-/** Constraint names as knex writes them (PostgreSQL cuts them at 63 bytes, the same for both). */
-const constraintName = (table: string, column: string, kind: string) =>
-  ident(`${table}_${column}_${kind}`)
+/** A unique index, index or foreign key's name, as the table's creation names it (core/collections/ddl.ts). */
+const named = (table: string, column: string, kind: 'unique' | 'index' | 'foreign') =>
+  ident(constraintName(table, column, kind))
+
+/** An enum's CHECK, left for PostgreSQL to name (`<table>_<column>_check`) as it names the one a create writes. */
+const checkOf = (table: string, column: string, values: readonly string[]) =>
+  `ALTER TABLE ${ident(table)} ADD CHECK (${enumPredicate(ident(column), values)})`
 
 /** Statements that add the constraints and index of a column. */
 function constraintStatements(table: string, column: string, to: ColumnSnapshot): Statement[] {
@@ -133,15 +142,15 @@ function constraintStatements(table: string, column: string, to: ColumnSnapshot)
   const [t, c] = [ident(table), ident(column)]
   if (to.type === 'enum')
     statements.push({
-      sql: `ALTER TABLE ${t} ADD CONSTRAINT ${constraintName(table, column, 'check')} CHECK (${enumPredicate(c, to.values ?? [])})`,
+      sql: checkOf(table, column, to.values ?? []),
     })
   if (to.unique)
     statements.push({
-      sql: `ALTER TABLE ${t} ADD CONSTRAINT ${constraintName(table, column, 'unique')} UNIQUE (${c})`,
+      sql: `ALTER TABLE ${t} ADD CONSTRAINT ${named(table, column, 'unique')} UNIQUE (${c})`,
     })
   else if (to.index)
     statements.push({
-      sql: `CREATE INDEX ${constraintName(table, column, 'index')} ON ${t} (${c})`,
+      sql: `CREATE INDEX ${named(table, column, 'index')} ON ${t} (${c})`,
     })
   if (to.references) statements.push(foreignKey(table, column, to))
   return statements
@@ -150,7 +159,7 @@ function constraintStatements(table: string, column: string, to: ColumnSnapshot)
 function foreignKey(table: string, column: string, to: ColumnSnapshot): Statement {
   const { table: target, onDelete } = to.references!
   return {
-    sql: `ALTER TABLE ${ident(table)} ADD CONSTRAINT ${constraintName(table, column, 'foreign')} FOREIGN KEY (${ident(column)}) REFERENCES ${ident(target)} ("id") ON DELETE ${onDelete.toUpperCase()}`,
+    sql: `ALTER TABLE ${ident(table)} ADD CONSTRAINT ${named(table, column, 'foreign')} FOREIGN KEY (${ident(column)}) REFERENCES ${ident(target)} ("id") ON DELETE ${onDelete.toUpperCase()}`,
   }
 }
 
@@ -385,7 +394,7 @@ async function planChange(
       })
       if (to.type === 'enum')
         statements.push({
-          sql: `ALTER TABLE ${t} ADD CONSTRAINT ${constraintName(context.table, name, 'check')} CHECK (${enumPredicate(c, to.values ?? [])})`,
+          sql: checkOf(context.table, name, to.values ?? []),
         })
       const destructive = conversion.lossy || (misfits > 0 && Boolean(onInvalid)) || altered > 0
       add({
@@ -406,7 +415,7 @@ async function planChange(
     if (misfits && onInvalid)
       statements.push({ sql: `UPDATE ${t} SET ${c} = ${fallback(onInvalid, to)} WHERE ${outside}` })
     statements.push({
-      sql: `ALTER TABLE ${t} ADD CONSTRAINT ${constraintName(context.table, name, 'check')} CHECK (${enumPredicate(c, to.values ?? [])})`,
+      sql: checkOf(context.table, name, to.values ?? []),
     })
     if (fallback(onInvalid, to) === 'NULL') emptied = misfits
     add({
@@ -514,7 +523,7 @@ async function planChange(
         statements: [
           ...(from.index ? [{ drop: 'index' as const, column: name }] : []),
           {
-            sql: `ALTER TABLE ${t} ADD CONSTRAINT ${constraintName(context.table, name, 'unique')} UNIQUE (${c})`,
+            sql: `ALTER TABLE ${t} ADD CONSTRAINT ${named(context.table, name, 'unique')} UNIQUE (${c})`,
           },
         ],
       })
@@ -536,7 +545,7 @@ async function planChange(
       problems: [],
       description: to.index ? `index ${name}` : `drop the index of ${name}`,
       statements: to.index
-        ? [{ sql: `CREATE INDEX ${constraintName(context.table, name, 'index')} ON ${t} (${c})` }]
+        ? [{ sql: `CREATE INDEX ${named(context.table, name, 'index')} ON ${t} (${c})` }]
         : [{ drop: 'index', column: name }],
     })
   if (!to.unique && from.unique && to.index)
@@ -546,9 +555,7 @@ async function planChange(
       affected_rows: 0,
       problems: [],
       description: `index ${name}`,
-      statements: [
-        { sql: `CREATE INDEX ${constraintName(context.table, name, 'index')} ON ${t} (${c})` },
-      ],
+      statements: [{ sql: `CREATE INDEX ${named(context.table, name, 'index')} ON ${t} (${c})` }],
     })
 
   const metadata = METADATA_KEYS.filter(
@@ -606,6 +613,56 @@ function boundsCheck(spec: FieldSpec, c: string): string | null {
   return parts.length ? `${c} IS NOT NULL AND (${parts.join(' OR ')})` : null
 }
 
+/** The searched fields and their types: the search indexes (core/search/document.ts) cover them in this order. */
+function searched(context: PlanContext, definition: CollectionDefinition) {
+  return searchFieldsOf(context.collection, definition).map(
+    (field) => `${field}:${definition.fields[field]?.type}`
+  )
+}
+
+const searchChanges = (context: PlanContext) =>
+  !same(searched(context, context.before.definition), searched(context, context.after.definition))
+
+/**
+ * The search indexes go first when the searched fields change (a type change
+ * must not meet an index expression over the old type), and are built again
+ * over the new ones last.
+ */
+function dropSearchIndexes(context: PlanContext): Step[] {
+  if (!searchChanges(context) || !searched(context, context.before.definition).length) return []
+  return [
+    step(context, {
+      op: 'search_index',
+      field: searchFieldsOf(context.collection, context.before.definition).join(', '),
+      sql_kind: 'drop_search_index',
+      destructive: false,
+      affected_rows: 0,
+      problems: [],
+      description: 'drop the search indexes over the fields searched so far',
+      statements: ['fts', 'trgm'].map((kind) => ({
+        sql: `DROP INDEX IF EXISTS ${ident(`${context.table}_search_${kind}`)}`,
+      })),
+    }),
+  ]
+}
+
+function createSearchIndexes(context: PlanContext): Step[] {
+  const fields = searchFieldsOf(context.collection, context.after.definition)
+  if (!searchChanges(context) || !fields.length) return []
+  return [
+    step(context, {
+      op: 'search_index',
+      field: fields.join(', '),
+      sql_kind: 'create_search_index',
+      destructive: false,
+      affected_rows: 0,
+      problems: [],
+      description: `index ${fields.join(', ')} for search`,
+      statements: searchIndexStatements(context.table, fields).map((sql) => ({ sql })),
+    }),
+  ]
+}
+
 /** The plan of `changes` (already checked against the definition by the input module). */
 export async function planChanges(context: PlanContext, changes: Change[]): Promise<Plan> {
   const rows = await context.count('true')
@@ -618,6 +675,8 @@ export async function planChanges(context: PlanContext, changes: Change[]): Prom
     if (change.op === 'change_field')
       steps.push(...(await planChange(context, change.name, change.on_invalid)))
   }
+  steps.unshift(...dropSearchIndexes(context))
+  steps.push(...createSearchIndexes(context))
   return {
     collection: context.collection,
     from_version: context.version,
