@@ -37,7 +37,7 @@ async function oryne(args: string[]) {
   return JSON.parse(result.stdout)
 }
 
-/** A lab's kit register and its loans: records, a view, a form, an automation, a deleted collection. */
+/** A lab's kit register and its loans: records, a view, a form, an automation, changes, a deleted collection. */
 async function labWithCollections(http: ApiClient, tenant: Tenant, pupil: Person) {
   const api = tenantApi(http, tenant)
   await created(
@@ -87,6 +87,27 @@ async function labWithCollections(http: ApiClient, tenant: Tenant, pupil: Person
       name: 'By kind',
       kind: 'board',
       config: { group_by: 'kind' },
+    })
+  )
+  await created(
+    api.post(`${ADMIN}/lab_kit/forms`, {
+      slug: 'report-kit',
+      title: 'Report a piece of kit',
+      sections: [{ title: 'Kit', fields: [{ name: 'item' }, { name: 'kind' }] }],
+    })
+  )
+  // Disabled: it travels as design, and runs nothing while the test compares tables.
+  await created(
+    api.post(`${ADMIN}/lab_kit/automations`, {
+      name: 'Tell the admins',
+      enabled: false,
+      trigger: { on: 'create' },
+      action: {
+        type: 'notify',
+        to: { role: 'TenantAdmin' },
+        title: 'New kit',
+        body: '{{item}}',
+      },
     })
   )
   // Changed after it was made: a field renamed, one removed (its values copied to colbak_lab_kit_v<n>).
@@ -161,6 +182,10 @@ test.group('Collections: backup, restore, clone, personal data, migrate', (group
     assert.isTrue(Object.keys(before).some((table) => table.startsWith('colbak_lab_kit_v')))
     const records = await ok(api.get('/collections/lab_kit?sort=id'))
     const template = await ok(api.get(`${ADMIN}/lab_kit/template`))
+    assert.deepEqual(
+      [template.views.length, template.forms.length, template.automations.length],
+      [1, 1, 1]
+    )
 
     const backup = await oryne(['backup', 'create', tenant.slug, '--json'])
     const { readManifest } = await import('#core/backup/restore')
@@ -175,6 +200,10 @@ test.group('Collections: backup, restore, clone, personal data, migrate', (group
     await created(api.post('/collections/lab_kit', { item: 'Oscilloscope', kind: 'electronics' }))
     const views = await ok(api.get(`${ADMIN}/lab_kit/views`))
     await ok(api.delete(`${ADMIN}/lab_kit/views/${views[0].id}`))
+    const forms = await ok(api.get(`${ADMIN}/lab_kit/forms`))
+    await ok(api.delete(`${ADMIN}/lab_kit/forms/${forms[0].id}`))
+    const automations = await ok(api.get(`${ADMIN}/lab_kit/automations`))
+    await ok(api.delete(`${ADMIN}/lab_kit/automations/${automations[0].id}`))
     await ok(api.delete(`${ADMIN}/lab_loans?confirm=lab_loans`))
     assert.notDeepEqual(await collectionContent(tenant.schema_name), before)
 
@@ -215,6 +244,8 @@ test.group('Collections: backup, restore, clone, personal data, migrate', (group
       'Beaker',
     ])
     assert.lengthOf(await ok(there.get(`${ADMIN}/lab_kit/views`)), 1)
+    assert.lengthOf(await ok(there.get(`${ADMIN}/lab_kit/forms`)), 1)
+    assert.lengthOf(await ok(there.get(`${ADMIN}/lab_kit/automations`)), 1)
     await created(there.post('/collections/lab_kit', { item: 'Only in the copy' }))
     await created(api.post('/collections/lab_kit', { item: 'Only in the source' }))
     await created(
