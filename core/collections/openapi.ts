@@ -8,8 +8,24 @@ import { collectionsOfTenant, TenantResourceCatalog } from './registry.js'
  * schemas, built by the resource engine as a plugin resource's are. The
  * document without a tenant has only the generic /api/v1/collections/{name}.
  */
+type Operation = { tags?: string[]; security?: unknown[]; parameters?: unknown[] }
+
+const SECURITY = ['tenantUser', 'apiKey', 'platformToken']
+const TENANT_PARAMETER = { $ref: '#/components/parameters/TenantId' }
+
 export async function collectionOpenApi(): Promise<ResourceOpenApi> {
   const { catalog } = await collectionsOfTenant()
   if (!catalog.collections.size) return { paths: {}, components: { schemas: {} } }
-  return resourceOpenApi(new TenantResourceCatalog(new ResourceCatalog([]), catalog.collections))
+  const document = resourceOpenApi(
+    new TenantResourceCatalog(new ResourceCatalog([]), catalog.collections)
+  )
+  // What the document derives for the generic routes (/api/v1/collections/{name}), which these
+  // paths are instances of: one tag, who may call, and the tenant header.
+  for (const item of Object.values(document.paths))
+    for (const operation of Object.values(item) as Operation[]) {
+      operation.tags = ['Collections']
+      operation.security = SECURITY.map((name) => ({ [name]: [] }))
+      operation.parameters = [...(operation.parameters ?? []), TENANT_PARAMETER]
+    }
+  return document
 }

@@ -101,7 +101,16 @@ export async function collectionsOfTenant(): Promise<TenantCollections> {
       client.from(table('collections')).orderBy('id').select(COLUMNS)
     )) as CollectionRow[]
     const list = rows.map((row) => ({ ...row, id: String(row.id) }))
-    const models = new Map(list.map((row) => [row.name, compileCollection(row)]))
+    const models = new Map<string, ResourceModel>()
+    for (const row of list) {
+      try {
+        models.set(row.name, compileCollection(row))
+      } catch (error) {
+        // One definition the engine cannot compile must not take the tenant's other collections down.
+        const logger = await app.container.make('logger')
+        logger.error({ err: error, collection: row.name }, 'collection not served')
+      }
+    }
     const catalog = new TenantResourceCatalog(
       await pluginCatalog(),
       new Map([...models.values()].map((model) => [model.key, model]))

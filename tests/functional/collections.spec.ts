@@ -571,6 +571,13 @@ test.group('Collections: definitions, access, isolation', (group) => {
       '/api/v1/collections/instruments/{id}',
     ])
     assert.property(document.body().components.schemas, 'CollectionsInstruments')
+    assert.deepEqual(document.body().paths['/api/v1/collections/instruments'].get.tags, [
+      'Collections',
+    ])
+    assert.equal(
+      document.body().paths['/api/v1/collections/instruments'].post['x-oryne-permission'],
+      'collections.instruments.create'
+    )
     const generic = await client.get('/api/v1/openapi.json')
     const genericPaths = Object.keys(generic.body().paths)
     assert.include(genericPaths, '/api/v1/collections/{name}')
