@@ -225,6 +225,45 @@ test.group('Collections: backup, restore, clone, personal data, migrate', (group
     await refused(api.post('/collections/lab_loans', { kit_id: '999999' }), 400, 'ERR_VALIDATION')
   }).timeout(180_000)
 
+  test('column types an archive records are never run as SQL: a tampered one is refused, nothing restored', async ({
+    client,
+    assert,
+  }) => {
+    const tenant = await testTenant()
+    const pupil = await addPerson(tenant, { email: 'pupil@tamper.example', roles: 'Student' })
+    const { backupTable } = await labWithCollections(client, tenant, pupil)
+    const backup = await oryne(['backup', 'create', tenant.slug, '--json'])
+    const { addEntry, readAll, readArchive, writeArchive } = await import('#core/backup/archive')
+    const entries: Array<[string, Buffer]> = []
+    await readArchive(backup.path, async (name, body) => {
+      entries.push([name, await readAll(body)])
+    })
+    const tampered = join(BACKUPS, 'tampered.tar.gz')
+    await writeArchive(tampered, {}, async (pack) => {
+      for (const [name, content] of entries) {
+        if (name !== 'manifest.json') {
+          await addEntry(pack, name, content)
+          continue
+        }
+        const manifest = JSON.parse(content.toString('utf8'))
+        const table = manifest.tables.find((t: any) => t.name === backupTable)
+        table.types[0] = 'text); DROP TABLE users; --'
+        await addEntry(pack, name, JSON.stringify(manifest))
+      }
+    })
+    const slug = uniqueSlug('lab-tampered')
+    const refusal = await runOryne(['backup', 'restore', tampered, '--as', slug, '--json'], env)
+    assert.equal(refusal.code, 1)
+    const error = JSON.parse(refusal.stdout).error
+    assert.equal(error.code, 'ERR_BACKUP_INCOMPATIBLE')
+    assert.include(error.message, backupTable)
+    assert.isNull(await tenancy.registry.find(slug))
+    const { rows } = await db.rawQuery(
+      `SELECT count(*)::int AS n FROM pg_namespace WHERE nspname LIKE 't_restore_%'`
+    )
+    assert.equal(rows[0].n, 0)
+  }).timeout(180_000)
+
   test('a clone carries the collections and is independent of its source', async ({
     client,
     assert,
