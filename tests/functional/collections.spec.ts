@@ -365,6 +365,18 @@ test.group('Collections: definitions, access, isolation', (group) => {
     assert.equal(created.body().data.sport, 'chess')
     // Create does not grant read.
     ;(await mine.get(`collections/sign_ups/${created.body().data.id}`)).assertStatus(403)
+
+    // A partner API key reaches what its scopes name, nothing more.
+    const key = await adminApi.post('admin/api-keys', {
+      name: 'Sports sync',
+      scopes: ['collections.sign_ups.read'],
+    })
+    key.assertStatus(201)
+    const partner = api(client, tenant, key.body().data.key)
+    const read = await partner.get('collections/sign_ups')
+    read.assertStatus(200)
+    assert.equal(read.body().meta.pagination.total, 1)
+    ;(await partner.post('collections/sign_ups', { sport: 'football' })).assertStatus(403)
   })
 
   test('owner only: the roles listed see and change only their own records; the owner is the creator', async ({
