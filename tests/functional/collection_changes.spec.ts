@@ -555,6 +555,18 @@ test.group('Collections: changes to fields', (group) => {
     const stale = await add('third')
     stale.assertStatus(409)
     assert.deepInclude(stale.body().error.details, { version: 2, expected_version: 1 })
+
+    // While another transaction holds the collection (a change being applied), a change answers at once.
+    const held = await inTenant(tenant, async (trx) => {
+      await trx.from('collections').where('name', name).forUpdate()
+      return changes(client, name, {
+        changes: [{ op: 'add_field', name: 'third', field: { type: 'string' } }],
+      })
+    })
+    held.assertStatus(409)
+    assert.equal(held.body().error.code, 'ERR_COLLECTION_CHANGE_CONFLICT')
+    assert.include(held.body().error.message, 'being applied')
+    assert.equal((await collection(client, name)).version, 2)
   })
 
   test('bad requests answer 4xx with a stable code and change nothing', async ({

@@ -42,6 +42,9 @@ import { designsNaming, renameInDesigns } from './references.js'
 /** Planned SQL carries no bindings: a `?` in it (a regex, a value) is text, not a placeholder. */
 const verbatim = (sql: string) => sql.replaceAll('?', '\\?')
 
+/** How long a change waits for its table (SET LOCAL lock_timeout). */
+const DDL_LOCK_TIMEOUT = '10s'
+
 /** PostgreSQL: the row is locked by another transaction (FOR UPDATE NOWAIT). */
 const LOCK_NOT_AVAILABLE = '55P03'
 
@@ -229,6 +232,8 @@ export async function changeCollection(
   const dryRun = request.dry_run === true
   const result = await withTenantDb(async (trx) => {
     const row = await lockedRow(trx, name, !dryRun)
+    // The DDL waits this long for the table behind reads and writes of its records, not forever.
+    if (!dryRun) await trx.rawQuery(`SET LOCAL lock_timeout = '${DDL_LOCK_TIMEOUT}'`)
     if (request.expected_version !== undefined && request.expected_version !== row.version)
       throw new E_COLLECTION_CHANGE_CONFLICT(
         [name, `it is at version ${row.version}, not ${request.expected_version}`],
@@ -253,6 +258,11 @@ export async function changeCollection(
       } catch (error) {
         const pg = error as PgError
         if (!pg.code) throw error
+        if (pg.code === LOCK_NOT_AVAILABLE)
+          throw new E_COLLECTION_CHANGE_CONFLICT([
+            name,
+            'its records were busy for longer than the change waits; try again',
+          ])
         // The transaction is aborted: nothing of this change stays.
         throw new E_COLLECTION_CHANGE_FAILED([name, pg.message.split('\n')[0]], {
           details: {
