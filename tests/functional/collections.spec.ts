@@ -718,5 +718,17 @@ test.group('Collections: definitions, access, isolation', (group) => {
       trx.from('collection_changes').where('collection', 'trips').select('backup_table')
     )
     assert.deepEqual(history, [{ backup_table: backup }])
+    const designAudit = await inTenant(tenant, (trx) =>
+      trx.from('audit_log').where('subject', 'collections.trips').orderBy('id').select('action')
+    )
+    assert.deepEqual(
+      designAudit.map((entry: { action: string }) => entry.action),
+      [
+        'core.collections.create',
+        'core.collections.update',
+        'core.collections.delete',
+        'core.collections.create',
+      ]
+    )
   })
 })
