@@ -231,6 +231,42 @@ test.group('Web app: tenant collections', (group) => {
       'When a record is created → notify everyone with the role Teacher'
     )
     await docsShot(page, 'collections-automations', 'collections-automations')
+    // A schedule: every day at 07:30 in the school's time zone.
+    await page.getByLabel('Name', { exact: true }).fill('Morning list')
+    await page.locator('#auto-on').selectOption('schedule')
+    await page.locator('#auto-every').selectOption('day')
+    await page.locator('#auto-at').fill('07:30')
+    await page.locator('#auto-role').selectOption('Teacher')
+    await page.getByLabel('Notification title').fill('Sign-ups to check')
+    await page.getByLabel('Notification text').fill('Look at the board for new sign-ups.')
+    assert.deepEqual(await accessibilityProblems(page), [])
+    await page.getByRole('button', { name: 'Save automation' }).click()
+    await page.getByRole('heading', { name: 'Morning list', level: 2 }).waitFor()
+    assert.include(
+      await page.locator('.col-list').innerText(),
+      'Every day at 07:30 → notify everyone with the role Teacher'
+    )
+    // And one that cannot work: when the club changes, set the student name to more than it holds (255).
+    // (Emptying it would be the obvious mistake, but a null value is refused on save: ERR_VALIDATION
+    // action.value, the automation validator's record of any() does not take null.)
+    await page.getByLabel('Name', { exact: true }).fill('Stamp the name')
+    await page.locator('#auto-on').selectOption('update')
+    await page.locator('#auto-field').selectOption('club')
+    await page.locator('#auto-kind').selectOption('set_field')
+    await page.locator('#auto-target').selectOption('student_name')
+    await page.locator('#auto-value').fill('x'.repeat(300))
+    assert.deepEqual(await accessibilityProblems(page), [])
+    await page.getByRole('button', { name: 'Save automation' }).click()
+    await page
+      .getByRole('heading', { name: 'Stamp the name', level: 2 })
+      .or(page.locator('p.problem'))
+      .first()
+      .waitFor()
+    assert.deepEqual(await page.locator('p.problem, .col-details').allInnerTexts(), [])
+    assert.include(
+      await page.locator('.col-list').innerText(),
+      'When Club changes → set Student name'
+    )
 
     // 5. A student signs up on a phone, with no account.
     const visitor = await openApp(browser, baseUrl, { viewport: PHONE })
@@ -341,10 +377,31 @@ test.group('Web app: tenant collections', (group) => {
     await move.selectOption('Chess')
     await page.getByText('Amira Haddad moved to Chess.').waitFor()
     assert.deepEqual(await cardsUnder(page, 'Chess'), ['Amira Haddad'])
+    const moved = await inTenant(tenant, (trx) =>
+      trx.from(`col_${NAME}`).where('id', signUp.id).first()
+    )
+    assert.equal(moved.club, 'Chess')
+
+    // The broken automation's run failed (the name is too long) and is retried from its log.
+    await page.getByRole('link', { name: 'Automations', exact: true }).click()
+    await page.getByRole('link', { name: 'Run log of Stamp the name' }).click()
+    await page.getByRole('heading', { name: 'Run log of Stamp the name', level: 1 }).waitFor()
+    const failed = page.locator('table tbody tr').filter({ hasText: 'failed' })
+    for (let tries = 0; tries < 50 && (await failed.count()) === 0; tries++) {
+      await page.waitForTimeout(200)
+      await page.getByRole('button', { name: 'Refresh' }).click()
+    }
+    assert.include(await failed.first().innerText(), `#${signUp.id}`)
+    assert.deepEqual(await accessibilityProblems(page), [])
+    await failed
+      .first()
+      .getByRole('button', { name: /^Retry run/ })
+      .click()
+    await page.getByText(/^Run \d+ will be tried again\.$/).waitFor()
     assert.equal(
       (await inTenant(tenant, (trx) => trx.from(`col_${NAME}`).where('id', signUp.id).first()))
-        .club,
-      'Chess'
+        .student_name,
+      'Amira Haddad'
     )
 
     // 8. A change of the fields: removing Notes is previewed (dry run: one record loses a value),

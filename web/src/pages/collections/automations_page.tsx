@@ -13,7 +13,9 @@ import { CollectionTabs, fieldsOf, labelOf, RefusalDetails, useCollection } from
  */
 
 type Recipient = 'role' | 'user' | 'user_field'
-type ActionKind = 'notify' | 'webhook'
+type ActionKind = 'notify' | 'webhook' | 'set_field'
+type TriggerKind = 'create' | 'update' | 'schedule'
+type Every = 'hour' | 'day' | 'week'
 
 /** A trigger and an action as a sentence. */
 function summary(
@@ -29,7 +31,7 @@ function summary(
         ? t('col.auto.whenFieldChanges', { field: labelOf(collection, trigger.field) })
         : t('col.auto.whenUpdated')
       : trigger.on === 'schedule'
-        ? t('col.auto.whenScheduled', { every: trigger.every ?? '' })
+        ? t('col.auto.whenScheduled', { every: trigger.every ?? '', at: trigger.at ?? '' })
         : t('col.auto.whenCreated')
   const to = action.to ?? {}
   const what =
@@ -143,12 +145,28 @@ function AutomationList(props: {
 }
 
 /** "When a record is created → notify <role or user>" (or a webhook), with a title and message from the record. */
+/** What the admin typed as a value, as the field takes it: empty is none, numbers and yes/no typed. */
+function literalOf(collection: Collection, field: string, typed: string) {
+  const type = collection.definition.fields[field]?.type
+  const raw = typed.trim()
+  if (raw === '') return null
+  if (raw.includes('{{')) return raw
+  if ((type === 'integer' || type === 'decimal') && !Number.isNaN(Number(raw))) return Number(raw)
+  if (type === 'boolean' && (raw === 'true' || raw === 'false')) return raw === 'true'
+  return raw
+}
+
 function NewAutomation(props: { collection: Collection; onCreated: () => Promise<unknown> }) {
-  const { t } = useI18n()
+  const i18n = useI18n()
+  const { t } = i18n
   const { collection } = props
   const roles = useLoad(() => api<Array<{ name: string }>>('/api/v1/admin/roles'), [])
   const [name, setName] = useState('')
-  const [on, setOn] = useState<'create' | 'update'>('create')
+  const [on, setOn] = useState<TriggerKind>('create')
+  const [every, setEvery] = useState<Every>('day')
+  const [at, setAt] = useState('07:00')
+  const [target, setTarget] = useState('')
+  const [value, setValue] = useState('')
   const [field, setField] = useState('')
   const [kind, setKind] = useState<ActionKind>('notify')
   const [recipient, setRecipient] = useState<Recipient>('role')
@@ -171,7 +189,8 @@ function NewAutomation(props: { collection: Collection; onCreated: () => Promise
     event.preventDefault()
     saving.run(async () => {
       let to: Record<string, string> = {}
-      if (recipient === 'role') to = { role }
+      if (kind !== 'notify') to = {}
+      else if (recipient === 'role') to = { role }
       else if (recipient === 'user_field') to = { user_field: userField }
       else {
         // A person by email: the admin's user list finds their id.
@@ -187,8 +206,15 @@ function NewAutomation(props: { collection: Collection; onCreated: () => Promise
       const action =
         kind === 'notify'
           ? { type: 'notify', to, title: title.trim(), body: body.trim() }
-          : { type: 'webhook', url: url.trim() }
-      const trigger = on === 'update' && field ? { on, field } : { on }
+          : kind === 'set_field'
+            ? { type: 'set_field', field: target, value: literalOf(collection, target, value) }
+            : { type: 'webhook', url: url.trim() }
+      const trigger =
+        on === 'schedule'
+          ? { on, every, ...(every === 'hour' ? {} : { at }) }
+          : on === 'update' && field
+            ? { on, field }
+            : { on }
       const created = await collectionsApi.createAutomation(collection.name, {
         name: name.trim(),
         trigger,
@@ -230,12 +256,43 @@ function NewAutomation(props: { collection: Collection; onCreated: () => Promise
           <select
             id="auto-on"
             value={on}
-            onChange={(event) => setOn(event.currentTarget.value as 'create' | 'update')}
+            onChange={(event) => setOn(event.currentTarget.value as TriggerKind)}
           >
             <option value="create">{t('col.auto.onCreate')}</option>
             <option value="update">{t('col.auto.onUpdate')}</option>
+            <option value="schedule">{t('col.auto.onSchedule')}</option>
           </select>
         </label>
+        {on === 'schedule' ? (
+          <>
+            <label for="auto-every">
+              {t('col.auto.every')}
+              <select
+                id="auto-every"
+                value={every}
+                onChange={(event) => setEvery(event.currentTarget.value as Every)}
+              >
+                <option value="hour">{t('col.auto.everyHour')}</option>
+                <option value="day">{t('col.auto.everyDay')}</option>
+                <option value="week">{t('col.auto.everyWeek')}</option>
+              </select>
+            </label>
+            {every === 'hour' ? null : (
+              <label for="auto-at">
+                {t('col.auto.atTime')}
+                <input
+                  id="auto-at"
+                  type="time"
+                  value={at}
+                  required
+                  aria-describedby="auto-at-hint"
+                  onInput={(event) => setAt(event.currentTarget.value)}
+                />
+                <small id="auto-at-hint">{t('app.timeZone', { zone: i18n.timeZone })}</small>
+              </label>
+            )}
+          </>
+        ) : null}
         {on === 'update' ? (
           <label for="auto-field">
             {t('col.auto.onlyField')}
@@ -262,8 +319,39 @@ function NewAutomation(props: { collection: Collection; onCreated: () => Promise
           >
             <option value="notify">{t('col.auto.doNotify')}</option>
             <option value="webhook">{t('col.auto.doWebhook')}</option>
+            <option value="set_field">{t('col.auto.doSetField')}</option>
           </select>
         </label>
+        {kind === 'set_field' ? (
+          <>
+            <label for="auto-target">
+              {t('col.auto.targetField')}
+              <select
+                id="auto-target"
+                value={target}
+                required
+                onChange={(event) => setTarget(event.currentTarget.value)}
+              >
+                <option value="">{t('col.choose')}</option>
+                {fields.map(([candidate]) => (
+                  <option key={candidate} value={candidate}>
+                    {labelOf(collection, candidate)}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label for="auto-value">
+              {t('col.auto.value')}
+              <input
+                id="auto-value"
+                value={value}
+                aria-describedby="auto-value-hint"
+                onInput={(event) => setValue(event.currentTarget.value)}
+              />
+              <small id="auto-value-hint">{t('col.auto.valueHint')}</small>
+            </label>
+          </>
+        ) : null}
         {kind === 'notify' ? (
           <>
             <label for="auto-recipient">
@@ -353,7 +441,7 @@ function NewAutomation(props: { collection: Collection; onCreated: () => Promise
               {t('col.auto.placeholders', { list: placeholders })}
             </small>
           </>
-        ) : (
+        ) : kind === 'webhook' ? (
           <label for="auto-url">
             {t('col.auto.url')}
             <input
@@ -364,7 +452,7 @@ function NewAutomation(props: { collection: Collection; onCreated: () => Promise
               onInput={(event) => setUrl(event.currentTarget.value)}
             />
           </label>
-        )}
+        ) : null}
         <Problem error={saving.error ?? roles.error} />
         <RefusalDetails error={saving.error} />
         <button type="submit" disabled={saving.busy} aria-busy={saving.busy}>
