@@ -141,9 +141,19 @@ export async function isCollectionKey(key: string) {
   return catalog.collections.has(key)
 }
 
-/** Every process forgets the tenant's compiled collections; call after any change to `collections`. */
+/**
+ * Every process forgets the tenant's compiled collections; call after any
+ * change to `collections`. Inside a tenant transaction that is still open
+ * (a template import creating a collection with its views), they are
+ * forgotten again when it ends, so that nothing read from it before its
+ * commit or rollback stays cached.
+ */
 export function invalidateCollections(tenantId: string) {
-  tenantCache.invalidate({ tenantId, kind: 'collections' }, { broadcast: true })
+  const forget = () =>
+    tenantCache.invalidate({ tenantId, kind: 'collections' }, { broadcast: true })
+  forget()
+  const open = tenantContext.transaction()
+  if (open) open.after('commit', forget).after('rollback', forget)
 }
 
 export { keyOfCollection }
