@@ -30,7 +30,7 @@ import pg from 'pg'
 import { listen } from '#core/http/listen'
 import type { Tenant } from '#core/tenancy/types'
 import { benchDuration } from './support/load.js'
-import { cpuWindow, maybeProfile, postmasterOf } from './support/cpu.js'
+import { cpuWindow, maybeProfile, postmasterOf, processCpuMs } from './support/cpu.js'
 import { startOryne } from './support/oryne.js'
 import { fixed, loadAverage, printTable } from './support/report.js'
 import { summarize } from './support/stats.js'
@@ -76,12 +76,28 @@ const { parentPort, workerData } = require('node:worker_threads')
 const { url, headers, barcodes, students, seconds } = workerData
 const latencies = []
 let cycles = 0, refused = 0, failed = 0, firstError
+const http = require('node:http')
+const agent = new http.Agent({ keepAlive: true, maxSockets: students.length })
+// fetch (undici) by default; BENCH_CLIENT=http sends the same requests through node:http, lighter on the CPU.
+function send(path, payload) {
+  if (workerData.client !== 'http')
+    return fetch(url + path, { method: 'POST', headers, body: payload }).then(async (r) => ({ status: r.status, text: await r.text() }))
+  return new Promise((resolve, reject) => {
+    const request = http.request(url + path, { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(payload) } }, (response) => {
+      const chunks = []
+      response.on('data', (chunk) => chunks.push(chunk))
+      response.on('end', () => resolve({ status: response.statusCode, text: Buffer.concat(chunks).toString() }))
+      response.on('error', reject)
+    })
+    request.on('error', reject)
+    request.end(payload)
+  })
+}
 async function post(path, body) {
   const started = performance.now()
-  const response = await fetch(url + path, { method: 'POST', headers, body: JSON.stringify(body) })
-  const text = await response.text()
+  const answer = await send(path, JSON.stringify(body))
   latencies.push(performance.now() - started)
-  return { status: response.status, text }
+  return answer
 }
 async function client(student) {
   const stop = Date.now() + seconds * 1000
@@ -183,6 +199,7 @@ try {
     'authorization': `Bearer ${session.data.access_token}`,
   }
   const clientData = (seconds: number) => ({
+    client: process.env.BENCH_CLIENT === 'http' ? 'http' : 'fetch',
     url: `${server.url}/api/v1/library`,
     headers,
     barcodes: httpBarcodes,
@@ -281,9 +298,12 @@ try {
   const { rows: backend } = await db.rawQuery('SELECT pg_backend_pid() AS pid')
   const postmasterPid = await postmasterOf(backend[0].pid)
   const httpWindow = await cpuWindow(postmasterPid)
+  const processBefore = processCpuMs()
   if (process.env.BENCH_STATEMENTS) tally = new Map()
   const http = await maybeProfile('library-http', () => runHttpClients(clientData(duration)))
   const httpCpu = await httpWindow.finish()
+  // Everything of this process but the server thread: the HTTP clients' worker, GC and libuv threads.
+  const clientMs = processCpuMs() - processBefore - httpCpu.threadMs
   const counted = tally
   tally = null
   const sqlWindow = await cpuWindow(postmasterPid)
@@ -352,6 +372,12 @@ try {
         'Main thread CPU, ms per cycle',
         fixed(httpCpu.threadMs / http.cycles, 2),
         fixed(sqlCpu.threadMs / sql.cycles, 2),
+        '',
+      ],
+      [
+        `Other threads (HTTP clients: ${process.env.BENCH_CLIENT === 'http' ? 'node:http' : 'fetch'}), ms per cycle`,
+        fixed(clientMs / http.cycles, 2),
+        '',
         '',
       ],
     ]
