@@ -3,6 +3,8 @@ import { defineMessages } from '../../kit/plugins.js'
 /** Strings of the collections pages (docs/collections.md), added to the app's catalogues by index.ts. */
 export default defineMessages({
   en: {
+    // The heading of the collections among Records (/data groups resources by "plugin").
+    'collections.name': 'Your school’s collections',
     'col.title': 'Collections',
     'col.intro':
       'Lists your school keeps without a developer: sign-ups, registers, rotas, enquiries. Each has its fields, views, forms and automations.',
@@ -225,6 +227,7 @@ export default defineMessages({
     'col.run.skipped': 'skipped',
   },
   ar: {
+    'collections.name': 'مجموعات مدرستك',
     'col.title': 'المجموعات',
     'col.intro':
       'قوائم تحتفظ بها مدرستك دون مطوّر: تسجيلات، سجلات، جداول مناوبة، استفسارات. لكل منها حقولها وطرق عرضها ونماذجها وأتمتتها.',
