@@ -26,7 +26,8 @@ import {
   E_COLLECTION_CHANGE_UNCONFIRMED,
 } from './errors.js'
 import { applyToDefinition, changeRequestValidator, underChanges } from './input.js'
-import { planChanges, presentPlan, type Plan, type Statement } from './planner.js'
+import { presentPlan, type Plan, type Statement } from './plan.js'
+import { planChanges } from './planner.js'
 import { designsNaming, renameInDesigns } from './references.js'
 
 /*
