@@ -476,6 +476,18 @@ test.group('Web app: tenant collections', (group) => {
     assert.equal(await day.count(), 1)
     assert.equal(await day.getByRole('link').innerText(), 'Amira Haddad')
     assert.deepEqual(await accessibilityProblems(page), [])
+    // A gallery: a card per sign-up (no file field, so no pictures).
+    await page.getByText('Save a view').click()
+    await page.getByLabel('View name').fill('Cards')
+    await page.locator('#view-kind').selectOption('gallery')
+    await page.getByRole('button', { name: 'Save view' }).click()
+    await page.getByRole('link', { name: 'Cards (gallery)' }).waitFor()
+    await page.locator('ul.col-gallery .col-card h3').first().waitFor()
+    assert.sameMembers(await page.locator('ul.col-gallery .col-card h3').allInnerTexts(), [
+      'Amira Haddad',
+      'Leo Park',
+    ])
+    assert.deepEqual(await accessibilityProblems(page), [])
 
     await page.getByRole('link', { name: 'Automations', exact: true }).click()
     await page.getByRole('link', { name: 'Run log of Tell the coach' }).click()
