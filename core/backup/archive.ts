@@ -115,7 +115,7 @@ export function addEntry(pack: tar.Pack, name: string, content: string | Buffer)
 }
 
 /** The archive's bytes as gzip: decrypted first when the file is an encrypted archive. */
-async function gzipSource(file: string): Promise<Readable> {
+async function gzipSource(file: string): Promise<{ source: Readable; encrypted: boolean }> {
   let size: number
   try {
     const stats = await stat(file)
@@ -128,7 +128,8 @@ async function gzipSource(file: string): Promise<Readable> {
   const tag = Buffer.alloc(TAG)
   try {
     await handle.read(head, 0, HEADER, 0)
-    if (!head.subarray(0, MAGIC.length).equals(MAGIC)) return createReadStream(file)
+    if (!head.subarray(0, MAGIC.length).equals(MAGIC))
+      return { source: createReadStream(file), encrypted: false }
     if (size < HEADER + TAG)
       throw new E_BACKUP_CORRUPT([file, 'the encrypted archive is truncated'])
     await handle.read(tag, 0, TAG, size - TAG)
@@ -139,7 +140,7 @@ async function gzipSource(file: string): Promise<Readable> {
   decipher.setAuthTag(tag)
   const body = createReadStream(file, { start: HEADER, end: size - TAG - 1 })
   body.on('error', (error) => decipher.destroy(error))
-  return body.pipe(decipher)
+  return { source: body.pipe(decipher), encrypted: true }
 }
 
 /** An error thrown by the caller's entry handler, kept apart from damage in the archive. */
@@ -158,7 +159,7 @@ export async function readArchive(
   file: string,
   onEntry: (name: string, body: AsyncIterable<Buffer>) => Promise<void>
 ) {
-  const source = await gzipSource(file)
+  const { source, encrypted } = await gzipSource(file)
   const gunzip = createGunzip()
   const extract = tar.extract()
   let damage: Error | null = null
@@ -184,9 +185,11 @@ export async function readArchive(
     if (error instanceof HandlerError) throw error.original
     if (error instanceof OryneError) throw error
     const message = (error as Error).message ?? String(error)
-    const reason = /authenticate/.test(message)
-      ? 'decryption failed (damaged, or encrypted with another key)'
-      : message
+    // GCM authenticates only at the end: with another key, gzip or tar usually meets the garbage first.
+    const reason =
+      encrypted || /authenticate/.test(message)
+        ? 'decryption failed (damaged, or encrypted with another key)'
+        : message
     throw new E_BACKUP_CORRUPT([file, reason])
   } finally {
     source.destroy()
