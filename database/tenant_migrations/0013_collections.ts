@@ -18,8 +18,9 @@ export default defineTenantMigration({
         table.string('label', 120).notNullable()
         table.string('description', 500).nullable()
         table.string('table_name', 63).notNullable().unique()
-        // { fields: { <name>: FieldSpec }, title?, owner_only?, privacy? } (core/collections/definition.ts)
-        table.jsonb('definition').notNullable()
+        // { fields: { <name>: FieldSpec }, title?, owner?, privacy? } (core/collections/definition.ts);
+        // json, not jsonb: jsonb reorders an object's keys, and the fields' order is the admin's.
+        table.json('definition').notNullable()
         table.integer('version').notNullable().defaultTo(1)
         table.string('created_by', 200).nullable()
         table.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now())

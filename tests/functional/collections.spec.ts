@@ -71,6 +71,12 @@ test.group('Collections: define and serve', (group) => {
       table_name: 'col_lab_equipment',
       version: 1,
     })
+    // The fields come back in the admin's order (the form and the list show them so).
+    const read = await adminApi.get(`${ADMIN}/lab_equipment`)
+    assert.deepEqual(
+      Object.keys(read.body().data.definition.fields),
+      Object.keys(EQUIPMENT.definition.fields)
+    )
     const columns = await inTenant(tenant, async (trx) =>
       (
         await trx.rawQuery(
