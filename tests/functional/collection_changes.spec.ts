@@ -889,4 +889,123 @@ test.group('Collections: changes to fields', (group) => {
     assert.property((await collection(client, name)).definition.fields, 'title')
     assert.lengthOf(await history(name), 2)
   })
+
+  test('each kind of conversion: what fits converts, what changes on the way is counted, the rest follows on_invalid', async ({
+    client,
+    assert,
+  }) => {
+    const name = `kinds_${++counter}`
+    const adminApi = api(client, tenant, admin.token)
+    ;(
+      await adminApi.post('admin/collections', {
+        name,
+        definition: {
+          fields: {
+            count: { type: 'string' },
+            price: { type: 'decimal' },
+            seen_at: { type: 'datetime' },
+            ok: { type: 'boolean' },
+            extra: { type: 'json' },
+            size: { type: 'enum', values: ['s', 'm'] },
+            pages: { type: 'integer' },
+            flag: { type: 'text' },
+            when: { type: 'text' },
+          },
+        },
+      })
+    ).assertStatus(201)
+    const rows = [
+      {
+        count: '42',
+        price: 2.5,
+        seen_at: '2026-03-01T10:30:00Z',
+        ok: true,
+        extra: { a: 1 },
+        size: 's',
+        pages: 7,
+        flag: 'yes',
+        when: '2026-03-01T08:00:00Z',
+      },
+      {
+        count: 'many',
+        price: 3,
+        seen_at: '2026-03-02T00:00:00Z',
+        ok: false,
+        extra: 'plain',
+        size: 'm',
+        pages: 12345,
+        flag: 'maybe',
+        when: 'soon',
+      },
+    ]
+    const ids: string[] = []
+    for (const row of rows) {
+      const response = await adminApi.post(`collections/${name}`, row)
+      assert.equal(response.status(), 201, response.text())
+      ids.push(response.body().data.id)
+    }
+    const body = {
+      confirm: true,
+      changes: [
+        { op: 'change_field', name: 'count', field: { type: 'integer' }, on_invalid: 'null' },
+        { op: 'change_field', name: 'price', field: { type: 'integer' } },
+        { op: 'change_field', name: 'seen_at', field: { type: 'date' } },
+        { op: 'change_field', name: 'ok', field: { type: 'string' } },
+        { op: 'change_field', name: 'extra', field: { type: 'text' } },
+        { op: 'change_field', name: 'size', field: { type: 'string', max: 1 } },
+        {
+          op: 'change_field',
+          name: 'pages',
+          field: { type: 'string', max: 3 },
+          on_invalid: 'null',
+        },
+        { op: 'change_field', name: 'flag', field: { type: 'boolean' }, on_invalid: 'null' },
+        { op: 'change_field', name: 'when', field: { type: 'datetime' }, on_invalid: 'null' },
+      ],
+    }
+    const dry = await changes(client, name, { ...body, dry_run: true })
+    dry.assertStatus(200)
+    const affected = Object.fromEntries(
+      dry.body().data.steps.map((s: Step) => [s.field, [s.affected_rows, s.destructive]])
+    )
+    assert.deepEqual(affected, {
+      count: [1, true],
+      price: [1, true],
+      seen_at: [1, true],
+      ok: [0, false],
+      extra: [0, false],
+      size: [0, false],
+      pages: [1, true],
+      flag: [1, true],
+      when: [1, true],
+    })
+    const applied = await changes(client, name, body)
+    assert.equal(applied.status(), 200, applied.text())
+    const read = async (id: string) => {
+      const shown = await record(client, name, id)
+      return Object.fromEntries(Object.keys(rows[0]).map((field) => [field, shown[field]]))
+    }
+    assert.deepEqual(await read(ids[0]), {
+      count: 42,
+      price: 3,
+      seen_at: '2026-03-01',
+      ok: 'true',
+      extra: '{"a": 1}',
+      size: 's',
+      pages: '7',
+      flag: true,
+      when: '2026-03-01T08:00:00.000Z',
+    })
+    assert.deepEqual(await read(ids[1]), {
+      count: null,
+      price: 3,
+      seen_at: '2026-03-02',
+      ok: 'false',
+      extra: 'plain',
+      size: 'm',
+      pages: null,
+      flag: null,
+      when: null,
+    })
+  })
 })
