@@ -515,6 +515,31 @@ test.group('Web app: tenant collections', (group) => {
     assert.deepEqual(await accessibilityProblems(page), [])
     await shot(page, 'collections-board-ar-phone')
 
+    // 10. Deleting the collection asks for its name typed; its records go to a backup table.
+    await page.setViewportSize({ width: 1280, height: 900 })
+    await page.evaluate(() => (globalThis as any).localStorage.removeItem('oryne.app.locale'))
+    await page.goto(`${baseUrl}/app/collections/${NAME}`)
+    await page.getByRole('button', { name: 'Delete collection' }).click()
+    const confirm = page.getByRole('dialog', { name: 'Delete “Sports club sign-ups”?' })
+    const deleteButton = confirm.getByRole('button', { name: 'Delete collection' })
+    assert.isTrue(await deleteButton.isDisabled())
+    await confirm.getByLabel(`Type ${NAME} to confirm`).fill(NAME)
+    assert.deepEqual(await accessibilityProblems(page), [])
+    await deleteButton.click()
+    await page.getByText(/^Collection “Sports club sign-ups” deleted/).waitFor()
+    await page.getByText('No collections yet. Start one with New collection.').waitFor()
+    const tables = await inTenant(tenant, (trx) =>
+      trx
+        .from('pg_tables')
+        .where('schemaname', tenant.schema_name)
+        .where('tablename', 'like', `col%${NAME}%`)
+        .select('tablename')
+    )
+    const names = tables.map((table: { tablename: string }) => table.tablename)
+    // The records' table renamed (colbak_<name>_<unix time>), beside the removed Notes' backup (…_v1).
+    assert.notInclude(names, `col_${NAME}`)
+    assert.isTrue(names.some((name: string) => new RegExp(`^colbak_${NAME}_\\d{10}$`).test(name)))
+
     assert.deepEqual([...office.problems, ...office.elsewhere], [])
     assert.deepEqual(pagesNotCheckedByAxe(browser), [])
   }).timeout(180_000)
