@@ -288,6 +288,17 @@ test.group('Collections: changes to fields', (group) => {
       { student: 'Ben', kit: 'L' },
       { student: 'Cy' },
     ])
+    await inTenant(tenant, (trx) =>
+      trx
+        .insertQuery()
+        .table('collection_views')
+        .insert({
+          collection: name,
+          name: 'Kit list',
+          kind: 'list',
+          config: JSON.stringify({ fields: ['student', 'kit'] }),
+        })
+    )
     const body = { changes: [{ op: 'remove_field', name: 'kit' }] }
     const unconfirmed = await changes(client, name, body)
     unconfirmed.assertStatus(409)
@@ -300,6 +311,8 @@ test.group('Collections: changes to fields', (group) => {
       destructive: true,
       affected_rows: 2,
     })
+    assert.deepEqual(codes(step), ['used_by'])
+    assert.include(step.problems[0].message, 'view "Kit list"')
     assert.property(await columns(name), 'kit')
     assert.equal((await collection(client, name)).version, 1)
 
