@@ -440,6 +440,28 @@ test.group('Collection automations', (group) => {
     assert.lengthOf(await runsOf(s, collection, automation.id), 1)
   })
 
+  test('set_field with value null empties the field', async ({ client, assert }) => {
+    const s = await school(client)
+    const collection = await signups(s)
+    const automation = await automate(s, collection, {
+      name: 'Clear the notes once confirmed',
+      trigger: { on: 'update', when: { field: 'status', equals: 'confirmed' } },
+      action: { type: 'set_field', field: 'notes', value: null },
+    })
+    const signup = await record(s, collection, {
+      student_name: 'Ada',
+      sport: 'chess',
+      notes: 'call home first',
+    })
+    ;(
+      await s.admin.patch(`collections/${collection}/${signup.id}`, { status: 'confirmed' })
+    ).assertStatus(200)
+    const [run] = await finishedRuns(s, collection, automation.id)
+    assert.equal(run.status, 'succeeded')
+    const shown = await s.admin.get(`collections/${collection}/${signup.id}`)
+    assert.isNull(shown.body().data.notes)
+  })
+
   test('create_record adds a record to another collection, placeholders keeping their type', async ({
     client,
     assert,
