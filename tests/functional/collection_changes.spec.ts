@@ -616,6 +616,18 @@ test.group('Collections: changes to fields', (group) => {
         ['changes.0.name:regex'],
       ],
       [
+        { changes: [{ op: 'add_field', name: '__proto__', field: { type: 'string' } }] },
+        400,
+        'ERR_VALIDATION',
+        ['changes.0.name:regex'],
+      ],
+      [
+        { changes: [{ op: 'remove_field', name: 'constructor' }] },
+        400,
+        'ERR_VALIDATION',
+        ['changes.0.name:unknown_field'],
+      ],
+      [
         { changes: [{ op: 'rename_field', from: 'kit', to: 'id' }] },
         400,
         'ERR_VALIDATION',

@@ -1,6 +1,11 @@
 import vine from '@vinejs/vine'
 import { E_VALIDATION } from '../../errors.js'
-import type { CollectionDefinition, Detail, FieldSpec } from '../definition.js'
+import {
+  FIELD_NAME,
+  type CollectionDefinition,
+  type Detail,
+  type FieldSpec,
+} from '../definition.js'
 
 /*
  * The body of POST /api/v1/admin/collections/:name/changes, checked: its
@@ -60,12 +65,13 @@ export const changeRequestValidator = vine.compile(
  * (`default: null`: no default).
  */
 export function mergeField(current: FieldSpec, patch: Record<string, unknown>): FieldSpec {
-  const merged: Record<string, unknown> = patch.type === undefined ? { ...current } : {}
+  // A Map, so that a key such as "__proto__" stays a key (and is refused by the definition check).
+  const merged = new Map<string, unknown>(patch.type === undefined ? Object.entries(current) : [])
   for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete merged[key]
-    else merged[key] = value
+    if (value === null) merged.delete(key)
+    else merged.set(key, value)
   }
-  return merged as FieldSpec
+  return Object.fromEntries(merged) as FieldSpec
 }
 
 function renameKey<T>(record: Record<string, T>, from: string, to: string): Record<string, T> {
@@ -113,14 +119,22 @@ export function applyToDefinition(
       return true
     }
     const exists = (key: string, name: string) => {
-      if (!(name in working.fields)) {
+      if (!Object.hasOwn(working.fields, name)) {
         problem(key, 'unknown_field', `The collection has no field "${name}"`)
         return false
       }
       return true
     }
     const free = (key: string, name: string) => {
-      if (name in working.fields) {
+      if (!FIELD_NAME.test(name)) {
+        problem(
+          key,
+          'regex',
+          'A field name is at most 40 characters: a lowercase letter, then lowercase letters, digits or _'
+        )
+        return false
+      }
+      if (Object.hasOwn(working.fields, name)) {
         problem(key, 'exists', `The collection already has a field "${name}"`)
         return false
       }
