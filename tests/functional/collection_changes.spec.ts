@@ -161,6 +161,15 @@ test.group('Collections: changes to fields', (group) => {
     })
     assert.deepEqual(kinds(listed.body().data[0].plan.steps), kinds(plan.steps))
     assert.equal(listed.body().meta.pagination.total, 1)
+    const audited = await inTenant(tenant, (trx) =>
+      trx
+        .from('audit_log')
+        .where('action', 'core.collections.change')
+        .where('resource', `collections.${name}`)
+    )
+    assert.lengthOf(audited, 1)
+    assert.equal(audited[0].actor, `user:${admin.id}`)
+    assert.deepInclude(audited[0].data, { from_version: 1, to_version: 2, backup_table: null })
 
     const required = await changes(client, name, {
       changes: [{ op: 'add_field', name: 'coach', field: { type: 'string', required: true } }],
