@@ -217,4 +217,24 @@ test.group('Rate limits', () => {
     assert.deepEqual(answers, [true, true, true, false, false])
     assert.equal(one.size + two.size, 0, 'nothing is kept in memory')
   })
+
+  test('without Redis a process counts alone, and a budget starts again when its window ends', async ({
+    assert,
+  }) => {
+    let now = 1_000_000
+    const alone = new RequestBudgets(() => null, rateLimitPrefix(), { now: () => now })
+    const limit = { requests: 2, duration: 1 }
+    const answers = []
+    for (let i = 0; i < 3; i++)
+      answers.push(await alone.consume('inline:anonymous:10.0.0.1', limit))
+    assert.deepEqual(
+      answers.map((answer) => answer.allowed),
+      [true, true, false]
+    )
+    assert.deepEqual(answers[2].state, { limit: 2, remaining: 0, availableIn: 1 })
+    now += 1001
+    const next = await alone.consume('inline:anonymous:10.0.0.1', limit)
+    assert.deepEqual(next, { allowed: true, state: { limit: 2, remaining: 1, availableIn: 1 } })
+    await alone.flush()
+  })
 })
