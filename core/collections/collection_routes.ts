@@ -276,8 +276,6 @@ async function allowed(ctx: HttpContext, action: 'list' | 'read' | 'create' | 'u
   return authorize(ctx, permission)
 }
 
-const ID = /^\d+$/
-
 export function collectionRecordRoutes(router: Router, middleware: RouteMiddleware) {
   router
     .group(() => {
@@ -339,7 +337,6 @@ export function collectionRecordRoutes(router: Router, middleware: RouteMiddlewa
             )
           )
         })
-        .where('id', ID)
         .describe({
           summary: 'One record of a collection',
           description: 'Needs collections.{name}.read.',
@@ -361,7 +358,6 @@ export function collectionRecordRoutes(router: Router, middleware: RouteMiddlewa
             )
           )
         })
-        .where('id', ID)
         .describe({
           summary: 'Change a record of a collection',
           description: 'Needs collections.{name}.update.',
@@ -379,7 +375,6 @@ export function collectionRecordRoutes(router: Router, middleware: RouteMiddlewa
             await collectionRecords.delete(ctx.params.name, ctx.params.id, origin(ctx, principal))
           )
         })
-        .where('id', ID)
         .describe({
           summary: 'Delete a record of a collection',
           description: 'Needs collections.{name}.delete.',

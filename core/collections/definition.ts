@@ -203,6 +203,9 @@ function parseField(
     )
   else if ((BUILTIN_FIELDS as readonly string[]).includes(name))
     problem('', 'reserved', `"${name}" is a column every collection has`)
+  // Every object has a "constructor": a record body without the field would seem to carry one.
+  else if (name in Object.prototype)
+    problem('', 'reserved', `"${name}" is reserved; choose another name`)
   if (!isObject(raw)) {
     problem('', 'object', 'A field is an object with at least a type')
     return null

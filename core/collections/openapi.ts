@@ -8,7 +8,12 @@ import { collectionsOfTenant, TenantResourceCatalog } from './registry.js'
  * schemas, built by the resource engine as a plugin resource's are. The
  * document without a tenant has only the generic /api/v1/collections/{name}.
  */
-type Operation = { tags?: string[]; security?: unknown[]; parameters?: unknown[] }
+type Operation = {
+  tags?: string[]
+  security?: unknown[]
+  parameters?: unknown[]
+  responses?: Record<string, { description: string; content?: unknown }>
+}
 
 const SECURITY = ['tenantUser', 'apiKey', 'platformToken']
 const TENANT_PARAMETER = { $ref: '#/components/parameters/TenantId' }
@@ -26,6 +31,14 @@ export async function collectionOpenApi(): Promise<ResourceOpenApi> {
       operation.tags = ['Collections']
       operation.security = SECURITY.map((name) => ({ [name]: [] }))
       operation.parameters = [...(operation.parameters ?? []), TENANT_PARAMETER]
+      // Any request may be refused before its route (a NUL in the path or query, a path that does
+      // not decode), a delete's included: the generic document lists 400 for every operation.
+      const responses = (operation.responses ??= {})
+      if (!responses['400'] && responses['404'])
+        responses['400'] = {
+          description: 'ERR_BAD_REQUEST or ERR_NUL_CHARACTER: the path or query does not parse',
+          content: responses['404'].content,
+        }
     }
   return document
 }

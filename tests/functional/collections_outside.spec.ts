@@ -1,0 +1,831 @@
+import { test } from '@japa/runner'
+import { Ajv2020 } from 'ajv/dist/2020.js'
+import addFormatsModule from 'ajv-formats'
+import fc from 'fast-check'
+import { checkAnswer } from '#core/openapi/conformance'
+import type { Tenant } from '#core/tenancy/types'
+import { signedInAs } from '#tests/support/access'
+import { activeTenant } from '#tests/support/tenants'
+import { inTenant } from '#tests/fixtures/plugins/library-lite/testing'
+
+/*
+ * The collections API as it is checked from outside (docs/api.md, "The
+ * contract is checked"): every collection operation of a tenant's own OpenAPI
+ * document — its per-collection paths included — fuzzed with real names and
+ * ids as well as hostile ones; bad input by hand (huge, deep, non-object
+ * bodies, prototype keys, overlong names, ids that are no numbers or overflow
+ * a bigint); another institution's callers against this one's collections,
+ * views, forms and automations; a Student without grants; and two creates of
+ * one name at once.
+ */
+
+const base = () => `http://${process.env.HOST}:${process.env.PORT}`
+const SEED = Number(process.env.FUZZ_SEED) || 20261208
+const RUNS = Number(process.env.FUZZ_RUNS) || 8
+const STACK = /\n\s+at .+\(.+:\d+:\d+\)|\/core\/[a-z_/]+\.ts:\d+/
+
+type Answer = {
+  status: number
+  body: any
+  text: string
+  type: string
+  headers: Record<string, string>
+}
+
+/** A request to /api/v1<path> for `tenant` with `token` (none: anonymous); `body` sent as JSON, or raw text. */
+async function call(
+  tenant: Tenant | string,
+  token: string | null,
+  method: string,
+  path: string,
+  body?: unknown,
+  raw?: string
+): Promise<Answer> {
+  const headers: Record<string, string> = {
+    'x-tenant-id': typeof tenant === 'string' ? tenant : tenant.slug,
+    'content-type': 'application/json',
+  }
+  if (token) headers.authorization = `Bearer ${token}`
+  const response = await fetch(`${base()}/api/v1${path}`, {
+    method,
+    headers,
+    body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
+    signal: AbortSignal.timeout(20_000),
+  })
+  const text = await response.text()
+  let parsed: any = null
+  try {
+    parsed = JSON.parse(text)
+  } catch {}
+  const answerHeaders: Record<string, string> = {}
+  response.headers.forEach((value, name) => (answerHeaders[name] = value))
+  return {
+    status: response.status,
+    body: parsed,
+    text,
+    type: response.headers.get('content-type') ?? '',
+    headers: answerHeaders,
+  }
+}
+
+const CLUBS = {
+  name: 'clubs',
+  label: 'Clubs',
+  definition: {
+    fields: {
+      student_name: { type: 'string', required: true, max: 80, search: true },
+      club: { type: 'enum', values: ['football', 'netball', 'chess'], required: true },
+      starts_on: { type: 'date' },
+      notes: { type: 'text' },
+      coach_id: { type: 'reference', target: 'core.users' },
+    },
+    title: 'student_name',
+  },
+}
+
+/** A tenant with the clubs collection, a record, a board view, a public form and an automation. */
+async function clubSchool(slugPrefix: string) {
+  const tenant = await activeTenant()
+  const admin = await signedInAs(tenant, `${slugPrefix}-admin@${tenant.slug}.example`, [
+    'TenantAdmin',
+  ])
+  const created = await call(tenant, admin, 'POST', '/admin/collections', CLUBS)
+  if (created.status !== 201) throw new Error(`collection: ${created.text}`)
+  const record = await call(tenant, admin, 'POST', '/collections/clubs', {
+    student_name: 'Amira',
+    club: 'chess',
+  })
+  const view = await call(tenant, admin, 'POST', '/admin/collections/clubs/views', {
+    name: 'By club',
+    kind: 'board',
+    config: { group_by: 'club' },
+  })
+  const form = await call(tenant, admin, 'POST', '/admin/collections/clubs/forms', {
+    slug: `${slugPrefix}-signup`,
+    title: 'Sign up',
+    public: true,
+    sections: [{ title: 'You', fields: [{ name: 'student_name' }, { name: 'club' }] }],
+    settings: { min_fill_seconds: 0 },
+  })
+  const automation = await call(tenant, admin, 'POST', '/admin/collections/clubs/automations', {
+    name: 'Tell the admins',
+    trigger: { on: 'create' },
+    action: {
+      type: 'notify',
+      to: { role: 'TenantAdmin' },
+      title: 'New: {{student_name}}',
+      body: '{{club}}',
+    },
+  })
+  for (const [what, answer] of Object.entries({ record, view, form, automation }))
+    if (answer.status !== 201) throw new Error(`${what}: ${answer.text}`)
+  return {
+    tenant,
+    admin,
+    ids: {
+      record: String(record.body.data.id),
+      view: String(view.body.data.id),
+      form: String(form.body.data.id),
+      automation: String(automation.body.data.id),
+      slug: form.body.data.slug as string,
+    },
+  }
+}
+
+const NASTY = [
+  '',
+  ' ',
+  "' OR '1'='1",
+  '../../etc/passwd',
+  '%00',
+  'a\u0000b',
+  '😀'.repeat(40),
+  'a'.repeat(3000),
+  '-1',
+  '0',
+  '1e309',
+  '9'.repeat(40),
+  '9223372036854775808',
+  '99999999999999999999',
+  'NaN',
+  'null',
+  '__proto__',
+  'constructor',
+  '00000000-0000-0000-0000-000000000000',
+]
+
+/** A body nested `depth` levels deep. */
+function deep(depth: number) {
+  let value: unknown = 'bottom'
+  for (let i = 0; i < depth; i++) value = i % 2 ? [value] : { deeper: value }
+  return value
+}
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => void
+
+/**
+ * What is wrong with an answer by the tenant's own document, for its paths
+ * that name one collection (`/api/v1/collections/clubs/{id}`): the generic
+ * document the test runner checks every answer against has only `{name}`.
+ */
+function ownDocumentCheck(document: any) {
+  const ajv = new Ajv2020({ strict: false, allErrors: false, validateFormats: true })
+  addFormats(ajv)
+  ajv.addSchema(document, 'tenant')
+  const pointer = (...parts: string[]) =>
+    parts.map((part) => part.replaceAll('~', '~0').replaceAll('/', '~1')).join('/')
+  return (path: string, method: string, answer: Answer): string | null => {
+    const responses = document.paths[path]?.[method]?.responses ?? {}
+    if (!responses[String(answer.status)])
+      return `status ${answer.status} ${answer.body?.error?.code ?? ''} is not documented (${Object.keys(responses)})`
+    if (!answer.type.startsWith('application/json')) return null
+    if (!responses[String(answer.status)].content?.['application/json']) return null
+    const validate = ajv.compile({
+      $ref: `tenant#/${pointer('paths', path, method, 'responses', String(answer.status), 'content', 'application/json', 'schema')}`,
+    })
+    if (validate(answer.body)) return null
+    return `body does not match the ${answer.status} schema: ${(validate.errors ?? [])
+      .slice(0, 3)
+      .map((e) => `${e.instancePath || '/'} ${e.message}`)
+      .join('; ')}`
+  }
+}
+
+/** Whether an answer is the enveloped error with a stable code (and no stack trace). */
+function problem(label: string, answer: Answer): string | null {
+  if (answer.status >= 500) return `${label} -> ${answer.status} ${answer.text.slice(0, 300)}`
+  if (STACK.test(answer.text)) return `${label} leaks a stack trace`
+  if (answer.status >= 400) {
+    if (
+      answer.body?.success !== false ||
+      !/^E(RR)?_[A-Z0-9_]+$/.test(answer.body?.error?.code ?? '')
+    )
+      return `${label} -> ${answer.status} not an error envelope: ${answer.text.slice(0, 200)}`
+  }
+  return null
+}
+
+test.group('Collections from outside', (group) => {
+  let a: Awaited<ReturnType<typeof clubSchool>>
+  let b: Awaited<ReturnType<typeof clubSchool>>
+  group.setup(async () => {
+    a = await clubSchool('a')
+    b = await clubSchool('b')
+  })
+
+  test('every collection operation of the tenant’s own document, fuzzed with real and hostile names and ids: enveloped 4xx or a documented answer, never a 5xx', async ({
+    assert,
+  }) => {
+    const document: any = (await call(a.tenant, null, 'GET', '/openapi.json')).body
+    const operations = Object.entries(document.paths as Record<string, any>)
+      .filter(([path]) => /\/collections|\/public\/forms/.test(path))
+      .flatMap(([path, item]) =>
+        ['get', 'post', 'put', 'patch', 'delete']
+          .filter((method) => item[method])
+          .map((method) => ({ path, method, operation: item[method] }))
+      )
+      // Deletions last, so the other operations meet the real view, form and automation.
+      .sort((x, y) => Number(x.method === 'delete') - Number(y.method === 'delete'))
+    const paths = operations.map((o) => o.path)
+    // The tenant's own per-collection paths are in its document, and fuzzed.
+    assert.includeMembers(paths, ['/api/v1/collections/clubs', '/api/v1/collections/clubs/{id}'])
+    assert.isAbove(operations.length, 30)
+
+    const real: Record<string, string[]> = {
+      name: ['clubs'],
+      id: [a.ids.record, a.ids.view, a.ids.form, a.ids.automation],
+      run: ['1'],
+      slug: [a.ids.slug],
+    }
+    const nasty = fc.constantFrom(...NASTY)
+    const failures: string[] = []
+    const ownCheck = ownDocumentCheck(document)
+    let requests = 0
+    for (const { path, method, operation } of operations) {
+      const names = [...path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1])
+      const schemaKeys: string[] = Object.keys(
+        operation.requestBody?.content?.['application/json']?.schema?.properties ?? {}
+      )
+      const queryKeys: string[] = (operation.parameters ?? [])
+        .filter((p: any) => p.in === 'query')
+        .map((p: any) => p.name)
+      const value = fc.oneof(
+        nasty,
+        fc.string({ maxLength: 20 }),
+        fc.integer(),
+        fc.double(),
+        fc.boolean(),
+        fc.constant(null),
+        fc.constant({ __proto__: { polluted: true } }),
+        fc.integer({ min: 20, max: 300 }).map(deep)
+      )
+      const input = fc.record({
+        params: fc.tuple(
+          ...names.map((name) =>
+            fc.oneof(
+              { weight: 3, arbitrary: fc.constantFrom(...(real[name] ?? ['1'])) },
+              { weight: 1, arbitrary: nasty }
+            )
+          )
+        ),
+        query: fc.dictionary(
+          queryKeys.length
+            ? fc.oneof(fc.constantFrom(...queryKeys), fc.string({ maxLength: 10 }))
+            : fc.string({ maxLength: 10 }),
+          fc.oneof(nasty, fc.string({ maxLength: 10 })),
+          { maxKeys: 3 }
+        ),
+        body: fc.oneof(
+          {
+            weight: 4,
+            arbitrary: fc.dictionary(
+              schemaKeys.length
+                ? fc.oneof(fc.constantFrom(...schemaKeys, '__proto__', 'constructor'), fc.string())
+                : fc.string(),
+              value
+            ),
+          },
+          { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
+          { weight: 1, arbitrary: fc.constantFrom('{"a":', '[1,', '"text"', '42', 'null') }
+        ),
+      })
+      await fc.assert(
+        fc.asyncProperty(input, async ({ params, query, body }) => {
+          let url = path.replace(/^\/api\/v1/, '')
+          names.forEach(
+            (name, i) => (url = url.replace(`{${name}}`, encodeURIComponent(params[i]) || 'x'))
+          )
+          const search = new URLSearchParams(query as Record<string, string>).toString()
+          const target = `${url}${search ? `?${search}` : ''}`
+          const raw = typeof body === 'string' ? body : undefined
+          const sent = method === 'get' || method === 'delete' ? undefined : body
+          requests++
+          const answer = await call(
+            a.tenant,
+            path.startsWith('/api/v1/public') ? null : a.admin,
+            method.toUpperCase(),
+            target,
+            raw === undefined ? sent : undefined,
+            sent === undefined ? undefined : raw
+          )
+          const label = `${method.toUpperCase()} ${target} ${JSON.stringify(sent)?.slice(0, 120)}`
+          const found = problem(label, answer)
+          if (found) failures.push(found)
+          else if (!path.includes('{name}')) {
+            const own = ownCheck(path, method, answer)
+            if (own) failures.push(`${label} -> ${answer.status}: ${own}`)
+          } else if (answer.type.startsWith('application/json')) {
+            const violations = await checkAnswer(
+              {
+                method: method.toUpperCase(),
+                urlPath: `/api/v1${url}`,
+                status: answer.status,
+                contentType: answer.type,
+                body: answer.body,
+                headers: answer.headers,
+              },
+              'fuzz'
+            )
+            for (const v of violations) failures.push(`${label} -> ${answer.status}: ${v.problem}`)
+          }
+          return true
+        }),
+        { numRuns: RUNS, seed: SEED }
+      )
+    }
+    assert.isAbove(requests, operations.length * 4)
+    assert.deepEqual(failures.slice(0, 30), [])
+  }).timeout(600_000)
+
+  test('bad input by hand: huge, deep and non-object bodies, prototype keys, overlong and unicode names: a 4xx with a code, nothing written', async ({
+    assert,
+  }) => {
+    const { tenant, admin } = a
+    const failures: string[] = []
+    const expect4xx = async (label: string, method: string, path: string, raw: string) => {
+      const answer = await call(tenant, admin, method, path, undefined, raw)
+      const found = problem(label, answer)
+      if (found) failures.push(found)
+      else if (answer.status < 400) failures.push(`${label} -> ${answer.status} accepted`)
+      return answer
+    }
+    const writes: Array<[string, string]> = [
+      ['POST', '/admin/collections'],
+      ['PATCH', '/admin/collections/clubs'],
+      ['POST', '/admin/collections/clubs/changes'],
+      ['POST', '/admin/collections/clubs/views'],
+      ['PATCH', `/admin/collections/clubs/views/${a.ids.view}`],
+      ['POST', '/admin/collections/clubs/forms'],
+      ['PATCH', `/admin/collections/clubs/forms/${a.ids.form}`],
+      ['POST', '/admin/collections/clubs/automations'],
+      ['PATCH', `/admin/collections/clubs/automations/${a.ids.automation}`],
+      ['POST', '/admin/collections/import'],
+      ['POST', '/collections/clubs'],
+      ['PATCH', `/collections/clubs/${a.ids.record}`],
+      ['POST', `/collections/clubs/forms/${a.ids.slug}/submissions`],
+      ['POST', `/public/forms/${a.ids.slug}/submissions`],
+    ]
+    const huge = JSON.stringify({ name: 'x', label: 'y'.repeat(12 * 1024 * 1024) })
+    const deepBody = `{"name":"deep_one","definition":${'{"a":['.repeat(10_000)}1${']}'.repeat(10_000)}}`
+    for (const [method, path] of writes) {
+      for (const raw of ['[]', '"text"', '42', 'null', 'true', '[{"name":"x"}]', '{"a":', huge])
+        await expect4xx(`${method} ${path} ${raw.slice(0, 20)}`, method, path, raw)
+      await expect4xx(`${method} ${path} deep`, method, path, deepBody)
+    }
+
+    // Prototype keys where a design is read: refused or kept as plain data, never merged.
+    const proto = [
+      [
+        '/admin/collections',
+        '{"name":"proto_a","definition":{"fields":{"__proto__":{"type":"string"}}}}',
+      ],
+      [
+        '/admin/collections',
+        '{"name":"proto_b","definition":{"fields":{"title":{"type":"string","__proto__":{"required":true}}},"__proto__":{"title":"x"}}}',
+      ],
+      [
+        '/admin/collections',
+        '{"name":"proto_c","definition":{"fields":{"title":{"type":"string"}},"owner":{"field":"__proto__","roles":["Student"]}}}',
+      ],
+      [
+        '/admin/collections/clubs/views',
+        '{"name":"v","kind":"board","config":{"__proto__":{"group_by":"club"}}}',
+      ],
+      [
+        '/admin/collections/clubs/views',
+        '{"name":"v","kind":"list","config":{"fields":["__proto__","constructor"]}}',
+      ],
+      [
+        '/admin/collections/clubs/forms',
+        '{"slug":"proto-form","title":"t","sections":[{"title":"s","fields":[{"name":"__proto__"},{"name":"constructor"}]}]}',
+      ],
+      [
+        '/admin/collections/clubs/forms',
+        '{"slug":"proto-form-2","title":"t","sections":[{"title":"s","fields":[{"name":"club","show_if":{"field":"__proto__","equals":"x"}}]}]}',
+      ],
+      [
+        '/admin/collections/clubs/automations',
+        '{"name":"a","trigger":{"on":"update","field":"constructor"},"action":{"type":"set_field","field":"__proto__","value":"x"}}',
+      ],
+      [
+        '/admin/collections/clubs/automations',
+        '{"name":"a","trigger":{"on":"create"},"action":{"type":"create_record","collection":"clubs","values":{"__proto__":{"club":"chess"},"constructor":"x"}}}',
+      ],
+      [
+        '/admin/collections/import',
+        '{"template":{"oryne_collection_template":1,"name":"proto_d","definition":{"fields":{"__proto__":{"type":"string"}}},"views":[],"forms":[],"automations":[]}}',
+      ],
+      ['/collections/clubs', '{"student_name":"P","club":"chess","__proto__":{"id":999}}'],
+      ['/collections/clubs', '{"student_name":"P","club":"chess","constructor":{"x":1}}'],
+    ]
+    for (const [path, raw] of proto) {
+      const answer = await call(tenant, admin, 'POST', path, undefined, raw)
+      const found = problem(`POST ${path} ${raw}`, answer)
+      if (found) failures.push(found)
+      // A record takes only its fields: whatever else came is refused or dropped.
+      if (answer.status === 201 && path === '/collections/clubs') {
+        const data = answer.body.data
+        if (data.id === 999 || ('constructor' in data === true && data.constructor !== Object))
+          failures.push(`POST ${path} ${raw} kept a prototype key: ${JSON.stringify(data)}`)
+      } else if (answer.status === 201 && path === '/admin/collections') {
+        // The body parser drops "__proto__" keys: what is left is a plain design, nothing merged.
+        const definition = answer.body.data.definition
+        if (definition.title !== undefined || definition.fields.title?.required)
+          failures.push(`POST ${path} ${raw} merged a prototype: ${JSON.stringify(definition)}`)
+      } else if (answer.status < 400)
+        failures.push(`POST ${path} ${raw} -> ${answer.status} accepted`)
+    }
+    assert.isUndefined(({} as any).polluted)
+    assert.isUndefined(({} as any).group_by)
+
+    // A field may not be named after what every object has: a record body without it would seem
+    // to carry one (Object's constructor), and every create would be refused.
+    const constructorField = await call(tenant, admin, 'POST', '/admin/collections', {
+      name: 'odd_fields',
+      definition: { fields: { constructor: { type: 'string' }, title: { type: 'string' } } },
+    })
+    assert.equal(constructorField.status, 400, constructorField.text)
+    assert.deepEqual(
+      constructorField.body.error.details.map((d: any) => `${d.field}:${d.rule}`),
+      ['definition.fields.constructor:reserved']
+    )
+    for (const change of [
+      { op: 'add_field', name: 'constructor', field: { type: 'string' } },
+      { op: 'rename_field', from: 'notes', to: 'constructor' },
+    ]) {
+      const changed = await call(tenant, admin, 'POST', '/admin/collections/clubs/changes', {
+        changes: [change],
+        dry_run: true,
+      })
+      assert.oneOf(changed.status, [400, 422], `${change.op}: ${changed.text}`)
+      assert.equal(changed.body.error.code, 'ERR_VALIDATION')
+    }
+
+    // Names: the longest allowed ones work end to end; one more, unicode or a reserved word do not.
+    const longest = `l${'o'.repeat(37)}g`
+    const longField = `f${'i'.repeat(38)}d`
+    const long = await call(tenant, admin, 'POST', '/admin/collections', {
+      name: longest,
+      label: 'Ünïcødé 😀 ﷺ',
+      definition: {
+        fields: {
+          [longField]: { type: 'string', unique: true, index: true, search: true },
+          mood: { type: 'enum', values: ['😀', 'ﷺ', 'é'] },
+          link_id: { type: 'reference', target: 'collections.clubs' },
+        },
+        title: longField,
+      },
+    })
+    assert.equal(long.status, 201, long.text)
+    // (The fuzzing above may have deleted the first club record: a new one to point at.)
+    const club = await call(tenant, admin, 'POST', '/collections/clubs', {
+      student_name: 'Leo',
+      club: 'netball',
+    })
+    assert.equal(club.status, 201, club.text)
+    const record = await call(tenant, admin, 'POST', `/collections/${longest}`, {
+      [longField]: 'Ünïcødé 😀',
+      mood: '😀',
+      link_id: club.body.data.id,
+    })
+    assert.equal(record.status, 201, record.text)
+    const searched = await call(
+      tenant,
+      admin,
+      'GET',
+      `/collections/${longest}?filter[${longField}][eq]=${encodeURIComponent('Ünïcødé 😀')}`
+    )
+    assert.equal(searched.status, 200, searched.text)
+    assert.lengthOf(searched.body.data, 1)
+    for (const body of [
+      { name: `${longest}x`, definition: { fields: { a: { type: 'string' } } } },
+      { name: 'clubs_é', definition: { fields: { a: { type: 'string' } } } },
+      { name: 'views', definition: { fields: { a: { type: 'string' } } } },
+      { name: 'ok_name', definition: { fields: { [`${longField}x`]: { type: 'string' } } } },
+      { name: 'ok_name', definition: { fields: { fïeld: { type: 'string' } } } },
+      {
+        name: 'ok_name',
+        label: 'x'.repeat(100_000),
+        definition: { fields: { a: { type: 'string' } } },
+      },
+      {
+        name: 'ok_name',
+        definition: { fields: { a: { type: 'enum', values: ['x'.repeat(100_000)] } } },
+      },
+    ]) {
+      const answer = await call(tenant, admin, 'POST', '/admin/collections', body)
+      const found = problem(`POST /admin/collections ${JSON.stringify(body).slice(0, 80)}`, answer)
+      if (found) failures.push(found)
+      else if (answer.status !== 422 && answer.status !== 400)
+        failures.push(`${JSON.stringify(body).slice(0, 80)} -> ${answer.status}`)
+    }
+
+    // Ids that are no numbers or overflow a bigint, on every :id route: a 404 (or 400) with a code.
+    const BAD_IDS = [
+      'abc',
+      '1.5',
+      '-1',
+      '0',
+      '1e3',
+      '%20',
+      '9223372036854775808',
+      '9'.repeat(30),
+      '0x10',
+    ]
+    const idRoutes: Array<[string, (id: string) => string]> = [
+      ['GET', (id) => `/collections/clubs/${id}`],
+      ['PATCH', (id) => `/collections/clubs/${id}`],
+      ['DELETE', (id) => `/collections/clubs/${id}`],
+      ['PATCH', (id) => `/admin/collections/clubs/views/${id}`],
+      ['DELETE', (id) => `/admin/collections/clubs/views/${id}`],
+      ['GET', (id) => `/collections/clubs/views/${id}/records`],
+      ['PATCH', (id) => `/admin/collections/clubs/forms/${id}`],
+      ['DELETE', (id) => `/admin/collections/clubs/forms/${id}`],
+      ['GET', (id) => `/admin/collections/clubs/automations/${id}`],
+      ['PATCH', (id) => `/admin/collections/clubs/automations/${id}`],
+      ['DELETE', (id) => `/admin/collections/clubs/automations/${id}`],
+      ['GET', (id) => `/admin/collections/clubs/automations/${id}/runs`],
+      ['POST', (id) => `/admin/collections/clubs/automations/${id}/runs/1/retry`],
+      ['POST', (id) => `/admin/collections/clubs/automations/${a.ids.automation}/runs/${id}/retry`],
+    ]
+    for (const [method, route] of idRoutes)
+      for (const id of BAD_IDS) {
+        const path = route(id)
+        const answer = await call(
+          tenant,
+          admin,
+          method,
+          path,
+          method === 'GET' || method === 'DELETE' ? undefined : { name: 'x' }
+        )
+        const found = problem(`${method} ${path}`, answer)
+        if (found) failures.push(found)
+        else if (answer.status !== 404 && answer.status !== 400)
+          failures.push(`${method} ${path} -> ${answer.status} ${answer.text.slice(0, 120)}`)
+      }
+    assert.deepEqual(failures, [])
+
+    // Nothing of the refused creates was written: no definition row and no table.
+    const left = await inTenant(tenant, async (trx) => ({
+      rows: (await trx.from('collections').select('name').orderBy('name')).map((r: any) => r.name),
+      tables: (
+        await trx.rawQuery(
+          `SELECT table_name FROM information_schema.tables WHERE table_schema = ? AND table_name LIKE 'col\\_%' ORDER BY table_name`,
+          [tenant.schema_name]
+        )
+      ).rows.map((r: any) => r.table_name),
+    }))
+    assert.deepEqual(
+      left.tables,
+      left.rows.map((name: string) => `col_${name}`)
+    )
+    assert.notInclude(left.rows, 'ok_name')
+    assert.notInclude(left.rows, 'deep_one')
+  }).timeout(300_000)
+
+  test('another institution’s callers meet 404s, a token of one institution is refused at another, and a Student without grants is forbidden', async ({
+    assert,
+  }) => {
+    const admin = a.admin
+    // Designs of A that B has no counterpart for (B has one of each, ids from 1).
+    const onlyA = await call(a.tenant, admin, 'POST', '/admin/collections', {
+      name: 'a_secrets',
+      definition: { fields: { title: { type: 'string' } } },
+    })
+    assert.equal(onlyA.status, 201, onlyA.text)
+    const secret = await call(a.tenant, admin, 'POST', '/collections/a_secrets', {
+      title: 'A only',
+    })
+    assert.equal(secret.status, 201, secret.text)
+    const made: Record<string, string> = {}
+    for (let i = 0; i < 3; i++) {
+      const view = await call(a.tenant, admin, 'POST', '/admin/collections/clubs/views', {
+        name: `List ${i}`,
+        kind: 'list',
+      })
+      assert.equal(view.status, 201, view.text)
+      made.view = String(view.body.data.id)
+      const form = await call(a.tenant, admin, 'POST', '/admin/collections/clubs/forms', {
+        slug: `a-private-${i}`,
+        title: 'Private',
+        public: true,
+        sections: [{ title: 'You', fields: [{ name: 'student_name' }, { name: 'club' }] }],
+        settings: { min_fill_seconds: 0 },
+      })
+      assert.equal(form.status, 201, form.text)
+      made.form = String(form.body.data.id)
+      made.slug = form.body.data.slug
+      const automation = await call(
+        a.tenant,
+        admin,
+        'POST',
+        '/admin/collections/clubs/automations',
+        {
+          name: `Tell ${i}`,
+          enabled: false,
+          trigger: { on: 'create' },
+          action: { type: 'notify', to: { role: 'TenantAdmin' }, title: 'x', body: 'y' },
+        }
+      )
+      assert.equal(automation.status, 201, automation.text)
+      made.automation = String(automation.body.data.id)
+    }
+    const aRecord = await call(a.tenant, admin, 'POST', '/collections/clubs', {
+      student_name: 'Only in A',
+      club: 'chess',
+    })
+    assert.equal(aRecord.status, 201, aRecord.text)
+    const bRecords = await call(b.tenant, b.admin, 'GET', '/collections/clubs?per_page=100')
+    assert.equal(bRecords.status, 200)
+    const aHighest = Number(aRecord.body.data.id)
+    const bIds = bRecords.body.data.map((r: any) => Number(r.id))
+    assert.isTrue(bIds.every((id: number) => id < aHighest))
+
+    const failures: string[] = []
+    const notFound = async (token: string | null, method: string, path: string, body?: object) => {
+      const answer = await call(b.tenant, token, method, path, body)
+      if (answer.status !== 404 || !/^ERR_[A-Z_]+_NOT_FOUND$/.test(answer.body?.error?.code ?? ''))
+        failures.push(`${method} ${path} -> ${answer.status} ${answer.text.slice(0, 160)}`)
+      if (/A only|Only in A/.test(answer.text)) failures.push(`${method} ${path} shows A's data`)
+    }
+    const bAdmin = b.admin
+    await notFound(bAdmin, 'GET', '/admin/collections/a_secrets')
+    await notFound(bAdmin, 'GET', '/admin/collections/a_secrets/template')
+    await notFound(bAdmin, 'GET', '/admin/collections/a_secrets/views')
+    await notFound(bAdmin, 'GET', '/admin/collections/a_secrets/changes')
+    await notFound(bAdmin, 'GET', '/collections/a_secrets')
+    await notFound(bAdmin, 'GET', `/collections/a_secrets/${secret.body.data.id}`)
+    await notFound(bAdmin, 'POST', '/collections/a_secrets', { title: 'x' })
+    await notFound(bAdmin, 'GET', `/collections/clubs/${aHighest}`)
+    await notFound(bAdmin, 'PATCH', `/collections/clubs/${aHighest}`, { notes: 'x' })
+    await notFound(bAdmin, 'DELETE', `/collections/clubs/${aHighest}`)
+    await notFound(bAdmin, 'PATCH', `/admin/collections/clubs/views/${made.view}`, { name: 'x' })
+    await notFound(bAdmin, 'GET', `/collections/clubs/views/${made.view}/records`)
+    await notFound(bAdmin, 'DELETE', `/admin/collections/clubs/views/${made.view}`)
+    await notFound(bAdmin, 'PATCH', `/admin/collections/clubs/forms/${made.form}`, { title: 'x' })
+    await notFound(bAdmin, 'DELETE', `/admin/collections/clubs/forms/${made.form}`)
+    await notFound(bAdmin, 'GET', `/collections/clubs/forms/${made.slug}`)
+    await notFound(bAdmin, 'GET', `/admin/collections/clubs/automations/${made.automation}`)
+    await notFound(bAdmin, 'GET', `/admin/collections/clubs/automations/${made.automation}/runs`)
+    await notFound(bAdmin, 'DELETE', `/admin/collections/clubs/automations/${made.automation}`)
+    await notFound(null, 'GET', `/public/forms/${made.slug}`)
+    await notFound(null, 'POST', `/public/forms/${made.slug}/submissions`, {
+      values: { student_name: 'x', club: 'chess' },
+      token: 'x.y',
+    })
+    assert.deepEqual(failures, [])
+    // B's list shows none of A's records.
+    assert.notInclude(bRecords.text, 'Only in A')
+
+    // A's token with B's X-Tenant-ID: refused, whatever the route.
+    for (const [method, path] of [
+      ['GET', '/admin/collections'],
+      ['GET', '/collections/clubs'],
+      ['POST', '/admin/collections'],
+      ['GET', '/collections/clubs/views'],
+    ]) {
+      const answer = await call(
+        b.tenant,
+        admin,
+        method,
+        path,
+        method === 'POST' ? CLUBS : undefined
+      )
+      assert.oneOf(answer.status, [401, 403], `${method} ${path}: ${answer.text}`)
+      assert.notInclude(answer.text, 'Only in A')
+    }
+
+    // A Student without grants: 403 on the admin routes and on the records.
+    const student = await signedInAs(a.tenant, `student@${a.tenant.slug}.example`, ['Student'])
+    const forbidden: Array<[string, string, object?]> = [
+      ['GET', '/admin/collections'],
+      [
+        'POST',
+        '/admin/collections',
+        { name: 'mine', definition: { fields: { a: { type: 'string' } } } },
+      ],
+      ['GET', '/admin/collections/clubs'],
+      ['PATCH', '/admin/collections/clubs', { label: 'x' }],
+      ['DELETE', '/admin/collections/clubs?confirm=clubs'],
+      ['GET', '/admin/collections/clubs/template'],
+      ['POST', '/admin/collections/import', { template: {} }],
+      ['GET', '/admin/collections/clubs/changes'],
+      ['POST', '/admin/collections/clubs/changes', { changes: [], dry_run: true }],
+      ['GET', '/admin/collections/clubs/views'],
+      ['POST', '/admin/collections/clubs/views', { name: 'x', kind: 'list' }],
+      ['GET', '/admin/collections/clubs/forms'],
+      ['GET', '/admin/collections/clubs/automations'],
+      ['GET', `/admin/collections/clubs/automations/${made.automation}/runs`],
+      ['GET', '/collections/clubs'],
+      ['POST', '/collections/clubs', { student_name: 'x', club: 'chess' }],
+      ['GET', `/collections/clubs/${aHighest}`],
+      ['PATCH', `/collections/clubs/${aHighest}`, { notes: 'x' }],
+      ['DELETE', `/collections/clubs/${aHighest}`],
+      ['GET', `/collections/clubs/views/${made.view}/records`],
+    ]
+    for (const [method, path, body] of forbidden) {
+      const answer = await call(a.tenant, student, method, path, body)
+      if (answer.status !== 403 || answer.body?.error?.code !== 'ERR_FORBIDDEN')
+        failures.push(`student ${method} ${path} -> ${answer.status} ${answer.text.slice(0, 160)}`)
+    }
+    assert.deepEqual(failures, [])
+    // Nothing a refused caller sent was written.
+    const still = await call(a.tenant, admin, 'GET', `/collections/clubs/${aHighest}`)
+    assert.equal(still.status, 200)
+    assert.isNull(still.body.data.notes)
+  }).timeout(120_000)
+
+  test('two creates of one name at once: one 201, one 409, one table; a create refused by its quota or a bad reference leaves no table and no row', async ({
+    assert,
+  }) => {
+    const { tenant, admin } = b
+    const state = () =>
+      inTenant(tenant, async (trx) => ({
+        rows: (await trx.from('collections').select('name').orderBy('name')).map(
+          (r: any) => r.name
+        ),
+        tables: (
+          await trx.rawQuery(
+            `SELECT table_name FROM information_schema.tables
+              WHERE table_schema = ? AND table_name LIKE 'col\\_%' ORDER BY table_name`,
+            [tenant.schema_name]
+          )
+        ).rows.map((r: any) => r.table_name),
+      }))
+    for (const name of ['race_one', 'race_two', 'race_three']) {
+      const body = { name, definition: { fields: { title: { type: 'string', unique: true } } } }
+      const answers = await Promise.all([
+        call(tenant, admin, 'POST', '/admin/collections', body),
+        call(tenant, admin, 'POST', '/admin/collections', body),
+        call(tenant, admin, 'POST', '/admin/collections', body),
+      ])
+      assert.deepEqual(
+        answers.map((x) => x.status).sort(),
+        [201, 409, 409],
+        answers.map((x) => x.text.slice(0, 200)).join('\n')
+      )
+      for (const loser of answers.filter((x) => x.status === 409))
+        assert.equal(loser.body.error.code, 'ERR_COLLECTION_EXISTS')
+    }
+    const before = await state()
+    assert.includeMembers(before.rows, ['race_one', 'race_two', 'race_three'])
+    assert.deepEqual(
+      before.tables,
+      before.rows.map((name: string) => `col_${name}`)
+    )
+
+    // Refused creates: a quota reached, a reference to nothing, a template whose view is broken.
+    const saved = process.env.ORYNE_COLLECTIONS_MAX
+    process.env.ORYNE_COLLECTIONS_MAX = String(before.rows.length)
+    try {
+      const quota = await call(tenant, admin, 'POST', '/admin/collections', {
+        name: 'over_quota',
+        definition: { fields: { title: { type: 'string' } } },
+      })
+      assert.equal(quota.body?.error?.code, 'ERR_COLLECTION_QUOTA', quota.text)
+    } finally {
+      if (saved === undefined) delete process.env.ORYNE_COLLECTIONS_MAX
+      else process.env.ORYNE_COLLECTIONS_MAX = saved
+    }
+    const badReference = await call(tenant, admin, 'POST', '/admin/collections', {
+      name: 'bad_reference',
+      definition: {
+        fields: {
+          title: { type: 'string' },
+          other_id: { type: 'reference', target: 'collections.nowhere' },
+        },
+      },
+    })
+    assert.isAtLeast(badReference.status, 400)
+    assert.isBelow(badReference.status, 500)
+    const template = await call(tenant, admin, 'GET', '/admin/collections/clubs/template')
+    assert.equal(template.status, 200, template.text)
+    const broken = structuredClone(template.body.data)
+    broken.views = [{ name: 'Broken', kind: 'board', config: { group_by: 'nowhere' } }]
+    const imported = await call(tenant, admin, 'POST', '/admin/collections/import', {
+      template: broken,
+      name: 'broken_import',
+    })
+    assert.isAtLeast(imported.status, 400, imported.text)
+    assert.isBelow(imported.status, 500, imported.text)
+    assert.deepEqual(await state(), before)
+
+    // A record past the rows quota is refused; the count stays.
+    const savedRows = process.env.ORYNE_COLLECTION_ROWS_MAX
+    const count = (await call(tenant, admin, 'GET', '/collections/clubs?per_page=100')).body.data
+      .length
+    process.env.ORYNE_COLLECTION_ROWS_MAX = String(count)
+    try {
+      const over = await call(tenant, admin, 'POST', '/collections/clubs', {
+        student_name: 'One too many',
+        club: 'chess',
+      })
+      assert.equal(over.body?.error?.code, 'ERR_COLLECTION_QUOTA', over.text)
+    } finally {
+      if (savedRows === undefined) delete process.env.ORYNE_COLLECTION_ROWS_MAX
+      else process.env.ORYNE_COLLECTION_ROWS_MAX = savedRows
+    }
+    const after = (await call(tenant, admin, 'GET', '/collections/clubs?per_page=100')).body.data
+    assert.lengthOf(after, count)
+  }).timeout(120_000)
+})
