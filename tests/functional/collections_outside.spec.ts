@@ -2,6 +2,7 @@ import { test } from '@japa/runner'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import addFormatsModule from 'ajv-formats'
 import fc from 'fast-check'
+import { generate } from 'json-schema-faker'
 import { checkAnswer } from '#core/openapi/conformance'
 import type { Tenant } from '#core/tenancy/types'
 import { signedInAs } from '#tests/support/access'
@@ -336,6 +337,84 @@ test.group('Collections from outside', (group) => {
     assert.isAbove(requests, operations.length * 4)
     assert.deepEqual(failures.slice(0, 30), [])
   }).timeout(600_000)
+
+  test('bodies generated from each collection operation’s own schema (the tenant’s document) are answered as documented', async ({
+    assert,
+  }) => {
+    const document: any = (await call(a.tenant, null, 'GET', '/openapi.json')).body
+    const components = document.components.schemas as Record<string, any>
+    const inlined = (schema: unknown, depth = 0): unknown => {
+      if (Array.isArray(schema)) return schema.map((item) => inlined(item, depth))
+      if (!schema || typeof schema !== 'object') return schema
+      const ref = (schema as any).$ref
+      if (typeof ref === 'string' && ref.startsWith('#/components/schemas/')) {
+        const target = components[ref.slice('#/components/schemas/'.length)]
+        return depth > 4 || !target ? {} : inlined(target, depth + 1)
+      }
+      return Object.fromEntries(
+        Object.entries(schema).map(([key, value]) => [key, inlined(value, depth)])
+      )
+    }
+    const ownCheck = ownDocumentCheck(document)
+    const operations = Object.entries(document.paths as Record<string, any>)
+      .filter(([path]) => /\/collections|\/public\/forms/.test(path))
+      .flatMap(([path, item]) =>
+        ['get', 'post', 'patch', 'put']
+          .filter((method) => item[method])
+          .map((method) => ({ path, method, operation: item[method] }))
+      )
+    const real: Record<string, string> = {
+      name: 'clubs',
+      id: a.ids.view,
+      run: '1',
+      slug: a.ids.slug,
+    }
+    const failures: string[] = []
+    let seed = SEED
+    let accepted = 0
+    for (const { path, method, operation } of operations) {
+      const schema = inlined(operation.requestBody?.content?.['application/json']?.schema)
+      for (let run = 0; run < 3; run++) {
+        seed++
+        const url = path
+          .replace(/^\/api\/v1/, '')
+          .replaceAll(/\{([^}]+)\}/g, (_, name: string) => real[name] ?? '1')
+        const body = schema
+          ? await generate(schema as never, { seed, maxItems: 3, maxLength: 40 })
+          : undefined
+        const answer = await call(
+          a.tenant,
+          path.startsWith('/api/v1/public') ? null : a.admin,
+          method.toUpperCase(),
+          url,
+          method === 'get' ? undefined : body
+        )
+        const label = `${method.toUpperCase()} ${url} ${JSON.stringify(body)?.slice(0, 160)}`
+        const found = problem(label, answer)
+        if (found) failures.push(found)
+        else if (!path.includes('{name}')) {
+          const own = ownCheck(path, method, answer)
+          if (own) failures.push(`${label} -> ${answer.status}: ${own}`)
+        } else if (answer.type.startsWith('application/json')) {
+          const violations = await checkAnswer(
+            {
+              method: method.toUpperCase(),
+              urlPath: `/api/v1${url}`,
+              status: answer.status,
+              contentType: answer.type,
+              body: answer.body,
+              headers: answer.headers,
+            },
+            'fuzz'
+          )
+          for (const v of violations) failures.push(`${label} -> ${answer.status}: ${v.problem}`)
+        }
+        if (answer.status < 300) accepted++
+      }
+    }
+    assert.deepEqual(failures.slice(0, 30), [])
+    assert.isAbove(accepted, operations.length)
+  }).timeout(300_000)
 
   test('bad input by hand: huge, deep and non-object bodies, prototype keys, overlong and unicode names: a 4xx with a code, nothing written', async ({
     assert,
@@ -693,6 +772,18 @@ test.group('Collections from outside', (group) => {
       )
       assert.oneOf(answer.status, [401, 403], `${method} ${path}: ${answer.text}`)
       assert.notInclude(answer.text, 'Only in A')
+    }
+
+    // Forged tokens: unsigned, signed with another key, an API key that does not exist.
+    const [header, payload] = admin.split('.')
+    for (const forged of [
+      `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${payload}.`,
+      `${header}.${payload}.${Buffer.from('not the signature').toString('base64url')}`,
+      'oryne_sk_0000000000000000000000000000',
+    ]) {
+      const answer = await call(a.tenant, forged, 'GET', '/collections/clubs')
+      assert.equal(answer.status, 401, answer.text)
+      assert.match(answer.body.error.code, /^ERR_AUTH_/)
     }
 
     // A Student without grants: 403 on the admin routes and on the records.
