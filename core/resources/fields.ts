@@ -107,7 +107,8 @@ export function isIsoDate(value: string) {
 }
 
 export function isIsoDateTime(value: string) {
-  return DATETIME.test(value) && !Number.isNaN(Date.parse(value))
+  // Date.parse rolls 2026-02-30 over to March; PostgreSQL refuses it: the day must exist.
+  return DATETIME.test(value) && isIsoDate(value.slice(0, 10)) && !Number.isNaN(Date.parse(value))
 }
 
 function isBigintId(value: string) {
