@@ -919,4 +919,135 @@ test.group('Collections from outside', (group) => {
     const after = (await call(tenant, admin, 'GET', '/collections/clubs?per_page=100')).body.data
     assert.lengthOf(after, count)
   }).timeout(120_000)
+
+  test('hostile values for every field type, in records and in filters, sorts and includes: a 4xx with a code, never a 5xx', async ({
+    assert,
+  }) => {
+    const { tenant, admin } = a
+    const typed = await call(tenant, admin, 'POST', '/admin/collections', {
+      name: 'every_type',
+      definition: {
+        fields: {
+          s: { type: 'string', max: 20, unique: true },
+          t: { type: 'text' },
+          i: { type: 'integer', min: -5, max: 5 },
+          n: { type: 'decimal' },
+          b: { type: 'boolean' },
+          d: { type: 'date' },
+          dt: { type: 'datetime' },
+          e: { type: 'enum', values: ['x', 'y'] },
+          j: { type: 'json' },
+          r_id: { type: 'reference', target: 'core.users' },
+          c_id: { type: 'reference', target: 'collections.clubs', on_delete: 'cascade' },
+          f: { type: 'file' },
+        },
+      },
+    })
+    assert.equal(typed.status, 201, typed.text)
+    const VALUES: unknown[] = [
+      '',
+      'x'.repeat(5000),
+      -1,
+      2 ** 31,
+      2 ** 63,
+      -(2 ** 63) - 10,
+      1e308,
+      -1e-308,
+      1.5,
+      '1e309',
+      'NaN',
+      true,
+      '2026-02-30',
+      '99999-01-01',
+      '0000-00-00T00:00:00Z',
+      '2026-01-01T25:61:00+99:00',
+      '00000000-0000-0000-0000-000000000000',
+      'not-a-uuid',
+      '9'.repeat(40),
+      '\ud800',
+      '😀'.repeat(30),
+      [],
+      [1, [2, [3]]],
+      { a: { b: { c: {} } } },
+      null,
+    ]
+    const fields = ['s', 't', 'i', 'n', 'b', 'd', 'dt', 'e', 'j', 'r_id', 'c_id', 'f']
+    const failures: string[] = []
+    for (const field of fields)
+      for (const value of VALUES) {
+        const answer = await call(tenant, admin, 'POST', '/collections/every_type', {
+          [field]: value,
+        })
+        const found = problem(
+          `POST every_type {${field}: ${JSON.stringify(value)?.slice(0, 40)}}`,
+          answer
+        )
+        if (found) failures.push(found)
+      }
+    // A json value nested deeper than PostgreSQL's jsonb parser goes.
+    const deepJson = `{"j":${'{"a":['.repeat(3000)}1${']}'.repeat(3000)}}`
+    const deepAnswer = await call(
+      tenant,
+      admin,
+      'POST',
+      '/collections/every_type',
+      undefined,
+      deepJson
+    )
+    const deepFound = problem('POST every_type deep j', deepAnswer)
+    if (deepFound) failures.push(deepFound)
+
+    const QUERY_VALUES = [
+      '',
+      'x',
+      '-1',
+      '1.5',
+      '2147483648',
+      '9223372036854775808',
+      '9'.repeat(40),
+      '1e309',
+      'NaN',
+      'true',
+      '2026-02-30',
+      '99999-01-01',
+      'not-a-uuid',
+      "' OR 1=1 --",
+      'a,b,,c',
+      ','.repeat(500),
+      '😀',
+    ]
+    for (const field of [...fields, 'id', 'created_at', 'custom', 'nope'])
+      for (const op of ['eq', 'ne', 'lt', 'gte', 'in', 'contains', 'null', 'between'])
+        for (const value of QUERY_VALUES) {
+          const path = `/collections/every_type?filter[${field}][${op}]=${encodeURIComponent(value)}`
+          const found = problem(`GET ${path}`, await call(tenant, admin, 'GET', path))
+          if (found) failures.push(found)
+        }
+    for (const query of [
+      'sort=-nope',
+      'sort=j',
+      'sort=i,-i,i',
+      `sort=${'s,'.repeat(500)}`,
+      'include=c_id,r_id,nope',
+      'include=c_id.coach_id',
+      'fields=s,nope',
+      'fields=',
+      'cursor=garbage',
+      'cursor=eyJpZCI6Ijk5OTk5OTk5OTk5OTk5OTk5OTk5OTkifQ',
+      'page=99999999999999999999',
+      'per_page=-1',
+      'per_page=1000000',
+      'page=2&cursor=x',
+      'filter=x',
+      'filter[s]=x',
+      'filter[s][eq][x]=1',
+    ]) {
+      const found = problem(
+        `GET ?${query}`,
+        await call(tenant, admin, 'GET', `/collections/every_type?${query}`)
+      )
+      if (found) failures.push(found)
+    }
+    assert.deepEqual(failures.slice(0, 40), [])
+  }).timeout(300_000)
 })
