@@ -1050,4 +1050,167 @@ test.group('Collections from outside', (group) => {
     }
     assert.deepEqual(failures.slice(0, 40), [])
   }).timeout(300_000)
+
+  test('views, changes, automations and templates with hostile but well-formed designs: a 4xx with a code, never a 5xx', async ({
+    assert,
+  }) => {
+    const { tenant, admin } = b
+    const failures: string[] = []
+    const probe = async (method: string, path: string, body?: unknown) => {
+      const answer = await call(tenant, admin, method, path, body)
+      const found = problem(`${method} ${path} ${JSON.stringify(body)?.slice(0, 160)}`, answer)
+      if (found) failures.push(found)
+      return answer
+    }
+    const made = await call(tenant, admin, 'POST', '/admin/collections', {
+      name: 'kit',
+      definition: {
+        fields: {
+          title: { type: 'string', required: true },
+          kind: { type: 'enum', values: ['a', 'b'] },
+          due_on: { type: 'date' },
+          at: { type: 'datetime' },
+          count: { type: 'integer' },
+          photo: { type: 'file' },
+          data: { type: 'json' },
+        },
+      },
+    })
+    assert.equal(made.status, 201, made.text)
+    for (const title of ['x', 'x', 'y'])
+      await probe('POST', '/collections/kit', { title, count: 3, data: { a: 1 } })
+
+    // Views and what they read.
+    const views: Array<[string, Record<string, unknown>]> = [
+      ['calendar', { date_field: 'due_on' }],
+      ['calendar', { date_field: 'at' }],
+      ['board', { group_by: 'kind' }],
+      ['gallery', { image_field: 'photo' }],
+      ['list', { fields: ['title', 'data'], sort: '-count' }],
+    ]
+    let viewsRead = 0
+    for (const [kind, config] of views) {
+      const view = await probe('POST', '/admin/collections/kit/views', {
+        name: `${kind} ${viewsRead}`,
+        kind,
+        config,
+      })
+      assert.equal(view.status, 201, view.text)
+      viewsRead++
+      for (const query of [
+        '',
+        'from=2026-01-01&to=2026-12-31',
+        'from=0001-01-01&to=9999-12-31',
+        'from=2026-02-30&to=2026-03-01',
+        'from=2026-03-01&to=2026-02-01',
+        'from=x&to=y',
+        'page=999999999999&per_page=100000',
+        'filter[count][gt]=99999999999',
+        'filter[kind][eq]=zzz',
+        'sort=-nope',
+        'group=b',
+      ])
+        await probe('GET', `/collections/kit/views/${view.body.data.id}/records?${query}`)
+    }
+    for (const config of [
+      { date_field: 'title' },
+      { group_by: 'data' },
+      { fields: Array.from({ length: 500 }, () => 'title') },
+      { sort: 'x'.repeat(5000) },
+      { group_by: 'kind', columns: { a: 1 } },
+    ])
+      await probe('POST', '/admin/collections/kit/views', { name: 'bad', kind: 'board', config })
+
+    // Change requests that cannot apply cleanly.
+    for (const change of [
+      { op: 'change_field', name: 'title', field: { unique: true } },
+      { op: 'change_field', name: 'title', field: { type: 'integer' } },
+      { op: 'change_field', name: 'title', field: { type: 'integer' }, on_invalid: 'null' },
+      { op: 'change_field', name: 'count', field: { type: 'boolean' } },
+      { op: 'change_field', name: 'data', field: { type: 'integer', required: true } },
+      { op: 'change_field', name: 'kind', field: { values: ['b'] } },
+      { op: 'change_field', name: 'kind', field: { type: 'enum', values: [] } },
+      { op: 'add_field', name: 'needed', field: { type: 'string', required: true } },
+      {
+        op: 'add_field',
+        name: 'needed',
+        field: { type: 'integer', required: true, default: 'abc' },
+      },
+      {
+        op: 'add_field',
+        name: 'other_id',
+        field: { type: 'reference', target: 'collections.kit' },
+      },
+      { op: 'rename_field', from: 'title', to: 'title' },
+      { op: 'rename_field', from: 'title', to: 'id' },
+      { op: 'remove_field', name: 'id' },
+      { op: 'remove_field', name: 'nope' },
+    ])
+      for (const dryRun of [true, false])
+        await probe('POST', '/admin/collections/kit/changes', {
+          changes: [change],
+          dry_run: dryRun,
+          confirm: true,
+        })
+
+    // Automations naming what is not there, or values of the wrong shape.
+    for (const automation of [
+      {
+        trigger: { on: 'schedule', every: 'minute' },
+        action: { type: 'notify', to: { role: 'Nobody' }, title: 'x', body: 'y' },
+      },
+      {
+        trigger: { on: 'update', field: 'nope' },
+        action: { type: 'set_field', field: 'count', value: 'x'.repeat(10_000) },
+      },
+      { trigger: { on: 'create' }, action: { type: 'set_field', field: 'count', value: 2 ** 40 } },
+      {
+        trigger: { on: 'create' },
+        action: { type: 'set_field', field: 'at', value: '2026-02-30T10:00:00Z' },
+      },
+      {
+        trigger: { on: 'create' },
+        action: { type: 'webhook', url: 'http://169.254.169.254/latest' },
+      },
+      { trigger: { on: 'create' }, action: { type: 'webhook', url: 'x'.repeat(10_000) } },
+      {
+        trigger: { on: 'create' },
+        action: {
+          type: 'notify',
+          to: { user: '00000000-0000-0000-0000-000000000000' },
+          title: 'x',
+          body: 'y',
+        },
+      },
+      {
+        trigger: { on: 'create' },
+        action: { type: 'create_record', collection: 'kit', values: { count: '{{title}}' } },
+      },
+    ])
+      await probe('POST', '/admin/collections/kit/automations', { name: 'probe', ...automation })
+
+    // Templates: broken, oversized and foreign shapes.
+    const template = (await probe('GET', '/admin/collections/kit/template')).body.data
+    for (const changed of [
+      { ...template, oryne_collection_template: 99 },
+      { ...template, definition: { fields: {} } },
+      { ...template, definition: { fields: { a: { type: 'nope' } } } },
+      { ...template, views: [{ name: 'v', kind: 'board', config: { group_by: 'nope' } }] },
+      { ...template, views: 'not a list' },
+      { ...template, forms: [{ slug: '../../x', title: 't', sections: [] }] },
+      { ...template, automations: [{ name: 'a', trigger: { on: 'nope' }, action: {} }] },
+      {
+        ...template,
+        definition: {
+          fields: Object.fromEntries(
+            Array.from({ length: 500 }, (_, i) => [`f${i}`, { type: 'string' }])
+          ),
+        },
+      },
+    ])
+      for (const name of ['kit_copy', 'kit', undefined])
+        await probe('POST', '/admin/collections/import', { template: changed, name })
+    assert.deepEqual(failures.slice(0, 40), [])
+    assert.equal(viewsRead, views.length)
+  }).timeout(300_000)
 })
