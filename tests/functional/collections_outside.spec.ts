@@ -1213,4 +1213,57 @@ test.group('Collections from outside', (group) => {
     assert.deepEqual(failures.slice(0, 40), [])
     assert.equal(viewsRead, views.length)
   }).timeout(300_000)
+
+  test('racing creates of one view name, form slug and imported collection: one 201, the others a 409 with a code; racing automations never a 5xx', async ({
+    assert,
+  }) => {
+    const { tenant, admin } = b
+    const template = (await call(tenant, admin, 'GET', '/admin/collections/clubs/template')).body
+      .data
+    const races: Array<[string, unknown]> = [
+      ['/admin/collections/clubs/views', { name: 'Same view', kind: 'list' }],
+      [
+        '/admin/collections/clubs/forms',
+        {
+          slug: 'same-slug',
+          title: 'Same',
+          sections: [{ title: 'You', fields: [{ name: 'student_name' }, { name: 'club' }] }],
+        },
+      ],
+      [
+        '/admin/collections/clubs/automations',
+        {
+          name: 'Same automation',
+          enabled: false,
+          trigger: { on: 'create' },
+          action: { type: 'notify', to: { role: 'TenantAdmin' }, title: 'x', body: 'y' },
+        },
+      ],
+      ['/admin/collections/import', { template, name: 'clubs_raced' }],
+    ]
+    const failures: string[] = []
+    for (const [path, body] of races) {
+      const answers = await Promise.all(
+        [0, 1, 2].map(() => call(tenant, admin, 'POST', path, body))
+      )
+      for (const answer of answers) {
+        const found = problem(`POST ${path}`, answer)
+        if (found) failures.push(found)
+      }
+      const statuses = answers.map((x) => x.status).sort()
+      // A form slug is unique across the institution; two equal views or automations may be allowed.
+      if (
+        statuses.filter((x) => x === 201).length !== 1 &&
+        path !== '/admin/collections/clubs/automations'
+      )
+        failures.push(`POST ${path}: ${statuses}`)
+    }
+    assert.deepEqual(failures, [])
+    const rows = await inTenant(tenant, async (trx) => ({
+      views: (await trx.from('collection_views').where('name', 'Same view').count('* as n'))[0].n,
+      forms: (await trx.from('collection_forms').where('slug', 'same-slug').count('* as n'))[0].n,
+      imported: (await trx.from('collections').where('name', 'clubs_raced').count('* as n'))[0].n,
+    }))
+    assert.deepEqual(rows, { views: '1', forms: '1', imported: '1' })
+  }).timeout(120_000)
 })
