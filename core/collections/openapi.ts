@@ -17,6 +17,11 @@ type Operation = {
 
 const SECURITY = ['tenantUser', 'apiKey', 'platformToken']
 const TENANT_PARAMETER = { $ref: '#/components/parameters/TenantId' }
+const ANY_REQUEST = {
+  400: 'ERR_BAD_REQUEST or ERR_NUL_CHARACTER: the path or query does not parse',
+  429: 'ERR_RATE_LIMITED: too many requests; retry after the Retry-After header',
+  500: 'ERR_INTERNAL: something went wrong on the server; report the request id',
+}
 
 export async function collectionOpenApi(): Promise<ResourceOpenApi> {
   const { catalog } = await collectionsOfTenant()
@@ -32,13 +37,11 @@ export async function collectionOpenApi(): Promise<ResourceOpenApi> {
       operation.security = SECURITY.map((name) => ({ [name]: [] }))
       operation.parameters = [...(operation.parameters ?? []), TENANT_PARAMETER]
       // Any request may be refused before its route (a NUL in the path or query, a path that does
-      // not decode), a delete's included: the generic document lists 400 for every operation.
+      // not decode, the rate limit) or fail: the generic document lists these for every operation.
       const responses = (operation.responses ??= {})
-      if (!responses['400'] && responses['404'])
-        responses['400'] = {
-          description: 'ERR_BAD_REQUEST or ERR_NUL_CHARACTER: the path or query does not parse',
-          content: responses['404'].content,
-        }
+      const content = responses['404']?.content
+      for (const [status, description] of Object.entries(ANY_REQUEST))
+        if (content && !responses[status]) responses[status] = { description, content }
     }
   return document
 }
