@@ -21,6 +21,7 @@ import type { PluginHost } from '../plugins/plugin_host.js'
 import { EventBus } from '../events/events.js'
 import type { MetricSources } from '../observability/metrics.js'
 import type { SearchDriver } from '../search/types.js'
+import type { TenantCollectionParts } from '../collections/parts.js'
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'))
 
@@ -34,6 +35,7 @@ declare module '@adonisjs/core/types' {
     'oryne.events': EventBus
     'oryne.search': SearchDriver
     'oryne.metric_sources': MetricSources
+    'oryne.collections': TenantCollectionParts
   }
 }
 
@@ -130,6 +132,15 @@ export default class OryneProvider {
     this.app.container.singleton('oryne.search', async () => {
       const { configuredSearchDriver } = await import('../search/search_service.js')
       return configuredSearchDriver()
+    })
+
+    /*
+     * What the engine's lower layers (permissions, the OpenAPI document) need of a
+     * tenant's collections, looked up here so that they never import core/collections.
+     */
+    this.app.container.singleton('oryne.collections', async () => {
+      const { tenantCollectionParts } = await import('../collections/parts.js')
+      return tenantCollectionParts
     })
 
     // What GET /metrics reads at scrape time: queue counts and the fleet's migration states.

@@ -96,8 +96,8 @@ export async function knownPermissions(): Promise<PermissionGroup[]> {
     })
   }
   // The tenant's collections (docs/collections.md): `collections.<name>.<verb>` of those that exist.
-  const { collectionPermissions } = await import('../collections/registry.js')
-  const collections = await collectionPermissions()
+  const tenantCollections = await app.container.make('oryne.collections')
+  const collections = await tenantCollections.permissions()
   if (collections.length)
     groups.push({
       plugin: 'collections',

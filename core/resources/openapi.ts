@@ -555,8 +555,8 @@ export async function resourceContribution(tenant: Tenant | null): Promise<OpenA
   const { paths, components } = resourceOpenApi(catalog, custom)
   if (tenant) {
     // Resources a tenant defines at run time: its collections (core/collections).
-    const { collectionOpenApi } = await import('../collections/openapi.js')
-    const own = await tenantContext.run(tenant, () => collectionOpenApi())
+    const collections = await app.container.make('oryne.collections')
+    const own = await tenantContext.run(tenant, () => collections.openApi())
     Object.assign(paths, own.paths)
     Object.assign(components.schemas, own.components.schemas)
   }
