@@ -1,4 +1,5 @@
-import { E_VALIDATION } from '../../errors.js'
+import type { OperationDoc } from '../../openapi/operations.js'
+import { E_FORBIDDEN, E_VALIDATION } from '../../errors.js'
 import { describeOperations } from '../../openapi/operations.js'
 import { arrayOf, type JsonSchema } from '../../openapi/schemas.js'
 import { E_COLLECTION_NOT_FOUND } from '../errors.js'
@@ -144,6 +145,7 @@ const create: JsonSchema = {
 }
 const change: JsonSchema = { ...create, required: [] }
 
+const security: OperationDoc['security'] = ['tenantUser', 'apiKey', 'platformToken']
 const tags = ['Collections: automations']
 const base = '/api/v1/admin/collections/:name/automations'
 const checks = [E_VALIDATION, E_AUTOMATION_INVALID, E_COLLECTION_NOT_FOUND]
@@ -153,57 +155,65 @@ describeOperations({
   [`GET ${base}`]: {
     summary: 'Automations of a collection',
     tags,
+    security,
     data: arrayOf(automation),
-    errors: [E_COLLECTION_NOT_FOUND],
+    errors: [E_FORBIDDEN, E_COLLECTION_NOT_FOUND],
   },
   [`POST ${base}`]: {
     summary: 'Add an automation to a collection',
     description:
       'Checked on save: the fields, collection, role or user it names must exist (422 ERR_AUTOMATION_INVALID with a detail per path). A webhook automation’s answer carries its signing `secret`, shown this once.',
     tags,
+    security,
     status: 201,
     location: `/api/v1/admin/collections/{name}/automations/{id}`,
     body: create,
     data: automation,
-    errors: checks,
+    errors: [E_FORBIDDEN, ...checks],
   },
   [`GET ${base}/:id`]: {
     summary: 'One automation',
     tags,
+    security,
     data: automation,
-    errors: [E_COLLECTION_NOT_FOUND, E_AUTOMATION_NOT_FOUND],
+    errors: [E_FORBIDDEN, E_COLLECTION_NOT_FOUND, E_AUTOMATION_NOT_FOUND],
   },
   [`PATCH ${base}/:id`]: {
     summary: 'Change an automation (`enabled: false` stops it; its schedule too)',
     tags,
+    security,
     body: change,
     data: automation,
-    errors: [...checks, E_AUTOMATION_NOT_FOUND],
+    errors: [E_FORBIDDEN, ...checks, E_AUTOMATION_NOT_FOUND],
   },
   [`DELETE ${base}/:id`]: {
     summary: 'Remove an automation with its runs',
     tags,
+    security,
     data: {
       type: 'object',
       required: ['id', 'deleted'],
       properties: { id: { type: 'string' }, deleted: { const: true } },
     },
-    errors: [E_COLLECTION_NOT_FOUND, E_AUTOMATION_NOT_FOUND],
+    errors: [E_FORBIDDEN, E_COLLECTION_NOT_FOUND, E_AUTOMATION_NOT_FOUND],
   },
   [`GET ${base}/:id/runs`]: {
     summary: 'Runs of an automation, newest first (status, attempts, error, output)',
     tags,
+    security,
     query: runsQueryValidator,
     paginated: true,
     data: arrayOf(run),
-    errors: [E_COLLECTION_NOT_FOUND, E_AUTOMATION_NOT_FOUND],
+    errors: [E_FORBIDDEN, E_COLLECTION_NOT_FOUND, E_AUTOMATION_NOT_FOUND],
   },
   [`POST ${base}/:id/runs/:run/retry`]: {
     summary: 'Run a failed run again (a new series of tries, on the same event)',
     tags,
+    security,
     status: 202,
     data: run,
     errors: [
+      E_FORBIDDEN,
       E_COLLECTION_NOT_FOUND,
       E_AUTOMATION_NOT_FOUND,
       E_AUTOMATION_RUN_NOT_FOUND,

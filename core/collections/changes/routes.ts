@@ -1,3 +1,4 @@
+import type { OperationDoc } from '../../openapi/operations.js'
 import vine from '@vinejs/vine'
 import type { Router } from '@adonisjs/core/http'
 // Route#describe (the OpenAPI description of a route).
@@ -5,6 +6,7 @@ import '../../openapi/operations.js'
 import { respond } from '../../http/envelope.js'
 import type { RouteMiddleware } from '../../http/route_middleware.js'
 import { authorize } from '../../rbac/authorize.js'
+import { E_FORBIDDEN } from '../../errors.js'
 import { MANAGE } from '../collection_routes.js'
 import { E_COLLECTION_NOT_FOUND, E_COLLECTION_QUOTA } from '../errors.js'
 import { changeCollection, changeHistory } from './applier.js'
@@ -16,6 +18,7 @@ import {
 } from './errors.js'
 import { appliedChangeSchema, changeRequestSchema, changeResultSchema } from './openapi.js'
 
+const security: OperationDoc['security'] = ['tenantUser', 'apiKey', 'platformToken']
 const tags = ['Collections']
 
 const historyQuery = vine.compile(
@@ -45,9 +48,11 @@ export function changeRoutes(router: Router, middleware: RouteMiddleware) {
           description:
             'add_field, rename_field (values kept; views, forms and automations follow), remove_field, change_field (type, required, unique, default, values, bounds, label...). The answer is the plan: ordered steps with their SQL, affected rows counted in the table, and problems. `dry_run: true` only plans. A plan with blocking problems is refused (422, the plan in error.details); destructive steps need `confirm: true` and copy the values they lose to a backup table `colbak_<name>_v<version>`. Everything runs in one transaction: definition, table, version and history change together or not at all.',
           tags,
+          security,
           body: changeRequestSchema,
           data: changeResultSchema,
           errors: [
+            E_FORBIDDEN,
             E_COLLECTION_NOT_FOUND,
             E_COLLECTION_QUOTA,
             E_COLLECTION_CHANGE_UNCONFIRMED,
@@ -72,10 +77,11 @@ export function changeRoutes(router: Router, middleware: RouteMiddleware) {
           description:
             'Each with its versions, its plan, who applied it and the backup table it left (also the deletion of a collection).',
           tags,
+          security,
           query: historyQuery,
           data: { type: 'array', items: appliedChangeSchema },
           paginated: true,
-          errors: [E_COLLECTION_NOT_FOUND],
+          errors: [E_FORBIDDEN, E_COLLECTION_NOT_FOUND],
         })
     })
     .prefix('/api/v1/admin/collections/:name/changes')

@@ -1,3 +1,4 @@
+import { E_FORBIDDEN } from '../../errors.js'
 import type { OperationDoc } from '../../openapi/operations.js'
 import type { JsonSchema } from '../../openapi/schemas.js'
 import { E_COLLECTION_EXISTS, E_COLLECTION_NOT_FOUND, E_COLLECTION_QUOTA } from '../errors.js'
@@ -8,6 +9,7 @@ import { E_COLLECTION_TEMPLATE_FORMAT, E_COLLECTION_TEMPLATE_TARGETS } from './e
 
 /* OpenAPI descriptions of the collection template routes. */
 
+const security: OperationDoc['security'] = ['tenantUser', 'apiKey', 'platformToken']
 const tags = ['Collections']
 
 const template: JsonSchema = {
@@ -82,14 +84,16 @@ export const templateDocs = {
     description:
       'The definition, saved views, forms and automations of the collection, without ids or records, as a versioned document (`oryne_collection_template: 1`) that POST /api/v1/admin/collections/import (or `oryne collection import`) turns into a collection here or in another institution. An automation that notifies one user by id is exported without the id and flagged with `needs`.',
     tags,
+    security,
     data: template,
-    errors: [E_COLLECTION_NOT_FOUND],
+    errors: [E_FORBIDDEN, E_COLLECTION_NOT_FOUND],
   },
   import: {
     summary: 'Create a collection from a template',
     description:
       'Creates the collection (`name`, default the template’s) with its table, views, forms and automations in one transaction, each checked as by its own admin route; any error leaves nothing behind. References to the template’s own collection follow the new name. A form slug already taken here gets a `-<n>` suffix (`forms` lists each slug as imported). Automations flagged `needs` are not imported and are listed in `needs_attention`. References to collections or modules this institution lacks answer ERR_COLLECTION_TEMPLATE_TARGETS naming them. Webhook automations get new signing secrets, shown once in `webhook_secrets`.',
     tags,
+    security,
     body: {
       type: 'object',
       required: ['template'],
@@ -136,6 +140,7 @@ export const templateDocs = {
       },
     },
     errors: [
+      E_FORBIDDEN,
       E_COLLECTION_TEMPLATE_FORMAT,
       E_COLLECTION_TEMPLATE_TARGETS,
       E_COLLECTION_EXISTS,
