@@ -21,7 +21,7 @@ export const E_FORM_INVALID = defineError(
 )
 export const E_FORM_CLOSED = defineError(
   'ERR_FORM_CLOSED',
-  410,
+  409,
   'The form "%s" takes no more submissions',
   'The form was closed by the institution or has all the submissions it takes.'
 )

@@ -30,7 +30,7 @@ const section = vine.object({
 const settings = vine.object({
   /** Shown after a submission. */
   success_message: vine.string().trim().minLength(1).maxLength(500).optional(),
-  /** false: the form answers ERR_FORM_CLOSED (410). */
+  /** false: the form answers ERR_FORM_CLOSED (409). */
   open: vine.boolean().optional(),
   /** The form closes after this many submissions (null: no limit). */
   max_submissions: vine.number().withoutDecimals().min(1).max(1_000_000).nullable().optional(),
