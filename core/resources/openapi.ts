@@ -99,6 +99,9 @@ function valueSchema(definition: FieldDefinition, input: boolean): Schema {
 }
 
 function nullable(schema: Schema): Schema {
+  // An enum lists null too: JSON Schema checks `enum` besides `type`, so null would fail it.
+  if (Array.isArray(schema.enum))
+    return { ...schema, type: [schema.type, 'null'], enum: [...schema.enum, null] }
   if (typeof schema.type === 'string') return { ...schema, type: [schema.type, 'null'] }
   if (!Object.keys(schema).length) return schema
   return { oneOf: [schema, { type: 'null' }] }
