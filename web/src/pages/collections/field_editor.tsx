@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks'
 import { useI18n } from '../../kit/i18n.js'
 import { resourceViews } from '../../data/resources.js'
 import { collectionsApi, FIELD_TYPES, type FieldSpec, type FieldType } from './api.js'
-import { nameOf } from './shared.js'
+import { fieldNameOf } from './names.js'
 
 /** A field being edited: its name, its spec, enum values as typed (one a line). */
 export type FieldDraft = {
@@ -95,7 +95,10 @@ export function FieldEditor(props: {
               props.onChange({
                 ...draft,
                 spec: { ...draft.spec, label },
-                name: draft.autoName && !props.fixedName ? nameOf(label, 40) : draft.name,
+                name:
+                  draft.autoName && !props.fixedName
+                    ? fieldNameOf(label, draft.spec.type)
+                    : draft.name,
               })
             }}
           />
@@ -121,7 +124,17 @@ export function FieldEditor(props: {
           <select
             id={`${id}-type`}
             value={draft.spec.type}
-            onChange={(event) => set({ type: event.currentTarget.value as FieldType })}
+            onChange={(event) => {
+              const type = event.currentTarget.value as FieldType
+              props.onChange({
+                ...draft,
+                spec: { ...draft.spec, type },
+                name:
+                  draft.autoName && !props.fixedName
+                    ? fieldNameOf(draft.spec.label ?? '', type)
+                    : draft.name,
+              })
+            }}
           >
             {FIELD_TYPES.map((type) => (
               <option key={type} value={type}>

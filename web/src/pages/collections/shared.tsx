@@ -22,16 +22,7 @@ export function fieldsOf(collection: Collection, ...types: FieldSpec['type'][]) 
   )
 }
 
-/** "Sports club sign-ups" → "sports_club_sign_ups" (a collection's or field's name). */
-export function nameOf(label: string, max = 38) {
-  const name = label
-    .normalize('NFKD')
-    .toLowerCase()
-    .replaceAll(/[^a-z0-9]+/g, '_')
-    .replaceAll(/^_+|_+$/g, '')
-    .slice(0, max)
-  return /^[a-z]/.test(name) ? name : name ? `c_${name}`.slice(0, max) : ''
-}
+export { nameOf } from './names.js'
 
 /** The links between a collection's admin pages. */
 export function CollectionTabs(props: { name: string; current: string }) {
