@@ -1,7 +1,4 @@
 import { test } from '@japa/runner'
-import { createHmac, timingSafeEqual } from 'node:crypto'
-import { createServer, type IncomingMessage, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { ApiClient } from '@japa/api-client'
 import jobs from '#core/services/jobs'
@@ -15,6 +12,7 @@ import { withTenantDb } from '#core/tenancy/tenant_db'
 import type { Tenant } from '#core/tenancy/types'
 import { createUser, PASSWORD } from '#tests/support/auth'
 import { activeTenant, PLATFORM_TOKEN } from '#tests/support/tenants'
+import { Receiver, verifiedSignature } from '#tests/support/webhook_receiver'
 
 /*
  * Collection automations (docs/collections.md, "Automations"): a tenant admin
@@ -24,63 +22,6 @@ import { activeTenant, PLATFORM_TOKEN } from '#tests/support/tenants'
  * retried; a failed run can be retried by hand. Everything through HTTP, with
  * a real local receiver for webhooks and the worker of this process.
  */
-
-type Received = { path: string; headers: IncomingMessage['headers']; body: string }
-
-/** A local HTTP receiver: records every call, answers the statuses planned for a path (then 200). */
-class Receiver {
-  readonly calls: Received[] = []
-  readonly #plans = new Map<string, number[]>()
-  #server: Server
-
-  private constructor() {
-    this.#server = createServer((req, res) => {
-      let body = ''
-      req.setEncoding('utf8')
-      req.on('data', (chunk) => (body += chunk))
-      req.on('end', () => {
-        const path = req.url ?? '/'
-        this.calls.push({ path, headers: req.headers, body })
-        const status = this.#plans.get(path)?.shift() ?? 200
-        res.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'ok' : 'no')
-      })
-    })
-  }
-
-  static async start() {
-    const receiver = new Receiver()
-    await new Promise<void>((resolve) => receiver.#server.listen(0, '127.0.0.1', resolve))
-    return receiver
-  }
-
-  url(path: string) {
-    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}${path}`
-  }
-
-  answer(path: string, ...statuses: number[]) {
-    this.#plans.set(path, [...(this.#plans.get(path) ?? []), ...statuses])
-  }
-
-  on(path: string) {
-    return this.calls.filter((call) => call.path === path)
-  }
-
-  close() {
-    return new Promise<void>((resolve) => this.#server.close(() => resolve()))
-  }
-}
-
-/** What a receiver does: HMAC-SHA256 of `<t>.<raw body>` with the secret, compared in constant time. */
-function signedWith(secret: string, call: Received) {
-  const header = String(call.headers['oryne-signature'] ?? '')
-  const parts = Object.fromEntries(header.split(',').map((part) => part.split('=')))
-  const expected = createHmac('sha256', secret).update(`${parts.t}.${call.body}`).digest('hex')
-  return (
-    typeof parts.v1 === 'string' &&
-    parts.v1.length === expected.length &&
-    timingSafeEqual(Buffer.from(parts.v1), Buffer.from(expected))
-  )
-}
 
 async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined) {
   const deadline = Date.now() + 20_000
@@ -404,8 +345,8 @@ test.group('Collection automations', (group) => {
     assert.equal(run.output.status, 200)
     const calls = receiver.on('/confirmed')
     assert.lengthOf(calls, 1)
-    assert.isTrue(signedWith(automation.secret!, calls[0]))
-    assert.isFalse(signedWith('whsec_other', calls[0]))
+    assert.isTrue(verifiedSignature(automation.secret!, calls[0]))
+    assert.isFalse(verifiedSignature('whsec_other', calls[0]))
     const body = JSON.parse(calls[0].body)
     assert.equal(body.event, `collections.${collection}.updated`)
     assert.equal(body.tenant_id, s.tenant.id)

@@ -1,7 +1,4 @@
 import { test } from '@japa/runner'
-import { createServer, type IncomingMessage, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { createHmac, timingSafeEqual } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { ApiClient } from '@japa/api-client'
 import jobs from '#core/services/jobs'
@@ -9,6 +6,7 @@ import { testTenant } from '#core/sdk/testing'
 import type { Tenant } from '#core/tenancy/types'
 import { signedInAs, tenantApi } from '#tests/support/access'
 import { PLATFORM_TOKEN } from '#tests/support/tenants'
+import { Receiver, verifiedSignature } from '#tests/support/webhook_receiver'
 
 /*
  * Outbound webhooks end to end: events of a tenant reach the endpoints its
@@ -17,69 +15,6 @@ import { PLATFORM_TOKEN } from '#tests/support/tenants'
  * per attempt, redeliverable by hand, disabled after failing for the window,
  * and never sent to another tenant's endpoints.
  */
-
-type Received = { path: string; headers: IncomingMessage['headers']; body: string }
-
-/** A real HTTP receiver: records every call and answers what it is told, per path (200 by default). */
-class Receiver {
-  readonly calls: Received[] = []
-  readonly #plans = new Map<string, number[]>()
-  #server: Server
-
-  private constructor() {
-    this.#server = createServer((req, res) => {
-      let body = ''
-      req.setEncoding('utf8')
-      req.on('data', (chunk) => (body += chunk))
-      req.on('end', () => {
-        const path = req.url ?? '/'
-        this.calls.push({ path, headers: req.headers, body })
-        const status = this.#plans.get(path)?.shift() ?? 200
-        const redirect = status >= 300 && status < 400 ? { location: this.url('/elsewhere') } : {}
-        res
-          .writeHead(status, { 'content-type': 'text/plain', ...redirect })
-          .end(status < 300 ? 'ok' : 'no')
-      })
-    })
-  }
-
-  static async start() {
-    const receiver = new Receiver()
-    await new Promise<void>((resolve) => receiver.#server.listen(0, '127.0.0.1', resolve))
-    return receiver
-  }
-
-  url(path: string) {
-    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}${path}`
-  }
-
-  /** The next calls to `path` get these statuses, in order; then 200 again. */
-  answer(path: string, ...statuses: number[]) {
-    this.#plans.set(path, [...(this.#plans.get(path) ?? []), ...statuses])
-  }
-
-  on(path: string) {
-    return this.calls.filter((call) => call.path === path)
-  }
-
-  close() {
-    return new Promise<void>((resolve) => this.#server.close(() => resolve()))
-  }
-}
-
-/** What an integrator does: HMAC-SHA256 of `<t>.<raw body>` with the secret, compared in constant time. */
-function verified(secret: string, call: Received) {
-  const header = String(call.headers['oryne-signature'] ?? '')
-  const parts = Object.fromEntries(header.split(',').map((part) => part.split('=')))
-  const expected = createHmac('sha256', secret).update(`${parts.t}.${call.body}`).digest('hex')
-  const fresh = Math.abs(Date.now() / 1000 - Number(parts.t)) < 300
-  return (
-    fresh &&
-    typeof parts.v1 === 'string' &&
-    parts.v1.length === expected.length &&
-    timingSafeEqual(Buffer.from(parts.v1), Buffer.from(expected))
-  )
-}
 
 async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined) {
   const deadline = Date.now() + 15_000
@@ -163,8 +98,8 @@ test.group('Webhooks', (group) => {
     const [call] = await until('the delivery', () =>
       receiver.on('/a/erp').length ? receiver.on('/a/erp') : undefined
     )
-    assert.isTrue(verified(endpoint.secret, call))
-    assert.isFalse(verified(other.secret, call))
+    assert.isTrue(verifiedSignature(endpoint.secret, call))
+    assert.isFalse(verifiedSignature(other.secret, call))
     assert.equal(call.headers['oryne-event'], 'erp.fee_categories.created')
     const body = JSON.parse(call.body)
     assert.equal(body.event, 'erp.fee_categories.created')
@@ -246,7 +181,7 @@ test.group('Webhooks', (group) => {
     assert.lengthOf(calls, 3)
     // The same body every time, each signed afresh; the backoff doubles (100 ms, then 200 ms).
     assert.isTrue(
-      calls.every((call) => call.body === calls[0].body && verified(endpoint.secret, call))
+      calls.every((call) => call.body === calls[0].body && verifiedSignature(endpoint.secret, call))
     )
     const at = delivery.attempt_log.map((attempt: any) => Date.parse(attempt.attempted_at))
     assert.isAtLeast(at[2] - at[1], 150)
@@ -286,8 +221,8 @@ test.group('Webhooks', (group) => {
     assert.lengthOf(redelivered.attempt_log, 4)
     assert.include(redelivered.attempt_log[3], { manual: true, status_code: 200, number: 4 })
     const last = receiver.on('/manual').at(-1)!
-    assert.isTrue(verified(secret, last))
-    assert.isFalse(verified(endpoint.secret, last))
+    assert.isTrue(verifiedSignature(secret, last))
+    assert.isFalse(verifiedSignature(endpoint.secret, last))
 
     const unknown = await admin(client, tenant).post(
       `/admin/webhooks/${endpoint.id}/deliveries/00000000-0000-4000-8000-000000000000/redeliver`
@@ -404,7 +339,7 @@ test.group('Webhooks', (group) => {
     await until('B’s delivery', () => receiver.on('/iso/b').length > 0)
     await sleep(300)
     assert.lengthOf(receiver.on('/iso/a'), 0)
-    assert.isTrue(verified(ofB.secret, receiver.on('/iso/b')[0]))
+    assert.isTrue(verifiedSignature(ofB.secret, receiver.on('/iso/b')[0]))
     assert.equal(JSON.parse(receiver.on('/iso/b')[0].body).tenant_id, b.id)
 
     // A's admin cannot see or touch B's endpoint.
