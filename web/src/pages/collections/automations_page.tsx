@@ -4,7 +4,14 @@ import { useI18n } from '../../kit/i18n.js'
 import type { PageProps } from '../../kit/plugins.js'
 import { Empty, Link, Loading, Notice, Page, Problem, useAction, useLoad } from '../../kit/ui.js'
 import { collectionsApi, type Automation, type Collection } from './api.js'
-import { CollectionTabs, fieldsOf, labelOf, RefusalDetails, useCollection } from './shared.js'
+import {
+  CollectionTabs,
+  fieldsOf,
+  labelOf,
+  RefusalDetails,
+  SelectField,
+  useCollection,
+} from './shared.js'
 
 /*
  * /collections/:name/automations: "when a record is created (or changed),
@@ -180,6 +187,8 @@ function NewAutomation(props: { collection: Collection; onCreated: () => Promise
   const [secret, setSecret] = useState<string | null>(null)
   const saving = useAction()
   const fields = fieldsOf(collection)
+  const fieldOptions = (list: typeof fields) =>
+    list.map(([candidate]) => [candidate, labelOf(collection, candidate)] as [string, string])
   const userFields = fields.filter(
     ([, spec]) => spec.type === 'reference' && spec.target === 'core.users'
   )
@@ -251,32 +260,30 @@ function NewAutomation(props: { collection: Collection; onCreated: () => Promise
             onInput={(event) => setName(event.currentTarget.value)}
           />
         </label>
-        <label for="auto-on">
-          {t('col.auto.when')}
-          <select
-            id="auto-on"
-            value={on}
-            onChange={(event) => setOn(event.currentTarget.value as TriggerKind)}
-          >
-            <option value="create">{t('col.auto.onCreate')}</option>
-            <option value="update">{t('col.auto.onUpdate')}</option>
-            <option value="schedule">{t('col.auto.onSchedule')}</option>
-          </select>
-        </label>
+        <SelectField
+          id="auto-on"
+          label={t('col.auto.when')}
+          value={on}
+          onChange={(chosen) => setOn(chosen as TriggerKind)}
+          options={[
+            ['create', t('col.auto.onCreate')],
+            ['update', t('col.auto.onUpdate')],
+            ['schedule', t('col.auto.onSchedule')],
+          ]}
+        />
         {on === 'schedule' ? (
           <>
-            <label for="auto-every">
-              {t('col.auto.every')}
-              <select
-                id="auto-every"
-                value={every}
-                onChange={(event) => setEvery(event.currentTarget.value as Every)}
-              >
-                <option value="hour">{t('col.auto.everyHour')}</option>
-                <option value="day">{t('col.auto.everyDay')}</option>
-                <option value="week">{t('col.auto.everyWeek')}</option>
-              </select>
-            </label>
+            <SelectField
+              id="auto-every"
+              label={t('col.auto.every')}
+              value={every}
+              onChange={(chosen) => setEvery(chosen as Every)}
+              options={[
+                ['hour', t('col.auto.everyHour')],
+                ['day', t('col.auto.everyDay')],
+                ['week', t('col.auto.everyWeek')],
+              ]}
+            />
             {every === 'hour' ? null : (
               <label for="auto-at">
                 {t('col.auto.atTime')}
@@ -294,52 +301,35 @@ function NewAutomation(props: { collection: Collection; onCreated: () => Promise
           </>
         ) : null}
         {on === 'update' ? (
-          <label for="auto-field">
-            {t('col.auto.onlyField')}
-            <select
-              id="auto-field"
-              value={field}
-              onChange={(event) => setField(event.currentTarget.value)}
-            >
-              <option value="">{t('col.auto.anyField')}</option>
-              {fields.map(([candidate]) => (
-                <option key={candidate} value={candidate}>
-                  {labelOf(collection, candidate)}
-                </option>
-              ))}
-            </select>
-          </label>
+          <SelectField
+            id="auto-field"
+            label={t('col.auto.onlyField')}
+            value={field}
+            onChange={setField}
+            options={[['', t('col.auto.anyField')], ...fieldOptions(fields)]}
+          />
         ) : null}
-        <label for="auto-kind">
-          {t('col.auto.then')}
-          <select
-            id="auto-kind"
-            value={kind}
-            onChange={(event) => setKind(event.currentTarget.value as ActionKind)}
-          >
-            <option value="notify">{t('col.auto.doNotify')}</option>
-            <option value="webhook">{t('col.auto.doWebhook')}</option>
-            <option value="set_field">{t('col.auto.doSetField')}</option>
-          </select>
-        </label>
+        <SelectField
+          id="auto-kind"
+          label={t('col.auto.then')}
+          value={kind}
+          onChange={(chosen) => setKind(chosen as ActionKind)}
+          options={[
+            ['notify', t('col.auto.doNotify')],
+            ['webhook', t('col.auto.doWebhook')],
+            ['set_field', t('col.auto.doSetField')],
+          ]}
+        />
         {kind === 'set_field' ? (
           <>
-            <label for="auto-target">
-              {t('col.auto.targetField')}
-              <select
-                id="auto-target"
-                value={target}
-                required
-                onChange={(event) => setTarget(event.currentTarget.value)}
-              >
-                <option value="">{t('col.choose')}</option>
-                {fields.map(([candidate]) => (
-                  <option key={candidate} value={candidate}>
-                    {labelOf(collection, candidate)}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <SelectField
+              id="auto-target"
+              label={t('col.auto.targetField')}
+              value={target}
+              required
+              onChange={setTarget}
+              options={[['', t('col.choose')], ...fieldOptions(fields)]}
+            />
             <label for="auto-value">
               {t('col.auto.value')}
               <input
@@ -354,37 +344,33 @@ function NewAutomation(props: { collection: Collection; onCreated: () => Promise
         ) : null}
         {kind === 'notify' ? (
           <>
-            <label for="auto-recipient">
-              {t('col.auto.recipient')}
-              <select
-                id="auto-recipient"
-                value={recipient}
-                onChange={(event) => setRecipient(event.currentTarget.value as Recipient)}
-              >
-                <option value="role">{t('col.auto.toRole')}</option>
-                <option value="user">{t('col.auto.toUser')}</option>
-                {userFields.length ? (
-                  <option value="user_field">{t('col.auto.toField')}</option>
-                ) : null}
-              </select>
-            </label>
+            <SelectField
+              id="auto-recipient"
+              label={t('col.auto.recipient')}
+              value={recipient}
+              onChange={(chosen) => setRecipient(chosen as Recipient)}
+              options={[
+                ['role', t('col.auto.toRole')],
+                ['user', t('col.auto.toUser')],
+                ...(userFields.length
+                  ? [['user_field', t('col.auto.toField')] as [string, string]]
+                  : []),
+              ]}
+            />
             {recipient === 'role' ? (
-              <label for="auto-role">
-                {t('col.auto.role')}
-                <select
-                  id="auto-role"
-                  value={role}
-                  required
-                  onChange={(event) => setRole(event.currentTarget.value)}
-                >
-                  <option value="">{t('col.choose')}</option>
-                  {(roles.data ?? []).map((candidate) => (
-                    <option key={candidate.name} value={candidate.name}>
-                      {candidate.name}
-                    </option>
-                  ))}
-                </select>
-              </label>
+              <SelectField
+                id="auto-role"
+                label={t('col.auto.role')}
+                value={role}
+                required
+                onChange={setRole}
+                options={[
+                  ['', t('col.choose')],
+                  ...(roles.data ?? []).map(
+                    (candidate) => [candidate.name, candidate.name] as [string, string]
+                  ),
+                ]}
+              />
             ) : recipient === 'user' ? (
               <label for="auto-user">
                 {t('col.auto.userEmail')}
@@ -397,22 +383,14 @@ function NewAutomation(props: { collection: Collection; onCreated: () => Promise
                 />
               </label>
             ) : (
-              <label for="auto-user-field">
-                {t('col.auto.userField')}
-                <select
-                  id="auto-user-field"
-                  value={userField}
-                  required
-                  onChange={(event) => setUserField(event.currentTarget.value)}
-                >
-                  <option value="">{t('col.choose')}</option>
-                  {userFields.map(([candidate]) => (
-                    <option key={candidate} value={candidate}>
-                      {labelOf(collection, candidate)}
-                    </option>
-                  ))}
-                </select>
-              </label>
+              <SelectField
+                id="auto-user-field"
+                label={t('col.auto.userField')}
+                value={userField}
+                required
+                onChange={setUserField}
+                options={[['', t('col.choose')], ...fieldOptions(userFields)]}
+              />
             )}
             <label for="auto-title">
               {t('col.auto.messageTitle')}

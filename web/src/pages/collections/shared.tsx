@@ -89,3 +89,31 @@ export function useReadableCollections() {
   }, [])
   return list
 }
+
+/** A labelled select of fixed choices, `[value, text]` each (the automation form's many). */
+export function SelectField(props: {
+  id: string
+  label: string
+  value: string
+  options: Array<[string, string]>
+  onChange: (value: string) => void
+  required?: boolean
+}) {
+  return (
+    <label for={props.id}>
+      {props.label}
+      <select
+        id={props.id}
+        value={props.value}
+        required={props.required}
+        onChange={(event) => props.onChange(event.currentTarget.value)}
+      >
+        {props.options.map(([value, text]) => (
+          <option key={value} value={value}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </label>
+  )
+}
